@@ -1,0 +1,99 @@
+import type { Address, Asset, Direction, Hex, LabelCategory, Risk, TransferKind } from '../types.js';
+
+/** Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** One hop of a path, with the evidence to find it on chain. */
+export interface PathStep {
+  from: Address;
+  to: Address;
+  txHash: Hex;
+  blockNumber: number;
+  blockHash: Hex;
+  /** Unix seconds of the block, null if the block header could not be read. */
+  timestamp: number | null;
+  /** `native` or the token contract. */
+  asset: Asset;
+  /** ETH for native on Ethereum; the token's symbol (sanitised) or null when unknown. */
+  symbol: string | null;
+  /** Decimals of the asset (18 for native), null when unknown: then `amount` is shown in base units. */
+  decimals: number | null;
+  /** Exact amount in base units (wei, token units). */
+  amount: bigint;
+  kind: TransferKind;
+  /** `log:<i>` or `trace:<address>`: where in the transaction. */
+  ref: string;
+}
+
+/** A labelled venue reached from a seed. */
+export interface Hit {
+  seed: Address;
+  /** The labelled address the funds reached. */
+  address: Address;
+  entity: string;
+  category: LabelCategory;
+  risk: Risk;
+  jurisdiction: string | null;
+  /** The label's public source. */
+  labelSource: string;
+  /** `out`: the seed's funds reached the venue; `in`: funds came to the seed from the venue. */
+  direction: 'out' | 'in';
+  /** Number of transfers on the path (1 = the seed paid the venue directly). */
+  hops: number;
+  /** The first path found (fewest hops, then earliest), seed first for `out`, venue first for `in`. */
+  path: PathStep[];
+  /** Every traced transfer into (out) / out of (in) the venue from traced addresses, summed per asset. */
+  totals: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint; transfers: number }[];
+  firstBlock: number;
+  lastBlock: number;
+}
+
+/** Where the trace could not see, or stopped on purpose. */
+export interface Coverage {
+  /** How each kind of transfer was read: the JSON-RPC method(s), or null when not visible. */
+  erc20: string | null;
+  native: string | null;
+  internal: string | null;
+  /** Plain sentences for the reader: anything that makes the trace partial. Empty when complete. */
+  warnings: string[];
+  /** Addresses whose outgoing (or incoming) transfers exceeded the fan-out cap: not followed further. */
+  hubs: { address: Address; degree: number; hop: number }[];
+}
+
+export interface TraceStats {
+  rpcCalls: { total: number; byMethod: Record<string, number> };
+  addressesVisited: number;
+  transfersStored: number;
+  transfersFollowed: number;
+  /** Transfers ignored: zero value, below --min-value, before the arrival time. */
+  transfersSkipped: number;
+  durationMs: number;
+}
+
+export interface TraceParams {
+  hops: number;
+  direction: Direction;
+  fromBlock: number;
+  toBlock: number;
+  /** Per asset (`native` or token address, or `*`): minimum amount in base units. */
+  minValue: Record<string, string>;
+  fanOutCap: number;
+  stopAtLabels: boolean;
+}
+
+/** The whole answer of one `trace` run; report/ renders it, `--json` serialises it. */
+export interface TraceResult {
+  schemaVersion: number;
+  tool: { name: 'hoptrace'; version: string };
+  chainId: number;
+  /** Label chain in force (`ethereum`, …): which rows of the label data applied. */
+  labelChain: string;
+  /** RPC endpoint, redacted (scheme, host, no path secrets or keys). */
+  rpc: string;
+  generatedAt: string;
+  params: TraceParams;
+  seeds: { address: Address; label: string | null; incident: string | null; source: string | null }[];
+  coverage: Coverage;
+  stats: TraceStats;
+  hits: Hit[];
+}

@@ -1,0 +1,87 @@
+/**
+ * Shared domain types. Every layer speaks these; none of them knows about SQLite, chalk or commander.
+ *
+ * Conventions: addresses are lower-case `0x` + 40 hex (normalised once at the edge, see util/address.ts);
+ * amounts are `bigint` in code and decimal strings in SQLite and JSON; block numbers fit in a JS number.
+ */
+
+/** Lower-case `0x` + 40 hex. */
+export type Address = string;
+/** `0x`-prefixed hex string (tx hash, block hash). */
+export type Hex = string;
+
+/** The asset key of the chain's native coin (ETH on Ethereum). Token assets are their contract address. */
+export const NATIVE = 'native' as const;
+export type Asset = typeof NATIVE | Address;
+
+/**
+ * What kind of value movement a row is.
+ * - `native`: the value of a top-level transaction (EOA → anything).
+ * - `internal`: value moved by a contract during execution (a call with value at trace depth > 0,
+ *   a CREATE with value, a SELFDESTRUCT payout).
+ * - `erc20`: an ERC-20 `Transfer(from, to, value)` log (any emitting contract).
+ * - `wrap` / `unwrap`: a WETH-style `Deposit(dst, wad)` / `Withdrawal(src, wad)` log. Stored as a move
+ *   from the holder to the holder (`from == to`), asset = the wrapper contract: the holder swapped
+ *   native coin for the token (or back) without the value changing hands.
+ */
+export type TransferKind = 'native' | 'internal' | 'erc20' | 'wrap' | 'unwrap';
+
+/** One value movement, with the evidence needed to find it again on chain. */
+export interface Transfer {
+  chainId: number;
+  txHash: Hex;
+  /**
+   * Position of the movement inside its transaction, unique per (chainId, txHash):
+   * `log:<logIndex>` for logs, `trace:<traceAddress joined by '.'>` for traces (`trace:` is the top call).
+   */
+  ref: string;
+  kind: TransferKind;
+  blockNumber: number;
+  blockHash: Hex;
+  /** Index of the transaction in its block; with blockNumber it orders movements in time. */
+  txIndex: number;
+  from: Address;
+  to: Address;
+  asset: Asset;
+  amount: bigint;
+}
+
+/** Label categories, as in data/exchanges.csv. */
+export type LabelCategory = 'exchange' | 'sanctioned-exchange' | 'otc' | 'swap-service' | 'mixer' | 'bridge';
+export type Risk = 'sanctioned' | 'high' | 'standard';
+
+/** A labelled address: who it belongs to and who says so. */
+export interface Label {
+  address: Address;
+  /** `ethereum`, `bsc`, …, or `evm` (applies on every EVM chain). */
+  chain: string;
+  entity: string;
+  category: LabelCategory;
+  /** ISO 3166-1 alpha-2, or null where no source states it. */
+  jurisdiction: string | null;
+  risk: Risk;
+  /** The public source(s) the row rests on. */
+  source: string;
+}
+
+/** Attribution tier of a seed, from the `[tier]` prefix of its label in data/lazarus-seeds.csv. */
+export type SeedTier = 'official:OFAC' | 'official:FBI' | 'label:Etherscan' | 'researcher';
+
+/** A seed address: where stolen funds start, with its attribution. */
+export interface Seed {
+  address: Address;
+  chain: string;
+  label: string;
+  incident: string;
+  tier: SeedTier | null;
+  source: string;
+}
+
+export type Direction = 'out' | 'in' | 'both';
+
+/** Token metadata read with eth_call; null fields when the contract does not answer. */
+export interface TokenInfo {
+  address: Address;
+  symbol: string | null;
+  decimals: number | null;
+}
