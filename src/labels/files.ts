@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HoptraceError } from '../errors.js';
+import { readBundledFile } from './csv.js';
+
+/** File name of the labelled-address set (exchanges, sanctioned venues, mixers, bridges) in data/. */
+export const EXCHANGES_FILE = 'exchanges.csv';
+/** File name of the seed set (DPRK / Lazarus-attributed addresses) in data/. */
+export const SEEDS_FILE = 'lazarus-seeds.csv';
+
+/** Options shared by the loaders: tests point them at a temporary folder. */
+export interface DataDirOptions {
+  /** Folder holding the CSV files; default: the bundled data/ folder (see dataDir()). */
+  dataDir?: string;
+}
+
+let bundledDir: string | undefined;
+
+/**
+ * Absolute path of the bundled data/ folder. It is found from this module's own location by walking up
+ * to the folder holding package.json, because the module runs both as dist/labels/*.js (built) and as
+ * src/labels/*.ts (vitest), and the current directory may be anywhere.
+ */
+export function dataDir(): string {
+  if (bundledDir !== undefined) return bundledDir;
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      bundledDir = join(dir, 'data');
+      return bundledDir;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  throw new HoptraceError(`cannot find the hoptrace package root above ${start}.`, {
+    hint: 'reinstall hoptrace: its data/ folder sits beside package.json',
+  });
+}
+
+/** Resolves the data folder for a call: the option when given, else the bundled one. */
+export function resolveDataDir(opts?: DataDirOptions): string {
+  return opts?.dataDir ?? dataDir();
+}
+
+const versions = new Map<string, string>();
+
+/**
+ * Short identifier of the label data in use: the first 12 hex digits of the sha256 of exchanges.csv
+ * followed by lazarus-seeds.csv (byte for byte). Reports record it so that a finding can be tied to the
+ * exact data it was made with. The same value comes out of
+ * `cat data/exchanges.csv data/lazarus-seeds.csv | sha256sum | cut -c1-12`.
+ */
+export function labelDataVersion(opts?: DataDirOptions): string {
+  const dir = resolveDataDir(opts);
+  const cached = versions.get(dir);
+  if (cached !== undefined) return cached;
+  const hash = createHash('sha256');
+  for (const name of [EXCHANGES_FILE, SEEDS_FILE]) hash.update(readBundledFile(join(dir, name)));
+  const version = hash.digest('hex').slice(0, 12);
+  versions.set(dir, version);
+  return version;
+}
