@@ -1,0 +1,155 @@
+import type { Coverage, Hit, PathStep, TraceParams, TraceResult, TraceStats } from '../trace/result.js';
+
+/**
+ * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
+ * the TypeScript contract in trace/result.ts, with every bigint amount as an exact decimal string.
+ */
+export type PathStepJson = Omit<PathStep, 'amount'> & { amount: string };
+export type TotalJson = Omit<Hit['totals'][number], 'amount'> & { amount: string };
+export type HitJson = Omit<Hit, 'path' | 'totals'> & { path: PathStepJson[]; totals: TotalJson[] };
+export type TraceReportJson = Omit<TraceResult, 'hits'> & { hits: HitJson[] };
+/** One NDJSON line: a hit that can be read without the rest of the report. */
+export type HitLineJson = { schemaVersion: number; chainId: number } & HitJson;
+
+/**
+ * Characters that JSON.stringify leaves raw but that a terminal or editor acts on: DEL and the C1
+ * controls (U+009B starts an escape sequence on some terminals), bidi marks/overrides/isolates,
+ * zero-width characters, line/paragraph separators and the invisible tag characters. Outside string
+ * literals JSON.stringify only writes ASCII, so escaping them as `\uXXXX` never changes a value: the
+ * report stays exact evidence (`jq`, JSON.parse give back the original) while `cat report.json` is safe.
+ */
+const RAW_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
+
+function escapeUnsafe(json: string): string {
+  return json.replace(RAW_UNSAFE, (ch) => {
+    let escaped = '';
+    for (let i = 0; i < ch.length; i++) escaped += '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0');
+    return escaped;
+  });
+}
+
+/** A record with its keys sorted, so that the same data always serialises to the same bytes. */
+function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const key of Object.keys(record).sort()) out[key] = record[key] as V;
+  return out;
+}
+
+function stepJson(s: PathStep): PathStepJson {
+  return {
+    from: s.from,
+    to: s.to,
+    txHash: s.txHash,
+    blockNumber: s.blockNumber,
+    blockHash: s.blockHash,
+    timestamp: s.timestamp,
+    asset: s.asset,
+    symbol: s.symbol,
+    decimals: s.decimals,
+    amount: s.amount.toString(),
+    kind: s.kind,
+    ref: s.ref,
+  };
+}
+
+function hitJson(h: Hit): HitJson {
+  return {
+    seed: h.seed,
+    address: h.address,
+    entity: h.entity,
+    category: h.category,
+    risk: h.risk,
+    jurisdiction: h.jurisdiction,
+    labelSource: h.labelSource,
+    direction: h.direction,
+    hops: h.hops,
+    path: h.path.map(stepJson),
+    totals: h.totals.map((t) => ({
+      asset: t.asset,
+      symbol: t.symbol,
+      decimals: t.decimals,
+      amount: t.amount.toString(),
+      transfers: t.transfers,
+    })),
+    firstBlock: h.firstBlock,
+    lastBlock: h.lastBlock,
+  };
+}
+
+function paramsJson(p: TraceParams): TraceParams {
+  return {
+    hops: p.hops,
+    direction: p.direction,
+    fromBlock: p.fromBlock,
+    toBlock: p.toBlock,
+    minValue: sortedRecord(p.minValue),
+    fanOutCap: p.fanOutCap,
+    stopAtLabels: p.stopAtLabels,
+  };
+}
+
+function coverageJson(c: Coverage): Coverage {
+  return {
+    erc20: c.erc20,
+    native: c.native,
+    internal: c.internal,
+    warnings: [...c.warnings],
+    hubs: c.hubs.map((h) => ({ address: h.address, degree: h.degree, hop: h.hop })),
+  };
+}
+
+function statsJson(s: TraceStats): TraceStats {
+  return {
+    rpcCalls: { total: s.rpcCalls.total, byMethod: sortedRecord(s.rpcCalls.byMethod) },
+    addressesVisited: s.addressesVisited,
+    transfersStored: s.transfersStored,
+    transfersFollowed: s.transfersFollowed,
+    transfersSkipped: s.transfersSkipped,
+    durationMs: s.durationMs,
+  };
+}
+
+/**
+ * The report as a plain JSON-safe object: bigints become exact decimal strings, keys come in the order
+ * of the TypeScript contract (records sorted by key), fields outside the contract are dropped.
+ *
+ * @example toJsonValue(result).hits[0]?.path[0]?.amount // '1180591620717411303424'
+ */
+export function toJsonValue(result: TraceResult): TraceReportJson {
+  return {
+    schemaVersion: result.schemaVersion,
+    tool: { name: result.tool.name, version: result.tool.version },
+    chainId: result.chainId,
+    labelChain: result.labelChain,
+    rpc: result.rpc,
+    generatedAt: result.generatedAt,
+    params: paramsJson(result.params),
+    seeds: result.seeds.map((s) => ({ address: s.address, label: s.label, incident: s.incident, source: s.source })),
+    coverage: coverageJson(result.coverage),
+    stats: statsJson(result.stats),
+    hits: result.hits.map(hitJson),
+  };
+}
+
+/**
+ * The `--json` document: pretty-printed with 2 spaces, newline-terminated, valid against
+ * schema/trace-report.schema.json.
+ */
+export function toJson(result: TraceResult): string {
+  return escapeUnsafe(JSON.stringify(toJsonValue(result), null, 2)) + '\n';
+}
+
+/** One self-contained NDJSON object per hit: `{ schemaVersion, chainId, ...hit }`. */
+export function toHitLines(result: TraceResult): HitLineJson[] {
+  return result.hits.map((h) => ({ schemaVersion: result.schemaVersion, chainId: result.chainId, ...hitJson(h) }));
+}
+
+/**
+ * The `--ndjson` stream: one hit per line (`$defs/hitLine` of the schema), each line newline-terminated;
+ * the empty string when there are no hits.
+ */
+export function toNdjson(result: TraceResult): string {
+  return toHitLines(result)
+    .map((line) => escapeUnsafe(JSON.stringify(line)) + '\n')
+    .join('');
+}

@@ -1,0 +1,320 @@
+import { Chalk } from 'chalk';
+import type { ChalkInstance, ColorSupportLevel } from 'chalk';
+import type { Hit, PathStep, TraceResult } from '../trace/result.js';
+import type { Risk } from '../types.js';
+import { fullAddress, shortAddress } from './address.js';
+import { assetContract, formatAssetAmount, formatCount } from './amount.js';
+import { cleanOptional, cleanText } from './sanitize.js';
+
+export interface TextOptions {
+  /** ANSI colour on or off. Off: not one escape character in the output. */
+  color: boolean;
+  /** Colour depth when `color` is true (chalk levels: 1 = 16 colours, 2 = 256, 3 = truecolor). Default 1. */
+  colorLevel?: Exclude<ColorSupportLevel, 0>;
+  /**
+   * Terminal width (e.g. `process.stdout.columns`): long warnings are word-wrapped to it. Unset (piped
+   * output, files): nothing is wrapped, so each warning stays one greppable line. Path lines never wrap:
+   * the hashes must stay whole.
+   */
+  width?: number;
+}
+
+const RULE_WIDTH = 80;
+const MIN_WIDTH = 40;
+
+// How much of each piece of foreign text a line can hold.
+const MAX = { entity: 48, label: 80, source: 160, jurisdiction: 8, warning: 600, method: 48, rpc: 120, meta: 48 };
+
+const KIND_NAME = { erc20: 'ERC-20 transfers', native: 'native transfers', internal: 'internal transfers' } as const;
+
+const RISK_ORDER: Record<Risk, number> = { sanctioned: 0, high: 1, standard: 2 };
+
+/** Styles used by the report; all of them are identity functions when colour is off. */
+interface Styles {
+  title: (s: string) => string;
+  heading: (s: string) => string;
+  dim: (s: string) => string;
+  sanctioned: (s: string) => string;
+  high: (s: string) => string;
+  warn: (s: string) => string;
+  ok: (s: string) => string;
+}
+
+function styles(c: ChalkInstance): Styles {
+  return {
+    title: (s) => c.bold(s),
+    heading: (s) => c.bold.underline(s),
+    dim: (s) => c.dim(s),
+    sanctioned: (s) => c.red.bold(s),
+    high: (s) => c.yellow.bold(s),
+    warn: (s) => c.yellow.bold(s),
+    ok: (s) => c.green(s),
+  };
+}
+
+/**
+ * Renders a trace for a human: a header with what was asked, then per seed (in seed order) every venue
+ * reached with its path and totals, then what the trace could not see (Coverage) and what it cost (Stats).
+ * Every string that came from the chain or a label file is passed through `cleanText`; colour comes from
+ * a private chalk instance, never from chalk's global state.
+ *
+ * Sanctioned venues carry a `SANCTIONED` tag and high-risk ones `HIGH RISK`, so they stand out without
+ * colour too; a partial trace is announced at the top and every warning gets its own `!` line.
+ *
+ * @example process.stdout.write(renderText(result, { color: process.stdout.isTTY === true }))
+ */
+export function renderText(result: TraceResult, opts: TextOptions): string {
+  const c = new Chalk({ level: opts.color ? (opts.colorLevel ?? 1) : 0 });
+  const st = styles(c);
+  const width =
+    opts.width !== undefined && Number.isFinite(opts.width) ? Math.max(MIN_WIDTH, Math.floor(opts.width)) : Infinity;
+  const rule = st.dim('─'.repeat(Math.min(width, RULE_WIDTH)));
+  const out: string[] = [];
+  const partial = isPartial(result);
+
+  out.push(...renderHeader(result, st, partial));
+
+  const seedKeys = new Set(result.seeds.map((s) => s.address.toLowerCase()));
+  result.seeds.forEach((seed, i) => {
+    out.push('');
+    out.push(rule);
+    out.push(st.title(`Seed ${i + 1}/${result.seeds.length}  ${fullAddress(seed.address)}`));
+    if (seed.label !== null) out.push(`  label     ${cleanOptional(seed.label, MAX.label, '-')}`);
+    if (seed.incident !== null) out.push(`  incident  ${cleanOptional(seed.incident, MAX.label, '-')}`);
+    if (seed.source !== null) out.push(`  source    ${cleanOptional(seed.source, MAX.source, '-')}`);
+    const hits = sortHits(result.hits.filter((h) => h.seed.toLowerCase() === seed.address.toLowerCase()));
+    if (hits.length === 0) {
+      const where = `within ${result.params.hops} hop${result.params.hops === 1 ? '' : 's'} (direction ${cleanText(result.params.direction, 8)})`;
+      out.push('');
+      out.push(`  No labelled venue reached ${where}.`);
+      if (partial) out.push(st.warn('  ! The trace is partial: no hit does not mean no laundering. See Coverage.'));
+    }
+    for (const hit of hits) out.push('', ...renderHit(hit, st));
+  });
+
+  // A hit whose seed is not listed would otherwise vanish from the report.
+  const orphans = sortHits(result.hits.filter((h) => !seedKeys.has(h.seed.toLowerCase())));
+  if (orphans.length > 0) {
+    out.push('', rule, st.title('Hits from seeds not listed above'));
+    for (const hit of orphans) out.push('', `  seed ${fullAddress(hit.seed)}`, ...renderHit(hit, st));
+  }
+
+  out.push('', rule);
+  out.push(...renderCoverage(result, st, width));
+  out.push('');
+  out.push(...renderStats(result, st));
+  return out.join('\n') + '\n';
+}
+
+/** True when anything limited what the trace could see. */
+export function isPartial(result: TraceResult): boolean {
+  const cov = result.coverage;
+  return cov.warnings.length > 0 || cov.hubs.length > 0 || cov.erc20 === null || cov.native === null || cov.internal === null;
+}
+
+function renderHeader(result: TraceResult, st: Styles, partial: boolean): string[] {
+  const p = result.params;
+  const lines: string[] = [];
+  lines.push(st.title(`hoptrace ${cleanText(result.tool.version, 24)} — trace report`));
+  lines.push(`  chain      ${result.chainId} (${cleanText(result.labelChain, 24)}) via ${cleanText(result.rpc, MAX.rpc)}`);
+  lines.push(`  generated  ${cleanText(result.generatedAt, MAX.meta)}`);
+  lines.push(
+    `  asked      up to ${p.hops} hop${p.hops === 1 ? '' : 's'}, direction ${cleanText(p.direction, 8)}, ` +
+      `blocks ${p.fromBlock}–${p.toBlock}, fan-out cap ${formatCount(p.fanOutCap)}, ` +
+      (p.stopAtLabels ? 'stop at labelled venues' : 'continue past labelled venues'),
+  );
+  const minValue = Object.keys(p.minValue)
+    .sort()
+    .map((k) => `${k === '*' || k === 'native' ? k : shortAddress(k)} ≥ ${cleanText(p.minValue[k] ?? '', 80)}`);
+  if (minValue.length > 0) lines.push(`  min value  ${minValue.join(', ')} (base units)`);
+
+  const sanctioned = result.hits.filter((h) => h.risk === 'sanctioned');
+  const high = result.hits.filter((h) => h.risk === 'high');
+  const seedsWithHits = new Set(result.hits.map((h) => h.seed.toLowerCase())).size;
+  lines.push('');
+  let summary =
+    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} from ${seedsWithHits} of ` +
+    `${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
+  if (result.hits.length === 0) summary = `  No labelled venue reached from ${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
+  lines.push(st.title(summary));
+  if (sanctioned.length > 0) {
+    lines.push(st.sanctioned(`  SANCTIONED venue reached: ${entityList(sanctioned)}`));
+  }
+  if (high.length > 0) lines.push(st.high(`  HIGH RISK venue reached: ${entityList(high)}`));
+  if (partial) {
+    const cov = result.coverage;
+    const parts: string[] = [];
+    if (cov.warnings.length > 0) parts.push(`${cov.warnings.length} warning${cov.warnings.length === 1 ? '' : 's'}`);
+    if (cov.hubs.length > 0) parts.push(`${cov.hubs.length} hub${cov.hubs.length === 1 ? '' : 's'} not followed`);
+    const blind = (['erc20', 'native', 'internal'] as const).filter((k) => cov[k] === null).map((k) => KIND_NAME[k]);
+    if (blind.length > 0) parts.push(`${blind.join(', ')} not visible`);
+    lines.push(st.warn(`  ! PARTIAL TRACE: ${parts.join('; ')}. See Coverage below.`));
+  }
+  return lines;
+}
+
+function entityList(hits: Hit[]): string {
+  const names = [...new Set(hits.map((h) => cleanOptional(h.entity, MAX.entity, '(unnamed)')))];
+  return names.join(', ');
+}
+
+/** Sanctioned first, then high risk; within a risk, fewest hops first; otherwise the walker's order. */
+function sortHits(hits: Hit[]): Hit[] {
+  return hits
+    .map((hit, i) => ({ hit, i }))
+    .sort((a, b) => rank(a.hit) - rank(b.hit) || a.hit.hops - b.hit.hops || a.i - b.i)
+    .map((x) => x.hit);
+}
+
+function rank(hit: Hit): number {
+  return RISK_ORDER[hit.risk] ?? 3;
+}
+
+function riskTag(risk: Risk, st: Styles): string {
+  switch (risk) {
+    case 'sanctioned':
+      return st.sanctioned('[SANCTIONED]');
+    case 'high':
+      return st.high('[HIGH RISK]');
+    default:
+      return st.dim('[standard]');
+  }
+}
+
+function renderHit(hit: Hit, st: Styles): string[] {
+  const entity = cleanOptional(hit.entity, MAX.entity, '(unnamed)');
+  const styled = hit.risk === 'sanctioned' ? st.sanctioned(entity) : hit.risk === 'high' ? st.high(entity) : st.title(entity);
+  const facts = [
+    cleanText(hit.category, 24),
+    `jurisdiction ${cleanOptional(hit.jurisdiction, MAX.jurisdiction, 'unknown')}`,
+    `risk ${cleanText(hit.risk, 16)}`,
+    `${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
+  ];
+  const out = hit.direction === 'out';
+  const lines: string[] = [];
+  lines.push(`  ${riskTag(hit.risk, st)} ${styled} — ${facts.join(' · ')}`);
+  const venue = fullAddress(hit.address);
+  lines.push(`    venue     ${hit.risk === 'sanctioned' ? st.sanctioned(venue) : venue}`);
+  lines.push(`    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`);
+  const blocks = hit.firstBlock === hit.lastBlock ? `block ${hit.firstBlock}` : `blocks ${hit.firstBlock}–${hit.lastBlock}`;
+  lines.push(
+    `    funds     ${out ? 'seed → … → venue: the seed’s funds reached this venue' : 'venue → … → seed: funds came to the seed from this venue'}` +
+      `, ${blocks}`,
+  );
+  lines.push(`    path`);
+  lines.push(...renderPath(hit.path));
+  lines.push(`    ${out ? 'received by the venue' : 'sent by the venue'} (every traced transfer, per asset)`);
+  if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
+  const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
+  const pad = Math.max(0, ...amounts.map((a) => [...a].length));
+  hit.totals.forEach((t, i) => {
+    const amount = amounts[i] ?? '';
+    const contract = assetContract(t.asset);
+    const count = `${formatCount(t.transfers)} transfer${t.transfers === 1 ? '' : 's'}`;
+    lines.push(`      ${padEnd(amount, pad)}  ${count}${contract === null ? '' : `  token ${contract}`}`);
+  });
+  return lines;
+}
+
+function renderPath(path: PathStep[]): string[] {
+  const rows = path.map((step) => {
+    const kind = step.kind === 'native' || step.kind === 'erc20' ? '' : ` (${cleanText(step.kind, 10)})`;
+    return {
+      move: `${shortAddress(step.from)} → ${shortAddress(step.to)}`,
+      amount: formatAssetAmount(step.amount, step.decimals, step.symbol, step.asset) + kind,
+      rest: `tx ${cleanText(step.txHash, 66)}  block ${step.blockNumber}  ${formatTime(step.timestamp)}`,
+    };
+  });
+  const n = String(rows.length).length;
+  const amountPad = Math.max(0, ...rows.map((r) => [...r.amount].length));
+  return rows.map((r, i) => `      ${String(i + 1).padStart(n)}  ${r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`);
+}
+
+function renderCoverage(result: TraceResult, st: Styles, width: number): string[] {
+  const cov = result.coverage;
+  const lines: string[] = [st.heading('Coverage')];
+  for (const k of ['erc20', 'native', 'internal'] as const) {
+    const how = cov[k];
+    const label = KIND_NAME[k].padEnd(20);
+    lines.push(how === null ? st.warn(`  ! ${label}not visible`) : `    ${label}${cleanText(how, 80)}`);
+  }
+  if (cov.warnings.length === 0 && cov.hubs.length === 0) {
+    lines.push(st.ok('    no warnings'));
+  }
+  for (const w of cov.warnings) {
+    const text = cleanOptional(w, MAX.warning, '(empty warning)');
+    for (const line of wrap(`! ${text}`, width - 2, '  ')) lines.push(st.warn(`  ${line}`));
+  }
+  if (cov.hubs.length > 0) {
+    lines.push(
+      st.warn(
+        `  ! ${cov.hubs.length} hub${cov.hubs.length === 1 ? '' : 's'} not followed ` +
+          `(more than ${formatCount(result.params.fanOutCap)} transfers, the fan-out cap):`,
+      ),
+    );
+    for (const hub of cov.hubs) {
+      lines.push(`      ${fullAddress(hub.address)}  degree ${formatCount(hub.degree)}  at hop ${hub.hop}`);
+    }
+  }
+  return lines;
+}
+
+function renderStats(result: TraceResult, st: Styles): string[] {
+  const s = result.stats;
+  const lines: string[] = [st.heading('Stats')];
+  lines.push(`    RPC calls     ${formatCount(s.rpcCalls.total)} total`);
+  const methods = Object.entries(s.rpcCalls.byMethod)
+    .map(([m, n]) => ({ m: cleanText(m, MAX.method), n }))
+    .sort((a, b) => b.n - a.n || (a.m < b.m ? -1 : a.m > b.m ? 1 : 0));
+  const pad = Math.max(0, ...methods.map((x) => x.m.length));
+  const countPad = Math.max(0, ...methods.map((x) => formatCount(x.n).length));
+  for (const { m, n } of methods) lines.push(`      ${m.padEnd(pad)}  ${formatCount(n).padStart(countPad)}`);
+  lines.push(`    addresses     ${formatCount(s.addressesVisited)} visited`);
+  lines.push(
+    `    transfers     ${formatCount(s.transfersStored)} stored, ${formatCount(s.transfersFollowed)} followed, ` +
+      `${formatCount(s.transfersSkipped)} skipped`,
+  );
+  lines.push(`    duration      ${formatDuration(s.durationMs)}`);
+  return lines;
+}
+
+/** Unix seconds → `2025-02-21 15:48 UTC`; unknown or impossible times say so. */
+export function formatTime(timestamp: number | null): string {
+  if (timestamp === null || !Number.isFinite(timestamp) || Math.abs(timestamp) > 8.64e12) return 'time unknown';
+  const iso = new Date(timestamp * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** `850 ms`, `12.3 s`, `4 min 05 s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalS = Math.round(ms / 1000);
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS % 3600) / 60);
+  const sec = String(totalS % 60).padStart(2, '0');
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min ${sec} s` : `${m} min ${sec} s`;
+}
+
+function padEnd(s: string, width: number): string {
+  const len = [...s].length;
+  return len >= width ? s : s + ' '.repeat(width - len);
+}
+
+/** Word-wraps at spaces; a word longer than the line (a URL) stays whole. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line === '') line = word;
+    else if ([...line].length + 1 + [...word].length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = indent + word;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
