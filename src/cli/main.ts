@@ -1,0 +1,246 @@
+import { Command, CommanderError, Option } from 'commander';
+import { HoptraceError, RpcError, UsageError } from '../errors.js';
+import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
+import { labelDataVersion, loadLabelBook } from '../labels/load.js';
+import { resolveSeedList } from '../labels/seeds.js';
+import { renderText, toJson, toNdjson } from '../report/index.js';
+import { createRpcClient, type RpcClient } from '../rpc/client.js';
+import { createStore, type Store } from '../store/store.js';
+import { connect, runTrace, type TraceSeed } from '../trace/run.js';
+import type { TraceResult } from '../trace/result.js';
+import { parseAddress } from '../util/address.js';
+import { packageVersion } from '../util/package.js';
+import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
+import { createProgress, type Progress } from './progress.js';
+import { runDemo } from './demo.js';
+
+/** Options of `trace` as commander hands them over (strings, before validation). */
+export interface TraceCliOptions {
+  rpc?: string;
+  db: string;
+  seeds?: string;
+  hops: string;
+  direction: string;
+  fromBlock?: string;
+  toBlock?: string;
+  since?: string;
+  until?: string;
+  minValue: string[];
+  fanOut: string;
+  stopAtLabels: boolean;
+  labelsChain?: string;
+  strategy: string;
+  maxScanBlocks: string;
+  finalityDepth: string;
+  concurrency: string;
+  rps: string;
+  timeout: string;
+  json?: boolean;
+  ndjson?: boolean;
+  quiet?: boolean;
+  color: boolean;
+}
+
+/**
+ * Entry point of the `hoptrace` binary. The only place that prints or exits: every failure below is a
+ * HoptraceError, shown as one line (`hoptrace: …`, plus a hint) with exit code 2 for bad input and 1
+ * for runtime failures. Stack traces only with HOPTRACE_DEBUG=1.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    process.exitCode = report(err);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hoptrace')
+    .description('Follow stolen crypto funds on EVM chains, hop by hop, into a local SQLite graph.')
+    .version(versionLine(), '-V, --version', 'print the version and the label data version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('trace')
+    .description('walk funds from seed addresses through transfers and flag every hop into a labelled venue')
+    .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
+    .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
+    .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
+    .option('--db <path>', 'SQLite file the graph is kept in', process.env.HOPTRACE_DB ?? 'hoptrace.db')
+    .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
+    .addOption(new Option('--direction <dir>', 'out: where the money went; in: where it came from').choices(['out', 'in', 'both']).default('out'))
+    .option('--from-block <n>', 'first block to consider')
+    .option('--to-block <n>', 'last block to consider (default: the head)')
+    .option('--since <date>', 'first day to consider (YYYY-MM-DD UTC, or ISO date-time)')
+    .option('--until <date>', 'last day to consider, inclusive')
+    .option('--min-value <amount>', 'ignore smaller transfers: 0.5 (native coin) or <token>=<amount>; repeatable', collect, [])
+    .option('--fan-out <n>', 'an address paying more counterparties than this is a hub: reported, not followed', '50')
+    .option('--no-stop-at-labels', 'keep following funds past labelled venues')
+    .option('--labels-chain <name>', 'which chain\'s labels apply (default: from the chain id), e.g. ethereum')
+    .addOption(new Option('--strategy <s>', 'per-address queries or whole-block scans').choices(['auto', 'address', 'block']).default('auto'))
+    .option('--max-scan-blocks <n>', 'longest block scan allowed when the node has no trace_filter', '100000')
+    .option('--finality-depth <n>', 'blocks behind the head that can still be reorganised', '64')
+    .option('--concurrency <n>', 'RPC requests in flight', '8')
+    .option('--rps <n>', 'initial requests per second (adapts to throttling)', '25')
+    .option('--timeout <ms>', 'per-request timeout', '30000')
+    .option('--json', 'print one JSON document (schema/trace-report.schema.json)')
+    .option('--ndjson', 'print one JSON line per hit')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--no-color', 'no colour in the text report')
+    .action(async (addresses: string[], o: TraceCliOptions) => {
+      await traceCommand(addresses, o);
+    });
+
+  program
+    .command('demo')
+    .description('trace the bundled demo chain (a replay of the Bybit laundering on a local anvil node)')
+    .option('--db <path>', 'SQLite file for the demo graph', '.hoptrace/demo.db')
+    .option('--json', 'print the JSON report')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--no-color', 'no colour')
+    .action(async (o: { db: string; json?: boolean; quiet?: boolean; color: boolean }) => {
+      await runDemo(o, traceCommand);
+    });
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function versionLine(): string {
+  let data = 'unknown';
+  try {
+    data = labelDataVersion();
+  } catch {
+    /* shown as unknown: --version must work even with a damaged data folder */
+  }
+  return `hoptrace ${packageVersion()} (label data ${data})`;
+}
+
+/** Validates the options, runs the trace, prints the report. Exported for the demo command. */
+export async function traceCommand(addresses: string[], o: TraceCliOptions): Promise<TraceResult> {
+  // Everything the user typed is checked before a file is opened or a request sent.
+  const explicit = addresses.map((a) => parseAddress(a, 'seed address'));
+  if (o.json && o.ndjson) throw new UsageError('--json and --ndjson cannot be used together.');
+  if (explicit.length === 0 && !o.seeds) {
+    throw new UsageError('no seeds: give one or more addresses, or --seeds <list>.', {
+      hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
+    });
+  }
+  const url = o.rpc ?? process.env.HOPTRACE_RPC_URL ?? process.env.ETH_RPC_URL;
+  if (!url) throw new UsageError('no RPC endpoint: pass --rpc <url> or set HOPTRACE_RPC_URL.');
+  const hops = parseCount(o.hops, '--hops', { min: 1, max: 64 });
+  const direction = parseDirection(o.direction);
+  const fromBlock = o.fromBlock === undefined ? undefined : parseBlock(o.fromBlock, '--from-block');
+  const toBlock = o.toBlock === undefined ? undefined : parseBlock(o.toBlock, '--to-block');
+  if (fromBlock !== undefined && toBlock !== undefined && fromBlock > toBlock) {
+    throw new UsageError(`the block range is reversed: --from-block ${fromBlock} is after --to-block ${toBlock}.`);
+  }
+  const since = o.since === undefined ? undefined : parseDate(o.since, '--since');
+  const until = o.until === undefined ? undefined : parseDate(o.until, '--until') + (/^\d{4}-\d{2}-\d{2}$/.test(o.until.trim()) ? 86_399 : 0);
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new UsageError(`the date range is reversed: --since ${o.since} is after --until ${o.until}.`);
+  }
+  const minValue = parseMinValues(o.minValue);
+  const fanOutCap = parseCount(o.fanOut, '--fan-out', { min: 1 });
+  const strategy = parseStrategy(o.strategy);
+  const maxScanBlocks = parseCount(o.maxScanBlocks, '--max-scan-blocks');
+  const finalityDepth = parseCount(o.finalityDepth, '--finality-depth');
+  const concurrency = parseCount(o.concurrency, '--concurrency', { min: 1, max: 256 });
+  const rps = parseCount(o.rps, '--rps', { min: 1 });
+  const timeoutMs = parseCount(o.timeout, '--timeout', { min: 100 });
+  if (o.labelsChain !== undefined) checkLabelChain(o.labelsChain);
+
+  const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
+  const rpc = createRpcClient({ url, concurrency, rps, timeoutMs });
+  const store = createStore(o.db);
+  try {
+    const conn = await firstContact(rpc, store, finalityDepth);
+    const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);
+    if (labelChain === null) {
+      progress.note(
+        `chain ${conn.chainId} has no bundled labels of its own: only addresses labelled for every EVM chain apply (pass --labels-chain to choose).`,
+      );
+    }
+    const seeds = collectSeeds(explicit, o.seeds, labelChain);
+    const result = await runTrace(
+      {
+        rpc,
+        store,
+        labels: loadLabelBook(labelChain),
+        labelChain: labelChain ?? 'evm',
+        nativeSymbol: nativeSymbol(labelChain) ?? 'native',
+        version: packageVersion(),
+        onProgress: (m) => progress.update(m),
+      },
+      conn,
+      { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
+    );
+    progress.done();
+    print(result, o);
+    return result;
+  } finally {
+    progress.done();
+    store.close();
+  }
+}
+
+/**
+ * The first request tells whether the endpoint is there at all. An endpoint that cannot be reached is
+ * a bad --rpc (exit 2), not a failure half-way through a trace.
+ */
+async function firstContact(rpc: RpcClient, store: Store, finalityDepth: number) {
+  try {
+    return await connect(rpc, store, finalityDepth);
+  } catch (err) {
+    if (err instanceof RpcError && err.status === undefined && err.code === undefined && !err.retryable) {
+      throw new UsageError(err.message, { hint: 'check --rpc (the URL, the port, and that the node is running)', cause: err });
+    }
+    throw err;
+  }
+}
+
+function collectSeeds(explicit: string[], list: string | undefined, labelChain: string | null): TraceSeed[] {
+  const out = new Map<string, TraceSeed>();
+  for (const address of explicit) out.set(address, { address });
+  if (list) {
+    for (const s of resolveSeedList(list, labelChain)) {
+      if (!out.has(s.address)) out.set(s.address, { address: s.address, label: s.label, incident: s.incident, source: s.source });
+    }
+  }
+  return [...out.values()];
+}
+
+function print(result: TraceResult, o: { json?: boolean; ndjson?: boolean; color: boolean }): void {
+  if (o.json) process.stdout.write(toJson(result) + '\n');
+  else if (o.ndjson) process.stdout.write(toNdjson(result));
+  else {
+    const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(renderText(result, { color, width: process.stdout.isTTY ? process.stdout.columns : undefined }));
+  }
+}
+
+/** One line on stderr for any failure, and the exit code. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (usage errors); help and version exit 0.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof HoptraceError) {
+    process.stderr.write(`hoptrace: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    if (process.env.HOPTRACE_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`hoptrace: internal error: ${message}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
+  if (process.env.HOPTRACE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+export type { Progress };

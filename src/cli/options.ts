@@ -1,0 +1,66 @@
+import { UsageError } from '../errors.js';
+import type { Strategy } from '../sources/fetcher.js';
+import { NATIVE, type Direction } from '../types.js';
+import { parseAddress } from '../util/address.js';
+
+/** Parses a non-negative integer option; `what` names the option in the message. */
+export function parseCount(value: string, what: string, opts: { min?: number; max?: number } = {}): number {
+  const v = value.trim().replace(/_/g, '');
+  if (!/^\d+$/.test(v)) throw new UsageError(`${what} "${value}" is not a whole number.`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${what} ${value} is too large.`);
+  if (opts.min !== undefined && n < opts.min) throw new UsageError(`${what} must be at least ${opts.min} (got ${n}).`);
+  if (opts.max !== undefined && n > opts.max) throw new UsageError(`${what} must be at most ${opts.max} (got ${n}).`);
+  return n;
+}
+
+/** A block number, or `latest` (undefined = the head). Hex (`0x…`) is accepted too. */
+export function parseBlock(value: string, what: string): number | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'latest') return undefined;
+  if (/^0x[0-9a-f]+$/.test(v)) return parseCount(String(Number.parseInt(v, 16)), what);
+  return parseCount(v, what);
+}
+
+/** An ISO date (`2025-02-21`, UTC) or date-time (`2025-02-21T14:00:00Z`) to unix seconds. */
+export function parseDate(value: string, what: string): number {
+  const v = value.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(iso)) {
+    throw new UsageError(`${what} "${value}" is not a date: use YYYY-MM-DD (UTC) or an ISO date-time with a zone.`);
+  }
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new UsageError(`${what} "${value}" is not a valid date.`);
+  return Math.floor(ms / 1000);
+}
+
+export function parseDirection(value: string): Direction {
+  if (value === 'out' || value === 'in' || value === 'both') return value;
+  throw new UsageError(`--direction "${value}" is not one of out, in, both.`);
+}
+
+export function parseStrategy(value: string): Strategy {
+  if (value === 'auto' || value === 'address' || value === 'block') return value;
+  throw new UsageError(`--strategy "${value}" is not one of auto, address, block.`);
+}
+
+const AMOUNT = /^\d+(\.\d+)?$|^\d+units$/;
+
+/**
+ * `--min-value` entries: `0.5` (native coin, in its units) or `<token address>=<amount>` (token units;
+ * `<n>units` for base units). Later entries for the same asset win.
+ */
+export function parseMinValues(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of values) {
+    const v = raw.trim();
+    const eq = v.indexOf('=');
+    const [asset, amount] = eq < 0 ? [NATIVE, v] : [v.slice(0, eq).trim(), v.slice(eq + 1).trim()];
+    const key = asset === NATIVE || asset.toLowerCase() === 'eth' ? NATIVE : parseAddress(asset, '--min-value token');
+    if (!AMOUNT.test(amount)) {
+      throw new UsageError(`--min-value "${raw}" is not an amount: use 0.5 for the native coin or <token>=<amount>.`);
+    }
+    out[key] = amount;
+  }
+  return out;
+}

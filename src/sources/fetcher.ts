@@ -1,0 +1,385 @@
+import { RpcError } from '../errors.js';
+import type { RpcClient } from '../rpc/client.js';
+import { fetchRangeAdaptive } from '../rpc/ranges.js';
+import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
+import type { Address, Transfer } from '../types.js';
+import { addressToTopic } from '../util/address.js';
+import { difference, size, union, type Interval } from '../util/intervals.js';
+import { decodeCallFrames } from './callTracer.js';
+import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
+import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
+import { probeCapabilities, type Capabilities } from './probe.js';
+import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
+
+/** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
+export interface FetchNeed {
+  address: Address;
+  side: 'from' | 'to';
+  from: number;
+  to: number;
+  /** Only the token/WETH logs are wanted, not native transfers. */
+  logsOnly?: boolean;
+}
+
+export type Strategy = 'auto' | 'address' | 'block';
+
+export interface FetcherOptions {
+  rpc: RpcClient;
+  store: Store;
+  chainId: number;
+  /** The head block this run reads up to. */
+  head: number;
+  strategy: Strategy;
+  /** A block scan longer than this is refused (native transfers then stay invisible, and the report says so). */
+  maxScanBlocks: number;
+  onProgress?: (message: string) => void;
+}
+
+/** How one kind of transfer is read, for the report's coverage section. */
+export interface CoverageNote {
+  erc20: string | null;
+  native: string | null;
+  internal: string | null;
+  warnings: string[];
+}
+
+// Interval sources. Per address: the two ends of eth_getLogs and trace_filter. Block scans ('*') see all.
+const LOGS = { from: 'logs:from', to: 'logs:to' } as const;
+const TRACES = { from: 'traces:from', to: 'traces:to' } as const;
+const SCAN_LOGS = 'scan:logs';
+/** trace_block or debug_traceBlockByHash: native and internal. */
+const SCAN_CALLS = 'scan:calls';
+/** eth_getBlockByNumber with transactions: top-level native only. */
+const SCAN_TXS = 'scan:txs';
+
+/** Top-level topic sets: from-side reads WETH Deposit/Withdrawal too (topic1 is the holder). */
+const FROM_TOPICS = [[TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL]];
+const SCAN_TOPICS = [[TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL]];
+
+/**
+ * Reads transfers from the RPC into the store, fetching only what the store does not hold yet, with the
+ * cheapest source the endpoint offers:
+ * - ERC-20 (and WETH wraps): eth_getLogs by from/to topic per address, or by block range for everyone;
+ * - native and internal: trace_filter per address, or trace_block / debug_traceBlockByHash per block;
+ *   without any of those, only top-level transfers from block bodies, and the coverage says so.
+ * Per address or per block is chosen by counting the calls each would need (strategy `auto`).
+ */
+export interface Fetcher {
+  ensure(needs: readonly FetchNeed[]): Promise<void>;
+  coverage(): CoverageNote;
+}
+
+export function createFetcher(opts: FetcherOptions): Fetcher {
+  const { rpc, store, chainId } = opts;
+  let caps: Capabilities | null = null;
+  const warnings = new Set<string>();
+  const used = { erc20: new Set<string>(), native: new Set<string>(), internal: new Set<string>() };
+  /** Internal traces found by trace_filter, checked against their whole tx tree once per run. */
+  const txTreeCache = new Map<string, Promise<ParityTrace[]>>();
+  let nativeInvisible = false;
+
+  const capabilities = async (): Promise<Capabilities> => {
+    caps ??= await probeCapabilities(rpc, store, opts.head);
+    return caps;
+  };
+
+  const commit = (rows: Transfer[], marks: IntervalMark[]): void => {
+    store.commit(rows, marks);
+  };
+
+  /** Blocks whose native movements were read for every address: fully (traced), or top-level only. */
+  const scannedNative = (): { full: Interval[]; external: Interval[] } => {
+    const full = store.intervals(ANY_ADDRESS, SCAN_CALLS);
+    return { full, external: union([...full, ...store.intervals(ANY_ADDRESS, SCAN_TXS)]) };
+  };
+
+  // --- per-address sources -------------------------------------------------------------------------
+
+  const logsOfAddress = async (address: Address, side: 'from' | 'to', range: Interval): Promise<void> => {
+    const topic = addressToTopic(address);
+    const topics = side === 'from' ? [...FROM_TOPICS, topic] : [[TOPIC_TRANSFER], null, topic];
+    used.erc20.add('eth_getLogs by address topic');
+    await fetchRangeAdaptive({
+      key: 'eth_getLogs',
+      client: rpc,
+      from: range[0],
+      to: range[1],
+      fetch: async (a, b) =>
+        validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }]), a, b),
+      onChunk: (a, b, logs) => {
+        const rows = logs.map((l) => decodeLog(l, chainId)).filter((t): t is Transfer => t !== null);
+        commit(rows, [{ address, source: LOGS[side], from: a, to: b }]);
+      },
+    });
+  };
+
+  const tracesOfAddress = async (address: Address, side: 'from' | 'to', range: Interval): Promise<void> => {
+    const c = await capabilities();
+    const filterKey = side === 'from' ? 'fromAddress' : 'toAddress';
+    used.native.add('trace_filter by address');
+    used.internal.add('trace_filter by address');
+    await fetchRangeAdaptive({
+      key: 'trace_filter',
+      client: rpc,
+      from: range[0],
+      to: range[1],
+      fetch: async (a, b) => {
+        const traces = validateTraces(
+          await rpc.request('trace_filter', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), [filterKey]: [address] }]),
+          a,
+          b,
+          'trace_filter',
+        );
+        return settleInternal(traces, c);
+      },
+      onChunk: (a, b, rows) => commit(rows, [{ address, source: TRACES[side], from: a, to: b }]),
+    });
+  };
+
+  /**
+   * trace_filter returns only the matching frames, and a frame that succeeded inside a parent that
+   * reverted carries no error of its own. So for every tx with internal movements we read its whole
+   * tree (trace_transaction) before believing them; top-level frames carry their own error.
+   */
+  const settleInternal = async (traces: ParityTrace[], c: Capabilities): Promise<Transfer[]> => {
+    const nested = new Set(traces.filter((t) => t.traceAddress.length > 0 && t.transactionHash).map((t) => t.transactionHash!));
+    if (nested.size === 0 || !c.traceTransaction) {
+      if (nested.size > 0) {
+        warnings.add(
+          'internal transfers come from trace_filter without trace_transaction: a transfer inside a reverted call could be counted.',
+        );
+      }
+      return decodeTraces(traces, chainId);
+    }
+    const direct = traces.filter((t) => !t.transactionHash || !nested.has(t.transactionHash));
+    const trees = await Promise.all([...nested].map((h) => txTree(h)));
+    const wanted = new Set(traces.map((t) => `${t.transactionHash}:${t.traceAddress.join('.')}`));
+    const fromTrees = trees.flatMap((tree) => {
+      const moves = decodeTraces(tree, chainId);
+      return moves.filter((m) => wanted.has(`${m.txHash}:${m.ref.slice('trace:'.length)}`));
+    });
+    return [...decodeTraces(direct, chainId), ...fromTrees];
+  };
+
+  const txTree = (hash: string): Promise<ParityTrace[]> => {
+    const cached = txTreeCache.get(hash);
+    if (cached) return cached;
+    const p = rpc.request('trace_transaction', [hash]).then((r) => {
+        if (!Array.isArray(r) || r.length === 0) {
+          throw new RpcError(`trace_transaction gave no traces for ${hash}.`, {
+            method: 'trace_transaction',
+            endpoint: rpc.endpoint,
+            retryable: false,
+          });
+        }
+        return r as ParityTrace[];
+      });
+    txTreeCache.set(hash, p);
+    return p;
+  };
+
+  // --- block scans ----------------------------------------------------------------------------------
+
+  const scanLogs = async (range: Interval): Promise<void> => {
+    used.erc20.add('eth_getLogs by block range');
+    await fetchRangeAdaptive({
+      key: 'eth_getLogs:scan',
+      client: rpc,
+      from: range[0],
+      to: range[1],
+      fetch: async (a, b) =>
+        validateLogs(
+          await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics: SCAN_TOPICS }]),
+          a,
+          b,
+        ),
+      onChunk: (a, b, logs) => {
+        const rows = logs.map((l) => decodeLog(l, chainId)).filter((t): t is Transfer => t !== null);
+        commit(rows, [{ address: ANY_ADDRESS, source: SCAN_LOGS, from: a, to: b }]);
+      },
+    });
+  };
+
+  /** Reads native movements of every block in `range`, one block per call, committing in batches. */
+  const scanCalls = async (range: Interval, c: Capabilities): Promise<void> => {
+    const source = c.traceBlock || c.debugTraceBlock ? SCAN_CALLS : SCAN_TXS;
+    const method = c.traceBlock ? 'trace_block' : c.debugTraceBlock ? 'debug_traceBlockByHash' : 'eth_getBlockByNumber';
+    used.native.add(`${method} per block`);
+    if (source === SCAN_CALLS) used.internal.add(`${method} per block`);
+    const batch = 64;
+    for (let start = range[0]; start <= range[1]; start += batch) {
+      const end = Math.min(start + batch - 1, range[1]);
+      const blocks: number[] = [];
+      for (let n = start; n <= end; n++) blocks.push(n);
+      const rows = (await Promise.all(blocks.map((n) => readBlock(n, c)))).flat();
+      commit(rows, [{ address: ANY_ADDRESS, source, from: start, to: end }]);
+      opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
+    }
+  };
+
+  const readBlock = async (n: number, c: Capabilities): Promise<Transfer[]> => {
+    const q = toQuantity(n);
+    if (c.traceBlock) {
+      return decodeTraces(validateTraces(await rpc.request('trace_block', [q]), n, n, 'trace_block'), chainId);
+    }
+    if (c.debugTraceBlock) {
+      const block = await getBlock(n, false);
+      const traces = await rpc.request('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]);
+      return decodeCallFrames(traces, { number: n, hash: block.hash, txHashes: block.transactions as string[] }, chainId);
+    }
+    // No tracing at all: top-level value transfers from the block body, kept only if the tx succeeded.
+    const block = await getBlock(n, true);
+    const txs = (block.transactions as RpcTx[]).filter((t) => t.to && hexToBigInt(t.value) > 0n);
+    if (txs.length === 0) return [];
+    const receipts = (await rpc.request('eth_getBlockReceipts', [q])) as { transactionHash: string; status: string }[] | null;
+    const ok = new Set((receipts ?? []).filter((r) => r.status === '0x1').map((r) => r.transactionHash.toLowerCase()));
+    return txs
+      .filter((t) => ok.has(t.hash.toLowerCase()))
+      .map((t) => ({
+        chainId,
+        txHash: t.hash.toLowerCase(),
+        ref: 'trace:',
+        kind: 'native' as const,
+        blockNumber: n,
+        blockHash: block.hash.toLowerCase(),
+        txIndex: hexToNumber(t.transactionIndex),
+        from: t.from.toLowerCase(),
+        to: t.to!.toLowerCase(),
+        asset: 'native' as const,
+        amount: hexToBigInt(t.value),
+      }));
+  };
+
+  const getBlock = async (n: number, full: boolean): Promise<RpcBlock> => {
+    const b = (await rpc.request('eth_getBlockByNumber', [toQuantity(n), full])) as RpcBlock | null;
+    if (!b || hexToNumber(b.number) !== n) {
+      throw new RpcError(`eth_getBlockByNumber did not return block ${n}.`, {
+        method: 'eth_getBlockByNumber',
+        endpoint: rpc.endpoint,
+        retryable: false,
+      });
+    }
+    return b;
+  };
+
+  // --- planning -------------------------------------------------------------------------------------
+
+  const ensure = async (needs: readonly FetchNeed[]): Promise<void> => {
+    const scanLogsHave = store.intervals(ANY_ADDRESS, SCAN_LOGS);
+    const scannedFull = store.intervals(ANY_ADDRESS, SCAN_CALLS);
+    const logWork: { need: FetchNeed; parts: Interval[] }[] = [];
+    const traceWork: { need: FetchNeed; parts: Interval[] }[] = [];
+    for (const need of needs) {
+      const range: Interval = [need.from, need.to];
+      const logParts = difference(range, [...store.intervals(need.address, LOGS[need.side]), ...scanLogsHave]);
+      if (logParts.length) logWork.push({ need, parts: logParts });
+      if (need.logsOnly) continue;
+      const traceParts = difference(range, [...store.intervals(need.address, TRACES[need.side]), ...scannedFull]);
+      if (traceParts.length) traceWork.push({ need, parts: traceParts });
+    }
+    if (logWork.length === 0 && traceWork.length === 0) return;
+    const c = await capabilities();
+
+    // Calls each plan needs. Per address: one call per missing part and source (more if a range must
+    // be split; the learned spans make that rare). Per block: one or two calls per block not yet
+    // scanned, plus the log ranges.
+    const wanted = union([...logWork, ...traceWork].flatMap((w) => w.parts));
+    const blocksToRead = size(union(wanted.flatMap((r) => difference(r, scannedFull))));
+    const blockCost = blocksToRead * (c.traceBlock ? 1 : 2) + wanted.length;
+    const addressCost = [...logWork, ...traceWork].reduce((n, w) => n + w.parts.length, 0);
+    const canScan = c.traceBlock || c.debugTraceBlock;
+    const useBlocks =
+      canScan &&
+      (opts.strategy === 'block' ||
+        (opts.strategy === 'auto' && blocksToRead <= opts.maxScanBlocks && blockCost < addressCost));
+
+    if (useBlocks) {
+      opts.onProgress?.(`reading ${blocksToRead} blocks whole (${blockCost} calls instead of ${addressCost} per address)`);
+      await scanRanges(wanted, c);
+      return;
+    }
+
+    opts.onProgress?.(`reading transfers of ${new Set(needs.map((n) => n.address)).size} addresses`);
+    const jobs: Promise<void>[] = [];
+    for (const { need, parts } of logWork) for (const p of parts) jobs.push(logsOfAddress(need.address, need.side, p));
+    if (c.traceFilter) {
+      for (const { need, parts } of traceWork) for (const p of parts) jobs.push(tracesOfAddress(need.address, need.side, p));
+    } else if (traceWork.length > 0) {
+      jobs.push(scanNativeOnly(union(traceWork.flatMap((w) => w.parts)), c));
+    }
+    await settleAll(jobs);
+  };
+
+  /** Without trace_filter, native movements are only visible by reading whole blocks. */
+  const scanNativeOnly = async (ranges: Interval[], c: Capabilities): Promise<void> => {
+    const have = c.traceBlock || c.debugTraceBlock ? scannedNative().full : scannedNative().external;
+    const todo = union(ranges.flatMap((r) => difference(r, have)));
+    if (size(todo) > opts.maxScanBlocks) {
+      nativeInvisible = true;
+      warnings.add(
+        `native ETH transfers not read: this endpoint has no trace_filter, and a block scan of ${size(todo)} blocks exceeds --max-scan-blocks ${opts.maxScanBlocks}; narrow --from-block/--to-block or raise the limit.`,
+      );
+      return;
+    }
+    for (const r of todo) await scanCalls(r, c);
+  };
+
+  const scanRanges = async (ranges: Interval[], c: Capabilities): Promise<void> => {
+    const logTodo = union(ranges.flatMap((r) => difference(r, store.intervals(ANY_ADDRESS, SCAN_LOGS))));
+    const jobs: Promise<void>[] = logTodo.map((r) => scanLogs(r));
+    jobs.push(scanNativeOnly(ranges, c));
+    await settleAll(jobs);
+  };
+
+  const coverage = (): CoverageNote => {
+    // Capabilities are known if this run fetched anything, or from an earlier run's probe.
+    const cachedCaps = store.getMeta(`caps:${rpc.endpoint}`);
+    const c = caps ?? (cachedCaps ? (JSON.parse(cachedCaps) as Capabilities) : null);
+    const notes: string[] = [];
+    if (!c) return { erc20: 'eth_getLogs (stored)', native: 'stored data', internal: 'stored data', warnings: [...warnings] };
+    const tracer = c.traceFilter
+      ? 'trace_filter'
+      : c.traceBlock
+        ? 'trace_block'
+        : c.debugTraceBlock
+          ? 'debug_traceBlockByHash (callTracer)'
+          : null;
+    let native: string | null = tracer ?? 'eth_getBlockByNumber (top-level transactions only)';
+    if (!tracer) {
+      notes.push(
+        'internal ETH transfers (sent by contracts) are not visible: the endpoint serves neither trace_filter, trace_block nor debug_traceBlockByHash, so funds moved by contracts are missing from this trace.',
+      );
+    }
+    if (nativeInvisible) native = null;
+    const describe = (s: Set<string>, fallback: string | null): string | null => (s.size ? [...s].join(', ') : fallback);
+    return {
+      erc20: describe(used.erc20, 'eth_getLogs'),
+      native: native === null ? null : describe(used.native, native),
+      internal: tracer ? describe(used.internal, tracer) : null,
+      warnings: [...notes, ...warnings],
+    };
+  };
+
+  return { ensure, coverage };
+}
+
+/** Runs every job; if any failed, waits for the rest (their rows are committed) and rethrows the first. */
+async function settleAll(jobs: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(jobs);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+interface RpcTx {
+  hash: string;
+  from: string;
+  to: string | null;
+  value: string;
+  transactionIndex: string;
+}
+interface RpcBlock {
+  number: string;
+  hash: string;
+  timestamp: string;
+  transactions: RpcTx[] | string[];
+}

@@ -1,0 +1,71 @@
+import { InvalidResponseError, RpcError } from '../errors.js';
+import type { RpcClient } from '../rpc/client.js';
+import type { BlockHeader, Store } from '../store/store.js';
+import { hexToNumber, toQuantity } from './hex.js';
+
+/** Reads block headers (number, hash, timestamp) once and keeps them in the store. */
+export interface Headers {
+  /** The header of block `n` (from the store if held). */
+  get(n: number): Promise<BlockHeader>;
+  /** The current head, always asked of the node (never cached). */
+  head(): Promise<BlockHeader>;
+  /** The first block with timestamp ≥ `ts` (unix seconds), or head + 1 if there is none. */
+  firstAtOrAfter(ts: number, head: BlockHeader): Promise<number>;
+}
+
+export function createHeaders(rpc: RpcClient, store: Store): Headers {
+  const pending = new Map<number, Promise<BlockHeader>>();
+
+  const read = async (tag: string): Promise<BlockHeader> => {
+    const b = (await rpc.request('eth_getBlockByNumber', [tag, false])) as {
+      number?: string;
+      hash?: string;
+      timestamp?: string;
+    } | null;
+    if (!b) {
+      throw new RpcError(`the node has no block ${tag === 'latest' ? 'at its head' : hexToNumber(tag)}.`, {
+        method: 'eth_getBlockByNumber',
+        endpoint: rpc.endpoint,
+        retryable: false,
+      });
+    }
+    if (typeof b.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(b.hash)) {
+      throw new InvalidResponseError('eth_getBlockByNumber returned a block without a valid hash.');
+    }
+    const header = { number: hexToNumber(b.number), hash: b.hash.toLowerCase(), timestamp: hexToNumber(b.timestamp) };
+    if (tag !== 'latest' && header.number !== hexToNumber(tag)) {
+      throw new InvalidResponseError(`eth_getBlockByNumber returned block ${header.number} for block ${hexToNumber(tag)}.`);
+    }
+    return header;
+  };
+
+  const get = (n: number): Promise<BlockHeader> => {
+    const stored = store.block(n);
+    if (stored) return Promise.resolve(stored);
+    let p = pending.get(n);
+    if (!p) {
+      p = read(toQuantity(n)).then((h) => {
+        store.putBlocks([h]);
+        return h;
+      });
+      pending.set(n, p);
+    }
+    return p;
+  };
+
+  return {
+    get,
+    head: () => read('latest'),
+    async firstAtOrAfter(ts, head) {
+      if (head.timestamp < ts) return head.number + 1;
+      let lo = 0;
+      let hi = head.number;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if ((await get(mid)).timestamp >= ts) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    },
+  };
+}

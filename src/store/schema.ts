@@ -1,0 +1,61 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` is the number applied. Never edit a
+ * released step: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  -- Every value movement seen, whichever query found it. (chain_id, tx_hash, ref) is the identity of a
+  -- movement, so the same transfer found from both ends, or by two sources, is stored once.
+  CREATE TABLE transfers (
+    chain_id     INTEGER NOT NULL,
+    tx_hash      TEXT    NOT NULL,
+    ref          TEXT    NOT NULL,
+    kind         TEXT    NOT NULL CHECK (kind IN ('native', 'internal', 'erc20', 'wrap', 'unwrap')),
+    block_number INTEGER NOT NULL,
+    block_hash   TEXT    NOT NULL,
+    tx_index     INTEGER NOT NULL,
+    from_addr    TEXT    NOT NULL,
+    to_addr      TEXT    NOT NULL,
+    asset        TEXT    NOT NULL,
+    amount       TEXT    NOT NULL,
+    PRIMARY KEY (chain_id, tx_hash, ref)
+  ) WITHOUT ROWID;
+  CREATE INDEX transfers_from ON transfers (from_addr, block_number);
+  CREATE INDEX transfers_to ON transfers (to_addr, block_number);
+  CREATE INDEX transfers_block ON transfers (block_number);
+
+  -- Block ranges already fetched, per (address, source); address '*' for block scans that saw every
+  -- address. Written in the same transaction as the rows they cover.
+  CREATE TABLE intervals (
+    chain_id   INTEGER NOT NULL,
+    address    TEXT    NOT NULL,
+    source     TEXT    NOT NULL,
+    from_block INTEGER NOT NULL,
+    to_block   INTEGER NOT NULL,
+    PRIMARY KEY (chain_id, address, source, from_block)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE blocks (
+    chain_id  INTEGER NOT NULL,
+    number    INTEGER NOT NULL,
+    hash      TEXT    NOT NULL,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (chain_id, number)
+  ) WITHOUT ROWID;
+
+  -- Token metadata read with eth_call; NULLs are stored too (a contract that does not answer is not
+  -- asked again).
+  CREATE TABLE tokens (
+    chain_id INTEGER NOT NULL,
+    address  TEXT    NOT NULL,
+    symbol   TEXT,
+    decimals INTEGER,
+    PRIMARY KEY (chain_id, address)
+  ) WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,251 @@
+import type { Statement } from 'better-sqlite3';
+import { UsageError } from '../errors.js';
+import type { Address, Asset, Hex, TokenInfo, Transfer, TransferKind } from '../types.js';
+import { union, type Interval } from '../util/intervals.js';
+import { openDb, sqliteToUsage, type Db } from './open.js';
+
+/** Block-scan sources see every address: their intervals are stored under this address. */
+export const ANY_ADDRESS = '*';
+
+/** A fetched range to record as done, in the same transaction as its rows. */
+export interface IntervalMark {
+  address: Address | typeof ANY_ADDRESS;
+  source: string;
+  from: number;
+  to: number;
+}
+
+export interface BlockHeader {
+  number: number;
+  hash: Hex;
+  timestamp: number;
+}
+
+interface TransferRow {
+  chain_id: number;
+  tx_hash: string;
+  ref: string;
+  kind: TransferKind;
+  block_number: number;
+  block_hash: string;
+  tx_index: number;
+  from_addr: string;
+  to_addr: string;
+  asset: string;
+  amount: string;
+}
+
+/**
+ * The local graph: transfers, the block intervals already fetched, block headers and token metadata.
+ * One file holds one chain (checked on every run against the RPC's chain id).
+ */
+export interface Store {
+  readonly path: string;
+  readonly db: Db;
+  /** The chain the file holds, or null for a new file. */
+  chainId(): number | null;
+  /** Binds a new file to `chainId`; refuses an RPC on another chain than the file holds. */
+  bindChain(chainId: number, rpcLabel: string): void;
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+  /** Stores rows and marks their ranges done, atomically: a crash leaves neither or both. */
+  commit(rows: readonly Transfer[], marks: readonly IntervalMark[]): number;
+  intervals(address: Address | typeof ANY_ADDRESS, source: string): Interval[];
+  /** Transfers out of (side 'from') or into (side 'to') an address within [fromBlock, toBlock]. */
+  transfersOf(address: Address, side: 'from' | 'to', fromBlock: number, toBlock: number): Transfer[];
+  /** Contracts that emitted WETH-style Deposit/Withdrawal events: sending native coin to them is a wrap. */
+  wrappers(): Set<Address>;
+  block(number: number): BlockHeader | null;
+  putBlocks(headers: readonly BlockHeader[]): void;
+  token(address: Address): TokenInfo | null;
+  putToken(info: TokenInfo): void;
+  /** Forgets everything above `block` (rows, interval parts, headers): used after a reorg. */
+  rollbackAbove(block: number): void;
+  transferCount(): number;
+  close(): void;
+}
+
+/** Opens the store at `path` (see openDb for what is refused). */
+export function createStore(path: string): Store {
+  const db = openDb(path);
+  let chain: number | null = readChain(db);
+  const wrapperCache: { set: Set<Address> | null } = { set: null };
+
+  const insertTransfer = db.prepare(
+    `INSERT OR IGNORE INTO transfers
+       (chain_id, tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount)
+     VALUES (@chain_id, @tx_hash, @ref, @kind, @block_number, @block_hash, @tx_index, @from_addr, @to_addr, @asset, @amount)`,
+  );
+  const selectIntervals = db.prepare(
+    `SELECT from_block, to_block FROM intervals WHERE chain_id = ? AND address = ? AND source = ? ORDER BY from_block`,
+  );
+  const deleteIntervals = db.prepare(`DELETE FROM intervals WHERE chain_id = ? AND address = ? AND source = ?`);
+  const insertInterval = db.prepare(
+    `INSERT INTO intervals (chain_id, address, source, from_block, to_block) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const fromStmt = db.prepare(
+    `SELECT * FROM transfers WHERE chain_id = ? AND from_addr = ? AND block_number BETWEEN ? AND ?
+     ORDER BY block_number, tx_index, ref`,
+  );
+  const toStmt = db.prepare(
+    `SELECT * FROM transfers WHERE chain_id = ? AND to_addr = ? AND block_number BETWEEN ? AND ?
+     ORDER BY block_number, tx_index, ref`,
+  );
+  const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
+  const setMetaStmt = db.prepare(
+    `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  );
+
+  const requireChain = (): number => {
+    if (chain === null) throw new Error('store used before bindChain');
+    return chain;
+  };
+
+  const markInterval = (m: IntervalMark): void => {
+    const c = requireChain();
+    const have = (selectIntervals.all(c, m.address, m.source) as { from_block: number; to_block: number }[]).map(
+      (r) => [r.from_block, r.to_block] as Interval,
+    );
+    const merged = union([...have, [m.from, m.to]]);
+    deleteIntervals.run(c, m.address, m.source);
+    for (const [a, b] of merged) insertInterval.run(c, m.address, m.source, a, b);
+  };
+
+  const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
+    let inserted = 0;
+    for (const t of rows) inserted += insertTransfer.run(toRow(t)).changes;
+    for (const m of marks) markInterval(m);
+    return inserted;
+  });
+
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw sqliteToUsage(path, err);
+      throw err;
+    }
+  };
+
+  return {
+    path,
+    db,
+    chainId: () => chain,
+    bindChain(chainId, rpcLabel) {
+      if (chain === null) {
+        setMetaStmt.run('chain_id', String(chainId));
+        chain = chainId;
+      } else if (chain !== chainId) {
+        throw new UsageError(
+          `the RPC ${rpcLabel} serves chain ${chainId}, but database ${path} holds chain ${chain}.`,
+          { hint: 'use the RPC of the chain this database holds, or another --db for this chain' },
+        );
+      }
+    },
+    getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value ?? null,
+    setMeta: (key, value) => void setMetaStmt.run(key, value),
+    commit(rows, marks) {
+      const n = guard(() => commitTx.immediate(rows, marks));
+      if (rows.some((r) => r.kind === 'wrap' || r.kind === 'unwrap')) wrapperCache.set = null;
+      return n;
+    },
+    intervals(address, source) {
+      const c = requireChain();
+      return (selectIntervals.all(c, address, source) as { from_block: number; to_block: number }[]).map(
+        (r) => [r.from_block, r.to_block] as Interval,
+      );
+    },
+    transfersOf(address, side, fromBlock, toBlock) {
+      const stmt: Statement = side === 'from' ? fromStmt : toStmt;
+      return (stmt.all(requireChain(), address, fromBlock, toBlock) as TransferRow[]).map(fromRow);
+    },
+    wrappers() {
+      if (!wrapperCache.set) {
+        const rows = db
+          .prepare(`SELECT DISTINCT asset FROM transfers WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')`)
+          .all(requireChain()) as { asset: string }[];
+        wrapperCache.set = new Set(rows.map((r) => r.asset));
+      }
+      return wrapperCache.set;
+    },
+    block(number) {
+      const r = db
+        .prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`)
+        .get(requireChain(), number) as BlockHeader | undefined;
+      return r ?? null;
+    },
+    putBlocks(headers) {
+      const c = requireChain();
+      const stmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
+      guard(() => db.transaction(() => headers.forEach((h) => stmt.run(c, h.number, h.hash, h.timestamp))).immediate());
+    },
+    token(address) {
+      const r = db
+        .prepare(`SELECT address, symbol, decimals FROM tokens WHERE chain_id = ? AND address = ?`)
+        .get(requireChain(), address) as TokenInfo | undefined;
+      return r ?? null;
+    },
+    putToken(info) {
+      db.prepare(`INSERT OR REPLACE INTO tokens (chain_id, address, symbol, decimals) VALUES (?, ?, ?, ?)`).run(
+        requireChain(),
+        info.address,
+        info.symbol,
+        info.decimals,
+      );
+    },
+    rollbackAbove(block) {
+      const c = requireChain();
+      guard(() =>
+        db
+          .transaction(() => {
+            db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
+            db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
+            db.prepare(`DELETE FROM intervals WHERE chain_id = ? AND from_block > ?`).run(c, block);
+            db.prepare(`UPDATE intervals SET to_block = ? WHERE chain_id = ? AND to_block > ?`).run(block, c, block);
+          })
+          .immediate(),
+      );
+      wrapperCache.set = null;
+    },
+    transferCount: () =>
+      (db.prepare(`SELECT COUNT(*) AS n FROM transfers WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,
+    close: () => db.close(),
+  };
+}
+
+function readChain(db: Db): number | null {
+  const v = (db.prepare(`SELECT value FROM meta WHERE key = 'chain_id'`).get() as { value: string } | undefined)?.value;
+  return v === undefined ? null : Number(v);
+}
+
+function toRow(t: Transfer): TransferRow {
+  return {
+    chain_id: t.chainId,
+    tx_hash: t.txHash,
+    ref: t.ref,
+    kind: t.kind,
+    block_number: t.blockNumber,
+    block_hash: t.blockHash,
+    tx_index: t.txIndex,
+    from_addr: t.from,
+    to_addr: t.to,
+    asset: t.asset,
+    amount: t.amount.toString(),
+  };
+}
+
+function fromRow(r: TransferRow): Transfer {
+  return {
+    chainId: r.chain_id,
+    txHash: r.tx_hash,
+    ref: r.ref,
+    kind: r.kind,
+    blockNumber: r.block_number,
+    blockHash: r.block_hash,
+    txIndex: r.tx_index,
+    from: r.from_addr,
+    to: r.to_addr,
+    asset: r.asset as Asset,
+    amount: BigInt(r.amount),
+  };
+}

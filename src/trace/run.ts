@@ -1,0 +1,324 @@
+import { parseUnits } from 'ethers';
+import { UsageError } from '../errors.js';
+import type { RpcClient } from '../rpc/client.js';
+import { createFetcher, type Strategy } from '../sources/fetcher.js';
+import { createHeaders, type Headers } from '../sources/headers.js';
+import { tokenInfo } from '../sources/tokens.js';
+import type { BlockHeader, Store } from '../store/store.js';
+import { NATIVE, type Address, type Asset, type Direction, type Label, type TokenInfo, type Transfer } from '../types.js';
+import { REPORT_SCHEMA_VERSION, type Hit, type PathStep, type TraceResult } from './result.js';
+import { walk, type RawHit } from './walk.js';
+
+export interface TraceSeed {
+  address: Address;
+  label?: string | null;
+  incident?: string | null;
+  source?: string | null;
+}
+
+/** What the user asked for, already validated (addresses normalised, numbers parsed). */
+export interface TraceRequest {
+  seeds: TraceSeed[];
+  direction: Direction;
+  hops: number;
+  fromBlock?: number;
+  toBlock?: number;
+  /** Unix seconds: resolved to the first block at or after / the last block before. */
+  since?: number;
+  until?: number;
+  /** Minimum amounts in display units: `native` and token addresses → decimal string ("0.5"). */
+  minValue: Record<string, string>;
+  fanOutCap: number;
+  stopAtLabels: boolean;
+  strategy: Strategy;
+  maxScanBlocks: number;
+}
+
+export interface TraceContext {
+  rpc: RpcClient;
+  store: Store;
+  labels: { get(address: Address): Label | undefined };
+  labelChain: string;
+  nativeSymbol: string;
+  version: string;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * One `trace` run: checks the chain, rolls back what a reorg replaced, walks from the seeds (fetching
+ * only what the store lacks), and assembles the report with timestamps and token metadata.
+ */
+/** The chain a run talks to, checked against the store. */
+export interface Connection {
+  chainId: number;
+  head: BlockHeader;
+  headers: Headers;
+}
+
+/**
+ * Reads the chain id and head (the only calls a fully cached re-run makes), binds the store to the
+ * chain (refusing a different one) and rolls back what a reorg replaced since the last run.
+ */
+export async function connect(rpc: RpcClient, store: Store, finalityDepth: number): Promise<Connection> {
+  const chainId = await readChainId(rpc);
+  store.bindChain(chainId, rpc.endpoint);
+  const headers = createHeaders(rpc, store);
+  const head = await headers.head();
+  await reconcileTip(store, headers, head, finalityDepth, rpc.endpoint);
+  return { chainId, head, headers };
+}
+
+/**
+ * One `trace` run: walks from the seeds (fetching only what the store lacks), and assembles the
+ * report with timestamps and token metadata.
+ */
+export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRequest): Promise<TraceResult> {
+  const started = Date.now();
+  const { rpc, store } = ctx;
+  const { chainId, head, headers } = conn;
+
+  const { fromBlock, toBlock } = await resolveRange(req, headers, head);
+  const minValue = await resolveMinValues(ctx, req.minValue);
+  const fetcher = createFetcher({
+    rpc,
+    store,
+    chainId,
+    head: head.number,
+    strategy: req.strategy,
+    maxScanBlocks: req.maxScanBlocks,
+    onProgress: ctx.onProgress,
+  });
+
+  const seeds = req.seeds.map((s) => s.address);
+  const directions: ('out' | 'in')[] = req.direction === 'both' ? ['out', 'in'] : [req.direction];
+  const raw: RawHit[] = [];
+  const hubs = new Map<Address, { address: Address; degree: number; hop: number }>();
+  const visited = new Set<Address>();
+  let followed = 0;
+  let skipped = 0;
+  const transfersBefore = store.transferCount();
+  for (const direction of directions) {
+    const r = await walk({
+      store,
+      ensure: (needs) => fetcher.ensure(needs),
+      labels: ctx.labels,
+      seeds,
+      direction,
+      hops: req.hops,
+      fromBlock,
+      toBlock,
+      minValue: (asset) => minValue.get(asset) ?? 0n,
+      fanOutCap: req.fanOutCap,
+      stopAtLabels: req.stopAtLabels,
+      onProgress: ctx.onProgress,
+    });
+    raw.push(...r.hits);
+    r.hubs.forEach((h) => hubs.set(h.address, h));
+    r.visited.forEach((a) => visited.add(a));
+    followed += r.followed;
+    skipped += r.skipped;
+  }
+
+  ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
+  const hits = await assembleHits(ctx, headers, raw, seeds);
+  const cov = fetcher.coverage();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'hoptrace', version: ctx.version },
+    chainId,
+    labelChain: ctx.labelChain,
+    rpc: rpc.endpoint,
+    generatedAt: new Date().toISOString(),
+    params: {
+      hops: req.hops,
+      direction: req.direction,
+      fromBlock,
+      toBlock,
+      minValue: Object.fromEntries([...minValue].map(([k, v]) => [k, v.toString()])),
+      fanOutCap: req.fanOutCap,
+      stopAtLabels: req.stopAtLabels,
+    },
+    seeds: req.seeds.map((s) => ({
+      address: s.address,
+      label: s.label ?? null,
+      incident: s.incident ?? null,
+      source: s.source ?? null,
+    })),
+    coverage: { ...cov, hubs: [...hubs.values()].sort((a, b) => b.degree - a.degree) },
+    stats: {
+      rpcCalls: { total: rpc.stats.total, byMethod: { ...rpc.stats.byMethod } },
+      addressesVisited: visited.size,
+      transfersStored: store.transferCount() - transfersBefore,
+      transfersFollowed: followed,
+      transfersSkipped: skipped,
+      durationMs: Date.now() - started,
+    },
+    hits,
+  };
+}
+
+async function readChainId(rpc: RpcClient): Promise<number> {
+  const raw = await rpc.request('eth_chainId', []);
+  if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]+$/.test(raw)) {
+    throw new UsageError(`the endpoint ${rpc.endpoint} did not answer eth_chainId like an Ethereum node.`);
+  }
+  return Number.parseInt(raw, 16);
+}
+
+/**
+ * Makes the store agree with the chain the node now serves. The tip seen by the previous run is
+ * compared with the node's block at that height: same head, nothing to do (no call); moved on
+ * without a fork, nothing to do (one call); forked, everything in the unfinalised window is forgotten
+ * and re-read. A different genesis is a different chain under the same chain id (dev chains): refused.
+ */
+async function reconcileTip(
+  store: Store,
+  headers: Headers,
+  head: BlockHeader,
+  finalityDepth: number,
+  endpoint: string,
+): Promise<void> {
+  const tipNumber = store.getMeta('tip_number');
+  const tipHash = store.getMeta('tip_hash');
+  const genesis = store.getMeta('genesis_hash');
+  if (genesis === null) {
+    store.setMeta('genesis_hash', (await headers.get(0)).hash);
+  }
+  if (tipNumber !== null && tipHash !== null) {
+    const n = Number(tipNumber);
+    const same = n === head.number ? head.hash === tipHash : n < head.number && (await nodeHash(n)) === tipHash;
+    if (!same) {
+      const now = await freshHeader(0);
+      if (genesis !== null && now.hash !== genesis) {
+        throw new UsageError(
+          `the RPC ${endpoint} serves a different chain (another genesis block) than database ${store.path} holds, under the same chain id.`,
+          { hint: 'use another --db for this chain' },
+        );
+      }
+      store.rollbackAbove(Math.max(-1, Math.min(n, head.number) - finalityDepth));
+    }
+  }
+  store.setMeta('tip_number', String(head.number));
+  store.setMeta('tip_hash', head.hash);
+
+  async function nodeHash(n: number): Promise<string> {
+    return (await freshHeader(n)).hash;
+  }
+  async function freshHeader(n: number): Promise<BlockHeader> {
+    // Bypass the header cache: the question is what the node says now.
+    const cached = store.block(n);
+    if (cached) store.db.prepare('DELETE FROM blocks WHERE chain_id = ? AND number = ?').run(store.chainId(), n);
+    const h = await headers.get(n);
+    return h;
+  }
+}
+
+async function resolveRange(
+  req: TraceRequest,
+  headers: Headers,
+  head: BlockHeader,
+): Promise<{ fromBlock: number; toBlock: number }> {
+  let fromBlock = req.fromBlock ?? 0;
+  let toBlock = Math.min(req.toBlock ?? head.number, head.number);
+  if (req.fromBlock !== undefined && req.fromBlock > head.number) {
+    throw new UsageError(`--from-block ${req.fromBlock} is after the chain head (${head.number}).`);
+  }
+  if (req.since !== undefined) fromBlock = Math.max(fromBlock, await headers.firstAtOrAfter(req.since, head));
+  if (req.until !== undefined) toBlock = Math.min(toBlock, (await headers.firstAtOrAfter(req.until + 1, head)) - 1);
+  if (fromBlock > toBlock) {
+    throw new UsageError(`the block range is empty: from block ${fromBlock} is after to block ${toBlock}.`);
+  }
+  return { fromBlock, toBlock };
+}
+
+async function resolveMinValues(ctx: TraceContext, given: Record<string, string>): Promise<Map<Asset, bigint>> {
+  const out = new Map<Asset, bigint>();
+  for (const [asset, amount] of Object.entries(given)) {
+    let decimals = 18;
+    if (asset !== NATIVE) {
+      const info = await tokenInfo(ctx.rpc, ctx.store, asset);
+      if (info.decimals === null) {
+        throw new UsageError(`--min-value for ${asset}: the token does not say its decimals; give the amount in base units as ${asset}=<n>units.`);
+      }
+      decimals = info.decimals;
+    }
+    try {
+      out.set(asset, amount.endsWith('units') ? BigInt(amount.slice(0, -5)) : parseUnits(amount, decimals));
+    } catch {
+      throw new UsageError(`--min-value "${amount}" is not an amount (at most ${decimals} decimals).`);
+    }
+  }
+  return out;
+}
+
+async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[]): Promise<Hit[]> {
+  const transfers = raw.flatMap((h) => [...h.path, ...h.transfers]);
+  const blocks = [...new Set(transfers.map((t) => t.blockNumber))];
+  const headerList = await Promise.all(blocks.map((n) => headers.get(n)));
+  const byNumber = new Map(headerList.map((h) => [h.number, h]));
+  for (const t of transfers) {
+    const h = byNumber.get(t.blockNumber);
+    if (h && h.hash !== t.blockHash) {
+      throw new UsageError(
+        `block ${t.blockNumber} now has hash ${h.hash}, but a stored transfer says ${t.blockHash}: the chain reorganised deeper than --finality-depth.`,
+        { hint: 'raise --finality-depth, or trace again with a new --db' },
+      );
+    }
+  }
+  const assets = [...new Set(transfers.map((t) => t.asset).filter((a) => a !== NATIVE))];
+  const infos = new Map<Asset, TokenInfo>();
+  for (const info of await Promise.all(assets.map((a) => tokenInfo(ctx.rpc, ctx.store, a)))) infos.set(info.address, info);
+  const meta = (asset: Asset): { symbol: string | null; decimals: number | null } =>
+    asset === NATIVE
+      ? { symbol: ctx.nativeSymbol, decimals: 18 }
+      : { symbol: infos.get(asset)?.symbol ?? null, decimals: infos.get(asset)?.decimals ?? null };
+
+  const step = (t: Transfer): PathStep => ({
+    from: t.from,
+    to: t.to,
+    txHash: t.txHash,
+    blockNumber: t.blockNumber,
+    blockHash: t.blockHash,
+    timestamp: byNumber.get(t.blockNumber)?.timestamp ?? null,
+    asset: t.asset,
+    ...meta(t.asset),
+    amount: t.amount,
+    kind: t.kind,
+    ref: t.ref,
+  });
+
+  const seedOrder = new Map(seeds.map((s, i) => [s, i]));
+  return raw
+    .map((h): Hit => {
+      const totals = new Map<Asset, { amount: bigint; transfers: number }>();
+      for (const t of h.transfers) {
+        const cur = totals.get(t.asset) ?? { amount: 0n, transfers: 0 };
+        cur.amount += t.amount;
+        cur.transfers++;
+        totals.set(t.asset, cur);
+      }
+      const blocksSeen = h.transfers.map((t) => t.blockNumber);
+      return {
+        seed: h.seed,
+        address: h.venue,
+        entity: h.label.entity,
+        category: h.label.category,
+        risk: h.label.risk,
+        jurisdiction: h.label.jurisdiction,
+        labelSource: h.label.source,
+        direction: h.direction,
+        hops: h.path.length,
+        path: h.path.map(step),
+        totals: [...totals].map(([asset, v]) => ({ asset, ...meta(asset), amount: v.amount, transfers: v.transfers })),
+        firstBlock: Math.min(...blocksSeen),
+        lastBlock: Math.max(...blocksSeen),
+      };
+    })
+    .sort(
+      (a, b) =>
+        (seedOrder.get(a.seed) ?? 0) - (seedOrder.get(b.seed) ?? 0) ||
+        a.direction.localeCompare(b.direction) ||
+        a.hops - b.hops ||
+        a.firstBlock - b.firstBlock,
+    );
+}

@@ -1,0 +1,200 @@
+import type { FetchNeed } from '../sources/fetcher.js';
+import type { Store } from '../store/store.js';
+import { NATIVE, type Address, type Asset, type Label, type Transfer } from '../types.js';
+
+/** Position of a movement in chain time: block, then transaction index. */
+interface Pos {
+  block: number;
+  tx: number;
+}
+const cmp = (a: Pos, b: Pos): number => a.block - b.block || a.tx - b.tx;
+const posOf = (t: Transfer): Pos => ({ block: t.blockNumber, tx: t.txIndex });
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+export interface WalkOptions {
+  store: Store;
+  /** Makes sure the store holds the transfers asked for (fetching what is missing). */
+  ensure: (needs: readonly FetchNeed[]) => Promise<void>;
+  labels: { get(address: Address): Label | undefined };
+  seeds: readonly Address[];
+  direction: 'out' | 'in';
+  hops: number;
+  fromBlock: number;
+  toBlock: number;
+  /** Smallest amount followed, per asset; zero-value movements are never followed whatever this says. */
+  minValue: (asset: Asset) => bigint;
+  /** An address (other than a seed) with more counterparties than this is a hub: reported, not followed. */
+  fanOutCap: number;
+  stopAtLabels: boolean;
+  onProgress?: (message: string) => void;
+}
+
+/** A state of an address in the walk: reached at `hop`, with the time bound in force from then on. */
+interface State {
+  hop: number;
+  /** Forward: earliest arrival; backward: latest departure. Null for a seed (no bound). */
+  time: Pos | null;
+  /** The transfer that produced this state, and the state of its other end. */
+  via: Transfer | null;
+  prev: State | null;
+  address: Address;
+}
+
+export interface RawHit {
+  seed: Address;
+  venue: Address;
+  label: Label;
+  direction: 'out' | 'in';
+  /** Transfers from the seed (out) or to the seed (in), in path order. */
+  path: Transfer[];
+  /** Every followed transfer into (out) / out of (in) the venue, for the totals. */
+  transfers: Transfer[];
+}
+
+export interface WalkResult {
+  hits: RawHit[];
+  hubs: { address: Address; degree: number; hop: number }[];
+  visited: Set<Address>;
+  followed: number;
+  skipped: number;
+}
+
+/**
+ * Breadth-first walk by hop from each seed, in time order.
+ *
+ * Forward (`out`), an address's outgoing transfers count only from its earliest traced arrival on
+ * (what it paid a year before the theft is not the theft); backward (`in`) mirrors it. Because a later
+ * hop can reach an address earlier in time, each address keeps its best time per hop (earliest
+ * arrival within k hops, a Bellman-Ford over hop levels) and is expanded again only for the window the
+ * better time opens; each path reported is therefore consistent in time.
+ * Zero-value transfers (address poisoning), amounts below --min-value, self moves, WETH wraps and
+ * mints/burns are not followed. A labelled address ends its branch (with stopAtLabels) and is a hit.
+ */
+export async function walk(opts: WalkOptions): Promise<WalkResult> {
+  const forward = opts.direction === 'out';
+  const side: 'from' | 'to' = forward ? 'from' : 'to';
+  const seedSet = new Set(opts.seeds);
+  const best = new Map<string, State>(); // seed|address → best state so far
+  const seenEdges = new Set<string>(); // seed|tx|ref: each movement counts once per seed, at its first hop
+  const hits = new Map<string, RawHit>();
+  const hubs = new Map<Address, { address: Address; degree: number; hop: number }>();
+  const visited = new Set<Address>();
+  let followed = 0;
+  let skipped = 0;
+
+  let frontier: { seed: Address; state: State }[] = opts.seeds.map((seed) => {
+    const state: State = { hop: 0, time: null, via: null, prev: null, address: seed };
+    best.set(`${seed}|${seed}`, state);
+    return { seed, state };
+  });
+
+  for (let level = 0; level < opts.hops && frontier.length > 0; level++) {
+    opts.onProgress?.(`hop ${level + 1}: ${frontier.length} address${frontier.length === 1 ? '' : 'es'} to expand`);
+    const needs = frontier.map(({ state }) => windowOf(state));
+    // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
+    // native payments were unwraps of its WETH rather than money from the wrapper contract.
+    if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
+    await opts.ensure(mergeNeeds(needs));
+
+    // Collect this level's candidate edges, then take them in time order so that the earliest one
+    // reaching an address is the one its path shows.
+    const candidates: { seed: Address; state: State; edge: Transfer }[] = [];
+    for (const { seed, state } of frontier) {
+      visited.add(state.address);
+      const w = windowOf(state);
+      const edges: Transfer[] = [];
+      for (const t of opts.store.transfersOf(state.address, side, w.from, w.to)) {
+        if (!followable(t, state)) {
+          skipped++;
+          continue;
+        }
+        edges.push(t);
+      }
+      const counterparties = new Set(edges.map((t) => (forward ? t.to : t.from)));
+      if (!seedSet.has(state.address) && counterparties.size > opts.fanOutCap) {
+        const prior = hubs.get(state.address);
+        if (!prior || prior.degree < counterparties.size) {
+          hubs.set(state.address, { address: state.address, degree: counterparties.size, hop: state.hop });
+        }
+        continue;
+      }
+      for (const edge of edges) candidates.push({ seed, state, edge });
+    }
+    candidates.sort((a, b) => cmp(posOf(a.edge), posOf(b.edge)) || a.edge.ref.localeCompare(b.edge.ref));
+
+    const next = new Map<string, { seed: Address; state: State }>();
+    for (const { seed, state, edge } of candidates) {
+      const key = `${seed}|${edge.txHash}|${edge.ref}`;
+      if (seenEdges.has(key)) continue;
+      seenEdges.add(key);
+      followed++;
+      const other = forward ? edge.to : edge.from;
+      const label = seedSet.has(other) ? undefined : opts.labels.get(other);
+      if (label) {
+        const hitKey = `${seed}|${other}`;
+        let hit = hits.get(hitKey);
+        if (!hit) {
+          const path = [...pathTo(state), edge];
+          // Backward, the path reads from the venue to the seed, in the direction the money moved.
+          hit = { seed, venue: other, label, direction: opts.direction, path: forward ? path : path.reverse(), transfers: [] };
+          hits.set(hitKey, hit);
+        }
+        hit.transfers.push(edge);
+        if (opts.stopAtLabels) continue;
+      }
+      const stateKey = `${seed}|${other}`;
+      const current = best.get(stateKey);
+      const time = posOf(edge);
+      const better = !current || (current.time !== null && (forward ? cmp(time, current.time) < 0 : cmp(time, current.time) > 0));
+      if (!better) continue;
+      const s: State = { hop: level + 1, time, via: edge, prev: state, address: other };
+      best.set(stateKey, s);
+      if (level + 1 < opts.hops) next.set(stateKey, { seed, state: s });
+    }
+    frontier = [...next.values()];
+  }
+
+  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped };
+
+  function windowOf(state: State): FetchNeed {
+    const t = state.time;
+    if (forward) return { address: state.address, side, from: Math.max(opts.fromBlock, t?.block ?? 0), to: opts.toBlock };
+    return { address: state.address, side, from: opts.fromBlock, to: Math.min(opts.toBlock, t?.block ?? opts.toBlock) };
+  }
+
+  function followable(t: Transfer, state: State): boolean {
+    if (t.amount === 0n) return false; // poisoning spam and empty calls carry no funds
+    if (t.from === t.to) return false; // wraps/unwraps and self-sends: value stays with the holder
+    const other = forward ? t.to : t.from;
+    if (other === ZERO_ADDRESS) return false; // burns (forward) and mints (backward)
+    if (t.asset === NATIVE && opts.store.wrappers().has(other)) return false; // a wrap: the holder keeps it as WETH
+    if (t.amount < opts.minValue(t.asset)) return false;
+    if (state.time) {
+      const c = cmp(posOf(t), state.time);
+      if (forward ? c < 0 : c > 0) return false;
+    }
+    return true;
+  }
+}
+
+/** Transfers from the seed to this state (forward), or from this state to the seed (backward). */
+function pathTo(state: State): Transfer[] {
+  const out: Transfer[] = [];
+  for (let s: State | null = state; s?.via; s = s.prev) out.push(s.via);
+  return out.reverse();
+}
+
+/** One need per (address, side): the widest window asked for. */
+function mergeNeeds(needs: FetchNeed[]): FetchNeed[] {
+  const by = new Map<string, FetchNeed>();
+  for (const n of needs) {
+    const k = `${n.address}|${n.side}|${n.logsOnly ?? false}`;
+    const prev = by.get(k);
+    if (!prev) by.set(k, { ...n });
+    else {
+      prev.from = Math.min(prev.from, n.from);
+      prev.to = Math.max(prev.to, n.to);
+    }
+  }
+  return [...by.values()];
+}
