@@ -1,0 +1,360 @@
+/**
+ * The one place that talks JSON-RPC over HTTP and owns retries. Everything above it calls
+ * `client.request(method, params)` and gets either the `result` or an RpcError that already says, in one
+ * sentence, what failed where (with the endpoint redacted).
+ *
+ * - One request per HTTP call, never batches: providers reject big batches, and one failure in a batch
+ *   fails all of it.
+ * - Retries with exponential backoff and jitter on 429 (honouring Retry-After), 5xx, timeouts, dropped
+ *   connections, malformed bodies and rate-limit JSON-RPC errors; never on deterministic errors (unknown
+ *   method, invalid params, revert, block range too large: the caller splits those, see ranges.ts).
+ * - An adaptive rps budget (rateBudget.ts) and a concurrency cap (p-limit), both per client.
+ * - Only the JSON-RPC envelope is checked here; what `result` means is validated by the caller.
+ */
+
+import { FetchRequest } from 'ethers';
+import pLimit from 'p-limit';
+import { RpcError, UsageError } from '../errors.js';
+import {
+  classifyRpcError,
+  classifyTransportError,
+  errorText,
+  isRetryableStatus,
+  type JsonRpcErrorBody,
+} from './classify.js';
+import { createRateBudget } from './rateBudget.js';
+import { redactText, redactUrl } from './redact.js';
+
+/** Options of `createRpcClient`. */
+export interface RpcClientOptions {
+  /** http(s) JSON-RPC endpoint. May carry an API key: it is never printed in full. */
+  url: string;
+  /** Requests in flight at once. Default 8. */
+  concurrency?: number;
+  /** Retries after the first attempt for retryable failures. Default 6 (7 attempts in all). */
+  maxRetries?: number;
+  /** Per-attempt timeout in milliseconds. Default 30000. */
+  timeoutMs?: number;
+  /** Initial requests-per-second budget. Default 25. */
+  rps?: number;
+  /** Floor of the adaptive budget. Default 1. */
+  minRps?: number;
+  /** Ceiling of the adaptive budget. Default 500. */
+  maxRps?: number;
+  /** Injected wait (backoff, rate budget); tests pass a fast one. Default: setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Calls one JSON-RPC endpoint. Create one per endpoint and share it: budget and stats are per client. */
+export interface RpcClient {
+  /** The endpoint URL, redacted (safe to print and store). */
+  readonly endpoint: string;
+  /**
+   * Sends one JSON-RPC request and resolves with its `result`, retrying what is worth retrying.
+   * Rejects with RpcError (method, redacted endpoint, JSON-RPC code / HTTP status, retryable).
+   */
+  request<T = unknown>(method: string, params: unknown[]): Promise<T>;
+  /** HTTP requests sent, retries included (they are calls the provider bills). */
+  readonly stats: { total: number; byMethod: Record<string, number> };
+  /** Zeroes `stats` in place. */
+  resetStats(): void;
+  /** Current requests-per-second budget (adaptive; for diagnostics and tests). */
+  readonly rps: number;
+}
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 10_000;
+const RETRY_AFTER_CAP_MS = 30_000;
+/** Quick retries before a refused connection on a never-reached endpoint counts as "unreachable". */
+const UNREACHABLE_RETRIES = 2;
+const UNREACHABLE_DELAY_MS = 200;
+/**
+ * ethers' `timeout` is a socket idle timeout; a server that trickles bytes never trips it. This wall-clock
+ * guard (timeout + slack) cancels such a request.
+ */
+const WALL_CLOCK_SLACK_MS = 2_000;
+const SNIPPET_CHARS = 300;
+
+/** What one HTTP attempt came to. */
+type Attempt =
+  | { ok: true; result: unknown }
+  | {
+      ok: false;
+      /** Another attempt may succeed. */
+      retry: boolean;
+      /** Shrink the rps budget. */
+      throttle: boolean;
+      /** Short reason for the final message ("HTTP 503", "timeout after 30000 ms", provider text). */
+      reason: string;
+      /** The endpoint answered at the HTTP level (it exists and is reachable). */
+      answered: boolean;
+      unreachable?: boolean;
+      quota?: boolean;
+      retryAfterMs?: number;
+      status?: number;
+      code?: number;
+      body?: JsonRpcErrorBody;
+      cause?: unknown;
+    };
+
+/**
+ * Creates a client for one endpoint.
+ *
+ * @example
+ * const client = createRpcClient({ url: process.env.RPC_URL! });
+ * const head = await client.request<string>('eth_blockNumber', []);
+ */
+export function createRpcClient(opts: RpcClientOptions): RpcClient {
+  const url = opts.url.trim();
+  const endpoint = redactUrl(url);
+  if (!/^https?:\/\//i.test(url)) {
+    throw new UsageError(`RPC URL ${endpoint} is not an http(s) URL.`, {
+      hint: 'pass an http:// or https:// JSON-RPC endpoint, e.g. http://127.0.0.1:8545',
+    });
+  }
+  const maxRetries = opts.maxRetries ?? 6;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const sleep = opts.sleep ?? defaultSleep;
+  const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
+  const minRps = opts.minRps ?? 1;
+  const budget = createRateBudget({
+    rps: opts.rps ?? 25,
+    minRps,
+    maxRps: Math.max(minRps, opts.maxRps ?? 500),
+    sleep,
+  });
+  const stats: { total: number; byMethod: Record<string, number> } = { total: 0, byMethod: {} };
+  let nextId = 1;
+  // Once the endpoint has answered anything, a refused connection is an outage to wait out, not a typo.
+  let everAnswered = false;
+
+  async function sendOnce(method: string, params: unknown[]): Promise<Attempt> {
+    const id = nextId++;
+    const req = new FetchRequest(url);
+    req.method = 'POST';
+    req.body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    req.setHeader('content-type', 'application/json');
+    req.timeout = timeoutMs;
+    // ethers would retry 429s itself with its own schedule; retries are ours alone.
+    req.retryFunc = async () => false;
+
+    stats.total += 1;
+    stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
+
+    let guardFired = false;
+    const guard = setTimeout(() => {
+      guardFired = true;
+      try {
+        req.cancel();
+      } catch {
+        // not sent yet or already settled: nothing to cancel
+      }
+    }, timeoutMs + WALL_CLOCK_SLACK_MS);
+    guard.unref();
+
+    let status: number;
+    let headers: Record<string, string>;
+    let text: string;
+    try {
+      const res = await req.send();
+      status = res.statusCode;
+      headers = res.headers;
+      try {
+        text = res.bodyText;
+      } catch {
+        text = '\u0000not utf-8';
+      }
+    } catch (err) {
+      const t = guardFired ? { kind: 'timeout' as const, reason: 'timeout' } : classifyTransportError(err);
+      switch (t.kind) {
+        case 'timeout':
+          return { ok: false, retry: true, throttle: true, answered: false, reason: `timeout after ${timeoutMs} ms`, cause: err };
+        case 'dropped':
+          return { ok: false, retry: true, throttle: false, answered: false, reason: t.reason, cause: err };
+        case 'unreachable':
+          return { ok: false, retry: true, throttle: false, answered: false, unreachable: true, reason: t.reason, cause: err };
+        default:
+          return { ok: false, retry: false, throttle: false, answered: false, reason: redactText(t.reason, url), cause: err };
+      }
+    } finally {
+      clearTimeout(guard);
+    }
+    return readResponse(id, status, headers, text);
+  }
+
+  async function request<T>(method: string, params: unknown[]): Promise<T> {
+    let attempts = 0;
+    let unreachableTries = 0;
+    for (;;) {
+      attempts += 1;
+      const a = await limit(async () => {
+        await budget.take();
+        return sendOnce(method, params);
+      });
+      if (a.ok) {
+        everAnswered = true;
+        budget.onSuccess();
+        return a.result as T;
+      }
+      if (a.answered) everAnswered = true;
+      if (a.throttle) budget.onThrottle();
+
+      if (a.unreachable === true && !everAnswered) {
+        unreachableTries += 1;
+        if (unreachableTries > UNREACHABLE_RETRIES) {
+          throw new RpcError(`cannot reach the RPC endpoint ${endpoint} (${a.reason})`, {
+            method,
+            endpoint,
+            retryable: false,
+            hint: 'check the RPC URL and that the node is running and reachable from here',
+            cause: a.cause,
+          });
+        }
+        await sleep(UNREACHABLE_DELAY_MS * unreachableTries);
+        continue;
+      }
+      if (!a.retry) throw finalError(method, a, attempts, false);
+      if (attempts > maxRetries) throw finalError(method, a, attempts, true);
+      await sleep(a.retryAfterMs ?? backoffMs(attempts));
+    }
+  }
+
+  function finalError(method: string, a: Extract<Attempt, { ok: false }>, attempts: number, exhausted: boolean): RpcError {
+    const where = `${method} failed at ${endpoint}`;
+    const message = exhausted
+      ? `${where} after ${attempts} attempts: ${a.reason}`
+      : a.quota === true
+        ? `${where}: the provider's request quota is used up (${a.reason})`
+        : `${where}: ${a.reason}`;
+    let hint: string | undefined;
+    if (a.quota === true) hint = 'wait for the quota to reset, or use another endpoint or plan';
+    else if (a.status === 401 || a.status === 403) hint = 'check the API key in the RPC URL';
+    else if (exhausted) hint = 'the endpoint is overloaded or rate limiting; try again later or lower the request rate';
+    else if (a.code === -32601) hint = `this endpoint does not offer ${method}`;
+    return new RpcError(message, {
+      method,
+      endpoint,
+      ...(a.code === undefined ? {} : { code: a.code }),
+      ...(a.status === undefined ? {} : { status: a.status }),
+      retryable: exhausted,
+      ...(hint === undefined ? {} : { hint }),
+      cause: a.body ?? a.cause,
+    });
+  }
+
+  /** Turns an HTTP response into an Attempt: result, retryable trouble, or a deterministic error. */
+  function readResponse(id: number, status: number, headers: Record<string, string>, text: string): Attempt {
+    const parsed = parseJson(text);
+    const body = parsed.ok ? extractError(parsed.value) : undefined;
+
+    if (body !== undefined) {
+      const cls = classifyRpcError(body, status);
+      const reason = `${redactText(clip(errorText(body)), url)} (code ${body.code})`;
+      const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
+      const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
+      switch (cls) {
+        case 'rate-limit':
+          return { ok: false, retry: true, throttle: true, reason: `rate limited: ${reason}`, ...common, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+        case 'transient':
+          return { ok: false, retry: true, throttle: false, reason, ...common };
+        case 'quota':
+          return { ok: false, retry: false, throttle: false, quota: true, reason, ...common };
+        case 'fatal':
+          return { ok: false, retry: false, throttle: false, reason, ...common };
+      }
+    }
+
+    if (status < 200 || status >= 300) {
+      const retryAfterMs = status === 429 ? parseRetryAfter(headers['retry-after']) : undefined;
+      const snippet = text.trim() === '' ? '' : `: ${redactText(clip(text.trim()), url)}`;
+      return {
+        ok: false,
+        retry: isRetryableStatus(status),
+        throttle: status === 429,
+        answered: true,
+        status,
+        reason: status === 429 ? 'HTTP 429 (rate limited)' : `HTTP ${status}${isRetryableStatus(status) ? '' : snippet}`,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+    }
+
+    if (!parsed.ok) return malformed('malformed JSON response', status);
+    const v = parsed.value;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return malformed('response is not a JSON-RPC object', status);
+    const env = v as Record<string, unknown>;
+    if (env['jsonrpc'] !== '2.0') return malformed('response is not JSON-RPC 2.0', status);
+    if (env['id'] !== id) return malformed(`response id ${JSON.stringify(env['id'])} does not match request id ${id}`, status);
+    if (!('result' in env)) return malformed('response has neither result nor error', status);
+    return { ok: true, result: env['result'] };
+  }
+
+  return {
+    endpoint,
+    request,
+    stats,
+    resetStats() {
+      stats.total = 0;
+      for (const k of Object.keys(stats.byMethod)) delete stats.byMethod[k];
+    },
+    get rps() {
+      return budget.rps;
+    },
+  };
+}
+
+/** A body we cannot read is the provider's (or a proxy's) hiccup: worth another attempt. */
+function malformed(reason: string, status: number): Attempt {
+  return { ok: false, retry: true, throttle: false, answered: true, reason, status };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * The JSON-RPC error in a body, if any: the standard `{ error: { code, message } }`, a bare
+ * `{ code, message }` (QuickNode sends its range errors so, with HTTP 413/400), or `{ error: "text" }`.
+ */
+function extractError(v: unknown): JsonRpcErrorBody | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const e = 'error' in o ? o['error'] : 'jsonrpc' in o || 'result' in o ? undefined : o;
+  if (typeof e === 'string') return { code: 0, message: e };
+  if (typeof e !== 'object' || e === null) return undefined;
+  const eo = e as Record<string, unknown>;
+  if (typeof eo['message'] !== 'string') return undefined;
+  const code = typeof eo['code'] === 'number' ? eo['code'] : Number.parseInt(String(eo['code'] ?? '0'), 10) || 0;
+  return 'data' in eo ? { code, message: eo['message'], data: eo['data'] } : { code, message: eo['message'] };
+}
+
+/** Retry-After as seconds or an HTTP date, capped; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  let ms: number;
+  if (/^\d+(?:\.\d+)?$/.test(v)) ms = Number.parseFloat(v) * 1000;
+  else {
+    const at = Date.parse(v);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, Math.round(ms)));
+}
+
+/** Exponential backoff with jitter in [½, 1] of the step, so clients that failed together spread out. */
+function backoffMs(attempt: number): number {
+  const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+  return Math.round(step / 2 + Math.random() * (step / 2));
+}
+
+function clip(s: string): string {
+  return s.length <= SNIPPET_CHARS ? s : `${s.slice(0, SNIPPET_CHARS)}…`;
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,162 @@
+/**
+ * Block-range splitting for methods that take a range (eth_getLogs, trace_filter). Providers cap the range
+ * or the result size and say so in an error; the client does not retry those (the same request would fail
+ * the same way), the walker here shrinks the range instead and remembers what worked, per client and key,
+ * so the next call starts at a span that does not fail.
+ */
+
+import { RpcError } from '../errors.js';
+import type { RpcClient } from './client.js';
+import { parseRangeText, type RangeHint } from './providerTexts.js';
+
+export type { RangeHint } from './providerTexts.js';
+
+/**
+ * Reads a range complaint out of an error thrown for the request `from..to` (inclusive). Returns where to
+ * stop instead (`suggestedTo`, the provider's own suggestion), or how many blocks to ask for at most
+ * (`maxSpan`: the provider's stated cap, or half the span when the text names no number), or null when the
+ * error is not about the range (those must propagate, not shrink).
+ *
+ * @example
+ * // err.message: "query returned more than 10000 results. Try with this block range [0x10, 0x20]."
+ * parseRangeError(err, 16, 100) // { suggestedTo: 32, source: 'suggested' }
+ */
+export function parseRangeError(err: unknown, from: number, to: number): RangeHint | null {
+  // A retryable RpcError reached us only after the client gave up on it: it is trouble, not a range cap.
+  if (err instanceof RpcError && err.retryable) return null;
+  const hint = parseRangeText(collectText(err), from, to);
+  if (hint !== null) return hint;
+  // QuickNode and some gateways answer an oversized query with a bare HTTP 413.
+  if (err instanceof RpcError && err.status === 413) return { maxSpan: Math.max(1, Math.floor((to - from + 1) / 2)), source: 'halved' };
+  return null;
+}
+
+/** Options of `fetchRangeAdaptive`. */
+export interface FetchRangeOptions<T> {
+  /** What the span is learned for, e.g. 'eth_getLogs' or 'trace_filter'; remembered per client and key. */
+  key: string;
+  client: RpcClient;
+  /** First block, inclusive. */
+  from: number;
+  /** Last block, inclusive. */
+  to: number;
+  /** Fetches one chunk `from..to` (inclusive), usually one `client.request` call. */
+  fetch: (from: number, to: number) => Promise<T>;
+  /**
+   * Receives each completed chunk, in ascending order, exactly once. Write the chunk's rows and its interval
+   * marker in one transaction here, so a crash resumes at the first chunk not written.
+   */
+  onChunk: (from: number, to: number, result: T) => void | Promise<void>;
+}
+
+/** What was learned about one (client, key): the span to start with and the provider's hard cap. */
+interface SpanMemory {
+  span: number | undefined;
+  cap: number;
+}
+
+const memory = new WeakMap<RpcClient, Map<string, SpanMemory>>();
+
+/** Successful full-span chunks in a row before the span grows. */
+const GROW_AFTER = 3;
+/** Growth factor: cautious, since a failure costs a whole request. */
+const GROWTH = 1.5;
+
+/**
+ * Walks `from..to` in chunks, shrinking on range errors (the provider's suggestion, else its stated cap,
+ * else half) and growing cautiously after successes, and hands each chunk to `onChunk` in ascending order.
+ * A single block that still fails rethrows the original error; errors that are not about the range
+ * propagate unchanged. An empty range (`from > to`) does nothing.
+ *
+ * @example
+ * await fetchRangeAdaptive({
+ *   key: 'trace_filter', client, from: 0, to: head,
+ *   fetch: (a, b) => client.request('trace_filter', [{ fromBlock: toHex(a), toBlock: toHex(b) }]),
+ *   onChunk: (a, b, traces) => store.writeTraces(a, b, traces),
+ * });
+ */
+export async function fetchRangeAdaptive<T>(opts: FetchRangeOptions<T>): Promise<void> {
+  const { from, to } = opts;
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0) {
+    throw new RangeError(`fetchRangeAdaptive: bad block range ${from}..${to}`);
+  }
+  if (from > to) return;
+  const mem = memoryFor(opts.client, opts.key);
+  let span = Math.min(mem.cap, mem.span ?? to - from + 1);
+  let streak = 0;
+  let cursor = from;
+  // Within one walk, never grow back to a span that already failed here (result-size limits depend on
+  // how dense the region is, so this is not remembered across calls; stated caps are, in mem.cap).
+  let failedSpan = Number.POSITIVE_INFINITY;
+
+  while (cursor <= to) {
+    const end = Math.min(to, cursor + span - 1);
+    const asked = end - cursor + 1;
+    let result: T;
+    try {
+      result = await opts.fetch(cursor, end);
+    } catch (err) {
+      const hint = parseRangeError(err, cursor, end);
+      if (hint === null) throw err;
+      const next = hint.suggestedTo !== undefined ? hint.suggestedTo - cursor + 1 : (hint.maxSpan ?? Math.floor(asked / 2));
+      // Nothing left to shrink, or a hint that would not shrink: asking again would fail the same way.
+      if (asked <= 1 || next < 1 || next >= asked) throw err;
+      if (hint.source === 'stated') mem.cap = Math.min(mem.cap, next);
+      failedSpan = Math.min(failedSpan, asked);
+      span = next;
+      mem.span = span;
+      streak = 0;
+      continue;
+    }
+    await opts.onChunk(cursor, end, result);
+    cursor = end + 1;
+    // Only a chunk of the full span says the span works; the short tail at `to` proves nothing.
+    if (asked === span) {
+      mem.span = span;
+      streak += 1;
+      const ceiling = Math.min(mem.cap, failedSpan - 1);
+      if (streak >= GROW_AFTER && span < ceiling) {
+        span = Math.min(ceiling, Math.ceil(span * GROWTH));
+        streak = 0;
+      }
+    }
+  }
+}
+
+/** The span `fetchRangeAdaptive` would start with for (client, key), or undefined before anything was learned. */
+export function learnedSpan(client: RpcClient, key: string): number | undefined {
+  const mem = memory.get(client)?.get(key);
+  if (mem === undefined) return undefined;
+  return mem.span === undefined ? (Number.isFinite(mem.cap) ? mem.cap : undefined) : Math.min(mem.span, mem.cap);
+}
+
+function memoryFor(client: RpcClient, key: string): SpanMemory {
+  let byKey = memory.get(client);
+  if (byKey === undefined) {
+    byKey = new Map();
+    memory.set(client, byKey);
+  }
+  let mem = byKey.get(key);
+  if (mem === undefined) {
+    mem = { span: undefined, cap: Number.POSITIVE_INFINITY };
+    byKey.set(key, mem);
+  }
+  return mem;
+}
+
+/** Every text an error carries: its message, a JSON-RPC body kept as cause (message and prose data), nested causes. */
+function collectText(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e !== undefined && e !== null; depth++) {
+    if (typeof e === 'string') {
+      parts.push(e);
+      break;
+    }
+    if (typeof e !== 'object') break;
+    const o = e as { message?: unknown; data?: unknown; shortMessage?: unknown; details?: unknown; cause?: unknown };
+    for (const v of [o.message, o.shortMessage, o.details, o.data]) if (typeof v === 'string') parts.push(v);
+    e = o.cause;
+  }
+  return parts.join(' | ');
+}
