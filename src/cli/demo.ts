@@ -1,18 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { startAnvil } from '../devchain/anvil.js';
+import { DEMO_EXPECTED } from '../devchain/demo.js';
+import { demoChainPath } from '../devchain/paths.js';
 import { HoptraceError } from '../errors.js';
 import type { TraceResult } from '../trace/result.js';
-import { packageRoot } from '../util/package.js';
 import type { TraceCliOptions } from './main.js';
 
-/** What fixtures/demo-chain.meta.json says about the demo chain: whom to trace, and how. */
-interface DemoMeta {
-  seeds: string[];
-  labelsChain: string;
-  hops: number;
-  story: string;
-}
+const STORY =
+  'a replay of the real Bybit laundering (Feb 2025, attributed to Lazarus/TraderTraitor) between the real addresses, on a local anvil node; see fixtures/demo-chain.md';
 
 /**
  * `hoptrace demo`: starts the bundled anvil node on the committed demo chain (no network, no key) and
@@ -22,27 +18,25 @@ export async function runDemo(
   o: { db: string; json?: boolean; quiet?: boolean; color: boolean },
   trace: (addresses: string[], o: TraceCliOptions) => Promise<TraceResult>,
 ): Promise<void> {
-  const root = packageRoot();
-  const statePath = join(root, 'fixtures', 'demo-chain.json');
-  const metaPath = join(root, 'fixtures', 'demo-chain.meta.json');
-  if (!existsSync(statePath) || !existsSync(metaPath)) {
-    throw new HoptraceError('the demo chain is missing from fixtures/: run it from a hoptrace checkout.');
+  const statePath = demoChainPath();
+  if (!existsSync(statePath)) {
+    throw new HoptraceError('the demo chain fixtures/demo-chain.json is missing: run the demo from a hoptrace checkout.');
   }
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as DemoMeta;
   mkdirSync(dirname(o.db), { recursive: true });
-  if (!o.quiet && !o.json) process.stderr.write(`hoptrace demo: ${meta.story}\nhoptrace demo: starting anvil on the demo chain…\n`);
+  if (!o.quiet && !o.json) process.stderr.write(`hoptrace demo: ${STORY}\nhoptrace demo: starting anvil on the demo chain…\n`);
   const anvil = await startAnvil({ loadState: statePath });
   try {
     if (!o.quiet && !o.json) process.stderr.write(`hoptrace demo: graph kept in ${o.db} (run the demo again: it is read from there)\n`);
-    await trace(meta.seeds, {
+    // One hop past the venue's five, so the report shows the trace stopping there, not at the limit.
+    await trace([DEMO_EXPECTED.seed], {
       rpc: anvil.url,
       db: o.db,
-      hops: String(meta.hops),
+      hops: String(DEMO_EXPECTED.hops + 1),
       direction: 'out',
       minValue: [],
       fanOut: '50',
       stopAtLabels: true,
-      labelsChain: meta.labelsChain,
+      labelsChain: DEMO_EXPECTED.labelsChain,
       strategy: 'auto',
       maxScanBlocks: '100000',
       finalityDepth: '64',

@@ -1,0 +1,50 @@
+/**
+ * `hoptrace demo` as a newcomer runs it (`npm run demo` = build + this command): the bundled anvil
+ * chain loads, the real trace runs, and the report tells the story fixtures/demo-chain.md promises.
+ * A second run reads everything from the database it kept.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { DEMO_EXPECTED } from '../src/devchain/demo.js';
+import { packageRoot } from '../src/util/package.js';
+import { tempDb } from './helpers/trace.js';
+
+const run = promisify(execFile);
+const BIN = join(packageRoot(), 'bin', 'hoptrace.js');
+
+interface DemoJson {
+  hits: { seed: string; address: string; entity: string; hops: number; path: { from: string; to: string; amount: string }[] }[];
+  coverage: { warnings: string[] };
+  stats: { rpcCalls: { total: number; byMethod: Record<string, number> } };
+}
+
+async function demo(db: string): Promise<DemoJson> {
+  const { stdout } = await run(process.execPath, [BIN, 'demo', '--db', db, '--json'], { timeout: 60_000 });
+  return JSON.parse(stdout) as DemoJson;
+}
+
+describe('hoptrace demo', () => {
+  it('finds the Bybit exploiter’s funds at the THORChain router in five hops, then answers from its database', async () => {
+    const db = tempDb('demo.db');
+    const first = await demo(db);
+    expect(first.hits).toHaveLength(1);
+    const hit = first.hits[0]!;
+    expect([hit.seed, hit.address, hit.entity, hit.hops]).toEqual([
+      DEMO_EXPECTED.seed,
+      DEMO_EXPECTED.venue.address,
+      'THORChain',
+      DEMO_EXPECTED.hops,
+    ]);
+    const visited = [hit.path[0]!.from, ...hit.path.map((st) => st.to)];
+    expect([DEMO_EXPECTED.path, DEMO_EXPECTED.alternatePath]).toContainEqual(visited);
+    expect(hit.path.at(-1)!.amount).toBe(DEMO_EXPECTED.venueAmount.toString());
+    expect(first.coverage.warnings).toEqual([]);
+    for (const a of DEMO_EXPECTED.notReached) expect(visited).not.toContain(a);
+
+    const second = await demo(db);
+    expect(second.hits).toEqual(first.hits);
+    expect(second.stats.rpcCalls.byMethod).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1 });
+  });
+});
