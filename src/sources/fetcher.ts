@@ -67,6 +67,8 @@ const SCAN_TOPICS = [[TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL]];
 export interface Fetcher {
   ensure(needs: readonly FetchNeed[]): Promise<void>;
   coverage(): CoverageNote;
+  /** Transfers this fetcher added to the store (rows already there are not counted). */
+  stored(): number;
 }
 
 export function createFetcher(opts: FetcherOptions): Fetcher {
@@ -83,8 +85,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     return caps;
   };
 
+  let inserted = 0;
   const commit = (rows: Transfer[], marks: IntervalMark[]): void => {
-    store.commit(rows, marks);
+    inserted += store.commit(rows, marks);
   };
 
   /** Blocks whose native movements were read for every address: fully (traced), or top-level only. */
@@ -360,7 +363,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     };
   };
 
-  return { ensure, coverage };
+  return { ensure, coverage, stored: () => inserted };
 }
 
 /** Runs every job; if any failed, waits for the rest (their rows are committed) and rethrows the first. */

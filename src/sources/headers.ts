@@ -9,6 +9,8 @@ export interface Headers {
   get(n: number): Promise<BlockHeader>;
   /** The current head, always asked of the node (never cached). */
   head(): Promise<BlockHeader>;
+  /** Block `n` as the node has it now, bypassing and then refreshing the store (reorg checks). */
+  fresh(n: number): Promise<BlockHeader>;
   /** The first block with timestamp ≥ `ts` (unix seconds), or head + 1 if there is none. */
   firstAtOrAfter(ts: number, head: BlockHeader): Promise<number>;
 }
@@ -56,6 +58,11 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
   return {
     get,
     head: () => read('latest'),
+    async fresh(n) {
+      const h = await read(toQuantity(n));
+      store.putBlocks([h]);
+      return h;
+    },
     async firstAtOrAfter(ts, head) {
       if (head.timestamp < ts) return head.number + 1;
       let lo = 0;

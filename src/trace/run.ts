@@ -96,7 +96,6 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const visited = new Set<Address>();
   let followed = 0;
   let skipped = 0;
-  const transfersBefore = store.transferCount();
   for (const direction of directions) {
     const r = await walk({
       store,
@@ -148,7 +147,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     stats: {
       rpcCalls: { total: rpc.stats.total, byMethod: { ...rpc.stats.byMethod } },
       addressesVisited: visited.size,
-      transfersStored: store.transferCount() - transfersBefore,
+      transfersStored: fetcher.stored(),
       transfersFollowed: followed,
       transfersSkipped: skipped,
       durationMs: Date.now() - started,
@@ -186,10 +185,9 @@ async function reconcileTip(
   }
   if (tipNumber !== null && tipHash !== null) {
     const n = Number(tipNumber);
-    const same = n === head.number ? head.hash === tipHash : n < head.number && (await nodeHash(n)) === tipHash;
+    const same = n === head.number ? head.hash === tipHash : n < head.number && (await headers.fresh(n)).hash === tipHash;
     if (!same) {
-      const now = await freshHeader(0);
-      if (genesis !== null && now.hash !== genesis) {
+      if (genesis !== null && (await headers.fresh(0)).hash !== genesis) {
         throw new UsageError(
           `the RPC ${endpoint} serves a different chain (another genesis block) than database ${store.path} holds, under the same chain id.`,
           { hint: 'use another --db for this chain' },
@@ -200,17 +198,6 @@ async function reconcileTip(
   }
   store.setMeta('tip_number', String(head.number));
   store.setMeta('tip_hash', head.hash);
-
-  async function nodeHash(n: number): Promise<string> {
-    return (await freshHeader(n)).hash;
-  }
-  async function freshHeader(n: number): Promise<BlockHeader> {
-    // Bypass the header cache: the question is what the node says now.
-    const cached = store.block(n);
-    if (cached) store.db.prepare('DELETE FROM blocks WHERE chain_id = ? AND number = ?').run(store.chainId(), n);
-    const h = await headers.get(n);
-    return h;
-  }
 }
 
 async function resolveRange(

@@ -1,0 +1,55 @@
+/**
+ * Reorgs: a re-run after the chain replaced its recent blocks forgets what it had read from them and
+ * reads the new history; a node with another genesis under the same chain id is refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
+
+const ETH = 10n ** 18n;
+const [seed, mule] = lazarus('harmony', 2) as [string, string];
+const binance = venue('Binance')[0]!.address;
+const garantex = venue('Garantex')[0]!.address;
+let anvil: AnvilHandle;
+let s: Scenario;
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  s = createScenario(anvil.url);
+  for (const a of [seed, mule]) await s.fund(a, 100n * ETH);
+  await s.sendEth(seed, mule, 10n * ETH);
+});
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+describe('reorg', () => {
+  it('re-reads the replaced blocks: the orphaned hop disappears and the new one is found', async () => {
+    const db = tempDb();
+    const snapshot = await s.rpc<string>('evm_snapshot');
+    await s.sendEth(mule, binance, 5n * ETH);
+    expect(hitSummary(await trace(anvil.url, db, [seed]))).toEqual(['Binance@2']);
+
+    // The chain forks just below the Binance payment: in the new history the mule paid Garantex.
+    await s.rpc('evm_revert', [snapshot]);
+    await s.sendEth(mule, garantex, 5n * ETH);
+    await s.mine(3);
+    const after = await trace(anvil.url, db, [seed]);
+    expect(hitSummary(after)).toEqual(['Garantex@2']);
+  });
+
+  it('refuses a database of another chain history under the same chain id', async () => {
+    const db = tempDb();
+    await trace(anvil.url, db, [seed]);
+    // Chain id 31337 too, but another genesis block (anvil's genesis depends on its timestamp).
+    const other = await startAnvil({ genesisTimestamp: 1_700_000_000 });
+    try {
+      await createScenario(other.url).mine(5);
+      await expect(trace(other.url, db, [seed])).rejects.toThrow(/different chain \(another genesis block\)/);
+    } finally {
+      await other.stop();
+    }
+  });
+});
