@@ -52,9 +52,8 @@ const SCAN_CALLS = 'scan:calls';
 /** eth_getBlockByNumber with transactions: top-level native only. */
 const SCAN_TXS = 'scan:txs';
 
-/** Top-level topic sets: from-side reads WETH Deposit/Withdrawal too (topic1 is the holder). */
-const FROM_TOPICS = [[TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL]];
-const SCAN_TOPICS = [[TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL]];
+/** Events read: token transfers, and WETH Deposit/Withdrawal (their topic1 is the holder, like Transfer's from). */
+const VALUE_EVENTS = [TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL];
 
 /**
  * Reads transfers from the RPC into the store, fetching only what the store does not hold yet, with the
@@ -98,12 +97,14 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   // --- per-address sources -------------------------------------------------------------------------
 
-  const logsOfAddress = async (address: Address, side: 'from' | 'to', range: Interval): Promise<void> => {
-    const topic = addressToTopic(address);
-    const topics = side === 'from' ? [...FROM_TOPICS, topic] : [[TOPIC_TRANSFER], null, topic];
-    used.erc20.add('eth_getLogs by address topic');
-    await fetchRangeAdaptive({
-      key: 'eth_getLogs',
+  /**
+   * Reads Transfer/Deposit/Withdrawal logs matching `topics` over `range`, committing each chunk with
+   * its interval marker. `key` keeps the learned range span apart for per-address and whole-block
+   * queries (their result sizes differ by orders of magnitude).
+   */
+  const readLogs = (key: string, topics: unknown[], range: Interval, mark: Omit<IntervalMark, 'from' | 'to'>): Promise<void> =>
+    fetchRangeAdaptive({
+      key,
       client: rpc,
       from: range[0],
       to: range[1],
@@ -111,9 +112,15 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }]), a, b),
       onChunk: (a, b, logs) => {
         const rows = logs.map((l) => decodeLog(l, chainId)).filter((t): t is Transfer => t !== null);
-        commit(rows, [{ address, source: LOGS[side], from: a, to: b }]);
+        commit(rows, [{ ...mark, from: a, to: b }]);
       },
     });
+
+  const logsOfAddress = (address: Address, side: 'from' | 'to', range: Interval): Promise<void> => {
+    const topic = addressToTopic(address);
+    used.erc20.add('eth_getLogs by address topic');
+    const topics = side === 'from' ? [VALUE_EVENTS, topic] : [[TOPIC_TRANSFER], null, topic];
+    return readLogs('eth_getLogs', topics, range, { address, source: LOGS[side] });
   };
 
   const tracesOfAddress = async (address: Address, side: 'from' | 'to', range: Interval): Promise<void> => {
@@ -183,24 +190,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   // --- block scans ----------------------------------------------------------------------------------
 
-  const scanLogs = async (range: Interval): Promise<void> => {
+  const scanLogs = (range: Interval): Promise<void> => {
     used.erc20.add('eth_getLogs by block range');
-    await fetchRangeAdaptive({
-      key: 'eth_getLogs:scan',
-      client: rpc,
-      from: range[0],
-      to: range[1],
-      fetch: async (a, b) =>
-        validateLogs(
-          await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics: SCAN_TOPICS }]),
-          a,
-          b,
-        ),
-      onChunk: (a, b, logs) => {
-        const rows = logs.map((l) => decodeLog(l, chainId)).filter((t): t is Transfer => t !== null);
-        commit(rows, [{ address: ANY_ADDRESS, source: SCAN_LOGS, from: a, to: b }]);
-      },
-    });
+    return readLogs('eth_getLogs:scan', [VALUE_EVENTS], range, { address: ANY_ADDRESS, source: SCAN_LOGS });
   };
 
   /** Reads native movements of every block in `range`, one block per call, committing in batches. */
