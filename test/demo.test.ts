@@ -7,7 +7,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startAnvil } from '../src/devchain/anvil.js';
 import { DEMO_EXPECTED } from '../src/devchain/demo.js';
+import { demoChainPath } from '../src/devchain/paths.js';
+import { resolveSeedList } from '../src/labels/seeds.js';
 import { packageRoot } from '../src/util/package.js';
 import { tempDb } from './helpers/trace.js';
 
@@ -46,5 +49,27 @@ describe('hoptrace demo', () => {
     const second = await demo(db);
     expect(second.hits).toEqual(first.hits);
     expect(second.stats.rpcCalls.byMethod).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1 });
+  });
+});
+
+describe('trace --seeds on the demo chain', () => {
+  it('traces a whole bundled incident list: every Bybit seed that reaches the router is a hit', async () => {
+    const anvil = await startAnvil({ loadState: demoChainPath() });
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [BIN, 'trace', '--seeds', 'bybit', '--rpc', anvil.url, '--db', tempDb(), '--labels-chain', 'ethereum', '--hops', '5', '--json'],
+        { timeout: 60_000 },
+      );
+      const doc = JSON.parse(stdout) as DemoJson & { seeds: { address: string; incident: string | null }[] };
+      expect(doc.seeds).toHaveLength(resolveSeedList('bybit', 'ethereum').length);
+      expect(doc.seeds.every((s) => s.incident?.startsWith('Bybit'))).toBe(true);
+      // Every address of the main path is itself a Bybit seed: each reaches the router in fewer hops.
+      const bySeed = new Map(doc.hits.map((h) => [h.seed, h.hops]));
+      DEMO_EXPECTED.path.slice(0, -1).forEach((address, i) => expect(bySeed.get(address), address).toBe(DEMO_EXPECTED.hops - i));
+      expect(new Set(doc.hits.map((h) => h.address))).toEqual(new Set([DEMO_EXPECTED.venue.address]));
+    } finally {
+      await anvil.stop();
+    }
   });
 });

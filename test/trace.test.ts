@@ -187,6 +187,19 @@ describe('trace on anvil', () => {
     ]);
   });
 
+  it('walks both ways with --direction both, each hit saying which way it lies', async () => {
+    const r = await trace(anvil.url, sharedDb, [p(16)], { direction: 'both' });
+    // p16 received from Binance and, later, from Garantex (a seed has no time bound); its outflow to
+    // p17 reaches no venue.
+    expect(r.hits.map((h) => [h.direction, h.entity, h.hops])).toEqual([
+      ['in', 'Binance', 1],
+      ['in', 'Garantex', 1],
+    ]);
+    const out = await trace(anvil.url, sharedDb, [p(16)], { direction: 'out' });
+    expect(out.hits).toEqual([]);
+    expect(out.stats.addressesVisited).toBe(2);
+  });
+
   it('reports a hub over the fan-out cap instead of following it', async () => {
     const r = await trace(anvil.url, sharedDb, [seeds.hub], { fanOutCap: 3 });
     expect(r.hits).toEqual([]);
