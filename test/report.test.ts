@@ -102,7 +102,7 @@ function fixture(): TraceResult {
     generatedAt: '2025-03-01T10:00:00.000Z',
     params: {
       hops: 4, direction: 'out', fromBlock: 21895000, toBlock: 21990000,
-      minValue: { native: '10000000000000000', '*': '1' }, fanOutCap: 50, stopAtLabels: true,
+      minValue: { native: '10000000000000000', '*': '1' }, fanOutCap: 50, maxAddresses: 10000, stopAtLabels: true,
     },
     seeds: [
       { address: SEED_A, label: 'Bybit exploiter 1', incident: 'Bybit hack 2025-02-21', source: 'FBI PSA I-022625-PSA' },

@@ -200,6 +200,14 @@ describe('trace on anvil', () => {
     expect(out.stats.addressesVisited).toBe(2);
   });
 
+  it('stops at --max-addresses and says how much it left', async () => {
+    // seed, then p1 and p20: at hop 2, p2 and p21 are over the budget.
+    const r = await trace(anvil.url, sharedDb, [seeds.peel], { maxAddresses: 3 });
+    expect(r.hits).toEqual([]);
+    expect(r.stats.addressesVisited).toBe(3);
+    expect(r.coverage.warnings.join('\n')).toMatch(/--max-addresses 3: 2 more addresses were reached but not followed/);
+  });
+
   it('reports a hub over the fan-out cap instead of following it', async () => {
     const r = await trace(anvil.url, sharedDb, [seeds.hub], { fanOutCap: 3 });
     expect(r.hits).toEqual([]);

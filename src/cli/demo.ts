@@ -35,6 +35,7 @@ export async function runDemo(
       direction: 'out',
       minValue: [],
       fanOut: '50',
+      maxAddresses: '10000',
       stopAtLabels: true,
       labelsChain: DEMO_EXPECTED.labelsChain,
       strategy: 'auto',

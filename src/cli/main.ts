@@ -27,6 +27,7 @@ export interface TraceCliOptions {
   until?: string;
   minValue: string[];
   fanOut: string;
+  maxAddresses: string;
   stopAtLabels: boolean;
   labelsChain?: string;
   strategy: string;
@@ -78,6 +79,7 @@ export function buildProgram(): Command {
     .option('--until <date>', 'last day to consider, inclusive')
     .option('--min-value <amount>', 'ignore smaller transfers: 0.5 (native coin) or <token>=<amount>; repeatable', collect, [])
     .option('--fan-out <n>', 'an address paying more counterparties than this is a hub: reported, not followed', '50')
+    .option('--max-addresses <n>', 'most addresses followed per direction; the report says how many more were reached', '10000')
     .option('--no-stop-at-labels', 'keep following funds past labelled venues')
     .option('--labels-chain <name>', 'which chain\'s labels apply (default: from the chain id), e.g. ethereum')
     .addOption(new Option('--strategy <s>', 'per-address queries or whole-block scans').choices(['auto', 'address', 'block']).default('auto'))
@@ -148,6 +150,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   }
   const minValue = parseMinValues(o.minValue);
   const fanOutCap = parseCount(o.fanOut, '--fan-out', { min: 1 });
+  const maxAddresses = parseCount(o.maxAddresses, '--max-addresses', { min: 1 });
   const strategy = parseStrategy(o.strategy);
   const maxScanBlocks = parseCount(o.maxScanBlocks, '--max-scan-blocks');
   const finalityDepth = parseCount(o.finalityDepth, '--finality-depth');
@@ -179,7 +182,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
         onProgress: (m) => progress.update(m),
       },
       conn,
-      { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
+      { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
     );
     progress.done();
     print(result, o);

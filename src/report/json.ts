@@ -84,6 +84,7 @@ function paramsJson(p: TraceParams): TraceParams {
     toBlock: p.toBlock,
     minValue: sortedRecord(p.minValue),
     fanOutCap: p.fanOutCap,
+    maxAddresses: p.maxAddresses,
     stopAtLabels: p.stopAtLabels,
   };
 }

@@ -249,7 +249,7 @@ function renderCoverage(result: TraceResult, st: Styles, width: number): string[
     lines.push(
       st.warn(
         `  ! ${cov.hubs.length} hub${cov.hubs.length === 1 ? '' : 's'} not followed ` +
-          `(more than ${formatCount(result.params.fanOutCap)} transfers, the fan-out cap):`,
+          `(more than ${formatCount(result.params.fanOutCap)} counterparties, the fan-out cap):`,
       ),
     );
     for (const hub of cov.hubs) {

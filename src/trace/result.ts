@@ -78,6 +78,7 @@ export interface TraceParams {
   /** Per asset (`native` or token address, or `*`): minimum amount in base units. */
   minValue: Record<string, string>;
   fanOutCap: number;
+  maxAddresses: number;
   stopAtLabels: boolean;
 }
 

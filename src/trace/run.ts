@@ -29,6 +29,8 @@ export interface TraceRequest {
   /** Minimum amounts in display units: `native` and token addresses → decimal string ("0.5"). */
   minValue: Record<string, string>;
   fanOutCap: number;
+  /** Most distinct addresses expanded per direction. */
+  maxAddresses: number;
   stopAtLabels: boolean;
   strategy: Strategy;
   maxScanBlocks: number;
@@ -96,6 +98,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const visited = new Set<Address>();
   let followed = 0;
   let skipped = 0;
+  let unexpanded = 0;
   for (const direction of directions) {
     const r = await walk({
       store,
@@ -108,6 +111,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       toBlock,
       minValue: (asset) => minValue.get(asset) ?? 0n,
       fanOutCap: req.fanOutCap,
+      maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
       onProgress: ctx.onProgress,
     });
@@ -116,11 +120,17 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     r.visited.forEach((a) => visited.add(a));
     followed += r.followed;
     skipped += r.skipped;
+    unexpanded += r.unexpanded;
   }
 
   ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
   const hits = await assembleHits(ctx, headers, raw, seeds);
   const cov = fetcher.coverage();
+  if (unexpanded > 0) {
+    cov.warnings.push(
+      `the trace reached --max-addresses ${req.maxAddresses}: ${unexpanded} more address${unexpanded === 1 ? ' was' : 'es were'} reached but not followed; narrow the trace (--hops, --min-value, dates) or raise the limit.`,
+    );
+  }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'hoptrace', version: ctx.version },
@@ -135,6 +145,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       toBlock,
       minValue: Object.fromEntries([...minValue].map(([k, v]) => [k, v.toString()])),
       fanOutCap: req.fanOutCap,
+      maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
     },
     seeds: req.seeds.map((s) => ({

@@ -25,6 +25,8 @@ export interface WalkOptions {
   minValue: (asset: Asset) => bigint;
   /** An address (other than a seed) with more counterparties than this is a hub: reported, not followed. */
   fanOutCap: number;
+  /** Most distinct addresses expanded per walk; the rest of the frontier is counted, not followed. */
+  maxAddresses: number;
   stopAtLabels: boolean;
   onProgress?: (message: string) => void;
 }
@@ -57,6 +59,8 @@ export interface WalkResult {
   visited: Set<Address>;
   followed: number;
   skipped: number;
+  /** Frontier addresses left unexpanded because maxAddresses was reached. */
+  unexpanded: number;
 }
 
 /**
@@ -81,6 +85,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const visited = new Set<Address>();
   let followed = 0;
   let skipped = 0;
+  let unexpanded = 0;
 
   let frontier: { seed: Address; state: State }[] = opts.seeds.map((seed) => {
     const state: State = { hop: 0, time: null, via: null, prev: null, address: seed };
@@ -89,6 +94,12 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   });
 
   for (let level = 0; level < opts.hops && frontier.length > 0; level++) {
+    // A budget on distinct addresses keeps a trace that fans out into a whole economy bounded; the
+    // report says how much was left (addresses already expanded may always be expanded again).
+    let room = opts.maxAddresses - visited.size;
+    const admitted = frontier.filter(({ state }) => visited.has(state.address) || room-- > 0);
+    unexpanded += frontier.length - admitted.length;
+    frontier = admitted;
     opts.onProgress?.(`hop ${level + 1}: ${frontier.length} address${frontier.length === 1 ? '' : 'es'} to expand`);
     const needs = frontier.map(({ state }) => windowOf(state));
     // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
@@ -154,7 +165,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     frontier = [...next.values()];
   }
 
-  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped };
+  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded };
 
   function windowOf(state: State): FetchNeed {
     const t = state.time;

@@ -43,6 +43,7 @@ const DEFAULTS: TraceRequest = {
   hops: 4,
   minValue: {},
   fanOutCap: 50,
+  maxAddresses: 10_000,
   stopAtLabels: true,
   strategy: 'auto',
   maxScanBlocks: 100_000,
