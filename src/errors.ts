@@ -39,6 +39,8 @@ export class RpcError extends HoptraceError {
   readonly status: number | undefined;
   /** True when the same request may succeed later (429, 5xx, timeouts, dropped connections). */
   readonly retryable: boolean;
+  /** The last attempt timed out (for a block-range query: a hint that the range is too heavy). */
+  readonly timedOut: boolean;
 
   constructor(
     message: string,
@@ -48,6 +50,7 @@ export class RpcError extends HoptraceError {
       code?: number;
       status?: number;
       retryable: boolean;
+      timedOut?: boolean;
       exitCode?: 1 | 2;
       hint?: string;
       cause?: unknown;
@@ -59,6 +62,7 @@ export class RpcError extends HoptraceError {
     this.code = opts.code;
     this.status = opts.status;
     this.retryable = opts.retryable;
+    this.timedOut = opts.timedOut ?? false;
   }
 }
 

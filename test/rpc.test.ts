@@ -409,6 +409,26 @@ describe('fetchRangeAdaptive', () => {
     expect(learnedSpan(createRpcClient({ url: proxy.url }), 'trace_filter')).toBeUndefined();
   });
 
+  it('splits a range that times out instead of waiting out every retry on it', async () => {
+    proxy = await startProxy(anvil.url, { rangeLimit: { method: 'trace_filter', maxSpan: 400, style: 'range-timeout' } });
+    const client = createRpcClient({ url: proxy.url, timeoutMs: 150, sleep: fastSleep().sleep });
+    const chunks: [number, number][] = [];
+    await fetchRangeAdaptive({
+      key: 'trace_filter:timeouts',
+      client,
+      from: 1,
+      to: 1000,
+      fetch: (a, b) => client.request('trace_filter', [{ fromBlock: hex(a), toBlock: hex(b) }], { timeoutRetries: 1 }),
+      onChunk: (a, b) => {
+        chunks.push([a, b]);
+      },
+    });
+    // 1000 → 500 both time out (two attempts each), then 250-block chunks pass anvil's 300 cap.
+    expect(chunks[0]).toEqual([1, 250]);
+    expect(chunks.at(-1)![1]).toBe(1000);
+    expect(proxy.served['range-timeout']).toBe(4);
+  });
+
   it.each<RangeStyle>(['range-infura', 'range-alchemy', 'range-quicknode', 'range-cloudflare', 'range-ankr'])(
     'splits eth_getLogs on %s errors and returns every log',
     async (style) => {

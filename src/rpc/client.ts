@@ -45,6 +45,15 @@ export interface RpcClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Per-request options of `RpcClient.request`. */
+export interface RequestOptions {
+  /**
+   * Retries allowed for timeouts (default: the client's maxRetries). Block-range queries pass a small
+   * number: a range that times out twice is too heavy, and the caller splits it instead of waiting.
+   */
+  timeoutRetries?: number;
+}
+
 /** Calls one JSON-RPC endpoint. Create one per endpoint and share it: budget and stats are per client. */
 export interface RpcClient {
   /** The endpoint URL, redacted (safe to print and store). */
@@ -53,7 +62,7 @@ export interface RpcClient {
    * Sends one JSON-RPC request and resolves with its `result`, retrying what is worth retrying.
    * Rejects with RpcError (method, redacted endpoint, JSON-RPC code / HTTP status, retryable).
    */
-  request<T = unknown>(method: string, params: unknown[]): Promise<T>;
+  request<T = unknown>(method: string, params: unknown[], opts?: RequestOptions): Promise<T>;
   /** HTTP requests sent, retries included (they are calls the provider bills). */
   readonly stats: { total: number; byMethod: Record<string, number> };
   /** Zeroes `stats` in place. */
@@ -89,6 +98,7 @@ type Attempt =
       /** The endpoint answered at the HTTP level (it exists and is reachable). */
       answered: boolean;
       unreachable?: boolean;
+      timedOut?: boolean;
       quota?: boolean;
       retryAfterMs?: number;
       status?: number;
@@ -168,7 +178,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       const t = guardFired ? { kind: 'timeout' as const, reason: 'timeout' } : classifyTransportError(err);
       switch (t.kind) {
         case 'timeout':
-          return { ok: false, retry: true, throttle: true, answered: false, reason: `timeout after ${timeoutMs} ms`, cause: err };
+          return { ok: false, retry: true, throttle: true, answered: false, timedOut: true, reason: `timeout after ${timeoutMs} ms`, cause: err };
         case 'dropped':
           return { ok: false, retry: true, throttle: false, answered: false, reason: t.reason, cause: err };
         case 'unreachable':
@@ -182,9 +192,10 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     return readResponse(id, status, headers, text);
   }
 
-  async function request<T>(method: string, params: unknown[]): Promise<T> {
+  async function request<T>(method: string, params: unknown[], ropts: RequestOptions = {}): Promise<T> {
     let attempts = 0;
     let unreachableTries = 0;
+    let timeouts = 0;
     for (;;) {
       attempts += 1;
       const a = await limit(async () => {
@@ -214,6 +225,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
         continue;
       }
       if (!a.retry) throw finalError(method, a, attempts, false);
+      if (a.timedOut === true && ++timeouts > (ropts.timeoutRetries ?? maxRetries)) throw finalError(method, a, attempts, true);
       if (attempts > maxRetries) throw finalError(method, a, attempts, true);
       await sleep(a.retryAfterMs ?? backoffMs(attempts));
     }
@@ -237,6 +249,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       ...(a.code === undefined ? {} : { code: a.code }),
       ...(a.status === undefined ? {} : { status: a.status }),
       retryable: exhausted,
+      timedOut: a.timedOut === true,
       ...(hint === undefined ? {} : { hint }),
       cause: a.body ?? a.cause,
     });

@@ -22,7 +22,10 @@ export type { RangeHint } from './providerTexts.js';
  * parseRangeError(err, 16, 100) // { suggestedTo: 32, source: 'suggested' }
  */
 export function parseRangeError(err: unknown, from: number, to: number): RangeHint | null {
-  // A retryable RpcError reached us only after the client gave up on it: it is trouble, not a range cap.
+  // A range query that keeps timing out is too heavy for the node (a busy contract, a long history):
+  // halve it, as providers that time out instead of saying so need.
+  if (err instanceof RpcError && err.timedOut && to > from) return { maxSpan: Math.max(1, Math.floor((to - from + 1) / 2)), source: 'halved' };
+  // Any other retryable RpcError reached us only after the client gave up on it: trouble, not a range cap.
   if (err instanceof RpcError && err.retryable) return null;
   const hint = parseRangeText(collectText(err), from, to);
   if (hint !== null) return hint;

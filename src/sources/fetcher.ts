@@ -52,6 +52,9 @@ const SCAN_CALLS = 'scan:calls';
 /** eth_getBlockByNumber with transactions: top-level native only. */
 const SCAN_TXS = 'scan:txs';
 
+/** Range queries give up on a timeout after one retry: the range is split instead (rpc/ranges.ts). */
+const RANGED = { timeoutRetries: 1 };
+
 /** Events read: token transfers, and WETH Deposit/Withdrawal (their topic1 is the holder, like Transfer's from). */
 const VALUE_EVENTS = [TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL];
 
@@ -109,7 +112,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       from: range[0],
       to: range[1],
       fetch: async (a, b) =>
-        validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }]), a, b),
+        validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], RANGED), a, b),
       onChunk: (a, b, logs) => {
         const rows = logs.map((l) => decodeLog(l, chainId)).filter((t): t is Transfer => t !== null);
         commit(rows, [{ ...mark, from: a, to: b }]);
@@ -135,7 +138,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       to: range[1],
       fetch: async (a, b) => {
         const traces = validateTraces(
-          await rpc.request('trace_filter', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), [filterKey]: [address] }]),
+          await rpc.request('trace_filter', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), [filterKey]: [address] }], RANGED),
           a,
           b,
           'trace_filter',

@@ -34,7 +34,7 @@ export type FaultKind =
   | RangeStyle;
 
 /** Range errors with the texts the providers publish. */
-export type RangeStyle = 'range-infura' | 'range-alchemy' | 'range-quicknode' | 'range-cloudflare' | 'range-ankr';
+export type RangeStyle = 'range-infura' | 'range-alchemy' | 'range-quicknode' | 'range-cloudflare' | 'range-ankr' | 'range-timeout';
 
 export const ALL_TRANSIENT_FAULTS: readonly FaultKind[] = [
   'http429',
@@ -255,6 +255,11 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
         });
       case 'range-ankr':
         return json(res, 200, { jsonrpc: '2.0', id, error: { code: -32600, message: 'block range is too wide' } });
+      case 'range-timeout':
+        // Some nodes say nothing: a range too heavy for them just never answers.
+        hung.add(res);
+        res.on('close', () => hung.delete(res));
+        return;
     }
   }
 
