@@ -48,6 +48,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (chain_id, number)
   ) WITHOUT ROWID;
 
+  -- Contracts seen emitting WETH-style Deposit/Withdrawal: native coin sent to them is a wrap, not a
+  -- payment. Kept beside the transfers (written in the same transaction) so it is never recomputed.
+  CREATE TABLE wrappers (
+    chain_id INTEGER NOT NULL,
+    address  TEXT    NOT NULL,
+    PRIMARY KEY (chain_id, address)
+  ) WITHOUT ROWID;
+
   -- Token metadata read with eth_call; NULLs are stored too (a contract that does not answer is not
   -- asked again).
   CREATE TABLE tokens (
@@ -56,6 +64,28 @@ export const MIGRATIONS: readonly string[] = [
     symbol   TEXT,
     decimals INTEGER,
     PRIMARY KEY (chain_id, address)
+  ) WITHOUT ROWID;
+  `,
+  `
+  -- Labels the user added or imported (hoptrace labels add / import). They override the bundled
+  -- labels for the same address; the bundled files are never edited. chain is a label-chain name
+  -- (ethereum, bsc, …) or 'evm' (every EVM chain), not a chain id: a database holds user labels
+  -- before any RPC has bound it to a chain. Dates are YYYY-MM-DD (UTC); added_at is an ISO time.
+  CREATE TABLE user_labels (
+    address      TEXT NOT NULL CHECK (length(address) = 42 AND address = lower(address)),
+    chain        TEXT NOT NULL,
+    entity       TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    jurisdiction TEXT,
+    risk         TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source <> ''),
+    listed_at    TEXT,
+    delisted_at  TEXT,
+    valid_from   TEXT,
+    valid_to     TEXT,
+    added_at     TEXT NOT NULL,
+    origin_file  TEXT,
+    PRIMARY KEY (address, chain)
   ) WITHOUT ROWID;
   `,
 ];

@@ -70,6 +70,7 @@ export function createStore(path: string): Store {
   const db = openDb(path);
   let chain: number | null = readChain(db);
   const wrapperCache: { set: Set<Address> | null } = { set: null };
+  const insertWrapper = db.prepare(`INSERT OR IGNORE INTO wrappers (chain_id, address) VALUES (?, ?)`);
 
   const insertTransfer = db.prepare(
     `INSERT OR IGNORE INTO transfers
@@ -113,7 +114,10 @@ export function createStore(path: string): Store {
 
   const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
     let inserted = 0;
-    for (const t of rows) inserted += insertTransfer.run(toRow(t)).changes;
+    for (const t of rows) {
+      inserted += insertTransfer.run(toRow(t)).changes;
+      if (t.kind === 'wrap' || t.kind === 'unwrap') insertWrapper.run(t.chainId, t.asset);
+    }
     for (const m of marks) markInterval(m);
     return inserted;
   });
@@ -161,10 +165,8 @@ export function createStore(path: string): Store {
     },
     wrappers() {
       if (!wrapperCache.set) {
-        const rows = db
-          .prepare(`SELECT DISTINCT asset FROM transfers WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')`)
-          .all(requireChain()) as { asset: string }[];
-        wrapperCache.set = new Set(rows.map((r) => r.asset));
+        const rows = db.prepare(`SELECT address FROM wrappers WHERE chain_id = ?`).all(requireChain()) as { address: string }[];
+        wrapperCache.set = new Set(rows.map((r) => r.address));
       }
       return wrapperCache.set;
     },
