@@ -59,9 +59,36 @@ export interface Label {
   category: LabelCategory;
   /** ISO 3166-1 alpha-2, or null where no source states it. */
   jurisdiction: string | null;
+  /** The classification today (the data's `risk` column); see labels/validity.ts for the risk at a moment. */
   risk: Risk;
   /** The public source(s) the row rests on. */
   source: string;
+  /** First sanctions listing (YYYY-MM-DD, UTC), null when no date is known. */
+  listedAt: string | null;
+  /** Last removal from the sanctions list (YYYY-MM-DD), null when never removed or the date is unknown. */
+  delistedAt: string | null;
+  /** First day the label applies (YYYY-MM-DD), null = since always. */
+  validFrom: string | null;
+  /** Last day the label applies (YYYY-MM-DD, inclusive), null = still applies. */
+  validTo: string | null;
+  /** Dated events behind listedAt / delistedAt and more (re-designations, takedowns), oldest first. */
+  events: readonly LabelEvent[];
+  /** `bundled` = data/exchanges.csv; `user` = a label added to the database (it overrides a bundled one). */
+  origin: LabelOrigin;
+}
+
+export type LabelOrigin = 'bundled' | 'user';
+
+/**
+ * What happened to a labelled address on a date. `listed` / `relisted` put it on a sanctions list,
+ * `delisted` took it off; `takedown` (a seizure of the venue) changes no risk but is stated in a hit.
+ */
+export type LabelEventKind = 'listed' | 'relisted' | 'delisted' | 'takedown';
+
+export interface LabelEvent {
+  kind: LabelEventKind;
+  /** YYYY-MM-DD (UTC). */
+  date: string;
 }
 
 /** Attribution tier of a seed, from the `[tier]` prefix of its label in data/lazarus-seeds.csv. */

@@ -5,39 +5,17 @@
  */
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { execFile } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import { createStore } from '../src/store/store.js';
 import { packageRoot } from '../src/util/package.js';
+import { hoptrace } from './helpers/cli.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
 
-const run = promisify(execFile);
-const BIN = join(packageRoot(), 'bin', 'hoptrace.js');
 const ETH = 10n ** 18n;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function hoptrace(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, HOPTRACE_RPC_URL: '', ETH_RPC_URL: '', NO_COLOR: '1', ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 const [seed, mule] = lazarus('ronin', 2) as [string, string];
 const garantex = venue('Garantex')[0]!.address;

@@ -43,6 +43,8 @@ function sanctionedHit(): Hit {
     risk: 'sanctioned',
     jurisdiction: 'RU',
     labelSource: 'OFAC SDN 2022-04-05',
+    labelOrigin: 'bundled',
+    labelAtHop: { risk: 'sanctioned', sanctionedAtHop: true, note: 'listed by OFAC on 2022-04-05, before this hop' },
     direction: 'out',
     hops: 3,
     path: [
@@ -78,6 +80,8 @@ function highRiskHit(): Hit {
     risk: 'high',
     jurisdiction: null,
     labelSource: 'researcher note',
+    labelOrigin: 'user',
+    labelAtHop: { risk: 'high', sanctionedAtHop: false, note: null },
     direction: 'out',
     hops: 1,
     path: [
@@ -98,6 +102,7 @@ function fixture(): TraceResult {
     tool: { name: 'hoptrace', version: '0.1.0' },
     chainId: 1,
     labelChain: 'ethereum',
+    labels: { dataVersion: '0123456789ab', userLabels: 1 },
     rpc: 'https://eth.example.org',
     generatedAt: '2025-03-01T10:00:00.000Z',
     params: {
@@ -105,8 +110,8 @@ function fixture(): TraceResult {
       minValue: { native: '10000000000000000', '*': '1' }, fanOutCap: 50, maxAddresses: 10000, stopAtLabels: true,
     },
     seeds: [
-      { address: SEED_A, label: 'Bybit exploiter 1', incident: 'Bybit hack 2025-02-21', source: 'FBI PSA I-022625-PSA' },
-      { address: SEED_B, label: null, incident: null, source: null },
+      { address: SEED_A, label: 'Bybit exploiter 1', incident: 'Bybit hack 2025-02-21', tier: 'official:FBI', source: 'FBI PSA I-022625-PSA' },
+      { address: SEED_B, label: null, incident: null, tier: null, source: null },
     ],
     coverage: {
       erc20: 'eth_getLogs',
@@ -376,10 +381,10 @@ describe('toJson', () => {
     expect(toJson(fixture())).toBe(s);
     const v = toJsonValue(fixture());
     expect(Object.keys(v)).toEqual([
-      'schemaVersion', 'tool', 'chainId', 'labelChain', 'rpc', 'generatedAt', 'params', 'seeds', 'coverage', 'stats', 'hits',
+      'schemaVersion', 'tool', 'chainId', 'labelChain', 'labels', 'rpc', 'generatedAt', 'params', 'seeds', 'coverage', 'stats', 'hits',
     ]);
     expect(Object.keys(v.hits[0]!)).toEqual([
-      'seed', 'address', 'entity', 'category', 'risk', 'jurisdiction', 'labelSource', 'direction', 'hops', 'path', 'totals',
+      'seed', 'address', 'entity', 'category', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',
       'firstBlock', 'lastBlock',
     ]);
     expect(Object.keys(v.hits[0]!.path[0]!)).toEqual([

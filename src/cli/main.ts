@@ -2,10 +2,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { HoptraceError, RpcError, UsageError } from '../errors.js';
 import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
+import { overlayUserLabels } from '../labels/overlay.js';
 import { resolveSeedList } from '../labels/seeds.js';
+import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient, type RpcClient } from '../rpc/client.js';
 import { createStore, type Store } from '../store/store.js';
+import { userLabelStore } from '../store/userLabels.js';
+import type { SeedTier } from '../types.js';
 import { connect, runTrace, type TraceSeed } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
@@ -13,12 +17,16 @@ import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
 import { createProgress, type Progress } from './progress.js';
 import { runDemo } from './demo.js';
+import { registerLabelsCommand } from './labels.js';
+import { registerSeedsCommand } from './seeds.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
   rpc?: string;
   db: string;
   seeds?: string;
+  /** With --seeds: only seeds of this attribution tier (labels/tiers.ts). */
+  tier?: string;
   hops: string;
   direction: string;
   fromBlock?: string;
@@ -69,6 +77,7 @@ export function buildProgram(): Command {
     .description('walk funds from seed addresses through transfers and flag every hop into a labelled venue')
     .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
     .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
+    .option('--tier <tier>', 'with --seeds: only seeds of this attribution tier (official, official:OFAC, official:FBI, label:Etherscan, researcher)')
     .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
     .option('--db <path>', 'SQLite file the graph is kept in', process.env.HOPTRACE_DB ?? 'hoptrace.db')
     .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
@@ -107,6 +116,8 @@ export function buildProgram(): Command {
       await runDemo(o, traceCommand);
     });
 
+  registerSeedsCommand(program);
+  registerLabelsCommand(program);
   return program;
 }
 
@@ -158,6 +169,8 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   const rps = parseCount(o.rps, '--rps', { min: 1 });
   const timeoutMs = parseCount(o.timeout, '--timeout', { min: 100 });
   if (o.labelsChain !== undefined) checkLabelChain(o.labelsChain);
+  if (o.tier !== undefined && !o.seeds) throw new UsageError('--tier filters a seed list: give --seeds <list> with it.');
+  const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   const rpc = createRpcClient({ url, concurrency, rps, timeoutMs });
@@ -170,12 +183,15 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
         `chain ${conn.chainId} has no bundled labels of its own: only addresses labelled for every EVM chain apply (pass --labels-chain to choose).`,
       );
     }
-    const seeds = collectSeeds(explicit, o.seeds, labelChain);
+    const seeds = collectSeeds(explicit, o.seeds, labelChain, tiers, o.tier);
+    // The user's labels in this database override the bundled ones (hoptrace labels add / import).
+    const labels = overlayUserLabels(loadLabelBook(labelChain), userLabelStore(store.db, store.path).all());
     const result = await runTrace(
       {
         rpc,
         store,
-        labels: loadLabelBook(labelChain),
+        labels,
+        labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels },
         labelChain: labelChain ?? 'evm',
         nativeSymbol: nativeSymbol(labelChain) ?? 'native',
         version: packageVersion(),
@@ -208,12 +224,29 @@ async function firstContact(rpc: RpcClient, store: Store, finalityDepth: number)
   }
 }
 
-function collectSeeds(explicit: string[], list: string | undefined, labelChain: string | null): TraceSeed[] {
+function collectSeeds(
+  explicit: string[],
+  list: string | undefined,
+  labelChain: string | null,
+  tiers: readonly SeedTier[] | undefined,
+  tierName: string | undefined,
+): TraceSeed[] {
   const out = new Map<string, TraceSeed>();
   for (const address of explicit) out.set(address, { address });
   if (list) {
-    for (const s of resolveSeedList(list, labelChain)) {
-      if (!out.has(s.address)) out.set(s.address, { address: s.address, label: s.label, incident: s.incident, source: s.source });
+    let listed = resolveSeedList(list, labelChain);
+    if (tiers !== undefined) {
+      listed = filterByTier(listed, tiers);
+      if (listed.length === 0) {
+        throw new UsageError(`no seeds of "${list}" with tier ${tierName} apply on ${labelChain ?? 'this chain'}.`, {
+          hint: 'hoptrace seeds --incident <name> lists the seeds with their tiers',
+        });
+      }
+    }
+    for (const s of listed) {
+      if (!out.has(s.address)) {
+        out.set(s.address, { address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source });
+      }
     }
   }
   return [...out.values()];

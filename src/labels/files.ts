@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HoptraceError } from '../errors.js';
@@ -53,11 +53,22 @@ const versions = new Map<string, string>();
  */
 export function labelDataVersion(opts?: DataDirOptions): string {
   const dir = resolveDataDir(opts);
-  const cached = versions.get(dir);
+  // Keyed on size and mtime too: a file changed while the process runs gets a new version.
+  const key = [dir, ...[EXCHANGES_FILE, SEEDS_FILE].map((name) => fileStamp(join(dir, name)))].join('|');
+  const cached = versions.get(key);
   if (cached !== undefined) return cached;
   const hash = createHash('sha256');
   for (const name of [EXCHANGES_FILE, SEEDS_FILE]) hash.update(readBundledFile(join(dir, name)));
   const version = hash.digest('hex').slice(0, 12);
-  versions.set(dir, version);
+  versions.set(key, version);
   return version;
+}
+
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing'; // readBundledFile reports it
+  }
 }

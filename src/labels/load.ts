@@ -4,6 +4,7 @@ import { checkLabelChain, EVM_ANY } from './chains.js';
 import { dataFileError, readCsvFile } from './csv.js';
 import { checkAddress, checkChain, checkOneOf, checkText, uniquePairs } from './fields.js';
 import { EXCHANGES_FILE, resolveDataDir, type DataDirOptions } from './files.js';
+import { listingDates, parseSourceEvents } from './validity.js';
 
 export { dataDir, labelDataVersion, type DataDirOptions } from './files.js';
 
@@ -69,12 +70,20 @@ export function loadLabelRows(opts?: DataDirOptions): readonly Label[] {
       jurisdiction,
       risk: checkOneOf(at, 'risk', row.risk, RISK_LEVELS),
       source: checkText(at, 'source', row.source),
+      ...bundledValidity(row.source),
+      origin: 'bundled',
     };
     return Object.freeze(label);
   });
   const frozen = Object.freeze(labels);
   rowCache.set(file, frozen);
   return frozen;
+}
+
+/** Validity of a bundled row: its events come from the dated phrases of its source text. */
+function bundledValidity(source: string): Pick<Label, 'listedAt' | 'delistedAt' | 'validFrom' | 'validTo' | 'events'> {
+  const events = Object.freeze(parseSourceEvents(source));
+  return { ...listingDates(events), validFrom: null, validTo: null, events };
 }
 
 /**
@@ -87,11 +96,24 @@ export function loadLabelRows(opts?: DataDirOptions): readonly Label[] {
  */
 export function loadLabelBook(labelChain: string | null, opts?: DataDirOptions): LabelBook {
   checkLabelChain(labelChain);
+  return bookOf(labelChain, indexForChain(loadLabelRows(opts), labelChain));
+}
+
+/**
+ * The rows that apply on `labelChain`, one per address: the chain's own row over an `evm` row, else
+ * the first in `rows` order. The map is in order of each address's first applying row.
+ */
+export function indexForChain(rows: readonly Label[], labelChain: string | null): Map<Address, Label> {
   const byAddress = new Map<Address, Label>();
-  for (const label of loadLabelRows(opts)) {
+  for (const label of rows) {
     if (label.chain === labelChain) byAddress.set(label.address, label);
     else if (label.chain === EVM_ANY && !byAddress.has(label.address)) byAddress.set(label.address, label);
   }
+  return byAddress;
+}
+
+/** A LabelBook over an address → label map (see loadLabelBook). */
+export function bookOf(labelChain: string | null, byAddress: ReadonlyMap<Address, Label>): LabelBook {
   return {
     labelChain,
     size: byAddress.size,

@@ -170,20 +170,30 @@ export function listIncidents(labelChain?: string | null, opts?: DataDirOptions)
 export function resolveSeedList(name: string, labelChain: string | null, opts?: DataDirOptions): Seed[] {
   checkLabelChain(labelChain);
   const { seeds, slugs } = readSeedFile(opts);
-  const wanted = name.trim().toLowerCase();
-
-  let incident: string | undefined;
-  if (!(ALL_SEEDS_NAMES as readonly string[]).includes(wanted)) incident = matchIncident(wanted, name, slugs);
-  const candidates = incident === undefined ? seeds : seeds.filter((s) => s.incident === incident);
+  const incident = findIncident(name, opts);
+  const candidates = incident === null ? seeds : seeds.filter((s) => s.incident === incident);
   const picked = pickPerAddress(candidates, labelChain);
   if (picked.length === 0) {
     const chains = [...new Set(candidates.map((s) => s.chain))].sort();
-    const what = incident === undefined ? 'no bundled seeds apply' : `no seeds of "${slugs.get(incident)}" apply`;
+    const what = incident === null ? 'no bundled seeds apply' : `no seeds of "${slugs.get(incident)}" apply`;
     throw new UsageError(`${what} on ${labelChain ?? 'this chain (not one the bundled data knows)'}.`, {
-      hint: `${incident === undefined ? 'the bundled seeds are' : 'its seeds are'} on ${chains.join(', ')}: trace over an RPC endpoint of one of those chains`,
+      hint: `${incident === null ? 'the bundled seeds are' : 'its seeds are'} on ${chains.join(', ')}: trace over an RPC endpoint of one of those chains`,
     });
   }
   return picked;
+}
+
+/**
+ * The incident text a user's name means (an incident key, a unique prefix of one, or the full text;
+ * case-insensitive), or null for `lazarus` / `all` (every incident).
+ *
+ * @throws UsageError for an unknown or ambiguous name, listing the valid names.
+ * @example findIncident('polo') // 'Poloniex hot-wallet theft 2023-11-10'
+ */
+export function findIncident(name: string, opts?: DataDirOptions): string | null {
+  const wanted = name.trim().toLowerCase();
+  if ((ALL_SEEDS_NAMES as readonly string[]).includes(wanted)) return null;
+  return matchIncident(wanted, name, readSeedFile(opts).slugs);
 }
 
 const HINT_NAMES = `${ALL_SEEDS_NAMES.join(' / ')} = every seed on the chain; the other names are incidents (data/README.md)`;

@@ -20,7 +20,7 @@ export type HitLineJson = { schemaVersion: number; chainId: number } & HitJson;
  */
 const RAW_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
 
-function escapeUnsafe(json: string): string {
+export function escapeUnsafe(json: string): string {
   return json.replace(RAW_UNSAFE, (ch) => {
     let escaped = '';
     for (let i = 0; i < ch.length; i++) escaped += '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0');
@@ -61,6 +61,8 @@ function hitJson(h: Hit): HitJson {
     risk: h.risk,
     jurisdiction: h.jurisdiction,
     labelSource: h.labelSource,
+    labelOrigin: h.labelOrigin,
+    labelAtHop: { risk: h.labelAtHop.risk, sanctionedAtHop: h.labelAtHop.sanctionedAtHop, note: h.labelAtHop.note },
     direction: h.direction,
     hops: h.hops,
     path: h.path.map(stepJson),
@@ -122,10 +124,11 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
     tool: { name: result.tool.name, version: result.tool.version },
     chainId: result.chainId,
     labelChain: result.labelChain,
+    labels: { dataVersion: result.labels.dataVersion, userLabels: result.labels.userLabels },
     rpc: result.rpc,
     generatedAt: result.generatedAt,
     params: paramsJson(result.params),
-    seeds: result.seeds.map((s) => ({ address: s.address, label: s.label, incident: s.incident, source: s.source })),
+    seeds: result.seeds.map((s) => ({ address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source })),
     coverage: coverageJson(result.coverage),
     stats: statsJson(result.stats),
     hits: result.hits.map(hitJson),

@@ -30,7 +30,7 @@ const KIND_NAME = { erc20: 'ERC-20 transfers', native: 'native transfers', inter
 const RISK_ORDER: Record<Risk, number> = { sanctioned: 0, high: 1, standard: 2 };
 
 /** Styles used by the report; all of them are identity functions when colour is off. */
-interface Styles {
+export interface Styles {
   title: (s: string) => string;
   heading: (s: string) => string;
   dim: (s: string) => string;
@@ -40,7 +40,7 @@ interface Styles {
   ok: (s: string) => string;
 }
 
-function styles(c: ChalkInstance): Styles {
+export function styles(c: ChalkInstance): Styles {
   return {
     title: (s) => c.bold(s),
     heading: (s) => c.bold.underline(s),
@@ -79,6 +79,7 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
     out.push('');
     out.push(rule);
     out.push(st.title(`Seed ${i + 1}/${result.seeds.length}  ${fullAddress(seed.address)}`));
+    if (seed.tier !== null) out.push(`  tier      ${cleanText(seed.tier, 24)}`);
     if (seed.label !== null) out.push(`  label     ${cleanOptional(seed.label, MAX.label, '-')}`);
     if (seed.incident !== null) out.push(`  incident  ${cleanOptional(seed.incident, MAX.label, '-')}`);
     if (seed.source !== null) out.push(`  source    ${cleanOptional(seed.source, MAX.source, '-')}`);
@@ -118,6 +119,8 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   lines.push(st.title(`hoptrace ${cleanText(result.tool.version, 24)} — trace report`));
   lines.push(`  chain      ${result.chainId} (${cleanText(result.labelChain, 24)}) via ${cleanText(result.rpc, MAX.rpc)}`);
   lines.push(`  generated  ${cleanText(result.generatedAt, MAX.meta)}`);
+  const users = result.labels.userLabels;
+  lines.push(`  labels     data ${cleanText(result.labels.dataVersion, 24)}, ${users} user label${users === 1 ? '' : 's'} applied`);
   lines.push(
     `  asked      up to ${p.hops} hop${p.hops === 1 ? '' : 's'}, direction ${cleanText(p.direction, 8)}, ` +
       `blocks ${p.fromBlock}–${p.toBlock}, fan-out cap ${formatCount(p.fanOutCap)}, ` +
@@ -141,6 +144,11 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
     lines.push(st.sanctioned(`  SANCTIONED venue reached: ${entityList(sanctioned)}`));
   }
   if (high.length > 0) lines.push(st.high(`  HIGH RISK venue reached: ${entityList(high)}`));
+  // A venue not sanctioned today may have been when the funds arrived (Tornado Cash in 2022–2025).
+  const thenSanctioned = result.hits.filter((h) => h.labelAtHop.sanctionedAtHop && h.risk !== 'sanctioned');
+  if (thenSanctioned.length > 0) {
+    lines.push(st.sanctioned(`  SANCTIONED at the time of the hop (not today): ${entityList(thenSanctioned)}`));
+  }
   if (partial) {
     const cov = result.coverage;
     const parts: string[] = [];
@@ -170,7 +178,7 @@ function rank(hit: Hit): number {
   return RISK_ORDER[hit.risk] ?? 3;
 }
 
-function riskTag(risk: Risk, st: Styles): string {
+export function riskTag(risk: Risk, st: Styles): string {
   switch (risk) {
     case 'sanctioned':
       return st.sanctioned('[SANCTIONED]');
@@ -187,7 +195,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
   const facts = [
     cleanText(hit.category, 24),
     `jurisdiction ${cleanOptional(hit.jurisdiction, MAX.jurisdiction, 'unknown')}`,
-    `risk ${cleanText(hit.risk, 16)}`,
+    `risk ${cleanText(hit.risk, 16)}` + (hit.labelAtHop.risk === hit.risk ? '' : ` (${cleanText(hit.labelAtHop.risk, 16)} at the hop)`),
     `${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
   ];
   const out = hit.direction === 'out';
@@ -195,7 +203,10 @@ function renderHit(hit: Hit, st: Styles): string[] {
   lines.push(`  ${riskTag(hit.risk, st)} ${styled} — ${facts.join(' · ')}`);
   const venue = fullAddress(hit.address);
   lines.push(`    venue     ${hit.risk === 'sanctioned' ? st.sanctioned(venue) : venue}`);
-  lines.push(`    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`);
+  lines.push(
+    `    source    ${hit.labelOrigin === 'user' ? 'user label: ' : ''}${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
+  );
+  lines.push(...renderAtHop(hit, st));
   const blocks = hit.firstBlock === hit.lastBlock ? `block ${hit.firstBlock}` : `blocks ${hit.firstBlock}–${hit.lastBlock}`;
   lines.push(
     `    funds     ${out ? 'seed → … → venue: the seed’s funds reached this venue' : 'venue → … → seed: funds came to the seed from this venue'}` +
@@ -214,6 +225,14 @@ function renderHit(hit: Hit, st: Styles): string[] {
     lines.push(`      ${padEnd(amount, pad)}  ${count}${contract === null ? '' : `  token ${contract}`}`);
   });
   return lines;
+}
+
+/** The label at the time of the hop, when its dates say anything about it. */
+function renderAtHop(hit: Hit, st: Styles): string[] {
+  const at = hit.labelAtHop;
+  if (at.note === null && at.risk === hit.risk) return [];
+  const state = at.sanctionedAtHop ? st.sanctioned('SANCTIONED at the hop') : `${cleanText(at.risk, 16)} at the hop, not sanctioned`;
+  return [`    at hop    ${state}${at.note === null ? '' : ` — ${cleanOptional(at.note, MAX.source, '')}`}`];
 }
 
 function renderPath(path: PathStep[]): string[] {

@@ -74,6 +74,19 @@ function migrate(db: Db, from: number): void {
   }
 }
 
+/**
+ * Runs `fn`, turning a SQLite failure (SQLITE_BUSY, SQLITE_FULL, …) into the HoptraceError sqliteToUsage
+ * gives; other errors pass through.
+ */
+export function withSqliteErrors<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw sqliteToUsage(path, err);
+    throw err;
+  }
+}
+
 /** Maps SQLite's own failures on open to a sentence a user can act on. */
 export function sqliteToUsage(path: string, err: unknown): HoptraceError {
   const code = (err as { code?: string }).code ?? '';

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import type { Address, Asset, Hex, TokenInfo, Transfer, TransferKind } from '../types.js';
 import { union, type Interval } from '../util/intervals.js';
-import { openDb, sqliteToUsage, type Db } from './open.js';
+import { openDb, withSqliteErrors, type Db } from './open.js';
 
 /** Block-scan sources see every address: their intervals are stored under this address. */
 export const ANY_ADDRESS = '*';
@@ -122,14 +122,7 @@ export function createStore(path: string): Store {
     return inserted;
   });
 
-  const guard = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw sqliteToUsage(path, err);
-      throw err;
-    }
-  };
+  const guard = <T>(fn: () => T): T => withSqliteErrors(path, fn);
 
   return {
     path,

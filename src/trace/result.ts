@@ -1,4 +1,5 @@
-import type { Address, Asset, Direction, Hex, LabelCategory, Risk, TransferKind } from '../types.js';
+import type { LabelAtHop } from '../labels/validity.js';
+import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, Risk, SeedTier, TransferKind } from '../types.js';
 
 /** Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -36,6 +37,13 @@ export interface Hit {
   jurisdiction: string | null;
   /** The label's public source. */
   labelSource: string;
+  /** `bundled` (data/exchanges.csv) or `user` (a label in the database, which overrides a bundled one). */
+  labelOrigin: LabelOrigin;
+  /**
+   * The label at the moment of the hop into (out) / out of (in) the venue, from that step's block time
+   * and the label's dates (labels/validity.ts). `risk` above stays the label's risk today.
+   */
+  labelAtHop: LabelAtHop;
   /** `out`: the seed's funds reached the venue; `in`: funds came to the seed from the venue. */
   direction: 'out' | 'in';
   /** Number of transfers on the path (1 = the seed paid the venue directly). */
@@ -89,11 +97,13 @@ export interface TraceResult {
   chainId: number;
   /** Label chain in force (`ethereum`, …): which rows of the label data applied. */
   labelChain: string;
+  /** The label data used: the bundled data's version (labelDataVersion) and how many user labels applied. */
+  labels: { dataVersion: string; userLabels: number };
   /** RPC endpoint, redacted (scheme, host, no path secrets or keys). */
   rpc: string;
   generatedAt: string;
   params: TraceParams;
-  seeds: { address: Address; label: string | null; incident: string | null; source: string | null }[];
+  seeds: { address: Address; label: string | null; incident: string | null; tier: SeedTier | null; source: string | null }[];
   coverage: Coverage;
   stats: TraceStats;
   hits: Hit[];

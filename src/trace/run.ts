@@ -4,8 +4,10 @@ import type { RpcClient } from '../rpc/client.js';
 import { createFetcher, type Strategy } from '../sources/fetcher.js';
 import { createHeaders, type Headers } from '../sources/headers.js';
 import { tokenInfo } from '../sources/tokens.js';
+import { labelDataVersion } from '../labels/files.js';
+import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
-import { NATIVE, type Address, type Asset, type Direction, type Label, type TokenInfo, type Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type Direction, type Label, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
 import { REPORT_SCHEMA_VERSION, type Hit, type PathStep, type TraceResult } from './result.js';
 import { walk, type RawHit } from './walk.js';
 
@@ -13,6 +15,7 @@ export interface TraceSeed {
   address: Address;
   label?: string | null;
   incident?: string | null;
+  tier?: SeedTier | null;
   source?: string | null;
 }
 
@@ -41,6 +44,11 @@ export interface TraceContext {
   store: Store;
   labels: { get(address: Address): Label | undefined };
   labelChain: string;
+  /**
+   * What the report records about the labels: default the bundled data's version and no user labels
+   * (pass the count when `labels` has user labels laid over it, see labels/overlay.ts).
+   */
+  labelData?: { dataVersion: string; userLabels: number };
   nativeSymbol: string;
   version: string;
   onProgress?: (message: string) => void;
@@ -136,6 +144,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     tool: { name: 'hoptrace', version: ctx.version },
     chainId,
     labelChain: ctx.labelChain,
+    labels: ctx.labelData ?? { dataVersion: labelDataVersion(), userLabels: 0 },
     rpc: rpc.endpoint,
     generatedAt: new Date().toISOString(),
     params: {
@@ -152,6 +161,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       address: s.address,
       label: s.label ?? null,
       incident: s.incident ?? null,
+      tier: s.tier ?? null,
       source: s.source ?? null,
     })),
     coverage: { ...cov, hubs: [...hubs.values()].sort((a, b) => b.degree - a.degree) },
@@ -296,6 +306,9 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         totals.set(t.asset, cur);
       }
       const blocksSeen = h.transfers.map((t) => t.blockNumber);
+      const path = h.path.map(step);
+      // The hop that touches the venue: the last step of an `out` path, the first of an `in` path.
+      const venueStep = h.direction === 'out' ? path[path.length - 1] : path[0];
       return {
         seed: h.seed,
         address: h.venue,
@@ -304,9 +317,11 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         risk: h.label.risk,
         jurisdiction: h.label.jurisdiction,
         labelSource: h.label.source,
+        labelOrigin: h.label.origin,
+        labelAtHop: labelAt(h.label, venueStep?.timestamp ?? null),
         direction: h.direction,
         hops: h.path.length,
-        path: h.path.map(step),
+        path,
         totals: [...totals].map(([asset, v]) => ({ asset, ...meta(asset), amount: v.amount, transfers: v.transfers })),
         firstBlock: Math.min(...blocksSeen),
         lastBlock: Math.max(...blocksSeen),

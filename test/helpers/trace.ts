@@ -10,7 +10,7 @@ import { resolveSeedList } from '../../src/labels/seeds.js';
 import { createRpcClient } from '../../src/rpc/client.js';
 import { createStore } from '../../src/store/store.js';
 import type { TraceResult } from '../../src/trace/result.js';
-import { connect, runTrace, type TraceRequest } from '../../src/trace/run.js';
+import { connect, runTrace, type TraceContext, type TraceRequest } from '../../src/trace/run.js';
 import type { Address, Label } from '../../src/types.js';
 
 export const book = loadLabelBook('ethereum');
@@ -49,19 +49,23 @@ const DEFAULTS: TraceRequest = {
   maxScanBlocks: 100_000,
 };
 
-/** Runs one trace in process; returns the result. The store is closed afterwards. */
+/**
+ * Runs one trace in process; returns the result. The store is closed afterwards. `ctx` replaces parts of
+ * the context (another label book and label chain, to test chain scoping).
+ */
 export async function trace(
   url: string,
   db: string,
   seeds: Address[],
   req: Partial<TraceRequest> = {},
+  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData'>> = {},
 ): Promise<TraceResult> {
   const rpc = createRpcClient({ url, rps: 500, timeoutMs: 10_000 });
   const store = createStore(db);
   try {
     const conn = await connect(rpc, store, 64);
     return await runTrace(
-      { rpc, store, labels: book, labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test' },
+      { rpc, store, labels: book, labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test', ...ctx },
       conn,
       { ...DEFAULTS, ...req, seeds: seeds.map((address) => ({ address })) },
     );

@@ -1,0 +1,275 @@
+import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import {
+  allLabels,
+  filterLabels,
+  labelsOfAddress,
+  parseCategory,
+  parseLabelChainOption,
+  parseRisk,
+  searchLabels,
+} from '../labels/catalog.js';
+import { EVM_ANY } from '../labels/chains.js';
+import { IMPORT_FORMATS, type ImportFormat } from '../labels/import/types.js';
+import { indexForChain, loadLabelRows } from '../labels/load.js';
+import { loadSeeds } from '../labels/seeds.js';
+import { checkBatch, checkLabelInput, importRefused, type CheckContext } from '../labels/userInput.js';
+import { labelJson, labelsCsv, labelsJson, renderLabelDetail, renderLabelList, toPrettyJson } from '../report/labels.js';
+import { openDb } from '../store/open.js';
+import { readUserLabels, userLabelStore, type UserLabels } from '../store/userLabels.js';
+import type { Address, Label, LabelCategory } from '../types.js';
+import { parseAddress } from '../util/address.js';
+
+/**
+ * `hoptrace labels …`: the bundled labels and the user's, which live in the database and override the
+ * bundled ones. None of these commands talks to a node: a new database, not yet bound to a chain, holds
+ * user labels as well as one that has been traced with.
+ */
+
+interface DbOption {
+  db: string;
+}
+interface ColorOptions {
+  json?: boolean;
+  color: boolean;
+}
+
+export function registerLabelsCommand(program: Command): void {
+  const labels = program
+    .command('labels')
+    .description('list, show, search, add, remove, import and export address labels (bundled and your own)');
+  const db = (): Option =>
+    new Option('--db <path>', 'SQLite file holding your labels').default(process.env.HOPTRACE_DB ?? 'hoptrace.db');
+
+  labels
+    .command('list')
+    .description('list labels, bundled and user, with filters')
+    .option('--category <c>', 'only this category')
+    .option('--risk <r>', 'only this risk (the risk today)')
+    .option('--chain <name>', 'only labels that apply on this chain (its rows and the evm ones)')
+    .option('--user', 'only your labels')
+    .addOption(db())
+    .option('--json', 'print JSON')
+    .option('--no-color', 'no colour')
+    .action((o: DbOption & ColorOptions & { category?: string; risk?: string; chain?: string; user?: boolean }) => {
+      const rows = filterLabels(allLabels(readUserLabels(o.db)), {
+        category: o.category === undefined ? undefined : parseCategory(o.category),
+        risk: o.risk === undefined ? undefined : parseRisk(o.risk),
+        chain: o.chain === undefined ? undefined : parseLabelChainOption(o.chain),
+        userOnly: o.user === true,
+      });
+      printLabels(rows, o);
+    });
+
+  labels
+    .command('show')
+    .description('every label row of an address, bundled and user, with validity and sources')
+    .argument('<address>', 'the address (EIP-55 checksum checked when mixed case)')
+    .addOption(db())
+    .option('--json', 'print JSON')
+    .option('--no-color', 'no colour')
+    .action((raw: string, o: DbOption & ColorOptions) => {
+      const address = parseAddress(raw);
+      const rows = labelsOfAddress(allLabels(readUserLabels(o.db)), address);
+      const seeds = loadSeeds().filter((s) => s.address === address);
+      if (o.json) {
+        process.stdout.write(toPrettyJson({ address, labels: rows.map(labelJson), seeds }));
+        return;
+      }
+      process.stdout.write(renderLabelDetail(address, rows, seeds, { color: useColor(o) }));
+    });
+
+  labels
+    .command('search')
+    .description('labels whose entity or source contains a text (case-insensitive)')
+    .argument('<text>', 'text to look for')
+    .addOption(db())
+    .option('--json', 'print JSON')
+    .option('--no-color', 'no colour')
+    .action((text: string, o: DbOption & ColorOptions) => {
+      printLabels(searchLabels(allLabels(readUserLabels(o.db)), text), o);
+    });
+
+  labels
+    .command('add')
+    .description('add (or update) a label of your own; it overrides a bundled label of the same address')
+    .argument('<address>', 'the address (EIP-55 checksum checked when mixed case)')
+    .requiredOption('--entity <name>', 'who controls the address')
+    .requiredOption('--category <c>', 'exchange, sanctioned-exchange, otc, swap-service, mixer or bridge')
+    .requiredOption('--source <text>', 'the public source the label rests on (required: a label without one is refused)')
+    .option('--risk <r>', 'sanctioned, high or standard (default: from the category and the dates)')
+    .option('--jurisdiction <XX>', 'ISO 3166-1 alpha-2 country code')
+    .option('--listed <date>', 'sanctions listing date (YYYY-MM-DD)')
+    .option('--delisted <date>', 'removal from the sanctions list (YYYY-MM-DD)')
+    .option('--valid-from <date>', 'first day the label applies (YYYY-MM-DD)')
+    .option('--valid-to <date>', 'last day the label applies (YYYY-MM-DD)')
+    .option('--chain <name>', `the chain it applies on (default ${EVM_ANY}: every EVM chain)`, EVM_ANY)
+    .addOption(db())
+    .action((raw: string, o: DbOption & AddOptions) => {
+      const checked = checkLabelInput(
+        {
+          line: 0,
+          address: raw,
+          chain: o.chain,
+          entity: o.entity,
+          category: o.category,
+          risk: o.risk,
+          jurisdiction: o.jurisdiction,
+          source: o.source,
+          listedAt: o.listed,
+          delistedAt: o.delisted,
+          validFrom: o.validFrom,
+          validTo: o.validTo,
+        },
+        { defaultChain: EVM_ANY },
+      );
+      if ('problems' in checked) throw new UsageError(`label refused: ${checked.problems.join('; ')}.`);
+      const { label } = checked;
+      withStore(o.db, (store) => {
+        const result = store.transaction(() => {
+          const stored = store.forAddress(label.address).find((l) => l.chain === label.chain);
+          if (stored !== undefined && stored.entity !== label.entity) {
+            throw new UsageError(
+              `${label.address} on chain ${label.chain} already has the user label "${stored.entity}".`,
+              { hint: `remove it first: hoptrace labels remove ${label.address} --chain ${label.chain}` },
+            );
+          }
+          return store.put([label], null);
+        });
+        process.stdout.write(
+          `${result.replaced > 0 ? 'updated' : 'added'} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`,
+        );
+      });
+    });
+
+  labels
+    .command('remove')
+    .description('remove your label of an address (bundled labels cannot be removed, only overridden)')
+    .argument('<address>', 'the address')
+    .option('--chain <name>', 'only the label on this chain (default: every chain)')
+    .addOption(db())
+    .action((raw: string, o: DbOption & { chain?: string }) => {
+      const address = parseAddress(raw);
+      const chain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
+      const removed = existsSync(o.db) ? withStore(o.db, (s) => s.remove(address, chain)) : 0;
+      if (removed === 0) {
+        const bundled = loadLabelRows().filter((l) => l.address === address && (chain === undefined || l.chain === chain));
+        const on = chain === undefined ? '' : ` on chain ${chain}`;
+        if (bundled.length > 0) {
+          throw new UsageError(
+            `${address}${on} has no user label to remove: its label "${bundled[0]!.entity}" is bundled (data/exchanges.csv), and bundled labels are never removed.`,
+            { hint: `to change what hoptrace says about it, add your own label: hoptrace labels add ${address} --entity … --category … --source …` },
+          );
+        }
+        throw new UsageError(`${address}${on} has no user label in ${o.db}.`);
+      }
+      process.stdout.write(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`);
+    });
+
+  labels
+    .command('import')
+    .description('import labels from a file, all or nothing: csv, json, GraphSense TagPack (YAML), OFAC SDN (advanced XML or sdn.csv)')
+    .argument('<file>', 'the file to import')
+    .addOption(new Option('--format <f>', 'the file format (default: from its name and content)').choices([...IMPORT_FORMATS]))
+    .option('--chain <name>', 'put every label on this chain (default: as the file says, else evm)')
+    .option('--category <c>', 'category for entries the file gives none hoptrace knows (OFAC SDN entries, unmapped TagPack categories)')
+    .addOption(db())
+    .action(async (file: string, o: DbOption & { format?: ImportFormat; chain?: string; category?: string }) => {
+      const forceChain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
+      const fallbackCategory = o.category === undefined ? undefined : parseCategory(o.category);
+      // Loaded here: the readers pull in the YAML and XML parsers, which no other command needs.
+      const { readImportFile } = await import('../labels/import/index.js');
+      const parsed = await readImportFile(file, o.format);
+      const summary = withStore(o.db, (store) =>
+        store.transaction(() => {
+          const existing = store.all();
+          const ctx = importContext(existing, forceChain, fallbackCategory);
+          const checked = checkBatch(file, parsed.rows, ctx, parsed.problems);
+          if (checked.problems.length > 0) throw importRefused(file, checked.problems);
+          return store.put(checked.labels, file);
+        }),
+      );
+      const skipped = [...parsed.skipped].map(([reason, n]) => `${n} ${reason}`);
+      process.stdout.write(
+        `imported ${summary.added + summary.replaced} label${summary.added + summary.replaced === 1 ? '' : 's'} from ${file} (${parsed.format}): ` +
+          `${summary.added} new, ${summary.replaced} updated` +
+          (skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : '') +
+          '\n',
+      );
+    });
+
+  labels
+    .command('export')
+    .description('write labels to stdout as csv or json (the import format)')
+    .addOption(new Option('--format <f>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('--user', 'only your labels (the default)')
+    .option('--all', 'bundled and user labels')
+    .addOption(db())
+    .action((o: DbOption & { format: 'csv' | 'json'; user?: boolean; all?: boolean }) => {
+      if (o.user && o.all) throw new UsageError('--user and --all cannot be used together.');
+      const user = readUserLabels(o.db);
+      const rows = o.all ? allLabels(user) : user;
+      process.stdout.write(o.format === 'json' ? labelsJson(rows) : labelsCsv(rows));
+    });
+}
+
+interface AddOptions {
+  entity: string;
+  category: string;
+  source: string;
+  risk?: string;
+  jurisdiction?: string;
+  listed?: string;
+  delisted?: string;
+  validFrom?: string;
+  validTo?: string;
+  chain: string;
+}
+
+/** Opens (creating if needed) the database for a write, runs `fn` on its user labels, closes it. */
+function withStore<T>(path: string, fn: (store: UserLabels) => T): T {
+  const db = openDb(path);
+  try {
+    return fn(userLabelStore(db, path));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * What an import's checks consult: the stored user labels (a conflict), and the categories hoptrace
+ * already knows (a row without one takes the user's, then the bundled label's of that address).
+ */
+function importContext(existing: readonly Label[], forceChain: string | undefined, fallbackCategory: LabelCategory | undefined): CheckContext {
+  const stored = new Map(existing.map((l) => [`${l.address}@${l.chain}`, l]));
+  // The user's rows first: both lookups keep the first row they meet per address.
+  const rows = [...existing, ...loadLabelRows()];
+  const anyChain = new Map<Address, Label>();
+  for (const l of rows) if (!anyChain.has(l.address)) anyChain.set(l.address, l);
+  const perChain = new Map<string, Map<Address, Label>>();
+  const categoryOn = (address: Address, chain: string): LabelCategory | undefined => {
+    let book = perChain.get(chain);
+    if (book === undefined) {
+      book = indexForChain(rows, chain === EVM_ANY ? null : chain);
+      perChain.set(chain, book);
+    }
+    return (book.get(address) ?? anyChain.get(address))?.category;
+  };
+  return {
+    defaultChain: EVM_ANY,
+    forceChain,
+    fallbackCategory,
+    knownCategory: categoryOn,
+    existing: (address, chain) => stored.get(`${address}@${chain}`),
+  };
+}
+
+function printLabels(rows: readonly Label[], o: ColorOptions): void {
+  if (o.json) process.stdout.write(toPrettyJson(rows.map(labelJson)));
+  else process.stdout.write(renderLabelList(rows, { color: useColor(o) }));
+}
+
+function useColor(o: ColorOptions): boolean {
+  return o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
