@@ -15,7 +15,7 @@ const MIN_SECRET_LENGTH = 4;
  * fragment and every path segment that looks like a key become `***`. A string that is not a URL is masked
  * entirely, since we cannot tell which part is secret.
  *
- * @example redactUrl('https://eth-mainnet.g.alchemy.com/v2/AbCdEfGhIjKlMnOpQrStUv') // 'https://eth-mainnet.g.alchemy.com/v2/***'
+ * @example redactUrl('https://eth-mainnet.g.alchemy.com/v2/<your key>') // 'https://eth-mainnet.g.alchemy.com/v2/***'
  * @example redactUrl('http://127.0.0.1:8545') // 'http://127.0.0.1:8545'
  */
 export function redactUrl(url: string): string {
