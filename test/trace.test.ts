@@ -9,7 +9,7 @@ import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address } from '../src/types.js';
 import { startProxy } from './helpers/proxy.js';
-import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
+import { book, hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
 const USDT = 10n ** 6n;
@@ -24,6 +24,8 @@ let s: Scenario;
 let token: Address;
 let weth: Address;
 let forwarder: Address;
+/** Logs its receipts as Deposit(sender, value): WETH's event signature, but not a wrapper. */
+let wallet: Address;
 /** One DB traced with every seed, reused by the cache tests. */
 let sharedDb: string;
 
@@ -36,6 +38,7 @@ const seeds = {
   timeOrder: p(15),
   backward: p(17),
   hub: p(18),
+  wallet: p(27),
 };
 
 beforeAll(async () => {
@@ -82,6 +85,10 @@ beforeAll(async () => {
   await s.sendEth(p(18), p(19), 10n * ETH, at(22));
   for (let i = 22; i < 27; i++) await s.sendEth(p(19), p(i), 1n * ETH, at(23 + (i - 22) * 0.1));
   await s.sendEth(p(26), binance0, 1n * ETH, at(24));
+  // 9. A wallet that emits WETH's Deposit signature on receipt: p27 → p28 → wallet.
+  wallet = (await s.deploy('DepositLoggingWallet')).address;
+  await s.sendEth(p(27), p(28), 5n * ETH, at(25));
+  await s.sendEth(p(28), wallet, 4n * ETH, at(26));
   // Everything above is final (anvil's finalized = head − 64), as on a real chain after ~13 minutes.
   await s.mine(70);
   sharedDb = tempDb();
@@ -162,6 +169,17 @@ describe('trace on anvil', () => {
     ]);
     // p9, p10, and nothing else: the WETH contract is not walked into.
     expect(r.stats.addressesVisited).toBe(2);
+  });
+
+  it('does not take a payment to a wallet that logs Deposit(sender, value) for a WETH wrap', async () => {
+    // Labelled (as exchange cold wallets using MultiSigWallet are): the payment is a hit.
+    const label = { ...venue('Binance')[0]!, address: wallet, entity: 'Cold wallet (fixture)' };
+    const labels = { get: (a: Address) => (a === wallet ? label : book.get(a)) };
+    const r = await trace(anvil.url, sharedDb, [seeds.wallet], {}, { labels });
+    expect(hitSummary(r)).toEqual(['Cold wallet (fixture)@2']);
+    // Unlabelled: the walk goes on into the wallet (it is no token, so not a wrapper).
+    const open = await trace(anvil.url, sharedDb, [seeds.wallet]);
+    expect(open.stats.addressesVisited).toBe(3);
   });
 
   it('never follows a zero-value (address poisoning) transfer', async () => {

@@ -9,7 +9,7 @@ import type { Hex } from '../types.js';
 import { artifactsPath } from './paths.js';
 
 /** Names of the fixture contracts. */
-export type ContractName = 'Forwarder' | 'TestToken' | 'WrappedEther';
+export type ContractName = 'Forwarder' | 'TestToken' | 'WrappedEther' | 'DepositLoggingWallet';
 
 /** Everything needed to deploy and call one contract. */
 export interface Artifact {
@@ -18,7 +18,7 @@ export interface Artifact {
   bytecode: Hex;
 }
 
-const NAMES: readonly ContractName[] = ['Forwarder', 'TestToken', 'WrappedEther'];
+const NAMES: readonly ContractName[] = ['Forwarder', 'TestToken', 'WrappedEther', 'DepositLoggingWallet'];
 let cache: Record<ContractName, Artifact> | undefined;
 
 /**

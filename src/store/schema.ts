@@ -48,14 +48,6 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (chain_id, number)
   ) WITHOUT ROWID;
 
-  -- Contracts seen emitting WETH-style Deposit/Withdrawal: native coin sent to them is a wrap, not a
-  -- payment. Kept beside the transfers (written in the same transaction) so it is never recomputed.
-  CREATE TABLE wrappers (
-    chain_id INTEGER NOT NULL,
-    address  TEXT    NOT NULL,
-    PRIMARY KEY (chain_id, address)
-  ) WITHOUT ROWID;
-
   -- Token metadata read with eth_call; NULLs are stored too (a contract that does not answer is not
   -- asked again).
   CREATE TABLE tokens (

@@ -53,8 +53,6 @@ export interface Store {
   intervals(address: Address | typeof ANY_ADDRESS, source: string): Interval[];
   /** Transfers out of (side 'from') or into (side 'to') an address within [fromBlock, toBlock]. */
   transfersOf(address: Address, side: 'from' | 'to', fromBlock: number, toBlock: number): Transfer[];
-  /** Contracts that emitted WETH-style Deposit/Withdrawal events: sending native coin to them is a wrap. */
-  wrappers(): Set<Address>;
   block(number: number): BlockHeader | null;
   putBlocks(headers: readonly BlockHeader[]): void;
   token(address: Address): TokenInfo | null;
@@ -69,8 +67,6 @@ export interface Store {
 export function createStore(path: string): Store {
   const db = openDb(path);
   let chain: number | null = readChain(db);
-  const wrapperCache: { set: Set<Address> | null } = { set: null };
-  const insertWrapper = db.prepare(`INSERT OR IGNORE INTO wrappers (chain_id, address) VALUES (?, ?)`);
 
   const insertTransfer = db.prepare(
     `INSERT OR IGNORE INTO transfers
@@ -114,10 +110,7 @@ export function createStore(path: string): Store {
 
   const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
     let inserted = 0;
-    for (const t of rows) {
-      inserted += insertTransfer.run(toRow(t)).changes;
-      if (t.kind === 'wrap' || t.kind === 'unwrap') insertWrapper.run(t.chainId, t.asset);
-    }
+    for (const t of rows) inserted += insertTransfer.run(toRow(t)).changes;
     for (const m of marks) markInterval(m);
     return inserted;
   });
@@ -142,9 +135,7 @@ export function createStore(path: string): Store {
     getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value ?? null,
     setMeta: (key, value) => void setMetaStmt.run(key, value),
     commit(rows, marks) {
-      const n = guard(() => commitTx.immediate(rows, marks));
-      if (rows.some((r) => r.kind === 'wrap' || r.kind === 'unwrap')) wrapperCache.set = null;
-      return n;
+      return guard(() => commitTx.immediate(rows, marks));
     },
     intervals(address, source) {
       const c = requireChain();
@@ -155,13 +146,6 @@ export function createStore(path: string): Store {
     transfersOf(address, side, fromBlock, toBlock) {
       const stmt: Statement = side === 'from' ? fromStmt : toStmt;
       return (stmt.all(requireChain(), address, fromBlock, toBlock) as TransferRow[]).map(fromRow);
-    },
-    wrappers() {
-      if (!wrapperCache.set) {
-        const rows = db.prepare(`SELECT address FROM wrappers WHERE chain_id = ?`).all(requireChain()) as { address: string }[];
-        wrapperCache.set = new Set(rows.map((r) => r.address));
-      }
-      return wrapperCache.set;
     },
     block(number) {
       const r = db
@@ -200,7 +184,6 @@ export function createStore(path: string): Store {
           })
           .immediate(),
       );
-      wrapperCache.set = null;
     },
     transferCount: () =>
       (db.prepare(`SELECT COUNT(*) AS n FROM transfers WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,

@@ -112,6 +112,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       store,
       ensure: (needs) => fetcher.ensure(needs),
       labels: ctx.labels,
+      isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
       seeds,
       direction,
       hops: req.hops,

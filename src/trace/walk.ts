@@ -16,6 +16,8 @@ export interface WalkOptions {
   /** Makes sure the store holds the transfers asked for (fetching what is missing). */
   ensure: (needs: readonly FetchNeed[]) => Promise<void>;
   labels: { get(address: Address): Label | undefined };
+  /** True when the contract is an ERC-20 (answers decimals()): only a token can be a WETH-style wrapper. */
+  isToken: (address: Address) => Promise<boolean>;
   seeds: readonly Address[];
   direction: 'out' | 'in';
   hops: number;
@@ -97,9 +99,20 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     // A budget on distinct addresses keeps a trace that fans out into a whole economy bounded; the
     // report says how much was left (addresses already expanded may always be expanded again).
     let room = opts.maxAddresses - visited.size;
-    const admitted = frontier.filter(({ state }) => visited.has(state.address) || room-- > 0);
-    unexpanded += frontier.length - admitted.length;
-    frontier = admitted;
+    const entering = new Set<Address>();
+    const left = new Set<Address>();
+    frontier = frontier.filter(({ state }) => {
+      const a = state.address;
+      if (visited.has(a) || entering.has(a)) return true;
+      if (room > 0) {
+        room--;
+        entering.add(a);
+        return true;
+      }
+      left.add(a);
+      return false;
+    });
+    unexpanded += left.size;
     opts.onProgress?.(`hop ${level + 1}: ${frontier.length} address${frontier.length === 1 ? '' : 'es'} to expand`);
     const needs = frontier.map(({ state }) => windowOf(state));
     // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
@@ -113,9 +126,11 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     for (const { seed, state } of frontier) {
       visited.add(state.address);
       const w = windowOf(state);
+      const rows = opts.store.transfersOf(state.address, side, w.from, w.to);
+      const conversions = await wrapsOf(rows);
       const edges: Transfer[] = [];
-      for (const t of opts.store.transfersOf(state.address, side, w.from, w.to)) {
-        if (!followable(t, state)) {
+      for (const t of rows) {
+        if (!followable(t, state, conversions)) {
           skipped++;
           continue;
         }
@@ -173,12 +188,34 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     return { address: state.address, side, from: opts.fromBlock, to: Math.min(opts.toBlock, t?.block ?? opts.toBlock) };
   }
 
-  function followable(t: Transfer, state: State): boolean {
+  /**
+   * The native movements of these rows that are WETH-style conversions: forward, a payment into the
+   * wrapper in the same transaction where it emitted Deposit(holder, same amount); backward, a payout
+   * from it with Withdrawal(holder, same amount). Decided per transfer, and only for an unlabelled
+   * ERC-20 contract: a labelled venue, or a multisig that emits its own `Deposit(address,uint256)` on
+   * every receipt, stays a destination. (The holder's own wrap/unwrap rows come with its transfers:
+   * they have from = to = holder.)
+   */
+  async function wrapsOf(rows: readonly Transfer[]): Promise<Set<string>> {
+    const kind = forward ? 'wrap' : 'unwrap';
+    const out = new Set<string>();
+    for (const t of rows) {
+      // The event alone does not tell WETH from a wallet that logs its receipts with the same
+      // signature (MultiSigWallet's Deposit(sender, value)): a wrapper also is a token.
+      if (t.kind === kind && !opts.labels.get(t.asset) && (await opts.isToken(t.asset))) {
+        out.add(`${t.txHash}|${t.asset}|${t.amount}`);
+      }
+    }
+    return out;
+  }
+
+  function followable(t: Transfer, state: State, conversions: Set<string>): boolean {
     if (t.amount === 0n) return false; // poisoning spam and empty calls carry no funds
     if (t.from === t.to) return false; // wraps/unwraps and self-sends: value stays with the holder
     const other = forward ? t.to : t.from;
     if (other === ZERO_ADDRESS) return false; // burns (forward) and mints (backward)
-    if (t.asset === NATIVE && opts.store.wrappers().has(other)) return false; // a wrap: the holder keeps it as WETH
+    // A wrap: the holder keeps the value, as WETH, and the walk goes on with its WETH transfers.
+    if (t.asset === NATIVE && conversions.has(`${t.txHash}|${other}|${t.amount}`)) return false;
     if (t.amount < opts.minValue(t.asset)) return false;
     if (state.time) {
       const c = cmp(posOf(t), state.time);
