@@ -243,6 +243,11 @@ describe('trace on anvil', () => {
     expect(key(byAddress)).toHaveLength(6); // every seed but the poisoned one and the backward one (it has no outflow)
     expect(byBlock.stats.rpcCalls.byMethod.trace_block).toBeGreaterThan(0);
     expect(byAddress.stats.rpcCalls.byMethod.trace_block ?? 0).toBeLessThanOrEqual(1); // the capability probe
+    // A forced block scan longer than --max-scan-blocks is not made: per-address queries take over.
+    const capped = await trace(anvil.url, tempDb(), [seeds.peel], { strategy: 'block', maxScanBlocks: 5 });
+    expect(hitSummary(capped)).toEqual(['Binance@4']);
+    expect(capped.coverage.native).toBe('trace_filter by address');
+    expect(capped.stats.rpcCalls.byMethod.trace_block ?? 0).toBeLessThanOrEqual(1);
   });
 });
 
@@ -280,11 +285,22 @@ describe('the store is reused', () => {
   });
 });
 
+const TRACING = ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'];
+
 describe('coverage', () => {
+  it('reads receipts one by one where eth_getBlockReceipts is missing too', async () => {
+    const proxy = await startProxy(anvil.url, { refuse: [...TRACING, 'eth_getBlockReceipts'] });
+    try {
+      const r = await trace(proxy.url, tempDb(), [seeds.peel]);
+      expect(hitSummary(r)).toEqual(['Binance@4']);
+      expect(r.stats.rpcCalls.byMethod.eth_getTransactionReceipt).toBeGreaterThan(0);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('says so when the node cannot show internal transfers, and still finds what it can see', async () => {
-    const proxy = await startProxy(anvil.url, {
-      refuse: ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'],
-    });
+    const proxy = await startProxy(anvil.url, { refuse: TRACING });
     try {
       const r = await trace(proxy.url, tempDb(), [seeds.peel, seeds.internal]);
       expect(r.coverage.internal).toBeNull();

@@ -1,4 +1,4 @@
-import { RpcError } from '../errors.js';
+import { InvalidResponseError, RpcError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
 import { fetchRangeAdaptive } from '../rpc/ranges.js';
 import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
@@ -8,7 +8,7 @@ import { difference, size, union, type Interval } from '../util/intervals.js';
 import { decodeCallFrames } from './callTracer.js';
 import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
-import { probeCapabilities, type Capabilities } from './probe.js';
+import { isUnsupported, probeCapabilities, type Capabilities } from './probe.js';
 import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
@@ -227,12 +227,16 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
     // No tracing at all: top-level value transfers from the block body, kept only if the tx succeeded.
     const block = await getBlock(n, true);
-    const txs = (block.transactions as RpcTx[]).filter((t) => t.to && hexToBigInt(t.value) > 0n);
+    const txs = (block.transactions as RpcTx[]).filter((t) => {
+      if (typeof t !== 'object' || t === null || typeof t.hash !== 'string' || typeof t.from !== 'string') {
+        throw new InvalidResponseError(`eth_getBlockByNumber returned a malformed transaction in block ${n}.`);
+      }
+      return t.to && hexToBigInt(t.value) > 0n;
+    });
     if (txs.length === 0) return [];
-    const receipts = (await rpc.request('eth_getBlockReceipts', [q])) as { transactionHash: string; status: string }[] | null;
-    const ok = new Set((receipts ?? []).filter((r) => r.status === '0x1').map((r) => r.transactionHash.toLowerCase()));
+    const status = await receiptStatuses(n, txs.map((t) => t.hash.toLowerCase()));
     return txs
-      .filter((t) => ok.has(t.hash.toLowerCase()))
+      .filter((t) => status.get(t.hash.toLowerCase()) === true)
       .map((t) => ({
         chainId,
         txHash: t.hash.toLowerCase(),
@@ -257,7 +261,39 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         retryable: false,
       });
     }
+    if (typeof b.hash !== 'string' || !Array.isArray(b.transactions)) {
+      throw new InvalidResponseError(`eth_getBlockByNumber returned block ${n} without a hash or a transaction list.`);
+    }
     return b;
+  };
+
+  /**
+   * Success (true) or failure of each transaction, from its receipt: eth_getBlockReceipts for the
+   * whole block, or eth_getTransactionReceipt one by one where the node lacks it. A receipt that is
+   * missing is an error, never "failed": that would drop the transfer and mark the block read.
+   */
+  let blockReceipts = true;
+  const receiptStatuses = async (n: number, hashes: string[]): Promise<Map<string, boolean>> => {
+    type Receipt = { transactionHash?: string; status?: string } | null;
+    let receipts: Receipt[] | null = null;
+    if (blockReceipts) {
+      try {
+        const r = await rpc.request('eth_getBlockReceipts', [toQuantity(n)]);
+        if (!Array.isArray(r)) throw new InvalidResponseError(`eth_getBlockReceipts gave no list for block ${n}.`);
+        receipts = r as Receipt[];
+      } catch (err) {
+        if (!isUnsupported(err)) throw err;
+        blockReceipts = false;
+      }
+    }
+    receipts ??= await Promise.all(hashes.map((h) => rpc.request<Receipt>('eth_getTransactionReceipt', [h])));
+    const out = new Map<string, boolean>();
+    for (const r of receipts) {
+      if (r && typeof r.transactionHash === 'string') out.set(r.transactionHash.toLowerCase(), r.status === '0x1');
+    }
+    const missing = hashes.find((h) => !out.has(h));
+    if (missing) throw new InvalidResponseError(`the node gave no receipt for transaction ${missing} of block ${n}.`);
+    return out;
   };
 
   // --- planning -------------------------------------------------------------------------------------
@@ -285,11 +321,13 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const blocksToRead = size(union(wanted.flatMap((r) => difference(r, scannedFull))));
     const blockCost = blocksToRead * (c.traceBlock ? 1 : 2) + wanted.length;
     const addressCost = [...logWork, ...traceWork].reduce((n, w) => n + w.parts.length, 0);
-    const canScan = c.traceBlock || c.debugTraceBlock;
-    const useBlocks =
-      canScan &&
-      (opts.strategy === 'block' ||
-        (opts.strategy === 'auto' && blocksToRead <= opts.maxScanBlocks && blockCost < addressCost));
+    // A scan past --max-scan-blocks is never made, even with --strategy block: per-address queries
+    // do the job instead (and where the node has no trace_filter, scanNativeOnly says what is missing).
+    const canScan = (c.traceBlock || c.debugTraceBlock) && blocksToRead <= opts.maxScanBlocks;
+    const useBlocks = canScan && (opts.strategy === 'block' || (opts.strategy === 'auto' && blockCost < addressCost));
+    if (opts.strategy === 'block' && !useBlocks) {
+      opts.onProgress?.(`not scanning ${blocksToRead} blocks (over --max-scan-blocks or no block tracing): querying per address`);
+    }
 
     if (useBlocks) {
       opts.onProgress?.(`reading ${blocksToRead} blocks whole (${blockCost} calls instead of ${addressCost} per address)`);
@@ -350,10 +388,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
     if (nativeInvisible) native = null;
     const describe = (s: Set<string>, fallback: string | null): string | null => (s.size ? [...s].join(', ') : fallback);
+    const internal = tracer && !nativeInvisible ? describe(used.internal, tracer) : null;
     return {
       erc20: describe(used.erc20, 'eth_getLogs'),
       native: native === null ? null : describe(used.native, native),
-      internal: tracer ? describe(used.internal, tracer) : null,
+      internal,
       warnings: [...notes, ...warnings],
     };
   };
