@@ -69,6 +69,20 @@ describe('hoptrace trace', () => {
     expect(out.stdout + out.stderr).not.toContain(key);
     expect(out.stderr).toContain('http://127.0.0.1:1/v2/***');
   });
+
+  it.each([
+    ['as a seed (the --rpc flag forgotten)', (url: string) => ['trace', url, seed]],
+    ['as a number', (url: string) => ['trace', seed, '--rpc', anvil.url, '--hops', url]],
+    ['as a choice', (url: string) => ['trace', seed, '--rpc', anvil.url, '--direction', url]],
+    ['as a date', (url: string) => ['trace', seed, '--rpc', anvil.url, '--since', url]],
+  ])('does not echo a key-bearing URL typed in the wrong place: %s', async (_where, args) => {
+    const key = 'Zk3vQ9sT0pSecretKey0000abcdef12';
+    const out = await hoptrace(args(`https://eth-mainnet.example.org/v2/${key}`));
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('https://eth-mainnet.example.org/v2/***');
+    // Not the key, nor any long piece of it.
+    expect(out.stdout + out.stderr).not.toMatch(/Zk3vQ9sT0p/);
+  });
 });
 
 describe('bad input: one sentence, exit 2, nothing lost', () => {

@@ -4,6 +4,7 @@
  * recorded so backoff and Retry-After can still be checked.
  */
 
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { RpcError } from '../src/errors.js';
@@ -334,6 +335,26 @@ describe('client against anvil through the proxy', () => {
     expect(err).toBeInstanceOf(RpcError);
     expect(err.message).toMatch(/^cannot reach the RPC endpoint https:\/\/nonexistent-host\.invalid\/v3\/\*\*\* \((host not found|DNS lookup failed)\)$/);
     expect(err.retryable).toBe(false);
+  });
+
+  it('masks a key that an error page echoes right where the message is clipped', async () => {
+    const key = 'Zk3vQ9sT0pSecretKey0000abcdef12';
+    // An Apache-style 404 page that repeats the request path after ~280 characters of markup.
+    const server = http.createServer((req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end(`<html><head><title>404 Not Found</title></head><body>${'.'.repeat(200)}<p>The requested URL ${req.url} was not found.</p></body></html>`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const client = createRpcClient({ url: `http://127.0.0.1:${port}/v2/${key}`, sleep: fastSleep().sleep });
+      const err = (await client.request('eth_chainId', []).catch((e: unknown) => e)) as RpcError;
+      expect(err).toBeInstanceOf(RpcError);
+      expect(err.message).toContain('***');
+      expect(err.message).not.toMatch(/Zk3vQ9sT0p/);
+    } finally {
+      server.close();
+    }
   });
 
   it('rejects a non-http URL as a usage error without echoing its key', () => {

@@ -7,6 +7,7 @@ import { resolveSeedList } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient, type RpcClient } from '../rpc/client.js';
+import { redactUrlsIn } from '../rpc/redact.js';
 import { createStore, type Store } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { SeedTier } from '../types.js';
@@ -69,7 +70,7 @@ export function buildProgram(): Command {
     .description('Follow stolen crypto funds on EVM chains, hop by hop, into a local SQLite graph.')
     .version(versionLine(), '-V, --version', 'print the version and the label data version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(redactUrlsIn(s)) })
     .showHelpAfterError('(run with --help for usage)');
 
   program
@@ -267,15 +268,17 @@ function report(err: unknown): number {
     // commander already printed its message (usage errors); help and version exit 0.
     return err.exitCode === 0 ? 0 : 2;
   }
+  // Messages may echo what the user typed, an RPC URL among it: every line is redacted.
+  const write = (s: string): void => void process.stderr.write(redactUrlsIn(s));
   if (err instanceof HoptraceError) {
-    process.stderr.write(`hoptrace: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
-    if (process.env.HOPTRACE_DEBUG) process.stderr.write(`${err.stack}\n`);
+    write(`hoptrace: ${err.message}\n`);
+    if (err.hint) write(`  hint: ${err.hint}\n`);
+    if (process.env.HOPTRACE_DEBUG) write(`${err.stack}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`hoptrace: internal error: ${message}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
-  if (process.env.HOPTRACE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  write(`hoptrace: internal error: ${message}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
+  if (process.env.HOPTRACE_DEBUG && err instanceof Error) write(`${err.stack}\n`);
   return 1;
 }
 

@@ -262,7 +262,8 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
 
     if (body !== undefined) {
       const cls = classifyRpcError(body, status);
-      const reason = `${redactText(clip(errorText(body)), url)} (code ${body.code})`;
+      // Redact before clipping: a key cut in two by the clip would no longer match, and half would show.
+      const reason = `${clip(redactText(errorText(body), url))} (code ${body.code})`;
       const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
       const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
       switch (cls) {
@@ -279,7 +280,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
 
     if (status < 200 || status >= 300) {
       const retryAfterMs = status === 429 ? parseRetryAfter(headers['retry-after']) : undefined;
-      const snippet = text.trim() === '' ? '' : `: ${redactText(clip(text.trim()), url)}`;
+      const snippet = text.trim() === '' ? '' : `: ${clip(redactText(text.trim(), url))}`;
       return {
         ok: false,
         retry: isRetryableStatus(status),

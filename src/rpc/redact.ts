@@ -123,3 +123,18 @@ function secretParts(url: string): string[] {
   }
   return [...all].filter((p) => p.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
+
+/** Anything in free text that looks like a URL (up to whitespace, a quote, a bracket or an ellipsis). */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>()\u2026]+/gi;
+
+/**
+ * Masks the secret parts of every URL-looking substring of `text`, whatever its origin: a message that
+ * echoes what the user typed (an RPC URL given where an address or a number was expected) must not print
+ * the key either. Used on everything the CLI writes to stderr.
+ *
+ * @example redactUrlsIn('--hops "https://x.io/v3/0123456789abcdef0123" is not a whole number.')
+ *   // '--hops "https://x.io/v3/***" is not a whole number.'
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
+}
