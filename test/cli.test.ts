@@ -96,6 +96,7 @@ describe('bad input: one sentence, exit 2, nothing lost', () => {
     ['reversed block range', () => ['trace', seed, '--rpc', anvil.url, '--from-block', '9', '--to-block', '3'], /reversed/],
     ['bad hop count', () => ['trace', seed, '--rpc', anvil.url, '--hops', 'many'], /--hops/],
     ['bad date', () => ['trace', seed, '--rpc', anvil.url, '--since', 'yesterday'], /not a date/],
+    ['impossible date', () => ['trace', seed, '--rpc', anvil.url, '--until', '2025-02-30'], /"2025-02-30" is not a valid date/],
     ['bad min value', () => ['trace', seed, '--rpc', anvil.url, '--min-value', 'lots'], /not an amount/],
     ['unknown label chain', () => ['trace', seed, '--rpc', anvil.url, '--labels-chain', 'mars'], /mars/],
     ['unknown option', () => ['trace', seed, '--bogus'], /unknown option/],

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { startProxy } from './helpers/proxy.js';
 import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
@@ -38,6 +39,26 @@ describe('reorg', () => {
     await s.mine(3);
     const after = await trace(anvil.url, db, [seed]);
     expect(hitSummary(after)).toEqual(['Garantex@2']);
+  });
+
+  it('reads the near-head window again once the chain has moved on (a lagging backend saw nothing there)', async () => {
+    const db = tempDb();
+    const [s2, m2] = lazarus('harmony', 2, 2) as [string, string];
+    await s.fund(s2, 10n * ETH);
+    await s.sendEth(s2, m2, 2n * ETH);
+    await s.sendEth(m2, binance, 1n * ETH);
+    // A backend behind the head answers the range queries with nothing: no hit, and the ranges are read.
+    const lagging = await startProxy(anvil.url, { empty: ['trace_filter', 'eth_getLogs'] });
+    try {
+      expect(await trace(lagging.url, db, [s2])).toMatchObject({ hits: [] });
+    } finally {
+      await lagging.stop();
+    }
+    // Same head: nothing is re-read (the cache is the cache).
+    expect((await trace(anvil.url, db, [s2])).hits).toEqual([]);
+    // The head moves on: the window near the old head is read again, and the hop appears.
+    await s.mine(1);
+    expect(hitSummary(await trace(anvil.url, db, [s2]))).toEqual(['Binance@2']);
   });
 
   it('refuses a database of another chain history under the same chain id', async () => {

@@ -4,7 +4,7 @@
  * recorded so backoff and Retry-After can still be checked.
  */
 
-import http from 'node:http';
+import * as http from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { RpcError } from '../src/errors.js';

@@ -30,7 +30,12 @@ export function parseDate(value: string, what: string): number {
     throw new UsageError(`${what} "${value}" is not a date: use YYYY-MM-DD (UTC) or an ISO date-time with a zone.`);
   }
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new UsageError(`${what} "${value}" is not a valid date.`);
+  // Date.parse rolls 2025-02-30 over to March 2: a calendar day that does not exist is refused instead.
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (Number.isNaN(ms) || day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) {
+    throw new UsageError(`${what} "${value}" is not a valid date.`);
+  }
   return Math.floor(ms / 1000);
 }
 

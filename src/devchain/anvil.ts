@@ -195,7 +195,13 @@ async function launch(binary: string, port: number, opts: StartAnvilOptions): Pr
       if (/address already in use|addrinuse/i.test(stderr)) throw new PortTakenError(`port ${port} is taken`);
       throw new HoptraceError(`anvil exited during start-up: ${errorLine(detail)}`, { hint: detail });
     }
-    if (await answers(url)) break;
+    if (await answers(url)) {
+      // Another process may have taken the port between freePort() and our bind, and answered for us:
+      // our anvil then exits at once (address in use). Only an answer while ours is still alive counts.
+      await sleep(150);
+      if (!done) break;
+      continue;
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exited;

@@ -59,6 +59,8 @@ export interface Store {
   putToken(info: TokenInfo): void;
   /** Forgets everything above `block` (rows, interval parts, headers): used after a reorg. */
   rollbackAbove(block: number): void;
+  /** Marks blocks above `block` as not fetched, keeping their rows: they are read again next time. */
+  forgetIntervalsAbove(block: number): void;
   transferCount(): number;
   close(): void;
 }
@@ -115,9 +117,15 @@ export function createStore(path: string): Store {
     return inserted;
   });
 
-  const guard = <T>(fn: () => T): T => withSqliteErrors(path, fn);
+  /** Marks every block above `block` as not fetched (the rows stay; a re-read finds them again). */
+  const truncateIntervals = (c: number, block: number): void => {
+    db.prepare(`DELETE FROM intervals WHERE chain_id = ? AND from_block > ?`).run(c, block);
+    db.prepare(`UPDATE intervals SET to_block = ? WHERE chain_id = ? AND to_block > ?`).run(block, c, block);
+  };
 
-  return {
+  // Every method runs behind withSqliteErrors: a locked, full or damaged database mid-run is one
+  // sentence for the user, not an internal error.
+  return guarded(path, {
     path,
     db,
     chainId: () => chain,
@@ -135,7 +143,7 @@ export function createStore(path: string): Store {
     getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value ?? null,
     setMeta: (key, value) => void setMetaStmt.run(key, value),
     commit(rows, marks) {
-      return guard(() => commitTx.immediate(rows, marks));
+      return commitTx.immediate(rows, marks);
     },
     intervals(address, source) {
       const c = requireChain();
@@ -156,7 +164,7 @@ export function createStore(path: string): Store {
     putBlocks(headers) {
       const c = requireChain();
       const stmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
-      guard(() => db.transaction(() => headers.forEach((h) => stmt.run(c, h.number, h.hash, h.timestamp))).immediate());
+      db.transaction(() => headers.forEach((h) => stmt.run(c, h.number, h.hash, h.timestamp))).immediate();
     },
     token(address) {
       const r = db
@@ -174,21 +182,32 @@ export function createStore(path: string): Store {
     },
     rollbackAbove(block) {
       const c = requireChain();
-      guard(() =>
-        db
-          .transaction(() => {
-            db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
-            db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
-            db.prepare(`DELETE FROM intervals WHERE chain_id = ? AND from_block > ?`).run(c, block);
-            db.prepare(`UPDATE intervals SET to_block = ? WHERE chain_id = ? AND to_block > ?`).run(block, c, block);
-          })
-          .immediate(),
-      );
+      db.transaction(() => {
+        db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
+        db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
+        truncateIntervals(c, block);
+      }).immediate();
+    },
+    forgetIntervalsAbove(block) {
+      const c = requireChain();
+      db.transaction(() => truncateIntervals(c, block)).immediate();
     },
     transferCount: () =>
       (db.prepare(`SELECT COUNT(*) AS n FROM transfers WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,
     close: () => db.close(),
-  };
+  });
+}
+
+/** Wraps every method of `api` so that a SQLite failure becomes the HoptraceError sqliteToUsage gives. */
+function guarded<T extends object>(path: string, api: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(api)) {
+    out[key] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => withSqliteErrors(path, () => (value as (...a: unknown[]) => unknown).apply(api, args))
+        : value;
+  }
+  return out as T;
 }
 
 function readChain(db: Db): number | null {

@@ -189,8 +189,8 @@ async function readChainId(rpc: RpcClient): Promise<number> {
 /**
  * Makes the store agree with the chain the node now serves. The tip seen by the previous run is
  * compared with the node's block at that height: same head, nothing to do (no call); moved on
- * without a fork, nothing to do (one call); forked, everything in the unfinalised window is forgotten
- * and re-read. A different genesis is a different chain under the same chain id (dev chains): refused.
+ * without a fork (one call), the ranges read within finalityDepth of the old head are read again
+ * (their rows stay); forked, rows and ranges of that window are forgotten and re-read. A different genesis is a different chain under the same chain id (dev chains): refused.
  */
 async function reconcileTip(
   store: Store,
@@ -216,6 +216,10 @@ async function reconcileTip(
         );
       }
       store.rollbackAbove(Math.max(-1, Math.min(n, head.number) - finalityDepth));
+    } else if (n !== head.number) {
+      // The chain moved on without a fork. What was read near the old head came from blocks that were
+      // not final then, possibly from a provider backend a few blocks behind: read that window again.
+      store.forgetIntervalsAbove(Math.max(-1, n - finalityDepth));
     }
   }
   store.setMeta('tip_number', String(head.number));

@@ -51,6 +51,8 @@ export const ALL_TRANSIENT_FAULTS: readonly FaultKind[] = [
 export interface ProxyOptions {
   /** Methods answered with -32601 "Method not found", as a node without them would. */
   refuse?: string[];
+  /** Methods answered with an empty list, as a load-balanced backend lagging behind the head would. */
+  empty?: string[];
   /** Random faults: each request fails with probability `rate`, with a kind drawn from `kinds`. */
   faults?: { rate: number; seed: number; kinds?: FaultKind[]; methods?: string[] };
   /** Emulate a provider's range cap: `method` calls spanning more than `maxSpan` blocks get `style`'s error. */
@@ -121,6 +123,9 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
 
     if (single !== undefined && refuse.has(single.method)) {
       return json(res, 200, { jsonrpc: '2.0', id: single.id, error: { code: -32601, message: 'Method not found' } });
+    }
+    if (single !== undefined && opts.empty?.includes(single.method)) {
+      return json(res, 200, { jsonrpc: '2.0', id: single.id, result: [] });
     }
 
     const kind = pickFault(single?.method, single);
