@@ -37,6 +37,9 @@ export function decodeCallFrames(
     }
     const txHash = block.txHashes[txIndex]!.toLowerCase();
     const walk = (f: CallFrame, addr: number[]): void => {
+      if (typeof f !== 'object' || f === null || typeof f.type !== 'string' || typeof f.from !== 'string') {
+        throw new InvalidResponseError(`debug_traceBlockByHash returned a malformed call frame in block ${block.number}.`);
+      }
       if (f.error) return;
       const type = f.type.toUpperCase();
       const moves = type === 'CALL' || type === 'CREATE' || type === 'CREATE2' || type === 'SELFDESTRUCT';

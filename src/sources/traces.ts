@@ -96,7 +96,15 @@ function valueMove(t: ParityTrace): { from: string; to: string; amount: bigint }
 export function validateTraces(traces: unknown, from: number, to: number, method: string): ParityTrace[] {
   if (!Array.isArray(traces)) throw new InvalidResponseError(`${method} answered with something that is not a list.`);
   for (const t of traces as ParityTrace[]) {
-    if (typeof t !== 'object' || t === null || !Array.isArray(t.traceAddress) || typeof t.blockHash !== 'string') {
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      !Array.isArray(t.traceAddress) ||
+      typeof t.blockHash !== 'string' ||
+      typeof t.type !== 'string' ||
+      typeof t.action !== 'object' ||
+      t.action === null
+    ) {
       throw new InvalidResponseError(`${method} answered with a malformed trace.`);
     }
     const n = hexToNumber(t.blockNumber);
