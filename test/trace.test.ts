@@ -117,6 +117,19 @@ describe('trace on anvil', () => {
     expect(r.stats.addressesVisited).toBe(6);
   });
 
+  it('a label outside its validity window neither stops the walk nor makes a hit', async () => {
+    const labelP3 = (validFrom: string) => {
+      const label = { ...venue('Binance')[0]!, address: p(3), entity: 'Later deposit address (fixture)', validFrom };
+      return { get: (a: Address) => (a === p(3) ? label : book.get(a)) };
+    };
+    // p3 became a venue's address only in 2030: in 2025 the money went on through it to Binance.
+    const later = await trace(anvil.url, sharedDb, [seeds.peel], {}, { labels: labelP3('2030-01-01') });
+    expect(hitSummary(later)).toEqual(['Binance@4']);
+    // Labelled since 2025-01-01: the hop into p3 is a hit, and the branch ends there.
+    const before = await trace(anvil.url, sharedDb, [seeds.peel], {}, { labels: labelP3('2025-01-01') });
+    expect(hitSummary(before)).toEqual(['Later deposit address (fixture)@3']);
+  });
+
   it('stops at the hop limit', async () => {
     const r = await trace(anvil.url, sharedDb, [seeds.peel], { hops: 3 });
     expect(r.hits).toEqual([]);

@@ -113,6 +113,11 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       ensure: (needs) => fetcher.ensure(needs),
       labels: ctx.labels,
       isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
+      labelInForce: async (label, edge) => {
+        if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
+        const day = new Date((await headers.get(edge.blockNumber)).timestamp * 1000).toISOString().slice(0, 10);
+        return (label.validFrom === null || day >= label.validFrom) && (label.validTo === null || day <= label.validTo);
+      },
       seeds,
       direction,
       hops: req.hops,

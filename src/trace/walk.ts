@@ -16,6 +16,11 @@ export interface WalkOptions {
   /** Makes sure the store holds the transfers asked for (fetching what is missing). */
   ensure: (needs: readonly FetchNeed[]) => Promise<void>;
   labels: { get(address: Address): Label | undefined };
+  /**
+   * Whether a label was the address's at the time of a transfer (user labels can have validFrom /
+   * validTo): outside its window the address is nobody's venue, and the walk goes on through it.
+   */
+  labelInForce: (label: Label, edge: Transfer) => Promise<boolean>;
   /** True when the contract is an ERC-20 (answers decimals()): only a token can be a WETH-style wrapper. */
   isToken: (address: Address) => Promise<boolean>;
   seeds: readonly Address[];
@@ -155,7 +160,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       seenEdges.add(key);
       followed++;
       const other = forward ? edge.to : edge.from;
-      const label = seedSet.has(other) ? undefined : opts.labels.get(other);
+      const found = seedSet.has(other) ? undefined : opts.labels.get(other);
+      const label = found && (await opts.labelInForce(found, edge)) ? found : undefined;
       if (label) {
         const hitKey = `${seed}|${other}`;
         let hit = hits.get(hitKey);
