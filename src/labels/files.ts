@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { HoptraceError } from '../errors.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package.js';
 import { readBundledFile } from './csv.js';
 
 /** File name of the labelled-address set (exchanges, sanctioned venues, mixers, bridges) in data/. */
@@ -19,23 +18,12 @@ export interface DataDirOptions {
 let bundledDir: string | undefined;
 
 /**
- * Absolute path of the bundled data/ folder. It is found from this module's own location by walking up
- * to the folder holding package.json, because the module runs both as dist/labels/*.js (built) and as
- * src/labels/*.ts (vitest), and the current directory may be anywhere.
+ * Absolute path of the bundled data/ folder, beside hoptrace's package.json (util/package.ts finds it
+ * from dist/ and from src/ alike; the current directory may be anywhere).
  */
 export function dataDir(): string {
-  if (bundledDir !== undefined) return bundledDir;
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) {
-      bundledDir = join(dir, 'data');
-      return bundledDir;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  throw new HoptraceError(`cannot find the hoptrace package root above ${start}.`, {
-    hint: 'reinstall hoptrace: its data/ folder sits beside package.json',
-  });
+  bundledDir ??= join(packageRoot(), 'data');
+  return bundledDir;
 }
 
 /** Resolves the data folder for a call: the option when given, else the bundled one. */
