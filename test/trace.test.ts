@@ -312,6 +312,25 @@ describe('coverage', () => {
     }
   });
 
+  it('re-probes an endpoint that stopped serving a method it offered before', async () => {
+    const proxy = await startProxy(anvil.url, { refuse: ['trace_filter'] });
+    try {
+      const db = tempDb();
+      // The database remembers this endpoint as one that served trace_filter (an earlier probe).
+      const store = createStore(db);
+      store.bindChain(31337, 'test');
+      store.setMeta(`caps:${proxy.url}`, JSON.stringify({ traceFilter: true, traceTransaction: true, traceBlock: true, debugTraceBlock: false }));
+      store.close();
+      await expect(trace(proxy.url, db, [seeds.peel], { strategy: 'address' })).rejects.toThrow(
+        /no longer serves trace_filter, which it offered when first probed; run the trace again/,
+      );
+      // The next run probes again, reads native transfers another way, and finds the hit.
+      expect(hitSummary(await trace(proxy.url, db, [seeds.peel], { strategy: 'address' }))).toEqual(['Binance@4']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('says so when the node cannot show internal transfers, and still finds what it can see', async () => {
     const proxy = await startProxy(anvil.url, { refuse: TRACING });
     try {

@@ -1,4 +1,4 @@
-import { InvalidResponseError, RpcError } from '../errors.js';
+import { HoptraceError, InvalidResponseError, RpcError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
 import { fetchRangeAdaptive } from '../rpc/ranges.js';
 import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
@@ -8,7 +8,7 @@ import { difference, size, union, type Interval } from '../util/intervals.js';
 import { decodeCallFrames } from './callTracer.js';
 import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
-import { isUnsupported, probeCapabilities, type Capabilities } from './probe.js';
+import { forgetCapabilities, isUnsupported, probeCapabilities, type Capabilities } from './probe.js';
 import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
@@ -397,7 +397,25 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     };
   };
 
-  return { ensure, coverage, stored: () => inserted };
+  /**
+   * Capabilities are probed once and kept. An endpoint (a load balancer, a changed plan) that later
+   * refuses a method it served is not a fault to retry: the stored answer is dropped so the next run
+   * probes again, and this run stops with a sentence saying so. What was stored is kept.
+   */
+  const ensureOrReprobe = async (needs: readonly FetchNeed[]): Promise<void> => {
+    try {
+      await ensure(needs);
+    } catch (err) {
+      if (!(err instanceof RpcError) || !isUnsupported(err)) throw err;
+      forgetCapabilities(rpc, store);
+      throw new HoptraceError(
+        `the endpoint ${rpc.endpoint} no longer serves ${err.method}, which it offered when first probed; run the trace again to probe it anew.`,
+        { cause: err },
+      );
+    }
+  };
+
+  return { ensure: ensureOrReprobe, coverage, stored: () => inserted };
 }
 
 /** Runs every job; if any failed, waits for the rest (their rows are committed) and rethrows the first. */

@@ -91,6 +91,11 @@ export function createStore(path: string): Store {
      ORDER BY block_number, tx_index, ref`,
   );
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
+  // Headers and tokens are read once per block / token of every path: statements prepared once.
+  const blockStmt = db.prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`);
+  const putBlockStmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
+  const tokenStmt = db.prepare(`SELECT address, symbol, decimals FROM tokens WHERE chain_id = ? AND address = ?`);
+  const putTokenStmt = db.prepare(`INSERT OR REPLACE INTO tokens (chain_id, address, symbol, decimals) VALUES (?, ?, ?, ?)`);
   const setMetaStmt = db.prepare(
     `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
@@ -155,31 +160,13 @@ export function createStore(path: string): Store {
       const stmt: Statement = side === 'from' ? fromStmt : toStmt;
       return (stmt.all(requireChain(), address, fromBlock, toBlock) as TransferRow[]).map(fromRow);
     },
-    block(number) {
-      const r = db
-        .prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`)
-        .get(requireChain(), number) as BlockHeader | undefined;
-      return r ?? null;
-    },
+    block: (number) => (blockStmt.get(requireChain(), number) as BlockHeader | undefined) ?? null,
     putBlocks(headers) {
       const c = requireChain();
-      const stmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
-      db.transaction(() => headers.forEach((h) => stmt.run(c, h.number, h.hash, h.timestamp))).immediate();
+      db.transaction(() => headers.forEach((h) => putBlockStmt.run(c, h.number, h.hash, h.timestamp))).immediate();
     },
-    token(address) {
-      const r = db
-        .prepare(`SELECT address, symbol, decimals FROM tokens WHERE chain_id = ? AND address = ?`)
-        .get(requireChain(), address) as TokenInfo | undefined;
-      return r ?? null;
-    },
-    putToken(info) {
-      db.prepare(`INSERT OR REPLACE INTO tokens (chain_id, address, symbol, decimals) VALUES (?, ?, ?, ?)`).run(
-        requireChain(),
-        info.address,
-        info.symbol,
-        info.decimals,
-      );
-    },
+    token: (address) => (tokenStmt.get(requireChain(), address) as TokenInfo | undefined) ?? null,
+    putToken: (info) => void putTokenStmt.run(requireChain(), info.address, info.symbol, info.decimals),
     rollbackAbove(block) {
       const c = requireChain();
       db.transaction(() => {

@@ -270,11 +270,13 @@ async function resolveMinValues(ctx: TraceContext, given: Record<string, string>
 }
 
 async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[]): Promise<Hit[]> {
-  const transfers = raw.flatMap((h) => [...h.path, ...h.transfers]);
-  const blocks = [...new Set(transfers.map((t) => t.blockNumber))];
+  // Block times are shown for path steps only: the totals into a venue can be thousands of transfers,
+  // and a header each would cost a call each for nothing on screen.
+  const steps = raw.flatMap((h) => h.path);
+  const blocks = [...new Set(steps.map((t) => t.blockNumber))];
   const headerList = await Promise.all(blocks.map((n) => headers.get(n)));
   const byNumber = new Map(headerList.map((h) => [h.number, h]));
-  for (const t of transfers) {
+  for (const t of steps) {
     const h = byNumber.get(t.blockNumber);
     if (h && h.hash !== t.blockHash) {
       throw new UsageError(
@@ -283,7 +285,7 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
       );
     }
   }
-  const assets = [...new Set(transfers.map((t) => t.asset).filter((a) => a !== NATIVE))];
+  const assets = [...new Set(raw.flatMap((h) => [...h.path, ...h.transfers]).map((t) => t.asset).filter((a) => a !== NATIVE))];
   const infos = new Map<Asset, TokenInfo>();
   for (const info of await Promise.all(assets.map((a) => tokenInfo(ctx.rpc, ctx.store, a)))) infos.set(info.address, info);
   const meta = (asset: Asset): { symbol: string | null; decimals: number | null } =>
@@ -315,7 +317,6 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         cur.transfers++;
         totals.set(t.asset, cur);
       }
-      const blocksSeen = h.transfers.map((t) => t.blockNumber);
       const path = h.path.map(step);
       // The hop that touches the venue: the last step of an `out` path, the first of an `in` path.
       const venueStep = h.direction === 'out' ? path[path.length - 1] : path[0];
@@ -333,8 +334,9 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         hops: h.path.length,
         path,
         totals: [...totals].map(([asset, v]) => ({ asset, ...meta(asset), amount: v.amount, transfers: v.transfers })),
-        firstBlock: Math.min(...blocksSeen),
-        lastBlock: Math.max(...blocksSeen),
+        // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
+        firstBlock: h.transfers.reduce((m, t) => Math.min(m, t.blockNumber), Number.POSITIVE_INFINITY),
+        lastBlock: h.transfers.reduce((m, t) => Math.max(m, t.blockNumber), 0),
       };
     })
     .sort(
