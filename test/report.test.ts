@@ -67,6 +67,8 @@ function sanctionedHit(): Hit {
     ],
     firstBlock: 21895400,
     lastBlock: 21895400,
+    via: 'label',
+    deposit: null,
   };
 }
 
@@ -93,6 +95,8 @@ function highRiskHit(): Hit {
     totals: [{ asset: EVIL_TOKEN, symbol: EVIL_SYMBOL, decimals: null, amount: 123456n, transfers: 1 }],
     firstBlock: 21895500,
     lastBlock: 21895500,
+    via: 'label',
+    deposit: null,
   };
 }
 
@@ -118,7 +122,7 @@ function fixture(): TraceResult {
       native: 'eth_getBlockByNumber (full transactions)',
       internal: null,
       warnings: [WARNING],
-      hubs: [{ address: HUB, degree: 12345, hop: 2 }],
+      hubs: [{ address: HUB, degree: 12345, hop: 2, kind: 'fan-out', degreeKind: 'counterparties' }],
     },
     stats: {
       rpcCalls: { total: 1234, byMethod: { eth_getLogs: 800, eth_getBlockByNumber: 400, eth_call: 34 } },
@@ -126,6 +130,8 @@ function fixture(): TraceResult {
       transfersStored: 1200,
       transfersFollowed: 300,
       transfersSkipped: 900,
+      sweepLookups: 0,
+      depositsLearned: 0,
       durationMs: 12_345,
     },
     hits: [highRiskHit(), sanctionedHit()],

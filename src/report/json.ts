@@ -1,4 +1,4 @@
-import type { Coverage, Hit, PathStep, TraceParams, TraceResult, TraceStats } from '../trace/result.js';
+import type { Coverage, Hit, HitDeposit, PathStep, TraceParams, TraceResult, TraceStats } from '../trace/result.js';
 
 /**
  * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
@@ -6,7 +6,8 @@ import type { Coverage, Hit, PathStep, TraceParams, TraceResult, TraceStats } fr
  */
 export type PathStepJson = Omit<PathStep, 'amount'> & { amount: string };
 export type TotalJson = Omit<Hit['totals'][number], 'amount'> & { amount: string };
-export type HitJson = Omit<Hit, 'path' | 'totals'> & { path: PathStepJson[]; totals: TotalJson[] };
+export type HitDepositJson = Omit<HitDeposit, 'received' | 'swept'> & { received: string; swept: string };
+export type HitJson = Omit<Hit, 'path' | 'totals' | 'deposit'> & { path: PathStepJson[]; totals: TotalJson[]; deposit: HitDepositJson | null };
 export type TraceReportJson = Omit<TraceResult, 'hits'> & { hits: HitJson[] };
 /** One NDJSON line: a hit that can be read without the rest of the report. */
 export type HitLineJson = { schemaVersion: number; chainId: number } & HitJson;
@@ -75,6 +76,29 @@ function hitJson(h: Hit): HitJson {
     })),
     firstBlock: h.firstBlock,
     lastBlock: h.lastBlock,
+    via: h.via,
+    deposit: h.deposit === null ? null : depositJson(h.deposit),
+  };
+}
+
+function depositJson(d: HitDeposit): HitDepositJson {
+  return {
+    hotWallet: d.hotWallet,
+    entity: d.entity,
+    asset: d.asset,
+    arrivalTx: d.arrivalTx,
+    arrivalBlock: d.arrivalBlock,
+    sweepTxs: [...d.sweepTxs],
+    sweepBlock: d.sweepBlock,
+    delayBlocks: d.delayBlocks,
+    received: d.received.toString(),
+    swept: d.swept.toString(),
+    shareBps: d.shareBps,
+    senders: d.senders,
+    confidence: d.confidence,
+    reasons: [...d.reasons],
+    origin: d.origin,
+    learnedAt: d.learnedAt,
   };
 }
 
@@ -97,7 +121,7 @@ function coverageJson(c: Coverage): Coverage {
     native: c.native,
     internal: c.internal,
     warnings: [...c.warnings],
-    hubs: c.hubs.map((h) => ({ address: h.address, degree: h.degree, hop: h.hop })),
+    hubs: c.hubs.map((h) => ({ address: h.address, degree: h.degree, hop: h.hop, kind: h.kind, degreeKind: h.degreeKind })),
   };
 }
 
@@ -108,6 +132,8 @@ function statsJson(s: TraceStats): TraceStats {
     transfersStored: s.transfersStored,
     transfersFollowed: s.transfersFollowed,
     transfersSkipped: s.transfersSkipped,
+    sweepLookups: s.sweepLookups,
+    depositsLearned: s.depositsLearned,
     durationMs: s.durationMs,
   };
 }

@@ -5,6 +5,7 @@ import type { Risk } from '../types.js';
 import { fullAddress, shortAddress } from './address.js';
 import { assetContract, formatAssetAmount, formatCount } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
+import { depositLines, hubLine } from './deposit.js';
 
 export interface TextOptions {
   /** ANSI colour on or off. Off: not one escape character in the output. */
@@ -190,7 +191,7 @@ export function riskTag(risk: Risk, st: Styles): string {
 }
 
 function renderHit(hit: Hit, st: Styles): string[] {
-  const entity = cleanOptional(hit.entity, MAX.entity, '(unnamed)');
+  const entity = cleanOptional(hit.entity, MAX.entity, '(unnamed)') + (hit.via === 'deposit' ? ' (likely deposit address)' : '');
   const styled = hit.risk === 'sanctioned' ? st.sanctioned(entity) : hit.risk === 'high' ? st.high(entity) : st.title(entity);
   const facts = [
     cleanText(hit.category, 24),
@@ -207,6 +208,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
     `    source    ${hit.labelOrigin === 'user' ? 'user label: ' : ''}${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
   );
   lines.push(...renderAtHop(hit, st));
+  lines.push(...depositLines(hit, st.warn));
   const blocks = hit.firstBlock === hit.lastBlock ? `block ${hit.firstBlock}` : `blocks ${hit.firstBlock}–${hit.lastBlock}`;
   lines.push(
     `    funds     ${out ? 'seed → … → venue: the seed’s funds reached this venue' : 'venue → … → seed: funds came to the seed from this venue'}` +
@@ -268,12 +270,10 @@ function renderCoverage(result: TraceResult, st: Styles, width: number): string[
     lines.push(
       st.warn(
         `  ! ${cov.hubs.length} hub${cov.hubs.length === 1 ? '' : 's'} not followed ` +
-          `(more than ${formatCount(result.params.fanOutCap)} counterparties, the fan-out cap):`,
+          `(more than ${formatCount(result.params.fanOutCap)} counterparties, the fan-out cap, or seen as one before fetching):`,
       ),
     );
-    for (const hub of cov.hubs) {
-      lines.push(`      ${fullAddress(hub.address)}  degree ${formatCount(hub.degree)}  at hop ${hub.hop}`);
-    }
+    for (const hub of cov.hubs) lines.push(hubLine(hub));
   }
   return lines;
 }
@@ -293,6 +293,9 @@ function renderStats(result: TraceResult, st: Styles): string[] {
     `    transfers     ${formatCount(s.transfersStored)} stored, ${formatCount(s.transfersFollowed)} followed, ` +
       `${formatCount(s.transfersSkipped)} skipped`,
   );
+  if (s.sweepLookups > 0 || s.depositsLearned > 0) {
+    lines.push(`    deposits      ${formatCount(s.depositsLearned)} learned, ${formatCount(s.sweepLookups)} sweep lookup${s.sweepLookups === 1 ? '' : 's'}`);
+  }
   lines.push(`    duration      ${formatDuration(s.durationMs)}`);
   return lines;
 }

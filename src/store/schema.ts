@@ -80,4 +80,38 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (address, chain)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Exchange deposit addresses hoptrace inferred (trace/deposits.ts): inferences with their evidence,
+  -- not sourced labels, and never written to data/. Keyed by chain id: the evidence is that chain's
+  -- transactions. Amounts are exact decimal strings; sweep_txs is a space-separated list.
+  CREATE TABLE deposit_addresses (
+    chain_id      INTEGER NOT NULL,
+    address       TEXT    NOT NULL CHECK (length(address) = 42 AND address = lower(address)),
+    entity        TEXT    NOT NULL,
+    hot_wallet    TEXT    NOT NULL,
+    asset         TEXT    NOT NULL,
+    arrival_tx    TEXT    NOT NULL,
+    arrival_block INTEGER NOT NULL,
+    sweep_txs     TEXT    NOT NULL,
+    sweep_block   INTEGER NOT NULL,
+    delay_blocks  INTEGER NOT NULL,
+    received      TEXT    NOT NULL,
+    swept         TEXT    NOT NULL,
+    share_bps     INTEGER NOT NULL,
+    senders       INTEGER NOT NULL,
+    confidence    TEXT    NOT NULL CHECK (confidence IN ('high', 'medium', 'low')),
+    reasons       TEXT    NOT NULL,
+    learned_at    TEXT    NOT NULL,
+    PRIMARY KEY (chain_id, address)
+  ) WITHOUT ROWID;
+
+  -- Transaction counts (nonces) read for the hub pre-check, so a re-run does not ask again. A nonce
+  -- only grows: a stale one can only miss a hub, which the degree check after fetching still catches.
+  CREATE TABLE account_nonces (
+    chain_id INTEGER NOT NULL,
+    address  TEXT    NOT NULL,
+    nonce    INTEGER NOT NULL,
+    PRIMARY KEY (chain_id, address)
+  ) WITHOUT ROWID;
+  `,
 ];

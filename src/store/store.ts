@@ -172,6 +172,8 @@ export function createStore(path: string): Store {
       db.transaction(() => {
         db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
         db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
+        // An inferred deposit address rests on its sweep: a sweep the chain replaced proves nothing.
+        db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`).run(c, block);
         truncateIntervals(c, block);
       }).immediate();
     },

@@ -1,4 +1,5 @@
 import type { LabelAtHop } from '../labels/validity.js';
+import type { DepositEvidence } from './deposits.js';
 import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, Risk, SeedTier, TransferKind } from '../types.js';
 
 /** Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change. */
@@ -54,6 +55,40 @@ export interface Hit {
   totals: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint; transfers: number }[];
   firstBlock: number;
   lastBlock: number;
+  /**
+   * `label`: the address itself is labelled. `deposit`: it is an unlabelled address taken for a deposit
+   * address of the labelled exchange it swept to (entity, category, risk and label fields are then the
+   * hot wallet's label); `deposit` holds the evidence.
+   */
+  via: 'label' | 'deposit';
+  deposit: HitDeposit | null;
+}
+
+/** The evidence behind a deposit-address hit (trace/deposits.ts). */
+export interface HitDeposit extends DepositEvidence {
+  /** `detected` in this trace, or `learned` (stored by an earlier trace, flagged without a sweep lookup). */
+  origin: 'detected' | 'learned';
+  /** When it was stored (ISO time). */
+  learnedAt: string;
+}
+
+/** Why the trace stopped at an address instead of following it. */
+export type HubKind = 'fan-out' | 'token' | 'busy-sender';
+
+/** An address the trace stopped at: too many counterparties to follow, worth a label. */
+export interface Hub {
+  address: Address;
+  /** What `degreeKind` says: counterparties counted in the traced window, transactions sent (nonce), or 0 when unknown. */
+  degree: number;
+  hop: number;
+  /**
+   * `fan-out`: more counterparties than the fan-out cap (counted after fetching); `token`: an ERC-20
+   * contract (answers decimals()), not fetched; `busy-sender`: an account that has sent more transactions
+   * (its nonce) than a laundering hop does, not fetched.
+   */
+  kind: HubKind;
+  /** `counterparties`: exact for the window; `transactions-sent`: its nonce, a lower bound on its activity; `unknown`. */
+  degreeKind: 'counterparties' | 'transactions-sent' | 'unknown';
 }
 
 /** Where the trace could not see, or stopped on purpose. */
@@ -65,7 +100,7 @@ export interface Coverage {
   /** Plain sentences for the reader: anything that makes the trace partial. Empty when complete. */
   warnings: string[];
   /** Addresses whose outgoing (or incoming) transfers exceeded the fan-out cap: not followed further. */
-  hubs: { address: Address; degree: number; hop: number }[];
+  hubs: Hub[];
 }
 
 export interface TraceStats {
@@ -75,6 +110,10 @@ export interface TraceStats {
   transfersFollowed: number;
   /** Transfers ignored: zero value, below --min-value, before the arrival time. */
   transfersSkipped: number;
+  /** Bounded fetches of an unexpanded (last-hop) address's outgoing transfers, to see whether it is a deposit address. */
+  sweepLookups: number;
+  /** Deposit addresses this trace detected and stored. */
+  depositsLearned: number;
   durationMs: number;
 }
 

@@ -8,8 +8,11 @@ import { labelDataVersion } from '../labels/files.js';
 import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Direction, type Label, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
-import { REPORT_SCHEMA_VERSION, type Hit, type PathStep, type TraceResult } from './result.js';
+import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
 import { walk, type RawHit } from './walk.js';
+import { depositStore } from '../store/deposits.js';
+import { createDepositCheck } from './depositCheck.js';
+import { hubPrecheck } from './hubs.js';
 
 export interface TraceSeed {
   address: Address;
@@ -102,7 +105,9 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const seeds = req.seeds.map((s) => s.address);
   const directions: ('out' | 'in')[] = req.direction === 'both' ? ['out', 'in'] : [req.direction];
   const raw: RawHit[] = [];
-  const hubs = new Map<Address, { address: Address; degree: number; hop: number }>();
+  const hubs = new Map<Address, Hub>();
+  const learned = depositStore(store.db, store.path);
+  const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels });
   const visited = new Set<Address>();
   let followed = 0;
   let skipped = 0;
@@ -127,6 +132,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       fanOutCap: req.fanOutCap,
       maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
+      deposits,
+      hubPrecheck: (address) => hubPrecheck(rpc, store, learned, chainId, address),
       onProgress: ctx.onProgress,
     });
     raw.push(...r.hits);
@@ -177,6 +184,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       transfersStored: fetcher.stored(),
       transfersFollowed: followed,
       transfersSkipped: skipped,
+      sweepLookups: deposits.stats.sweepLookups,
+      depositsLearned: deposits.stats.learned,
       durationMs: Date.now() - started,
     },
     hits,
@@ -337,6 +346,10 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
         firstBlock: h.transfers.reduce((m, t) => Math.min(m, t.blockNumber), Number.POSITIVE_INFINITY),
         lastBlock: h.transfers.reduce((m, t) => Math.max(m, t.blockNumber), 0),
+        via: h.deposit ? 'deposit' : 'label',
+        deposit: h.deposit
+          ? { ...h.deposit.evidence, origin: h.deposit.known ? 'learned' : 'detected', learnedAt: h.deposit.learnedAt }
+          : null,
       };
     })
     .sort(

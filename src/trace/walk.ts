@@ -1,6 +1,8 @@
 import type { FetchNeed } from '../sources/fetcher.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Label, type Transfer } from '../types.js';
+import type { DepositEvidence } from './deposits.js';
+import type { Hub } from './result.js';
 
 /** Position of a movement in chain time: block, then transaction index. */
 interface Pos {
@@ -35,7 +37,36 @@ export interface WalkOptions {
   /** Most distinct addresses expanded per walk; the rest of the frontier is counted, not followed. */
   maxAddresses: number;
   stopAtLabels: boolean;
+  /** Exchange deposit-address detection (forward only); omitted, no address is taken for one. */
+  deposits?: DepositChecker;
+  /**
+   * A cheap look at an address before its transfers are fetched (is it a token contract, has it sent a
+   * huge number of transactions?): a hub found here is reported and never fetched.
+   */
+  hubPrecheck?: (address: Address) => Promise<Omit<Hub, 'hop'> | null>;
   onProgress?: (message: string) => void;
+}
+
+/** A deposit address and the label of the hot wallet it sweeps to (the hit's venue). */
+export interface DepositFinding {
+  label: Label;
+  evidence: DepositEvidence;
+  /** True when it was learned before this walk reached it (no sweep lookup was made). */
+  known: boolean;
+  /** When the inference was stored (ISO time). */
+  learnedAt: string;
+}
+
+/** What the walk asks about deposit addresses; see trace/depositCheck.ts. */
+export interface DepositChecker {
+  /** A deposit address learned before (by an earlier trace or this one): flagged at once, nothing fetched. */
+  known(address: Address): DepositFinding | undefined;
+  /**
+   * Which of these addresses are deposit addresses, judged from the traced arrival. `lookup`: the
+   * address's outgoing transfers after the arrival are not in the store yet (the address is not expanded)
+   * and are fetched for a bounded window, a *sweep lookup*.
+   */
+  check(items: readonly { address: Address; arrival: Transfer }[], lookup: boolean): Promise<Map<Address, DepositFinding>>;
 }
 
 /** A state of an address in the walk: reached at `hop`, with the time bound in force from then on. */
@@ -58,11 +89,13 @@ export interface RawHit {
   path: Transfer[];
   /** Every followed transfer into (out) / out of (in) the venue, for the totals. */
   transfers: Transfer[];
+  /** Set when the venue is a deposit address: `label` is then its hot wallet's label. */
+  deposit?: DepositFinding;
 }
 
 export interface WalkResult {
   hits: RawHit[];
-  hubs: { address: Address; degree: number; hop: number }[];
+  hubs: Hub[];
   visited: Set<Address>;
   followed: number;
   skipped: number;
@@ -88,7 +121,25 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const best = new Map<string, State>(); // seed|address → best state so far
   const seenEdges = new Set<string>(); // seed|tx|ref: each movement counts once per seed, at its first hop
   const hits = new Map<string, RawHit>();
-  const hubs = new Map<Address, { address: Address; degree: number; hop: number }>();
+  const hubs = new Map<Address, Hub>();
+  // Forward, the followed transfers into each address (seed|address): a deposit hit's totals.
+  const arrivals = new Map<string, Transfer[]>();
+  const prechecked = new Map<Address, Omit<Hub, 'hop'> | null>();
+  const addHit = (seed: Address, venue: Address, label: Label, path: Transfer[], deposit?: DepositFinding): RawHit => {
+    const hitKey = `${seed}|${venue}`;
+    let hit = hits.get(hitKey);
+    if (!hit) {
+      // Backward, the path reads from the venue to the seed, in the direction the money moved.
+      hit = { seed, venue, label, direction: opts.direction, path: forward ? path : path.reverse(), transfers: [] };
+      if (deposit) hit.deposit = deposit;
+      hits.set(hitKey, hit);
+    }
+    return hit;
+  };
+  const depositHit = (seed: Address, state: State, finding: DepositFinding): void => {
+    const hit = addHit(seed, state.address, finding.label, pathTo(state), finding);
+    if (hit.transfers.length === 0) hit.transfers.push(...(arrivals.get(`${seed}|${state.address}`) ?? []));
+  };
   const visited = new Set<Address>();
   let followed = 0;
   let skipped = 0;
@@ -118,18 +169,37 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       return false;
     });
     unexpanded += left.size;
+    // Hubs seen before fetching: a token contract, an account that has sent a huge number of transactions.
+    if (opts.hubPrecheck) {
+      const fresh = [...new Set(frontier.map(({ state }) => state.address))].filter((a) => !seedSet.has(a) && !prechecked.has(a));
+      const found = await Promise.all(fresh.map((a) => opts.hubPrecheck!(a)));
+      fresh.forEach((a, i) => prechecked.set(a, found[i] ?? null));
+      frontier = frontier.filter(({ state }) => {
+        const hub = prechecked.get(state.address);
+        if (!hub) return true;
+        if (!hubs.has(state.address)) hubs.set(state.address, { ...hub, hop: state.hop });
+        return false;
+      });
+    }
     opts.onProgress?.(`hop ${level + 1}: ${frontier.length} address${frontier.length === 1 ? '' : 'es'} to expand`);
     const needs = frontier.map(({ state }) => windowOf(state));
     // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
     // native payments were unwraps of its WETH rather than money from the wrapper contract.
     if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
     await opts.ensure(mergeNeeds(needs));
+    // A deposit address is a hit where it stands, one hop before the exchange's hot wallet.
+    const deposits = await checkDeposits(frontier.map(({ state }) => state), false);
 
     // Collect this level's candidate edges, then take them in time order so that the earliest one
     // reaching an address is the one its path shows.
     const candidates: { seed: Address; state: State; edge: Transfer }[] = [];
     for (const { seed, state } of frontier) {
       visited.add(state.address);
+      const deposit = deposits.get(state.address);
+      if (deposit) {
+        depositHit(seed, state, deposit);
+        if (opts.stopAtLabels) continue;
+      }
       const w = windowOf(state);
       const rows = opts.store.transfersOf(state.address, side, w.from, w.to);
       const conversions = await wrapsOf(rows);
@@ -145,7 +215,13 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       if (!seedSet.has(state.address) && counterparties.size > opts.fanOutCap) {
         const prior = hubs.get(state.address);
         if (!prior || prior.degree < counterparties.size) {
-          hubs.set(state.address, { address: state.address, degree: counterparties.size, hop: state.hop });
+          hubs.set(state.address, {
+            address: state.address,
+            degree: counterparties.size,
+            hop: state.hop,
+            kind: 'fan-out',
+            degreeKind: 'counterparties',
+          });
         }
         continue;
       }
@@ -154,6 +230,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     candidates.sort((a, b) => cmp(posOf(a.edge), posOf(b.edge)) || a.edge.ref.localeCompare(b.edge.ref));
 
     const next = new Map<string, { seed: Address; state: State }>();
+    const lastHop: { seed: Address; state: State }[] = [];
     for (const { seed, state, edge } of candidates) {
       const key = `${seed}|${edge.txHash}|${edge.ref}`;
       if (seenEdges.has(key)) continue;
@@ -163,16 +240,19 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const found = seedSet.has(other) ? undefined : opts.labels.get(other);
       const label = found && (await opts.labelInForce(found, edge)) ? found : undefined;
       if (label) {
-        const hitKey = `${seed}|${other}`;
-        let hit = hits.get(hitKey);
-        if (!hit) {
-          const path = [...pathTo(state), edge];
-          // Backward, the path reads from the venue to the seed, in the direction the money moved.
-          hit = { seed, venue: other, label, direction: opts.direction, path: forward ? path : path.reverse(), transfers: [] };
-          hits.set(hitKey, hit);
-        }
-        hit.transfers.push(edge);
+        addHit(seed, other, label, [...pathTo(state), edge]).transfers.push(edge);
         if (opts.stopAtLabels) continue;
+      }
+      const known = !label && forward && !seedSet.has(other) ? opts.deposits?.known(other) : undefined;
+      if (known) {
+        addHit(seed, other, known.label, [...pathTo(state), edge], known).transfers.push(edge);
+        if (opts.stopAtLabels) continue;
+      }
+      if (forward && !label) {
+        const k = `${seed}|${other}`;
+        const list = arrivals.get(k);
+        if (list) list.push(edge);
+        else arrivals.set(k, [edge]);
       }
       const stateKey = `${seed}|${other}`;
       const current = best.get(stateKey);
@@ -182,11 +262,33 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const s: State = { hop: level + 1, time, via: edge, prev: state, address: other };
       best.set(stateKey, s);
       if (level + 1 < opts.hops) next.set(stateKey, { seed, state: s });
+      else if (!label && !seedSet.has(other)) lastHop.push({ seed, state: s });
     }
     frontier = [...next.values()];
+    // The last hop is not expanded; whether it is a deposit address is still worth a bounded look.
+    if (lastHop.length > 0) {
+      const found = await checkDeposits(lastHop.map(({ state }) => state), true);
+      for (const { seed, state } of lastHop) {
+        const finding = found.get(state.address);
+        if (finding && best.get(`${seed}|${state.address}`) === state) depositHit(seed, state, finding);
+      }
+    }
   }
 
   return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded };
+
+  /** The deposit addresses among these states' addresses (forward, unlabelled, not seeds). */
+  async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {
+    if (!forward || !opts.deposits) return new Map();
+    const items = new Map<Address, Transfer>();
+    for (const st of states) {
+      if (!st.via || seedSet.has(st.address) || opts.labels.get(st.address)) continue;
+      const prior = items.get(st.address);
+      if (!prior || cmp(posOf(st.via), posOf(prior)) < 0) items.set(st.address, st.via);
+    }
+    if (items.size === 0) return new Map();
+    return opts.deposits.check([...items].map(([address, arrival]) => ({ address, arrival })), lookup);
+  }
 
   function windowOf(state: State): FetchNeed {
     const t = state.time;

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import type { DepositConfidence, DepositEvidence } from '../trace/deposits.js';
+import type { Address, Asset } from '../types.js';
+import { openDb, withSqliteErrors, type Db } from './open.js';
+
+/** A deposit address hoptrace inferred, as stored: the evidence, the chain it holds on, when it was learned. */
+export interface LearnedDeposit extends DepositEvidence {
+  chainId: number;
+  address: Address;
+  /** ISO time the inference was stored. */
+  learnedAt: string;
+}
+
+interface Row {
+  chain_id: number;
+  address: string;
+  entity: string;
+  hot_wallet: string;
+  asset: string;
+  arrival_tx: string;
+  arrival_block: number;
+  sweep_txs: string;
+  sweep_block: number;
+  delay_blocks: number;
+  received: string;
+  swept: string;
+  share_bps: number;
+  senders: number;
+  confidence: string;
+  reasons: string;
+  learned_at: string;
+}
+
+/** The deposit_addresses and account_nonces tables of one database. */
+export interface DepositStore {
+  get(chainId: number, address: Address): LearnedDeposit | undefined;
+  /** Stores an inference (a newer one for the same address replaces the old). */
+  put(chainId: number, address: Address, evidence: DepositEvidence): LearnedDeposit;
+  all(): LearnedDeposit[];
+  /** Forgets inferences whose sweep is above `block` (the chain replaced those blocks). */
+  forgetAbove(chainId: number, block: number): void;
+  nonce(chainId: number, address: Address): number | undefined;
+  putNonce(chainId: number, address: Address, nonce: number): void;
+}
+
+/** The learned deposit addresses (and cached nonces) of an open database. */
+export function depositStore(db: Db, path: string): DepositStore {
+  const select = db.prepare(`SELECT * FROM deposit_addresses WHERE chain_id = ? AND address = ?`);
+  const selectAll = db.prepare(`SELECT * FROM deposit_addresses ORDER BY chain_id, address`);
+  const upsert = db.prepare(
+    `INSERT OR REPLACE INTO deposit_addresses
+       (chain_id, address, entity, hot_wallet, asset, arrival_tx, arrival_block, sweep_txs, sweep_block, delay_blocks,
+        received, swept, share_bps, senders, confidence, reasons, learned_at)
+     VALUES (@chain_id, @address, @entity, @hot_wallet, @asset, @arrival_tx, @arrival_block, @sweep_txs, @sweep_block,
+        @delay_blocks, @received, @swept, @share_bps, @senders, @confidence, @reasons, @learned_at)`,
+  );
+  const forget = db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`);
+  const selectNonce = db.prepare(`SELECT nonce FROM account_nonces WHERE chain_id = ? AND address = ?`);
+  const upsertNonce = db.prepare(`INSERT OR REPLACE INTO account_nonces (chain_id, address, nonce) VALUES (?, ?, ?)`);
+  const guard = <T>(fn: () => T): T => withSqliteErrors(path, fn);
+
+  return {
+    get: (chainId, address) => guard(() => {
+      const row = select.get(chainId, address) as Row | undefined;
+      return row && fromRow(row);
+    }),
+    put(chainId, address, e) {
+      const learned: LearnedDeposit = { ...e, chainId, address, learnedAt: new Date().toISOString() };
+      guard(() =>
+        upsert.run({
+          chain_id: chainId,
+          address,
+          entity: e.entity,
+          hot_wallet: e.hotWallet,
+          asset: e.asset,
+          arrival_tx: e.arrivalTx,
+          arrival_block: e.arrivalBlock,
+          sweep_txs: e.sweepTxs.join(' '),
+          sweep_block: e.sweepBlock,
+          delay_blocks: e.delayBlocks,
+          received: e.received.toString(),
+          swept: e.swept.toString(),
+          share_bps: e.shareBps,
+          senders: e.senders,
+          confidence: e.confidence,
+          reasons: e.reasons.join('\n'),
+          learned_at: learned.learnedAt,
+        }),
+      );
+      return learned;
+    },
+    all: () => guard(() => (selectAll.all() as Row[]).map(fromRow)),
+    forgetAbove: (chainId, block) => void guard(() => forget.run(chainId, block)),
+    nonce: (chainId, address) => guard(() => (selectNonce.get(chainId, address) as { nonce: number } | undefined)?.nonce),
+    putNonce: (chainId, address, nonce) => void guard(() => upsertNonce.run(chainId, address, nonce)),
+  };
+}
+
+/** The learned deposit addresses of the database at `path`, without creating it (none when it does not exist). */
+export function readLearnedDeposits(path: string): LearnedDeposit[] {
+  if (path !== ':memory:' && !existsSync(path)) return [];
+  const db = openDb(path);
+  try {
+    return depositStore(db, path).all();
+  } finally {
+    db.close();
+  }
+}
+
+function fromRow(r: Row): LearnedDeposit {
+  return {
+    chainId: r.chain_id,
+    address: r.address,
+    entity: r.entity,
+    hotWallet: r.hot_wallet,
+    asset: r.asset as Asset,
+    arrivalTx: r.arrival_tx,
+    arrivalBlock: r.arrival_block,
+    sweepTxs: r.sweep_txs.split(' ').filter((t) => t !== ''),
+    sweepBlock: r.sweep_block,
+    delayBlocks: r.delay_blocks,
+    received: BigInt(r.received),
+    swept: BigInt(r.swept),
+    shareBps: r.share_bps,
+    senders: r.senders,
+    // Written only by put() from a DepositEvidence; the CHECK constraint holds the vocabulary.
+    confidence: r.confidence as DepositConfidence,
+    reasons: r.reasons.split('\n').filter((t) => t !== ''),
+    learnedAt: r.learned_at,
+  };
+}

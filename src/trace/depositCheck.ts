@@ -1,0 +1,85 @@
+import type { FetchNeed } from '../sources/fetcher.js';
+import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
+import type { Store } from '../store/store.js';
+import type { Address, Label, Transfer } from '../types.js';
+import { detectDeposit, sweepsOf, sweepWindowEnd } from './deposits.js';
+import type { DepositChecker, DepositFinding } from './walk.js';
+
+export interface DepositCheckOptions {
+  store: Store;
+  learned: DepositStore;
+  chainId: number;
+  /** Last block of the trace: no sweep is looked for past it. */
+  toBlock: number;
+  ensure: (needs: readonly FetchNeed[]) => Promise<void>;
+  labels: { get(address: Address): Label | undefined };
+}
+
+/** A DepositChecker plus what it did, for the report's stats. */
+export interface DepositCheck extends DepositChecker {
+  readonly stats: { sweepLookups: number; learned: number };
+}
+
+/**
+ * The walk's deposit-address questions answered from the store: learned inferences first (no call),
+ * then the heuristic of trace/deposits.ts on the transfers around the traced arrival. Incoming transfers
+ * are fetched only for an address whose outgoing ones already show a sweep to an exchange, so an
+ * ordinary address costs nothing beyond what the walk fetches anyway (or one sweep lookup at the last hop).
+ * What is detected is stored, with its evidence, for later traces.
+ */
+export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
+  const { store, learned, chainId, labels } = opts;
+  const stats = { sweepLookups: 0, learned: 0 };
+  const windowEnd = (arrival: Transfer): number => Math.min(opts.toBlock, sweepWindowEnd(arrival.blockNumber));
+
+  const finding = (row: LearnedDeposit, known: boolean): DepositFinding | undefined => {
+    // The inference stands on the hot wallet's label: without it (a user label removed) it is no hit.
+    const label = labels.get(row.hotWallet);
+    if (!label) return undefined;
+    const { chainId: _c, address: _a, learnedAt, ...evidence } = row;
+    return { label, evidence, known, learnedAt };
+  };
+
+  return {
+    stats,
+    known(address) {
+      const row = learned.get(chainId, address);
+      return row && finding(row, true);
+    },
+    async check(items, lookup) {
+      const out = new Map<Address, DepositFinding>();
+      const open: { address: Address; arrival: Transfer }[] = [];
+      for (const item of items) {
+        const row = learned.get(chainId, item.address);
+        const known = row && finding(row, true);
+        if (known) out.set(item.address, known);
+        else open.push(item);
+      }
+      if (open.length === 0) return out;
+      if (lookup) {
+        stats.sweepLookups += open.length;
+        await opts.ensure(open.map(({ address, arrival }) => ({ address, side: 'from', from: arrival.blockNumber, to: windowEnd(arrival) })));
+      }
+      // Only an address that did send to an exchange in the window is worth its incoming transfers.
+      const candidates = open.flatMap(({ address, arrival }) => {
+        const outgoing = store.transfersOf(address, 'from', arrival.blockNumber, windowEnd(arrival));
+        const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a) });
+        const last = sweeps[sweeps.length - 1];
+        return last ? [{ address, arrival, outgoing, lastBlock: last.blockNumber }] : [];
+      });
+      if (candidates.length === 0) return out;
+      await opts.ensure(candidates.map(({ address, arrival, lastBlock }) => ({ address, side: 'to', from: arrival.blockNumber, to: lastBlock })));
+      for (const { address, arrival, outgoing, lastBlock } of candidates) {
+        const incoming = store.transfersOf(address, 'to', arrival.blockNumber, lastBlock);
+        const evidence = detectDeposit({ address, arrival, outgoing, incoming, labelOf: (a) => labels.get(a) });
+        if (!evidence) continue;
+        const found = finding(learned.put(chainId, address, evidence), false);
+        if (found) {
+          stats.learned++;
+          out.set(address, found);
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { RpcClient } from '../rpc/client.js';
+import { tokenInfo } from '../sources/tokens.js';
+import type { DepositStore } from '../store/deposits.js';
+import type { Store } from '../store/store.js';
+import type { Address } from '../types.js';
+import type { Hub } from './result.js';
+
+/**
+ * An account that has sent at least this many transactions (its nonce) is a service (an exchange's
+ * hot wallet, a payout bot), not a laundering hop: fetching its history would cost more than the rest
+ * of the trace and its fan-out would stop the branch anyway.
+ */
+export const BUSY_SENDER_NONCE = 10_000;
+
+/**
+ * The hub pre-check: before an address's transfers are fetched, is it an ERC-20 token contract (it
+ * answers decimals(); token contracts receive stray tokens from everyone) or an account with a nonce of
+ * BUSY_SENDER_NONCE or more? Both answers are kept in the store (tokens, account_nonces), so a re-run
+ * asks nothing. Null: not a hub as far as can be seen without fetching.
+ */
+export async function hubPrecheck(rpc: RpcClient, store: Store, cache: DepositStore, chainId: number, address: Address): Promise<Omit<Hub, 'hop'> | null> {
+  if ((await tokenInfo(rpc, store, address)).decimals !== null) {
+    return { address, degree: 0, kind: 'token', degreeKind: 'unknown' };
+  }
+  let nonce = cache.nonce(chainId, address);
+  if (nonce === undefined) {
+    const raw = await rpc.request('eth_getTransactionCount', [address, 'latest']);
+    // A node that answers something else gives no hint; the degree check after fetching still applies.
+    if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(raw)) return null;
+    nonce = Number.parseInt(raw, 16);
+    cache.putNonce(chainId, address, nonce);
+  }
+  if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender', degreeKind: 'transactions-sent' };
+  return null;
+}
