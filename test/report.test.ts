@@ -284,7 +284,7 @@ describe('renderText', () => {
     expect(lines).toContain(`  ! ${WARNING}`);
     expect(text).toMatch(/^ {2}! internal transfers {2}not visible$/m);
     expect(text).toMatch(/^ {4}ERC-20 transfers {4}eth_getLogs$/m);
-    expect(text).toContain(`${getAddress(HUB)}  degree 12,345  at hop 2`);
+    expect(text).toContain(`${getAddress(HUB)}  12,345 counterparties  at hop 2: branch stopped here, worth a label`);
   });
 
   it('reports rpc stats', () => {
@@ -391,7 +391,7 @@ describe('toJson', () => {
     ]);
     expect(Object.keys(v.hits[0]!)).toEqual([
       'seed', 'address', 'entity', 'category', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',
-      'firstBlock', 'lastBlock',
+      'firstBlock', 'lastBlock', 'via', 'deposit',
     ]);
     expect(Object.keys(v.hits[0]!.path[0]!)).toEqual([
       'from', 'to', 'txHash', 'blockNumber', 'blockHash', 'timestamp', 'asset', 'symbol', 'decimals', 'amount', 'kind', 'ref',

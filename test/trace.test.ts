@@ -242,9 +242,12 @@ describe('trace on anvil', () => {
   it('reports a hub over the fan-out cap instead of following it', async () => {
     const r = await trace(anvil.url, sharedDb, [seeds.hub], { fanOutCap: 3 });
     expect(r.hits).toEqual([]);
-    expect(r.coverage.hubs).toEqual([{ address: p(19), degree: 5, hop: 1 }]);
+    expect(r.coverage.hubs).toEqual([{ address: p(19), degree: 5, hop: 1, kind: 'fan-out', degreeKind: 'counterparties' }]);
     const open = await trace(anvil.url, sharedDb, [seeds.hub], { fanOutCap: 10 });
-    expect(hitSummary(open)).toEqual(['Binance@3']);
+    // p26 forwards all it received to Binance minutes later: a deposit address's shape, so the hit is
+    // at p26's hop (trace/deposits.ts), not one hop later at the hot wallet.
+    expect(hitSummary(open)).toEqual(['Binance@2']);
+    expect(open.hits[0]).toMatchObject({ address: p(26), via: 'deposit' });
   });
 
   it('gives the same hits with whole-block scans as with per-address queries', async () => {

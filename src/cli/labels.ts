@@ -18,6 +18,8 @@ import { checkBatch, checkLabelInput, importRefused, type CheckContext } from '.
 import { labelJson, labelsCsv, labelsJson, renderLabelDetail, renderLabelList, toPrettyJson } from '../report/labels.js';
 import { openDb } from '../store/open.js';
 import { readUserLabels, userLabelStore, type UserLabels } from '../store/userLabels.js';
+import { readLearnedDeposits } from '../store/deposits.js';
+import { learnedDepositRecord, learnedDepositsCsv, renderLearnedDeposits } from '../report/deposit.js';
 import type { Address, Label, LabelCategory } from '../types.js';
 import { parseAddress } from '../util/address.js';
 
@@ -49,10 +51,16 @@ export function registerLabelsCommand(program: Command): void {
     .option('--risk <r>', 'only this risk (the risk today)')
     .option('--chain <name>', 'only labels that apply on this chain (its rows and the evm ones)')
     .option('--user', 'only your labels')
+    .option('--deposits', 'instead: the exchange deposit addresses traces inferred (not sourced labels), with their evidence')
     .addOption(db())
     .option('--json', 'print JSON')
     .option('--no-color', 'no colour')
-    .action((o: DbOption & ColorOptions & { category?: string; risk?: string; chain?: string; user?: boolean }) => {
+    .action((o: DbOption & ColorOptions & { category?: string; risk?: string; chain?: string; user?: boolean; deposits?: boolean }) => {
+      if (o.deposits) {
+        const learned = readLearnedDeposits(o.db);
+        process.stdout.write(o.json ? toPrettyJson(learned.map(learnedDepositRecord)) : renderLearnedDeposits(learned));
+        return;
+      }
       const rows = filterLabels(allLabels(readUserLabels(o.db)), {
         category: o.category === undefined ? undefined : parseCategory(o.category),
         risk: o.risk === undefined ? undefined : parseRisk(o.risk),
@@ -205,9 +213,16 @@ export function registerLabelsCommand(program: Command): void {
     .addOption(new Option('--format <f>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--user', 'only your labels (the default)')
     .option('--all', 'bundled and user labels')
+    .option('--deposits', 'instead: the deposit addresses traces inferred, with their evidence (not an import format: they are inferences)')
     .addOption(db())
-    .action((o: DbOption & { format: 'csv' | 'json'; user?: boolean; all?: boolean }) => {
+    .action((o: DbOption & { format: 'csv' | 'json'; user?: boolean; all?: boolean; deposits?: boolean }) => {
       if (o.user && o.all) throw new UsageError('--user and --all cannot be used together.');
+      if (o.deposits) {
+        if (o.user || o.all) throw new UsageError('--deposits cannot be used with --user or --all.');
+        const learned = readLearnedDeposits(o.db);
+        process.stdout.write(o.format === 'json' ? toPrettyJson(learned.map(learnedDepositRecord)) : learnedDepositsCsv(learned));
+        return;
+      }
       const user = readUserLabels(o.db);
       const rows = o.all ? allLabels(user) : user;
       process.stdout.write(o.format === 'json' ? labelsJson(rows) : labelsCsv(rows));

@@ -90,16 +90,20 @@ export function sweepWindowEnd(block: number): number {
 
 /**
  * The sweep candidates of an arrival: outgoing transfers of the same asset, after the arrival and within
- * the window, to a labelled exchange. Empty when there are none (cheap: decided on outgoing rows only).
+ * the window, to a labelled exchange. Empty when there are none, or when together they carry less than
+ * MIN_SWEPT_SHARE_BPS of the arrival alone (what arrived in all is at least that): decided on outgoing
+ * rows only, so an ordinary address costs no look at its incoming transfers.
  */
 export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
   const { arrival } = input;
-  return input.outgoing.filter((t) => {
+  const sweeps = input.outgoing.filter((t) => {
     if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
     if (!after(t, arrival) || t.blockNumber > sweepWindowEnd(arrival.blockNumber)) return false;
     const label = input.labelOf(t.to);
     return label !== undefined && EXCHANGE_CATEGORIES.has(label.category);
   });
+  const swept = sweeps.reduce((sum, t) => sum + t.amount, 0n);
+  return swept * 10_000n < arrival.amount * BigInt(MIN_SWEPT_SHARE_BPS) ? [] : sweeps;
 }
 
 /**

@@ -1,0 +1,188 @@
+/**
+ * Exchange deposit addresses and hubs, end to end on anvil: peel chains into fresh (unlabelled) deposit
+ * addresses that an exchange sweeps into its real hot wallet (data/exchanges.csv), in ETH and in a USDT
+ * fixture token; an ordinary user who pays an exchange once; hubs the trace must stop at and report.
+ */
+import { Wallet } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { renderText } from '../src/report/text.js';
+import { toJsonValue } from '../src/report/json.js';
+import { readLearnedDeposits } from '../src/store/deposits.js';
+import { NATIVE, type Address } from '../src/types.js';
+import { hoptrace } from './helpers/cli.js';
+import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
+
+const ETH = 10n ** 18n;
+const USDT = 10n ** 6n;
+const HUB_FAN_OUT = 2_000;
+
+const L = lazarus('poloniex', 12);
+const l = (i: number): Address => L[i]!;
+const fresh = (): Address => Wallet.createRandom().address.toLowerCase();
+const binance = venue('Binance', 2).map((v) => v.address) as [Address, Address];
+const garantex = venue('Garantex')[0]!.address;
+
+// Unlabelled addresses: the exchanges' per-customer deposit addresses, a user, hub pieces.
+const depositEth = fresh();
+const depositUsdt = fresh();
+const user = fresh();
+const friend = fresh();
+const busy = fresh();
+
+let anvil: AnvilHandle;
+let s: Scenario;
+let token: Address;
+let forwarder: Address;
+let ethSweepTx: string;
+let usdtSweepTx: string;
+
+beforeAll(async () => {
+  // A block gas limit that lets one transaction pay thousands of addresses (the hub fixture).
+  anvil = await startAnvil({ genesisTimestamp: Date.parse('2025-03-01T00:00:00Z') / 1000, extraArgs: ['--gas-limit', '300000000'] });
+  s = createScenario(anvil.url);
+  for (const a of [...L, ...binance, garantex]) await s.fund(a, 1_000n * ETH);
+  token = (await s.deploy('TestToken', ['Tether USD (fixture)', 'USDT', 6])).address;
+  forwarder = (await s.deploy('Forwarder', [await s.deployer()])).address;
+
+  // 1. Peel chain to an ETH deposit address: l0 → l1 → depositEth, swept 5 blocks later into Binance.
+  await s.sendEth(l(0), l(1), 90n * ETH);
+  await s.sendEth(l(1), depositEth, 80n * ETH);
+  await s.mine(5);
+  ethSweepTx = (await s.sendEth(depositEth, binance[0], 80n * ETH - 10n ** 15n)).hash;
+
+  // 2. USDT: l2 → l3 → depositUsdt; Garantex tops up gas, then sweeps the USDT (an ERC-20 Transfer log).
+  await s.mintToken(token, l(2), 500_000n * USDT);
+  await s.tokenTransfer(token, l(2), l(3), 300_000n * USDT);
+  await s.tokenTransfer(token, l(3), depositUsdt, 250_000n * USDT);
+  await s.sendEth(garantex, depositUsdt, 10n ** 16n);
+  await s.mine(3);
+  usdtSweepTx = (await s.tokenTransfer(token, depositUsdt, garantex, 250_000n * USDT)).hash;
+
+  // 3. An ordinary user: paid 10 ETH, pays Binance 3 of them, a friend 2, keeps the rest.
+  await s.sendEth(l(4), user, 10n * ETH);
+  await s.sendEth(user, binance[1], 3n * ETH);
+  await s.sendEth(user, friend, 2n * ETH);
+
+  // 4. Hubs: l5 → l6, and l6 pays a disperser contract that pays 2,000 addresses in one transaction;
+  //    l5 also sends stray USDT to the token contract itself, and pays an account with a huge nonce.
+  await s.sendEth(l(5), l(6), 50n * ETH);
+  const many = Array.from({ length: HUB_FAN_OUT }, () => fresh());
+  await s.split(forwarder, l(6), many, many.map(() => 1_000n));
+  await s.mintToken(token, l(5), 10n * USDT);
+  await s.tokenTransfer(token, l(5), token, 5n * USDT);
+  await s.sendEth(l(5), busy, 1n * ETH);
+  await s.rpc('anvil_setNonce', [busy, '0x4e20']); // 20,000 transactions sent
+
+  // 5. Later, l7 pays depositEth again (no sweep after it yet).
+  await s.sendEth(l(7), depositEth, 7n * ETH);
+  await s.mine(70);
+}, 120_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+describe('deposit addresses', () => {
+  it('flags an ETH deposit address swept into a Binance hot wallet, at its own hop, with the evidence', async () => {
+    const db = tempDb();
+    const r = await trace(anvil.url, db, [l(0)]);
+    expect(hitSummary(r)).toEqual(['Binance@2']);
+    const hit = r.hits[0]!;
+    expect(hit.address).toBe(depositEth);
+    expect(hit.via).toBe('deposit');
+    expect(hit.path.map((p) => p.to)).toEqual([l(1), depositEth]);
+    expect(hit.deposit).toMatchObject({
+      hotWallet: binance[0],
+      entity: 'Binance',
+      asset: NATIVE,
+      sweepTxs: [ethSweepTx],
+      delayBlocks: 6,
+      received: 80n * ETH,
+      swept: 80n * ETH - 10n ** 15n,
+      shareBps: 9_999,
+      senders: 1,
+      confidence: 'high',
+      origin: 'detected',
+    });
+    // Expanded at hop 3 (the walk fetched its transfers anyway): no separate sweep lookup.
+    expect(r.stats.sweepLookups).toBe(0);
+    expect(r.stats.depositsLearned).toBe(1);
+    const json = toJsonValue(r).hits[0]!;
+    expect(json.via).toBe('deposit');
+    expect(json.deposit?.swept).toBe((80n * ETH - 10n ** 15n).toString());
+    const text = renderText(r, { color: false });
+    expect(text).toContain('Binance (likely deposit address)');
+    expect(text).toContain(`likely deposit address of Binance (inferred, not a sourced label), confidence high`);
+    expect(text).toContain(`sweep tx  ${ethSweepTx}`);
+  });
+
+  it('looks up the sweep of a deposit address reached at the last hop', async () => {
+    const r = await trace(anvil.url, tempDb(), [l(0)], { hops: 2 });
+    expect(hitSummary(r)).toEqual(['Binance@2']);
+    expect(r.hits[0]!.via).toBe('deposit');
+    expect(r.stats.sweepLookups).toBe(1);
+  });
+
+  it('flags a USDT deposit address swept to Garantex, the exchange’s gas top-up not counted as a sender', async () => {
+    const r = await trace(anvil.url, tempDb(), [l(2)]);
+    expect(hitSummary(r)).toEqual(['Garantex@2']);
+    const hit = r.hits[0]!;
+    expect(hit.address).toBe(depositUsdt);
+    expect(hit.risk).toBe('sanctioned');
+    expect(hit.deposit).toMatchObject({ hotWallet: garantex, asset: token, sweepTxs: [usdtSweepTx], shareBps: 10_000, senders: 1, confidence: 'high' });
+    expect(hit.path.map((p) => p.asset)).toEqual([token, token]);
+  });
+
+  it('does not take an ordinary user who pays an exchange once for a deposit address', async () => {
+    const db = tempDb();
+    const atLastHop = await trace(anvil.url, db, [l(4)], { hops: 1 });
+    expect(atLastHop.hits).toEqual([]);
+    expect(atLastHop.stats.sweepLookups).toBe(1);
+    const r = await trace(anvil.url, db, [l(4)]);
+    expect(hitSummary(r)).toEqual(['Binance@2']);
+    expect(r.hits[0]).toMatchObject({ address: binance[1], via: 'label', deposit: null });
+    expect(readLearnedDeposits(db)).toEqual([]);
+  });
+
+  it('reuses a learned deposit address in a later trace without another sweep lookup, and lists it', async () => {
+    const db = tempDb();
+    await trace(anvil.url, db, [l(0)], { hops: 2 });
+    // l7's payment came after the last sweep: only what was learned says where it went.
+    const r = await trace(anvil.url, db, [l(7)], { hops: 1 });
+    expect(hitSummary(r)).toEqual(['Binance@1']);
+    expect(r.hits[0]!.deposit).toMatchObject({ origin: 'learned', sweepTxs: [ethSweepTx] });
+    expect(r.stats.sweepLookups).toBe(0);
+    const unlearned = await trace(anvil.url, tempDb(), [l(7)], { hops: 1 });
+    expect(unlearned.hits).toEqual([]);
+    expect(unlearned.stats.sweepLookups).toBe(1);
+
+    const list = await hoptrace(['labels', 'list', '--deposits', '--db', db]);
+    expect(list.code).toBe(0);
+    expect(list.stdout.toLowerCase()).toContain(depositEth);
+    expect(list.stdout).toMatch(/inferred/);
+    const exported = await hoptrace(['labels', 'export', '--deposits', '--format', 'json', '--db', db]);
+    expect(exported.code).toBe(0);
+    const rows = JSON.parse(exported.stdout) as { address: string; entity: string; hotWallet: string; sweepTxs: string[]; kind: string }[];
+    expect(rows).toEqual([expect.objectContaining({ address: depositEth, entity: 'Binance', hotWallet: binance[0], sweepTxs: [ethSweepTx], kind: 'inferred-deposit-address' })]);
+  });
+});
+
+describe('hubs', () => {
+  it('stops at a contract paying thousands, a token contract and a busy sender, and reports each', async () => {
+    const r = await trace(anvil.url, tempDb(), [l(5)]);
+    const hubs = Object.fromEntries(r.coverage.hubs.map((h) => [h.address, h]));
+    expect(hubs[forwarder]).toEqual({ address: forwarder, degree: HUB_FAN_OUT, hop: 2, kind: 'fan-out', degreeKind: 'counterparties' });
+    expect(hubs[token]).toEqual({ address: token, degree: 0, hop: 1, kind: 'token', degreeKind: 'unknown' });
+    expect(hubs[busy]).toEqual({ address: busy, degree: 20_000, hop: 1, kind: 'busy-sender', degreeKind: 'transactions-sent' });
+    expect(r.coverage.hubs).toHaveLength(3);
+    // Nothing past the disperser was followed.
+    expect(r.stats.addressesVisited).toBeLessThan(10);
+    const text = renderText(r, { color: false });
+    expect(text).toContain(`${forwarder.slice(0, 6)}`);
+    expect(text).toMatch(/2,000 counterparties {2}at hop 2: branch stopped here/);
+    expect(text).toMatch(/an ERC-20 token contract {2}at hop 1: branch stopped here/);
+    expect(text).toMatch(/has sent 20,000 transactions \(nonce\) {2}at hop 1/);
+  });
+});
