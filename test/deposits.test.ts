@@ -3,7 +3,10 @@
  * addresses that an exchange sweeps into its real hot wallet (data/exchanges.csv), in ETH and in a USDT
  * fixture token; an ordinary user who pays an exchange once; hubs the trace must stop at and report.
  */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { Wallet } from 'ethers';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
@@ -20,6 +23,12 @@ const HUB_FAN_OUT = 2_000;
 
 const L = lazarus('poloniex', 12);
 const l = (i: number): Address => L[i]!;
+/** The report schema, to check that deposit hits and hub kinds are valid JSON reports. */
+function reportValidator() {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  addFormatsModule.default(ajv);
+  return ajv.compile(JSON.parse(readFileSync(new URL('../schema/trace-report.schema.json', import.meta.url), 'utf8')) as object);
+}
 const fresh = (): Address => Wallet.createRandom().address.toLowerCase();
 const binance = venue('Binance', 2).map((v) => v.address) as [Address, Address];
 const garantex = venue('Garantex')[0]!.address;
@@ -109,6 +118,8 @@ describe('deposit addresses', () => {
     // Expanded at hop 3 (the walk fetched its transfers anyway): no separate sweep lookup.
     expect(r.stats.sweepLookups).toBe(0);
     expect(r.stats.depositsLearned).toBe(1);
+    const validate = reportValidator();
+    expect(validate(toJsonValue(r)), JSON.stringify(validate.errors)).toBe(true);
     const json = toJsonValue(r).hits[0]!;
     expect(json.via).toBe('deposit');
     expect(json.deposit?.swept).toBe((80n * ETH - 10n ** 15n).toString());
@@ -177,6 +188,8 @@ describe('hubs', () => {
     expect(hubs[token]).toEqual({ address: token, degree: 0, hop: 1, kind: 'token', degreeKind: 'unknown' });
     expect(hubs[busy]).toEqual({ address: busy, degree: 20_000, hop: 1, kind: 'busy-sender', degreeKind: 'transactions-sent' });
     expect(r.coverage.hubs).toHaveLength(3);
+    const validate = reportValidator();
+    expect(validate(toJsonValue(r)), JSON.stringify(validate.errors)).toBe(true);
     // Nothing past the disperser was followed.
     expect(r.stats.addressesVisited).toBeLessThan(10);
     const text = renderText(r, { color: false });
