@@ -157,6 +157,13 @@ describe('deposit addresses', () => {
     expect(readLearnedDeposits(db)).toEqual([]);
   });
 
+  it('counts sweep lookups against --max-addresses, and says which were not made', async () => {
+    const r = await trace(anvil.url, tempDb(), [l(0)], { hops: 2, maxAddresses: 2 });
+    expect(r.hits).toEqual([]);
+    expect(r.stats.sweepLookups).toBe(0);
+    expect(r.coverage.warnings.join('\n')).toMatch(/1 address at the last hop was not checked for being an exchange deposit address/);
+  });
+
   it('reuses a learned deposit address in a later trace without another sweep lookup, and lists it', async () => {
     const db = tempDb();
     await trace(anvil.url, db, [l(0)], { hops: 2 });

@@ -13,15 +13,15 @@ import type { Hub } from './result.js';
 export const BUSY_SENDER_NONCE = 10_000;
 
 /**
- * The hub pre-check: before an address's transfers are fetched, is it an ERC-20 token contract (it
- * answers decimals(); token contracts receive stray tokens from everyone) or an account with a nonce of
- * BUSY_SENDER_NONCE or more? Both answers are kept in the store (tokens, account_nonces), so a re-run
+ * The hub pre-check: before an address's transfers are fetched, has it sent BUSY_SENDER_NONCE or more
+ * transactions (its nonce), or is it an ERC-20 token contract (it answers decimals(); token contracts
+ * receive stray tokens from everyone)? The nonce comes first, one call: only an account with a nonce of
+ * 0 or 1 is asked decimals(), because a contract starts at nonce 1 (EIP-161) and an account that has
+ * sent transactions of its own is no token. A token that deployed contracts (nonce > 1) is left to the
+ * degree check after fetching. Both answers are kept in the store (account_nonces, tokens), so a re-run
  * asks nothing. Null: not a hub as far as can be seen without fetching.
  */
 export async function hubPrecheck(rpc: RpcClient, store: Store, cache: DepositStore, chainId: number, address: Address): Promise<Omit<Hub, 'hop'> | null> {
-  if ((await tokenInfo(rpc, store, address)).decimals !== null) {
-    return { address, degree: 0, kind: 'token', degreeKind: 'unknown' };
-  }
   let nonce = cache.nonce(chainId, address);
   if (nonce === undefined) {
     const raw = await rpc.request('eth_getTransactionCount', [address, 'latest']);
@@ -31,5 +31,8 @@ export async function hubPrecheck(rpc: RpcClient, store: Store, cache: DepositSt
     cache.putNonce(chainId, address, nonce);
   }
   if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender', degreeKind: 'transactions-sent' };
+  if (nonce <= 1 && (await tokenInfo(rpc, store, address)).decimals !== null) {
+    return { address, degree: 0, kind: 'token', degreeKind: 'unknown' };
+  }
   return null;
 }

@@ -112,6 +112,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   let followed = 0;
   let skipped = 0;
   let unexpanded = 0;
+  let depositsUnchecked = 0;
   for (const direction of directions) {
     const r = await walk({
       store,
@@ -142,6 +143,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     followed += r.followed;
     skipped += r.skipped;
     unexpanded += r.unexpanded;
+    depositsUnchecked += r.depositsUnchecked;
   }
 
   ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
@@ -150,6 +152,11 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   if (unexpanded > 0) {
     cov.warnings.push(
       `the trace reached --max-addresses ${req.maxAddresses}: ${unexpanded} more address${unexpanded === 1 ? ' was' : 'es were'} reached but not followed; narrow the trace (--hops, --min-value, dates) or raise the limit.`,
+    );
+  }
+  if (depositsUnchecked > 0) {
+    cov.warnings.push(
+      `the trace reached --max-addresses ${req.maxAddresses}: ${depositsUnchecked} address${depositsUnchecked === 1 ? '' : 'es'} at the last hop ${depositsUnchecked === 1 ? 'was' : 'were'} not checked for being an exchange deposit address.`,
     );
   }
   return {

@@ -101,6 +101,8 @@ export interface WalkResult {
   skipped: number;
   /** Frontier addresses left unexpanded because maxAddresses was reached. */
   unexpanded: number;
+  /** Last-hop addresses not checked for a deposit address because maxAddresses was reached. */
+  depositsUnchecked: number;
 }
 
 /**
@@ -144,6 +146,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   let followed = 0;
   let skipped = 0;
   let unexpanded = 0;
+  let depositsUnchecked = 0;
 
   let frontier: { seed: Address; state: State }[] = opts.seeds.map((seed) => {
     const state: State = { hop: 0, time: null, via: null, prev: null, address: seed };
@@ -267,7 +270,12 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     frontier = [...next.values()];
     // The last hop is not expanded; whether it is a deposit address is still worth a bounded look.
     if (lastHop.length > 0) {
-      const found = await checkDeposits(lastHop.map(({ state }) => state), true);
+      // Each sweep lookup is a fetch: they share the --max-addresses budget with the expanded addresses.
+      const room = Math.max(0, opts.maxAddresses - visited.size);
+      const addresses = [...new Set(lastHop.map(({ state }) => state.address))];
+      const allowed = new Set(addresses.slice(0, room));
+      if (forward && opts.deposits) depositsUnchecked += addresses.length - allowed.size;
+      const found = await checkDeposits(lastHop.filter(({ state }) => allowed.has(state.address)).map(({ state }) => state), true);
       for (const { seed, state } of lastHop) {
         const finding = found.get(state.address);
         if (finding && best.get(`${seed}|${state.address}`) === state) depositHit(seed, state, finding);
@@ -275,7 +283,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     }
   }
 
-  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded };
+  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked };
 
   /** The deposit addresses among these states' addresses (forward, unlabelled, not seeds). */
   async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {
