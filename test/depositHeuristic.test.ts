@@ -1,0 +1,72 @@
+/**
+ * The deposit-address heuristic's decisions on hand-made transfer rows: what raises and lowers the
+ * confidence, and what rules an address out. The end-to-end behaviour on anvil is in deposits.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  FAST_SWEEP_BLOCKS,
+  MAX_SENDERS,
+  SWEEP_WINDOW_BLOCKS,
+  detectDeposit,
+  type DepositInput,
+} from '../src/trace/deposits.js';
+import { NATIVE, type Address, type Label, type Transfer } from '../src/types.js';
+import { venue } from './helpers/trace.js';
+
+const ETH = 10n ** 18n;
+const a = (n: number): Address => `0x${n.toString(16).padStart(40, '0')}`;
+const D = a(0xd);
+const MULE = a(0x1);
+const [binance, binance2] = venue('Binance', 2) as [Label, Label];
+const garantex = venue('Garantex')[0]!;
+const labels = new Map([binance, binance2, garantex].map((l) => [l.address, l]));
+
+let nextTx = 1;
+function t(from: Address, to: Address, amount: bigint, block: number, asset = NATIVE as string): Transfer {
+  const n = nextTx++;
+  return {
+    chainId: 1, txHash: `0x${n.toString(16).padStart(64, '0')}`, ref: 'trace:', kind: 'native', blockNumber: block,
+    blockHash: `0x${'b'.repeat(64)}`, txIndex: 0, from, to, asset, amount,
+  };
+}
+
+function input(arrival: Transfer, outgoing: Transfer[], extraIn: Transfer[] = []): DepositInput {
+  return { address: D, arrival, outgoing, incoming: [arrival, ...extraIn], labelOf: (x) => labels.get(x) };
+}
+
+describe('detectDeposit', () => {
+  it('is sure of a quick full sweep from a one-sender address', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const e = detectDeposit(input(arrival, [t(D, binance.address, 10n * ETH - 1n, 103)]));
+    expect(e).toMatchObject({ entity: 'Binance', delayBlocks: 3, shareBps: 9_999, senders: 1, confidence: 'high' });
+  });
+
+  it('lowers the confidence for a slow sweep, then for a second doubt', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const slow = detectDeposit(input(arrival, [t(D, binance.address, 10n * ETH, 100 + FAST_SWEEP_BLOCKS + 1)]));
+    expect(slow?.confidence).toBe('medium');
+    const slowAndSplit = detectDeposit(
+      input(arrival, [t(D, binance.address, 5n * ETH, 100 + FAST_SWEEP_BLOCKS + 1), t(D, binance2.address, 5n * ETH, 100 + FAST_SWEEP_BLOCKS + 2)]),
+    );
+    expect(slowAndSplit?.confidence).toBe('low');
+    expect(slowAndSplit?.sweepTxs).toHaveLength(2);
+  });
+
+  it('rules out a sweep after the window, a partial payment, payments to two exchanges and a collector', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    expect(detectDeposit(input(arrival, [t(D, binance.address, 10n * ETH, 101 + SWEEP_WINDOW_BLOCKS)]))).toBeNull();
+    expect(detectDeposit(input(arrival, [t(D, binance.address, 8n * ETH, 101)]))).toBeNull();
+    expect(detectDeposit(input(arrival, [t(D, binance.address, 5n * ETH, 101), t(D, garantex.address, 5n * ETH, 102)]))).toBeNull();
+    const senders = Array.from({ length: MAX_SENDERS + 1 }, (_, i) => t(a(0x100 + i), D, 1n, 100));
+    expect(detectDeposit(input(arrival, [t(D, binance.address, 10n * ETH, 101)], senders))).toBeNull();
+    // An older balance spent with the new money is a wallet, not a deposit address.
+    expect(detectDeposit(input(arrival, [t(D, binance.address, 50n * ETH, 101)]))).toBeNull();
+  });
+
+  it('does not count the exchange’s own gas top-up as a sender, nor its value as received', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100, a(0x7070));
+    const topUp = t(garantex.address, D, ETH / 100n, 101);
+    const e = detectDeposit(input(arrival, [t(D, garantex.address, 10n * ETH, 102, a(0x7070))], [topUp]));
+    expect(e).toMatchObject({ senders: 1, shareBps: 10_000, asset: a(0x7070), confidence: 'high' });
+  });
+});
