@@ -1,5 +1,6 @@
 import { formatBps } from '../trace/deposits.js';
 import type { LearnedDeposit } from '../store/deposits.js';
+import type { DepositEvidence } from '../trace/deposits.js';
 import type { Hit, Hub } from '../trace/result.js';
 import { fullAddress } from './address.js';
 import { formatCount } from './amount.js';
@@ -62,14 +63,11 @@ const RECORD_COLUMNS = [
   'delayBlocks', 'received', 'swept', 'shareBps', 'senders', 'confidence', 'reasons', 'learnedAt',
 ] as const satisfies readonly (keyof LearnedDepositRecord)[];
 
-/** The export record of a learned deposit address (amounts as exact decimal strings). */
-export function learnedDepositRecord(d: LearnedDeposit): LearnedDepositRecord {
+/** The evidence as JSON: the same fields in the same order, amounts as exact decimal strings. */
+export function evidenceJson(d: DepositEvidence): Omit<DepositEvidence, 'received' | 'swept'> & { received: string; swept: string } {
   return {
-    kind: 'inferred-deposit-address',
-    chainId: d.chainId,
-    address: d.address,
-    entity: d.entity,
     hotWallet: d.hotWallet,
+    entity: d.entity,
     asset: d.asset,
     arrivalTx: d.arrivalTx,
     arrivalBlock: d.arrivalBlock,
@@ -82,8 +80,12 @@ export function learnedDepositRecord(d: LearnedDeposit): LearnedDepositRecord {
     senders: d.senders,
     confidence: d.confidence,
     reasons: [...d.reasons],
-    learnedAt: d.learnedAt,
   };
+}
+
+/** The export record of a learned deposit address (amounts as exact decimal strings). */
+export function learnedDepositRecord(d: LearnedDeposit): LearnedDepositRecord {
+  return { kind: 'inferred-deposit-address', chainId: d.chainId, address: d.address, ...evidenceJson(d), learnedAt: d.learnedAt };
 }
 
 /** `labels export --deposits --format csv`: lists are joined with spaces (tx hashes) and "; " (reasons). */

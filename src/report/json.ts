@@ -1,3 +1,4 @@
+import { evidenceJson } from './deposit.js';
 import type { Coverage, Hit, HitDeposit, PathStep, TraceParams, TraceResult, TraceStats } from '../trace/result.js';
 
 /**
@@ -82,24 +83,7 @@ function hitJson(h: Hit): HitJson {
 }
 
 function depositJson(d: HitDeposit): HitDepositJson {
-  return {
-    hotWallet: d.hotWallet,
-    entity: d.entity,
-    asset: d.asset,
-    arrivalTx: d.arrivalTx,
-    arrivalBlock: d.arrivalBlock,
-    sweepTxs: [...d.sweepTxs],
-    sweepBlock: d.sweepBlock,
-    delayBlocks: d.delayBlocks,
-    received: d.received.toString(),
-    swept: d.swept.toString(),
-    shareBps: d.shareBps,
-    senders: d.senders,
-    confidence: d.confidence,
-    reasons: [...d.reasons],
-    origin: d.origin,
-    learnedAt: d.learnedAt,
-  };
+  return { ...evidenceJson(d), origin: d.origin, learnedAt: d.learnedAt };
 }
 
 function paramsJson(p: TraceParams): TraceParams {
