@@ -13,6 +13,7 @@ import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { renderText } from '../src/report/text.js';
 import { toJsonValue } from '../src/report/json.js';
 import { readLearnedDeposits } from '../src/store/deposits.js';
+import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address } from '../src/types.js';
 import { hoptrace } from './helpers/cli.js';
 import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
@@ -127,6 +128,7 @@ describe('deposit addresses', () => {
     expect(text).toContain('Binance (likely deposit address)');
     expect(text).toContain(`likely deposit address of Binance (inferred, not a sourced label), confidence high`);
     expect(text).toContain(`sweep tx  ${ethSweepTx}`);
+    expect(text).toContain('source    hot wallet label: ');
   });
 
   it('looks up the sweep of a deposit address reached at the last hop', async () => {
@@ -180,6 +182,9 @@ describe('deposit addresses', () => {
     expect(list.code).toBe(0);
     expect(list.stdout.toLowerCase()).toContain(depositEth);
     expect(list.stdout).toMatch(/inferred/);
+    const shown = await hoptrace(['labels', 'show', depositEth, '--db', db]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/likely deposit address of Binance/);
     const exported = await hoptrace(['labels', 'export', '--deposits', '--format', 'json', '--db', db]);
     expect(exported.code).toBe(0);
     const rows = JSON.parse(exported.stdout) as { address: string; entity: string; hotWallet: string; sweepTxs: string[]; kind: string }[];
@@ -189,7 +194,8 @@ describe('deposit addresses', () => {
 
 describe('hubs', () => {
   it('stops at a contract paying thousands, a token contract and a busy sender, and reports each', async () => {
-    const r = await trace(anvil.url, tempDb(), [l(5)]);
+    const db = tempDb();
+    const r = await trace(anvil.url, db, [l(5)]);
     const hubs = Object.fromEntries(r.coverage.hubs.map((h) => [h.address, h]));
     expect(hubs[forwarder]).toEqual({ address: forwarder, degree: HUB_FAN_OUT, hop: 2, kind: 'fan-out', degreeKind: 'counterparties' });
     expect(hubs[token]).toEqual({ address: token, degree: 0, hop: 1, kind: 'token', degreeKind: 'unknown' });
@@ -197,8 +203,15 @@ describe('hubs', () => {
     expect(r.coverage.hubs).toHaveLength(3);
     const validate = reportValidator();
     expect(validate(toJsonValue(r)), JSON.stringify(validate.errors)).toBe(true);
-    // Nothing past the disperser was followed.
-    expect(r.stats.addressesVisited).toBeLessThan(10);
+    // Nothing past the disperser was followed; the hubs seen before fetching were not fetched at all.
+    expect(r.stats.addressesVisited).toBe(3);
+    const store = createStore(db);
+    try {
+      for (const hub of [token, busy]) expect([store.intervals(hub, 'logs:from'), store.intervals(hub, 'traces:from')]).toEqual([[], []]);
+      expect(store.intervals(forwarder, 'traces:from')).not.toEqual([]);
+    } finally {
+      store.close();
+    }
     const text = renderText(r, { color: false });
     expect(text).toContain(`${forwarder.slice(0, 6)}`);
     expect(text).toMatch(/2,000 counterparties {2}at hop 2: branch stopped here/);

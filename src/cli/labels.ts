@@ -81,11 +81,14 @@ export function registerLabelsCommand(program: Command): void {
       const address = parseAddress(raw);
       const rows = labelsOfAddress(allLabels(readUserLabels(o.db)), address);
       const seeds = loadSeeds().filter((s) => s.address === address);
+      // Inferred deposit addresses are no labels: shown after them, as what they are.
+      const inferred = readLearnedDeposits(o.db).filter((d) => d.address === address);
       if (o.json) {
-        process.stdout.write(toPrettyJson({ address, labels: rows.map(labelJson), seeds }));
+        process.stdout.write(toPrettyJson({ address, labels: rows.map(labelJson), seeds, deposits: inferred.map(learnedDepositRecord) }));
         return;
       }
       process.stdout.write(renderLabelDetail(address, rows, seeds, { color: useColor(o) }));
+      if (inferred.length > 0) process.stdout.write('\n' + renderLearnedDeposits(inferred));
     });
 
   labels

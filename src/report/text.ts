@@ -205,7 +205,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
   const venue = fullAddress(hit.address);
   lines.push(`    venue     ${hit.risk === 'sanctioned' ? st.sanctioned(venue) : venue}`);
   lines.push(
-    `    source    ${hit.labelOrigin === 'user' ? 'user label: ' : ''}${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
+    `    source    ${hit.via === 'deposit' ? 'hot wallet label: ' : ''}${hit.labelOrigin === 'user' ? 'user label: ' : ''}${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
   );
   lines.push(...renderAtHop(hit, st));
   lines.push(...depositLines(hit, st.warn));
