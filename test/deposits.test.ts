@@ -188,6 +188,9 @@ describe('deposit addresses', () => {
     const exported = await hoptrace(['labels', 'export', '--deposits', '--format', 'json', '--db', db]);
     expect(exported.code).toBe(0);
     const rows = JSON.parse(exported.stdout) as { address: string; entity: string; hotWallet: string; sweepTxs: string[]; kind: string }[];
+    const csv = await hoptrace(['labels', 'export', '--deposits', '--db', db]);
+    expect(csv.stdout.split('\n')[0]).toBe('kind,chainId,address,entity,hotWallet,asset,arrivalTx,arrivalBlock,sweepTxs,sweepBlock,delayBlocks,received,swept,shareBps,senders,confidence,reasons,learnedAt');
+    expect(csv.stdout.split('\n')[1]).toMatch(new RegExp(`^inferred-deposit-address,31337,${depositEth},Binance,${binance[0]},native,`));
     expect(rows).toEqual([expect.objectContaining({ address: depositEth, entity: 'Binance', hotWallet: binance[0], sweepTxs: [ethSweepTx], kind: 'inferred-deposit-address' })]);
   });
 });

@@ -31,19 +31,15 @@ interface Row {
   learned_at: string;
 }
 
-/** The deposit_addresses and account_nonces tables of one database. */
+/** The deposit_addresses table of one database. */
 export interface DepositStore {
   get(chainId: number, address: Address): LearnedDeposit | undefined;
   /** Stores an inference (a newer one for the same address replaces the old). */
   put(chainId: number, address: Address, evidence: DepositEvidence): LearnedDeposit;
   all(): LearnedDeposit[];
-  /** Forgets inferences whose sweep is above `block` (the chain replaced those blocks). */
-  forgetAbove(chainId: number, block: number): void;
-  nonce(chainId: number, address: Address): number | undefined;
-  putNonce(chainId: number, address: Address, nonce: number): void;
 }
 
-/** The learned deposit addresses (and cached nonces) of an open database. */
+/** The learned deposit addresses of an open database. */
 export function depositStore(db: Db, path: string): DepositStore {
   const select = db.prepare(`SELECT * FROM deposit_addresses WHERE chain_id = ? AND address = ?`);
   const selectAll = db.prepare(`SELECT * FROM deposit_addresses ORDER BY chain_id, address`);
@@ -54,9 +50,6 @@ export function depositStore(db: Db, path: string): DepositStore {
      VALUES (@chain_id, @address, @entity, @hot_wallet, @asset, @arrival_tx, @arrival_block, @sweep_txs, @sweep_block,
         @delay_blocks, @received, @swept, @share_bps, @senders, @confidence, @reasons, @learned_at)`,
   );
-  const forget = db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`);
-  const selectNonce = db.prepare(`SELECT nonce FROM account_nonces WHERE chain_id = ? AND address = ?`);
-  const upsertNonce = db.prepare(`INSERT OR REPLACE INTO account_nonces (chain_id, address, nonce) VALUES (?, ?, ?)`);
   const guard = <T>(fn: () => T): T => withSqliteErrors(path, fn);
 
   return {
@@ -90,9 +83,6 @@ export function depositStore(db: Db, path: string): DepositStore {
       return learned;
     },
     all: () => guard(() => (selectAll.all() as Row[]).map(fromRow)),
-    forgetAbove: (chainId, block) => void guard(() => forget.run(chainId, block)),
-    nonce: (chainId, address) => guard(() => (selectNonce.get(chainId, address) as { nonce: number } | undefined)?.nonce),
-    putNonce: (chainId, address, nonce) => void guard(() => upsertNonce.run(chainId, address, nonce)),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { RpcClient } from '../rpc/client.js';
 import { tokenInfo } from '../sources/tokens.js';
-import type { DepositStore } from '../store/deposits.js';
+import type { NonceCache } from '../store/nonces.js';
 import type { Store } from '../store/store.js';
 import type { Address } from '../types.js';
 import type { Hub } from './result.js';
@@ -21,14 +21,14 @@ export const BUSY_SENDER_NONCE = 10_000;
  * degree check after fetching. Both answers are kept in the store (account_nonces, tokens), so a re-run
  * asks nothing. Null: not a hub as far as can be seen without fetching.
  */
-export async function hubPrecheck(rpc: RpcClient, store: Store, cache: DepositStore, chainId: number, address: Address): Promise<Omit<Hub, 'hop'> | null> {
-  let nonce = cache.nonce(chainId, address);
+export async function hubPrecheck(rpc: RpcClient, store: Store, cache: NonceCache, chainId: number, address: Address): Promise<Omit<Hub, 'hop'> | null> {
+  let nonce = cache.get(chainId, address);
   if (nonce === undefined) {
     const raw = await rpc.request('eth_getTransactionCount', [address, 'latest']);
     // A node that answers something else gives no hint; the degree check after fetching still applies.
     if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(raw)) return null;
     nonce = Number.parseInt(raw, 16);
-    cache.putNonce(chainId, address, nonce);
+    cache.put(chainId, address, nonce);
   }
   if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender', degreeKind: 'transactions-sent' };
   if (nonce <= 1 && (await tokenInfo(rpc, store, address)).decimals !== null) {

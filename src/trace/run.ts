@@ -11,6 +11,7 @@ import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed
 import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
 import { walk, type RawHit } from './walk.js';
 import { depositStore } from '../store/deposits.js';
+import { nonceCache } from '../store/nonces.js';
 import { createDepositCheck } from './depositCheck.js';
 import { hubPrecheck } from './hubs.js';
 
@@ -107,6 +108,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const raw: RawHit[] = [];
   const hubs = new Map<Address, Hub>();
   const learned = depositStore(store.db, store.path);
+  const nonces = nonceCache(store.db, store.path);
   const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels });
   const visited = new Set<Address>();
   let followed = 0;
@@ -134,7 +136,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
       deposits,
-      hubPrecheck: (address) => hubPrecheck(rpc, store, learned, chainId, address),
+      hubPrecheck: (address) => hubPrecheck(rpc, store, nonces, chainId, address),
       onProgress: ctx.onProgress,
     });
     raw.push(...r.hits);
