@@ -10,8 +10,10 @@ import {
   detectDeposit,
   type DepositInput,
 } from '../src/trace/deposits.js';
+import { depositStore, readLearnedDeposits } from '../src/store/deposits.js';
+import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address, type Label, type Transfer } from '../src/types.js';
-import { venue } from './helpers/trace.js';
+import { tempDb, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
 const a = (n: number): Address => `0x${n.toString(16).padStart(40, '0')}`;
@@ -68,5 +70,25 @@ describe('detectDeposit', () => {
     const topUp = t(garantex.address, D, ETH / 100n, 101);
     const e = detectDeposit(input(arrival, [t(D, garantex.address, 10n * ETH, 102, a(0x7070))], [topUp]));
     expect(e).toMatchObject({ senders: 1, shareBps: 10_000, asset: a(0x7070), confidence: 'high' });
+  });
+});
+
+describe('learned deposit addresses in the database', () => {
+  it('keeps the evidence exactly, and forgets an inference whose sweep a reorg replaced', () => {
+    const arrival = t(MULE, D, 2n ** 70n, 100);
+    const evidence = detectDeposit(input(arrival, [t(D, binance.address, 2n ** 70n, 120)]))!;
+    const path = tempDb();
+    const store = createStore(path);
+    try {
+      store.bindChain(1, 'test');
+      depositStore(store.db, path).put(1, D, evidence);
+      expect(readLearnedDeposits(path)).toEqual([{ ...evidence, chainId: 1, address: D, learnedAt: expect.any(String) }]);
+      store.rollbackAbove(120);
+      expect(readLearnedDeposits(path)).toHaveLength(1);
+      store.rollbackAbove(119);
+      expect(readLearnedDeposits(path)).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });
