@@ -46,7 +46,7 @@ const venues = new Map<string, VenueInfo>([
   [V3, { entity: 'Venue Three', category: 'exchange', risk: 'standard' }],
 ]);
 const base: AttributionOptions = { seeds: [SEED], venue: (a) => venues.get(a), hops: 4, stopAtLabels: true, isToken: (a) => a === WETH };
-const amountAt = (a: ReturnType<typeof attribute>, venue: string, model: 'poison' | 'haircut' | 'fifo', asset = NATIVE): bigint | undefined =>
+const amountAt = (a: ReturnType<typeof attribute>, venue: string, model: 'poison' | 'haircut' | 'fifo', asset: string = NATIVE): bigint | undefined =>
   a.venues.find((v) => v.address === venue)?.amounts[model].get(asset);
 
 describe('taint models on a mixing address (clean and tainted inputs)', () => {

@@ -1,0 +1,53 @@
+/**
+ * Analysis of the stored graph, without an RPC: value attribution under three taint models
+ * (taint.ts), the address graph (build.ts) and path search (paths.ts). Layer: graph → store.
+ *
+ * Callable without the CLI, on a Store:
+ * @example
+ * const store = createStore('hoptrace.db');
+ * const a = attributeInStore(store, { fromBlock: 0, toBlock: 21_900_000 }, { seeds, venue, hops: 4, stopAtLabels: true, isToken: storedIsToken(store) });
+ * const p = findPaths(addressGraphOf(store, { fromBlock: 0, toBlock: 21_900_000 }), seed, venue, { maxHops: 4 });
+ */
+import type { Store } from '../store/store.js';
+import { transfersInRange } from '../store/runs.js';
+import type { Address, Transfer } from '../types.js';
+import { buildAddressGraph, type AddressGraph } from './build.js';
+import { attribute, type Attribution, type AttributionOptions } from './taint.js';
+
+export { attribute, frontierTotal, emptyModelAmounts, TAINT_MODELS } from './taint.js';
+export type { Attribution, AttributionOptions, Amounts, Holding, ModelAmounts, TaintedEdge, TaintModel, VenueFlow, VenueInfo } from './taint.js';
+export { buildAddressGraph, type AddressGraph } from './build.js';
+export { findPaths, type FoundPath, type PathSearch } from './paths.js';
+export { compareChainOrder } from './order.js';
+
+/** A block range, both ends included. */
+export interface BlockRange {
+  fromBlock: number;
+  toBlock: number;
+}
+
+/** Every stored movement of the store's chain within `range` (empty for a store bound to no chain). */
+export function storedTransfers(store: Store, range: BlockRange): Iterable<Transfer> {
+  const chainId = store.chainId();
+  return chainId === null ? [] : transfersInRange(store.db, chainId, range.fromBlock, range.toBlock);
+}
+
+/** Attribution over the store's movements within `range`. */
+export function attributeInStore(store: Store, range: BlockRange, opts: AttributionOptions): Attribution {
+  return attribute(storedTransfers(store, range), opts);
+}
+
+/** The address graph of the store's movements within `range`. */
+export function addressGraphOf(store: Store, range: BlockRange): AddressGraph {
+  return buildAddressGraph(storedTransfers(store, range));
+}
+
+/** isToken from what the store knows: a contract whose decimals() answered (read during the trace). */
+export function storedIsToken(store: Store): (address: Address) => boolean {
+  const cache = new Map<Address, boolean>();
+  return (address) => {
+    let v = cache.get(address);
+    if (v === undefined) cache.set(address, (v = (store.token(address)?.decimals ?? null) !== null));
+    return v;
+  };
+}
