@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { addressGraphOf, findPaths, type FoundPath } from '../graph/index.js';
+import { RpcError, UsageError } from '../errors.js';
+import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
 import { EXPORT_FORMATS, tracedGraph, writeGraph, type ExportFormat } from '../report/export.js';
@@ -85,8 +85,7 @@ export function registerAnalysisCommands(program: Command): void {
       const maxHops = parseCount(o.hops, '--hops', { min: 1, max: 12 });
       const limit = parseCount(o.limit, '--limit', { min: 1 });
       withStore(o.db, (store) => {
-        const graph = addressGraphOf(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER });
-        const r = findPaths(graph, from, to, { maxHops, limit });
+        const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
         if (o.json) {
           const pathJson = (p: FoundPath) => ({
             addresses: p.addresses,
@@ -131,7 +130,16 @@ export function registerAnalysisCommands(program: Command): void {
       const report = fromJsonValue(doc, file);
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);
       const rpc = createRpcClient({ url });
-      const r = await verifyReport(report, rpc);
+      let r;
+      try {
+        r = await verifyReport(report, rpc);
+      } catch (err) {
+        // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
+        if (err instanceof RpcError && err.status === undefined && err.code === undefined && !err.retryable) {
+          throw new UsageError(err.message, { hint: 'check --rpc (the URL, the port, and that the node is running)', cause: err });
+        }
+        throw err;
+      }
       if (o.json) emit(JSON.stringify(r, null, 2) + '\n');
       else {
         const lines = r.checks.map((c) => `${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`);

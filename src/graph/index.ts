@@ -6,12 +6,13 @@
  * @example
  * const store = createStore('hoptrace.db');
  * const a = attributeInStore(store, { fromBlock: 0, toBlock: 21_900_000 }, { seeds, venue, hops: 4, stopAtLabels: true, isToken: storedIsToken(store) });
- * const p = findPaths(addressGraphOf(store, { fromBlock: 0, toBlock: 21_900_000 }), seed, venue, { maxHops: 4 });
+ * const p = pathsInStore(store, { fromBlock: 0, toBlock: 21_900_000 }, seed, venue, { maxHops: 4 });
  */
 import type { Store } from '../store/store.js';
 import { transfersInRange } from '../store/runs.js';
 import type { Address, Transfer } from '../types.js';
 import { buildAddressGraph, type AddressGraph } from './build.js';
+import { findPaths, type PathSearch } from './paths.js';
 import { attribute, type Attribution, type AttributionOptions } from './taint.js';
 
 export { attribute, frontierTotal, emptyModelAmounts, TAINT_MODELS } from './taint.js';
@@ -37,9 +38,14 @@ export function attributeInStore(store: Store, range: BlockRange, opts: Attribut
   return attribute(storedTransfers(store, range), opts);
 }
 
-/** The address graph of the store's movements within `range`. */
-export function addressGraphOf(store: Store, range: BlockRange): AddressGraph {
-  return buildAddressGraph(storedTransfers(store, range));
+/** The address graph of the store's movements within `range` (only the neighbourhood of `around`, when given). */
+export function addressGraphOf(store: Store, range: BlockRange, around?: { from: Address; hops: number }): AddressGraph {
+  return buildAddressGraph(storedTransfers(store, range), around);
+}
+
+/** Shortest and all simple paths of at most `maxHops` movements between two addresses of the store. */
+export function pathsInStore(store: Store, range: BlockRange, from: Address, to: Address, opts: { maxHops: number; limit?: number }): PathSearch {
+  return findPaths(addressGraphOf(store, range, { from, hops: opts.maxHops }), from, to, opts);
 }
 
 /** isToken from what the store knows: a contract whose decimals() answered (read during the trace). */

@@ -163,21 +163,28 @@ class Lots {
   }
 }
 
-/** One (address, asset) balance as haircut and FIFO see it. */
+/**
+ * One (address, asset) balance as the models see it: what arrived minus what left, never below zero (a
+ * spend beyond it is of unknown origin). The FIFO queue holds exactly `balance` units; it is created
+ * only when the first tainted value arrives (before that it is `balance` clean units), which keeps the
+ * untainted bulk of a large graph cheap.
+ */
 interface Pool {
   balance: bigint;
   taint: bigint;
-  lots: Lots;
+  lots: Lots | null;
 }
 
-/** What one movement carries: the haircut share, the FIFO pieces, and whether poison applies. */
+/** What one movement carries: the haircut share, the FIFO pieces (null: all clean), whether poison applies. */
 interface Carried {
   poison: boolean;
   haircut: bigint;
-  fifo: Segment[];
+  fifo: Segment[] | null;
 }
 
-const fifoTaint = (segs: readonly Segment[]): bigint => segs.reduce((t, s) => (s.tainted ? t + s.amount : t), 0n);
+const CLEAN: Carried = { poison: false, haircut: 0n, fifo: null };
+
+const fifoTaint = (segs: readonly Segment[] | null): bigint => (segs === null ? 0n : segs.reduce((t, s) => (s.tainted ? t + s.amount : t), 0n));
 
 export function emptyModelAmounts(): ModelAmounts {
   return { poison: new Map(), haircut: new Map(), fifo: new Map() };
@@ -207,7 +214,7 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   const hubs = opts.hubs ?? new Set<Address>();
   const minValue = opts.minValue ?? (() => 0n);
 
-  const pools = new Map<string, Pool>();
+  const pools = new Map<Asset, Map<Address, Pool>>(); // asset → address → pool: no string keys per movement
   const poisoned = new Set<Address>();
   const hopOf = new Map<Address, number>();
   const venueFlows = new Map<Address, VenueFlow>();
@@ -217,45 +224,48 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   const belowMinValue = emptyModelAmounts();
   const returnedToSeeds = emptyModelAmounts();
   const edges: TaintedEdge[] = [];
-  const knownBalance = new Map<string, bigint>(); // for poison's "held": inflows − outflows seen
 
-  const pool = (address: Address, asset: Asset): Pool => {
-    const key = `${address}|${asset}`;
-    let p = pools.get(key);
-    if (!p) pools.set(key, (p = { balance: 0n, taint: 0n, lots: new Lots() }));
-    return p;
-  };
-  const moveBalance = (address: Address, asset: Asset, delta: bigint): void => {
-    const key = `${address}|${asset}`;
-    knownBalance.set(key, (knownBalance.get(key) ?? 0n) + delta);
+  const poolsOf = (asset: Asset): Map<Address, Pool> => {
+    let m = pools.get(asset);
+    if (!m) pools.set(asset, (m = new Map()));
+    return m;
   };
 
   /** Takes `amount` out of an address's pool: the taint it carries under each model. */
   const spend = (from: Address, asset: Asset, amount: bigint): Carried => {
-    moveBalance(from, asset, -amount);
     if (seeds.has(from)) return { poison: true, haircut: amount, fifo: [{ amount, tainted: true }] };
-    const p = pool(from, asset);
+    const p = poolsOf(asset).get(from);
+    if (!p) return CLEAN; // nothing seen arrive: value of unknown origin
     // A payment larger than the balance we saw: the shortfall is of unknown origin (counted clean), and
     // the whole tainted balance goes with it.
     const base = p.balance > amount ? p.balance : amount;
     const share = p.taint === 0n ? 0n : (p.taint * amount) / base;
     p.taint -= share;
     p.balance = p.balance > amount ? p.balance - amount : 0n;
-    return { poison: poisoned.has(from), haircut: share, fifo: p.lots.take(amount) };
+    const poison = poisoned.has(from);
+    if (p.lots === null) return poison || share > 0n ? { poison, haircut: share, fifo: null } : CLEAN;
+    return { poison, haircut: share, fifo: p.lots.take(amount) };
   };
 
   /** Puts `amount` into an address's pool with the taint `c` carries (nothing for seeds: sources). */
   const receive = (to: Address, asset: Asset, amount: bigint, c: Carried | null): void => {
-    moveBalance(to, asset, amount);
     if (seeds.has(to)) return;
-    const p = pool(to, asset);
+    const m = poolsOf(asset);
+    let p = m.get(to);
+    if (!p) m.set(to, (p = { balance: 0n, taint: 0n, lots: null }));
+    const fifo = c?.fifo ?? null;
+    if (p.lots === null && fifo !== null && fifo.some((x) => x.tainted)) {
+      p.lots = new Lots();
+      p.lots.push({ amount: p.balance, tainted: false }); // what was there before: all clean
+    }
     p.balance += amount;
     if (c) {
       p.taint += c.haircut;
-      for (const s of c.fifo) p.lots.push(s);
       if (c.poison) poisoned.add(to);
-    } else {
-      p.lots.push({ amount, tainted: false });
+    }
+    if (p.lots !== null) {
+      if (fifo === null) p.lots.push({ amount, tainted: false });
+      else for (const x of fifo) p.lots.push(x);
     }
   };
 
@@ -371,16 +381,14 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   }
 
   // What is still where it last arrived: every tainted pool of an address that is not a venue sink.
-  for (const [key, p] of pools) {
-    const sep = key.indexOf('|');
-    const address = key.slice(0, sep);
-    const asset = key.slice(sep + 1) as Asset;
-    if (opts.stopAtLabels && opts.venue(address)) continue;
-    const fifo = p.lots.tainted();
-    const poisonHeld = poisoned.has(address) ? (knownBalance.get(key) ?? 0n) : 0n;
-    if (p.taint === 0n && fifo === 0n && poisonHeld <= 0n) continue;
-    const h = holding(address);
-    addAll(h.held, asset, { poison: poisonHeld > 0n ? poisonHeld : 0n, haircut: p.taint, fifo });
+  for (const [asset, byAddress] of pools) {
+    for (const [address, p] of byAddress) {
+      const fifo = p.lots?.tainted() ?? 0n;
+      const poisonHeld = poisoned.has(address) ? p.balance : 0n; // poison: all it holds is tainted
+      if (p.taint === 0n && fifo === 0n && poisonHeld === 0n) continue;
+      if (opts.stopAtLabels && opts.venue(address)) continue;
+      addAll(holding(address).held, asset, { poison: poisonHeld, haircut: p.taint, fifo });
+    }
   }
 
   for (const flow of venueFlows.values()) {
