@@ -165,7 +165,8 @@ describe('what the walk excludes, the models exclude', () => {
     const rows = [tx(SEED, SEED2, 4n, 1), tx(SEED2, V1, 6n, 2)];
     const both = attribute(rows, { ...base, seeds: [SEED, SEED2] });
     expect(amountAt(both, V1, 'haircut')).toBe(6n);
-    expect(both.returnedToSeeds.haircut.get(NATIVE)).toBe(4n);
+    expect(both.returnedToSeeds.haircut.get(NATIVE)).toBeUndefined(); // seed to seed: nothing left the seeds
+    expect(both.seeded.haircut.get(NATIVE)).toBe(6n);
     expect(amountAt(attribute(rows, base), V1, 'haircut')).toBe(4n); // SEED2 held only SEED's 4
   });
 });
@@ -210,5 +211,33 @@ describe('path search on a neighbourhood', () => {
     expect(near.hasNode(CLEAN)).toBe(false);
     expect(near.hasNode(V3)).toBe(true); // three hops out: a node, but none of its edges is needed
     expect(buildAddressGraph(rows, { from: SEED, hops: 1 }).order).toBe(2);
+  });
+});
+
+describe('conservation on random graphs', () => {
+  it('haircut and FIFO: what left the seeds = venues + frontier + burned + below min-value + returned, to the wei', () => {
+    let s = 7;
+    const rnd = (n: number): number => {
+      s = (s * 48271) % 2147483647;
+      return s % n;
+    };
+    const people = [SEED, SEED2, CLEAN, MIX, HOP, V1, V2, V3, ...Array.from({ length: 12 }, (_, i) => addr(`p${i}`)), ZERO];
+    const token = addr('tok');
+    for (let round = 0; round < 20; round++) {
+      const rows = Array.from({ length: 300 }, (_, i) => {
+        const from = people[rnd(people.length - 1)]!; // never from the zero address…
+        const to = people[rnd(people.length)]!; // …but sometimes to it (a burn)
+        return tx(from, to, BigInt(1 + rnd(1000)) * 10n ** BigInt(rnd(20)), 1 + Math.floor(i / 3), { txIndex: i % 3, asset: rnd(3) === 0 ? token : NATIVE });
+      });
+      const a = attribute(rows, { ...base, seeds: [SEED, SEED2], hops: 1 + rnd(5), minValue: () => 50n });
+      for (const model of ['haircut', 'fifo'] as const) {
+        for (const asset of [NATIVE, token]) {
+          const sum = (m: Map<string, bigint>): bigint => m.get(asset) ?? 0n;
+          const out = a.venues.reduce((t, v) => t + sum(v.amounts[model]), 0n) + sum(frontierTotal(a.frontier, model)) +
+            sum(a.burned[model]) + sum(a.belowMinValue[model]) + sum(a.returnedToSeeds[model]);
+          expect(out, `round ${round} ${model} ${asset}`).toBe(sum(a.seeded[model]));
+        }
+      }
+    }
   });
 });

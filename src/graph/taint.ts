@@ -109,7 +109,7 @@ export interface Attribution {
   frontier: Holding[];
   burned: ModelAmounts;
   belowMinValue: ModelAmounts;
-  /** Sent back into a seed (seeds are sources; what they receive is not counted again). */
+  /** Sent back into a seed by a traced address (seeds are sources: what they receive is not counted again). */
   returnedToSeeds: ModelAmounts;
   edges: TaintedEdge[];
   /** Movements read (after the exclusions), for the record. */
@@ -320,6 +320,7 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
       receive(t.to, t.asset, t.amount, null); // a mint: new value of no traced origin
       continue;
     }
+    if (seeds.has(t.from) && seeds.has(t.to)) continue; // between two sources: nothing leaves the seeds
     const stop = stopReason(t.from);
     const carried = spend(t.from, t.asset, t.amount);
     const taint = amountsOf(t, carried);
