@@ -266,6 +266,11 @@ describe('hoptrace verify', () => {
     const r = await hoptrace(['verify', badAmount, '--rpc', anvil.url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a decimal string');
+    const escape = tampered('escape', (d) => void (garantexStep(d).blockHash = '\u001b]0;owned\u0007\u001b[31m0xred'));
+    const esc = await hoptrace(['verify', escape, '--rpc', anvil.url]);
+    expect(esc.code).toBe(1);
+    expect(esc.stdout).toContain('the report says ]0;owned');
+    expect(esc.stdout).not.toContain('\u001b');
     copyFileSync(join(dir, 'report.json'), join(dir, 'copy.json'));
     const keyed = await hoptrace(['verify', join(dir, 'copy.json'), '--rpc', `${anvil.url}/v2/SECRETKEY123456789`]);
     expect(keyed.stdout + keyed.stderr).not.toContain('SECRETKEY123456789');

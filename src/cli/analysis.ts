@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, tracedGraph, writeGraph, type ExportFormat } from '../r
 import { fromJsonValue } from '../report/fromJson.js';
 import { renderCsv, renderFullJson, renderFullText, renderMarkdown } from '../report/full.js';
 import { renderHtml } from '../report/html.js';
+import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
 import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
@@ -142,7 +143,8 @@ export function registerAnalysisCommands(program: Command): void {
       }
       if (o.json) emit(JSON.stringify(r, null, 2) + '\n');
       else {
-        const lines = r.checks.map((c) => `${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`);
+        // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.
+        const lines = r.checks.map((c) => cleanText(`${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`, 1000));
         lines.push('', `${r.checks.length - r.failed} of ${r.checks.length} hop(s) hold on chain ${r.chainId} via ${r.endpoint}.`);
         emit(lines.join('\n') + '\n');
       }

@@ -106,13 +106,13 @@ function manifestLines(m: Manifest): string[] {
   ];
 }
 
-/** Text for Markdown: cleaned of control/bidi characters, then every character Markdown or HTML acts on escaped. */
+/** Text for Markdown: cleaned of control/bidi characters, HTML escaped, and the characters that make emphasis, links, code or table columns escaped. */
 export function mdText(s: string, max = 80): string {
   return cleanText(s, max)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1');
+    .replace(/([\\`*_[\]|~#])/g, '\\$1'); // enough inside a table cell: no emphasis, link, code or column break
 }
 
 /** `--format md`: a Markdown document with a summary table, venue flows, hit paths and the manifest. */
