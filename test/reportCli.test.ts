@@ -87,6 +87,22 @@ describe('hoptrace report from the database alone', () => {
     expect(venueOf(doc, GARANTEX)).toMatchObject({ strength: 'all models', hops: 2, arrivals: 1, risk: 'sanctioned' });
     expect(venueOf(doc, EVIL_VENUE).amounts.fifo).toEqual({ [token]: '1000' });
     expect(doc.attribution.seeded.haircut).toEqual({ native: String(10n * ETH), [token]: '1000' });
+    // The seed's own account: all of its 10 ETH and 1,000 tokens reached venues under haircut, none left.
+    expect(doc.attribution.perSeed).toEqual([
+      expect.objectContaining({ seed: SEED, atVenues: expect.objectContaining({ haircut: { native: String(10n * ETH), [token]: '1000' } }) }),
+    ]);
+    expect(doc.attribution.perSeed[0].frontier.haircut).toEqual({});
+  });
+
+  it('says so when hops of the run are no longer stored', async () => {
+    const copy = join(dir, 'rolled-back.db');
+    copyFileSync(db, copy);
+    const conn = openDb(copy);
+    const step = (JSON.parse(reportJson) as Json).hits[0].path[0];
+    expect(conn.prepare(`DELETE FROM transfers WHERE tx_hash = ? AND ref = ?`).run(step.txHash, step.ref).changes).toBe(1);
+    conn.close();
+    const r = await hoptrace(['report', '--db', copy, '--format', 'json']);
+    expect((JSON.parse(r.stdout) as Json).attribution.notes.join(' ')).toContain('1 hop of this run is no longer in the database');
   });
 
   it('carries a manifest: versions, run, redacted endpoint, block range, label data hash, parameters', () => {

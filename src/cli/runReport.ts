@@ -87,11 +87,24 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   } else {
     const rows = [...storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock })];
     attribution = attribute(rows, opts);
-    if (seeds.length > 1 && seeds.length <= PER_SEED_MAX) {
+    if (seeds.length === 1) perSeed = [{ seed: seeds[0]!, attribution }];
+    else if (seeds.length <= PER_SEED_MAX) {
       perSeed = seeds.map((seed) => ({ seed, attribution: attribute(rows, { ...opts, seeds: [seed] }) }));
     } else if (seeds.length > PER_SEED_MAX) {
       notes.push(`Per-seed figures are left out: ${seeds.length} seeds (more than ${PER_SEED_MAX}) are attributed together.`);
     }
+  }
+
+  // The run's hops should all still be stored; a reorg deeper than the finality depth, handled by a
+  // later run, can have rolled some back, and the attribution then rests on a different graph.
+  const has = store.db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
+  const steps = new Set(result.hits.flatMap((h) => h.path.map((p) => `${p.txHash}|${p.ref}`)));
+  const gone = [...steps].filter((k) => {
+    const [tx, ref] = k.split('|') as [string, string];
+    return has.get(run.chainId, tx, ref) === undefined;
+  }).length;
+  if (gone > 0) {
+    notes.push(`${gone} hop${gone === 1 ? '' : 's'} of this run ${gone === 1 ? 'is' : 'are'} no longer in the database (rolled back after a reorg): the attribution rests on what is stored now; trace again for a consistent report.`);
   }
 
   const assets = new Map<Asset, AssetMeta>();
