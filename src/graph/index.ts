@@ -43,9 +43,30 @@ export function addressGraphOf(store: Store, range: BlockRange, around?: { from:
   return buildAddressGraph(storedTransfers(store, range), around);
 }
 
-/** Shortest and all simple paths of at most `maxHops` movements between two addresses of the store. */
+/**
+ * Shortest and all simple paths of at most `maxHops` movements between two addresses of the store.
+ * Reads only the neighbourhood a path can use — breadth-first from `from` through the store's index on
+ * the sender (one query per address within maxHops − 1 movements) — so its cost follows the
+ * neighbourhood, not the size of the store.
+ */
 export function pathsInStore(store: Store, range: BlockRange, from: Address, to: Address, opts: { maxHops: number; limit?: number }): PathSearch {
-  return findPaths(addressGraphOf(store, range, { from, hops: opts.maxHops }), from, to, opts);
+  const rows: Transfer[] = [];
+  const seen = new Set<Address>([from]);
+  let level: Address[] = [from];
+  for (let d = 0; d < opts.maxHops && level.length > 0 && store.chainId() !== null; d++) {
+    const next: Address[] = [];
+    for (const a of level) {
+      for (const t of store.transfersOf(a, 'from', range.fromBlock, range.toBlock)) {
+        rows.push(t);
+        if (!seen.has(t.to)) {
+          seen.add(t.to);
+          next.push(t.to);
+        }
+      }
+    }
+    level = next;
+  }
+  return findPaths(buildAddressGraph(rows), from, to, opts);
 }
 
 /** isToken from what the store knows: a contract whose decimals() answered (read during the trace). */
