@@ -39,7 +39,8 @@ let dir: string;
 let token: string;
 let reportJson: string;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON documents, read field by field
+type Json = Record<string, any>;
 
 beforeAll(async () => {
   anvil = await startAnvil({ genesisTimestamp: Date.parse('2025-03-01T00:00:00Z') / 1000 });
