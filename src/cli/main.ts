@@ -20,6 +20,8 @@ import { createProgress, type Progress } from './progress.js';
 import { runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
+import { registerAnalysisCommands } from './analysis.js';
+import { recordRun } from './runReport.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
@@ -119,6 +121,7 @@ export function buildProgram(): Command {
 
   registerSeedsCommand(program);
   registerLabelsCommand(program);
+  registerAnalysisCommands(program);
   return program;
 }
 
@@ -202,6 +205,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
     );
     progress.done();
+    recordRun(store, result); // hoptrace report / export read it back, without an RPC
     print(result, o);
     return result;
   } finally {

@@ -114,4 +114,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (chain_id, address)
   ) WITHOUT ROWID;
   `,
+  `
+  -- One row per finished trace run: what was asked (seeds, parameters, block range), against what
+  -- (chain, the endpoint redacted, the label data's version and sha256, the tool's version), and the
+  -- report it gave (the JSON document of schema/trace-report.schema.json). hoptrace report,
+  -- export and path work from these rows and the transfers alone, without an RPC.
+  CREATE TABLE trace_runs (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at         TEXT    NOT NULL,
+    chain_id           INTEGER NOT NULL,
+    tool_version       TEXT    NOT NULL,
+    rpc                TEXT    NOT NULL,
+    from_block         INTEGER NOT NULL,
+    to_block           INTEGER NOT NULL,
+    label_data_version TEXT    NOT NULL,
+    label_data_sha256  TEXT    NOT NULL,
+    user_labels        INTEGER NOT NULL,
+    seeds              TEXT    NOT NULL,
+    params             TEXT    NOT NULL,
+    result             TEXT    NOT NULL
+  );
+  `,
 ];

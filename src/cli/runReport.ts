@@ -1,0 +1,147 @@
+import { UsageError } from '../errors.js';
+import { attribute, storedIsToken, storedTransfers, type Attribution, type AttributionOptions } from '../graph/index.js';
+import { nativeSymbol } from '../labels/chains.js';
+import { labelDataSha256 } from '../labels/digest.js';
+import { labelDataVersion, loadLabelBook } from '../labels/load.js';
+import { overlayUserLabels } from '../labels/overlay.js';
+import type { AssetMeta, AttributionReport } from '../report/attribution.js';
+import { fromJsonValue } from '../report/fromJson.js';
+import type { FullReport } from '../report/full.js';
+import { toJsonValue } from '../report/json.js';
+import type { Manifest } from '../report/manifest.js';
+import { traceRuns, type TraceRun } from '../store/runs.js';
+import type { Store } from '../store/store.js';
+import { userLabelStore } from '../store/userLabels.js';
+import type { TraceResult } from '../trace/result.js';
+import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
+import { NATIVE, type Address, type Asset } from '../types.js';
+import { packageVersion } from '../util/package.js';
+
+/** Seeds beyond this many are attributed together only: one pass per seed would cost a pass each. */
+export const PER_SEED_MAX = 20;
+
+/**
+ * Records a finished trace in the database (table trace_runs): what was asked, against what, and the
+ * JSON report it gave. `hoptrace report` reads it back without an RPC.
+ */
+export function recordRun(store: Store, result: TraceResult): number {
+  return traceRuns(store.db, store.path).record({
+    createdAt: result.generatedAt,
+    chainId: result.chainId,
+    toolVersion: result.tool.version,
+    rpc: result.rpc,
+    fromBlock: result.params.fromBlock,
+    toBlock: result.params.toBlock,
+    labelDataVersion: result.labels.dataVersion,
+    labelDataSha256: labelDataSha256(),
+    userLabels: result.labels.userLabels,
+    seeds: result.seeds.map((s) => s.address),
+    params: toJsonValue(result).params as unknown as Record<string, unknown>,
+    result: JSON.stringify(toJsonValue(result)),
+  });
+}
+
+/**
+ * Everything `hoptrace report` and `export` render for a run, from the database alone: the run's stored
+ * report, and the attribution computed now over the stored transfers of the run's block range.
+ *
+ * Why recompute rather than store the attribution: the movements a run read are in the database (a
+ * reorg rolls back only what the chain replaced), the computation is deterministic and takes one pass,
+ * and a later run that reads more of the graph (the inflows of an address, say) makes the haircut and
+ * FIFO figures of an earlier run more complete rather than stale. The manifest says which run, range,
+ * label data and parameters the figures rest on; `transfersRead` how many movements they came from.
+ */
+export function assembleReport(store: Store, runId: number | undefined): FullReport & { run: TraceRun } {
+  const run = traceRuns(store.db, store.path).get(runId);
+  const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
+  if (store.chainId() !== null && store.chainId() !== run.chainId) {
+    throw new UsageError(`trace run ${run.id} is of chain ${run.chainId}, but database ${store.path} holds chain ${store.chainId()}.`);
+  }
+  // The run stored 'evm' when no chain's own labels applied (only the every-EVM-chain rows).
+  const labelChain = result.labelChain === 'evm' ? null : result.labelChain;
+  const labels = overlayUserLabels(loadLabelBook(labelChain), userLabelStore(store.db, store.path).all());
+  const seeds = result.seeds.map((s) => s.address);
+  const seedSet = new Set(seeds);
+  const minValue = new Map<string, bigint>(Object.entries(result.params.minValue).map(([k, v]) => [k, BigInt(v)]));
+  const opts: AttributionOptions = {
+    seeds,
+    venue: (a: Address) => {
+      if (seedSet.has(a)) return undefined;
+      const l = labels.get(a);
+      return l && { entity: l.entity, category: l.category, risk: l.risk };
+    },
+    hops: result.params.hops,
+    stopAtLabels: result.params.stopAtLabels,
+    hubs: new Set(result.coverage.hubs.map((h) => h.address)),
+    minValue: (asset: Asset) => minValue.get(asset) ?? 0n,
+    isToken: storedIsToken(store),
+  };
+  const notes: string[] = [
+    'Haircut and FIFO see the inflows the database holds: a forward trace reads what the followed addresses sent, and their other inflows only where a query read them; value spent beyond the inflows seen counts as of unknown origin, so where clean inflows were not read these two models over-state the tainted share. Gas fees are not modelled.',
+  ];
+  let attribution: Attribution;
+  let perSeed: AttributionReport['perSeed'] = null;
+  if (result.params.direction === 'in') {
+    notes.push('This run traced backward (--direction in): value attribution follows funds forward from the seeds, so it is empty here.');
+    attribution = attribute([], opts);
+  } else {
+    const rows = [...storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock })];
+    attribution = attribute(rows, opts);
+    if (seeds.length === 1) perSeed = [{ seed: seeds[0]!, attribution }];
+    else if (seeds.length <= PER_SEED_MAX) {
+      perSeed = seeds.map((seed) => ({ seed, attribution: attribute(rows, { ...opts, seeds: [seed] }) }));
+    } else if (seeds.length > PER_SEED_MAX) {
+      notes.push(`Per-seed figures are left out: ${seeds.length} seeds (more than ${PER_SEED_MAX}) are attributed together.`);
+    }
+  }
+
+  // The run's hops should all still be stored; a reorg deeper than the finality depth, handled by a
+  // later run, can have rolled some back, and the attribution then rests on a different graph.
+  const has = store.db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
+  const steps = new Set(result.hits.flatMap((h) => h.path.map((p) => `${p.txHash}|${p.ref}`)));
+  const gone = [...steps].filter((k) => {
+    const [tx, ref] = k.split('|') as [string, string];
+    return has.get(run.chainId, tx, ref) === undefined;
+  }).length;
+  if (gone > 0) {
+    notes.push(`${gone} hop${gone === 1 ? '' : 's'} of this run ${gone === 1 ? 'is' : 'are'} no longer in the database (rolled back after a reorg): the attribution rests on what is stored now; trace again for a consistent report.`);
+  }
+
+  const assets = new Map<Asset, AssetMeta>();
+  const symbol = nativeSymbol(labelChain) ?? 'native';
+  const noteAsset = (asset: Asset): void => {
+    if (assets.has(asset)) return;
+    const info = asset === NATIVE ? null : store.token(asset);
+    assets.set(asset, asset === NATIVE ? { symbol, decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
+  };
+  const times = new Map<number, number>();
+  const noteBlock = (n: number): void => {
+    if (times.has(n)) return;
+    const h = store.block(n);
+    if (h) times.set(n, h.timestamp);
+  };
+  for (const e of attribution.edges) noteAsset(e.transfer.asset);
+  for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);
+  for (const v of attribution.venues) {
+    noteBlock(v.first.block);
+    noteBlock(v.last.block);
+  }
+
+  const manifest: Manifest = {
+    tool: { name: 'hoptrace', version: packageVersion() },
+    reportSchemaVersion: REPORT_SCHEMA_VERSION,
+    databaseSchemaVersion: store.db.pragma('user_version', { simple: true }) as number,
+    run: { id: run.id, tracedAt: run.createdAt, toolVersion: run.toolVersion },
+    chainId: run.chainId,
+    rpc: [run.rpc],
+    blockRange: { fromBlock: run.fromBlock, toBlock: run.toBlock },
+    labels: { dataVersion: run.labelDataVersion, sha256: run.labelDataSha256, userLabels: run.userLabels },
+    params: toJsonValue(result).params,
+    seeds,
+    generatedAt: new Date().toISOString(),
+  };
+  if (run.labelDataVersion !== labelDataVersion()) {
+    notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
+  }
+  return { run, result, manifest, attribution: { attribution, perSeed, assets, times, notes } };
+}

@@ -1,0 +1,80 @@
+/**
+ * Analysis of the stored graph, without an RPC: value attribution under three taint models
+ * (taint.ts), the address graph (build.ts) and path search (paths.ts). Layer: graph → store.
+ *
+ * Callable without the CLI, on a Store:
+ * @example
+ * const store = createStore('hoptrace.db');
+ * const a = attributeInStore(store, { fromBlock: 0, toBlock: 21_900_000 }, { seeds, venue, hops: 4, stopAtLabels: true, isToken: storedIsToken(store) });
+ * const p = pathsInStore(store, { fromBlock: 0, toBlock: 21_900_000 }, seed, venue, { maxHops: 4 });
+ */
+import type { Store } from '../store/store.js';
+import { transfersInRange } from '../store/runs.js';
+import type { Address, Transfer } from '../types.js';
+import { buildAddressGraph, type AddressGraph } from './build.js';
+import { findPaths, type PathSearch } from './paths.js';
+import { attribute, type Attribution, type AttributionOptions } from './taint.js';
+
+export { attribute, frontierTotal, emptyModelAmounts, TAINT_MODELS } from './taint.js';
+export type { Attribution, AttributionOptions, Amounts, Holding, ModelAmounts, TaintedEdge, TaintModel, VenueFlow, VenueInfo } from './taint.js';
+export { buildAddressGraph, type AddressGraph } from './build.js';
+export { findPaths, type FoundPath, type PathSearch } from './paths.js';
+export { compareChainOrder } from './order.js';
+
+/** A block range, both ends included. */
+export interface BlockRange {
+  fromBlock: number;
+  toBlock: number;
+}
+
+/** Every stored movement of the store's chain within `range` (empty for a store bound to no chain). */
+export function storedTransfers(store: Store, range: BlockRange): Iterable<Transfer> {
+  const chainId = store.chainId();
+  return chainId === null ? [] : transfersInRange(store.db, chainId, range.fromBlock, range.toBlock);
+}
+
+/** Attribution over the store's movements within `range`. */
+export function attributeInStore(store: Store, range: BlockRange, opts: AttributionOptions): Attribution {
+  return attribute(storedTransfers(store, range), opts);
+}
+
+/** The address graph of the store's movements within `range` (only the neighbourhood of `around`, when given). */
+export function addressGraphOf(store: Store, range: BlockRange, around?: { from: Address; hops: number }): AddressGraph {
+  return buildAddressGraph(storedTransfers(store, range), around);
+}
+
+/**
+ * Shortest and all simple paths of at most `maxHops` movements between two addresses of the store.
+ * Reads only the neighbourhood a path can use — breadth-first from `from` through the store's index on
+ * the sender (one query per address within maxHops − 1 movements) — so its cost follows the
+ * neighbourhood, not the size of the store.
+ */
+export function pathsInStore(store: Store, range: BlockRange, from: Address, to: Address, opts: { maxHops: number; limit?: number }): PathSearch {
+  const rows: Transfer[] = [];
+  const seen = new Set<Address>([from]);
+  let level: Address[] = [from];
+  for (let d = 0; d < opts.maxHops && level.length > 0 && store.chainId() !== null; d++) {
+    const next: Address[] = [];
+    for (const a of level) {
+      for (const t of store.transfersOf(a, 'from', range.fromBlock, range.toBlock)) {
+        rows.push(t);
+        if (!seen.has(t.to)) {
+          seen.add(t.to);
+          next.push(t.to);
+        }
+      }
+    }
+    level = next;
+  }
+  return findPaths(buildAddressGraph(rows), from, to, opts);
+}
+
+/** isToken from what the store knows: a contract whose decimals() answered (read during the trace). */
+export function storedIsToken(store: Store): (address: Address) => boolean {
+  const cache = new Map<Address, boolean>();
+  return (address) => {
+    let v = cache.get(address);
+    if (v === undefined) cache.set(address, (v = (store.token(address)?.decimals ?? null) !== null));
+    return v;
+  };
+}

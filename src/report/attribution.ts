@@ -1,0 +1,151 @@
+import { TAINT_MODELS, frontierTotal, type Amounts, type Attribution, type ModelAmounts, type TaintModel, type VenueFlow } from '../graph/index.js';
+import type { Address, Asset, LabelCategory, Risk } from '../types.js';
+
+/** Symbol and decimals of an asset, as the store knows them (null = the token did not say). */
+export interface AssetMeta {
+  symbol: string | null;
+  decimals: number | null;
+}
+
+/** Attribution of one run, with what rendering needs besides the models' output. */
+export interface AttributionReport {
+  attribution: Attribution;
+  /** The same models run from each seed alone (null when there were too many seeds to run one by one). */
+  perSeed: { seed: Address; attribution: Attribution }[] | null;
+  assets: ReadonlyMap<Asset, AssetMeta>;
+  /** Unix seconds of the blocks the store has headers for. */
+  times: ReadonlyMap<number, number>;
+  /** Sentences on what the figures rest on and do not cover. */
+  notes: string[];
+}
+
+/** Published definitions of the models, cited in every report. */
+export const MODEL_CITATIONS: Record<TaintModel, string> = {
+  poison:
+    'Möser, Böhme, Breuker (2014), "Towards Risk Scoring of Bitcoin Transactions", FC 2014 workshops: any tainted input taints every later output in full.',
+  haircut:
+    'Möser, Böhme, Breuker (2014), ibid.: each output carries the tainted fraction of the balance (exact: floored share, the remainder stays with the sender).',
+  fifo:
+    'Anderson, Shumailov, Ahmed (2018), "Making Bitcoin Legal", Security Protocols XXVI: first in, first out per address and asset (Clayton\'s case).',
+};
+
+/** Strength of a finding from how many models support it. */
+export function strength(support: readonly TaintModel[]): 'all models' | 'two models' | 'poison only' | 'none' {
+  if (support.length === 3) return 'all models';
+  if (support.length === 2) return 'two models';
+  if (support.length === 1 && support[0] === 'poison') return 'poison only';
+  return support.length === 0 ? 'none' : 'two models';
+}
+
+export type AmountsJson = Record<string, string>;
+export type ModelAmountsJson = Record<TaintModel, AmountsJson>;
+
+export interface VenueFlowJson {
+  address: Address;
+  entity: string;
+  category: LabelCategory;
+  risk: Risk;
+  hops: number;
+  arrivals: number;
+  first: { blockNumber: number; timestamp: number | null; txHash: string };
+  last: { blockNumber: number; timestamp: number | null; txHash: string };
+  support: TaintModel[];
+  strength: ReturnType<typeof strength>;
+  amounts: ModelAmountsJson;
+}
+
+export interface AttributionJson {
+  models: { name: TaintModel; citation: string }[];
+  transfersRead: number;
+  assets: { asset: Asset; symbol: string | null; decimals: number | null }[];
+  seeded: ModelAmountsJson;
+  venues: VenueFlowJson[];
+  frontier: {
+    total: ModelAmountsJson;
+    addresses: { address: Address; hop: number; reason: 'hop-limit' | 'hub' | null; held: ModelAmountsJson; notFollowed: ModelAmountsJson }[];
+  };
+  burned: ModelAmountsJson;
+  belowMinValue: ModelAmountsJson;
+  returnedToSeeds: ModelAmountsJson;
+  perSeed: { seed: Address; seeded: ModelAmountsJson; atVenues: ModelAmountsJson; frontier: ModelAmountsJson }[] | null;
+  notes: string[];
+}
+
+/** Amounts as `{ asset: "decimal string" }`, assets sorted (native first), zeros left out. */
+export function amountsJson(m: Amounts): AmountsJson {
+  const out: AmountsJson = {};
+  for (const asset of [...m.keys()].sort(assetOrder)) {
+    const v = m.get(asset)!;
+    if (v !== 0n) out[asset] = v.toString();
+  }
+  return out;
+}
+
+export function modelAmountsJson(m: ModelAmounts): ModelAmountsJson {
+  return { poison: amountsJson(m.poison), haircut: amountsJson(m.haircut), fifo: amountsJson(m.fifo) };
+}
+
+function assetOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === 'native') return -1;
+  if (b === 'native') return 1;
+  return a < b ? -1 : 1;
+}
+
+/** Sum of the venues' amounts per model. */
+export function venuesTotal(venues: readonly VenueFlow[]): ModelAmounts {
+  const out: ModelAmounts = { poison: new Map(), haircut: new Map(), fifo: new Map() };
+  for (const v of venues) {
+    for (const model of TAINT_MODELS) {
+      for (const [asset, amount] of v.amounts[model]) out[model].set(asset, (out[model].get(asset) ?? 0n) + amount);
+    }
+  }
+  return out;
+}
+
+function frontierModels(a: Attribution): ModelAmounts {
+  return { poison: frontierTotal(a.frontier, 'poison'), haircut: frontierTotal(a.frontier, 'haircut'), fifo: frontierTotal(a.frontier, 'fifo') };
+}
+
+/** The `attribution` member of the JSON report (schema: `$defs/attribution`). */
+export function attributionJson(r: AttributionReport): AttributionJson {
+  const a = r.attribution;
+  const time = (block: number): number | null => r.times.get(block) ?? null;
+  const usedAssets = new Set<Asset>();
+  for (const m of [a.seeded.poison, a.seeded.haircut, a.seeded.fifo]) for (const k of m.keys()) usedAssets.add(k);
+  for (const v of a.venues) for (const model of TAINT_MODELS) for (const k of v.amounts[model].keys()) usedAssets.add(k);
+  return {
+    models: TAINT_MODELS.map((name) => ({ name, citation: MODEL_CITATIONS[name] })),
+    transfersRead: a.transfersRead,
+    assets: [...usedAssets].sort(assetOrder).map((asset) => ({ asset, symbol: r.assets.get(asset)?.symbol ?? null, decimals: r.assets.get(asset)?.decimals ?? null })),
+    seeded: modelAmountsJson(a.seeded),
+    venues: a.venues.map((v) => ({
+      address: v.address,
+      entity: v.venue.entity,
+      category: v.venue.category,
+      risk: v.venue.risk,
+      hops: v.hops,
+      arrivals: v.arrivals,
+      first: { blockNumber: v.first.block, timestamp: time(v.first.block), txHash: v.first.txHash },
+      last: { blockNumber: v.last.block, timestamp: time(v.last.block), txHash: v.last.txHash },
+      support: [...v.support],
+      strength: strength(v.support),
+      amounts: modelAmountsJson(v.amounts),
+    })),
+    frontier: {
+      total: modelAmountsJson(frontierModels(a)),
+      addresses: a.frontier.map((h) => ({ address: h.address, hop: h.hop, reason: h.reason, held: modelAmountsJson(h.held), notFollowed: modelAmountsJson(h.notFollowed) })),
+    },
+    burned: modelAmountsJson(a.burned),
+    belowMinValue: modelAmountsJson(a.belowMinValue),
+    returnedToSeeds: modelAmountsJson(a.returnedToSeeds),
+    perSeed:
+      r.perSeed?.map((s) => ({
+        seed: s.seed,
+        seeded: modelAmountsJson(s.attribution.seeded),
+        atVenues: modelAmountsJson(venuesTotal(s.attribution.venues)),
+        frontier: modelAmountsJson(frontierModels(s.attribution)),
+      })) ?? null,
+    notes: [...r.notes],
+  };
+}

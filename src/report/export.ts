@@ -1,0 +1,174 @@
+import graphology from 'graphology';
+import gexf from 'graphology-gexf';
+import type { Address } from '../types.js';
+import { shortAddress } from './address.js';
+import type { AttributionReport } from './attribution.js';
+import { csvField } from './full.js';
+import { cleanText } from './sanitize.js';
+
+const { MultiDirectedGraph } = graphology;
+
+/** Attributes of an address in an exported graph. */
+export interface ExportNode {
+  /** Entity for a venue, `seed 0x1234…abcd` for a seed, the short address otherwise. */
+  label: string;
+  role: 'seed' | 'venue' | 'address';
+  entity: string;
+  category: string;
+  risk: string;
+  /** Fewest hops from a seed (0 for a seed). */
+  hop: number;
+}
+
+/** Attributes of a movement in an exported graph: its evidence and the taint each model put on it. */
+export interface ExportEdge {
+  txHash: string;
+  ref: string;
+  kind: string;
+  blockNumber: number;
+  blockHash: string;
+  asset: string;
+  symbol: string;
+  decimals: string;
+  amount: string;
+  hop: number;
+  taintPoison: string;
+  taintHaircut: string;
+  taintFifo: string;
+}
+
+export type TracedGraph = InstanceType<typeof MultiDirectedGraph<ExportNode, ExportEdge>>;
+
+export const EXPORT_FORMATS = ['gexf', 'graphml', 'dot', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const TEXT_MAX = 200;
+
+/**
+ * The traced subgraph of a run: the seeds, every address tainted value passed through (under poison,
+ * the widest of the three models) and the venues it reached; one edge per movement, keyed
+ * `<txHash>:<ref>`. Text from labels and tokens is cleaned of control and bidi characters (cleanText);
+ * amounts stay exact decimal strings.
+ */
+export function tracedGraph(a: AttributionReport, seeds: readonly Address[]): TracedGraph {
+  const g: TracedGraph = new MultiDirectedGraph<ExportNode, ExportEdge>();
+  const seedSet = new Set(seeds);
+  const venues = new Map(a.attribution.venues.map((v) => [v.address, v.venue]));
+  const node = (address: Address, hop: number): void => {
+    if (g.hasNode(address)) {
+      if (hop < g.getNodeAttribute(address, 'hop')) g.setNodeAttribute(address, 'hop', hop);
+      return;
+    }
+    const venue = venues.get(address);
+    const seed = seedSet.has(address);
+    g.addNode(address, {
+      label: venue ? cleanText(venue.entity, TEXT_MAX) : seed ? `seed ${shortAddress(address)}` : shortAddress(address),
+      role: seed ? 'seed' : venue ? 'venue' : 'address',
+      entity: venue ? cleanText(venue.entity, TEXT_MAX) : '',
+      category: venue ? cleanText(venue.category, 40) : '',
+      risk: venue ? cleanText(venue.risk, 40) : '',
+      hop: seed ? 0 : hop,
+    });
+  };
+  for (const s of seeds) node(s, 0);
+  for (const e of a.attribution.edges) {
+    const t = e.transfer;
+    node(t.from, e.hop - 1);
+    node(t.to, e.hop);
+    const meta = a.assets.get(t.asset);
+    g.addDirectedEdgeWithKey(`${t.txHash}:${t.ref}`, t.from, t.to, {
+      txHash: t.txHash,
+      ref: t.ref,
+      kind: t.kind,
+      blockNumber: t.blockNumber,
+      blockHash: t.blockHash,
+      asset: t.asset,
+      symbol: meta?.symbol == null ? '' : cleanText(meta.symbol, 40),
+      decimals: meta?.decimals == null ? '' : String(meta.decimals),
+      amount: t.amount.toString(),
+      hop: e.hop,
+      taintPoison: e.taint.poison.toString(),
+      taintHaircut: e.taint.haircut.toString(),
+      taintFifo: e.taint.fifo.toString(),
+    });
+  }
+  return g;
+}
+
+const NODE_KEYS = ['label', 'role', 'entity', 'category', 'risk', 'hop'] as const;
+const EDGE_KEYS = ['txHash', 'ref', 'kind', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'hop', 'taintPoison', 'taintHaircut', 'taintFifo'] as const;
+const INT_KEYS = new Set(['hop', 'blockNumber']);
+
+/** Writes the graph in `format`. GEXF through graphology-gexf; GraphML, DOT and CSV are written here (no maintained writer). */
+export function writeGraph(g: TracedGraph, format: ExportFormat): string {
+  switch (format) {
+    case 'gexf':
+      return gexf.write(g, { pretty: true });
+    case 'graphml':
+      return toGraphml(g);
+    case 'dot':
+      return toDot(g);
+    case 'csv':
+      return toEdgeCsv(g);
+  }
+}
+
+function xml(s: string | number): string {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** GraphML 1.0: every attribute declared as a key (string, or int for hop and block number). */
+function toGraphml(g: TracedGraph): string {
+  const out: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+  ];
+  for (const k of NODE_KEYS) out.push(`  <key id="n_${k}" for="node" attr.name="${k}" attr.type="${INT_KEYS.has(k) ? 'int' : 'string'}"/>`);
+  for (const k of EDGE_KEYS) out.push(`  <key id="e_${k}" for="edge" attr.name="${k}" attr.type="${INT_KEYS.has(k) ? 'int' : 'string'}"/>`);
+  out.push('  <graph id="hoptrace" edgedefault="directed">');
+  g.forEachNode((id, attrs) => {
+    out.push(`    <node id="${xml(id)}">`);
+    for (const k of NODE_KEYS) out.push(`      <data key="n_${k}">${xml(attrs[k])}</data>`);
+    out.push('    </node>');
+  });
+  g.forEachEdge((key, attrs, source, target) => {
+    out.push(`    <edge id="${xml(key)}" source="${xml(source)}" target="${xml(target)}">`);
+    for (const k of EDGE_KEYS) out.push(`      <data key="e_${k}">${xml(attrs[k])}</data>`);
+    out.push('    </edge>');
+  });
+  out.push('  </graph>', '</graphml>', '');
+  return out.join('\n');
+}
+
+/** A DOT double-quoted ID: backslash and quote escaped, no line breaks (cleaned text has none). */
+function dotId(s: string | number): string {
+  return `"${String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]/g, ' ')}"`;
+}
+
+/** Graphviz DOT: nodes coloured by role and risk; every attribute kept (custom attributes are allowed). */
+function toDot(g: TracedGraph): string {
+  const colour = (a: ExportNode): string =>
+    a.role === 'seed' ? '#1f77b4' : a.risk === 'sanctioned' ? '#d62728' : a.risk === 'high' ? '#ff7f0e' : a.role === 'venue' ? '#2ca02c' : '#7f7f7f';
+  const out: string[] = ['digraph hoptrace {', '  rankdir=LR;', '  node [shape=box, style=filled, fontcolor=white];'];
+  g.forEachNode((id, a) => {
+    const attrs = NODE_KEYS.map((k) => `${k}=${dotId(a[k])}`).join(', ');
+    out.push(`  ${dotId(id)} [${attrs}, fillcolor=${dotId(colour(a))}];`);
+  });
+  g.forEachEdge((key, a, s, t) => {
+    const attrs = EDGE_KEYS.map((k) => `${k}=${dotId(a[k])}`).join(', ');
+    out.push(`  ${dotId(s)} -> ${dotId(t)} [key=${dotId(key)}, ${attrs}];`);
+  });
+  out.push('}', '');
+  return out.join('\n');
+}
+
+export const EDGE_CSV_COLUMNS = ['from', 'to', 'from_label', 'to_label', 'from_role', 'to_role', ...EDGE_KEYS] as const;
+
+/** CSV edge list: one line per movement, with both ends' labels and roles. */
+function toEdgeCsv(g: TracedGraph): string {
+  const lines: string[] = [EDGE_CSV_COLUMNS.join(',')];
+  g.forEachEdge((_key, a, s, t, sa, ta) => {
+    lines.push([s, t, sa.label, ta.label, sa.role, ta.role, ...EDGE_KEYS.map((k) => a[k])].map((v) => csvField(v)).join(','));
+  });
+  return lines.join('\n') + '\n';
+}

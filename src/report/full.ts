@@ -1,0 +1,191 @@
+import { Chalk } from 'chalk';
+import { TAINT_MODELS, type Amounts, type ModelAmounts, type TaintModel } from '../graph/index.js';
+import type { TraceResult } from '../trace/result.js';
+import type { Asset } from '../types.js';
+import { fullAddress } from './address.js';
+import { formatAssetAmount, formatCount } from './amount.js';
+import {
+  MODEL_CITATIONS,
+  attributionJson,
+  strength,
+  venuesTotal,
+  type AttributionJson,
+  type AttributionReport,
+} from './attribution.js';
+import { toJsonValue, escapeUnsafe, type TraceReportJson } from './json.js';
+import type { Manifest } from './manifest.js';
+import { cleanOptional, cleanText } from './sanitize.js';
+import { formatTime, renderText, styles, type TextOptions } from './text.js';
+import { frontierTotal } from '../graph/index.js';
+
+/** Everything `hoptrace report` renders: the run's trace report, its manifest and the attribution. */
+export interface FullReport {
+  result: TraceResult;
+  manifest: Manifest;
+  attribution: AttributionReport;
+}
+
+/** The JSON report of `hoptrace report --format json`: the trace report plus `manifest` and `attribution`. */
+export type FullReportJson = TraceReportJson & { manifest: Manifest; attribution: AttributionJson };
+
+/** The report as a plain JSON-safe object (amounts as exact decimal strings). */
+export function fullReportJson(r: FullReport): FullReportJson {
+  return { ...toJsonValue(r.result), manifest: r.manifest, attribution: attributionJson(r.attribution) };
+}
+
+/** The `--format json` document: 2-space indent, newline-terminated, invisible/bidi characters escaped. */
+export function renderFullJson(r: FullReport): string {
+  return escapeUnsafe(JSON.stringify(fullReportJson(r), null, 2)) + '\n';
+}
+
+/** Amounts of one model as `12.5 ETH, 1,000 USDT` (or `—` when none). */
+export function amountList(m: Amounts, r: AttributionReport): string {
+  const parts = [...m]
+    .filter(([, v]) => v !== 0n)
+    .sort(([a], [b]) => (a === 'native' ? -1 : b === 'native' ? 1 : a < b ? -1 : 1))
+    .map(([asset, v]) => formatAssetAmount(v, meta(r, asset).decimals, meta(r, asset).symbol, asset));
+  return parts.length === 0 ? '—' : parts.join(', ');
+}
+
+function meta(r: AttributionReport, asset: Asset): { symbol: string | null; decimals: number | null } {
+  return r.assets.get(asset) ?? { symbol: null, decimals: null };
+}
+
+function frontierModels(r: AttributionReport): ModelAmounts {
+  const f = r.attribution.frontier;
+  return { poison: frontierTotal(f, 'poison'), haircut: frontierTotal(f, 'haircut'), fifo: frontierTotal(f, 'fifo') };
+}
+
+/** The terminal report: the trace report, then Attribution and Manifest sections. */
+export function renderFullText(r: FullReport, opts: TextOptions): string {
+  const st = styles(new Chalk({ level: opts.color ? (opts.colorLevel ?? 1) : 0 }));
+  const a = r.attribution;
+  const lines: string[] = ['', st.heading('Attribution') + '  (how much of what left the seeds reached each venue)'];
+  const pad = (m: string): string => m.padEnd(8);
+  lines.push('    left the seeds and followed');
+  for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.seeded[m], a)}`);
+  if (a.attribution.venues.length === 0) lines.push('', '    No venue received tainted value under any model.');
+  for (const v of a.attribution.venues) {
+    const when =
+      v.first.block === v.last.block
+        ? `block ${v.first.block} (${formatTime(a.times.get(v.first.block) ?? null)})`
+        : `blocks ${v.first.block}–${v.last.block} (${formatTime(a.times.get(v.first.block) ?? null)} – ${formatTime(a.times.get(v.last.block) ?? null)})`;
+    const risk = v.venue.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.venue.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
+    lines.push('');
+    lines.push(`  ${risk} ${st.title(cleanOptional(v.venue.entity, 48, '(unnamed)'))} — ${cleanText(v.venue.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${when}`);
+    lines.push(`    venue     ${fullAddress(v.address)}`);
+    lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
+    for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
+  }
+  const f = frontierModels(a);
+  lines.push('', `    not at a venue (held, or past the hop limit / a hub): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
+  for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(f[m], a)}`);
+  if (a.perSeed) {
+    lines.push('', '    per seed (each seed alone): at venues / still at the frontier, haircut');
+    for (const s of a.perSeed) {
+      lines.push(`      ${fullAddress(s.seed)}  ${amountList(venuesTotal(s.attribution.venues).haircut, a)} / ${amountList(frontierTotal(s.attribution.frontier, 'haircut'), a)}`);
+    }
+  }
+  lines.push('', '    models');
+  for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${MODEL_CITATIONS[m]}`);
+  for (const n of a.notes) lines.push(st.warn(`  ! ${cleanText(n, 600)}`));
+  lines.push('', ...manifestLines(r.manifest).map((l, i) => (i === 0 ? st.heading(l) : l)));
+  return renderText(r.result, opts) + lines.join('\n') + '\n';
+}
+
+function manifestLines(m: Manifest): string[] {
+  return [
+    'Manifest',
+    `    tool          hoptrace ${cleanText(m.tool.version, 24)} (report schema ${m.reportSchemaVersion}, database schema ${m.databaseSchemaVersion})`,
+    `    run           #${m.run.id}, traced ${cleanText(m.run.tracedAt, 40)} with hoptrace ${cleanText(m.run.toolVersion, 24)}`,
+    `    chain         ${m.chainId} via ${m.rpc.map((u) => cleanText(u, 120)).join(', ')}`,
+    `    blocks        ${m.blockRange.fromBlock}–${m.blockRange.toBlock}`,
+    `    labels        data ${cleanText(m.labels.dataVersion, 16)} (sha256 ${cleanText(m.labels.sha256, 64)}), ${m.labels.userLabels} user labels`,
+    `    parameters    ${cleanText(JSON.stringify(m.params), 400)}`,
+    `    seeds         ${m.seeds.length}`,
+  ];
+}
+
+/** Text for Markdown: cleaned of control/bidi characters, HTML escaped, and the characters that make emphasis, links, code or table columns escaped. */
+export function mdText(s: string, max = 80): string {
+  return cleanText(s, max)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~#])/g, '\\$1'); // enough inside a table cell: no emphasis, link, code or column break
+}
+
+/** `--format md`: a Markdown document with a summary table, venue flows, hit paths and the manifest. */
+export function renderMarkdown(r: FullReport): string {
+  const a = r.attribution;
+  const res = r.result;
+  const out: string[] = [];
+  const amounts = (m: Amounts): string => mdText(amountList(m, a), 400);
+  out.push(`# hoptrace report — run ${r.manifest.run.id}`, '');
+  out.push(`Chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${res.seeds.length} seed(s), ${res.hits.length} hit(s), traced ${mdText(r.manifest.run.tracedAt)}.`, '');
+  out.push('## Value that reached each venue', '');
+  out.push('| venue | address | risk | hops | arrivals | first | last | poison | haircut | FIFO | support |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const v of a.attribution.venues) {
+    out.push(
+      `| ${mdText(v.venue.entity, 48)} | \`${fullAddress(v.address)}\` | ${mdText(v.venue.risk)} | ${v.hops} | ${v.arrivals} | ${v.first.block} | ${v.last.block} | ` +
+        `${amounts(v.amounts.poison)} | ${amounts(v.amounts.haircut)} | ${amounts(v.amounts.fifo)} | ${strength(v.support)} |`,
+    );
+  }
+  if (a.attribution.venues.length === 0) out.push('| (none) | | | | | | | | | | |');
+  const f = frontierModels(a);
+  out.push('', `Left the seeds: poison ${amounts(a.attribution.seeded.poison)}; haircut ${amounts(a.attribution.seeded.haircut)}; FIFO ${amounts(a.attribution.seeded.fifo)}.`);
+  out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`, '');
+  out.push('## Hits and their paths', '');
+  for (const h of res.hits) {
+    out.push(`### ${mdText(h.entity, 48)} (${mdText(h.risk)}), ${h.hops} hop(s) from \`${fullAddress(h.seed)}\``, '');
+    out.push('| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|');
+    h.path.forEach((s, i) =>
+      out.push(`| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`),
+    );
+    out.push('');
+  }
+  out.push('## Models', '');
+  for (const m of TAINT_MODELS) out.push(`- **${m}**: ${mdText(MODEL_CITATIONS[m], 400)}`);
+  for (const n of a.notes) out.push(`- note: ${mdText(n, 600)}`);
+  out.push('', '## Manifest', '', '```', ...manifestLines(r.manifest).slice(1).map((l) => l.trim().replace(/`/g, "'")), '```', '');
+  return out.join('\n');
+}
+
+const CSV_COLUMNS = [
+  'venue', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
+  'model', 'asset', 'symbol', 'decimals', 'amount', 'support',
+] as const;
+
+/** RFC 4180 field; a leading =, +, -, @ is prefixed with ' so a spreadsheet does not run it as a formula. */
+export function csvField(v: string | number | null): string {
+  let s = v === null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** `--format csv`: one line per (venue, model, asset) with the exact amount in base units. */
+export function renderCsv(r: FullReport): string {
+  const a = r.attribution;
+  const lines: string[] = [CSV_COLUMNS.join(',')];
+  const iso = (block: number): string | null => {
+    const t = a.times.get(block);
+    return t === undefined ? null : new Date(t * 1000).toISOString();
+  };
+  for (const v of a.attribution.venues) {
+    for (const model of TAINT_MODELS as readonly TaintModel[]) {
+      for (const [asset, amount] of v.amounts[model]) {
+        const m = meta(a, asset);
+        lines.push(
+          [
+            v.address, v.venue.entity, v.venue.category, v.venue.risk, v.hops, v.arrivals, v.first.block, iso(v.first.block),
+            v.last.block, iso(v.last.block), model, asset, m.symbol, m.decimals, amount.toString(), v.support.join(' '),
+          ]
+            .map(csvField)
+            .join(','),
+        );
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,160 @@
+/**
+ * `hoptrace verify`: re-fetches every hop of a report from a node and says which hold. Layer:
+ * verify → sources (decoders) / rpc. Nothing is read from or written to a database: the report and
+ * the node are the only inputs, so anyone holding the report and any endpoint can re-check it.
+ */
+import { HoptraceError, RpcError, UsageError } from '../errors.js';
+import type { RpcClient } from '../rpc/client.js';
+import { decodeLog, type RpcLog } from '../sources/logs.js';
+import { decodeTraces, type ParityTrace } from '../sources/traces.js';
+import type { PathStep, TraceResult } from '../trace/result.js';
+import type { Transfer } from '../types.js';
+
+/** The outcome for one hop (one movement; a movement on several paths is checked once). */
+export interface HopCheck {
+  txHash: string;
+  ref: string;
+  blockNumber: number;
+  /** Where the hop appears: `hit 2, step 3` (the first place). */
+  where: string;
+  ok: boolean;
+  /** Why it does not hold (null when it does): one sentence naming what differs. */
+  reason: string | null;
+}
+
+export interface VerifyResult {
+  chainId: number;
+  endpoint: string;
+  checks: HopCheck[];
+  failed: number;
+}
+
+interface Receipt {
+  blockNumber: string;
+  blockHash: string;
+  status?: string;
+  logs: RpcLog[];
+}
+
+/**
+ * Checks every path step of `report` against the node behind `rpc`: the block hash at that height, the
+ * transaction's receipt (in that block, successful), and the movement itself — the log at `log:<i>`
+ * decoded as the same Transfer/Deposit/Withdrawal, or the call at `trace:<address>` (trace_transaction;
+ * for the top call, eth_getTransactionByHash when the node has no trace methods) with the same from, to,
+ * asset and amount. Refuses (UsageError) a node on another chain.
+ */
+export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgress?: (m: string) => void): Promise<VerifyResult> {
+  const chainHex = await rpc.request<string>('eth_chainId', []);
+  const chainId = Number.parseInt(String(chainHex), 16);
+  if (chainId !== report.chainId) {
+    throw new UsageError(`the RPC ${rpc.endpoint} serves chain ${chainId}, but the report is of chain ${report.chainId}.`);
+  }
+  const steps = new Map<string, { step: PathStep; where: string }>();
+  report.hits.forEach((h, i) =>
+    h.path.forEach((step, j) => {
+      const key = `${String(step.txHash).toLowerCase()}|${step.ref}`;
+      if (!steps.has(key)) steps.set(key, { step, where: `hit ${i + 1}, step ${j + 1}` });
+    }),
+  );
+  const blockHashes = new Map<number, Promise<string | null>>();
+  const blockHash = (n: number): Promise<string | null> => {
+    let p = blockHashes.get(n);
+    if (!p) {
+      p = rpc.request<{ hash: string } | null>('eth_getBlockByNumber', ['0x' + n.toString(16), false]).then((b) => b?.hash?.toLowerCase() ?? null);
+      blockHashes.set(n, p);
+    }
+    return p;
+  };
+  const traces = new Map<string, Promise<ParityTrace[] | null>>();
+  const traceOf = (tx: string): Promise<ParityTrace[] | null> => {
+    let p = traces.get(tx);
+    if (!p) {
+      p = rpc.request<ParityTrace[] | null>('trace_transaction', [tx]).catch((err: unknown) => {
+        // A node without trace methods: the top call can still be checked from the transaction itself.
+        if (err instanceof RpcError && !err.retryable) return null;
+        throw err;
+      });
+      traces.set(tx, p);
+    }
+    return p;
+  };
+
+  const checks: HopCheck[] = [];
+  let n = 0;
+  for (const { step, where } of steps.values()) {
+    onProgress?.(`checking hop ${++n}/${steps.size}`);
+    const reason = await checkStep(step, report.chainId, { blockHash, traceOf, rpc });
+    checks.push({ txHash: step.txHash, ref: step.ref, blockNumber: step.blockNumber, where, ok: reason === null, reason });
+  }
+  return { chainId, endpoint: rpc.endpoint, checks, failed: checks.filter((c) => !c.ok).length };
+}
+
+async function checkStep(
+  step: PathStep,
+  chainId: number,
+  io: { blockHash: (n: number) => Promise<string | null>; traceOf: (tx: string) => Promise<ParityTrace[] | null>; rpc: RpcClient },
+): Promise<string | null> {
+  const tx = String(step.txHash).toLowerCase();
+  if (!/^0x[0-9a-f]{64}$/.test(tx)) return `"${tx.slice(0, 80)}" is not a transaction hash.`;
+  if (!Number.isSafeInteger(step.blockNumber) || step.blockNumber < 0) return 'the block number is not a block number.';
+  const hash = await io.blockHash(step.blockNumber);
+  if (hash === null) return `the node has no block ${step.blockNumber}.`;
+  if (hash !== String(step.blockHash).toLowerCase()) return `block ${step.blockNumber} has hash ${hash} on this node, the report says ${step.blockHash}.`;
+  const receipt = await io.rpc.request<Receipt | null>('eth_getTransactionReceipt', [tx]);
+  if (receipt === null) return `the node does not know transaction ${tx}.`;
+  if (Number.parseInt(receipt.blockNumber, 16) !== step.blockNumber || receipt.blockHash.toLowerCase() !== String(step.blockHash).toLowerCase()) {
+    return `transaction ${tx} is in block ${Number.parseInt(receipt.blockNumber, 16)} (${receipt.blockHash}), the report says block ${step.blockNumber}.`;
+  }
+  if (receipt.status !== undefined && receipt.status !== '0x1') return `transaction ${tx} reverted: it moved nothing.`;
+
+  let found: Transfer | null = null;
+  if (step.ref.startsWith('log:')) {
+    const index = Number(step.ref.slice(4));
+    const log = receipt.logs.find((l) => Number.parseInt(l.logIndex, 16) === index);
+    if (!log) return `transaction ${tx} has no log ${index}.`;
+    found = decodeLog(log, chainId);
+    if (!found) return `log ${index} of ${tx} is not a transfer, deposit or withdrawal.`;
+  } else if (step.ref.startsWith('trace:')) {
+    const list = await io.traceOf(tx);
+    if (list === null) {
+      if (step.ref !== 'trace:') return `the node serves no trace_transaction, needed to check the internal call ${step.ref}.`;
+      found = await topCall(io.rpc, tx, step, chainId);
+    } else {
+      const withTx = list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx }));
+      found = decodeTraces(withTx, chainId).find((t) => t.ref === step.ref) ?? null;
+    }
+    if (!found) return `transaction ${tx} has no successful value-moving call at ${step.ref}.`;
+  } else {
+    return `"${step.ref.slice(0, 40)}" is not a log or trace position.`;
+  }
+  const diffs: string[] = [];
+  if (found.from !== String(step.from).toLowerCase()) diffs.push(`from is ${found.from}, the report says ${step.from}`);
+  if (found.to !== String(step.to).toLowerCase()) diffs.push(`to is ${found.to}, the report says ${step.to}`);
+  if (found.asset !== String(step.asset).toLowerCase()) diffs.push(`asset is ${found.asset}, the report says ${step.asset}`);
+  if (found.amount !== step.amount) diffs.push(`amount is ${found.amount}, the report says ${step.amount}`);
+  return diffs.length === 0 ? null : `${diffs.join('; ')}.`;
+}
+
+/** The top call of a transaction from the transaction itself (a node without trace methods). */
+async function topCall(rpc: RpcClient, tx: string, step: PathStep, chainId: number): Promise<Transfer | null> {
+  const t = await rpc.request<{ from: string; to: string | null; value: string } | null>('eth_getTransactionByHash', [tx]);
+  if (!t || !t.to) return null;
+  return {
+    chainId,
+    txHash: tx,
+    ref: 'trace:',
+    kind: 'native',
+    blockNumber: step.blockNumber,
+    blockHash: step.blockHash,
+    txIndex: 0,
+    from: t.from.toLowerCase(),
+    to: t.to.toLowerCase(),
+    asset: 'native',
+    amount: BigInt(t.value),
+  };
+}
+
+/** Thrown when the report holds no hop to check: nothing verified is not a pass. */
+export function nothingToVerify(file: string): HoptraceError {
+  return new UsageError(`${file} has no hops to verify (no hit with a path).`);
+}

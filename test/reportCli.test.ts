@@ -1,0 +1,295 @@
+/**
+ * report / export / path / verify end to end, through the built CLI, on a real anvil chain: a seed and a
+ * clean source pay one mixing address, which pays Binance and then Garantex (real labelled addresses);
+ * the seed's token, whose symbol is an HTML payload, reaches a venue the user labelled with another one.
+ * Run `npm run build` first (npm test does).
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { Wallet } from 'ethers';
+import graphology from 'graphology';
+import gexf from 'graphology-gexf';
+import graphml from 'graphology-graphml';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { fromDot } from 'ts-graphviz';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { createScenario } from '../src/devchain/scenario.js';
+import { openDb } from '../src/store/open.js';
+import { MIGRATIONS } from '../src/store/schema.js';
+import { chromiumMissing, dumpDom } from './helpers/chromium.js';
+import { hoptrace } from './helpers/cli.js';
+import { lazarus, tempDb, venue } from './helpers/trace.js';
+
+const ETH = 10n ** 18n;
+const SEED = lazarus('bybit', 1)[0]!;
+const CLEAN = Wallet.createRandom().address.toLowerCase();
+const MIX = Wallet.createRandom().address.toLowerCase();
+const EVIL_VENUE = Wallet.createRandom().address.toLowerCase();
+const BINANCE = venue('Binance')[0]!.address;
+const GARANTEX = venue('Garantex')[0]!.address;
+const EVIL_ENTITY = `<img src=x onerror="document.body.setAttribute('data-pwned','img')"></script><script>document.body.setAttribute('data-pwned','script')</script>\u202eXE`;
+const EVIL_SYMBOL = `</script><script>document.title='PWNED'</script>`;
+
+let anvil: AnvilHandle;
+let db: string;
+let dir: string;
+let token: string;
+let reportJson: string;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON documents, read field by field
+type Json = Record<string, any>;
+
+beforeAll(async () => {
+  anvil = await startAnvil({ genesisTimestamp: Date.parse('2025-03-01T00:00:00Z') / 1000 });
+  const s = createScenario(anvil.url);
+  for (const a of [SEED, CLEAN, MIX]) await s.fund(a, 1_000n * ETH);
+  token = (await s.deploy('TestToken', ['Evil (fixture)', EVIL_SYMBOL, 6])).address;
+  await s.mintToken(token, SEED, 1_000n);
+  // The mixing address: 30 clean first, then 10 tainted; 20 out to Binance, then 20 to Garantex.
+  await s.sendEth(CLEAN, MIX, 30n * ETH);
+  await s.sendEth(SEED, MIX, 10n * ETH);
+  await s.sendEth(MIX, BINANCE, 20n * ETH);
+  await s.sendEth(MIX, GARANTEX, 20n * ETH);
+  await s.tokenTransfer(token, SEED, MIX, 1_000n);
+  await s.tokenTransfer(token, MIX, EVIL_VENUE, 1_000n);
+  await s.mine(2);
+  db = tempDb('report.db');
+  dir = dirname(db);
+  const label = await hoptrace(['labels', 'add', EVIL_VENUE, '--entity', EVIL_ENTITY, '--category', 'exchange', '--source', 'test fixture', '--db', db]);
+  expect(label.code, label.stderr).toBe(0);
+  // Block scans read every movement of the range, the clean inflow of the mixing address among them.
+  const t = await hoptrace(['trace', SEED, '--rpc', anvil.url, '--db', db, '--strategy', 'block', '--hops', '3', '--labels-chain', 'ethereum', '--json']);
+  expect(t.code, t.stderr).toBe(0);
+  const r = await hoptrace(['report', '--db', db, '--format', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  reportJson = r.stdout;
+  writeFileSync(join(dir, 'report.json'), reportJson);
+}, 120_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+const venueOf = (doc: Json, address: string): Json => (doc.attribution.venues as Json[]).find((v) => v.address === address)!;
+
+describe('hoptrace report from the database alone', () => {
+  it('attributes the mixing address three ways: Binance poison and haircut only, Garantex all three', () => {
+    const doc = JSON.parse(reportJson) as Json;
+    expect(venueOf(doc, BINANCE).amounts).toEqual({ poison: { native: String(20n * ETH) }, haircut: { native: String(5n * ETH) }, fifo: {} });
+    expect(venueOf(doc, BINANCE).strength).toBe('two models');
+    expect(venueOf(doc, GARANTEX).amounts).toEqual({
+      poison: { native: String(20n * ETH) },
+      haircut: { native: String(5n * ETH) },
+      fifo: { native: String(10n * ETH) },
+    });
+    expect(venueOf(doc, GARANTEX)).toMatchObject({ strength: 'all models', hops: 2, arrivals: 1, risk: 'sanctioned' });
+    expect(venueOf(doc, EVIL_VENUE).amounts.fifo).toEqual({ [token]: '1000' });
+    expect(doc.attribution.seeded.haircut).toEqual({ native: String(10n * ETH), [token]: '1000' });
+    // The seed's own account: all of its 10 ETH and 1,000 tokens reached venues under haircut, none left.
+    expect(doc.attribution.perSeed).toEqual([
+      expect.objectContaining({ seed: SEED, atVenues: expect.objectContaining({ haircut: { native: String(10n * ETH), [token]: '1000' } }) }),
+    ]);
+    expect(doc.attribution.perSeed[0].frontier.haircut).toEqual({});
+  });
+
+  it('says so when hops of the run are no longer stored', async () => {
+    const copy = join(dir, 'rolled-back.db');
+    copyFileSync(db, copy);
+    const conn = openDb(copy);
+    const step = (JSON.parse(reportJson) as Json).hits[0].path[0];
+    expect(conn.prepare(`DELETE FROM transfers WHERE tx_hash = ? AND ref = ?`).run(step.txHash, step.ref).changes).toBe(1);
+    conn.close();
+    const r = await hoptrace(['report', '--db', copy, '--format', 'json']);
+    expect((JSON.parse(r.stdout) as Json).attribution.notes.join(' ')).toContain('1 hop of this run is no longer in the database');
+  });
+
+  it('carries a manifest: versions, run, redacted endpoint, block range, label data hash, parameters', () => {
+    const m = (JSON.parse(reportJson) as Json).manifest;
+    expect(m).toMatchObject({ tool: { name: 'hoptrace' }, reportSchemaVersion: 1, databaseSchemaVersion: MIGRATIONS.length, run: { id: 1 }, chainId: 31337, seeds: [SEED] });
+    expect(m.labels.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.labels.sha256.startsWith(m.labels.dataVersion)).toBe(true);
+    expect(m.params).toMatchObject({ hops: 3, direction: 'out', stopAtLabels: true });
+    expect(m.blockRange.fromBlock).toBe(0);
+  });
+
+  it('validates against the report schema, manifest and attribution included', () => {
+    const schema = JSON.parse(readFileSync(new URL('../schema/trace-report.schema.json', import.meta.url), 'utf8')) as { $id: string };
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormatsModule.default(ajv);
+    const validate = ajv.compile(schema);
+    const doc = JSON.parse(reportJson) as Json;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    doc.attribution.venues[0].amounts.haircut = { native: '5.5' };
+    expect(validate(doc)).toBe(false);
+  });
+
+  it('renders text, Markdown and CSV with the same figures; escapes what labels and symbols carry', async () => {
+    const text = await hoptrace(['report', '--db', db, '--no-color']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Attribution');
+    expect(text.stdout).toMatch(/fifo\s+10 ETH/);
+    expect(text.stdout).not.toContain('\u202e');
+    const md = await hoptrace(['report', '--db', db, '--format', 'md']);
+    expect(md.stdout).toContain('| Garantex |');
+    expect(md.stdout).not.toContain('<img');
+    expect(md.stdout).not.toContain('<script>');
+    const csv = await hoptrace(['report', '--db', db, '--format', 'csv']);
+    const rows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.venue === GARANTEX && r.model === 'fifo')?.amount).toBe(String(10n * ETH));
+    expect(rows.filter((r) => r.venue === BINANCE).map((r) => r.model)).toEqual(['poison', 'haircut']);
+  });
+
+  it('selects a run, lists runs, and refuses a run that is not there or a database that is not', async () => {
+    expect((await hoptrace(['report', '--db', db, '--list'])).stdout).toMatch(/^1\t/);
+    expect((await hoptrace(['report', '--db', db, '--run', '1', '--format', 'json'])).stdout).toContain('"attribution"');
+    const none = await hoptrace(['report', '--db', db, '--run', '7']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('holds no trace run 7');
+    const missing = await hoptrace(['report', '--db', join(dir, 'nope.db')]);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toContain('does not exist');
+    const empty = join(dir, 'empty.db');
+    openDb(empty).close();
+    expect((await hoptrace(['report', '--db', empty])).stderr).toContain('holds no trace run yet');
+  });
+});
+
+describe('HTML report in headless Chromium', () => {
+  const missing = chromiumMissing();
+  it.skipIf(missing !== null)(`renders, draws the graph, and runs no script from labels or symbols${missing ? ` (skipped: ${missing})` : ''}`, async () => {
+    const file = join(dir, 'report.html');
+    const r = await hoptrace(['report', '--db', db, '--format', 'html', '--out', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=["']?https?:/i); // nothing fetched from a network
+    const dom = await dumpDom(file);
+    const body = /<body([^>]*)>/.exec(dom)?.[1] ?? '';
+    expect(body).toContain('data-graph="drawn"');
+    expect(Number(/data-graph-nodes="(\d+)"/.exec(body)?.[1])).toBe(5); // seed, mixing address, Binance, Garantex, the user-labelled venue
+    expect(Number(/data-graph-edges="(\d+)"/.exec(body)?.[1])).toBe(5);
+    expect(body).not.toContain('data-pwned');
+    expect(dom).not.toContain('<title>PWNED');
+    expect(dom).toContain('&lt;img src=x onerror=');
+    expect(dom).toContain('Garantex');
+  });
+});
+
+describe('hoptrace export', () => {
+  const Graph = graphology.MultiDirectedGraph;
+  const exported = async (format: string): Promise<string> => {
+    const r = await hoptrace(['export', '--db', db, '--format', format]);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  };
+  /** Nodes with role and label, edges with the evidence and haircut taint: what each format must keep. */
+  const expected = (): { nodes: string[]; edges: string[] } => {
+    const doc = JSON.parse(reportJson) as Json;
+    const binance = venueOf(doc, BINANCE);
+    return {
+      nodes: [`${BINANCE}|venue|Binance`, `${GARANTEX}|venue|Garantex`, `${SEED}|seed`, `${MIX}|address`, `${EVIL_VENUE}|venue`].sort(),
+      edges: [`${MIX}>${BINANCE}|${binance.first.txHash}:trace:|${20n * ETH}|${5n * ETH}`],
+    };
+  };
+  const summarise = (nodes: [string, Json][], edges: [string, string, string, Json][]) => ({
+    nodes: nodes.map(([id, a]) => (a.role === 'address' || a.role === 'seed' || id === EVIL_VENUE ? `${id}|${a.role}` : `${id}|${a.role}|${a.label}`)).sort(),
+    edges: edges.filter(([, s, t]) => s === MIX && t === BINANCE).map(([k, s, t, a]) => `${s}>${t}|${k}|${a.amount}|${a.taintHaircut}`),
+    count: edges.length,
+  });
+
+  it('GEXF round-trips through graphology-gexf with nodes, edges and attributes', async () => {
+    const g = gexf.parse(Graph, await exported('gexf'));
+    const got = summarise(g.mapNodes((id, a) => [id, a]), g.mapEdges((k, a, s, t) => [k, s, t, a]));
+    expect(got).toEqual({ ...expected(), count: 5 });
+  });
+  it('GraphML round-trips through graphology-graphml', async () => {
+    const g = graphml.parse(Graph, await exported('graphml'));
+    const got = summarise(g.mapNodes((id, a) => [id, a]), g.mapEdges((_k, a, s, t) => [a.txHash + ':' + a.ref, s, t, a]));
+    expect(got).toEqual({ ...expected(), count: 5 });
+    expect(g.getNodeAttribute(GARANTEX, 'hop')).toBe(2);
+  });
+  it('DOT round-trips through ts-graphviz, a hostile label kept inside its quotes', async () => {
+    const g = fromDot(await exported('dot'));
+    const attrs = (m: { attributes: { values: readonly (readonly [unknown, unknown])[] } }): Json =>
+      Object.fromEntries(m.attributes.values.map(([k, v]) => [String(k), v]));
+    const got = summarise(
+      g.nodes.map((n) => [n.id, attrs(n)]),
+      g.edges.map((e) => {
+        const a = attrs(e);
+        const [s, t] = e.targets.map((x) => (x as { id: string }).id);
+        return [a.key, s!, t!, a];
+      }),
+    );
+    expect(got).toEqual({ ...expected(), count: 5 });
+    expect(g.nodes.find((n) => n.id === EVIL_VENUE)?.attributes.get('label')).toContain('<img src=x');
+  });
+  it('CSV is an edge list with both ends and the same attributes', async () => {
+    const rows = parseCsv(await exported('csv'), { columns: true }) as Record<string, string>[];
+    const edges = rows.map((r) => [`${r.txHash}:${r.ref}`, r.from!, r.to!, r] as [string, string, string, Json]);
+    const nodes = new Map<string, Json>();
+    for (const r of rows) {
+      nodes.set(r.from!, { role: r.from_role, label: r.from_label });
+      nodes.set(r.to!, { role: r.to_role, label: r.to_label });
+    }
+    expect(summarise([...nodes], edges)).toEqual({ ...expected(), count: 5 });
+  });
+});
+
+describe('hoptrace path', () => {
+  it('finds the shortest path to Garantex in the stored graph, in time order', async () => {
+    const r = await hoptrace(['path', SEED, GARANTEX, '--db', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Json;
+    expect(doc.shortest.addresses).toEqual([SEED, MIX, GARANTEX]);
+    expect(doc.shortest.inTimeOrder.map((t: Json) => t.amount)).toEqual([String(10n * ETH), String(20n * ETH)]);
+    expect((await hoptrace(['path', SEED, 'nonsense', '--db', db])).code).toBe(2);
+  });
+});
+
+describe('hoptrace verify', () => {
+  const tampered = (name: string, edit: (doc: Json) => void): string => {
+    const doc = JSON.parse(reportJson) as Json;
+    edit(doc);
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    return file;
+  };
+  const garantexStep = (doc: Json): Json => (doc.hits as Json[]).find((h) => h.address === GARANTEX)!.path[1];
+
+  it('holds on the report as written', async () => {
+    const r = await hoptrace(['verify', join(dir, 'report.json'), '--rpc', anvil.url]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/(\d+) of \1 hop\(s\) hold on chain 31337/);
+    expect(r.stdout).not.toContain('FAILS');
+  });
+  it('fails a hand-edited amount, tx hash or block hash, says why, and exits 1', async () => {
+    const amount = tampered('amount', (d) => void (garantexStep(d).amount = String(21n * ETH)));
+    const tx = tampered('tx', (d) => void (garantexStep(d).txHash = '0x' + 'ab'.repeat(32)));
+    const block = tampered('block', (d) => void (garantexStep(d).blockHash = '0x' + 'cd'.repeat(32)));
+    const results = await Promise.all([amount, tx, block].map((f) => hoptrace(['verify', f, '--rpc', anvil.url])));
+    for (const r of results) expect(r.code).toBe(1);
+    expect(results[0]!.stdout).toContain(`amount is ${20n * ETH}, the report says ${21n * ETH}`);
+    expect(results[1]!.stdout).toContain('does not know transaction 0xabab');
+    expect(results[2]!.stdout).toMatch(/block \d+ has hash 0x[0-9a-f]{64} on this node, the report says 0xcdcd/);
+    expect(results[0]!.stdout.match(/^holds /gm)?.length).toBeGreaterThan(0); // the other hops still hold
+  });
+  it('refuses a malformed report with exit 2, and keeps the endpoint redacted', async () => {
+    const notJson = join(dir, 'bad.json');
+    writeFileSync(notJson, '{ nope');
+    expect((await hoptrace(['verify', notJson, '--rpc', anvil.url])).code).toBe(2);
+    const badAmount = tampered('bad-amount', (d) => void (garantexStep(d).amount = 'lots'));
+    const r = await hoptrace(['verify', badAmount, '--rpc', anvil.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a decimal string');
+    const escape = tampered('escape', (d) => void (garantexStep(d).blockHash = '\u001b]0;owned\u0007\u001b[31m0xred'));
+    const esc = await hoptrace(['verify', escape, '--rpc', anvil.url]);
+    expect(esc.code).toBe(1);
+    expect(esc.stdout).toContain('the report says ]0;owned');
+    expect(esc.stdout).not.toContain('\u001b');
+    copyFileSync(join(dir, 'report.json'), join(dir, 'copy.json'));
+    const keyed = await hoptrace(['verify', join(dir, 'copy.json'), '--rpc', `${anvil.url}/v2/SECRETKEY123456789`]);
+    expect(keyed.stdout + keyed.stderr).not.toContain('SECRETKEY123456789');
+  });
+});
