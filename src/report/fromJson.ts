@@ -29,6 +29,10 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
         return { ...s, amount: amount(s.amount, `hit ${i + 1}, step ${j + 1}`) };
       }),
       totals: (Array.isArray(h.totals) ? h.totals : []).map((t) => ({ ...t, amount: amount(t.amount, `hit ${i + 1} totals`) })),
+      deposit:
+        h.deposit && typeof h.deposit === 'object'
+          ? { ...h.deposit, received: amount(h.deposit.received, `hit ${i + 1} deposit`), swept: amount(h.deposit.swept, `hit ${i + 1} deposit`) }
+          : null,
     };
   });
   return { ...(d as TraceReportJson), hits } as TraceResult;
