@@ -12,6 +12,7 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { renderText } from '../src/report/text.js';
 import { toJsonValue } from '../src/report/json.js';
+import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { readLearnedDeposits } from '../src/store/deposits.js';
 import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address } from '../src/types.js';
@@ -95,6 +96,24 @@ afterAll(async () => {
 });
 
 describe('deposit addresses', () => {
+  it('attributes what reached a deposit address to its exchange, in the report built from the database', async () => {
+    const db = tempDb();
+    const r = await trace(anvil.url, db, [l(0)]);
+    const store = createStore(db);
+    try {
+      recordRun(store, r);
+      const { attribution } = assembleReport(store, undefined).attribution;
+      const flow = attribution.venues.find((v) => v.address === depositEth);
+      expect(flow?.venue.entity).toBe('Binance');
+      // l0 → l1 → depositEth carried 80 ETH of the seed's: all three models agree on it.
+      for (const model of ['poison', 'haircut', 'fifo'] as const) expect(flow?.amounts[model].get(NATIVE)).toBe(80n * ETH);
+      // The sweep onward is the exchange's business, not followed: nothing reached the hot wallet as its own venue.
+      expect(attribution.venues.some((v) => v.address === binance[0])).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
   it('flags an ETH deposit address swept into a Binance hot wallet, at its own hop, with the evidence', async () => {
     const db = tempDb();
     const r = await trace(anvil.url, db, [l(0)]);

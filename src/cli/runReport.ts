@@ -63,11 +63,14 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   const seeds = result.seeds.map((s) => s.address);
   const seedSet = new Set(seeds);
   const minValue = new Map<string, bigint>(Object.entries(result.params.minValue).map(([k, v]) => [k, BigInt(v)]));
+  // A deposit address the run found (or had learned) is the exchange's venue where it stands, as in the
+  // hop report: the taint that reached it reached the exchange.
+  const deposits = new Map(result.hits.filter((h) => h.deposit).map((h) => [h.address, h]));
   const opts: AttributionOptions = {
     seeds,
     venue: (a: Address) => {
       if (seedSet.has(a)) return undefined;
-      const l = labels.get(a);
+      const l = labels.get(a) ?? deposits.get(a);
       return l && { entity: l.entity, category: l.category, risk: l.risk };
     },
     hops: result.params.hops,
