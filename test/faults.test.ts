@@ -1,0 +1,141 @@
+/**
+ * A trace through a provider that misbehaves one call in five gives exactly the fault-free answer: the
+ * same hits and the same database rows. Faults are every kind the proxy knows (HTTP 429 with and without
+ * Retry-After, 5xx, hangs, dropped connections, malformed bodies, wrong ids, the providers' range-error
+ * texts, answers for the wrong block, receipts with their logs stripped), drawn by seed: a failure prints
+ * the seed, and HOPTRACE_FAULT_SEEDS / HOPTRACE_FAULT_RATE widen the campaign (npm run reliability).
+ */
+import { getBytes } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { DEMO_EXPECTED } from '../src/devchain/demo.js';
+import { demoChainPath } from '../src/devchain/paths.js';
+import { createRpcClient } from '../src/rpc/client.js';
+import { createStore } from '../src/store/store.js';
+import type { TraceResult } from '../src/trace/result.js';
+import { connect, runTrace } from '../src/trace/run.js';
+import { checkReceiptLogs, inBloom } from '../src/sources/validate.js';
+import { dbContent, envCount, recordFigures } from './helpers/dbContent.js';
+import { ALL_TRANSIENT_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
+import { book, DEFAULTS, tempDb } from './helpers/trace.js';
+
+const FAULTS: FaultKind[] = [
+  ...ALL_TRANSIENT_FAULTS,
+  'hang',
+  'range-infura',
+  'range-alchemy',
+  'range-quicknode',
+  'range-ankr',
+  'range-cloudflare',
+  'wrong-block',
+  'missing-logs',
+];
+const TRACING = ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'];
+const RATE = envCount('HOPTRACE_FAULT_RATE_PERCENT', 20) / 100;
+
+let anvil: AnvilHandle;
+
+beforeAll(async () => {
+  anvil = await startAnvil({ loadState: demoChainPath() });
+}, 60_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+/** The demo trace (hops 6, out) through a proxy; a short timeout so that 'hang' costs one second. */
+async function traceVia(proxyOpts: ProxyOptions, db: string): Promise<{ result: TraceResult; proxy: Proxy }> {
+  const proxy = await startProxy(anvil.url, { retryAfterSeconds: 0, ...proxyOpts });
+  try {
+    const rpc = createRpcClient({ url: proxy.url, rps: 500, timeoutMs: 1_000, maxRetries: 8 });
+    const store = createStore(db);
+    try {
+      const conn = await connect(rpc, store, 64);
+      const result = await runTrace(
+        { rpc, store, labels: book, labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test' },
+        conn,
+        { ...DEFAULTS, seeds: [{ address: DEMO_EXPECTED.seed }], direction: 'both', hops: DEMO_EXPECTED.hops + 1 },
+      );
+      return { result, proxy };
+    } finally {
+      store.close();
+    }
+  } finally {
+    await proxy.stop();
+  }
+}
+
+const hitsOf = (r: TraceResult) => JSON.stringify(r.hits, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+describe.each([
+  { name: 'a tracing node (trace_filter, logs)', refuse: [] as string[], seeds: envCount('HOPTRACE_FAULT_SEEDS', 3) },
+  { name: 'a node without trace_* (block bodies, receipts)', refuse: TRACING, seeds: envCount('HOPTRACE_FAULT_SEEDS_NOTRACE', 1) },
+])('at $name, with injected faults', ({ refuse, seeds }) => {
+  it(`gives the fault-free hits and database rows (${seeds} seeds)`, async () => {
+    const cleanDb = tempDb();
+    const clean = await traceVia({ refuse }, cleanDb);
+    expect(clean.result.hits.length).toBeGreaterThan(0);
+    const want = dbContent(cleanDb);
+    expect(want.transfers.length).toBeGreaterThan(10);
+
+    let injected = 0;
+    const byKind: Record<string, number> = {};
+    for (let seed = 1; seed <= seeds; seed++) {
+      const db = tempDb();
+      const { result, proxy } = await traceVia({ refuse, faults: { rate: RATE, seed, kinds: FAULTS } }, db);
+      const served = Object.values(proxy.served).reduce((a, b) => a + b, 0);
+      injected += served;
+      for (const [k, v] of Object.entries(proxy.served)) byKind[k] = (byKind[k] ?? 0) + v;
+      expect(hitsOf(result), `fault seed ${seed}`).toBe(hitsOf(clean.result));
+      expect(dbContent(db), `fault seed ${seed}`).toEqual(want);
+      // The faults must have happened, at about the rate asked for, for the run to prove anything.
+      expect(served, `fault seed ${seed}`).toBeGreaterThan(proxy.total() * RATE * 0.4);
+    }
+    recordFigures(refuse.length ? 'faults-notrace' : 'faults', { runs: seeds, injected, ...byKind });
+    // The data faults (not only transport ones) were met and refetched.
+    expect((byKind['wrong-block'] ?? 0) + (byKind['missing-logs'] ?? 0)).toBeGreaterThan(0);
+  }, 180_000);
+});
+
+describe('a provider that keeps answering for the wrong block', () => {
+  it('stops with one sentence naming the method and the redacted endpoint, and keeps what it stored', async () => {
+    const db = tempDb();
+    // Every eth_getLogs answer carries a foreign block hash; everything else is served honestly.
+    await expect(traceVia({ faults: { rate: 1, seed: 1, kinds: ['wrong-block'], methods: ['eth_getLogs'] } }, db)).rejects.toThrow(
+      /^eth_getLogs at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(eth_getLogs returned block \d+ with hash 0xbababa/,
+    );
+    // What the other sources read before the stop is kept: the resume starts from there.
+    const kept = dbContent(db);
+    // …and nothing from the tampered logs: no token row (the demo's WETH hop is a log).
+    expect(kept.transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
+    expect(kept.transfers.length).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('batches', () => {
+  it('never sends a JSON-RPC batch, so a partly answered batch cannot reach it', async () => {
+    // The proxy answers any batch for its first half only; a client that batched would meet that here.
+    const db = tempDb();
+    const { proxy } = await traceVia({ faults: { rate: 1, seed: 3, kinds: ['partial-batch'] } }, db);
+    expect(proxy.served['partial-batch'] ?? 0).toBe(0);
+    expect(proxy.calls['(invalid)'] ?? 0).toBe(0);
+  }, 60_000);
+});
+
+describe('the logs bloom check', () => {
+  it("finds a real log's address and topics in its block's bloom, and rules out what the block never logged", async () => {
+    const rpc = createRpcClient({ url: anvil.url });
+    const logs = (await rpc.request('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }])) as { address: string; topics: string[]; blockNumber: string }[];
+    expect(logs.length).toBeGreaterThan(0);
+    const log = logs[0]!;
+    const block = (await rpc.request('eth_getBlockByNumber', [log.blockNumber, false])) as { logsBloom: string };
+    const bloom = getBytes(block.logsBloom);
+    for (const part of [log.address, ...log.topics]) expect(inBloom(bloom, part), part).toBe(true);
+    // An address that never logged anything on this chain: its three bits are not all set.
+    expect(inBloom(bloom, DEMO_EXPECTED.venue.address)).toBe(false);
+    expect(() => checkReceiptLogs({ logsBloom: block.logsBloom, logs: [], transactionHash: '0x12' }, 'eth_getTransactionReceipt')).toThrow(
+      /logs are missing although its bloom is set/,
+    );
+    expect(() => checkReceiptLogs({ logsBloom: `0x${'00'.repeat(256)}`, logs: [] }, 'eth_getTransactionReceipt')).not.toThrow();
+  });
+});
