@@ -157,6 +157,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   }
   const since = o.since === undefined ? undefined : parseDate(o.since, '--since');
   const until = o.until === undefined ? undefined : parseDate(o.until, '--until') + (/^\d{4}-\d{2}-\d{2}$/.test(o.until.trim()) ? 86_399 : 0);
+  if (since !== undefined && since * 1000 > Date.now()) throw new UsageError(`--since ${o.since} is in the future.`);
   if (since !== undefined && until !== undefined && since > until) {
     throw new UsageError(`the date range is reversed: --since ${o.since} is after --until ${o.until}.`);
   }
