@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
-import { recordFigures } from './helpers/dbContent.js';
+import { recordFigures } from './helpers/campaign.js';
 import { hoptrace } from './helpers/cli.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
 

@@ -11,13 +11,11 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { DEMO_EXPECTED } from '../src/devchain/demo.js';
 import { demoChainPath } from '../src/devchain/paths.js';
 import { createRpcClient } from '../src/rpc/client.js';
-import { createStore } from '../src/store/store.js';
 import type { TraceResult } from '../src/trace/result.js';
-import { connect, runTrace } from '../src/trace/run.js';
 import { checkReceiptLogs, inBloom } from '../src/sources/validate.js';
-import { dbContent, envCount, recordFigures } from './helpers/dbContent.js';
+import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaign.js';
+import { tempDb } from './helpers/trace.js';
 import { ALL_TRANSIENT_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
-import { book, DEFAULTS, tempDb } from './helpers/trace.js';
 
 const FAULTS: FaultKind[] = [
   ...ALL_TRANSIENT_FAULTS,
@@ -43,23 +41,12 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-/** The demo trace (hops 6, out) through a proxy; a short timeout so that 'hang' costs one second. */
+/** The demo trace through a proxy; a short timeout so that 'hang' costs one second. */
 async function traceVia(proxyOpts: ProxyOptions, db: string): Promise<{ result: TraceResult; proxy: Proxy }> {
   const proxy = await startProxy(anvil.url, { retryAfterSeconds: 0, ...proxyOpts });
   try {
     const rpc = createRpcClient({ url: proxy.url, rps: 500, timeoutMs: 1_000, maxRetries: 8 });
-    const store = createStore(db);
-    try {
-      const conn = await connect(rpc, store, 64);
-      const result = await runTrace(
-        { rpc, store, labels: book, labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test' },
-        conn,
-        { ...DEFAULTS, seeds: [{ address: DEMO_EXPECTED.seed }], direction: 'both', hops: DEMO_EXPECTED.hops + 1 },
-      );
-      return { result, proxy };
-    } finally {
-      store.close();
-    }
+    return { result: await demoTrace(rpc, db), proxy };
   } finally {
     await proxy.stop();
   }

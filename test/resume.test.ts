@@ -13,7 +13,7 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import type { Address } from '../src/types.js';
 import { packageRoot } from '../src/util/package.js';
-import { dbContent, envCount, recordFigures } from './helpers/dbContent.js';
+import { dbContent, envCount, recordFigures } from './helpers/campaign.js';
 import { startProxy, type Proxy } from './helpers/proxy.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
 

@@ -1,10 +1,17 @@
 /**
- * The whole content of a hoptrace database as sorted text rows, for "same answer" comparisons between
+ * Helpers of the reliability campaigns (faults, kills, bad input, several endpoints). dbContent: the
+ * whole content of a hoptrace database as sorted text rows, for "same answer" comparisons between
  * runs (fault-free vs faulty, uninterrupted vs killed and resumed). `meta` is left out: it holds the
  * probed capabilities per endpoint, and every test proxy has its own port.
  */
 import Database from 'better-sqlite3';
 import { appendFileSync } from 'node:fs';
+import { DEMO_EXPECTED } from '../../src/devchain/demo.js';
+import type { RpcClient } from '../../src/rpc/client.js';
+import { createStore } from '../../src/store/store.js';
+import type { TraceResult } from '../../src/trace/result.js';
+import { connect, runTrace } from '../../src/trace/run.js';
+import { book, DEFAULTS } from './trace.js';
 
 export interface DbContent {
   transfers: string[];
@@ -42,4 +49,19 @@ export function recordFigures(campaign: string, figures: Record<string, number>)
 export function envCount(name: string, fallback: number): number {
   const v = process.env[name];
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
+}
+
+/** The demo trace (both directions, hops 6) on the demo chain through `rpc`, into `db`; the store is closed after. */
+export async function demoTrace(rpc: RpcClient, db: string): Promise<TraceResult> {
+  const store = createStore(db);
+  try {
+    const conn = await connect(rpc, store, 64);
+    return await runTrace(
+      { rpc, store, labels: book, labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test' },
+      conn,
+      { ...DEFAULTS, seeds: [{ address: DEMO_EXPECTED.seed }], direction: 'both', hops: DEMO_EXPECTED.hops + 1 },
+    );
+  } finally {
+    store.close();
+  }
 }
