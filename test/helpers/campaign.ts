@@ -24,7 +24,10 @@ export interface DbContent {
 export function dbContent(path: string): DbContent {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const rows = (sql: string) => (db.prepare(sql).all() as Record<string, unknown>[]).map((r) => JSON.stringify(r));
+    // A run killed before its first migration committed leaves a file without tables: empty, not an error.
+    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name));
+    const rows = (sql: string) =>
+      tables.has(/FROM (\w+)/.exec(sql)![1]!) ? (db.prepare(sql).all() as Record<string, unknown>[]).map((r) => JSON.stringify(r)) : [];
     return {
       transfers: rows('SELECT * FROM transfers ORDER BY chain_id, tx_hash, ref'),
       intervals: rows('SELECT * FROM intervals ORDER BY chain_id, address, source, from_block'),
