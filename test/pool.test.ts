@@ -100,3 +100,15 @@ describe('several endpoints', () => {
     }
   }, 60_000);
 });
+
+describe('a method no endpoint serves', () => {
+  it('is refused like a node refuses it (-32601), also after the pool has learned it', async () => {
+    const a = await proxy({ refuse: ['trace_filter'] });
+    const b = await proxy({ refuse: ['trace_filter'] });
+    const pool = createRpcPool([client(a.url), client(b.url)]);
+    for (let i = 0; i < 2; i++) {
+      await expect(pool.request('trace_filter', [{}])).rejects.toMatchObject({ code: -32601, method: 'trace_filter' });
+    }
+    expect((a.calls['trace_filter'] ?? 0) + (b.calls['trace_filter'] ?? 0)).toBe(2);
+  });
+});

@@ -50,12 +50,17 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
     return [...healthy, ...demoted];
   };
 
+  const endpoint = clients.map((c) => c.endpoint).join(' + ');
+
   async function request<T>(method: string, params: unknown[], opts?: RequestOptions): Promise<T> {
     const tried = new Set<Member>();
     let last: unknown;
     for (;;) {
       const m = order(method, tried)[0];
-      if (m === undefined) throw last;
+      if (m === undefined) {
+        // Every endpoint refused this method earlier in the run: say so as a node would (-32601).
+        throw last ?? new RpcError(`${method} is not served by any of the endpoints ${endpoint}.`, { method, endpoint, code: -32601, retryable: false });
+      }
       tried.add(m);
       m.inFlight += 1;
       try {
@@ -83,7 +88,7 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
   }
 
   return {
-    endpoint: clients.map((c) => c.endpoint).join(' + '),
+    endpoint,
     members: clients,
     request,
     get stats() {
