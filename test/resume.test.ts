@@ -194,6 +194,27 @@ describe('kill -9 and resume', () => {
   }, 120_000);
 });
 
+describe('opening one new database from two processes at once', () => {
+  it('migrates it once: both processes open it without error', async () => {
+    // Both read schema version 0 before either wrote; the second must see the first's migration.
+    const open = (db: string) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--input-type=module', '-e', `const { createStore } = await import(${JSON.stringify(join(packageRoot(), 'dist', 'store', 'store.js'))}); createStore(${JSON.stringify(db)}).close();`],
+          { stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let err = '';
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('exit', () => resolve(err));
+      });
+    for (let i = 0; i < 8; i++) {
+      const db = tempDb();
+      expect(await Promise.all([open(db), open(db)]), `pair ${i}`).toEqual(['', '']);
+    }
+  }, 60_000);
+});
+
 /** Runs the CLI to its end; resolves with exit code and stderr whatever the code. */
 function runCliOutcome(db: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
