@@ -14,7 +14,9 @@ import { createRpcClient } from '../src/rpc/client.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { checkReceiptLogs, inBloom } from '../src/sources/validate.js';
 import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaign.js';
-import { tempDb } from './helpers/trace.js';
+import { lazarus, tempDb, trace } from './helpers/trace.js';
+import { createScenario } from '../src/devchain/scenario.js';
+import type { Address } from '../src/types.js';
 import { ALL_TRANSIENT_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
 
 const FAULTS: FaultKind[] = [
@@ -86,6 +88,42 @@ describe.each([
     // The data faults (not only transport ones) were met and refetched.
     expect((byKind['wrong-block'] ?? 0) + (byKind['missing-logs'] ?? 0)).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('receipts with their logs stripped', () => {
+  it('are refetched: a node without trace_* gives the fault-free rows', async () => {
+    // A wrap is a value transfer with a log: its receipt is read (for its status) on a node without trace_*.
+    const chain = await startAnvil();
+    try {
+      const s = createScenario(chain.url);
+      const [from, to] = lazarus('ronin', 2, 5) as [string, string];
+      await s.fund(from, 10n ** 20n);
+      const weth = (await s.deploy('WrappedEther')).address;
+      await s.wrap(weth, from, 10n ** 18n);
+      await s.sendEth(from, to, 10n ** 18n);
+      await s.mine(5);
+      /** `strip`: the next answers of eth_getBlockReceipts lose their logs (counted when there were logs to lose). */
+      const run = async (strip = 0) => {
+        const proxy = await startProxy(chain.url, { refuse: TRACING });
+        if (strip > 0) proxy.inject('missing-logs', { times: strip, method: 'eth_getBlockReceipts' });
+        const db = tempDb();
+        try {
+          await trace(proxy.url, db, [from as Address], { hops: 2 });
+          return { db, served: proxy.served['missing-logs'] ?? 0, receipts: proxy.calls['eth_getBlockReceipts'] ?? 0 };
+        } finally {
+          await proxy.stop();
+        }
+      };
+      const clean = await run();
+      const faulty = await run(3);
+      expect(faulty.served).toBeGreaterThan(0);
+      // Every stripped answer was asked again: it was not taken as a receipt without events.
+      expect(faulty.receipts).toBe(clean.receipts + faulty.served);
+      expect(dbContent(faulty.db)).toEqual(dbContent(clean.db));
+    } finally {
+      await chain.stop();
+    }
+  }, 60_000);
 });
 
 describe('a provider that keeps answering for the wrong block', () => {
