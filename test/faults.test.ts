@@ -141,6 +141,33 @@ describe('a provider that keeps answering for the wrong block', () => {
   }, 60_000);
 });
 
+describe('a provider that keeps failing one method', () => {
+  it('stops with one sentence naming method and redacted endpoint; the resume ends with the full rows', async () => {
+    const cleanDb = tempDb();
+    await traceVia({}, cleanDb);
+    const db = tempDb();
+    // eth_getLogs answers 503 forever, behind a key-bearing URL; the backoff waits are skipped.
+    const proxy = await startProxy(anvil.url, { faults: { rate: 1, seed: 1, kinds: ['http503'], methods: ['eth_getLogs'] } });
+    try {
+      const rpc = createRpcClient({ url: `${proxy.url}/v3/0123456789abcdef0123456789abcdef`, rps: 500, sleep: async () => {} });
+      const err = await demoTrace(rpc, db).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/^eth_getLogs failed at http:\/\/127\.0\.0\.1:\d+\/v3\/\*\*\* after 7 attempts: HTTP 503$/);
+      expect(err?.message).not.toContain('0123456789abcdef');
+    } finally {
+      await proxy.stop();
+    }
+    // What was read before the stop (the native transfers of the first hop) is kept; the resume reads the rest.
+    const kept = dbContent(db);
+    expect(kept.intervals.some((r) => r.includes('"traces:'))).toBe(true);
+    expect(kept.intervals.some((r) => r.includes('"logs:'))).toBe(false);
+    await traceVia({}, db);
+    expect(dbContent(db)).toEqual(dbContent(cleanDb));
+  }, 60_000);
+});
+
 describe('batches', () => {
   it('never sends a JSON-RPC batch, so a partly answered batch cannot reach it', async () => {
     // The proxy answers any batch for its first half only; a client that batched would meet that here.
