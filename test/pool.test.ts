@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { DEMO_EXPECTED } from '../src/devchain/demo.js';
 import { demoChainPath } from '../src/devchain/paths.js';
 import { createRpcClient } from '../src/rpc/client.js';
 import { createRpcPool } from '../src/rpc/pool.js';
@@ -76,6 +77,28 @@ describe('several endpoints', () => {
     expect(throttling.served['http429']).toBeGreaterThan(0);
     expect(a.rps).toBeLessThan(b.rps);
     expect(b.rps).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('traces through the CLI with a dead endpoint given first', async () => {
+    const out = await hoptrace([
+      'trace',
+      DEMO_EXPECTED.seed,
+      '--rpc',
+      'http://127.0.0.1:1',
+      '--rpc',
+      anvil.url,
+      '--db',
+      tempDb(),
+      '--labels-chain',
+      'ethereum',
+      '--hops',
+      String(DEMO_EXPECTED.hops + 1),
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    const doc = JSON.parse(out.stdout) as { rpc: string; hits: { entity: string; hops: number }[] };
+    expect(doc.rpc).toBe(`http://127.0.0.1:1 + ${anvil.url}`);
+    expect(doc.hits.map((h) => `${h.entity}@${h.hops}`)).toEqual([`THORChain@${DEMO_EXPECTED.hops}`]);
   }, 60_000);
 
   it('refuses endpoints of different chains in one sentence (CLI), without printing keys', async () => {
