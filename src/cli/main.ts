@@ -7,6 +7,7 @@ import { resolveSeedList } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient, type RpcClient } from '../rpc/client.js';
+import { checkSameChain, createRpcPool } from '../rpc/pool.js';
 import { redactUrlsIn } from '../rpc/redact.js';
 import { createStore, type Store } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
@@ -25,7 +26,8 @@ import { recordRun } from './runReport.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
-  rpc?: string;
+  /** One endpoint, or several (`--rpc` repeated: failover and a rate budget per endpoint, rpc/pool.ts). */
+  rpc?: string | string[];
   db: string;
   seeds?: string;
   /** With --seeds: only seeds of this attribution tier (labels/tiers.ts). */
@@ -81,7 +83,7 @@ export function buildProgram(): Command {
     .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
     .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
     .option('--tier <tier>', 'with --seeds: only seeds of this attribution tier (official, official:OFAC, official:FBI, label:Etherscan, researcher)')
-    .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
+    .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL); repeat for failover across endpoints', collect, [])
     .option('--db <path>', 'SQLite file the graph is kept in', process.env.HOPTRACE_DB ?? 'hoptrace.db')
     .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
     .addOption(new Option('--direction <dir>', 'out: where the money went; in: where it came from').choices(['out', 'in', 'both']).default('out'))
@@ -149,8 +151,10 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
     });
   }
-  const url = o.rpc ?? process.env.HOPTRACE_RPC_URL ?? process.env.ETH_RPC_URL;
-  if (!url) throw new UsageError('no RPC endpoint: pass --rpc <url> or set HOPTRACE_RPC_URL.');
+  const given = typeof o.rpc === 'string' ? [o.rpc] : (o.rpc ?? []);
+  const fromEnv = process.env.HOPTRACE_RPC_URL || process.env.ETH_RPC_URL;
+  const urls = given.length > 0 ? given : fromEnv ? [fromEnv] : [];
+  if (urls.length === 0) throw new UsageError('no RPC endpoint: pass --rpc <url> or set HOPTRACE_RPC_URL.');
   const hops = parseCount(o.hops, '--hops', { min: 1, max: 64 });
   const direction = parseDirection(o.direction);
   const fromBlock = o.fromBlock === undefined ? undefined : parseBlock(o.fromBlock, '--from-block');
@@ -160,6 +164,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   }
   const since = o.since === undefined ? undefined : parseDate(o.since, '--since');
   const until = o.until === undefined ? undefined : parseDate(o.until, '--until') + (/^\d{4}-\d{2}-\d{2}$/.test(o.until.trim()) ? 86_399 : 0);
+  if (since !== undefined && since * 1000 > Date.now()) throw new UsageError(`--since ${o.since} is in the future.`);
   if (since !== undefined && until !== undefined && since > until) {
     throw new UsageError(`the date range is reversed: --since ${o.since} is after --until ${o.until}.`);
   }
@@ -177,9 +182,12 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
-  const rpc = createRpcClient({ url, concurrency, rps, timeoutMs });
+  // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
+  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
+  const rpc = createRpcPool(clients);
   const store = createStore(o.db);
   try {
+    await checkSameChain(rpc);
     const conn = await firstContact(rpc, store, finalityDepth);
     const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);
     if (labelChain === null) {

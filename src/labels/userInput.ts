@@ -5,6 +5,7 @@ import { parseAddress } from '../util/address.js';
 import { EVM_ANY, KNOWN_LABEL_CHAINS, isKnownLabelChain } from './chains.js';
 import { LABEL_CATEGORIES, RISK_LEVELS } from './load.js';
 import { categoryRisk, isIsoDate } from './validity.js';
+import { firstUnsafeChar } from '../util/unsafeText.js';
 
 /**
  * Checks of labels a user hands in (`labels add`, `labels import`). Unlike the bundled files, where a bad
@@ -101,6 +102,12 @@ export function checkLabelInput(input: LabelInput, ctx: CheckContext): { label: 
         `${input.categoryNote ?? 'category is missing'}; pass --category (${LABEL_CATEGORIES.join(', ')}) to import such rows`,
       );
     }
+  }
+
+  // Label text is shown on terminals and exported: escape sequences or bidi overrides in it are refused.
+  for (const [column, value] of [['entity', entity], ['source', source]] as const) {
+    const bad = value === null ? null : firstUnsafeChar(value);
+    if (bad !== null) problems.push(`${column} contains a control or invisible character (${bad})`);
   }
 
   const jurisdiction = blankToNull(input.jurisdiction)?.trim() ?? null;

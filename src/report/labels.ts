@@ -7,6 +7,7 @@ import { fullAddress } from './address.js';
 import { escapeUnsafe } from './json.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { riskTag, styles, type Styles } from './text.js';
+import { replaceUnsafe } from '../util/unsafeText.js';
 
 /**
  * Output of the `labels` and `seeds` commands: text for a terminal (every foreign string cleaned, colour
@@ -134,7 +135,8 @@ function exportRecord(l: Label): Record<TableColumn, string | null> {
 /** `labels export --format csv`: RFC 4180, a header line, one label per line. */
 export function labelsCsv(rows: readonly Label[]): string {
   const quote = (v: string | null): string => {
-    const s = v ?? '';
+    // CSV cannot escape a control character: one that reached the database another way shows as U+FFFD.
+    const s = replaceUnsafe(v ?? '');
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [

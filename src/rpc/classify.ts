@@ -4,6 +4,7 @@
  * every retry (bad params, unknown method, revert, range too large). The client retries only the first.
  */
 
+import { RpcError } from '../errors.js';
 import { looksLikeRangeError, QUOTA_TEXT, RATE_LIMIT_TEXT } from './providerTexts.js';
 
 /** The `error` member of a JSON-RPC response. */
@@ -82,4 +83,15 @@ export function classifyTransportError(err: unknown): { kind: 'unreachable' | 'd
     return { kind: 'dropped', reason: 'connection dropped' };
   }
   return { kind: 'other', reason: message };
+}
+
+/** True for the answers nodes and providers give for a method they do not serve. */
+export function isUnsupportedMethod(err: unknown): boolean {
+  if (!(err instanceof RpcError)) return false;
+  if (err.code === -32601 || err.code === -32004) return true;
+  if (err.status === 404 || err.status === 405) return true;
+  const text = err.message.toLowerCase();
+  return /method not found|not supported|unsupported method|does not exist|not available|is not enabled|not allowed|method .* not (found|supported)|unknown method/.test(
+    text,
+  );
 }

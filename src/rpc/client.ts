@@ -98,6 +98,10 @@ type Attempt =
       /** The endpoint answered at the HTTP level (it exists and is reachable). */
       answered: boolean;
       unreachable?: boolean;
+      /** HTTP 2xx with a body that is not a JSON-RPC response (a web page, another API). */
+      notRpc?: boolean;
+      /** The body was a JSON-RPC error: the endpoint speaks JSON-RPC. */
+      jsonRpc?: boolean;
       timedOut?: boolean;
       quota?: boolean;
       retryAfterMs?: number;
@@ -137,6 +141,9 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
   let nextId = 1;
   // Once the endpoint has answered anything, a refused connection is an outage to wait out, not a typo.
   let everAnswered = false;
+  // Once it has answered in JSON-RPC, a body we cannot read is a hiccup; before that, the URL is wrong.
+  let everJsonRpc = false;
+  let notRpcTries = 0;
 
   async function sendOnce(method: string, params: unknown[]): Promise<Attempt> {
     const id = nextId++;
@@ -208,7 +215,20 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
         return a.result as T;
       }
       if (a.answered) everAnswered = true;
+      if (a.jsonRpc === true) everJsonRpc = true;
       if (a.throttle) budget.onThrottle();
+
+      // A web page or an API that is not JSON-RPC answers 200 with something else: after one quick
+      // retry (a proxy's hiccup), the URL is wrong, and waiting out every backoff would not change that.
+      if (a.notRpc === true && !everJsonRpc && ++notRpcTries > 1) {
+        throw new RpcError(`the endpoint ${endpoint} does not answer like a JSON-RPC node (${a.reason}).`, {
+          method,
+          endpoint,
+          retryable: false,
+          exitCode: 2,
+          hint: 'check the RPC URL: it must be the JSON-RPC endpoint of an Ethereum node or provider',
+        });
+      }
 
       if (a.unreachable === true && !everAnswered) {
         unreachableTries += 1;
@@ -224,14 +244,15 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
         await sleep(UNREACHABLE_DELAY_MS * unreachableTries);
         continue;
       }
-      if (!a.retry) throw finalError(method, a, attempts, false);
+      if (!a.retry) throw finalError(method, a, attempts, false, !everJsonRpc);
       if (a.timedOut === true && ++timeouts > (ropts.timeoutRetries ?? maxRetries)) throw finalError(method, a, attempts, true);
       if (attempts > maxRetries) throw finalError(method, a, attempts, true);
       await sleep(a.retryAfterMs ?? backoffMs(attempts));
     }
   }
 
-  function finalError(method: string, a: Extract<Attempt, { ok: false }>, attempts: number, exhausted: boolean): RpcError {
+  /** `firstContact`: the endpoint never answered in JSON-RPC, so an HTTP refusal means a wrong URL or key (exit 2). */
+  function finalError(method: string, a: Extract<Attempt, { ok: false }>, attempts: number, exhausted: boolean, firstContact = false): RpcError {
     const where = `${method} failed at ${endpoint}`;
     const message = exhausted
       ? `${where} after ${attempts} attempts: ${a.reason}`
@@ -250,6 +271,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       ...(a.status === undefined ? {} : { status: a.status }),
       retryable: exhausted,
       timedOut: a.timedOut === true,
+      ...(firstContact && a.status !== undefined && a.code === undefined && a.quota !== true ? { exitCode: 2 as const } : {}),
       ...(hint === undefined ? {} : { hint }),
       cause: a.body ?? a.cause,
     });
@@ -264,7 +286,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       const cls = classifyRpcError(body, status);
       // Redact before clipping: a key cut in two by the clip would no longer match, and half would show.
       const reason = `${clip(redactText(errorText(body), url))} (code ${body.code})`;
-      const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
+      const common = { answered: true, jsonRpc: true, status: status === 200 ? undefined : status, code: body.code, body };
       const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
       switch (cls) {
         case 'rate-limit':
@@ -292,13 +314,16 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       };
     }
 
-    if (!parsed.ok) return malformed('malformed JSON response', status);
+    const notRpc = (reason: string): Attempt => malformed(`${reason}: ${JSON.stringify(redactText(text.trim(), url).slice(0, 60))}`, status, true);
+    // A cut-off JSON-RPC body is a hiccup; a body that never mentions JSON-RPC is another kind of server.
+    if (!parsed.ok) return text.includes('"jsonrpc"') ? malformed('malformed JSON response', status) : notRpc('not a JSON response');
     const v = parsed.value;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return malformed('response is not a JSON-RPC object', status);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return notRpc('response is not a JSON-RPC object');
     const env = v as Record<string, unknown>;
-    if (env['jsonrpc'] !== '2.0') return malformed('response is not JSON-RPC 2.0', status);
+    if (env['jsonrpc'] !== '2.0') return notRpc('response is not JSON-RPC 2.0');
     if (env['id'] !== id) return malformed(`response id ${JSON.stringify(env['id'])} does not match request id ${id}`, status);
     if (!('result' in env)) return malformed('response has neither result nor error', status);
+    everJsonRpc = true;
     return { ok: true, result: env['result'] };
   }
 
@@ -317,8 +342,8 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
 }
 
 /** A body we cannot read is the provider's (or a proxy's) hiccup: worth another attempt. */
-function malformed(reason: string, status: number): Attempt {
-  return { ok: false, retry: true, throttle: false, answered: true, reason, status };
+function malformed(reason: string, status: number, notRpc = false): Attempt {
+  return { ok: false, retry: true, throttle: false, answered: true, reason, status, ...(notRpc ? { notRpc } : {}) };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -33,7 +33,7 @@ export function redactUrl(url: string): string {
       ? ''
       : u.pathname
           .split('/')
-          .map((seg) => (isKeyLike(seg) ? MASK : seg))
+          .map((seg, i, all) => (isKeyLike(seg) || followsVersion(all, i) ? MASK : seg))
           .join('/');
   const query =
     u.search === ''
@@ -77,6 +77,14 @@ function isKeyLike(segment: string): boolean {
   return KEYLIKE_SEGMENT.test(segment);
 }
 
+/**
+ * The segment after `/v2/`, `/v3/`… is where Alchemy and Infura put the key, whatever its length (a short
+ * test key, a truncated one): masked too.
+ */
+function followsVersion(segments: readonly string[], i: number): boolean {
+  return i > 0 && segments[i] !== '' && /^v\d+$/i.test(segments[i - 1]!);
+}
+
 /** The spellings a URL may take in a message: as given, and as WHATWG URL prints it. */
 function urlForms(url: string): string[] {
   const forms = new Set<string>();
@@ -102,7 +110,9 @@ function secretParts(url: string): string[] {
     return [];
   }
   const parts: string[] = [u.username, u.password];
-  for (const seg of u.pathname.split('/')) if (isKeyLike(seg)) parts.push(seg);
+  u.pathname.split('/').forEach((seg, i, all) => {
+    if (isKeyLike(seg) || followsVersion(all, i)) parts.push(seg);
+  });
   for (const [, value] of u.searchParams) parts.push(value);
   if (u.search !== '') {
     for (const pair of u.search.slice(1).split('&')) {
@@ -136,5 +146,9 @@ const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>()\u2026]+/gi;
  *   // '--hops "https://x.io/v3/***" is not a whole number.'
  */
 export function redactUrlsIn(text: string): string {
-  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
+  // Trailing punctuation belongs to the sentence, not to the URL ("failed at http://h/v2/***: HTTP 404").
+  return text.replace(URL_IN_TEXT, (match) => {
+    const tail = /[.,:;!?]+$/.exec(match)?.[0] ?? '';
+    return redactUrl(match.slice(0, match.length - tail.length)) + tail;
+  });
 }

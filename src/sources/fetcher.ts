@@ -10,6 +10,7 @@ import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
 import { forgetCapabilities, isUnsupported, probeCapabilities, type Capabilities } from './probe.js';
 import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
+import { checkOneBlock, checkReceiptLogs, createBlockCheck, refetching } from './validate.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
 export interface FetchNeed {
@@ -81,6 +82,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   /** Internal traces found by trace_filter, checked against their whole tx tree once per run. */
   const txTreeCache = new Map<string, Promise<ParityTrace[]>>();
   let nativeInvisible = false;
+  /** Logs and traces must name the block hash the header has (a node answering for another block). */
+  const blockCheck = createBlockCheck(rpc, store);
 
   const capabilities = async (): Promise<Capabilities> => {
     caps ??= await probeCapabilities(rpc, store, opts.head);
@@ -111,8 +114,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       client: rpc,
       from: range[0],
       to: range[1],
-      fetch: async (a, b) =>
-        validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], RANGED), a, b),
+      fetch: (a, b) =>
+        refetching('eth_getLogs', rpc.endpoint, async () => {
+          const logs = validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], RANGED), a, b);
+          await blockCheck.check(logs, 'eth_getLogs');
+          return logs;
+        }),
       onChunk: (a, b, logs) => {
         const rows = logs.map((l) => decodeLog(l, chainId)).filter((t): t is Transfer => t !== null);
         commit(rows, [{ ...mark, from: a, to: b }]);
@@ -137,12 +144,16 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       from: range[0],
       to: range[1],
       fetch: async (a, b) => {
-        const traces = validateTraces(
-          await rpc.request('trace_filter', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), [filterKey]: [address] }], RANGED),
-          a,
-          b,
-          'trace_filter',
-        );
+        const traces = await refetching('trace_filter', rpc.endpoint, async () => {
+          const t = validateTraces(
+            await rpc.request('trace_filter', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), [filterKey]: [address] }], RANGED),
+            a,
+            b,
+            'trace_filter',
+          );
+          await blockCheck.check(t, 'trace_filter');
+          return t;
+        });
         return settleInternal(traces, c);
       },
       onChunk: (a, b, rows) => commit(rows, [{ address, source: TRACES[side], from: a, to: b }]),
@@ -218,7 +229,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const readBlock = async (n: number, c: Capabilities): Promise<Transfer[]> => {
     const q = toQuantity(n);
     if (c.traceBlock) {
-      return decodeTraces(validateTraces(await rpc.request('trace_block', [q]), n, n, 'trace_block'), chainId);
+      const traces = await refetching('trace_block', rpc.endpoint, async () => {
+        const t = validateTraces(await rpc.request('trace_block', [q]), n, n, 'trace_block');
+        checkOneBlock(t, n, store, 'trace_block');
+        return t;
+      });
+      return decodeTraces(traces, chainId);
     }
     if (c.debugTraceBlock) {
       const block = await getBlock(n, false);
@@ -252,15 +268,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       }));
   };
 
-  const getBlock = async (n: number, full: boolean): Promise<RpcBlock> => {
+  const getBlock = (n: number, full: boolean): Promise<RpcBlock> =>
+    refetching('eth_getBlockByNumber', rpc.endpoint, () => getBlockOnce(n, full));
+  const getBlockOnce = async (n: number, full: boolean): Promise<RpcBlock> => {
     const b = (await rpc.request('eth_getBlockByNumber', [toQuantity(n), full])) as RpcBlock | null;
-    if (!b || hexToNumber(b.number) !== n) {
-      throw new RpcError(`eth_getBlockByNumber did not return block ${n}.`, {
-        method: 'eth_getBlockByNumber',
-        endpoint: rpc.endpoint,
-        retryable: false,
-      });
-    }
+    if (!b || hexToNumber(b.number) !== n) throw new InvalidResponseError(`eth_getBlockByNumber did not return block ${n}.`);
     if (typeof b.hash !== 'string' || !Array.isArray(b.transactions)) {
       throw new InvalidResponseError(`eth_getBlockByNumber returned block ${n} without a hash or a transaction list.`);
     }
@@ -274,19 +286,30 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    */
   let blockReceipts = true;
   const receiptStatuses = async (n: number, hashes: string[]): Promise<Map<string, boolean>> => {
-    type Receipt = { transactionHash?: string; status?: string } | null;
+    type Receipt = { transactionHash?: string; status?: string; logsBloom?: string; logs?: unknown } | null;
     let receipts: Receipt[] | null = null;
     if (blockReceipts) {
       try {
-        const r = await rpc.request('eth_getBlockReceipts', [toQuantity(n)]);
-        if (!Array.isArray(r)) throw new InvalidResponseError(`eth_getBlockReceipts gave no list for block ${n}.`);
-        receipts = r as Receipt[];
+        receipts = await refetching('eth_getBlockReceipts', rpc.endpoint, async () => {
+          const r = await rpc.request('eth_getBlockReceipts', [toQuantity(n)]);
+          if (!Array.isArray(r)) throw new InvalidResponseError(`eth_getBlockReceipts gave no list for block ${n}.`);
+          for (const x of r as Receipt[]) if (x) checkReceiptLogs(x, 'eth_getBlockReceipts');
+          return r as Receipt[];
+        });
       } catch (err) {
         if (!isUnsupported(err)) throw err;
         blockReceipts = false;
       }
     }
-    receipts ??= await Promise.all(hashes.map((h) => rpc.request<Receipt>('eth_getTransactionReceipt', [h])));
+    receipts ??= await Promise.all(
+      hashes.map((h) =>
+        refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
+          const x = await rpc.request<Receipt>('eth_getTransactionReceipt', [h]);
+          if (x) checkReceiptLogs(x, 'eth_getTransactionReceipt');
+          return x;
+        }),
+      ),
+    );
     const out = new Map<string, boolean>();
     for (const r of receipts) {
       if (r && typeof r.transactionHash === 'string') out.set(r.transactionHash.toLowerCase(), r.status === '0x1');

@@ -2,6 +2,7 @@ import { InvalidResponseError, RpcError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { BlockHeader, Store } from '../store/store.js';
 import { hexToNumber, toQuantity } from './hex.js';
+import { refetching } from './validate.js';
 
 /** Reads block headers (number, hash, timestamp) once and keeps them in the store. */
 export interface Headers {
@@ -18,7 +19,9 @@ export interface Headers {
 export function createHeaders(rpc: RpcClient, store: Store): Headers {
   const pending = new Map<number, Promise<BlockHeader>>();
 
-  const read = async (tag: string): Promise<BlockHeader> => {
+  // A header for another block than asked (a load balancer's lagging node) is asked again, bounded.
+  const read = (tag: string): Promise<BlockHeader> => refetching('eth_getBlockByNumber', rpc.endpoint, () => readOnce(tag));
+  const readOnce = async (tag: string): Promise<BlockHeader> => {
     const b = (await rpc.request('eth_getBlockByNumber', [tag, false])) as {
       number?: string;
       hash?: string;

@@ -1,4 +1,4 @@
-import { RpcError } from '../errors.js';
+import { isUnsupportedMethod } from '../rpc/classify.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { Store } from '../store/store.js';
 import { toQuantity } from './hex.js';
@@ -61,13 +61,5 @@ async function supports(call: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** True for the answers nodes and providers give for a method they do not serve. */
-export function isUnsupported(err: unknown): boolean {
-  if (!(err instanceof RpcError)) return false;
-  if (err.code === -32601 || err.code === -32004) return true;
-  if (err.status === 404 || err.status === 405) return true;
-  const text = err.message.toLowerCase();
-  return /method not found|not supported|unsupported method|does not exist|not available|is not enabled|not allowed|method .* not (found|supported)|unknown method/.test(
-    text,
-  );
-}
+/** True for the answers nodes and providers give for a method they do not serve (see rpc/classify.ts). */
+export const isUnsupported = isUnsupportedMethod;

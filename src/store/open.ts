@@ -48,11 +48,12 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
         { hint: 'upgrade hoptrace, or use another --db' },
       );
     }
+    // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
+    db.pragma('busy_timeout = 5000');
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     if (!opts.readonly) migrate(db, version);
     return db;
@@ -64,13 +65,20 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
 }
 
 function migrate(db: Db, from: number): void {
-  for (let v = from; v < MIGRATIONS.length; v++) {
-    const step = MIGRATIONS[v]!;
-    db.transaction(() => {
+  if (from >= MIGRATIONS.length) return;
+  // The version is read again under the write lock: two processes opening one new file at once both saw
+  // version 0, and the second must not run a step the first has just applied.
+  for (;;) {
+    const applied = db.transaction((): boolean => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      const step = MIGRATIONS[v];
+      if (step === undefined) return false;
       db.exec(step);
       if (v === 0) db.prepare(`INSERT INTO meta (key, value) VALUES ('app', ?)`).run(APP_ID);
       db.pragma(`user_version = ${v + 1}`);
+      return true;
     }).immediate();
+    if (!applied) return;
   }
 }
 

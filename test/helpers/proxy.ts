@@ -31,7 +31,16 @@ export type FaultKind =
   | 'rpc-rate-limit'
   /** HTTP 200, Infura's JSON-RPC -32005 "daily request count exceeded, request rate limited" (not retryable). */
   | 'rpc-daily-quota'
+  /** The node's answer with block hashes of another block (logs, traces) or another block's header. */
+  | 'wrong-block'
+  /** Receipts with their logs left out but their logs bloom kept. */
+  | 'missing-logs'
+  /** A batch answered for its first half only (single requests pass untouched). */
+  | 'partial-batch'
   | RangeStyle;
+
+/** Faults that forward the request and tamper with the node's answer; counted only when they changed it. */
+export const DATA_FAULTS: readonly FaultKind[] = ['wrong-block', 'missing-logs', 'partial-batch'];
 
 /** Range errors with the texts the providers publish. */
 export type RangeStyle = 'range-infura' | 'range-alchemy' | 'range-quicknode' | 'range-cloudflare' | 'range-ankr' | 'range-timeout';
@@ -129,6 +138,15 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     }
 
     const kind = pickFault(single?.method, single);
+    if (kind !== undefined && DATA_FAULTS.includes(kind)) {
+      const asked = kind === 'wrong-block' ? wrongBlockRequest(single) : undefined;
+      const upstream = await forward(target, asked ?? body, agent);
+      const tampered = asked ?? tamper(kind, single, upstream.body.toString('utf8'));
+      if (tampered !== undefined) served[kind] = (served[kind] ?? 0) + 1;
+      res.writeHead(upstream.status, { 'content-type': upstream.contentType });
+      res.end(tampered ?? upstream.body);
+      return;
+    }
     if (kind !== undefined) {
       served[kind] = (served[kind] ?? 0) + 1;
       return serveFault(kind, single, req, res);
@@ -208,6 +226,10 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
         return json(res, 200, { jsonrpc: '2.0', id: typeof id === 'number' ? id + 1_000_000 : 'x', result: '0x0' });
       case 'rpc-rate-limit':
         return json(res, 200, { jsonrpc: '2.0', id, error: { code: -32005, message: 'project ID request rate exceeded' } });
+      case 'wrong-block':
+      case 'missing-logs':
+      case 'partial-batch':
+        throw new Error(`${kind} is served by handle()`);
       case 'rpc-daily-quota':
         return json(res, 200, {
           jsonrpc: '2.0',
@@ -266,6 +288,45 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
         res.on('close', () => hung.delete(res));
         return;
     }
+  }
+
+  /** eth_getBlockByNumber for block n > 0 is sent on as a request for block n - 1 (a lagging backend). */
+  function wrongBlockRequest(single: RpcCall | undefined): string | undefined {
+    if (single?.method !== 'eth_getBlockByNumber' || !Array.isArray(single.params)) return undefined;
+    const tag = single.params[0];
+    if (typeof tag !== 'string' || !/^0x[0-9a-f]+$/i.test(tag) || Number.parseInt(tag, 16) === 0) return undefined;
+    const next = `0x${(Number.parseInt(tag, 16) - 1).toString(16)}`;
+    return JSON.stringify({ jsonrpc: '2.0', id: single.id, method: single.method, params: [next, ...single.params.slice(1)] });
+  }
+
+  /** The tampered answer, or undefined when this answer offers nothing to tamper with. */
+  function tamper(kind: FaultKind, single: RpcCall | undefined, text: string): string | undefined {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (kind === 'partial-batch') {
+      if (!Array.isArray(v) || v.length < 2) return undefined;
+      return JSON.stringify(v.slice(0, Math.ceil(v.length / 2)));
+    }
+    const env = v as { result?: unknown };
+    const result = env.result;
+    if (single === undefined || result === null || result === undefined) return undefined;
+    if (kind === 'wrong-block') {
+      if (!Array.isArray(result) || result.length === 0) return undefined;
+      const fake = `0x${'ba'.repeat(32)}`;
+      for (const item of result as { blockHash?: string }[]) if (typeof item?.blockHash === 'string') item.blockHash = fake;
+      return JSON.stringify(env);
+    }
+    // missing-logs. (Not on eth_getLogs: a log left out of a range answer shows only in the header of
+    // its block, which hoptrace does not read for every block of a range; see src/sources/validate.ts.)
+    const receipts = single.method === 'eth_getBlockReceipts' && Array.isArray(result) ? result : single.method === 'eth_getTransactionReceipt' ? [result] : [];
+    const withLogs = (receipts as { logs?: unknown[] }[]).filter((r) => Array.isArray(r?.logs) && r.logs.length > 0);
+    if (withLogs.length === 0) return undefined;
+    for (const r of withLogs) r.logs = [];
+    return JSON.stringify(env);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -37,7 +37,8 @@ export function tempDb(name = 'trace.db'): string {
   return join(mkdtempSync(join(tmpdir(), 'hoptrace-test-')), name);
 }
 
-const DEFAULTS: TraceRequest = {
+/** The request `trace` starts from. */
+export const DEFAULTS: TraceRequest = {
   seeds: [],
   direction: 'out',
   hops: 4,

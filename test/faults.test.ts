@@ -1,0 +1,197 @@
+/**
+ * A trace through a provider that misbehaves one call in five gives exactly the fault-free answer: the
+ * same hits and the same database rows. Faults are every kind the proxy knows (HTTP 429 with and without
+ * Retry-After, 5xx, hangs, dropped connections, malformed bodies, wrong ids, the providers' range-error
+ * texts, answers for the wrong block, receipts with their logs stripped), drawn by seed: a failure prints
+ * the seed, and HOPTRACE_FAULT_SEEDS / HOPTRACE_FAULT_RATE widen the campaign (npm run reliability).
+ */
+import { getBytes } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { DEMO_EXPECTED } from '../src/devchain/demo.js';
+import { demoChainPath } from '../src/devchain/paths.js';
+import { createRpcClient } from '../src/rpc/client.js';
+import type { TraceResult } from '../src/trace/result.js';
+import { checkReceiptLogs, inBloom } from '../src/sources/validate.js';
+import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaign.js';
+import { lazarus, tempDb, trace } from './helpers/trace.js';
+import { createScenario } from '../src/devchain/scenario.js';
+import type { Address } from '../src/types.js';
+import { ALL_TRANSIENT_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
+
+const FAULTS: FaultKind[] = [
+  ...ALL_TRANSIENT_FAULTS,
+  'hang',
+  'range-infura',
+  'range-alchemy',
+  'range-quicknode',
+  'range-ankr',
+  'range-cloudflare',
+  'wrong-block',
+  'missing-logs',
+];
+const TRACING = ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'];
+const RATE = envCount('HOPTRACE_FAULT_RATE_PERCENT', 20) / 100;
+
+let anvil: AnvilHandle;
+
+beforeAll(async () => {
+  anvil = await startAnvil({ loadState: demoChainPath() });
+}, 60_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+/** The demo trace through a proxy; a short timeout so that 'hang' costs one second. */
+async function traceVia(proxyOpts: ProxyOptions, db: string): Promise<{ result: TraceResult; proxy: Proxy }> {
+  const proxy = await startProxy(anvil.url, { retryAfterSeconds: 0, ...proxyOpts });
+  try {
+    const rpc = createRpcClient({ url: proxy.url, rps: 500, timeoutMs: 1_000, maxRetries: 8 });
+    return { result: await demoTrace(rpc, db), proxy };
+  } finally {
+    await proxy.stop();
+  }
+}
+
+const hitsOf = (r: TraceResult) => JSON.stringify(r.hits, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+describe.each([
+  { name: 'a tracing node (trace_filter, logs)', refuse: [] as string[], seeds: envCount('HOPTRACE_FAULT_SEEDS', process.env.HOPTRACE_QUICK ? 1 : 3) },
+  { name: 'a node without trace_* (block bodies, receipts)', refuse: TRACING, seeds: envCount('HOPTRACE_FAULT_SEEDS_NOTRACE', 1) },
+])('at $name, with injected faults', ({ refuse, seeds }) => {
+  it(`gives the fault-free hits and database rows (${seeds} seeds)`, async () => {
+    const cleanDb = tempDb();
+    const clean = await traceVia({ refuse }, cleanDb);
+    expect(clean.result.hits.length).toBeGreaterThan(0);
+    const want = dbContent(cleanDb);
+    expect(want.transfers.length).toBeGreaterThan(10);
+
+    let injected = 0;
+    let calls = 0;
+    const byKind: Record<string, number> = {};
+    for (let seed = 1; seed <= seeds; seed++) {
+      const db = tempDb();
+      const { result, proxy } = await traceVia({ refuse, faults: { rate: RATE, seed, kinds: FAULTS } }, db);
+      const served = Object.values(proxy.served).reduce((a, b) => a + b, 0);
+      injected += served;
+      for (const [k, v] of Object.entries(proxy.served)) byKind[k] = (byKind[k] ?? 0) + v;
+      expect(hitsOf(result), `fault seed ${seed}`).toBe(hitsOf(clean.result));
+      expect(dbContent(db), `fault seed ${seed}`).toEqual(want);
+      expect(served, `fault seed ${seed}`).toBeGreaterThan(0);
+      calls += proxy.total();
+    }
+    // The faults must have happened at about the rate asked for (draws that fit no call, such as a range
+    // error for eth_chainId, are not served), for the runs to prove anything.
+    expect(injected).toBeGreaterThan(calls * RATE * 0.3);
+    recordFigures(refuse.length ? 'faults-notrace' : 'faults', { runs: seeds, calls, injected, ...byKind });
+    // The data faults (not only transport ones) were met and refetched.
+    expect((byKind['wrong-block'] ?? 0) + (byKind['missing-logs'] ?? 0)).toBeGreaterThan(0);
+  }, 180_000);
+});
+
+describe('receipts with their logs stripped', () => {
+  it('are refetched: a node without trace_* gives the fault-free rows', async () => {
+    // A wrap is a value transfer with a log: its receipt is read (for its status) on a node without trace_*.
+    const chain = await startAnvil();
+    try {
+      const s = createScenario(chain.url);
+      const [from, to] = lazarus('ronin', 2, 5) as [string, string];
+      await s.fund(from, 10n ** 20n);
+      const weth = (await s.deploy('WrappedEther')).address;
+      await s.wrap(weth, from, 10n ** 18n);
+      await s.sendEth(from, to, 10n ** 18n);
+      await s.mine(5);
+      /** `strip`: the next answers of eth_getBlockReceipts lose their logs (counted when there were logs to lose). */
+      const run = async (strip = 0) => {
+        const proxy = await startProxy(chain.url, { refuse: TRACING });
+        if (strip > 0) proxy.inject('missing-logs', { times: strip, method: 'eth_getBlockReceipts' });
+        const db = tempDb();
+        try {
+          await trace(proxy.url, db, [from as Address], { hops: 2 });
+          return { db, served: proxy.served['missing-logs'] ?? 0, receipts: proxy.calls['eth_getBlockReceipts'] ?? 0 };
+        } finally {
+          await proxy.stop();
+        }
+      };
+      const clean = await run();
+      const faulty = await run(3);
+      expect(faulty.served).toBeGreaterThan(0);
+      // Every stripped answer was asked again: it was not taken as a receipt without events.
+      expect(faulty.receipts).toBe(clean.receipts + faulty.served);
+      expect(dbContent(faulty.db)).toEqual(dbContent(clean.db));
+    } finally {
+      await chain.stop();
+    }
+  }, 60_000);
+});
+
+describe('a provider that keeps answering for the wrong block', () => {
+  it('stops with one sentence naming the method and the redacted endpoint, and keeps what it stored', async () => {
+    const db = tempDb();
+    // Every eth_getLogs answer carries a foreign block hash; everything else is served honestly.
+    await expect(traceVia({ faults: { rate: 1, seed: 1, kinds: ['wrong-block'], methods: ['eth_getLogs'] } }, db)).rejects.toThrow(
+      /^eth_getLogs at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(eth_getLogs returned block \d+ with hash 0xbababa/,
+    );
+    // What the other sources read before the stop is kept: the resume starts from there.
+    const kept = dbContent(db);
+    // …and nothing from the tampered logs: no token row (the demo's WETH hop is a log).
+    expect(kept.transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
+    expect(kept.transfers.length).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('a provider that keeps failing one method', () => {
+  it('stops with one sentence naming method and redacted endpoint; the resume ends with the full rows', async () => {
+    const cleanDb = tempDb();
+    await traceVia({}, cleanDb);
+    const db = tempDb();
+    // eth_getLogs answers 503 forever, behind a key-bearing URL; the backoff waits are skipped.
+    const proxy = await startProxy(anvil.url, { faults: { rate: 1, seed: 1, kinds: ['http503'], methods: ['eth_getLogs'] } });
+    try {
+      const rpc = createRpcClient({ url: `${proxy.url}/v3/0123456789abcdef0123456789abcdef`, rps: 500, sleep: async () => {} });
+      const err = await demoTrace(rpc, db).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/^eth_getLogs failed at http:\/\/127\.0\.0\.1:\d+\/v3\/\*\*\* after 7 attempts: HTTP 503$/);
+      expect(err?.message).not.toContain('0123456789abcdef');
+    } finally {
+      await proxy.stop();
+    }
+    // What was read before the stop (the native transfers of the first hop) is kept; the resume reads the rest.
+    const kept = dbContent(db);
+    expect(kept.intervals.some((r) => r.includes('"traces:'))).toBe(true);
+    expect(kept.intervals.some((r) => r.includes('"logs:'))).toBe(false);
+    await traceVia({}, db);
+    expect(dbContent(db)).toEqual(dbContent(cleanDb));
+  }, 60_000);
+});
+
+describe('batches', () => {
+  it('never sends a JSON-RPC batch, so a partly answered batch cannot reach it', async () => {
+    // The proxy answers any batch for its first half only; a client that batched would meet that here.
+    const db = tempDb();
+    const { proxy } = await traceVia({ faults: { rate: 1, seed: 3, kinds: ['partial-batch'] } }, db);
+    expect(proxy.served['partial-batch'] ?? 0).toBe(0);
+    expect(proxy.calls['(invalid)'] ?? 0).toBe(0);
+  }, 60_000);
+});
+
+describe('the logs bloom check', () => {
+  it("finds a real log's address and topics in its block's bloom, and rules out what the block never logged", async () => {
+    const rpc = createRpcClient({ url: anvil.url });
+    const logs = (await rpc.request('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }])) as { address: string; topics: string[]; blockNumber: string }[];
+    expect(logs.length).toBeGreaterThan(0);
+    const log = logs[0]!;
+    const block = (await rpc.request('eth_getBlockByNumber', [log.blockNumber, false])) as { logsBloom: string };
+    const bloom = getBytes(block.logsBloom);
+    for (const part of [log.address, ...log.topics]) expect(inBloom(bloom, part), part).toBe(true);
+    // An address that never logged anything on this chain: its three bits are not all set.
+    expect(inBloom(bloom, DEMO_EXPECTED.venue.address)).toBe(false);
+    expect(() => checkReceiptLogs({ logsBloom: block.logsBloom, logs: [], transactionHash: '0x12' }, 'eth_getTransactionReceipt')).toThrow(
+      /logs are missing although its bloom is set/,
+    );
+    expect(() => checkReceiptLogs({ logsBloom: `0x${'00'.repeat(256)}`, logs: [] }, 'eth_getTransactionReceipt')).not.toThrow();
+  });
+});
