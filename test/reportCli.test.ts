@@ -30,8 +30,9 @@ const MIX = Wallet.createRandom().address.toLowerCase();
 const EVIL_VENUE = Wallet.createRandom().address.toLowerCase();
 const BINANCE = venue('Binance')[0]!.address;
 const GARANTEX = venue('Garantex')[0]!.address;
-const EVIL_ENTITY = `<img src=x onerror="document.body.setAttribute('data-pwned','img')"></script><script>document.body.setAttribute('data-pwned','script')</script>\u202eXE`;
-const EVIL_SYMBOL = `</script><script>document.title='PWNED'</script>`;
+const EVIL_ENTITY = `<img src=x onerror="document.body.setAttribute('data-pwned','img')"></script><script>document.body.setAttribute('data-pwned','script')</script>`;
+// Labels with control or invisible characters are refused on input; a token symbol comes from the chain as is.
+const EVIL_SYMBOL = `</script><script>document.title='PWNED'</script>\u202eXE`;
 
 let anvil: AnvilHandle;
 let db: string;
