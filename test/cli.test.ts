@@ -48,7 +48,10 @@ describe('hoptrace trace', () => {
 
     const json = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--json']);
     expect(json.code).toBe(0);
-    const doc = JSON.parse(json.stdout) as { hits: { address: string; risk: string; path: { amount: string }[] }[] };
+    const doc = JSON.parse(json.stdout) as {
+      hits: { address: string; risk: string; path: { amount: string }[] }[];
+      manifest: { run: { id: number }; rpc: string[]; seeds: string[]; labels: { sha256: string }; blockRange: { toBlock: number } };
+    };
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
     const ajv = new Ajv2020.default({ strict: false });
     addFormatsModule.default(ajv);
@@ -57,6 +60,14 @@ describe('hoptrace trace', () => {
     expect(doc.hits.map((h) => [h.address, h.risk, h.path.map((st) => st.amount)])).toEqual([
       [garantex, 'sanctioned', [(40n * ETH).toString(), (30n * ETH).toString()]],
     ]);
+
+    // The report carries its manifest: the run it is recorded as (the second run in this database), the
+    // endpoint, the seeds, the label data's full hash, the block range.
+    expect(doc.manifest.run.id).toBe(2);
+    expect(doc.manifest.rpc).toEqual([anvil.url.replace(/\/$/, '')]);
+    expect(doc.manifest.seeds).toEqual([seed.toLowerCase()]);
+    expect(doc.manifest.labels.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(doc.manifest.blockRange.toBlock).toBeGreaterThan(0);
 
     const nd = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--ndjson']);
     expect(nd.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { address: string }).address)).toEqual([garantex]);

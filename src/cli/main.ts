@@ -22,7 +22,9 @@ import { runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
-import { recordRun } from './runReport.js';
+import { manifestOf, recordRun } from './runReport.js';
+import { traceRuns } from '../store/runs.js';
+import type { Manifest } from '../report/manifest.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
@@ -213,8 +215,8 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
     );
     progress.done();
-    recordRun(store, result); // hoptrace report / export read it back, without an RPC
-    print(result, o);
+    const runId = recordRun(store, result); // hoptrace report / export read it back, without an RPC
+    print(result, o, () => manifestOf(store, traceRuns(store.db, store.path).get(runId), result));
     return result;
   } finally {
     progress.done();
@@ -265,8 +267,8 @@ function collectSeeds(
   return [...out.values()];
 }
 
-function print(result: TraceResult, o: { json?: boolean; ndjson?: boolean; color: boolean }): void {
-  if (o.json) process.stdout.write(toJson(result) + '\n');
+function print(result: TraceResult, o: { json?: boolean; ndjson?: boolean; color: boolean }, manifest: () => Manifest): void {
+  if (o.json) process.stdout.write(toJson(result, manifest()) + '\n');
   else if (o.ndjson) process.stdout.write(toNdjson(result));
   else {
     const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;

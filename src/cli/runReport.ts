@@ -130,21 +130,31 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     noteBlock(v.last.block);
   }
 
-  const manifest: Manifest = {
+  const manifest = manifestOf(store, run, result);
+  if (run.labelDataVersion !== labelDataVersion()) {
+    notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
+  }
+  return { run, result, manifest, attribution: { attribution, perSeed, assets, times, notes } };
+}
+
+/**
+ * The manifest of a recorded run: what its figures rest on (versions, run, chain, endpoints redacted,
+ * block range, label data version and sha256, parameters, seeds). `trace --json` and every format of
+ * `report` carry it.
+ */
+export function manifestOf(store: Store, run: TraceRun, result: TraceResult): Manifest {
+  return {
     tool: { name: 'hoptrace', version: packageVersion() },
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
     databaseSchemaVersion: store.db.pragma('user_version', { simple: true }) as number,
     run: { id: run.id, tracedAt: run.createdAt, toolVersion: run.toolVersion },
     chainId: run.chainId,
-    rpc: [run.rpc],
+    // A pool of endpoints is recorded as their redacted forms joined by ' + ' (rpc/pool.ts).
+    rpc: run.rpc.split(' + '),
     blockRange: { fromBlock: run.fromBlock, toBlock: run.toBlock },
     labels: { dataVersion: run.labelDataVersion, sha256: run.labelDataSha256, userLabels: run.userLabels },
     params: toJsonValue(result).params,
-    seeds,
+    seeds: result.seeds.map((s) => s.address),
     generatedAt: new Date().toISOString(),
   };
-  if (run.labelDataVersion !== labelDataVersion()) {
-    notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
-  }
-  return { run, result, manifest, attribution: { attribution, perSeed, assets, times, notes } };
 }

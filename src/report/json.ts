@@ -1,3 +1,4 @@
+import type { Manifest } from './manifest.js';
 import { evidenceJson } from './deposit.js';
 import type { Coverage, Hit, HitDeposit, PathStep, TraceParams, TraceResult, TraceStats } from '../trace/result.js';
 
@@ -149,8 +150,9 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
  * The `--json` document: pretty-printed with 2 spaces, newline-terminated, valid against
  * schema/trace-report.schema.json.
  */
-export function toJson(result: TraceResult): string {
-  return escapeUnsafe(JSON.stringify(toJsonValue(result), null, 2)) + '\n';
+export function toJson(result: TraceResult, manifest?: Manifest): string {
+  const doc = manifest ? { ...toJsonValue(result), manifest } : toJsonValue(result);
+  return escapeUnsafe(JSON.stringify(doc, null, 2)) + '\n';
 }
 
 /** One self-contained NDJSON object per hit: `{ schemaVersion, chainId, ...hit }`. */
