@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: how close a trace comes to the node's own limit, and how its cost grows.
+ *
+ *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
+ *                      [--concurrency 8] [--md bench/results.md] [--json bench/results.json]
+ *
+ * Per size: the cached generated chain (bench/chain.mjs) on a fresh anvil; the floor (bench/floor.mjs,
+ * block scan and per address); hoptrace's trace with the planner's choice (`auto`), the same again on
+ * the same database (cache), and each strategy forced. Every trace and floor runs in its own child
+ * process (peak RSS is the child's own) and must discover the same set of transfers (count and hash),
+ * else the run fails. Then SQLite ingest and path search on a synthetic graph (bench/analysis.mjs).
+ * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { startAnvil } from '../dist/devchain/anvil.js';
+import { anvilVersion, ensureChain, GENERATOR_VERSION } from './chain.mjs';
+import { renderMarkdown } from './report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const run = promisify(execFile);
+const { values: opt } = parseArgs({
+  options: {
+    sizes: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    edges: { type: 'string' },
+    'address-max': { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    md: { type: 'string', default: join(here, 'results.md') },
+    json: { type: 'string', default: join(here, 'results.json') },
+  },
+});
+const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
+  const n = Number(s.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
+  return n;
+});
+const edges = Number(opt.edges ?? (opt.quick ? 100_000 : 1_000_000));
+const addressMax = Number(opt['address-max'] ?? 2000);
+const concurrency = Number(opt.concurrency);
+if (!Number.isInteger(edges) || edges < 1000) usage('--edges must be a whole number ≥ 1000');
+if (!Number.isInteger(concurrency) || concurrency < 1) usage('--concurrency must be a whole number ≥ 1');
+/** The transport's rate budget is lifted: the bench measures the node and the code, not the throttle. */
+const RPS = 1_000_000;
+
+function usage(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+const log = (m) => console.error(m);
+
+async function child(script, args) {
+  const { stdout } = await run(process.execPath, [join(here, script), JSON.stringify(args)], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: cpus().length,
+    cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown',
+    ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    anvil: anvilVersion(),
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
+async function benchSize(size) {
+  const t0 = Date.now();
+  const { statePath, info, cached } = await ensureChain(size, log);
+  const buildMs = cached ? null : Date.now() - t0;
+  log(`size ${size}: ${info.addresses} addresses, ${info.launderingPayments} laundering payments, head ${info.head}`);
+  const anvil = await startAnvil({ loadState: statePath, startTimeoutMs: 300_000 });
+  const work = mkdtempSync(join(tmpdir(), 'hoptrace-bench-'));
+  const base = { url: anvil.url, seeds: info.seeds, hops: info.hops, concurrency, rps: RPS };
+  const runs = {};
+  try {
+    const step = async (name, script, extra) => {
+      log(`  ${name}…`);
+      runs[name] = await child(script, { ...base, ...extra });
+      log(`  ${name}: ${(runs[name].wallMs / 1000).toFixed(2)} s, ${runs[name].rpc.total} calls`);
+    };
+    await step('floorBlock', 'floor.mjs', { mode: 'block' });
+    if (size <= addressMax) await step('floorAddress', 'floor.mjs', { mode: 'address', traceFilterSpan: 301 });
+    await step('trace', 'trace-child.mjs', { db: join(work, 'auto.db'), strategy: 'auto' });
+    await step('traceCached', 'trace-child.mjs', { db: join(work, 'auto.db'), strategy: 'auto' });
+    await step('traceBlock', 'trace-child.mjs', { db: join(work, 'block.db'), strategy: 'block' });
+    if (size <= addressMax) await step('traceAddress', 'trace-child.mjs', { db: join(work, 'address.db'), strategy: 'address' });
+  } finally {
+    await anvil.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const sets = Object.entries(runs).map(([k, r]) => [k, `${r.discovered.count}/${r.discovered.hash}`]);
+  const distinct = new Set(sets.map(([, v]) => v));
+  if (distinct.size !== 1) {
+    throw new Error(`size ${size}: the runs discovered different transfer sets: ${sets.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  const floors = [runs.floorBlock, runs.floorAddress].filter(Boolean);
+  const floor = floors.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+  return {
+    size,
+    chain: { ...info, buildMs },
+    discovered: runs.trace.discovered,
+    floorStrategy: floor === runs.floorBlock ? 'block' : 'address',
+    floorMs: floor.wallMs,
+    ratio: runs.trace.wallMs / floor.wallMs,
+    cachedCallShare: runs.traceCached.rpc.total / runs.trace.rpc.total,
+    storedPerSecond: runs.trace.transfersStored / (runs.trace.wallMs / 1000),
+    msPerDiscovered: runs.trace.wallMs / runs.trace.discovered.count,
+    runs,
+  };
+}
+
+const results = { generator: GENERATOR_VERSION, startedAt: new Date().toISOString(), machine: machine(), sizes: [], analysis: null };
+for (const size of sizes) results.sizes.push(await benchSize(size));
+log(`analysis: ${edges.toLocaleString('en-US')} edges…`);
+results.analysis = await child('analysis.mjs', { edges });
+results.finishedAt = new Date().toISOString();
+writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+const md = renderMarkdown(results);
+writeFileSync(opt.md, md);
+process.stdout.write(md);
+log(`bench: wrote ${opt.md} and ${opt.json}`);
