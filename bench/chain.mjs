@@ -31,15 +31,19 @@ import { loadLabelBook } from '../dist/labels/load.js';
 export const GENERATOR_VERSION = 4;
 /** Hops below a seed (the venue payment is one more). */
 export const LEVELS = 7;
-/** Blocks each hop level spans. The same for every size, so the sizes differ in density, not length. */
-const BLOCKS_PER_LEVEL = 60;
+/**
+ * Blocks each hop level spans by default. The same for every size, so the sizes differ in density, not
+ * length (the smoke test passes a smaller number for a short chain).
+ */
+export const BLOCKS_PER_LEVEL = 60;
 /** Unrelated transfers in every block (background traffic a block scan must read too). */
 const NOISE_PER_BLOCK = 8;
 const GENESIS_TIMESTAMP = 1_735_689_600; // 2025-01-01T00:00:00Z
 const CHAIN_ID = 31337;
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const CACHE_DIR = join(here, '.cache');
+/** Where built chains are kept (gitignored); HOPTRACE_BENCH_CACHE moves it (the smoke test uses a temp dir). */
+export const CACHE_DIR = process.env.HOPTRACE_BENCH_CACHE ?? join(here, '.cache');
 
 const wallet = new Interface(JSON.parse(readFileSync(join(here, 'contracts', 'artifacts.json'), 'utf8')).BenchWallet.abi);
 const token = new Interface(getArtifact('TestToken').abi);
@@ -82,7 +86,7 @@ function venues(count) {
  * The laundering plan: addresses and their payments, block by block. Pure (no node): the same size gives
  * the same plan. Returns { seeds, nodes, payments, blocks, venues }.
  */
-export function plan(size) {
+export function plan(size, blocksPerLevel = BLOCKS_PER_LEVEL) {
   const r = rng(0x0b0b + size);
   const venueList = venues(24);
   const seedCount = Math.max(2, Math.round(size / 400));
@@ -140,8 +144,8 @@ export function plan(size) {
   }
   const sendBlock = new Map();
   for (const n of nodes) {
-    const lo = 1 + n.level * BLOCKS_PER_LEVEL;
-    sendBlock.set(n, lo + r.int(0, BLOCKS_PER_LEVEL - 1));
+    const lo = 1 + n.level * blocksPerLevel;
+    sendBlock.set(n, lo + r.int(0, blocksPerLevel - 1));
   }
   // A node sends after its last arrival (consolidations can arrive late): push the send block on.
   const arrivals = new Map();
@@ -186,7 +190,7 @@ export function plan(size) {
   // Spam: zero-value forged Transfer logs from laundering addresses to fresh look-alikes, ~1 per 10 nodes.
   const spam = [];
   for (const n of nodes) if (r.next() < 0.1) spam.push({ block: sendBlock.get(n), from: n.address, to: r.address() });
-  const lastBlock = LEVELS * BLOCKS_PER_LEVEL + BLOCKS_PER_LEVEL + 1;
+  const lastBlock = LEVELS * blocksPerLevel + blocksPerLevel + 1;
   // Background: unrelated addresses paying each other, NOISE_PER_BLOCK transfers a block.
   const noiseWallets = Array.from({ length: 4 }, () => r.address());
   const noise = [];
@@ -223,8 +227,8 @@ const hex = (n) => '0x' + BigInt(n).toString(16);
  * Builds the chain of `size` addresses on a fresh anvil and dumps it to `statePath`. Returns the facts a
  * bench run needs (seeds, head, transfer counts), also written next to the state as JSON.
  */
-async function build(size, statePath, log) {
-  const p = plan(size);
+async function build(size, blocksPerLevel, statePath, log) {
+  const p = plan(size, blocksPerLevel);
   const tmp = statePath + '.tmp';
   const anvil = await startAnvil({
     dumpState: tmp,
@@ -344,6 +348,8 @@ async function build(size, statePath, log) {
     const info = {
       generator: GENERATOR_VERSION,
       size,
+      blocksPerLevel,
+      plan: planHash(size, blocksPerLevel),
       anvil: anvilVersion(),
       chainId: CHAIN_ID,
       seeds: p.seeds,
@@ -369,22 +375,23 @@ async function build(size, statePath, log) {
 }
 
 /** The cached chain of `size` addresses (built first if missing): { statePath, info }. */
-export async function ensureChain(size, log = () => {}) {
+export async function ensureChain(size, log = () => {}, blocksPerLevel = BLOCKS_PER_LEVEL) {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const key = `chain-g${GENERATOR_VERSION}-n${size}-anvil${anvilVersion()}`;
+  const span = blocksPerLevel === BLOCKS_PER_LEVEL ? '' : `-b${blocksPerLevel}`;
+  const key = `chain-g${GENERATOR_VERSION}-n${size}${span}-anvil${anvilVersion()}`;
   const statePath = join(CACHE_DIR, `${key}.json`);
   const infoPath = join(CACHE_DIR, `${key}.info.json`);
   if (existsSync(statePath) && existsSync(infoPath)) {
     return { statePath, info: JSON.parse(readFileSync(infoPath, 'utf8')), cached: true };
   }
   log(`building bench chain of ${size} addresses (cached in ${CACHE_DIR})`);
-  const info = await build(size, statePath, log);
+  const info = await build(size, blocksPerLevel, statePath, log);
   writeFileSync(infoPath, JSON.stringify(info, null, 2) + '\n');
   return { statePath, info, cached: false };
 }
 
-/** A short content hash of the chain plan (for the report: same plan, same chain). */
-export function planHash(size) {
-  const p = plan(size);
+/** A short content hash of the chain plan: the same size gives the same chain. */
+export function planHash(size, blocksPerLevel = BLOCKS_PER_LEVEL) {
+  const p = plan(size, blocksPerLevel);
   return createHash('sha256').update(JSON.stringify(p.payments, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex').slice(0, 12);
 }

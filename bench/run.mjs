@@ -3,7 +3,11 @@
  * `npm run bench`: how close a trace comes to the node's own limit, and how its cost grows.
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
- *                      [--concurrency 8] [--md bench/results.md] [--json bench/results.json]
+ *                      [--concurrency 8] [--blocks-per-level 60] [--md bench/results.md] [--json bench/results.json]
+ *
+ * --quick: size 200 and 100k edges. --address-max: the largest size the per-address runs (trace and
+ * floor) are made at (they grow with addresses × blocks). --blocks-per-level: chain length (the smoke
+ * test makes short chains).
  *
  * Per size: the cached generated chain (bench/chain.mjs) on a fresh anvil; the floor (bench/floor.mjs,
  * block scan and per address); hoptrace's trace with the planner's choice (`auto`), the same again on
@@ -20,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { startAnvil } from '../dist/devchain/anvil.js';
-import { anvilVersion, ensureChain, GENERATOR_VERSION } from './chain.mjs';
+import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { renderMarkdown } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +35,7 @@ const { values: opt } = parseArgs({
     quick: { type: 'boolean', default: false },
     edges: { type: 'string' },
     'address-max': { type: 'string' },
+    'blocks-per-level': { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     md: { type: 'string', default: join(here, 'results.md') },
     json: { type: 'string', default: join(here, 'results.json') },
@@ -44,6 +49,8 @@ const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').m
 const edges = Number(opt.edges ?? (opt.quick ? 100_000 : 1_000_000));
 const addressMax = Number(opt['address-max'] ?? 2000);
 const concurrency = Number(opt.concurrency);
+const blocksPerLevel = Number(opt['blocks-per-level'] ?? BLOCKS_PER_LEVEL);
+if (!Number.isInteger(blocksPerLevel) || blocksPerLevel < 2) usage('--blocks-per-level must be a whole number ≥ 2');
 if (!Number.isInteger(edges) || edges < 1000) usage('--edges must be a whole number ≥ 1000');
 if (!Number.isInteger(concurrency) || concurrency < 1) usage('--concurrency must be a whole number ≥ 1');
 /** The transport's rate budget is lifted: the bench measures the node and the code, not the throttle. */
@@ -75,7 +82,7 @@ function machine() {
 
 async function benchSize(size) {
   const t0 = Date.now();
-  const { statePath, info, cached } = await ensureChain(size, log);
+  const { statePath, info, cached } = await ensureChain(size, log, blocksPerLevel);
   const buildMs = cached ? null : Date.now() - t0;
   log(`size ${size}: ${info.addresses} addresses, ${info.launderingPayments} laundering payments, head ${info.head}`);
   const anvil = await startAnvil({ loadState: statePath, startTimeoutMs: 300_000 });

@@ -1,4 +1,4 @@
-import type { FetchNeed } from '../sources/fetcher.js';
+import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Label, type Transfer } from '../types.js';
 
@@ -14,7 +14,7 @@ const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 export interface WalkOptions {
   store: Store;
   /** Makes sure the store holds the transfers asked for (fetching what is missing). */
-  ensure: (needs: readonly FetchNeed[]) => Promise<void>;
+  ensure: (needs: readonly FetchNeed[], hint?: EnsureHint) => Promise<void>;
   labels: { get(address: Address): Label | undefined };
   /**
    * Whether a label was the address's at the time of a transfer (user labels can have validFrom /
@@ -123,7 +123,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
     // native payments were unwraps of its WETH rather than money from the wrapper contract.
     if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
-    await opts.ensure(mergeNeeds(needs));
+    await opts.ensure(mergeNeeds(needs), { levelsLeft: opts.hops - level });
 
     // Collect this level's candidate edges, then take them in time order so that the earliest one
     // reaching an address is the one its path shows.
