@@ -28,7 +28,7 @@ import { getArtifact } from '../dist/devchain/contracts.js';
 import { loadLabelBook } from '../dist/labels/load.js';
 
 /** Bump when the generated chain changes shape: cached chains of another version are not reused. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 /** Hops below a seed (the venue payment is one more). */
 export const LEVELS = 7;
 /**
@@ -111,7 +111,7 @@ export function plan(size, blocksPerLevel = BLOCKS_PER_LEVEL) {
       const remainingLevels = LEVELS - level;
       const want = level === 0 ? Math.ceil((size - seedCount) / seedCount / (remainingLevels * 2)) : r.int(1, 3);
       const kids = Math.min(budget, Math.max(1, Math.min(level === 0 ? 400 : 40, want)));
-      for (let k = 0; k < kids; k++) {
+      for (let k = 0; k < kids && budget > 0; k++) {
         const asset = p.asset === 'both' ? (r.next() < 0.5 ? 'eth' : 'tok') : p.asset;
         // Consolidation: now and then pay an address another parent of this level already pays.
         const same = byLevel[level + 1].filter((c) => c.asset === asset);
