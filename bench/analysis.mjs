@@ -23,7 +23,7 @@ import Graph from 'graphology';
 import { bidirectional, singleSourceLength } from 'graphology-shortest-path/unweighted.js';
 import { openDb } from '../dist/store/open.js';
 import { createStore } from '../dist/store/store.js';
-import { peakRssMiB } from './common.mjs';
+import { mulberry32 as rng, peakRssMiB } from './common.mjs';
 
 /**
  * The attribution step: `(graph, seeds) => unknown`, timed on the loaded graph. Issue 5 plugs in with one
@@ -38,16 +38,6 @@ const args = JSON.parse(process.argv[2]);
 const edges = args.edges;
 const addresses = Math.max(100, Math.floor(edges / 10));
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const addr = (i) => '0x' + i.toString(16).padStart(40, '0');
 
 /** The synthetic transfers, in batches (a generator: 1M rows are never all in memory at once). */

@@ -26,6 +26,7 @@ import pLimit from 'p-limit';
 import { startAnvil, resolveAnvilBinary } from '../dist/devchain/anvil.js';
 import { getArtifact } from '../dist/devchain/contracts.js';
 import { loadLabelBook } from '../dist/labels/load.js';
+import { mulberry32 } from './common.mjs';
 
 /** Bump when the generated chain changes shape: cached chains of another version are not reused. */
 export const GENERATOR_VERSION = 5;
@@ -53,16 +54,9 @@ export function anvilVersion() {
   return /Version:\s*(\S+)/.exec(out)?.[1] ?? out.split('\n')[0].trim();
 }
 
-/** mulberry32: small, seeded, good enough to draw a graph shape. */
+/** Seeded draws for the plan. */
 function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
