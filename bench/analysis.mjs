@@ -105,13 +105,18 @@ try {
   // Load into graphology.
   t = performance.now();
   const g = new Graph.MultiDirectedGraph();
-  for (const row of store.db.prepare(`SELECT from_addr, to_addr, amount, block_number FROM transfers`).iterate()) {
-    if (!g.hasNode(row.from_addr)) g.addNode(row.from_addr);
-    if (!g.hasNode(row.to_addr)) g.addNode(row.to_addr);
-    g.addEdge(row.from_addr, row.to_addr, { amount: row.amount, block: row.block_number });
+  // Rows as arrays and edge keys of our own: graphology's generated keys and row objects cost a third more.
+  const rows = store.db.prepare(`SELECT from_addr, to_addr, amount, block_number FROM transfers`).raw().all();
+  const readMs = performance.now() - t;
+  let key = 0;
+  for (const [from, to, amount, block] of rows) {
+    g.mergeNode(from);
+    g.mergeNode(to);
+    g.addEdgeWithKey(key++, from, to, { amount, block });
   }
+  rows.length = 0;
   const loadMs = performance.now() - t;
-  out.load = { ms: loadMs, nodes: g.order, edges: g.size };
+  out.load = { ms: loadMs, readMs, nodes: g.order, edges: g.size };
   store.close();
 
   // Paths.

@@ -66,6 +66,10 @@ const SCAN_TXS = 'scan:txs';
 type LogKey = 'eth_getLogs' | 'eth_getLogs:scan';
 const LOG_COST: Record<LogKey, string> = { eth_getLogs: 'eth_getLogs:address', 'eth_getLogs:scan': 'eth_getLogs:scan' };
 
+/** Blocks per committed batch of a block scan, and batches read ahead of the one being written. */
+const SCAN_BATCH = 64;
+const SCAN_AHEAD = 3;
+
 /** Range queries give up on a timeout after one retry: the range is split instead (rpc/ranges.ts). */
 const RANGED = { timeoutRetries: 1 };
 
@@ -218,18 +222,31 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     return readLogs('eth_getLogs:scan', [VALUE_EVENTS], range, { address: ANY_ADDRESS, source: SCAN_LOGS });
   };
 
-  /** Reads native movements of every block in `range`, one block per call, committing in batches. */
+  /**
+   * Reads native movements of every block in `range`, one block per call, committing in batches of
+   * SCAN_BATCH blocks, in order. A few batches are in flight at once, so the node keeps working on the
+   * next blocks while a finished batch is written (a write blocks this thread; with one batch at a time
+   * the node would idle through every write).
+   */
   const scanCalls = async (range: Interval, c: Capabilities): Promise<void> => {
     const source = c.traceBlock || c.debugTraceBlock ? SCAN_CALLS : SCAN_TXS;
     const method = c.traceBlock ? 'trace_block' : c.debugTraceBlock ? 'debug_traceBlockByHash' : 'eth_getBlockByNumber';
     used.native.add(`${method} per block`);
     if (source === SCAN_CALLS) used.internal.add(`${method} per block`);
-    const batch = 64;
-    for (let start = range[0]; start <= range[1]; start += batch) {
-      const end = Math.min(start + batch - 1, range[1]);
+    const batches: Interval[] = [];
+    for (let start = range[0]; start <= range[1]; start += SCAN_BATCH) batches.push([start, Math.min(start + SCAN_BATCH - 1, range[1])]);
+    const read = ([a, b]: Interval): Promise<Transfer[]> => {
       const blocks: number[] = [];
-      for (let n = start; n <= end; n++) blocks.push(n);
-      const rows = (await Promise.all(blocks.map((n) => readBlock(n, c)))).flat();
+      for (let n = a; n <= b; n++) blocks.push(n);
+      const p = Promise.all(blocks.map((n) => readBlock(n, c))).then((r) => r.flat());
+      p.catch(() => undefined); // awaited below in order; a batch after a failed one must not go unhandled
+      return p;
+    };
+    const inFlight = batches.slice(0, SCAN_AHEAD).map(read);
+    for (let i = 0; i < batches.length; i++) {
+      const rows = await inFlight[i]!;
+      if (i + SCAN_AHEAD < batches.length) inFlight.push(read(batches[i + SCAN_AHEAD]!));
+      const [start, end] = batches[i]!;
       commit(rows, [{ address: ANY_ADDRESS, source, from: start, to: end }]);
       opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
     }
