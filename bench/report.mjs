@@ -17,7 +17,7 @@ export function renderMarkdown(res) {
   lines.push(`## Bench results (${res.startedAt.slice(0, 16).replace('T', ' ')} UTC)`, '');
   lines.push(
     `Machine: ${m.nproc} × ${m.cpu}, ${m.ramGiB} GiB RAM, Node ${m.node}, anvil ${m.anvil}; load average at start ${m.loadAverage}` +
-      ` (timings are wall-clock and move with the load; ratios compare runs of the same moment).`,
+      ` (timings are wall-clock and move with the load; trace, floor and block-scan trace: best of ${res.repeat ?? 1} interleaved runs).`,
     '',
   );
   lines.push(

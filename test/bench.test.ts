@@ -35,7 +35,7 @@ describe('npm run bench (smoke)', () => {
   it('builds and caches a tiny chain; trace, floors and strategies discover one transfer set; the re-run asks for the head only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hoptrace-bench-test-'));
     const cache = join(dir, 'cache');
-    const args = [BENCH, '--sizes', '40', '--edges', '2000', '--blocks-per-level', '4', '--md', join(dir, 'r.md'), '--json', join(dir, 'r.json')];
+    const args = [BENCH, '--sizes', '40', '--edges', '2000', '--blocks-per-level', '4', '--repeat', '1', '--md', join(dir, 'r.md'), '--json', join(dir, 'r.json')];
     await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: cache }, timeout: 90_000 });
     const res = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchJson;
     const z = res.sizes[0]!;
