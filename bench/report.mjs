@@ -53,6 +53,9 @@ export function renderMarkdown(res) {
   lines.push('', `**Ingest and analysis** (synthetic graph of ${int(a.edges)} edges, ${int(a.addresses)} addresses, built in SQLite directly):`, '');
   lines.push(`- ingest through Store.commit (batches of ${int(a.ingestStore.batch)}): ${int(a.ingestStore.perSecond)} transfers/s`);
   lines.push(`- ingest raw (one INSERT, 100k-row transactions, same schema): ${int(a.ingestRaw.perSecond)} transfers/s`);
+  if (a.ingestRawRowid) {
+    lines.push(`- ingest raw with transfers as a rowid table + unique index (schema alternative, not in use): ${int(a.ingestRawRowid.perSecond)} transfers/s`);
+  }
   lines.push(`- load into graphology: ${s(a.load.ms)} s, of which reading SQLite ${s(a.load.readMs ?? 0)} s (${int(a.load.nodes)} nodes, ${int(a.load.edges)} edges)`);
   lines.push(
     `- paths (graphology-shortest-path): BFS from ${a.paths.sources} seeds ${s(a.paths.bfsMs)} s; ${a.paths.targets} bidirectional seed→target searches ${s(a.paths.bidirectionalMs)} s`,
