@@ -5,7 +5,8 @@
  * `{ ContractName: { abi, bytecode } }`. The output is committed, so tests and the demo-chain build do not
  * need solc; rerun this script only after editing a .sol file.
  *
- * Usage: node scripts/compile-contracts.mjs
+ * Usage: node scripts/compile-contracts.mjs [dir]   (default fixtures/contracts; the bench keeps its own
+ * contracts in bench/contracts, compiled the same way into bench/contracts/artifacts.json)
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import solc from 'solc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const contractsDir = join(root, 'fixtures', 'contracts');
+const contractsDir = process.argv[2] ? join(process.cwd(), process.argv[2]) : join(root, 'fixtures', 'contracts');
 const outFile = join(contractsDir, 'artifacts.json');
 
 const files = readdirSync(contractsDir)

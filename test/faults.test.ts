@@ -11,6 +11,7 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { DEMO_EXPECTED } from '../src/devchain/demo.js';
 import { demoChainPath } from '../src/devchain/paths.js';
 import { createRpcClient } from '../src/rpc/client.js';
+import type { Strategy } from '../src/sources/fetcher.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { checkReceiptLogs, inBloom } from '../src/sources/validate.js';
 import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaign.js';
@@ -44,11 +45,11 @@ afterAll(async () => {
 });
 
 /** The demo trace through a proxy; a short timeout so that 'hang' costs one second. */
-async function traceVia(proxyOpts: ProxyOptions, db: string): Promise<{ result: TraceResult; proxy: Proxy }> {
+async function traceVia(proxyOpts: ProxyOptions, db: string, strategy: Strategy = 'address'): Promise<{ result: TraceResult; proxy: Proxy }> {
   const proxy = await startProxy(anvil.url, { retryAfterSeconds: 0, ...proxyOpts });
   try {
     const rpc = createRpcClient({ url: proxy.url, rps: 500, timeoutMs: 1_000, maxRetries: 8 });
-    return { result: await demoTrace(rpc, db), proxy };
+    return { result: await demoTrace(rpc, db, strategy), proxy };
   } finally {
     await proxy.stop();
   }
@@ -61,11 +62,18 @@ describe.each([
   { name: 'a node without trace_* (block bodies, receipts)', refuse: TRACING, seeds: envCount('HOPTRACE_FAULT_SEEDS_NOTRACE', 1) },
 ])('at $name, with injected faults', ({ refuse, seeds }) => {
   it(`gives the fault-free hits and database rows (${seeds} seeds)`, async () => {
-    const cleanDb = tempDb();
-    const clean = await traceVia({ refuse }, cleanDb);
-    expect(clean.result.hits.length).toBeGreaterThan(0);
-    const want = dbContent(cleanDb);
-    expect(want.transfers.length).toBeGreaterThan(10);
+    // Both plans meet the faults: per address (trace_filter / eth_getLogs by address) and block scans.
+    const strategies = ['address', 'block'] as const;
+    const clean = new Map<Strategy, { hits: string; rows: ReturnType<typeof dbContent> }>();
+    for (const strategy of strategies) {
+      const cleanDb = tempDb();
+      const { result } = await traceVia({ refuse }, cleanDb, strategy);
+      expect(result.hits.length).toBeGreaterThan(0);
+      clean.set(strategy, { hits: hitsOf(result), rows: dbContent(cleanDb) });
+      expect(clean.get(strategy)!.rows.transfers.length).toBeGreaterThan(10);
+    }
+    // Both plans see the same hits; their rows differ (a block scan stores every movement of its blocks).
+    expect(clean.get('block')!.hits).toBe(clean.get('address')!.hits);
 
     let injected = 0;
     let calls = 0;
@@ -77,11 +85,13 @@ describe.each([
     runs.push({ seed: 1, kinds: ['wrong-block', 'missing-logs'] });
     for (const { seed, kinds } of runs) {
       const db = tempDb();
-      const { result, proxy } = await traceVia({ refuse, faults: { rate: RATE, seed, kinds } }, db);
+      const strategy = strategies[seed % 2]!;
+      const want = clean.get(strategy)!.rows;
+      const { result, proxy } = await traceVia({ refuse, faults: { rate: RATE, seed, kinds } }, db, strategy);
       const served = Object.values(proxy.served).reduce((a, b) => a + b, 0);
       injected += served;
       for (const [k, v] of Object.entries(proxy.served)) byKind[k] = (byKind[k] ?? 0) + v;
-      expect(hitsOf(result), `fault seed ${seed}`).toBe(hitsOf(clean.result));
+      expect(hitsOf(result), `fault seed ${seed}`).toBe(clean.get(strategy)!.hits);
       expect(dbContent(db), `fault seed ${seed}`).toEqual(want);
       expect(served, `fault seed ${seed}`).toBeGreaterThan(0);
       calls += proxy.total();

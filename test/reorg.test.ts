@@ -47,8 +47,9 @@ describe('reorg', () => {
     await s.fund(s2, 10n * ETH);
     await s.sendEth(s2, m2, 2n * ETH);
     await s.sendEth(m2, binance, 1n * ETH);
-    // A backend behind the head answers the range queries with nothing: no hit, and the ranges are read.
-    const lagging = await startProxy(anvil.url, { empty: ['trace_filter', 'eth_getLogs'] });
+    // A backend behind the head answers range queries and block traces with nothing: no hit, and the
+    // ranges are marked read (whichever plan the planner prices cheaper: per address or whole blocks).
+    const lagging = await startProxy(anvil.url, { empty: ['trace_filter', 'eth_getLogs', 'trace_block'] });
     try {
       expect(await trace(lagging.url, db, [s2])).toMatchObject({ hits: [] });
     } finally {

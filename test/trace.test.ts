@@ -8,6 +8,7 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address } from '../src/types.js';
+import { redactUrl } from '../src/rpc/redact.js';
 import { startProxy } from './helpers/proxy.js';
 import { book, hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
 
@@ -346,5 +347,41 @@ describe('coverage', () => {
     } finally {
       await proxy.stop();
     }
+  });
+});
+
+describe('the planner prices plans with what calls cost on this endpoint', () => {
+  /** A database that already holds a cost table for this endpoint, as an earlier run leaves one. */
+  const withCosts = (costs: Record<string, { calls: number; ms: number }>): string => {
+    const db = tempDb();
+    const store = createStore(db);
+    store.setMeta(`cost:${redactUrl(anvil.url)}`, JSON.stringify(costs));
+    store.close();
+    return db;
+  };
+
+  it('scans whole blocks where per-address calls were slow, although they are fewer', async () => {
+    const slowAddress = withCosts({
+      trace_block: { calls: 100, ms: 100 },
+      'eth_getLogs:scan': { calls: 100, ms: 100 },
+      trace_filter: { calls: 100, ms: 1e9 },
+      'eth_getLogs:address': { calls: 100, ms: 1e9 },
+    });
+    const byBlock = await trace(anvil.url, slowAddress, [seeds.peel]);
+    expect(byBlock.stats.rpcCalls.byMethod.trace_block).toBeGreaterThan(1);
+    expect(byBlock.stats.rpcCalls.byMethod.trace_filter ?? 0).toBeLessThanOrEqual(1); // the capability probe
+
+    const slowBlocks = withCosts({ trace_block: { calls: 100, ms: 1e9 }, trace_filter: { calls: 100, ms: 1 } });
+    const byAddress = await trace(anvil.url, slowBlocks, [seeds.peel]);
+    expect(byAddress.stats.rpcCalls.byMethod.trace_block ?? 0).toBeLessThanOrEqual(1);
+    expect(byAddress.stats.rpcCalls.byMethod.trace_filter).toBeGreaterThan(1);
+    expect(hitSummary(byBlock)).toEqual(hitSummary(byAddress));
+
+    // What the run measured is kept, added to what was there, for the next run to plan with.
+    const store = createStore(slowBlocks);
+    const kept = JSON.parse(store.getMeta(`cost:${redactUrl(anvil.url)}`) ?? '{}') as Record<string, { calls: number; ms: number }>;
+    store.close();
+    expect(kept.trace_filter!.calls).toBeGreaterThan(100);
+    expect(kept['eth_getLogs:address']!.calls).toBeGreaterThan(0);
   });
 });

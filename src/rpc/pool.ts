@@ -14,7 +14,7 @@
  */
 
 import { HoptraceError, RpcError, UsageError } from '../errors.js';
-import type { RequestOptions, RpcClient } from './client.js';
+import type { CallTiming, RequestOptions, RpcClient } from './client.js';
 import { isUnsupportedMethod } from './classify.js';
 
 /** First cool-down of a demoted endpoint; doubled per further failure, capped. */
@@ -99,6 +99,19 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
         for (const [k, v] of Object.entries(c.stats.byMethod)) byMethod[k] = (byMethod[k] ?? 0) + v;
       }
       return { total, byMethod };
+    },
+    // The planner prices plans for the pool as a whole (its cost table is kept under the pool's
+    // endpoint): the members' times, summed per cost key.
+    get timing() {
+      const out: CallTiming = {};
+      for (const c of clients) {
+        for (const [k, v] of Object.entries(c.timing)) {
+          const t = (out[k] ??= { calls: 0, ms: 0 });
+          t.calls += v.calls;
+          t.ms += v.ms;
+        }
+      }
+      return out;
     },
     resetStats() {
       for (const c of clients) c.resetStats();

@@ -1,11 +1,12 @@
 import { HoptraceError, InvalidResponseError, RpcError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
-import { fetchRangeAdaptive } from '../rpc/ranges.js';
+import { fetchRangeAdaptive, learnedSpan } from '../rpc/ranges.js';
 import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
 import type { Address, Transfer } from '../types.js';
 import { addressToTopic } from '../util/address.js';
 import { difference, size, union, type Interval } from '../util/intervals.js';
 import { decodeCallFrames } from './callTracer.js';
+import { callCosts, planCost, type CallCounts } from './cost.js';
 import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
 import { forgetCapabilities, isUnsupported, probeCapabilities, type Capabilities } from './probe.js';
@@ -23,6 +24,15 @@ export interface FetchNeed {
 }
 
 export type Strategy = 'auto' | 'address' | 'block';
+
+/** What the walk knows about what comes after this batch of needs. */
+export interface EnsureHint {
+  /**
+   * Hop levels still to walk, this one included. A block scan serves every later level too, per-address
+   * queries are paid again at each: the planner weighs them so. Default 1.
+   */
+  levelsLeft?: number;
+}
 
 export interface FetcherOptions {
   rpc: RpcClient;
@@ -53,6 +63,14 @@ const SCAN_CALLS = 'scan:calls';
 /** eth_getBlockByNumber with transactions: top-level native only. */
 const SCAN_TXS = 'scan:txs';
 
+/** Span memory keys of the two log readers, and the cost keys their calls are timed under. */
+type LogKey = 'eth_getLogs' | 'eth_getLogs:scan';
+const LOG_COST: Record<LogKey, string> = { eth_getLogs: 'eth_getLogs:address', 'eth_getLogs:scan': 'eth_getLogs:scan' };
+
+/** Blocks per committed batch of a block scan, and batches read ahead of the one being written. */
+const SCAN_BATCH = 64;
+const SCAN_AHEAD = 3;
+
 /** Range queries give up on a timeout after one retry: the range is split instead (rpc/ranges.ts). */
 const RANGED = { timeoutRetries: 1 };
 
@@ -65,10 +83,11 @@ const VALUE_EVENTS = [TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL];
  * - ERC-20 (and WETH wraps): eth_getLogs by from/to topic per address, or by block range for everyone;
  * - native and internal: trace_filter per address, or trace_block / debug_traceBlockByHash per block;
  *   without any of those, only top-level transfers from block bodies, and the coverage says so.
- * Per address or per block is chosen by counting the calls each would need (strategy `auto`).
+ * Per address or per block is chosen by the time each plan is expected to take (strategy `auto`): the
+ * calls it needs, priced with what calls cost on this endpoint (measured, kept per endpoint; cost.ts).
  */
 export interface Fetcher {
-  ensure(needs: readonly FetchNeed[]): Promise<void>;
+  ensure(needs: readonly FetchNeed[], hint?: EnsureHint): Promise<void>;
   coverage(): CoverageNote;
   /** Transfers this fetcher added to the store (rows already there are not counted). */
   stored(): number;
@@ -77,6 +96,7 @@ export interface Fetcher {
 export function createFetcher(opts: FetcherOptions): Fetcher {
   const { rpc, store, chainId } = opts;
   let caps: Capabilities | null = null;
+  const costs = callCosts(rpc, store);
   const warnings = new Set<string>();
   const used = { erc20: new Set<string>(), native: new Set<string>(), internal: new Set<string>() };
   /** Internal traces found by trace_filter, checked against their whole tx tree once per run. */
@@ -108,7 +128,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    * its interval marker. `key` keeps the learned range span apart for per-address and whole-block
    * queries (their result sizes differ by orders of magnitude).
    */
-  const readLogs = (key: string, topics: unknown[], range: Interval, mark: Omit<IntervalMark, 'from' | 'to'>): Promise<void> =>
+  const readLogs = (key: LogKey, topics: unknown[], range: Interval, mark: Omit<IntervalMark, 'from' | 'to'>): Promise<void> =>
     fetchRangeAdaptive({
       key,
       client: rpc,
@@ -116,7 +136,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       to: range[1],
       fetch: (a, b) =>
         refetching('eth_getLogs', rpc.endpoint, async () => {
-          const logs = validateLogs(await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], RANGED), a, b);
+          const logs = validateLogs(
+            await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], { ...RANGED, costKey: LOG_COST[key] }),
+            a,
+            b,
+          );
           await blockCheck.check(logs, 'eth_getLogs');
           return logs;
         }),
@@ -209,18 +233,31 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     return readLogs('eth_getLogs:scan', [VALUE_EVENTS], range, { address: ANY_ADDRESS, source: SCAN_LOGS });
   };
 
-  /** Reads native movements of every block in `range`, one block per call, committing in batches. */
+  /**
+   * Reads native movements of every block in `range`, one block per call, committing in batches of
+   * SCAN_BATCH blocks, in order. A few batches are in flight at once, so the node keeps working on the
+   * next blocks while a finished batch is written (a write blocks this thread; with one batch at a time
+   * the node would idle through every write).
+   */
   const scanCalls = async (range: Interval, c: Capabilities): Promise<void> => {
     const source = c.traceBlock || c.debugTraceBlock ? SCAN_CALLS : SCAN_TXS;
     const method = c.traceBlock ? 'trace_block' : c.debugTraceBlock ? 'debug_traceBlockByHash' : 'eth_getBlockByNumber';
     used.native.add(`${method} per block`);
     if (source === SCAN_CALLS) used.internal.add(`${method} per block`);
-    const batch = 64;
-    for (let start = range[0]; start <= range[1]; start += batch) {
-      const end = Math.min(start + batch - 1, range[1]);
+    const batches: Interval[] = [];
+    for (let start = range[0]; start <= range[1]; start += SCAN_BATCH) batches.push([start, Math.min(start + SCAN_BATCH - 1, range[1])]);
+    const read = ([a, b]: Interval): Promise<Transfer[]> => {
       const blocks: number[] = [];
-      for (let n = start; n <= end; n++) blocks.push(n);
-      const rows = (await Promise.all(blocks.map((n) => readBlock(n, c)))).flat();
+      for (let n = a; n <= b; n++) blocks.push(n);
+      const p = Promise.all(blocks.map((n) => readBlock(n, c))).then((r) => r.flat());
+      p.catch(() => undefined); // awaited below in order; a batch after a failed one must not go unhandled
+      return p;
+    };
+    const inFlight = batches.slice(0, SCAN_AHEAD).map(read);
+    for (let i = 0; i < batches.length; i++) {
+      const rows = await inFlight[i]!;
+      if (i + SCAN_AHEAD < batches.length) inFlight.push(read(batches[i + SCAN_AHEAD]!));
+      const [start, end] = batches[i]!;
       commit(rows, [{ address: ANY_ADDRESS, source, from: start, to: end }]);
       opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
     }
@@ -232,6 +269,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       const traces = await refetching('trace_block', rpc.endpoint, async () => {
         const t = validateTraces(await rpc.request('trace_block', [q]), n, n, 'trace_block');
         checkOneBlock(t, n, store, 'trace_block');
+        // Traces of another block (a lagging or forked backend) must not be stored as block n's: checked
+        // against the header, which the log check of the same block usually has fetched already.
+        if (t.length > 0) await blockCheck.check(t, 'trace_block');
         return t;
       });
       return decodeTraces(traces, chainId);
@@ -321,7 +361,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   // --- planning -------------------------------------------------------------------------------------
 
-  const ensure = async (needs: readonly FetchNeed[]): Promise<void> => {
+  const ensure = async (needs: readonly FetchNeed[], hint: EnsureHint): Promise<void> => {
     const scanLogsHave = store.intervals(ANY_ADDRESS, SCAN_LOGS);
     const scannedFull = store.intervals(ANY_ADDRESS, SCAN_CALLS);
     const logWork: { need: FetchNeed; parts: Interval[] }[] = [];
@@ -337,13 +377,28 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     if (logWork.length === 0 && traceWork.length === 0) return;
     const c = await capabilities();
 
-    // Calls each plan needs. Per address: one call per missing part and source (more if a range must
-    // be split; the learned spans make that rare). Per block: one or two calls per block not yet
-    // scanned, plus the log ranges.
+    // What each plan needs, priced with what calls cost on this endpoint. Per address: one call per
+    // missing part and source, times the chunks the learned spans split it into, plus the
+    // trace_transaction calls trace_filter has been bringing along; paid again at every later level.
+    // Per block: one or two calls per block not yet scanned, plus the log ranges; paid once.
     const wanted = union([...logWork, ...traceWork].flatMap((w) => w.parts));
     const blocksToRead = size(union(wanted.flatMap((r) => difference(r, scannedFull))));
-    const blockCost = blocksToRead * (c.traceBlock ? 1 : 2) + wanted.length;
-    const addressCost = [...logWork, ...traceWork].reduce((n, w) => n + w.parts.length, 0);
+    const chunks = (parts: Interval[], span: number | undefined): number =>
+      parts.reduce((n, p) => n + (span ? Math.ceil((p[1] - p[0] + 1) / span) : 1), 0);
+    const blockPlan: CallCounts = c.traceBlock
+      ? { trace_block: blocksToRead }
+      : { eth_getBlockByNumber: blocksToRead, debug_traceBlockByHash: blocksToRead };
+    blockPlan['eth_getLogs:scan'] = chunks(wanted, learnedSpan(rpc, 'eth_getLogs:scan'));
+    const filterCalls = chunks(traceWork.flatMap((w) => w.parts), learnedSpan(rpc, 'trace_filter'));
+    const treesPerFilter = costs.calls('trace_filter') > 0 ? costs.calls('trace_transaction') / costs.calls('trace_filter') : 0;
+    const addressPlan: CallCounts = {
+      'eth_getLogs:address': chunks(logWork.flatMap((w) => w.parts), learnedSpan(rpc, 'eth_getLogs')),
+      trace_filter: filterCalls,
+      trace_transaction: Math.round(filterCalls * treesPerFilter),
+    };
+    const levels = Math.max(1, hint.levelsLeft ?? 1);
+    const blockCost = planCost(blockPlan, costs);
+    const addressCost = planCost(addressPlan, costs) * levels;
     // A scan past --max-scan-blocks is never made, even with --strategy block: per-address queries
     // do the job instead (and where the node has no trace_filter, scanNativeOnly says what is missing).
     const canScan = (c.traceBlock || c.debugTraceBlock) && blocksToRead <= opts.maxScanBlocks;
@@ -353,7 +408,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
 
     if (useBlocks) {
-      opts.onProgress?.(`reading ${blocksToRead} blocks whole (${blockCost} calls instead of ${addressCost} per address)`);
+      opts.onProgress?.(
+        `reading ${blocksToRead} blocks whole (~${Math.round(blockCost)} ms of calls instead of ~${Math.round(addressCost)} ms per address over ${levels} level${levels === 1 ? '' : 's'})`,
+      );
       await scanRanges(wanted, c);
       return;
     }
@@ -425,9 +482,10 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    * refuses a method it served is not a fault to retry: the stored answer is dropped so the next run
    * probes again, and this run stops with a sentence saying so. What was stored is kept.
    */
-  const ensureOrReprobe = async (needs: readonly FetchNeed[]): Promise<void> => {
+  const ensureOrReprobe = async (needs: readonly FetchNeed[], hint: EnsureHint = {}): Promise<void> => {
     try {
-      await ensure(needs);
+      await ensure(needs, hint);
+      costs.save();
     } catch (err) {
       if (!(err instanceof RpcError) || !isUnsupported(err)) throw err;
       forgetCapabilities(rpc, store);

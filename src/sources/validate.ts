@@ -148,8 +148,9 @@ export function checkReceiptLogs(receipt: { logsBloom?: unknown; logs?: unknown;
 }
 
 /**
- * Per-block answers (trace_block) are not checked against a fetched header (that would double the calls
- * of a block scan): their items must agree on one hash, and with the header the store holds, if any.
+ * Per-block answers (trace_block): their items must agree on one hash, and with the header the store
+ * holds, if any. The fetcher then checks them against the block's header (BlockCheck), shared with the
+ * check of that block's logs.
  */
 export function checkOneBlock(items: readonly { blockHash: string }[], n: number, store: Store, method: string): void {
   const hashes = new Set(items.map((t) => t.blockHash.toLowerCase()));

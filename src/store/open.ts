@@ -53,6 +53,9 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // 64 MiB of page cache instead of SQLite's 2 MiB: inserts touch three indexes at random places, and
+      // with the default cache a large ingest re-reads its own pages (bench/analysis.mjs measures it).
+      db.pragma('cache_size = -65536');
     }
     db.pragma('foreign_keys = ON');
     if (!opts.readonly) migrate(db, version);

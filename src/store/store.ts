@@ -73,7 +73,7 @@ export function createStore(path: string): Store {
   const insertTransfer = db.prepare(
     `INSERT OR IGNORE INTO transfers
        (chain_id, tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount)
-     VALUES (@chain_id, @tx_hash, @ref, @kind, @block_number, @block_hash, @tx_index, @from_addr, @to_addr, @asset, @amount)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectIntervals = db.prepare(
     `SELECT from_block, to_block FROM intervals WHERE chain_id = ? AND address = ? AND source = ? ORDER BY from_block`,
@@ -117,7 +117,12 @@ export function createStore(path: string): Store {
 
   const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
     let inserted = 0;
-    for (const t of rows) inserted += insertTransfer.run(toRow(t)).changes;
+    // Positional parameters, no row object per transfer: this loop is the ingest rate.
+    for (const t of rows) {
+      inserted += insertTransfer.run(
+        t.chainId, t.txHash, t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex, t.from, t.to, t.asset, t.amount.toString(),
+      ).changes;
+    }
     for (const m of marks) markInterval(m);
     return inserted;
   });
@@ -202,22 +207,6 @@ function guarded<T extends object>(path: string, api: T): T {
 function readChain(db: Db): number | null {
   const v = (db.prepare(`SELECT value FROM meta WHERE key = 'chain_id'`).get() as { value: string } | undefined)?.value;
   return v === undefined ? null : Number(v);
-}
-
-function toRow(t: Transfer): TransferRow {
-  return {
-    chain_id: t.chainId,
-    tx_hash: t.txHash,
-    ref: t.ref,
-    kind: t.kind,
-    block_number: t.blockNumber,
-    block_hash: t.blockHash,
-    tx_index: t.txIndex,
-    from_addr: t.from,
-    to_addr: t.to,
-    asset: t.asset,
-    amount: t.amount.toString(),
-  };
 }
 
 function fromRow(r: TransferRow): Transfer {

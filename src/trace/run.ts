@@ -118,7 +118,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   for (const direction of directions) {
     const r = await walk({
       store,
-      ensure: (needs) => fetcher.ensure(needs),
+      ensure: (needs, hint) => fetcher.ensure(needs, hint),
       labels: ctx.labels,
       isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
       labelInForce: async (label, edge) => {

@@ -1,4 +1,4 @@
-import type { FetchNeed } from '../sources/fetcher.js';
+import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Label, type Transfer } from '../types.js';
 import type { DepositEvidence } from './deposits.js';
@@ -16,7 +16,7 @@ const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 export interface WalkOptions {
   store: Store;
   /** Makes sure the store holds the transfers asked for (fetching what is missing). */
-  ensure: (needs: readonly FetchNeed[]) => Promise<void>;
+  ensure: (needs: readonly FetchNeed[], hint?: EnsureHint) => Promise<void>;
   labels: { get(address: Address): Label | undefined };
   /**
    * Whether a label was the address's at the time of a transfer (user labels can have validFrom /
@@ -189,7 +189,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
     // native payments were unwraps of its WETH rather than money from the wrapper contract.
     if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
-    await opts.ensure(mergeNeeds(needs));
+    await opts.ensure(mergeNeeds(needs), { levelsLeft: opts.hops - level });
     // A deposit address is a hit where it stands, one hop before the exchange's hot wallet.
     const deposits = await checkDeposits(frontier.map(({ state }) => state), false);
 

@@ -1,0 +1,61 @@
+/**
+ * One hoptrace trace, in its own process so its peak RSS is its own: `node bench/trace-child.mjs '<json>'`
+ * with { url, db, seeds, hops, strategy, concurrency }. Prints one JSON line: wall time, RPC calls by
+ * method, transfers stored, hits, peak RSS, and the set of transfers the walk read (count and hash) —
+ * every row the walk asked the store for, i.e. the outgoing transfers of every address it expanded, in
+ * the window it expanded them for. The floor (bench/floor.mjs) must discover the same set.
+ */
+import { loadLabelBook } from '../dist/labels/load.js';
+import { createRpcClient } from '../dist/rpc/client.js';
+import { createStore } from '../dist/store/store.js';
+import { connect, runTrace } from '../dist/trace/run.js';
+import { transferSetDigest, peakRssMiB } from './common.mjs';
+
+const args = JSON.parse(process.argv[2]);
+const started = performance.now();
+const rpc = createRpcClient({ url: args.url, concurrency: args.concurrency, rps: args.rps, maxRps: args.rps, timeoutMs: 120_000 });
+const inner = createStore(args.db);
+const seen = new Set();
+// The walk reads every address's transfers through transfersOf: recording its answers gives the
+// discovered set without reaching into the walk.
+const store = {
+  ...inner,
+  transfersOf(address, side, from, to) {
+    const rows = inner.transfersOf(address, side, from, to);
+    for (const t of rows) seen.add(`${t.txHash}|${t.ref}`);
+    return rows;
+  },
+};
+try {
+  const conn = await connect(rpc, store, 64);
+  const result = await runTrace(
+    { rpc, store, labels: loadLabelBook('ethereum'), labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'bench' },
+    conn,
+    {
+      seeds: args.seeds.map((address) => ({ address })),
+      direction: 'out',
+      hops: args.hops,
+      minValue: {},
+      fanOutCap: 50,
+      maxAddresses: 10_000_000,
+      stopAtLabels: true,
+      strategy: args.strategy,
+      maxScanBlocks: 10_000_000,
+    },
+  );
+  const wallMs = performance.now() - started;
+  process.stdout.write(
+    JSON.stringify({
+      wallMs,
+      rpc: { total: rpc.stats.total, byMethod: rpc.stats.byMethod },
+      transfersStored: result.stats.transfersStored,
+      addressesVisited: result.stats.addressesVisited,
+      hits: result.hits.length,
+      discovered: transferSetDigest(seen),
+      peakRssMiB: peakRssMiB(),
+      strategyNote: result.coverage.native,
+    }) + '\n',
+  );
+} finally {
+  inner.close();
+}
