@@ -8,10 +8,10 @@
  * - ingest raw: the same schema and pragmas, one prepared INSERT in one transaction per 100k rows — what
  *   SQLite itself allows here, for comparison; and raw again with transfers as a rowid table plus a unique
  *   index (a schema alternative);
- * - load: every transfer read back from the store into a graphology MultiDirectedGraph;
- * - paths: graphology-shortest-path, breadth-first from SOURCES seeds to everything they reach, and a
- *   bidirectional search seed → target for TARGETS targets;
- * - attribution: ATTRIBUTE below (issue 5's taint models plug in there); until then "not yet measured".
+ * - attribution: graph/ attributeInStore (poison, haircut and FIFO in one pass over the stored
+ *   transfers, as `hoptrace report` runs it) from SOURCES seeds, VENUES venues, HOPS hops;
+ * - paths: graph/ pathsInStore (as `hoptrace path` runs it) from a seed to TARGETS random targets, up to
+ *   PATH_HOPS movements, shortest and all simple paths.
  *
  * The graph: edges/10 addresses; each edge pays from a random address to one a little further on (a
  * laundering-like drift away from the seeds, with long jumps now and then), blocks in edge order, amounts
@@ -21,17 +21,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Graph from 'graphology';
-import { bidirectional, singleSourceLength } from 'graphology-shortest-path/unweighted.js';
+import { attributeInStore, pathsInStore } from '../dist/graph/index.js';
 import { openDb } from '../dist/store/open.js';
 import { createStore } from '../dist/store/store.js';
 import { mulberry32 as rng, peakRssMiB } from './common.mjs';
 
-/**
- * The attribution step: `(graph, seeds) => unknown`, timed on the loaded graph. Issue 5 plugs in with one
- * line, e.g. `const ATTRIBUTE = (g, seeds) => attribute(g, seeds, { model: 'haircut' });`.
- */
-const ATTRIBUTE = null;
+/** Venues among the addresses, attribution hops, and the hop limit of path searches. */
+const VENUES = 50;
+const HOPS = 4;
+const PATH_HOPS = 4;
 
 const BATCH = 10_000;
 const SOURCES = 5;
@@ -121,47 +119,35 @@ try {
   out.ingestRaw = rawIngest('raw.db', false);
   out.ingestRawRowid = rawIngest('raw-rowid.db', true);
 
-  // Load into graphology.
-  let t = performance.now();
-  const g = new Graph.MultiDirectedGraph();
-  // Rows as arrays and edge keys of our own: graphology's generated keys and row objects cost a third more.
-  const rows = store.db.prepare(`SELECT from_addr, to_addr, amount, block_number FROM transfers`).raw().all();
-  const readMs = performance.now() - t;
-  let key = 0;
-  for (const [from, to, amount, block] of rows) {
-    g.mergeNode(from);
-    g.mergeNode(to);
-    g.addEdgeWithKey(key++, from, to, { amount, block });
-  }
-  rows.length = 0;
-  const loadMs = performance.now() - t;
-  out.load = { ms: loadMs, readMs, nodes: g.order, edges: g.size };
   store.close();
 
-  // Paths.
-  const r = rng(11);
+  // Analysis as hoptrace runs it: `report` attributes over the stored transfers of the run's range
+  // (graph/ attributeInStore: one pass in chain order, three taint models), `path` searches the stored
+  // neighbourhood of its source (pathsInStore, graphology-shortest-path and -simple-path on it). Neither
+  // loads the whole graph into graphology, so neither is timed doing so.
+  const analysed = createStore(join(dir, 'store.db'));
+  const range = { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER };
   const seeds = Array.from({ length: SOURCES }, (_, i) => addr(i * 7));
-  t = performance.now();
-  let reached = 0;
-  for (const s of seeds) reached += Object.keys(singleSourceLength(g, s)).length;
-  const bfsMs = performance.now() - t;
+  const r = rng(11);
+  const venues = new Set(Array.from({ length: VENUES }, () => addr(Math.floor(r() * addresses))));
+  const venue = (a) => (venues.has(a) ? { entity: 'venue', category: 'exchange', risk: 'standard' } : undefined);
+  let t = performance.now();
+  const a = attributeInStore(analysed, range, { seeds, venue, hops: HOPS, stopAtLabels: true, isToken: () => false });
+  out.attribution = { ms: performance.now() - t, seeds: SOURCES, hops: HOPS, venuesReached: a.venues.length, taintedTransfers: a.edges.length };
+
   t = performance.now();
   let found = 0;
+  let paths = 0;
   for (let i = 0; i < TARGETS; i++) {
     const target = addr(Math.floor(r() * addresses));
-    if (g.hasNode(target) && bidirectional(g, seeds[i % SOURCES], target)) found++;
+    const p = pathsInStore(analysed, range, seeds[i % SOURCES], target, { maxHops: PATH_HOPS, limit: 100 });
+    if (p.shortest) found++;
+    paths += p.all.length;
   }
-  const biMs = performance.now() - t;
-  out.paths = { sources: SOURCES, reachedTotal: reached, bfsMs, targets: TARGETS, found, bidirectionalMs: biMs };
+  out.paths = { targets: TARGETS, maxHops: PATH_HOPS, found, paths, ms: performance.now() - t };
+  analysed.close();
 
-  if (ATTRIBUTE) {
-    t = performance.now();
-    ATTRIBUTE(g, seeds);
-    out.attribution = { ms: performance.now() - t };
-  } else {
-    out.attribution = null;
-  }
-  out.analysisMs = loadMs + bfsMs + biMs + (out.attribution?.ms ?? 0);
+  out.analysisMs = out.attribution.ms + out.paths.ms;
   out.peakRssMiB = peakRssMiB();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -29,7 +29,7 @@ interface BenchJson {
     runs: Record<string, BenchRun>;
     ratio: number;
   }[];
-  analysis: { edges: number; ingestStore: { rows: number }; load: { edges: number }; attribution: unknown };
+  analysis: { edges: number; ingestStore: { rows: number }; attribution: { taintedTransfers: number; ms: number }; paths: { targets: number; found: number } };
 }
 
 describe('npm run bench (smoke)', () => {
@@ -51,10 +51,11 @@ describe('npm run bench (smoke)', () => {
     expect(z.runs.floorBlock!.rpc.byMethod.trace_block).toBe(z.chain.head + 1);
     expect(z.runs.trace!.peakRssMiB).toBeGreaterThan(10);
     expect(res.analysis.ingestStore.rows).toBe(2000);
-    expect(res.analysis.load.edges).toBe(2000);
-    expect(res.analysis.attribution).toBeNull();
+    // The analysis ran on the synthetic graph: taint left the seeds, and some targets were reachable.
+    expect(res.analysis.attribution.taintedTransfers).toBeGreaterThan(0);
+    expect(res.analysis.paths.found).toBeGreaterThan(0);
     const md = readFileSync(join(dir, 'r.md'), 'utf8');
-    expect(md).toContain('attribution: not yet measured');
+    expect(md).toContain('attribution (attributeInStore');
     expect(md).toMatch(/\| 40 \| [\d,]+ \|/);
     expect(readdirSync(cache).filter((f) => f.endsWith('.json') && !f.endsWith('.info.json'))).toHaveLength(1);
   });

@@ -217,7 +217,8 @@ describe('deposit addresses', () => {
 describe('hubs', () => {
   it('stops at a contract paying thousands, a token contract and a busy sender, and reports each', async () => {
     const db = tempDb();
-    const r = await trace(anvil.url, db, [l(5)]);
+    // This chain is a few hundred blocks long: pre-checks are asked for whatever the window.
+    const r = await trace(anvil.url, db, [l(5)], { precheckMinWindow: 0 });
     const hubs = Object.fromEntries(r.coverage.hubs.map((h) => [h.address, h]));
     expect(hubs[forwarder]).toEqual({ address: forwarder, degree: HUB_FAN_OUT, hop: 2, kind: 'fan-out', degreeKind: 'counterparties' });
     expect(hubs[token]).toEqual({ address: token, degree: 0, hop: 1, kind: 'token', degreeKind: 'unknown' });
@@ -239,5 +240,12 @@ describe('hubs', () => {
     expect(text).toMatch(/2,000 counterparties {2}at hop 2: branch stopped here/);
     expect(text).toMatch(/an ERC-20 token contract {2}at hop 1: branch stopped here/);
     expect(text).toMatch(/has sent 20,000 transactions \(nonce\) {2}at hop 1/);
+  });
+
+  it('spends no pre-check call on a short window: the degree check after fetching still stops the disperser', async () => {
+    const r = await trace(anvil.url, tempDb(), [l(5)]);
+    expect(r.stats.rpcCalls.byMethod['eth_getTransactionCount']).toBeUndefined();
+    expect(r.coverage.hubs.map((h) => [h.address, h.kind])).toContainEqual([forwarder, 'fan-out']);
+    expect(r.coverage.hubs.some((h) => h.kind !== 'fan-out')).toBe(false);
   });
 });

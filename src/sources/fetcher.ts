@@ -88,6 +88,8 @@ const VALUE_EVENTS = [TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL];
  */
 export interface Fetcher {
   ensure(needs: readonly FetchNeed[], hint?: EnsureHint): Promise<void>;
+  /** Whether the store already holds everything `need` asks for (ensure would fetch nothing for it). */
+  held(need: FetchNeed): boolean;
   coverage(): CoverageNote;
   /** Transfers this fetcher added to the store (rows already there are not counted). */
   stored(): number;
@@ -361,17 +363,27 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   // --- planning -------------------------------------------------------------------------------------
 
+  /** The parts of a need's window the store does not hold yet, for logs and for native movements. */
+  const missing = (need: FetchNeed, scanLogsHave: Interval[], scannedFull: Interval[]): { logParts: Interval[]; traceParts: Interval[] } => {
+    const range: Interval = [need.from, need.to];
+    const logParts = difference(range, [...store.intervals(need.address, LOGS[need.side]), ...scanLogsHave]);
+    const traceParts = need.logsOnly ? [] : difference(range, [...store.intervals(need.address, TRACES[need.side]), ...scannedFull]);
+    return { logParts, traceParts };
+  };
+
+  const held = (need: FetchNeed): boolean => {
+    const m = missing(need, store.intervals(ANY_ADDRESS, SCAN_LOGS), store.intervals(ANY_ADDRESS, SCAN_CALLS));
+    return m.logParts.length === 0 && m.traceParts.length === 0;
+  };
+
   const ensure = async (needs: readonly FetchNeed[], hint: EnsureHint): Promise<void> => {
     const scanLogsHave = store.intervals(ANY_ADDRESS, SCAN_LOGS);
     const scannedFull = store.intervals(ANY_ADDRESS, SCAN_CALLS);
     const logWork: { need: FetchNeed; parts: Interval[] }[] = [];
     const traceWork: { need: FetchNeed; parts: Interval[] }[] = [];
     for (const need of needs) {
-      const range: Interval = [need.from, need.to];
-      const logParts = difference(range, [...store.intervals(need.address, LOGS[need.side]), ...scanLogsHave]);
+      const { logParts, traceParts } = missing(need, scanLogsHave, scannedFull);
       if (logParts.length) logWork.push({ need, parts: logParts });
-      if (need.logsOnly) continue;
-      const traceParts = difference(range, [...store.intervals(need.address, TRACES[need.side]), ...scannedFull]);
       if (traceParts.length) traceWork.push({ need, parts: traceParts });
     }
     if (logWork.length === 0 && traceWork.length === 0) return;
@@ -496,7 +508,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
   };
 
-  return { ensure: ensureOrReprobe, coverage, stored: () => inserted };
+  return { ensure: ensureOrReprobe, held, coverage, stored: () => inserted };
 }
 
 /** Runs every job; if any failed, waits for the rest (their rows are committed) and rethrows the first. */

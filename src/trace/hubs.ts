@@ -13,6 +13,15 @@ import type { Hub } from './result.js';
 export const BUSY_SENDER_NONCE = 10_000;
 
 /**
+ * Pre-checks are made only for a window of at least this many blocks (about 1.4 days on Ethereum) that
+ * the store does not hold yet. A pre-check costs one or two calls to save a fetch; in a shorter window
+ * the fetch is bounded by what the chain carried in it, one range call per source at most providers, and
+ * the degree check after fetching still stops a hub. Where the store holds the window (a block scan read
+ * it), the degree check on stored rows costs nothing at all.
+ */
+export const PRECHECK_MIN_WINDOW = 10_000;
+
+/**
  * The hub pre-check: before an address's transfers are fetched, has it sent BUSY_SENDER_NONCE or more
  * transactions (its nonce), or is it an ERC-20 token contract (it answers decimals(); token contracts
  * receive stray tokens from everyone)? The nonce comes first, one call: only an account with a nonce of

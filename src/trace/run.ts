@@ -13,7 +13,7 @@ import { walk, type RawHit } from './walk.js';
 import { depositStore } from '../store/deposits.js';
 import { nonceCache } from '../store/nonces.js';
 import { createDepositCheck } from './depositCheck.js';
-import { hubPrecheck } from './hubs.js';
+import { hubPrecheck, PRECHECK_MIN_WINDOW } from './hubs.js';
 
 export interface TraceSeed {
   address: Address;
@@ -41,6 +41,11 @@ export interface TraceRequest {
   stopAtLabels: boolean;
   strategy: Strategy;
   maxScanBlocks: number;
+  /**
+   * Hub pre-checks (nonce, decimals()) are made only for an address whose window to fetch spans at least
+   * this many blocks; default PRECHECK_MIN_WINDOW (trace/hubs.ts).
+   */
+  precheckMinWindow?: number;
 }
 
 export interface TraceContext {
@@ -137,6 +142,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       stopAtLabels: req.stopAtLabels,
       deposits,
       hubPrecheck: (address) => hubPrecheck(rpc, store, nonces, chainId, address),
+      worthPrecheck: (need) => need.to - need.from + 1 >= (req.precheckMinWindow ?? PRECHECK_MIN_WINDOW) && !fetcher.held(need),
       onProgress: ctx.onProgress,
     });
     raw.push(...r.hits);

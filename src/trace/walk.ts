@@ -44,6 +44,12 @@ export interface WalkOptions {
    * huge number of transactions?): a hub found here is reported and never fetched.
    */
   hubPrecheck?: (address: Address) => Promise<Omit<Hub, 'hop'> | null>;
+  /**
+   * Whether a pre-check is worth its calls for this window (trace/hubs.ts PRECHECK_MIN_WINDOW): it spends
+   * a call or two to save a fetch, so not where the fetch is small or the store already holds the window.
+   * Omitted: always.
+   */
+  worthPrecheck?: (need: FetchNeed) => boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -174,7 +180,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     unexpanded += left.size;
     // Hubs seen before fetching: a token contract, an account that has sent a huge number of transactions.
     if (opts.hubPrecheck) {
-      const fresh = [...new Set(frontier.map(({ state }) => state.address))].filter((a) => !seedSet.has(a) && !prechecked.has(a));
+      const unheld = frontier.filter(({ state }) => opts.worthPrecheck?.(windowOf(state)) ?? true).map(({ state }) => state.address);
+      const fresh = [...new Set(unheld)].filter((a) => !seedSet.has(a) && !prechecked.has(a));
       const found = await Promise.all(fresh.map((a) => opts.hubPrecheck!(a)));
       fresh.forEach((a, i) => prechecked.set(a, found[i] ?? null));
       frontier = frontier.filter(({ state }) => {
