@@ -56,6 +56,15 @@ afterAll(async () => {
 });
 
 /**
+ * The trace every run of this file makes. One strategy for every run: the planner prices plans with call
+ * times measured so far (kept in the database), so a killed run and the reference could otherwise read
+ * the same transfers by other plans and store different (equally correct) rows and intervals.
+ */
+function traceArgs(db: string): string[] {
+  return ['trace', seed, '--rpc', slow.url, '--db', db, '--labels-chain', 'ethereum', '--json', '--concurrency', '4', '--strategy', 'address'];
+}
+
+/**
  * Runs the CLI trace. With `killAtRows`, watches the database from outside (WAL lets a reader in while
  * the trace writes) and sends SIGKILL as soon as that many transfers are stored: the kill lands at a
  * point of progress, not of wall-clock time, so a loaded machine does not move it. Resolves with the
@@ -63,10 +72,7 @@ afterAll(async () => {
  */
 function runCli(db: string, killAtRows?: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    // One strategy for every run: the planner prices plans with call times measured so far (kept in the
-    // database), so a killed run and the reference could otherwise read the same transfers by other
-    // plans and store different (equally correct) rows and intervals.
-    const args = ['trace', seed, '--rpc', slow.url, '--db', db, '--labels-chain', 'ethereum', '--json', '--concurrency', '4', '--strategy', 'address'];
+    const args = traceArgs(db);
     const child = spawn(process.execPath, [BIN, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -116,7 +122,7 @@ function prng(seed: number): () => number {
 /** Runs the CLI and SIGKILLs it `ms` after the start (a kill at any point: opening, probing, mid-write). */
 function runCliKilledAfter(db: string, ms: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'trace', seed, '--rpc', slow.url, '--db', db, '--labels-chain', 'ethereum', '--json', '--concurrency', '4'], {
+    const child = spawn(process.execPath, [BIN, ...traceArgs(db)], {
       stdio: 'ignore',
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -222,7 +228,7 @@ describe('opening one new database from two processes at once', () => {
 /** Runs the CLI to its end; resolves with exit code and stderr whatever the code. */
 function runCliOutcome(db: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'trace', seed, '--rpc', slow.url, '--db', db, '--labels-chain', 'ethereum', '--json', '--concurrency', '4'], {
+    const child = spawn(process.execPath, [BIN, ...traceArgs(db)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
