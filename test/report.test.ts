@@ -8,6 +8,9 @@ import { formatAmount, formatAssetAmount } from '../src/report/amount.js';
 import { toJson, toJsonValue, toNdjson } from '../src/report/json.js';
 import type { TraceReportJson } from '../src/report/json.js';
 import { cleanText } from '../src/report/sanitize.js';
+import { csvField } from '../src/report/csv.js';
+import { labelsCsv } from '../src/report/labels.js';
+import { loadLabelBook } from '../src/labels/load.js';
 import { formatDuration, formatTime, renderText } from '../src/report/text.js';
 import { REPORT_SCHEMA_VERSION } from '../src/trace/result.js';
 import type { Hit, TraceResult } from '../src/trace/result.js';
@@ -467,5 +470,18 @@ describe('toNdjson', () => {
     const r = fixture();
     r.hits = [];
     expect(toNdjson(r)).toBe('');
+  });
+});
+
+describe('CSV fields', () => {
+  it('keeps a spreadsheet from running a label as a formula, and quotes what RFC 4180 needs', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    for (const lead of ['+', '-', '@', '\t']) expect(csvField(`${lead}1`)).toBe(`'${lead}1`);
+    expect(csvField('Binance, hot wallet')).toBe('"Binance, hot wallet"');
+    expect(csvField('0xabc')).toBe('0xabc');
+    expect(csvField(null)).toBe('');
+    const bundled = [...loadLabelBook('ethereum').entries()][0]![1];
+    const csv = labelsCsv([{ ...bundled, entity: '=cmd|" /C calc"!A0' }]);
+    expect(csv.split('\n')[1]).toContain(`"'=cmd|"" /C calc""!A0"`);
   });
 });

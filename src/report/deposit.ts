@@ -5,6 +5,7 @@ import type { Hit, Hub } from '../trace/result.js';
 import { fullAddress } from './address.js';
 import { formatCount } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
+import { csvField } from './csv.js';
 
 /**
  * The lines of a deposit-address hit that say it is an inference and on what evidence: hot wallet,
@@ -90,7 +91,7 @@ export function learnedDepositRecord(d: LearnedDeposit): LearnedDepositRecord {
 
 /** `labels export --deposits --format csv`: lists are joined with spaces (tx hashes) and "; " (reasons). */
 export function learnedDepositsCsv(rows: readonly LearnedDeposit[]): string {
-  const quote = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const quote = csvField;
   const cell = (v: LearnedDepositRecord[keyof LearnedDepositRecord]): string =>
     quote(Array.isArray(v) ? v.join(' ') : String(v));
   const lines = [

@@ -3,7 +3,7 @@ import gexf from 'graphology-gexf';
 import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import type { AttributionReport } from './attribution.js';
-import { csvField } from './full.js';
+import { csvField } from './csv.js';
 import { cleanText } from './sanitize.js';
 
 const { MultiDirectedGraph } = graphology;

@@ -14,6 +14,7 @@ import {
 } from './attribution.js';
 import { toJsonValue, escapeUnsafe, type TraceReportJson } from './json.js';
 import type { Manifest } from './manifest.js';
+import { csvField } from './csv.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { formatTime, renderText, styles, type TextOptions } from './text.js';
 import { frontierTotal } from '../graph/index.js';
@@ -156,13 +157,6 @@ const CSV_COLUMNS = [
   'venue', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
   'model', 'asset', 'symbol', 'decimals', 'amount', 'support',
 ] as const;
-
-/** RFC 4180 field; a leading =, +, -, @ is prefixed with ' so a spreadsheet does not run it as a formula. */
-export function csvField(v: string | number | null): string {
-  let s = v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** `--format csv`: one line per (venue, model, asset) with the exact amount in base units. */
 export function renderCsv(r: FullReport): string {

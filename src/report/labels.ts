@@ -4,6 +4,7 @@ import { TABLE_COLUMNS, type TableColumn } from '../labels/import/columns.js';
 import type { IncidentSeeds } from '../labels/seedSummary.js';
 import type { Label, Seed } from '../types.js';
 import { fullAddress } from './address.js';
+import { csvField } from './csv.js';
 import { escapeUnsafe } from './json.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { riskTag, styles, type Styles } from './text.js';
@@ -134,11 +135,8 @@ function exportRecord(l: Label): Record<TableColumn, string | null> {
 
 /** `labels export --format csv`: RFC 4180, a header line, one label per line. */
 export function labelsCsv(rows: readonly Label[]): string {
-  const quote = (v: string | null): string => {
-    // CSV cannot escape a control character: one that reached the database another way shows as U+FFFD.
-    const s = replaceUnsafe(v ?? '');
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
+  // CSV cannot escape a control character: one that reached the database another way shows as U+FFFD.
+  const quote = (v: string | null): string => csvField(replaceUnsafe(v ?? ''));
   const lines = [
     TABLE_COLUMNS.join(','),
     ...rows.map((l) => {
