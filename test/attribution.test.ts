@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { buildAddressGraph } from '../src/graph/build.js';
 import { compareRefs } from '../src/graph/order.js';
 import { findPaths } from '../src/graph/paths.js';
+import { pathsInStore } from '../src/graph/index.js';
+import { createStore } from '../src/store/store.js';
+import { tempDb } from './helpers/trace.js';
 import { attribute, frontierTotal, type AttributionOptions, type VenueInfo } from '../src/graph/taint.js';
 import { NATIVE, type Transfer, type TransferKind } from '../src/types.js';
 
@@ -211,6 +214,44 @@ describe('path search on a neighbourhood', () => {
     expect(near.hasNode(CLEAN)).toBe(false);
     expect(near.hasNode(V3)).toBe(true); // three hops out: a node, but none of its edges is needed
     expect(buildAddressGraph(rows, { from: SEED, hops: 1 }).order).toBe(2);
+  });
+});
+
+describe('path search in the store, from both ends', () => {
+  it('finds exactly the simple paths a search of the whole graph finds, for every hop limit', () => {
+    let s = 11;
+    const rnd = (k: number): number => {
+      s = (s * 48271) % 2147483647;
+      return s % k;
+    };
+    const people = Array.from({ length: 14 }, (_, i) => addr(`q${i}`));
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const from = people[rnd(people.length)]!;
+      let to = people[rnd(people.length)]!;
+      if (to === from) to = people[(people.indexOf(from) + 1) % people.length]!;
+      return tx(from, to, 1n, 1 + i);
+    });
+    const store = createStore(tempDb());
+    try {
+      store.bindChain(1, 'test');
+      store.commit(rows, []);
+      const whole = buildAddressGraph(rows);
+      const range = { fromBlock: 0, toBlock: 1_000 };
+      let compared = 0;
+      for (const from of people.slice(0, 4)) {
+        for (const to of people.slice(4, 10)) {
+          for (let maxHops = 1; maxHops <= 5; maxHops++) {
+            const want = findPaths(whole, from, to, { maxHops, limit: 10_000 }).all.map((p) => p.addresses.join('>'));
+            const got = pathsInStore(store, range, from, to, { maxHops, limit: 10_000 }).all.map((p) => p.addresses.join('>'));
+            expect(got.sort(), `${from}→${to} in ${maxHops}`).toEqual(want.sort());
+            compared += want.length;
+          }
+        }
+      }
+      expect(compared).toBeGreaterThan(50); // the random graph has paths to compare, not only empty lists
+    } finally {
+      store.close();
+    }
   });
 });
 

@@ -45,28 +45,37 @@ export function addressGraphOf(store: Store, range: BlockRange, around?: { from:
 
 /**
  * Shortest and all simple paths of at most `maxHops` movements between two addresses of the store.
- * Reads only the neighbourhood a path can use — breadth-first from `from` through the store's index on
- * the sender (one query per address within maxHops − 1 movements) — so its cost follows the
- * neighbourhood, not the size of the store.
+ * Reads only the movements a path can use, from both ends: what the addresses within ⌈maxHops/2⌉ − 1
+ * movements of `from` sent, and what the addresses within ⌊maxHops/2⌋ − 1 movements before `to`
+ * received (the store's sender and recipient indexes). Every edge of a path of at most maxHops lies in
+ * one of the two halves, and its cost follows the two neighbourhoods, not the size of the store; one
+ * side alone would read a neighbourhood one level deeper, which around a hub is most of the graph.
  */
 export function pathsInStore(store: Store, range: BlockRange, from: Address, to: Address, opts: { maxHops: number; limit?: number }): PathSearch {
-  const rows: Transfer[] = [];
-  const seen = new Set<Address>([from]);
-  let level: Address[] = [from];
-  for (let d = 0; d < opts.maxHops && level.length > 0 && store.chainId() !== null; d++) {
-    const next: Address[] = [];
-    for (const a of level) {
-      for (const t of store.transfersOf(a, 'from', range.fromBlock, range.toBlock)) {
-        rows.push(t);
-        if (!seen.has(t.to)) {
-          seen.add(t.to);
-          next.push(t.to);
+  const rows = new Map<string, Transfer>();
+  if (store.chainId() !== null) {
+    const reach = (start: Address, side: 'from' | 'to', levels: number): void => {
+      const seen = new Set<Address>([start]);
+      let level: Address[] = [start];
+      for (let d = 0; d < levels && level.length > 0; d++) {
+        const next: Address[] = [];
+        for (const a of level) {
+          for (const t of store.transfersOf(a, side, range.fromBlock, range.toBlock)) {
+            rows.set(`${t.txHash}|${t.ref}`, t);
+            const other = side === 'from' ? t.to : t.from;
+            if (!seen.has(other)) {
+              seen.add(other);
+              next.push(other);
+            }
+          }
         }
+        level = next;
       }
-    }
-    level = next;
+    };
+    reach(from, 'from', Math.ceil(opts.maxHops / 2));
+    reach(to, 'to', Math.floor(opts.maxHops / 2));
   }
-  return findPaths(buildAddressGraph(rows), from, to, opts);
+  return findPaths(buildAddressGraph(rows.values()), from, to, opts);
 }
 
 /** isToken from what the store knows: a contract whose decimals() answered (read during the trace). */

