@@ -25,6 +25,15 @@ const V3 = addr('venue-3');
 const WETH = addr('weth');
 const ZERO = '0x0000000000000000000000000000000000000000';
 
+/** A seeded generator (Lehmer): `rnd(k)` is a whole number in [0, k). */
+function lehmer(seed: number): (k: number) => number {
+  let s = seed;
+  return (k) => {
+    s = (s * 48271) % 2147483647;
+    return s % k;
+  };
+}
+
 let n = 0;
 function tx(from: string, to: string, amount: bigint, block: number, o: { asset?: string; ref?: string; kind?: TransferKind; txIndex?: number; txHash?: string } = {}): Transfer {
   n++;
@@ -219,11 +228,7 @@ describe('path search on a neighbourhood', () => {
 
 describe('path search in the store, from both ends', () => {
   it('finds exactly the simple paths a search of the whole graph finds, for every hop limit', () => {
-    let s = 11;
-    const rnd = (k: number): number => {
-      s = (s * 48271) % 2147483647;
-      return s % k;
-    };
+    const rnd = lehmer(11);
     const people = Array.from({ length: 14 }, (_, i) => addr(`q${i}`));
     const rows = Array.from({ length: 60 }, (_, i) => {
       const from = people[rnd(people.length)]!;
@@ -257,11 +262,7 @@ describe('path search in the store, from both ends', () => {
 
 describe('conservation on random graphs', () => {
   it('haircut and FIFO: what left the seeds = venues + frontier + burned + below min-value + returned, to the wei', () => {
-    let s = 7;
-    const rnd = (n: number): number => {
-      s = (s * 48271) % 2147483647;
-      return s % n;
-    };
+    const rnd = lehmer(7);
     const people = [SEED, SEED2, CLEAN, MIX, HOP, V1, V2, V3, ...Array.from({ length: 12 }, (_, i) => addr(`p${i}`)), ZERO];
     const token = addr('tok');
     for (let round = 0; round < 20; round++) {
