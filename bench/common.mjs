@@ -12,14 +12,5 @@ export function peakRssMiB() {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
-/** mulberry32: a small seeded generator, numbers in [0, 1). Enough to draw a deterministic graph shape. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/devchain/random.ts), re-exported for the bench scripts. */
+export { mulberry32 } from '../dist/devchain/random.js';

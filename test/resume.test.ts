@@ -16,6 +16,7 @@ import { packageRoot } from '../src/util/package.js';
 import { dbContent, envCount, recordFigures } from './helpers/campaign.js';
 import { startProxy, type Proxy } from './helpers/proxy.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
+import { mulberry32 } from '../src/devchain/random.js';
 
 const BIN = join(packageRoot(), 'bin', 'hoptrace.js');
 const ETH = 10n ** 18n;
@@ -107,18 +108,6 @@ function storedRows(db: string): number {
   }
 }
 
-/** Seeded PRNG (mulberry32), so a failing kill point can be replayed with HOPTRACE_KILL_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs the CLI and SIGKILLs it `ms` after the start (a kill at any point: opening, probing, mid-write). */
 function runCliKilledAfter(db: string, ms: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
@@ -166,7 +155,7 @@ describe('kill -9 and resume', () => {
     const kills = envCount('HOPTRACE_KILLS', process.env.HOPTRACE_QUICK ? 5 : 20);
     const killSeed = envCount('HOPTRACE_KILL_SEED', Date.now() % 100_000);
     console.log(`kill -9 campaign: ${kills} kills, HOPTRACE_KILL_SEED=${killSeed}`);
-    const rand = prng(killSeed);
+    const rand = mulberry32(killSeed); // seeded, so a failing kill point can be replayed with HOPTRACE_KILL_SEED
     let interrupted = 0;
     for (let k = 0; k < kills; k++) {
       const db = tempDb();

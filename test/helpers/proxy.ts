@@ -9,6 +9,7 @@
 
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../src/devchain/random.js';
 
 /** The faults the proxy can serve. Range faults only fire on ranged methods (eth_getLogs, trace_filter). */
 export type FaultKind =
@@ -409,16 +410,4 @@ function forward(target: string, body: string, agent: http.Agent): Promise<{ sta
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/** Small seeded PRNG (mulberry32): the same seed gives the same fault sequence. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,0 +1,15 @@
+/**
+ * mulberry32, a small seeded generator of numbers in [0, 1): the same seed gives the same sequence. For
+ * what must be reproducible from a seed, never for secrets: fixture and bench chains, the fault draws of
+ * the test proxy, the kill points of the crash campaign.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
