@@ -6,12 +6,16 @@ import { describe, expect, it } from 'vitest';
 import {
   FAST_SWEEP_BLOCKS,
   MAX_SENDERS,
+  MAX_SWEEP_TXS,
   SWEEP_WINDOW_BLOCKS,
   detectDeposit,
+  sweepsOf,
   type DepositInput,
 } from '../src/trace/deposits.js';
-import { depositStore, readLearnedDeposits } from '../src/store/deposits.js';
-import { createStore } from '../src/store/store.js';
+import { createDepositCheck } from '../src/trace/depositCheck.js';
+import type { FetchNeed } from '../src/sources/fetcher.js';
+import { depositStore, readLearnedDeposits, type DepositStore } from '../src/store/deposits.js';
+import { createStore, type Store } from '../src/store/store.js';
 import { NATIVE, type Address, type Label, type Transfer } from '../src/types.js';
 import { tempDb, venue } from './helpers/trace.js';
 
@@ -70,6 +74,54 @@ describe('detectDeposit', () => {
     const topUp = t(garantex.address, D, ETH / 100n, 101);
     const e = detectDeposit(input(arrival, [t(D, garantex.address, 10n * ETH, 102, a(0x7070))], [topUp]));
     expect(e).toMatchObject({ senders: 1, shareBps: 10_000, asset: a(0x7070), confidence: 'high' });
+  });
+});
+
+describe('sweepsOf, on outgoing rows alone', () => {
+  it('rules out sweeps to two exchanges and more sweep transactions than MAX_SWEEP_TXS, as detectDeposit does', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const twoVenues = [t(D, binance.address, 5n * ETH, 101), t(D, garantex.address, 5n * ETH, 102)];
+    const split = Array.from({ length: MAX_SWEEP_TXS + 1 }, (_, i) => t(D, binance.address, 10n * ETH / BigInt(MAX_SWEEP_TXS + 1) + 1n, 101 + i));
+    for (const outgoing of [twoVenues, split]) {
+      expect(sweepsOf(input(arrival, outgoing))).toEqual([]);
+      expect(detectDeposit(input(arrival, outgoing))).toBeNull();
+    }
+    const fine = [t(D, binance.address, 5n * ETH, 101), t(D, binance2.address, 5n * ETH, 102)];
+    expect(sweepsOf(input(arrival, fine))).toEqual(fine);
+  });
+
+  it('spares a busy address that pays two exchanges the fetch of its incoming transfers', async () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const outgoing = [t(D, binance.address, 5n * ETH, 101), t(D, garantex.address, 5n * ETH, 102)];
+    const needs: FetchNeed[] = [];
+    const check = createDepositCheck({
+      store: { transfersOf: (_a: string, side: 'from' | 'to') => (side === 'from' ? outgoing : [arrival]) } as unknown as Store,
+      learned: { get: () => undefined, put: () => { throw new Error('nothing to learn'); }, all: () => [], byAddress: () => [] },
+      chainId: 1,
+      toBlock: 10_000,
+      ensure: async (n) => void needs.push(...n),
+      labels,
+    });
+    expect(await check.check([{ address: D, arrival }], true)).toEqual(new Map());
+    expect(needs.map((n) => n.side)).toEqual(['from']);
+  });
+
+  it('asks the database about an address once, however often the walk asks', async () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const evidence = detectDeposit(input(arrival, [t(D, binance.address, 10n * ETH, 101)]))!;
+    const asked: string[] = [];
+    const learned: DepositStore = {
+      get: (_c, address) => (asked.push(address), address === D ? { ...evidence, chainId: 1, address: D, learnedAt: 'then' } : undefined),
+      put: () => { throw new Error('nothing to learn'); },
+      all: () => [],
+      byAddress: () => [],
+    };
+    const check = createDepositCheck({ store: {} as Store, learned, chainId: 1, toBlock: 10_000, ensure: async () => {}, labels });
+    expect(check.known(D)?.evidence).toEqual(evidence);
+    expect(check.known(MULE)).toBeUndefined();
+    expect(check.known(MULE)).toBeUndefined();
+    expect((await check.check([{ address: D, arrival }], true)).get(D)?.known).toBe(true);
+    expect(asked).toEqual([D, MULE]);
   });
 });
 

@@ -11,7 +11,8 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { DEMO_EXPECTED } from '../src/devchain/demo.js';
 import { demoChainPath } from '../src/devchain/paths.js';
 import { createRpcClient } from '../src/rpc/client.js';
-import type { Strategy } from '../src/sources/fetcher.js';
+import { createFetcher, type Strategy } from '../src/sources/fetcher.js';
+import { createStore } from '../src/store/store.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { checkReceiptLogs, inBloom } from '../src/sources/validate.js';
 import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaign.js';
@@ -209,4 +210,52 @@ describe('the logs bloom check', () => {
     );
     expect(() => checkReceiptLogs({ logsBloom: `0x${'00'.repeat(256)}`, logs: [] }, 'eth_getTransactionReceipt')).not.toThrow();
   });
+});
+
+describe('block headers on a node without trace_*', () => {
+  // A fresh chain: anvil's debug_traceBlockByHash cannot trace the blocks of a loaded state.
+  let chain: AnvilHandle;
+  let sender: Address;
+  let wrapBlock: number;
+  beforeAll(async () => {
+    chain = await startAnvil();
+    const s = createScenario(chain.url);
+    const [from, to] = lazarus('ronin', 2, 7) as [Address, Address];
+    sender = from;
+    await s.fund(from, 10n ** 20n);
+    const weth = (await s.deploy('WrappedEther')).address;
+    wrapBlock = (await s.wrap(weth, from, 10n ** 18n)).blockNumber;
+    await s.sendEth(from, to, 10n ** 18n);
+    await s.mine(5);
+  }, 60_000);
+  afterAll(async () => {
+    await chain?.stop();
+  });
+
+  it.each([
+    { strategy: 'block', debug: false },
+    { strategy: 'address', debug: false },
+    { strategy: 'block', debug: true },
+  ] as const)('are read once per block ($strategy plan, debug_traceBlockByHash: $debug): the log checks take them from the scan', async ({ strategy, debug }) => {
+    const proxy = await startProxy(chain.url, { refuse: TRACING.filter((m) => !(debug && m === 'debug_traceBlockByHash')) });
+    const store = createStore(tempDb());
+    try {
+      const rpc = createRpcClient({ url: proxy.url, rps: 500 });
+      const head = Number.parseInt(await rpc.request<string>('eth_blockNumber', []), 16);
+      store.bindChain(31337, rpc.endpoint);
+      // Capabilities as an earlier run probed them: the probe's own header read is not what is counted here.
+      store.setMeta(`caps:${rpc.endpoint}`, JSON.stringify({ traceFilter: false, traceTransaction: false, traceBlock: false, debugTraceBlock: debug }));
+      const fetcher = createFetcher({ rpc, store, chainId: 31337, head, strategy, maxScanBlocks: 10_000 });
+      await fetcher.ensure((['from', 'to'] as const).map((side) => ({ address: sender, side, from: 0, to: head })));
+      expect(fetcher.stored()).toBeGreaterThan(1);
+      // The wrap's log was checked against its block's header (kept once it agreed)…
+      expect(proxy.calls['eth_getLogs'] ?? 0).toBeGreaterThan(0);
+      expect(store.block(wrapBlock)).toBeDefined();
+      // …which was the header of the block read for native transfers: one read per block in all.
+      expect(proxy.calls['eth_getBlockByNumber']).toBe(head + 1);
+    } finally {
+      store.close();
+      await proxy.stop();
+    }
+  }, 60_000);
 });

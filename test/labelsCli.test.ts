@@ -169,6 +169,7 @@ describe('hoptrace labels add / show / search / remove', () => {
     expect(existsSync(db)).toBe(false);
     for (const [args, message] of [
       [['labels', 'list', '--category', 'casino'], /--category "casino" is not one of/],
+      [['labels', 'list', '--deposits', '--risk', 'high'], /--deposits cannot be used with --user, --category, --risk or --chain\./],
       [['labels', 'import', join(FIXTURES, 'nope.csv')], /cannot read .*nope\.csv \(ENOENT\)/],
     ] as const) {
       const out = await hoptrace([...args, '--db', db]);

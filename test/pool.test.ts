@@ -101,6 +101,15 @@ describe('several endpoints', () => {
     expect(doc.hits.map((h) => `${h.entity}@${h.hops}`)).toEqual([`THORChain@${DEMO_EXPECTED.hops}`]);
   }, 60_000);
 
+  it('asks each endpoint its chain id once (CLI): the id checkSameChain agreed on is not asked again', async () => {
+    const a = await proxy({});
+    const b = await proxy({});
+    const out = await hoptrace(['trace', DEMO_EXPECTED.seed, '--rpc', a.url, '--rpc', b.url, '--db', tempDb(), '--labels-chain', 'ethereum', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect((JSON.parse(out.stdout) as { chainId: number }).chainId).toBe(31337);
+    expect([a.calls['eth_chainId'], b.calls['eth_chainId']]).toEqual([1, 1]);
+  }, 60_000);
+
   it('refuses endpoints of different chains in one sentence (CLI), without printing keys', async () => {
     const other = await startAnvil({ chainId: 1 });
     const keyed = await proxy({});

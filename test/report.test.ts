@@ -480,8 +480,11 @@ describe('CSV fields', () => {
     expect(csvField('Binance, hot wallet')).toBe('"Binance, hot wallet"');
     expect(csvField('0xabc')).toBe('0xabc');
     expect(csvField(null)).toBe('');
+    expect(csvField('US\u001b[31mDT\u202e')).toBe('US\ufffd[31mDT\ufffd'); // CSV cannot escape a control or bidi character
+    expect(csvField('two\nlines')).toBe('"two\nlines"'); // a line break RFC 4180 carries inside quotes
     const bundled = [...loadLabelBook('ethereum').entries()][0]![1];
     const csv = labelsCsv([{ ...bundled, entity: '=cmd|" /C calc"!A0' }]);
     expect(csv.split('\n')[1]).toContain(`"'=cmd|"" /C calc""!A0"`);
+    expect(labelsCsv([{ ...bundled, entity: 'a\u001bb' }]).split('\n')[1]).toContain('a\ufffdb');
   });
 });

@@ -21,6 +21,7 @@ import { openDb } from '../src/store/open.js';
 import { MIGRATIONS } from '../src/store/schema.js';
 import { chromiumMissing, dumpDom } from './helpers/chromium.js';
 import { hoptrace } from './helpers/cli.js';
+import { startProxy } from './helpers/proxy.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
@@ -264,6 +265,9 @@ describe('hoptrace verify', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/(\d+) of \1 hop\(s\) hold on chain 31337/);
     expect(r.stdout).not.toContain('FAILS');
+    // The endpoint from $ETH_RPC_URL when $HOPTRACE_RPC_URL is empty, as for trace.
+    const fromEnv = await hoptrace(['verify', join(dir, 'report.json')], { HOPTRACE_RPC_URL: '', ETH_RPC_URL: anvil.url });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
   });
   it('fails a hand-edited amount, tx hash or block hash, says why, and exits 1', async () => {
     const amount = tampered('amount', (d) => void (garantexStep(d).amount = String(21n * ETH)));
@@ -292,5 +296,23 @@ describe('hoptrace verify', () => {
     copyFileSync(join(dir, 'report.json'), join(dir, 'copy.json'));
     const keyed = await hoptrace(['verify', join(dir, 'copy.json'), '--rpc', `${anvil.url}/v2/SECRETKEY123456789`]);
     expect(keyed.stdout + keyed.stderr).not.toContain('SECRETKEY123456789');
+  });
+  it('asks again for a receipt whose logs a provider stripped, and ends in one sentence if it keeps doing so', async () => {
+    const flaky = await startProxy(anvil.url, { faults: { rate: 0.5, seed: 7, kinds: ['missing-logs'], methods: ['eth_getTransactionReceipt'] } });
+    const broken = await startProxy(anvil.url);
+    broken.inject('missing-logs', { times: 1_000, method: 'eth_getTransactionReceipt' });
+    try {
+      const held = await hoptrace(['verify', join(dir, 'report.json'), '--rpc', flaky.url]);
+      expect(held.code, held.stdout + held.stderr).toBe(0);
+      expect(held.stdout).not.toContain('FAILS');
+      expect(flaky.served['missing-logs'] ?? 0).toBeGreaterThan(0); // seeded: the same receipts are stripped every run
+      const r = await hoptrace(['verify', join(dir, 'report.json'), '--rpc', broken.url]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).not.toContain('FAILS');
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.stderr).toMatch(/^hoptrace: eth_getTransactionReceipt at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(eth_getTransactionReceipt returned a receipt whose logs are missing although its bloom is set/m);
+    } finally {
+      await Promise.all([flaky.stop(), broken.stop()]);
+    }
   });
 });

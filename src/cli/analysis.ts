@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { RpcError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
@@ -16,6 +16,7 @@ import { NATIVE } from '../types.js';
 import { parseAddress } from '../util/address.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
+import { reachingRpc, rpcUrls } from './rpc.js';
 import { assembleReport } from './runReport.js';
 
 const REPORT_FORMATS = ['text', 'md', 'html', 'json', 'csv'] as const;
@@ -119,8 +120,7 @@ export function registerAnalysisCommands(program: Command): void {
     .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
     .option('--json', 'print the checks as JSON')
     .action(async (file: string, o: { rpc?: string; json?: boolean }) => {
-      const url = o.rpc ?? process.env.HOPTRACE_RPC_URL ?? process.env.ETH_RPC_URL;
-      if (!url) throw new UsageError('no RPC endpoint: pass --rpc <url> or set HOPTRACE_RPC_URL.');
+      const [url] = rpcUrls(o.rpc) as [string];
       if (!existsSync(file)) throw new UsageError(`report ${file} does not exist.`);
       let doc: unknown;
       try {
@@ -131,16 +131,8 @@ export function registerAnalysisCommands(program: Command): void {
       const report = fromJsonValue(doc, file);
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);
       const rpc = createRpcClient({ url });
-      let r;
-      try {
-        r = await verifyReport(report, rpc);
-      } catch (err) {
-        // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
-        if (err instanceof RpcError && err.status === undefined && err.code === undefined && !err.retryable) {
-          throw new UsageError(err.message, { hint: 'check --rpc (the URL, the port, and that the node is running)', cause: err });
-        }
-        throw err;
-      }
+      // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
+      const r = await reachingRpc(() => verifyReport(report, rpc));
       if (o.json) emit(JSON.stringify(r, null, 2) + '\n');
       else {
         // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.

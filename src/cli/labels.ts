@@ -17,8 +17,9 @@ import { loadSeeds } from '../labels/seeds.js';
 import { checkBatch, checkLabelInput, importRefused, type CheckContext } from '../labels/userInput.js';
 import { labelJson, labelsCsv, labelsJson, renderLabelDetail, renderLabelList, toPrettyJson } from '../report/labels.js';
 import { openDb } from '../store/open.js';
+import { readIfExists } from '../store/open.js';
 import { readUserLabels, userLabelStore, type UserLabels } from '../store/userLabels.js';
-import { readLearnedDeposits } from '../store/deposits.js';
+import { depositStore, readLearnedDeposits } from '../store/deposits.js';
 import { learnedDepositRecord, learnedDepositsCsv, renderLearnedDeposits } from '../report/deposit.js';
 import type { Address, Label, LabelCategory } from '../types.js';
 import { parseAddress } from '../util/address.js';
@@ -57,6 +58,10 @@ export function registerLabelsCommand(program: Command): void {
     .option('--no-color', 'no colour')
     .action((o: DbOption & ColorOptions & { category?: string; risk?: string; chain?: string; user?: boolean; deposits?: boolean }) => {
       if (o.deposits) {
+        // The filters are those of labels: an inference has no category, risk or user origin of its own.
+        if (o.user || o.category !== undefined || o.risk !== undefined || o.chain !== undefined) {
+          throw new UsageError('--deposits cannot be used with --user, --category, --risk or --chain.');
+        }
         const learned = readLearnedDeposits(o.db);
         process.stdout.write(o.json ? toPrettyJson(learned.map(learnedDepositRecord)) : renderLearnedDeposits(learned));
         return;
@@ -79,10 +84,13 @@ export function registerLabelsCommand(program: Command): void {
     .option('--no-color', 'no colour')
     .action((raw: string, o: DbOption & ColorOptions) => {
       const address = parseAddress(raw);
-      const rows = labelsOfAddress(allLabels(readUserLabels(o.db)), address);
-      const seeds = loadSeeds().filter((s) => s.address === address);
       // Inferred deposit addresses are no labels: shown after them, as what they are.
-      const inferred = readLearnedDeposits(o.db).filter((d) => d.address === address);
+      const { user, inferred } = readIfExists(o.db, { user: [], inferred: [] }, (handle) => ({
+        user: userLabelStore(handle, o.db).all(),
+        inferred: depositStore(handle, o.db).byAddress(address),
+      }));
+      const rows = labelsOfAddress(allLabels(user), address);
+      const seeds = loadSeeds().filter((s) => s.address === address);
       if (o.json) {
         process.stdout.write(toPrettyJson({ address, labels: rows.map(labelJson), seeds, deposits: inferred.map(learnedDepositRecord) }));
         return;

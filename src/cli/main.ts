@@ -1,29 +1,29 @@
 import { Command, CommanderError, Option } from 'commander';
-import { HoptraceError, RpcError, UsageError } from '../errors.js';
+import { HoptraceError, UsageError } from '../errors.js';
 import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
 import { resolveSeedList } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
-import { createRpcClient, type RpcClient } from '../rpc/client.js';
+import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
 import { redactUrlsIn } from '../rpc/redact.js';
-import { createStore, type Store } from '../store/store.js';
+import { createStore } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { SeedTier } from '../types.js';
-import { connect, runTrace, type TraceSeed } from '../trace/run.js';
+import { connect, readChainId, runTrace, type TraceSeed } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
 import { createProgress, type Progress } from './progress.js';
+import { reachingRpc, rpcUrls } from './rpc.js';
 import { runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
 import { manifestOf, recordRun } from './runReport.js';
-import { traceRuns } from '../store/runs.js';
 import type { Manifest } from '../report/manifest.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
@@ -153,10 +153,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
     });
   }
-  const given = typeof o.rpc === 'string' ? [o.rpc] : (o.rpc ?? []);
-  const fromEnv = process.env.HOPTRACE_RPC_URL || process.env.ETH_RPC_URL;
-  const urls = given.length > 0 ? given : fromEnv ? [fromEnv] : [];
-  if (urls.length === 0) throw new UsageError('no RPC endpoint: pass --rpc <url> or set HOPTRACE_RPC_URL.');
+  const urls = rpcUrls(o.rpc);
   const hops = parseCount(o.hops, '--hops', { min: 1, max: 64 });
   const direction = parseDirection(o.direction);
   const fromBlock = o.fromBlock === undefined ? undefined : parseBlock(o.fromBlock, '--from-block');
@@ -189,8 +186,10 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   const rpc = createRpcPool(clients);
   const store = createStore(o.db);
   try {
-    await checkSameChain(rpc);
-    const conn = await firstContact(rpc, store, finalityDepth);
+    // With several endpoints their chain ids are read once, here, and the agreed one is not asked again.
+    const chainId = await checkSameChain(rpc, readChainId);
+    // The first requests tell whether the endpoint is there at all.
+    const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
     const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);
     if (labelChain === null) {
       progress.note(
@@ -215,27 +214,12 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
     );
     progress.done();
-    const runId = recordRun(store, result); // hoptrace report / export read it back, without an RPC
-    print(result, o, () => manifestOf(store, traceRuns(store.db, store.path).get(runId), result));
+    const run = recordRun(store, result); // hoptrace report / export read it back, without an RPC
+    print(result, o, () => manifestOf(store, run, result));
     return result;
   } finally {
     progress.done();
     store.close();
-  }
-}
-
-/**
- * The first request tells whether the endpoint is there at all. An endpoint that cannot be reached is
- * a bad --rpc (exit 2), not a failure half-way through a trace.
- */
-async function firstContact(rpc: RpcClient, store: Store, finalityDepth: number) {
-  try {
-    return await connect(rpc, store, finalityDepth);
-  } catch (err) {
-    if (err instanceof RpcError && err.status === undefined && err.code === undefined && !err.retryable) {
-      throw new UsageError(err.message, { hint: 'check --rpc (the URL, the port, and that the node is running)', cause: err });
-    }
-    throw err;
   }
 }
 

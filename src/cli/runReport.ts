@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { attribute, storedIsToken, storedTransfers, type Attribution, type AttributionOptions } from '../graph/index.js';
 import { nativeSymbol } from '../labels/chains.js';
-import { labelDataSha256 } from '../labels/digest.js';
+import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
 import type { AssetMeta, AttributionReport } from '../report/attribution.js';
@@ -9,7 +9,7 @@ import { fromJsonValue } from '../report/fromJson.js';
 import type { FullReport } from '../report/full.js';
 import { toJsonValue } from '../report/json.js';
 import type { Manifest } from '../report/manifest.js';
-import { traceRuns, type TraceRun } from '../store/runs.js';
+import { traceRuns, type NewTraceRun, type TraceRun } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { TraceResult } from '../trace/result.js';
@@ -24,8 +24,9 @@ export const PER_SEED_MAX = 20;
  * Records a finished trace in the database (table trace_runs): what was asked, against what, and the
  * JSON report it gave. `hoptrace report` reads it back without an RPC.
  */
-export function recordRun(store: Store, result: TraceResult): number {
-  return traceRuns(store.db, store.path).record({
+export function recordRun(store: Store, result: TraceResult): TraceRun {
+  const json = toJsonValue(result);
+  const run: NewTraceRun = {
     createdAt: result.generatedAt,
     chainId: result.chainId,
     toolVersion: result.tool.version,
@@ -36,9 +37,10 @@ export function recordRun(store: Store, result: TraceResult): number {
     labelDataSha256: labelDataSha256(),
     userLabels: result.labels.userLabels,
     seeds: result.seeds.map((s) => s.address),
-    params: toJsonValue(result).params as unknown as Record<string, unknown>,
-    result: JSON.stringify(toJsonValue(result)),
-  });
+    params: json.params as unknown as Record<string, unknown>,
+    result: JSON.stringify(json),
+  };
+  return { id: traceRuns(store.db, store.path).record(run), ...run };
 }
 
 /**
@@ -88,13 +90,16 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     notes.push('This run traced backward (--direction in): value attribution follows funds forward from the seeds, so it is empty here.');
     attribution = attribute([], opts);
   } else {
-    const rows = [...storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock })];
+    const stored = storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock });
+    // One pass reads the rows as they stream; only the passes per seed need them held.
+    const rows = seeds.length > 1 && seeds.length <= PER_SEED_MAX ? [...stored] : stored;
     attribution = attribute(rows, opts);
-    if (seeds.length === 1) perSeed = [{ seed: seeds[0]!, attribution }];
-    else if (seeds.length <= PER_SEED_MAX) {
-      perSeed = seeds.map((seed) => ({ seed, attribution: attribute(rows, { ...opts, seeds: [seed] }) }));
-    } else if (seeds.length > PER_SEED_MAX) {
+    if (seeds.length > PER_SEED_MAX) {
       notes.push(`Per-seed figures are left out: ${seeds.length} seeds (more than ${PER_SEED_MAX}) are attributed together.`);
+    } else if (seeds.length === 1) {
+      perSeed = [{ seed: seeds[0]!, attribution }];
+    } else {
+      perSeed = seeds.map((seed) => ({ seed, attribution: attribute(rows, { ...opts, seeds: [seed] }) }));
     }
   }
 

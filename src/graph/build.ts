@@ -17,11 +17,9 @@ export interface EdgeAttrs {
  * The address graph of stored movements: a node per address, a directed edge per (from, to) pair that
  * carries every movement between them in chain order. The walk's exclusions apply (trace/walk.ts):
  * zero-value movements, self-sends (wraps and unwraps among them), mints and burns are left out.
- * One pass over the movements, plus the sort of each edge's own list. With `around`, only what a path of
- * at most `around.hops` movements from `around.from` can use goes into the graph (path search on a large
- * store needs only that neighbourhood).
+ * One pass over the movements, plus the sort of each edge's own list.
  */
-export function buildAddressGraph(transfers: Iterable<Transfer>, around?: { from: Address; hops: number }): AddressGraph {
+export function buildAddressGraph(transfers: Iterable<Transfer>): AddressGraph {
   // Grouped by pair first (plain maps), then one graph insertion per pair: graphology's per-call
   // bookkeeping is paid once per edge, not once per movement.
   const pairs = new Map<Address, Map<Address, Transfer[]>>();
@@ -34,7 +32,7 @@ export function buildAddressGraph(transfers: Iterable<Transfer>, around?: { from
     else out.set(t.to, [t]);
   }
   const graph: AddressGraph = new DirectedGraph<NodeAttrs, EdgeAttrs>();
-  for (const [from, out] of around ? within(pairs, around.from, around.hops) : pairs) {
+  for (const [from, out] of pairs) {
     if (!graph.hasNode(from)) graph.addNode(from);
     for (const [to, list] of out) {
       if (!graph.hasNode(to)) graph.addNode(to);
@@ -42,35 +40,4 @@ export function buildAddressGraph(transfers: Iterable<Transfer>, around?: { from
     }
   }
   return graph;
-}
-
-/**
- * The pairs a path of at most `hops` movements from `source` can use: out of every address within
- * `hops − 1` movements of it (breadth-first over the grouped pairs, before any graph is built).
- */
-function within(pairs: Map<Address, Map<Address, Transfer[]>>, source: Address, hops: number): Map<Address, Map<Address, Transfer[]>> {
-  const out = new Map<Address, Map<Address, Transfer[]>>();
-  const seen = new Set<Address>([source]);
-  let level = [source];
-  for (let d = 0; d < hops && level.length > 0; d++) {
-    const next: Address[] = [];
-    for (const a of level) {
-      const edges = pairs.get(a);
-      if (!edges) continue;
-      out.set(a, edges);
-      for (const b of edges.keys()) {
-        if (!seen.has(b)) {
-          seen.add(b);
-          next.push(b);
-        }
-      }
-    }
-    level = next;
-  }
-  return out;
-}
-
-/** True when `address` is a node of the graph. */
-export function hasAddress(graph: AddressGraph, address: Address): boolean {
-  return graph.hasNode(address);
 }

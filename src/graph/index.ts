@@ -9,9 +9,8 @@
  * const p = pathsInStore(store, { fromBlock: 0, toBlock: 21_900_000 }, seed, venue, { maxHops: 4 });
  */
 import type { Store } from '../store/store.js';
-import { transfersInRange } from '../store/runs.js';
 import type { Address, Transfer } from '../types.js';
-import { buildAddressGraph, type AddressGraph } from './build.js';
+import { buildAddressGraph } from './build.js';
 import { findPaths, type PathSearch } from './paths.js';
 import { attribute, type Attribution, type AttributionOptions } from './taint.js';
 
@@ -29,18 +28,12 @@ export interface BlockRange {
 
 /** Every stored movement of the store's chain within `range` (empty for a store bound to no chain). */
 export function storedTransfers(store: Store, range: BlockRange): Iterable<Transfer> {
-  const chainId = store.chainId();
-  return chainId === null ? [] : transfersInRange(store.db, chainId, range.fromBlock, range.toBlock);
+  return store.chainId() === null ? [] : store.transfersInRange(range.fromBlock, range.toBlock);
 }
 
 /** Attribution over the store's movements within `range`. */
 export function attributeInStore(store: Store, range: BlockRange, opts: AttributionOptions): Attribution {
   return attribute(storedTransfers(store, range), opts);
-}
-
-/** The address graph of the store's movements within `range` (only the neighbourhood of `around`, when given). */
-export function addressGraphOf(store: Store, range: BlockRange, around?: { from: Address; hops: number }): AddressGraph {
-  return buildAddressGraph(storedTransfers(store, range), around);
 }
 
 /**

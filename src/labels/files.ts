@@ -31,25 +31,33 @@ export function resolveDataDir(opts?: DataDirOptions): string {
   return opts?.dataDir ?? dataDir();
 }
 
-const versions = new Map<string, string>();
+const digests = new Map<string, string>();
 
 /**
- * Short identifier of the label data in use: the first 12 hex digits of the sha256 of exchanges.csv
- * followed by lazarus-seeds.csv (byte for byte). Reports record it so that a finding can be tied to the
- * exact data it was made with. The same value comes out of
- * `cat data/exchanges.csv data/lazarus-seeds.csv | sha256sum | cut -c1-12`.
+ * Full sha256 (64 hex) of the label data: exchanges.csv followed by lazarus-seeds.csv, byte for byte.
+ * Reports' manifests carry it, so anyone can check the data they hold is the data a report was made
+ * with: `cat data/exchanges.csv data/lazarus-seeds.csv | sha256sum`. Cached per process, keyed on the
+ * files' size and mtime too: a file changed while the process runs gets a new digest.
  */
-export function labelDataVersion(opts?: DataDirOptions): string {
+export function labelDataSha256(opts?: DataDirOptions): string {
   const dir = resolveDataDir(opts);
-  // Keyed on size and mtime too: a file changed while the process runs gets a new version.
   const key = [dir, ...[EXCHANGES_FILE, SEEDS_FILE].map((name) => fileStamp(join(dir, name)))].join('|');
-  const cached = versions.get(key);
+  const cached = digests.get(key);
   if (cached !== undefined) return cached;
   const hash = createHash('sha256');
   for (const name of [EXCHANGES_FILE, SEEDS_FILE]) hash.update(readBundledFile(join(dir, name)));
-  const version = hash.digest('hex').slice(0, 12);
-  versions.set(key, version);
-  return version;
+  const digest = hash.digest('hex');
+  digests.set(key, digest);
+  return digest;
+}
+
+/**
+ * Short identifier of the label data in use: the first 12 hex digits of labelDataSha256. Reports record
+ * it so that a finding can be tied to the exact data it was made with. The same value comes out of
+ * `cat data/exchanges.csv data/lazarus-seeds.csv | sha256sum | cut -c1-12`.
+ */
+export function labelDataVersion(opts?: DataDirOptions): string {
+  return labelDataSha256(opts).slice(0, 12);
 }
 
 function fileStamp(file: string): string {

@@ -1,4 +1,4 @@
-import { TAINT_MODELS, frontierTotal, type Amounts, type Attribution, type ModelAmounts, type TaintModel, type VenueFlow } from '../graph/index.js';
+import { TAINT_MODELS, emptyModelAmounts, frontierTotal, type Amounts, type Attribution, type ModelAmounts, type TaintModel, type VenueFlow } from '../graph/index.js';
 import type { Address, Asset, LabelCategory, Risk } from '../types.js';
 
 /** Symbol and decimals of an asset, as the store knows them (null = the token did not say). */
@@ -29,12 +29,12 @@ export const MODEL_CITATIONS: Record<TaintModel, string> = {
     'Anderson, Shumailov, Ahmed (2018), "Making Bitcoin Legal", Security Protocols XXVI: first in, first out per address and asset (Clayton\'s case).',
 };
 
-/** Strength of a finding from how many models support it. */
+/**
+ * Strength of a finding from how many models support it. Poison taints whatever haircut or FIFO taints
+ * (an address holding tainted value was poisoned when it received it), so one model is poison alone.
+ */
 export function strength(support: readonly TaintModel[]): 'all models' | 'two models' | 'poison only' | 'none' {
-  if (support.length === 3) return 'all models';
-  if (support.length === 2) return 'two models';
-  if (support.length === 1 && support[0] === 'poison') return 'poison only';
-  return support.length === 0 ? 'none' : 'two models';
+  return support.length >= 3 ? 'all models' : support.length === 2 ? 'two models' : support.length === 1 ? 'poison only' : 'none';
 }
 
 export type AmountsJson = Record<string, string>;
@@ -85,7 +85,8 @@ export function modelAmountsJson(m: ModelAmounts): ModelAmountsJson {
   return { poison: amountsJson(m.poison), haircut: amountsJson(m.haircut), fifo: amountsJson(m.fifo) };
 }
 
-function assetOrder(a: string, b: string): number {
+/** Order of assets in every report: native first, then token addresses ascending. */
+export function assetOrder(a: string, b: string): number {
   if (a === b) return 0;
   if (a === 'native') return -1;
   if (b === 'native') return 1;
@@ -94,7 +95,7 @@ function assetOrder(a: string, b: string): number {
 
 /** Sum of the venues' amounts per model. */
 export function venuesTotal(venues: readonly VenueFlow[]): ModelAmounts {
-  const out: ModelAmounts = { poison: new Map(), haircut: new Map(), fifo: new Map() };
+  const out = emptyModelAmounts();
   for (const v of venues) {
     for (const model of TAINT_MODELS) {
       for (const [asset, amount] of v.amounts[model]) out[model].set(asset, (out[model].get(asset) ?? 0n) + amount);
@@ -103,7 +104,8 @@ export function venuesTotal(venues: readonly VenueFlow[]): ModelAmounts {
   return out;
 }
 
-function frontierModels(a: Attribution): ModelAmounts {
+/** What the frontier addresses hold, summed per model. */
+export function frontierModels(a: Attribution): ModelAmounts {
   return { poison: frontierTotal(a.frontier, 'poison'), haircut: frontierTotal(a.frontier, 'haircut'), fifo: frontierTotal(a.frontier, 'fifo') };
 }
 

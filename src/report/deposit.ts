@@ -1,9 +1,7 @@
-import { formatBps } from '../trace/deposits.js';
+import { formatBps, type DepositEvidence } from '../trace/deposits.js';
 import type { LearnedDeposit } from '../store/deposits.js';
-import type { DepositEvidence } from '../trace/deposits.js';
-import type { Hit, Hub } from '../trace/result.js';
+import type { Hit } from '../trace/result.js';
 import { fullAddress } from './address.js';
-import { formatCount } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { csvField } from './csv.js';
 
@@ -14,50 +12,37 @@ import { csvField } from './csv.js';
 export function depositLines(hit: Hit, warn: (s: string) => string): string[] {
   const d = hit.deposit;
   if (hit.via !== 'deposit' || d === null) return [];
-  const entity = cleanOptional(d.entity, 40, '(unnamed)');
   const lines = [
-    warn(`    deposit   likely deposit address of ${entity} (inferred, not a sourced label), confidence ${cleanText(d.confidence, 8)}`),
-    `    swept to  ${fullAddress(d.hotWallet)} (${entity} hot wallet) ${d.delayBlocks} block${d.delayBlocks === 1 ? '' : 's'} after the arrival, ` +
-      `${formatBps(d.shareBps)} of what arrived, ${d.senders} sender${d.senders === 1 ? '' : 's'}`,
-    ...d.sweepTxs.map((tx) => `    sweep tx  ${cleanText(tx, 66)}`),
+    warn(`    deposit   likely deposit address of ${entityName(d)} (inferred, not a sourced label), confidence ${cleanText(d.confidence, 8)}`),
+    sweptLine(d),
+    ...sweepTxLines(d),
   ];
   for (const r of d.reasons) lines.push(`              ${cleanOptional(r, 160, '')}`);
   if (d.origin === 'learned') lines.push(`    learned   ${cleanText(d.learnedAt, 32)} by an earlier trace (no sweep lookup this time)`);
   return lines;
 }
 
-/** One line per hub: the address, why the branch stopped there, the degree and the hop. */
-export function hubLine(hub: Hub): string {
-  const why =
-    hub.kind === 'token'
-      ? 'an ERC-20 token contract'
-      : hub.kind === 'busy-sender'
-        ? `has sent ${formatCount(hub.degree)} transactions (nonce)`
-        : `${formatCount(hub.degree)} counterparties`;
-  return `      ${fullAddress(hub.address)}  ${why}  at hop ${hub.hop}: branch stopped here, worth a label`;
+/** Where, how soon and how much of the arrival a deposit address swept: the one line both renderings share. */
+function sweptLine(d: DepositEvidence): string {
+  return (
+    `    swept to  ${fullAddress(d.hotWallet)} (${entityName(d)} hot wallet) ${d.delayBlocks} block${d.delayBlocks === 1 ? '' : 's'} after the arrival, ` +
+    `${formatBps(d.shareBps)} of what arrived, ${d.senders} sender${d.senders === 1 ? '' : 's'}`
+  );
 }
 
-/** One learned deposit address as exported: marked as an inference, with every piece of evidence. */
-export interface LearnedDepositRecord {
-  kind: 'inferred-deposit-address';
-  chainId: number;
-  address: string;
-  entity: string;
-  hotWallet: string;
-  asset: string;
-  arrivalTx: string;
-  arrivalBlock: number;
-  sweepTxs: string[];
-  sweepBlock: number;
-  delayBlocks: number;
-  received: string;
-  swept: string;
-  shareBps: number;
-  senders: number;
-  confidence: string;
-  reasons: string[];
-  learnedAt: string;
+function sweepTxLines(d: DepositEvidence): string[] {
+  return d.sweepTxs.map((tx) => `    sweep tx  ${cleanText(tx, 66)}`);
 }
+
+function entityName(d: DepositEvidence): string {
+  return cleanOptional(d.entity, 40, '(unnamed)');
+}
+
+/** The evidence as JSON and in exports: amounts as exact decimal strings. */
+export type EvidenceJson = Omit<DepositEvidence, 'received' | 'swept'> & { received: string; swept: string };
+
+/** One learned deposit address as exported: marked as an inference, with every piece of evidence. */
+export type LearnedDepositRecord = { kind: 'inferred-deposit-address' } & Pick<LearnedDeposit, 'chainId' | 'address'> & EvidenceJson & Pick<LearnedDeposit, 'learnedAt'>;
 
 const RECORD_COLUMNS = [
   'kind', 'chainId', 'address', 'entity', 'hotWallet', 'asset', 'arrivalTx', 'arrivalBlock', 'sweepTxs', 'sweepBlock',
@@ -65,7 +50,7 @@ const RECORD_COLUMNS = [
 ] as const satisfies readonly (keyof LearnedDepositRecord)[];
 
 /** The evidence as JSON: the same fields in the same order, amounts as exact decimal strings. */
-export function evidenceJson(d: DepositEvidence): Omit<DepositEvidence, 'received' | 'swept'> & { received: string; swept: string } {
+export function evidenceJson(d: DepositEvidence): EvidenceJson {
   return {
     hotWallet: d.hotWallet,
     entity: d.entity,
@@ -113,10 +98,11 @@ export function renderLearnedDeposits(rows: readonly LearnedDeposit[]): string {
   for (const d of rows) {
     out.push(
       '',
-      `  ${fullAddress(d.address)}  likely deposit address of ${cleanOptional(d.entity, 40, '(unnamed)')}  confidence ${cleanText(d.confidence, 8)}  chain ${d.chainId}`,
-      `    swept to ${fullAddress(d.hotWallet)} ${d.delayBlocks} blocks after the arrival (tx ${cleanText(d.arrivalTx, 66)}), ${formatBps(d.shareBps)} of what arrived`,
-      ...d.sweepTxs.map((tx) => `    sweep tx ${cleanText(tx, 66)}`),
-      `    learned ${cleanText(d.learnedAt, 32)}`,
+      `  ${fullAddress(d.address)}  likely deposit address of ${entityName(d)}  confidence ${cleanText(d.confidence, 8)}  chain ${d.chainId}`,
+      `    arrival   ${cleanText(d.arrivalTx, 66)}`,
+      sweptLine(d),
+      ...sweepTxLines(d),
+      `    learned   ${cleanText(d.learnedAt, 32)}`,
     );
   }
   return out.join('\n') + '\n';

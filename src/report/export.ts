@@ -4,7 +4,7 @@ import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import type { AttributionReport } from './attribution.js';
 import { csvField } from './csv.js';
-import { cleanText } from './sanitize.js';
+import { cleanText, escapeMarkup } from './sanitize.js';
 
 const { MultiDirectedGraph } = graphology;
 
@@ -113,9 +113,7 @@ export function writeGraph(g: TracedGraph, format: ExportFormat): string {
   }
 }
 
-function xml(s: string | number): string {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
+const xml = (s: string | number): string => escapeMarkup(String(s));
 
 /** GraphML 1.0: every attribute declared as a key (string, or int for hop and block number). */
 function toGraphml(g: TracedGraph): string {

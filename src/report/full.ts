@@ -1,12 +1,14 @@
 import { Chalk } from 'chalk';
-import { TAINT_MODELS, type Amounts, type ModelAmounts, type TaintModel } from '../graph/index.js';
+import { TAINT_MODELS, frontierTotal, type Amounts, type TaintModel } from '../graph/index.js';
 import type { TraceResult } from '../trace/result.js';
 import type { Asset } from '../types.js';
 import { fullAddress } from './address.js';
 import { formatAssetAmount, formatCount } from './amount.js';
 import {
   MODEL_CITATIONS,
+  assetOrder,
   attributionJson,
+  frontierModels,
   strength,
   venuesTotal,
   type AttributionJson,
@@ -15,9 +17,8 @@ import {
 import { toJsonValue, escapeUnsafe, type TraceReportJson } from './json.js';
 import type { Manifest } from './manifest.js';
 import { csvField } from './csv.js';
-import { cleanOptional, cleanText } from './sanitize.js';
+import { cleanOptional, cleanText, escapeMarkup } from './sanitize.js';
 import { formatTime, renderText, styles, type TextOptions } from './text.js';
-import { frontierTotal } from '../graph/index.js';
 
 /** Everything `hoptrace report` renders: the run's trace report, its manifest and the attribution. */
 export interface FullReport {
@@ -43,18 +44,13 @@ export function renderFullJson(r: FullReport): string {
 export function amountList(m: Amounts, r: AttributionReport): string {
   const parts = [...m]
     .filter(([, v]) => v !== 0n)
-    .sort(([a], [b]) => (a === 'native' ? -1 : b === 'native' ? 1 : a < b ? -1 : 1))
+    .sort(([a], [b]) => assetOrder(a, b))
     .map(([asset, v]) => formatAssetAmount(v, meta(r, asset).decimals, meta(r, asset).symbol, asset));
   return parts.length === 0 ? '—' : parts.join(', ');
 }
 
 function meta(r: AttributionReport, asset: Asset): { symbol: string | null; decimals: number | null } {
   return r.assets.get(asset) ?? { symbol: null, decimals: null };
-}
-
-function frontierModels(r: AttributionReport): ModelAmounts {
-  const f = r.attribution.frontier;
-  return { poison: frontierTotal(f, 'poison'), haircut: frontierTotal(f, 'haircut'), fifo: frontierTotal(f, 'fifo') };
 }
 
 /** The terminal report: the trace report, then Attribution and Manifest sections. */
@@ -78,7 +74,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
   }
-  const f = frontierModels(a);
+  const f = frontierModels(a.attribution);
   lines.push('', `    not at a venue (held, or past the hop limit / a hub): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
   for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(f[m], a)}`);
   if (a.perSeed) {
@@ -109,10 +105,7 @@ function manifestLines(m: Manifest): string[] {
 
 /** Text for Markdown: cleaned of control/bidi characters, HTML escaped, and the characters that make emphasis, links, code or table columns escaped. */
 export function mdText(s: string, max = 80): string {
-  return cleanText(s, max)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
+  return escapeMarkup(cleanText(s, max), { quotes: false })
     .replace(/([\\`*_[\]|~#])/g, '\\$1'); // enough inside a table cell: no emphasis, link, code or column break
 }
 
@@ -134,7 +127,7 @@ export function renderMarkdown(r: FullReport): string {
     );
   }
   if (a.attribution.venues.length === 0) out.push('| (none) | | | | | | | | | | |');
-  const f = frontierModels(a);
+  const f = frontierModels(a.attribution);
   out.push('', `Left the seeds: poison ${amounts(a.attribution.seeded.poison)}; haircut ${amounts(a.attribution.seeded.haircut)}; FIFO ${amounts(a.attribution.seeded.fifo)}.`);
   out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`, '');
   out.push('## Hits and their paths', '');

@@ -6,7 +6,7 @@ import { formatAssetAmount } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
 import { tracedGraph } from './export.js';
 import { amountList, type FullReport } from './full.js';
-import { cleanOptional, cleanText } from './sanitize.js';
+import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
 import { formatTime } from './text.js';
 
 /**
@@ -144,13 +144,8 @@ const EXPLORERS = new Map<number, string>([
   [42161, 'https://arbiscan.io/tx/'],
 ]);
 
-/** HTML-escapes text for element content and double-quoted attributes. */
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 /** JSON safe inside a `<script>` element: nothing can close the element or start a comment or CDATA. */
-export function embedJson(value: unknown): string {
+function embedJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

@@ -1,6 +1,6 @@
 import type { Manifest } from './manifest.js';
-import { evidenceJson } from './deposit.js';
-import type { Coverage, Hit, HitDeposit, PathStep, TraceParams, TraceResult, TraceStats } from '../trace/result.js';
+import { evidenceJson, type EvidenceJson } from './deposit.js';
+import { hubOf, type Coverage, type Hit, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
 
 /**
  * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
@@ -8,7 +8,7 @@ import type { Coverage, Hit, HitDeposit, PathStep, TraceParams, TraceResult, Tra
  */
 export type PathStepJson = Omit<PathStep, 'amount'> & { amount: string };
 export type TotalJson = Omit<Hit['totals'][number], 'amount'> & { amount: string };
-export type HitDepositJson = Omit<HitDeposit, 'received' | 'swept'> & { received: string; swept: string };
+export type HitDepositJson = EvidenceJson & Pick<HitDeposit, 'origin' | 'learnedAt'>;
 export type HitJson = Omit<Hit, 'path' | 'totals' | 'deposit'> & { path: PathStepJson[]; totals: TotalJson[]; deposit: HitDepositJson | null };
 export type TraceReportJson = Omit<TraceResult, 'hits'> & { hits: HitJson[] };
 /** One NDJSON line: a hit that can be read without the rest of the report. */
@@ -106,7 +106,7 @@ function coverageJson(c: Coverage): Coverage {
     native: c.native,
     internal: c.internal,
     warnings: [...c.warnings],
-    hubs: c.hubs.map((h) => ({ address: h.address, degree: h.degree, hop: h.hop, kind: h.kind, degreeKind: h.degreeKind })),
+    hubs: c.hubs.map(hubOf),
   };
 }
 

@@ -8,7 +8,6 @@ import { csvField } from './csv.js';
 import { escapeUnsafe } from './json.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { riskTag, styles, type Styles } from './text.js';
-import { replaceUnsafe } from '../util/unsafeText.js';
 
 /**
  * Output of the `labels` and `seeds` commands: text for a terminal (every foreign string cleaned, colour
@@ -135,8 +134,7 @@ function exportRecord(l: Label): Record<TableColumn, string | null> {
 
 /** `labels export --format csv`: RFC 4180, a header line, one label per line. */
 export function labelsCsv(rows: readonly Label[]): string {
-  // CSV cannot escape a control character: one that reached the database another way shows as U+FFFD.
-  const quote = (v: string | null): string => csvField(replaceUnsafe(v ?? ''));
+  const quote = (v: string | null): string => csvField(v ?? '');
   const lines = [
     TABLE_COLUMNS.join(','),
     ...rows.map((l) => {

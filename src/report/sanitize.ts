@@ -65,3 +65,15 @@ export function cleanOptional(s: string | null | undefined, max: number, fallbac
   const c = cleanText(s, max);
   return c === '' ? fallback : c;
 }
+
+/**
+ * Escapes text for HTML or XML element content and double- or single-quoted attributes (`&#39;` is
+ * valid in both). With `quotes: false` only `&`, `<` and `>` are escaped: enough for element content,
+ * and what Markdown keeps readable.
+ *
+ * @example escapeMarkup('<b title="x">') // '&lt;b title=&quot;x&quot;&gt;'
+ */
+export function escapeMarkup(s: string, opts: { quotes?: boolean } = {}): string {
+  const text = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return opts.quotes === false ? text : text.replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

@@ -1,11 +1,11 @@
 import { Chalk } from 'chalk';
 import type { ChalkInstance, ColorSupportLevel } from 'chalk';
-import type { Hit, PathStep, TraceResult } from '../trace/result.js';
+import type { Hit, Hub, PathStep, TraceResult } from '../trace/result.js';
 import type { Risk } from '../types.js';
 import { fullAddress, shortAddress } from './address.js';
 import { assetContract, formatAssetAmount, formatCount } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
-import { depositLines, hubLine } from './deposit.js';
+import { depositLines } from './deposit.js';
 
 export interface TextOptions {
   /** ANSI colour on or off. Off: not one escape character in the output. */
@@ -276,6 +276,17 @@ function renderCoverage(result: TraceResult, st: Styles, width: number): string[
     for (const hub of cov.hubs) lines.push(hubLine(hub));
   }
   return lines;
+}
+
+/** One line per hub: the address, why the branch stopped there, the degree and the hop. */
+function hubLine(hub: Hub): string {
+  const why =
+    hub.kind === 'token'
+      ? 'an ERC-20 token contract'
+      : hub.kind === 'busy-sender'
+        ? `has sent ${formatCount(hub.degree)} transactions (nonce)`
+        : `${formatCount(hub.degree)} counterparties`;
+  return `      ${fullAddress(hub.address)}  ${why}  at hop ${hub.hop}: branch stopped here, worth a label`;
 }
 
 function renderStats(result: TraceResult, st: Styles): string[] {

@@ -111,8 +111,6 @@ type Attempt =
       unreachable?: boolean;
       /** HTTP 2xx with a body that is not a JSON-RPC response (a web page, another API). */
       notRpc?: boolean;
-      /** The body was a JSON-RPC error: the endpoint speaks JSON-RPC. */
-      jsonRpc?: boolean;
       timedOut?: boolean;
       quota?: boolean;
       retryAfterMs?: number;
@@ -236,7 +234,6 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
         return a.result as T;
       }
       if (a.answered) everAnswered = true;
-      if (a.jsonRpc === true) everJsonRpc = true;
       if (a.throttle) budget.onThrottle();
 
       // A web page or an API that is not JSON-RPC answers 200 with something else: after one quick
@@ -304,10 +301,11 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     const body = parsed.ok ? extractError(parsed.value) : undefined;
 
     if (body !== undefined) {
+      everJsonRpc = true; // a JSON-RPC error: the endpoint speaks JSON-RPC
       const cls = classifyRpcError(body, status);
       // Redact before clipping: a key cut in two by the clip would no longer match, and half would show.
       const reason = `${clip(redactText(errorText(body), url))} (code ${body.code})`;
-      const common = { answered: true, jsonRpc: true, status: status === 200 ? undefined : status, code: body.code, body };
+      const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
       const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
       switch (cls) {
         case 'rate-limit':

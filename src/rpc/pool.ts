@@ -123,25 +123,27 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
 }
 
 /**
- * Asks every endpoint of the pool for its chain id; refuses, in one sentence, endpoints that disagree
- * (answers from two chains mixed into one database would be nonsense). An endpoint that does not answer
- * is left to the pool's failover; with none answering, the first request says why.
+ * Asks every endpoint of the pool for its chain id, through `readChainId` (the caller's one reader of
+ * eth_chainId: trace/run.ts; passed in, as the rpc layer does not reach up into trace); refuses, in one
+ * sentence, endpoints that disagree (answers from two chains mixed into one database would be
+ * nonsense). An endpoint that does not answer is left to the pool's failover; with none answering, the
+ * first request says why. Returns the agreed chain id, or undefined when it was not read: a single
+ * endpoint (not asked here), or none answering.
  */
-export async function checkSameChain(pool: RpcPool): Promise<void> {
-  if (pool.members.length < 2) return;
-  const answers = await Promise.allSettled(pool.members.map((c) => c.request<unknown>('eth_chainId', [])));
-  const chains: [string, string][] = [];
+export async function checkSameChain(pool: RpcPool, readChainId: (client: RpcClient) => Promise<number>): Promise<number | undefined> {
+  if (pool.members.length < 2) return undefined;
+  const answers = await Promise.allSettled(pool.members.map((c) => readChainId(c)));
+  const chains: [string, number][] = [];
   answers.forEach((a, i) => {
-    // A wrong URL (not JSON-RPC, an HTTP refusal on first contact) is bad input even among good ones;
-    // an endpoint that is down or overloaded is left to failover.
+    // A wrong URL (not JSON-RPC, an HTTP refusal on first contact, an answer that is not a chain id) is
+    // bad input even among good ones; an endpoint that is down or overloaded is left to failover.
     if (a.status === 'rejected' && a.reason instanceof HoptraceError && a.reason.exitCode === 2) throw a.reason;
-    if (a.status !== 'fulfilled') return;
-    const id = a.value;
-    chains.push([pool.members[i]!.endpoint, typeof id === 'string' && /^0x[0-9a-f]+$/i.test(id) ? String(Number.parseInt(id, 16)) : JSON.stringify(id)]);
+    if (a.status === 'fulfilled') chains.push([pool.members[i]!.endpoint, a.value]);
   });
   if (new Set(chains.map(([, c]) => c)).size > 1) {
     throw new UsageError(`the RPC endpoints serve different chains: ${chains.map(([e, c]) => `${e} serves chain ${c}`).join(', ')}.`, {
       hint: 'pass --rpc endpoints of one chain only',
     });
   }
+  return chains[0]?.[1];
 }

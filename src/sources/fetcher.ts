@@ -1,4 +1,5 @@
 import { HoptraceError, InvalidResponseError, RpcError } from '../errors.js';
+import { isUnsupportedMethod } from '../rpc/classify.js';
 import type { RpcClient } from '../rpc/client.js';
 import { fetchRangeAdaptive, learnedSpan } from '../rpc/ranges.js';
 import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
@@ -9,9 +10,9 @@ import { decodeCallFrames } from './callTracer.js';
 import { callCosts, planCost, type CallCounts } from './cost.js';
 import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
-import { forgetCapabilities, isUnsupported, probeCapabilities, type Capabilities } from './probe.js';
+import { forgetCapabilities, probeCapabilities, type Capabilities } from './probe.js';
 import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
-import { checkOneBlock, checkReceiptLogs, createBlockCheck, refetching } from './validate.js';
+import { checkReceiptLogs, createBlockCheck, parseBlock, refetching, type ParsedBlock } from './validate.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
 export interface FetchNeed {
@@ -63,9 +64,8 @@ const SCAN_CALLS = 'scan:calls';
 /** eth_getBlockByNumber with transactions: top-level native only. */
 const SCAN_TXS = 'scan:txs';
 
-/** Span memory keys of the two log readers, and the cost keys their calls are timed under. */
-type LogKey = 'eth_getLogs' | 'eth_getLogs:scan';
-const LOG_COST: Record<LogKey, string> = { eth_getLogs: 'eth_getLogs:address', 'eth_getLogs:scan': 'eth_getLogs:scan' };
+/** The two uses of eth_getLogs: each has its own learned range span and its own cost (cost.ts). */
+type LogKey = 'eth_getLogs:address' | 'eth_getLogs:scan';
 
 /** Blocks per committed batch of a block scan, and batches read ahead of the one being written. */
 const SCAN_BATCH = 64;
@@ -127,8 +127,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   /**
    * Reads Transfer/Deposit/Withdrawal logs matching `topics` over `range`, committing each chunk with
-   * its interval marker. `key` keeps the learned range span apart for per-address and whole-block
-   * queries (their result sizes differ by orders of magnitude).
+   * its interval marker. `key` keeps the learned range span and the measured call cost apart for
+   * per-address and whole-block queries (their result sizes differ by orders of magnitude).
    */
   const readLogs = (key: LogKey, topics: unknown[], range: Interval, mark: Omit<IntervalMark, 'from' | 'to'>): Promise<void> =>
     fetchRangeAdaptive({
@@ -139,7 +139,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       fetch: (a, b) =>
         refetching('eth_getLogs', rpc.endpoint, async () => {
           const logs = validateLogs(
-            await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], { ...RANGED, costKey: LOG_COST[key] }),
+            await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], { ...RANGED, costKey: key }),
             a,
             b,
           );
@@ -156,7 +156,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const topic = addressToTopic(address);
     used.erc20.add('eth_getLogs by address topic');
     const topics = side === 'from' ? [VALUE_EVENTS, topic] : [[TOPIC_TRANSFER], null, topic];
-    return readLogs('eth_getLogs', topics, range, { address, source: LOGS[side] });
+    return readLogs('eth_getLogs:address', topics, range, { address, source: LOGS[side] });
   };
 
   const tracesOfAddress = async (address: Address, side: 'from' | 'to', range: Interval): Promise<void> => {
@@ -270,7 +270,6 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     if (c.traceBlock) {
       const traces = await refetching('trace_block', rpc.endpoint, async () => {
         const t = validateTraces(await rpc.request('trace_block', [q]), n, n, 'trace_block');
-        checkOneBlock(t, n, store, 'trace_block');
         // Traces of another block (a lagging or forked backend) must not be stored as block n's: checked
         // against the header, which the log check of the same block usually has fetched already.
         if (t.length > 0) await blockCheck.check(t, 'trace_block');
@@ -280,11 +279,13 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
     if (c.debugTraceBlock) {
       const block = await getBlock(n, false);
+      blockCheck.seed(n, block);
       const traces = await rpc.request('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]);
       return decodeCallFrames(traces, { number: n, hash: block.hash, txHashes: block.transactions as string[] }, chainId);
     }
     // No tracing at all: top-level value transfers from the block body, kept only if the tx succeeded.
     const block = await getBlock(n, true);
+    blockCheck.seed(n, block);
     const txs = (block.transactions as RpcTx[]).filter((t) => {
       if (typeof t !== 'object' || t === null || typeof t.hash !== 'string' || typeof t.from !== 'string') {
         throw new InvalidResponseError(`eth_getBlockByNumber returned a malformed transaction in block ${n}.`);
@@ -301,7 +302,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         ref: 'trace:',
         kind: 'native' as const,
         blockNumber: n,
-        blockHash: block.hash.toLowerCase(),
+        blockHash: block.hash,
         txIndex: hexToNumber(t.transactionIndex),
         from: t.from.toLowerCase(),
         to: t.to!.toLowerCase(),
@@ -310,16 +311,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       }));
   };
 
-  const getBlock = (n: number, full: boolean): Promise<RpcBlock> =>
-    refetching('eth_getBlockByNumber', rpc.endpoint, () => getBlockOnce(n, full));
-  const getBlockOnce = async (n: number, full: boolean): Promise<RpcBlock> => {
-    const b = (await rpc.request('eth_getBlockByNumber', [toQuantity(n), full])) as RpcBlock | null;
-    if (!b || hexToNumber(b.number) !== n) throw new InvalidResponseError(`eth_getBlockByNumber did not return block ${n}.`);
-    if (typeof b.hash !== 'string' || !Array.isArray(b.transactions)) {
-      throw new InvalidResponseError(`eth_getBlockByNumber returned block ${n} without a hash or a transaction list.`);
-    }
-    return b;
-  };
+  /** Block `n` with its transaction hashes, or whole transactions when `full`; its header goes to blockCheck. */
+  const getBlock = (n: number, full: boolean): Promise<ParsedBlock> =>
+    refetching('eth_getBlockByNumber', rpc.endpoint, async () => parseBlock(await rpc.request('eth_getBlockByNumber', [toQuantity(n), full]), n));
 
   /**
    * Success (true) or failure of each transaction, from its receipt: eth_getBlockReceipts for the
@@ -339,7 +333,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
           return r as Receipt[];
         });
       } catch (err) {
-        if (!isUnsupported(err)) throw err;
+        if (!isUnsupportedMethod(err)) throw err;
         blockReceipts = false;
       }
     }
@@ -404,7 +398,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const filterCalls = chunks(traceWork.flatMap((w) => w.parts), learnedSpan(rpc, 'trace_filter'));
     const treesPerFilter = costs.calls('trace_filter') > 0 ? costs.calls('trace_transaction') / costs.calls('trace_filter') : 0;
     const addressPlan: CallCounts = {
-      'eth_getLogs:address': chunks(logWork.flatMap((w) => w.parts), learnedSpan(rpc, 'eth_getLogs')),
+      'eth_getLogs:address': chunks(logWork.flatMap((w) => w.parts), learnedSpan(rpc, 'eth_getLogs:address')),
       trace_filter: filterCalls,
       trace_transaction: Math.round(filterCalls * treesPerFilter),
     };
@@ -449,7 +443,14 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       );
       return;
     }
-    for (const r of todo) await scanCalls(r, c);
+    // Without trace_block the scan reads each block (debug_traceBlockByHash needs its hash, a body scan its
+    // transactions): the log checks of those blocks wait for that header rather than read it again.
+    const handedOver = c.traceBlock ? () => undefined : blockCheck.expect(todo);
+    try {
+      for (const r of todo) await scanCalls(r, c);
+    } finally {
+      handedOver();
+    }
   };
 
   const scanRanges = async (ranges: Interval[], c: Capabilities): Promise<void> => {
@@ -499,7 +500,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       await ensure(needs, hint);
       costs.save();
     } catch (err) {
-      if (!(err instanceof RpcError) || !isUnsupported(err)) throw err;
+      if (!(err instanceof RpcError) || !isUnsupportedMethod(err)) throw err;
       forgetCapabilities(rpc, store);
       throw new HoptraceError(
         `the endpoint ${rpc.endpoint} no longer serves ${err.method}, which it offered when first probed; run the trace again to probe it anew.`,
@@ -524,10 +525,4 @@ interface RpcTx {
   to: string | null;
   value: string;
   transactionIndex: string;
-}
-interface RpcBlock {
-  number: string;
-  hash: string;
-  timestamp: string;
-  transactions: RpcTx[] | string[];
 }

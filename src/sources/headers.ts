@@ -1,8 +1,8 @@
-import { InvalidResponseError, RpcError } from '../errors.js';
+import { RpcError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { BlockHeader, Store } from '../store/store.js';
 import { hexToNumber, toQuantity } from './hex.js';
-import { refetching } from './validate.js';
+import { parseBlock, refetching } from './validate.js';
 
 /** Reads block headers (number, hash, timestamp) once and keeps them in the store. */
 export interface Headers {
@@ -22,26 +22,16 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
   // A header for another block than asked (a load balancer's lagging node) is asked again, bounded.
   const read = (tag: string): Promise<BlockHeader> => refetching('eth_getBlockByNumber', rpc.endpoint, () => readOnce(tag));
   const readOnce = async (tag: string): Promise<BlockHeader> => {
-    const b = (await rpc.request('eth_getBlockByNumber', [tag, false])) as {
-      number?: string;
-      hash?: string;
-      timestamp?: string;
-    } | null;
-    if (!b) {
+    const b = await rpc.request('eth_getBlockByNumber', [tag, false]);
+    if (b === null || b === undefined) {
       throw new RpcError(`the node has no block ${tag === 'latest' ? 'at its head' : hexToNumber(tag)}.`, {
         method: 'eth_getBlockByNumber',
         endpoint: rpc.endpoint,
         retryable: false,
       });
     }
-    if (typeof b.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(b.hash)) {
-      throw new InvalidResponseError('eth_getBlockByNumber returned a block without a valid hash.');
-    }
-    const header = { number: hexToNumber(b.number), hash: b.hash.toLowerCase(), timestamp: hexToNumber(b.timestamp) };
-    if (tag !== 'latest' && header.number !== hexToNumber(tag)) {
-      throw new InvalidResponseError(`eth_getBlockByNumber returned block ${header.number} for block ${hexToNumber(tag)}.`);
-    }
-    return header;
+    const { number, hash, timestamp } = parseBlock(b, tag === 'latest' ? 'latest' : hexToNumber(tag));
+    return { number, hash, timestamp };
   };
 
   const get = (n: number): Promise<BlockHeader> => {

@@ -56,10 +56,7 @@ async function supports(call: () => Promise<unknown>): Promise<boolean> {
     await call();
     return true;
   } catch (err) {
-    if (isUnsupported(err)) return false;
+    if (isUnsupportedMethod(err)) return false;
     throw err;
   }
 }
-
-/** True for the answers nodes and providers give for a method they do not serve (see rpc/classify.ts). */
-export const isUnsupported = isUnsupportedMethod;

@@ -5,7 +5,9 @@
  * one sentence naming the method and the (redacted) endpoint. Nothing of an inconsistent answer is stored.
  *
  * Cost: one eth_getBlockByNumber per distinct block that returned logs or traces, once per run (the
- * header is kept in the store after it agreed with an answer, and later runs do not fetch those ranges).
+ * header is kept in the store after it agreed with an answer, and later runs do not fetch those ranges),
+ * and none for a block a scan reads whole anyway (debug_traceBlockByHash or block bodies): the scan
+ * hands its header over (BlockCheck.expect / seed).
  * Blocks whose logs a provider leaves out entirely are not caught here: that would need the header of
  * every block of a range (one call per block instead of one per range).
  */
@@ -17,7 +19,7 @@ import type { Store } from '../store/store.js';
 import { hexToNumber, toQuantity } from './hex.js';
 
 /** Attempts of a request whose answer keeps failing validation, before the run stops. */
-export const REFETCH_ATTEMPTS = 4;
+const REFETCH_ATTEMPTS = 4;
 
 /**
  * Runs `fn` (one request and its validation) again while it throws InvalidResponseError, at most
@@ -40,11 +42,44 @@ export async function refetching<T>(method: string, endpoint: string, fn: () => 
   }
 }
 
-/** A block header as the validator needs it: its hash and logs bloom. */
-interface CheckedHeader {
+/** A block header as the validator needs it: its hash (lower case), logs bloom and timestamp. */
+export interface CheckedHeader {
   hash: string;
   bloom: Uint8Array;
   timestamp: number;
+}
+
+/** An eth_getBlockByNumber answer after parseBlock: the header, and the transactions as the node gave them. */
+export interface ParsedBlock extends CheckedHeader {
+  number: number;
+  /** Transaction hashes, or whole transactions when the block was asked for with them. */
+  transactions: unknown[];
+}
+
+/**
+ * The one check of an eth_getBlockByNumber answer (block scans, the validator's headers, headers.ts):
+ * throws InvalidResponseError for no block, a block other than `asked` (a lagging backend), or one
+ * without a valid hash, logs bloom or transaction list.
+ */
+export function parseBlock(b: unknown, asked: number | 'latest'): ParsedBlock {
+  const block = b as { number?: unknown; hash?: unknown; logsBloom?: unknown; timestamp?: unknown; transactions?: unknown } | null;
+  const want = asked === 'latest' ? 'the head block' : `block ${asked}`;
+  if (typeof block !== 'object' || block === null || typeof block.number !== 'string') {
+    throw new InvalidResponseError(`eth_getBlockByNumber did not return ${want}`);
+  }
+  const number = hexToNumber(block.number);
+  if (asked !== 'latest' && number !== asked) throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} for block ${asked}`);
+  if (typeof block.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(block.hash) || typeof block.logsBloom !== 'string' || !/^0x[0-9a-fA-F]{512}$/.test(block.logsBloom)) {
+    throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} without a valid hash or logs bloom`);
+  }
+  if (!Array.isArray(block.transactions)) throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} without a transaction list`);
+  return {
+    number,
+    hash: block.hash.toLowerCase(),
+    bloom: getBytes(block.logsBloom),
+    timestamp: hexToNumber(block.timestamp),
+    transactions: block.transactions as unknown[],
+  };
 }
 
 /** Checks logs and traces against the headers of the blocks they claim. */
@@ -56,28 +91,56 @@ export interface BlockCheck {
    * refetch reads them again (the header may have been the wrong answer).
    */
   check(items: readonly { blockNumber: unknown; blockHash: string; address?: string; topics?: readonly string[] }[], method: string): Promise<void>;
+  /**
+   * The caller is about to read the blocks of `ranges` whole (a block scan): checks of those blocks wait
+   * for the header it hands over with `seed` instead of reading it again. Call the returned function when
+   * the scan ends, done or failed: checks still waiting for a block it never read then read its header.
+   */
+  expect(ranges: readonly (readonly [number, number])[]): () => void;
+  /** Block `n`'s header, read by the caller (parsed with parseBlock): later checks of block `n` use it. */
+  seed(n: number, header: CheckedHeader): void;
 }
 
 /** Creates a per-run checker that reads headers through `rpc` and keeps agreed ones in `store`. */
 export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
   const cache = new Map<number, Promise<CheckedHeader>>();
+  /** Blocks a scan announced (expect) and has not read yet: their cache entry waits for seed. */
+  const awaited = new Map<number, { p: Promise<CheckedHeader>; resolve: (h: CheckedHeader | Promise<CheckedHeader>) => void; waiting: boolean }>();
+  /** Bloom bit indexes per address or topic: topic0 is one of three, and addresses and topics repeat. */
+  const bitsOf = new Map<string, readonly number[]>();
+  const bloomBitsOf = (value: string): readonly number[] => {
+    const key = value.toLowerCase();
+    let bits = bitsOf.get(key);
+    if (!bits) {
+      bits = bloomBits(key);
+      bitsOf.set(key, bits);
+    }
+    return bits;
+  };
 
   const header = (n: number): Promise<CheckedHeader> => {
     let p = cache.get(n);
     if (!p) {
-      p = readHeader(rpc, n);
+      const read = rpc.request('eth_getBlockByNumber', [toQuantity(n), false]).then((b) => parseBlock(b, n));
+      p = read;
       cache.set(n, p);
-      p.catch(() => cache.delete(n));
+      read.catch(() => {
+        if (cache.get(n) === read) cache.delete(n);
+      });
     }
+    const a = awaited.get(n);
+    if (a) a.waiting = true;
     return p;
   };
 
   return {
     async check(items, method) {
-      const byBlock = new Map<number, typeof items>();
+      const byBlock = new Map<number, (typeof items)[number][]>();
       for (const it of items) {
         const n = hexToNumber(it.blockNumber);
-        byBlock.set(n, [...(byBlock.get(n) ?? []), it]);
+        const list = byBlock.get(n);
+        if (list) list.push(it);
+        else byBlock.set(n, [it]);
       }
       const blocks = [...byBlock.keys()];
       try {
@@ -90,7 +153,7 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
             }
             if (it.address !== undefined && it.topics !== undefined) {
               const parts = [it.address, ...it.topics];
-              if (!parts.every((p) => inBloom(h.bloom, p))) {
+              if (!parts.every((p) => bitsInBloom(h.bloom, bloomBitsOf(p)))) {
                 throw new InvalidResponseError(`${method} returned a log that block ${n}'s logs bloom rules out`);
               }
             }
@@ -98,27 +161,44 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
         });
         store.putBlocks(blocks.map((n, i) => ({ number: n, hash: headers[i]!.hash, timestamp: headers[i]!.timestamp })));
       } catch (err) {
-        for (const n of blocks) cache.delete(n);
+        // A header a scan has yet to hand over was not part of the wrong answer: it stays awaited.
+        for (const n of blocks) if (!awaited.has(n)) cache.delete(n);
         throw err;
       }
     },
+    expect(ranges) {
+      const mine: number[] = [];
+      for (const [a, b] of ranges) {
+        for (let n = a; n <= b; n++) {
+          if (cache.has(n)) continue;
+          let resolve!: (h: CheckedHeader | Promise<CheckedHeader>) => void;
+          const p = new Promise<CheckedHeader>((r) => (resolve = r));
+          awaited.set(n, { p, resolve, waiting: false });
+          cache.set(n, p);
+          mine.push(n);
+        }
+      }
+      return () => {
+        for (const n of mine) {
+          const a = awaited.get(n);
+          if (!a) continue;
+          awaited.delete(n);
+          if (cache.get(n) === a.p) cache.delete(n);
+          if (a.waiting) a.resolve(header(n));
+        }
+      };
+    },
+    seed(n, h) {
+      const a = awaited.get(n);
+      const kept: CheckedHeader = { hash: h.hash, bloom: h.bloom, timestamp: h.timestamp };
+      if (a) {
+        awaited.delete(n);
+        a.resolve(kept);
+      } else if (!cache.has(n)) {
+        cache.set(n, Promise.resolve(kept));
+      }
+    },
   };
-}
-
-async function readHeader(rpc: RpcClient, n: number): Promise<CheckedHeader> {
-  const b = (await rpc.request('eth_getBlockByNumber', [toQuantity(n), false])) as {
-    number?: string;
-    hash?: string;
-    logsBloom?: string;
-    timestamp?: string;
-  } | null;
-  if (!b || typeof b.number !== 'string' || hexToNumber(b.number) !== n) {
-    throw new InvalidResponseError(`eth_getBlockByNumber did not return block ${n}`);
-  }
-  if (typeof b.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(b.hash) || typeof b.logsBloom !== 'string' || !/^0x[0-9a-fA-F]{512}$/.test(b.logsBloom)) {
-    throw new InvalidResponseError(`eth_getBlockByNumber returned block ${n} without a valid hash or logs bloom`);
-  }
-  return { hash: b.hash.toLowerCase(), bloom: getBytes(b.logsBloom), timestamp: hexToNumber(b.timestamp) };
 }
 
 /**
@@ -126,12 +206,17 @@ async function readHeader(rpc: RpcClient, n: number): Promise<CheckedHeader> {
  * three 11-bit indexes from the first six bytes of its keccak256; false means certainly absent.
  */
 export function inBloom(bloom: Uint8Array, value: string): boolean {
+  return bitsInBloom(bloom, bloomBits(value));
+}
+
+/** The three bloom bit indexes of `value`. */
+function bloomBits(value: string): number[] {
   const h = getBytes(keccak256(value));
-  for (let i = 0; i < 6; i += 2) {
-    const bit = ((h[i]! << 8) | h[i + 1]!) & 2047;
-    if ((bloom[255 - (bit >> 3)]! & (1 << (bit & 7))) === 0) return false;
-  }
-  return true;
+  return [0, 2, 4].map((i) => ((h[i]! << 8) | h[i + 1]!) & 2047);
+}
+
+function bitsInBloom(bloom: Uint8Array, bits: readonly number[]): boolean {
+  return bits.every((bit) => (bloom[255 - (bit >> 3)]! & (1 << (bit & 7))) !== 0);
 }
 
 /**
@@ -144,18 +229,5 @@ export function checkReceiptLogs(receipt: { logsBloom?: unknown; logs?: unknown;
   const logs = Array.isArray(receipt.logs) ? receipt.logs : null;
   if (logs === null || (hasBloomBits && logs.length === 0)) {
     throw new InvalidResponseError(`${method} returned a receipt whose logs are missing although its bloom is set (tx ${String(receipt.transactionHash).slice(0, 12)}…)`);
-  }
-}
-
-/**
- * Per-block answers (trace_block): their items must agree on one hash, and with the header the store
- * holds, if any. The fetcher then checks them against the block's header (BlockCheck), shared with the
- * check of that block's logs.
- */
-export function checkOneBlock(items: readonly { blockHash: string }[], n: number, store: Store, method: string): void {
-  const hashes = new Set(items.map((t) => t.blockHash.toLowerCase()));
-  const held = store.block(n)?.hash;
-  if (hashes.size > 1 || (held !== undefined && hashes.size === 1 && !hashes.has(held))) {
-    throw new InvalidResponseError(`${method} answered for block ${n} with traces of another block`);
   }
 }

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { DepositConfidence, DepositEvidence } from '../trace/deposits.js';
 import type { Address, Asset } from '../types.js';
-import { openDb, withSqliteErrors, type Db } from './open.js';
+import { withSqliteErrors, type Db } from './open.js';
+import { readIfExists } from './open.js';
 
 /** A deposit address hoptrace inferred, as stored: the evidence, the chain it holds on, when it was learned. */
 export interface LearnedDeposit extends DepositEvidence {
@@ -37,12 +37,15 @@ export interface DepositStore {
   /** Stores an inference (a newer one for the same address replaces the old). */
   put(chainId: number, address: Address, evidence: DepositEvidence): LearnedDeposit;
   all(): LearnedDeposit[];
+  /** The inferences about one address, on every chain. */
+  byAddress(address: Address): LearnedDeposit[];
 }
 
 /** The learned deposit addresses of an open database. */
 export function depositStore(db: Db, path: string): DepositStore {
   const select = db.prepare(`SELECT * FROM deposit_addresses WHERE chain_id = ? AND address = ?`);
   const selectAll = db.prepare(`SELECT * FROM deposit_addresses ORDER BY chain_id, address`);
+  const selectAddress = db.prepare(`SELECT * FROM deposit_addresses WHERE address = ? ORDER BY chain_id`);
   const upsert = db.prepare(
     `INSERT OR REPLACE INTO deposit_addresses
        (chain_id, address, entity, hot_wallet, asset, arrival_tx, arrival_block, sweep_txs, sweep_block, delay_blocks,
@@ -83,18 +86,13 @@ export function depositStore(db: Db, path: string): DepositStore {
       return learned;
     },
     all: () => guard(() => (selectAll.all() as Row[]).map(fromRow)),
+    byAddress: (address) => guard(() => (selectAddress.all(address) as Row[]).map(fromRow)),
   };
 }
 
 /** The learned deposit addresses of the database at `path`, without creating it (none when it does not exist). */
 export function readLearnedDeposits(path: string): LearnedDeposit[] {
-  if (path !== ':memory:' && !existsSync(path)) return [];
-  const db = openDb(path);
-  try {
-    return depositStore(db, path).all();
-  } finally {
-    db.close();
-  }
+  return readIfExists(path, [], (db) => depositStore(db, path).all());
 }
 
 function fromRow(r: Row): LearnedDeposit {

@@ -121,3 +121,18 @@ export function sqliteToUsage(path: string, err: unknown): HoptraceError {
   }
   return new HoptraceError(`database ${path} failed: ${msg}.`, { cause: err });
 }
+
+/**
+ * What `read` finds in the database at `path`, without creating it: `none` when the file does not exist
+ * (the readers of `labels list/show/export` must not leave an empty database behind). The file is
+ * migrated when it is an older hoptrace database; it is closed again before this returns.
+ */
+export function readIfExists<T>(path: string, none: T, read: (db: Db) => T): T {
+  if (path !== ':memory:' && !existsSync(path)) return none;
+  const db = openDb(path);
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}

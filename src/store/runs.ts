@@ -1,4 +1,4 @@
-import type { Address, Transfer, TransferKind, Asset } from '../types.js';
+import type { Address } from '../types.js';
 import { UsageError } from '../errors.js';
 import { withSqliteErrors, type Db } from './open.js';
 
@@ -117,35 +117,3 @@ function fromRow(r: Row): TraceRun {
     result: r.result,
   };
 }
-
-/**
- * Every stored movement of `chainId` within [fromBlock, toBlock], streamed (the whole table is never
- * held twice): what the analysis in graph/ reads.
- */
-export function* transfersInRange(db: Db, chainId: number, fromBlock: number, toBlock: number): Generator<Transfer> {
-  // Rows as arrays (better-sqlite3 raw mode): a third less allocation than row objects on 1M rows.
-  const stmt = db
-    .prepare(
-      `SELECT tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount
-       FROM transfers WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
-    )
-    .raw(true);
-  for (const r of stmt.iterate(chainId, fromBlock, toBlock) as Iterable<RawTransferRow>) {
-    yield {
-      chainId,
-      txHash: r[0],
-      ref: r[1],
-      kind: r[2],
-      blockNumber: r[3],
-      blockHash: r[4],
-      txIndex: r[5],
-      from: r[6],
-      to: r[7],
-      asset: r[8] as Asset,
-      amount: BigInt(r[9]),
-    };
-  }
-}
-
-/** A transfers row as transfersInRange selects it, in raw (array) mode. */
-type RawTransferRow = [string, string, TransferKind, number, string, number, string, string, string, string];

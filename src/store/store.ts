@@ -53,6 +53,11 @@ export interface Store {
   intervals(address: Address | typeof ANY_ADDRESS, source: string): Interval[];
   /** Transfers out of (side 'from') or into (side 'to') an address within [fromBlock, toBlock]. */
   transfersOf(address: Address, side: 'from' | 'to', fromBlock: number, toBlock: number): Transfer[];
+  /**
+   * Every stored movement within [fromBlock, toBlock], in no particular order, streamed (the whole
+   * table is never held twice): what the analysis in graph/ reads.
+   */
+  transfersInRange(fromBlock: number, toBlock: number): Iterable<Transfer>;
   block(number: number): BlockHeader | null;
   putBlocks(headers: readonly BlockHeader[]): void;
   token(address: Address): TokenInfo | null;
@@ -165,6 +170,32 @@ export function createStore(path: string): Store {
       const stmt: Statement = side === 'from' ? fromStmt : toStmt;
       return (stmt.all(requireChain(), address, fromBlock, toBlock) as TransferRow[]).map(fromRow);
     },
+    *transfersInRange(fromBlock, toBlock) {
+      const c = requireChain();
+      // Rows as arrays (better-sqlite3 raw mode): a third less allocation than row objects on 1M rows.
+      // Prepared per call: two passes may iterate at once, and one statement cannot.
+      const stmt = db
+        .prepare(
+          `SELECT tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount
+           FROM transfers WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
+        )
+        .raw(true);
+      for (const r of stmt.iterate(c, fromBlock, toBlock) as Iterable<RawTransferRow>) {
+        yield {
+          chainId: c,
+          txHash: r[0],
+          ref: r[1],
+          kind: r[2],
+          blockNumber: r[3],
+          blockHash: r[4],
+          txIndex: r[5],
+          from: r[6],
+          to: r[7],
+          asset: r[8] as Asset,
+          amount: BigInt(r[9]),
+        };
+      }
+    },
     block: (number) => (blockStmt.get(requireChain(), number) as BlockHeader | undefined) ?? null,
     putBlocks(headers) {
       const c = requireChain();
@@ -208,6 +239,9 @@ function readChain(db: Db): number | null {
   const v = (db.prepare(`SELECT value FROM meta WHERE key = 'chain_id'`).get() as { value: string } | undefined)?.value;
   return v === undefined ? null : Number(v);
 }
+
+/** A transfers row as transfersInRange selects it, in raw (array) mode. */
+type RawTransferRow = [string, string, TransferKind, number, string, number, string, string, string, string];
 
 function fromRow(r: TransferRow): Transfer {
   return {

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { listingDates, labelEvents } from '../labels/validity.js';
 import type { Address, Label, LabelCategory, Risk } from '../types.js';
-import { openDb, withSqliteErrors, type Db } from './open.js';
+import { readIfExists, withSqliteErrors, type Db } from './open.js';
 
 /** A user label as stored: a Label (origin `user`) plus when and from which file it was added. */
 export interface UserLabel extends Label {
@@ -121,13 +120,7 @@ export function userLabelStore(db: Db, path: string): UserLabels {
  * none. The file is migrated when it is an older hoptrace database.
  */
 export function readUserLabels(path: string): UserLabel[] {
-  if (path !== ':memory:' && !existsSync(path)) return [];
-  const db = openDb(path);
-  try {
-    return userLabelStore(db, path).all();
-  } finally {
-    db.close();
-  }
+  return readIfExists(path, [], (db) => userLabelStore(db, path).all());
 }
 
 function fromRow(r: Row): UserLabel {

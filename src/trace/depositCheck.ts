@@ -40,19 +40,27 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     return { label, evidence, known, learnedAt };
   };
 
+  // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
+  const seen = new Map<Address, DepositFinding | null>();
+  const known = (address: Address): DepositFinding | undefined => {
+    let found = seen.get(address);
+    if (found === undefined) {
+      const row = learned.get(chainId, address);
+      found = (row && finding(row, true)) ?? null;
+      seen.set(address, found);
+    }
+    return found ?? undefined;
+  };
+
   return {
     stats,
-    known(address) {
-      const row = learned.get(chainId, address);
-      return row && finding(row, true);
-    },
+    known,
     async check(items, lookup) {
       const out = new Map<Address, DepositFinding>();
       const open: { address: Address; arrival: Transfer }[] = [];
       for (const item of items) {
-        const row = learned.get(chainId, item.address);
-        const known = row && finding(row, true);
-        if (known) out.set(item.address, known);
+        const found = known(item.address);
+        if (found) out.set(item.address, found);
         else open.push(item);
       }
       if (open.length === 0) return out;
@@ -73,7 +81,10 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         const incoming = store.transfersOf(address, 'to', arrival.blockNumber, lastBlock);
         const evidence = detectDeposit({ address, arrival, outgoing, incoming, labelOf: (a) => labels.get(a) });
         if (!evidence) continue;
-        const found = finding(learned.put(chainId, address, evidence), false);
+        const row = learned.put(chainId, address, evidence);
+        // Asked again, it is what a later trace would read: learned before.
+        seen.set(address, finding(row, true) ?? null);
+        const found = finding(row, false);
         if (found) {
           stats.learned++;
           out.set(address, found);

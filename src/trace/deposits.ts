@@ -89,10 +89,12 @@ export function sweepWindowEnd(block: number): number {
 }
 
 /**
- * The sweep candidates of an arrival: outgoing transfers of the same asset, after the arrival and within
- * the window, to a labelled exchange. Empty when there are none, or when together they carry less than
- * MIN_SWEPT_SHARE_BPS of the arrival alone (what arrived in all is at least that): decided on outgoing
- * rows only, so an ordinary address costs no look at its incoming transfers.
+ * The sweeps of an arrival: outgoing transfers of the same asset, after the arrival and within the
+ * window, to a labelled exchange. Empty when there are none, when they go to more than one exchange (a
+ * deposit address belongs to one; sweeps to two entities are a person paying two venues), when they
+ * take more than MAX_SWEEP_TXS transactions, or when together they carry less than MIN_SWEPT_SHARE_BPS
+ * of the arrival alone (what arrived in all is at least that): decided on outgoing rows only, so an
+ * ordinary address, or a busy one, costs no look at its incoming transfers.
  */
 export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
   const { arrival } = input;
@@ -102,6 +104,9 @@ export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
     const label = input.labelOf(t.to);
     return label !== undefined && EXCHANGE_CATEGORIES.has(label.category);
   });
+  const entity = sweeps[0] && input.labelOf(sweeps[0].to)?.entity;
+  if (!sweeps.every((t) => input.labelOf(t.to)?.entity === entity)) return [];
+  if (new Set(sweeps.map((t) => t.txHash)).size > MAX_SWEEP_TXS) return [];
   const swept = sweeps.reduce((sum, t) => sum + t.amount, 0n);
   return swept * 10_000n < arrival.amount * BigInt(MIN_SWEPT_SHARE_BPS) ? [] : sweeps;
 }
@@ -116,11 +121,7 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
   const first = sweeps[0];
   if (!first) return null;
   const hotLabel = input.labelOf(first.to)!;
-  // A deposit address belongs to one exchange: sweeps to two entities are a person paying two venues.
-  const sameEntity = (t: Transfer): boolean => input.labelOf(t.to)?.entity === hotLabel.entity;
-  if (!sweeps.every(sameEntity)) return null;
   const sweepTxs = [...new Set(sweeps.map((t) => t.txHash))];
-  if (sweepTxs.length > MAX_SWEEP_TXS) return null;
   const last = sweeps[sweeps.length - 1]!;
 
   const inWindow = (t: Transfer): boolean => !before(t, arrival) && !after(t, last);

@@ -1,9 +1,11 @@
 import type { RpcClient } from '../rpc/client.js';
-import { tokenInfo } from '../sources/tokens.js';
+import { hexToNumber } from '../sources/hex.js';
 import type { NonceCache } from '../store/nonces.js';
-import type { Store } from '../store/store.js';
 import type { Address } from '../types.js';
 import type { Hub } from './result.js';
+
+/** What the pre-check finds: a hub but for the hop it was reached at (and the degreeKind its kind implies). */
+export type PrecheckedHub = Omit<Hub, 'hop' | 'degreeKind'>;
 
 /**
  * An account that has sent at least this many transactions (its nonce) is a service (an exchange's
@@ -28,20 +30,28 @@ export const PRECHECK_MIN_WINDOW = 10_000;
  * 0 or 1 is asked decimals(), because a contract starts at nonce 1 (EIP-161) and an account that has
  * sent transactions of its own is no token. A token that deployed contracts (nonce > 1) is left to the
  * degree check after fetching. Both answers are kept in the store (account_nonces, tokens), so a re-run
- * asks nothing. Null: not a hub as far as can be seen without fetching.
+ * asks nothing. `isToken` is the walk's question "does it answer decimals()?". Null: not a hub as far
+ * as can be seen without fetching.
  */
-export async function hubPrecheck(rpc: RpcClient, store: Store, cache: NonceCache, chainId: number, address: Address): Promise<Omit<Hub, 'hop'> | null> {
+export async function hubPrecheck(
+  rpc: RpcClient,
+  cache: NonceCache,
+  chainId: number,
+  isToken: (address: Address) => Promise<boolean>,
+  address: Address,
+): Promise<PrecheckedHub | null> {
   let nonce = cache.get(chainId, address);
   if (nonce === undefined) {
     const raw = await rpc.request('eth_getTransactionCount', [address, 'latest']);
-    // A node that answers something else gives no hint; the degree check after fetching still applies.
-    if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(raw)) return null;
-    nonce = Number.parseInt(raw, 16);
+    try {
+      nonce = hexToNumber(raw);
+    } catch {
+      // A node that answers something else gives no hint; the degree check after fetching still applies.
+      return null;
+    }
     cache.put(chainId, address, nonce);
   }
-  if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender', degreeKind: 'transactions-sent' };
-  if (nonce <= 1 && (await tokenInfo(rpc, store, address)).decimals !== null) {
-    return { address, degree: 0, kind: 'token', degreeKind: 'unknown' };
-  }
+  if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender' };
+  if (nonce <= 1 && (await isToken(address))) return { address, degree: 0, kind: 'token' };
   return null;
 }

@@ -75,6 +75,13 @@ export interface HitDeposit extends DepositEvidence {
 /** Why the trace stopped at an address instead of following it. */
 export type HubKind = 'fan-out' | 'token' | 'busy-sender';
 
+/** What a hub's `degree` counts, fixed by its kind. */
+export const HUB_DEGREE_KIND = {
+  'fan-out': 'counterparties',
+  'busy-sender': 'transactions-sent',
+  token: 'unknown',
+} as const satisfies Record<HubKind, string>;
+
 /** An address the trace stopped at: too many counterparties to follow, worth a label. */
 export interface Hub {
   address: Address;
@@ -88,7 +95,12 @@ export interface Hub {
    */
   kind: HubKind;
   /** `counterparties`: exact for the window; `transactions-sent`: its nonce, a lower bound on its activity; `unknown`. */
-  degreeKind: 'counterparties' | 'transactions-sent' | 'unknown';
+  degreeKind: (typeof HUB_DEGREE_KIND)[HubKind];
+}
+
+/** A hub with the `degreeKind` its kind implies. */
+export function hubOf(fields: Omit<Hub, 'degreeKind'>): Hub {
+  return { address: fields.address, degree: fields.degree, hop: fields.hop, kind: fields.kind, degreeKind: HUB_DEGREE_KIND[fields.kind] };
 }
 
 /** Where the trace could not see, or stopped on purpose. */

@@ -76,10 +76,11 @@ export interface Connection {
 
 /**
  * Reads the chain id and head (the only calls a fully cached re-run makes), binds the store to the
- * chain (refusing a different one) and rolls back what a reorg replaced since the last run.
+ * chain (refusing a different one) and rolls back what a reorg replaced since the last run. `knownChainId`,
+ * when the caller has already read it (checkSameChain with several endpoints), is not asked again.
  */
-export async function connect(rpc: RpcClient, store: Store, finalityDepth: number): Promise<Connection> {
-  const chainId = await readChainId(rpc);
+export async function connect(rpc: RpcClient, store: Store, finalityDepth: number, knownChainId?: number): Promise<Connection> {
+  const chainId = knownChainId ?? (await readChainId(rpc));
   store.bindChain(chainId, rpc.endpoint);
   const headers = createHeaders(rpc, store);
   const head = await headers.head();
@@ -141,7 +142,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
       deposits,
-      hubPrecheck: (address) => hubPrecheck(rpc, store, nonces, chainId, address),
+      hubPrecheck: (address, isToken) => hubPrecheck(rpc, nonces, chainId, isToken, address),
       worthPrecheck: (need) => need.to - need.from + 1 >= (req.precheckMinWindow ?? PRECHECK_MIN_WINDOW) && !fetcher.held(need),
       onProgress: ctx.onProgress,
     });
@@ -207,9 +208,13 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   };
 }
 
-async function readChainId(rpc: RpcClient): Promise<number> {
+/**
+ * The chain id `rpc` serves: the one reader of eth_chainId (trace, the endpoint pool, verify). An answer
+ * that is not a hex quantity means the endpoint is not an Ethereum node: a bad --rpc (UsageError).
+ */
+export async function readChainId(rpc: RpcClient): Promise<number> {
   const raw = await rpc.request('eth_chainId', []);
-  if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]+$/.test(raw)) {
+  if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]+$/.test(raw) || !Number.isSafeInteger(Number.parseInt(raw, 16))) {
     throw new UsageError(`the endpoint ${rpc.endpoint} did not answer eth_chainId like an Ethereum node.`);
   }
   return Number.parseInt(raw, 16);

@@ -2,7 +2,8 @@ import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Label, type Transfer } from '../types.js';
 import type { DepositEvidence } from './deposits.js';
-import type { Hub } from './result.js';
+import type { PrecheckedHub } from './hubs.js';
+import { hubOf, type Hub } from './result.js';
 
 /** Position of a movement in chain time: block, then transaction index. */
 interface Pos {
@@ -41,9 +42,10 @@ export interface WalkOptions {
   deposits?: DepositChecker;
   /**
    * A cheap look at an address before its transfers are fetched (is it a token contract, has it sent a
-   * huge number of transactions?): a hub found here is reported and never fetched.
+   * huge number of transactions?): a hub found here is reported and never fetched. It is handed the
+   * walk's `isToken`, so that both ask the one question the same way.
    */
-  hubPrecheck?: (address: Address) => Promise<Omit<Hub, 'hop'> | null>;
+  hubPrecheck?: (address: Address, isToken: (address: Address) => Promise<boolean>) => Promise<PrecheckedHub | null>;
   /**
    * Whether a pre-check is worth its calls for this window (trace/hubs.ts PRECHECK_MIN_WINDOW): it spends
    * a call or two to save a fetch, so not where the fetch is small or the store already holds the window.
@@ -132,7 +134,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const hubs = new Map<Address, Hub>();
   // Forward, the followed transfers into each address (seed|address): a deposit hit's totals.
   const arrivals = new Map<string, Transfer[]>();
-  const prechecked = new Map<Address, Omit<Hub, 'hop'> | null>();
+  const prechecked = new Map<Address, PrecheckedHub | null>();
   const addHit = (seed: Address, venue: Address, label: Label, path: Transfer[], deposit?: DepositFinding): RawHit => {
     const hitKey = `${seed}|${venue}`;
     let hit = hits.get(hitKey);
@@ -182,12 +184,12 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     if (opts.hubPrecheck) {
       const unheld = frontier.filter(({ state }) => opts.worthPrecheck?.(windowOf(state)) ?? true).map(({ state }) => state.address);
       const fresh = [...new Set(unheld)].filter((a) => !seedSet.has(a) && !prechecked.has(a));
-      const found = await Promise.all(fresh.map((a) => opts.hubPrecheck!(a)));
+      const found = await Promise.all(fresh.map((a) => opts.hubPrecheck!(a, opts.isToken)));
       fresh.forEach((a, i) => prechecked.set(a, found[i] ?? null));
       frontier = frontier.filter(({ state }) => {
         const hub = prechecked.get(state.address);
         if (!hub) return true;
-        if (!hubs.has(state.address)) hubs.set(state.address, { ...hub, hop: state.hop });
+        if (!hubs.has(state.address)) hubs.set(state.address, hubOf({ ...hub, hop: state.hop }));
         return false;
       });
     }
@@ -225,13 +227,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       if (!seedSet.has(state.address) && counterparties.size > opts.fanOutCap) {
         const prior = hubs.get(state.address);
         if (!prior || prior.degree < counterparties.size) {
-          hubs.set(state.address, {
-            address: state.address,
-            degree: counterparties.size,
-            hop: state.hop,
-            kind: 'fan-out',
-            degreeKind: 'counterparties',
-          });
+          hubs.set(state.address, hubOf({ address: state.address, degree: counterparties.size, hop: state.hop, kind: 'fan-out' }));
         }
         continue;
       }

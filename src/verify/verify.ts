@@ -3,11 +3,14 @@
  * verify → sources (decoders) / rpc. Nothing is read from or written to a database: the report and
  * the node are the only inputs, so anyone holding the report and any endpoint can re-check it.
  */
-import { HoptraceError, RpcError, UsageError } from '../errors.js';
+import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
+import { hexToBigInt, hexToNumber, toQuantity } from '../sources/hex.js';
 import { decodeLog, type RpcLog } from '../sources/logs.js';
-import { decodeTraces, type ParityTrace } from '../sources/traces.js';
+import { decodeTraces, validateTraces } from '../sources/traces.js';
+import { checkReceiptLogs, refetching } from '../sources/validate.js';
 import type { PathStep, TraceResult } from '../trace/result.js';
+import { readChainId } from '../trace/run.js';
 import type { Transfer } from '../types.js';
 
 /** The outcome for one hop (one movement; a movement on several paths is checked once). */
@@ -29,12 +32,17 @@ export interface VerifyResult {
   failed: number;
 }
 
+/** A receipt as verify reads it, after checkReceipt. */
 interface Receipt {
-  blockNumber: string;
+  blockNumber: number;
   blockHash: string;
-  status?: string;
+  /** 1 success, 0 reverted; null for pre-Byzantium receipts (no status field). */
+  status: number | null;
   logs: RpcLog[];
 }
+
+const HASH = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * Checks every path step of `report` against the node behind `rpc`: the block hash at that height, the
@@ -42,10 +50,13 @@ interface Receipt {
  * decoded as the same Transfer/Deposit/Withdrawal, or the call at `trace:<address>` (trace_transaction;
  * for the top call, eth_getTransactionByHash when the node has no trace methods) with the same from, to,
  * asset and amount. Refuses (UsageError) a node on another chain.
+ *
+ * What the node answers is checked before it is compared: an answer that cannot be true (a receipt whose
+ * logs are missing though its bloom is set, a field that is not what JSON-RPC says) is asked again a few
+ * times (`refetching`), then ends the run with one InvalidResponseError; it never makes a hop FAIL.
  */
 export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgress?: (m: string) => void): Promise<VerifyResult> {
-  const chainHex = await rpc.request<string>('eth_chainId', []);
-  const chainId = Number.parseInt(String(chainHex), 16);
+  const chainId = await readChainId(rpc);
   if (chainId !== report.chainId) {
     throw new UsageError(`the RPC ${rpc.endpoint} serves chain ${chainId}, but the report is of chain ${report.chainId}.`);
   }
@@ -60,16 +71,19 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
   const blockHash = (n: number): Promise<string | null> => {
     let p = blockHashes.get(n);
     if (!p) {
-      p = rpc.request<{ hash: string } | null>('eth_getBlockByNumber', ['0x' + n.toString(16), false]).then((b) => b?.hash?.toLowerCase() ?? null);
+      p = refetching('eth_getBlockByNumber', rpc.endpoint, async () => checkBlockHash(await rpc.request<unknown>('eth_getBlockByNumber', [toQuantity(n), false]), n));
       blockHashes.set(n, p);
     }
     return p;
   };
-  const traces = new Map<string, Promise<ParityTrace[] | null>>();
-  const traceOf = (tx: string): Promise<ParityTrace[] | null> => {
+  const traces = new Map<string, Promise<Transfer[] | null>>();
+  const callsOf = (tx: string, blockNumber: number): Promise<Transfer[] | null> => {
     let p = traces.get(tx);
     if (!p) {
-      p = rpc.request<ParityTrace[] | null>('trace_transaction', [tx]).catch((err: unknown) => {
+      p = refetching('trace_transaction', rpc.endpoint, async () => {
+        const list = validateTraces(await rpc.request<unknown>('trace_transaction', [tx]), blockNumber, blockNumber, 'trace_transaction');
+        return decodeTraces(list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx })), report.chainId);
+      }).catch((err: unknown) => {
         // A node without trace methods: the top call can still be checked from the transaction itself.
         if (err instanceof RpcError && !err.retryable) return null;
         throw err;
@@ -83,7 +97,7 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
   let n = 0;
   for (const { step, where } of steps.values()) {
     onProgress?.(`checking hop ${++n}/${steps.size}`);
-    const reason = await checkStep(step, report.chainId, { blockHash, traceOf, rpc });
+    const reason = await checkStep(step, report.chainId, { blockHash, callsOf, rpc });
     checks.push({ txHash: step.txHash, ref: step.ref, blockNumber: step.blockNumber, where, ok: reason === null, reason });
   }
   return { chainId, endpoint: rpc.endpoint, checks, failed: checks.filter((c) => !c.ok).length };
@@ -92,7 +106,7 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
 async function checkStep(
   step: PathStep,
   chainId: number,
-  io: { blockHash: (n: number) => Promise<string | null>; traceOf: (tx: string) => Promise<ParityTrace[] | null>; rpc: RpcClient },
+  io: { blockHash: (n: number) => Promise<string | null>; callsOf: (tx: string, blockNumber: number) => Promise<Transfer[] | null>; rpc: RpcClient },
 ): Promise<string | null> {
   const tx = String(step.txHash).toLowerCase();
   if (!/^0x[0-9a-f]{64}$/.test(tx)) return `"${tx.slice(0, 80)}" is not a transaction hash.`;
@@ -100,28 +114,29 @@ async function checkStep(
   const hash = await io.blockHash(step.blockNumber);
   if (hash === null) return `the node has no block ${step.blockNumber}.`;
   if (hash !== String(step.blockHash).toLowerCase()) return `block ${step.blockNumber} has hash ${hash} on this node, the report says ${step.blockHash}.`;
-  const receipt = await io.rpc.request<Receipt | null>('eth_getTransactionReceipt', [tx]);
+  const receipt = await refetching('eth_getTransactionReceipt', io.rpc.endpoint, async () =>
+    checkReceipt(await io.rpc.request<unknown>('eth_getTransactionReceipt', [tx])),
+  );
   if (receipt === null) return `the node does not know transaction ${tx}.`;
-  if (Number.parseInt(receipt.blockNumber, 16) !== step.blockNumber || receipt.blockHash.toLowerCase() !== String(step.blockHash).toLowerCase()) {
-    return `transaction ${tx} is in block ${Number.parseInt(receipt.blockNumber, 16)} (${receipt.blockHash}), the report says block ${step.blockNumber}.`;
+  if (receipt.blockNumber !== step.blockNumber || receipt.blockHash !== String(step.blockHash).toLowerCase()) {
+    return `transaction ${tx} is in block ${receipt.blockNumber} (${receipt.blockHash}), the report says block ${step.blockNumber}.`;
   }
-  if (receipt.status !== undefined && receipt.status !== '0x1') return `transaction ${tx} reverted: it moved nothing.`;
+  if (receipt.status !== null && receipt.status !== 1) return `transaction ${tx} reverted: it moved nothing.`;
 
   let found: Transfer | null = null;
   if (step.ref.startsWith('log:')) {
     const index = Number(step.ref.slice(4));
-    const log = receipt.logs.find((l) => Number.parseInt(l.logIndex, 16) === index);
+    const log = receipt.logs.find((l) => hexToNumber(l.logIndex) === index);
     if (!log) return `transaction ${tx} has no log ${index}.`;
     found = decodeLog(log, chainId);
     if (!found) return `log ${index} of ${tx} is not a transfer, deposit or withdrawal.`;
   } else if (step.ref.startsWith('trace:')) {
-    const list = await io.traceOf(tx);
-    if (list === null) {
+    const calls = await io.callsOf(tx, step.blockNumber);
+    if (calls === null) {
       if (step.ref !== 'trace:') return `the node serves no trace_transaction, needed to check the internal call ${step.ref}.`;
       found = await topCall(io.rpc, tx, step, chainId);
     } else {
-      const withTx = list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx }));
-      found = decodeTraces(withTx, chainId).find((t) => t.ref === step.ref) ?? null;
+      found = calls.find((t) => t.ref === step.ref) ?? null;
     }
     if (!found) return `transaction ${tx} has no successful value-moving call at ${step.ref}.`;
   } else {
@@ -137,7 +152,15 @@ async function checkStep(
 
 /** The top call of a transaction from the transaction itself (a node without trace methods). */
 async function topCall(rpc: RpcClient, tx: string, step: PathStep, chainId: number): Promise<Transfer | null> {
-  const t = await rpc.request<{ from: string; to: string | null; value: string } | null>('eth_getTransactionByHash', [tx]);
+  const t = await refetching('eth_getTransactionByHash', rpc.endpoint, async () => {
+    const answer = await rpc.request<unknown>('eth_getTransactionByHash', [tx]);
+    if (answer === null) return null;
+    const a = answer as { from?: unknown; to?: unknown; value?: unknown };
+    if (typeof answer !== 'object' || typeof a.from !== 'string' || !ADDRESS.test(a.from) || (a.to != null && (typeof a.to !== 'string' || !ADDRESS.test(a.to)))) {
+      throw new InvalidResponseError(`eth_getTransactionByHash returned transaction ${tx.slice(0, 12)}… without a valid from or to address`);
+    }
+    return { from: a.from, to: typeof a.to === 'string' ? a.to : null, value: hexToBigInt(a.value) };
+  });
   if (!t || !t.to) return null;
   return {
     chainId,
@@ -150,7 +173,57 @@ async function topCall(rpc: RpcClient, tx: string, step: PathStep, chainId: numb
     from: t.from.toLowerCase(),
     to: t.to.toLowerCase(),
     asset: 'native',
-    amount: BigInt(t.value),
+    amount: t.value,
+  };
+}
+
+/** The block hash of an eth_getBlockByNumber answer for block `n` (null: the node has no such block). */
+function checkBlockHash(answer: unknown, n: number): string | null {
+  if (answer === null) return null;
+  const b = answer as { number?: unknown; hash?: unknown };
+  if (typeof answer !== 'object' || hexToNumber(b.number) !== n || typeof b.hash !== 'string' || !HASH.test(b.hash)) {
+    throw new InvalidResponseError(`eth_getBlockByNumber did not return block ${n} with a valid hash`);
+  }
+  return b.hash.toLowerCase();
+}
+
+/**
+ * An eth_getTransactionReceipt answer, checked field by field (null: the node does not know the
+ * transaction). A receipt whose logs are missing though its bloom is set is a provider fault
+ * (checkReceiptLogs), not a transaction without the log.
+ */
+function checkReceipt(answer: unknown): Receipt | null {
+  if (answer === null) return null;
+  if (typeof answer !== 'object') throw new InvalidResponseError('eth_getTransactionReceipt answered with something that is not a receipt');
+  const r = answer as { blockNumber?: unknown; blockHash?: unknown; status?: unknown; logs?: unknown; logsBloom?: unknown; transactionHash?: unknown };
+  checkReceiptLogs(r, 'eth_getTransactionReceipt');
+  if (typeof r.blockHash !== 'string' || !HASH.test(r.blockHash)) {
+    throw new InvalidResponseError('eth_getTransactionReceipt returned a receipt without a valid block hash');
+  }
+  const logs = r.logs as unknown[];
+  for (const l of logs) {
+    const log = l as Partial<Record<keyof RpcLog, unknown>>;
+    if (
+      typeof l !== 'object' ||
+      l === null ||
+      typeof log.address !== 'string' ||
+      !Array.isArray(log.topics) ||
+      !log.topics.every((t) => typeof t === 'string') ||
+      typeof log.data !== 'string' ||
+      typeof log.blockHash !== 'string' ||
+      typeof log.transactionHash !== 'string'
+    ) {
+      throw new InvalidResponseError('eth_getTransactionReceipt returned a receipt with a malformed log');
+    }
+    hexToNumber(log.logIndex);
+    hexToNumber(log.blockNumber);
+    hexToNumber(log.transactionIndex);
+  }
+  return {
+    blockNumber: hexToNumber(r.blockNumber),
+    blockHash: r.blockHash.toLowerCase(),
+    status: r.status === undefined || r.status === null ? null : hexToNumber(r.status),
+    logs: logs as RpcLog[],
   };
 }
 
