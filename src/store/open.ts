@@ -51,7 +51,7 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
     // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
     db.pragma('busy_timeout = 5000');
     if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
+      switchToWal(db);
       db.pragma('synchronous = NORMAL');
       // 64 MiB of page cache instead of SQLite's 2 MiB: inserts touch three indexes at random places, and
       // with the default cache a large ingest re-reads its own pages (bench/analysis.mjs measures it).
@@ -64,6 +64,25 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
     db.close();
     if (err instanceof HoptraceError) throw err;
     throw sqliteToUsage(path, err);
+  }
+}
+
+/**
+ * `PRAGMA journal_mode = WAL` on a file another process is opening at the same moment can answer
+ * SQLITE_BUSY at once, without waiting for the busy timeout (SQLite gives up instead of risking a
+ * deadlock between the two lock upgrades). It is asked again for up to the busy timeout.
+ */
+function switchToWal(db: Db): void {
+  const until = Date.now() + 5_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw err;
+      Atomics.wait(pause, 0, 0, 20 + Math.floor(Math.random() * 30));
+    }
   }
 }
 
