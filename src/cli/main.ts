@@ -8,7 +8,6 @@ import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
-import { redactUrlsIn } from '../rpc/redact.js';
 import { createStore } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { SeedTier } from '../types.js';
@@ -17,6 +16,7 @@ import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
+import { errorLine, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { runDemo } from './demo.js';
@@ -76,7 +76,7 @@ export function buildProgram(): Command {
     .description('Follow stolen crypto funds on EVM chains, hop by hop, into a local SQLite graph.')
     .version(versionLine(), '-V, --version', 'print the version and the label data version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(redactUrlsIn(s)) })
+    .configureOutput({ writeErr: (s) => writeErr(s), writeOut: (s) => writeOut(s, { kind: 'text' }) })
     .showHelpAfterError('(run with --help for usage)');
 
   program
@@ -252,11 +252,11 @@ function collectSeeds(
 }
 
 function print(result: TraceResult, o: { json?: boolean; ndjson?: boolean; color: boolean }, manifest: () => Manifest): void {
-  if (o.json) process.stdout.write(toJson(result, manifest()) + '\n');
-  else if (o.ndjson) process.stdout.write(toNdjson(result));
+  if (o.json) writeOut(toJson(result, manifest()) + '\n', { kind: 'json' });
+  else if (o.ndjson) writeOut(toNdjson(result), { kind: 'json' });
   else {
     const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(renderText(result, { color, width: process.stdout.isTTY ? process.stdout.columns : undefined }));
+    writeOut(renderText(result, { color, width: process.stdout.isTTY ? process.stdout.columns : undefined }), { kind: 'text', color });
   }
 }
 
@@ -266,17 +266,17 @@ function report(err: unknown): number {
     // commander already printed its message (usage errors); help and version exit 0.
     return err.exitCode === 0 ? 0 : 2;
   }
-  // Messages may echo what the user typed, an RPC URL among it: every line is redacted.
-  const write = (s: string): void => void process.stderr.write(redactUrlsIn(s));
+  // Messages may echo what the user typed or a node answered: the gate redacts URLs, escapes control
+  // characters and bounds the line; the message and its hint are one line each, whatever they quote.
   if (err instanceof HoptraceError) {
-    write(`hoptrace: ${err.message}\n`);
-    if (err.hint) write(`  hint: ${err.hint}\n`);
-    if (process.env.HOPTRACE_DEBUG) write(`${err.stack}\n`);
+    writeErr(`hoptrace: ${errorLine(err.message)}\n`);
+    if (err.hint) writeErr(`  hint: ${errorLine(err.hint)}\n`);
+    if (process.env.HOPTRACE_DEBUG) writeErr(`${err.stack}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  write(`hoptrace: internal error: ${message}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
-  if (process.env.HOPTRACE_DEBUG && err instanceof Error) write(`${err.stack}\n`);
+  writeErr(`hoptrace: internal error: ${errorLine(message)}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
+  if (process.env.HOPTRACE_DEBUG && err instanceof Error) writeErr(`${err.stack}\n`);
   return 1;
 }
 
