@@ -5,7 +5,6 @@ import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
 import { EXPORT_FORMATS, tracedGraph, writeGraph, type ExportFormat } from '../report/export.js';
-import { fromJsonValue } from '../report/fromJson.js';
 import { renderCsv, renderFullJson, renderFullText, renderMarkdown } from '../report/full.js';
 import { renderHtml } from '../report/html.js';
 import { cleanText } from '../report/sanitize.js';
@@ -14,6 +13,7 @@ import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
 import { NATIVE } from '../types.js';
 import { parseAddress } from '../util/address.js';
+import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
 import { gateOut, writeOut, writeOutputFile, type OutKind } from './output.js';
@@ -129,7 +129,7 @@ export function registerAnalysisCommands(program: Command): void {
       } catch (err) {
         throw new UsageError(`${file} is not JSON (${(err as Error).message}).`);
       }
-      const report = fromJsonValue(doc, file);
+      const report = reportToVerify(doc, file);
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);
       const rpc = createRpcClient({ url });
       // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
@@ -152,7 +152,8 @@ function runId(value: string | undefined): number | undefined {
 /** Opens an existing database (a missing file is an error here, not a new empty graph). */
 function withStore(path: string, fn: (store: Store) => void): void {
   if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
-  const store = createStore(path);
+  // Read-only: a database on a read-only mount, or another user's, can be reported on; nothing is written.
+  const store = createStore(path, { readonly: true });
   try {
     fn(store);
   } finally {

@@ -15,7 +15,7 @@ import { connect, readChainId, runTrace, type TraceSeed } from '../trace/run.js'
 import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
-import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
+import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy, refuseOptionLikeValues } from './options.js';
 import { errorLine, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
@@ -77,7 +77,9 @@ export function buildProgram(): Command {
     .version(versionLine(), '-V, --version', 'print the version and the label data version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => writeErr(s), writeOut: (s) => writeOut(s, { kind: 'text' }) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // `--rpc $ETH_RPC_URL --hops 4` with the variable empty hands `--hops` to --rpc: caught before any action.
+    .hook('preAction', (_program, action) => refuseOptionLikeValues(action));
 
   program
     .command('trace')
@@ -184,11 +186,11 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
   const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
   const rpc = createRpcPool(clients);
+  // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
+  // empty database file behind. With several endpoints their chain ids are read once, here.
+  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, readChainId)) ?? (await readChainId(rpc)));
   const store = createStore(o.db);
   try {
-    // With several endpoints their chain ids are read once, here, and the agreed one is not asked again.
-    const chainId = await checkSameChain(rpc, readChainId);
-    // The first requests tell whether the endpoint is there at all.
     const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
     const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);
     if (labelChain === null) {
