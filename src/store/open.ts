@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { HoptraceError, UsageError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -37,13 +38,14 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   const exists = path !== ':memory:' && existsSync(path);
   if (exists && statSync(path).isDirectory()) throw new UsageError(`database path ${path} is a directory, not a file.`);
   if (readonly && !exists) throw new UsageError(`database ${path} does not exist.`);
-  // Looked at before opening: our own open creates a -wal file.
-  const walLeft = exists && existsSync(`${path}-wal`);
-  const db = connect(path, readonly);
-  let version: number;
+  // Looked at before opening: our own open creates a -wal file (empty until something is written).
+  const walLeft = exists && existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0;
+  // A reader that could write the file opens it as a writer that writes nothing (query_only): a SQLite
+  // read-only connection cannot remove the -wal and -shm files it makes, and would leave them behind.
+  const readOnlyConnection = readonly && !writable(path);
+  const db = connect(path, readOnlyConnection);
   try {
-    // Reading the header is the first thing that fails on a file that is not SQLite or is damaged.
-    version = db.pragma('user_version', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
     const state = recognise(db, path, version);
     if (state === 'new' && readonly) throw new UsageError(`database ${path} holds no hoptrace data yet.`, { hint: NOT_OURS_HINT });
     if (version > MIGRATIONS.length) {
@@ -52,10 +54,15 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
         { hint: 'upgrade hoptrace, or use another --db' },
       );
     }
+    if (readOnlyConnection && version < MIGRATIONS.length) {
+      throw new UsageError(`database ${path} was written by an older hoptrace (schema ${version}) and cannot be upgraded where it is (read-only).`, {
+        hint: 'copy it to a writable place and run the command on the copy',
+      });
+    }
     // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
     db.pragma('busy_timeout = 5000');
     if (state === 'ours' && (walLeft || writerMarkLeft(db))) quickCheck(db, path);
-    if (!readonly) {
+    if (!readOnlyConnection) {
       switchToWal(db);
       db.pragma('synchronous = NORMAL');
       // 64 MiB of page cache instead of SQLite's 2 MiB: inserts touch three indexes at random places, and
@@ -63,49 +70,70 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
       db.pragma('cache_size = -65536');
     }
     db.pragma('foreign_keys = ON');
+    if (!readOnlyConnection) migrate(db, version);
     if (!readonly) {
-      migrate(db, version);
       // Files from before the application id was written get it now that they are ours to write.
       if (db.pragma('application_id', { simple: true }) === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
       markWriter(db);
+    } else if (!readOnlyConnection) {
+      db.pragma('query_only = ON');
     }
+    return db;
   } catch (err) {
     db.close();
     if (err instanceof HoptraceError) throw err;
     throw sqliteToUsage(path, err);
   }
-  if (readonly && version < MIGRATIONS.length) {
-    // A reader needs the current tables: an older file is upgraded once (a write), then read as asked.
-    db.close();
-    upgradeForReading(path, version);
-    return openDb(path, opts);
-  }
-  return db;
 }
 
-/** The connection itself; a read-only WAL file in a place where no -shm can be made is opened immutable. */
+/** Whether this process may write the file and make files beside it (-wal, -shm). */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The connection, and a first read: SQLite opens lazily, and a WAL file whose -shm cannot be made (a
+ * read-only mount or directory) only fails there. Such a file is opened `immutable` instead.
+ */
 function connect(path: string, readonly: boolean): Db {
   const name = path.startsWith('file:') ? `./${path}` : path;
+  let db: Db | undefined;
   try {
-    return new Database(name, { readonly, fileMustExist: readonly });
+    db = new Database(name, { readonly, fileMustExist: readonly });
+    db.pragma('user_version', { simple: true });
+    return db;
   } catch (err) {
+    db?.close();
     const code = (err as { code?: string }).code ?? '';
-    if (readonly && (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN')) {
-      // Immutable ignores a -wal file: with one left behind (its rows not yet in the main file), reading
-      // without it would show an older graph, silently. Refused instead.
-      if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
-        throw new UsageError(`database ${path} is read-only here and its write-ahead log ${path}-wal is not merged into it yet.`, {
-          hint: 'copy the database and its -wal file to a writable place and run the command on the copy',
-          cause: err,
-        });
-      }
-      try {
-        return new Database(`file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, { readonly: true, fileMustExist: true });
-      } catch {
-        /* the first error says more */
-      }
-    }
-    throw new UsageError(`cannot open database ${path}: ${(err as Error).message}.`, { cause: err });
+    if (readonly && /^SQLITE_(READONLY|CANTOPEN)/.test(code)) return connectImmutable(path, err);
+    if (db === undefined) throw new UsageError(`cannot open database ${path}: ${(err as Error).message}.`, { cause: err });
+    throw sqliteToUsage(path, err);
+  }
+}
+
+function connectImmutable(path: string, first: unknown): Db {
+  // Immutable ignores a -wal file: with one left behind (its rows not yet in the main file), reading
+  // without it would show an older graph, silently. Refused instead.
+  if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
+    throw new UsageError(`database ${path} is read-only here and its write-ahead log ${path}-wal is not merged into it yet.`, {
+      hint: 'copy the database and its -wal file to a writable place and run the command on the copy',
+      cause: first,
+    });
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(`file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, { readonly: true, fileMustExist: true });
+    db.pragma('user_version', { simple: true });
+    return db;
+  } catch (err) {
+    db?.close();
+    throw sqliteToUsage(path, err);
   }
 }
 
@@ -140,7 +168,7 @@ function writerMarkLeft(db: Db): boolean {
 function quickCheck(db: Db, path: string): void {
   let problems: string[];
   try {
-    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check.replace(/^\*\*\* in database \w+ \*\*\*\s*/, ''));
   } catch (err) {
     problems = [(err as Error).message];
   }
@@ -174,17 +202,6 @@ function markWriter(db: Db): void {
   };
 }
 
-function upgradeForReading(path: string, from: number): void {
-  try {
-    openDb(path).close();
-  } catch (err) {
-    const why = err instanceof HoptraceError ? err.message : (err as Error).message;
-    throw new UsageError(`database ${path} was written by an older hoptrace (schema ${from}) and cannot be upgraded where it is: ${why}`, {
-      hint: 'copy it to a writable place and run the command on the copy',
-      cause: err,
-    });
-  }
-}
 
 /**
  * `PRAGMA journal_mode = WAL` on a file another process is opening at the same moment can answer
