@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { HoptraceError, UsageError } from '../errors.js';
+import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../errors.js';
 import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
@@ -269,9 +269,10 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   // Messages may echo what the user typed or a node answered: the gate redacts URLs, escapes control
-  // characters and bounds the line; the message and its hint are one line each, whatever they quote.
+  // characters and bounds every line. What a node said is folded onto one line (an HTML page, a
+  // multi-line error); our own messages keep their lines (an import lists its problems one per line).
   if (err instanceof HoptraceError) {
-    writeErr(`hoptrace: ${errorLine(err.message)}\n`);
+    writeErr(`hoptrace: ${fromNode(err) ? errorLine(err.message) : err.message}\n`);
     if (err.hint) writeErr(`  hint: ${errorLine(err.hint)}\n`);
     if (process.env.HOPTRACE_DEBUG) writeErr(`${err.stack}\n`);
     return err.exitCode;
@@ -280,6 +281,14 @@ function report(err: unknown): number {
   writeErr(`hoptrace: internal error: ${errorLine(message)}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
   if (process.env.HOPTRACE_DEBUG && err instanceof Error) writeErr(`${err.stack}\n`);
   return 1;
+}
+
+/** Whether the error, or one it wraps, carries a node's answer. */
+function fromNode(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof RpcError || e instanceof InvalidResponseError) return true;
+  }
+  return false;
 }
 
 export type { Progress };
