@@ -5,6 +5,7 @@
  * as it went in (every table, every row; for files that are not ours, every byte).
  */
 import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import { recordFigures } from './helpers/campaign.js';
-import { hoptrace } from './helpers/cli.js';
+import { BIN, hoptrace } from './helpers/cli.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
@@ -237,9 +238,9 @@ describe('the bad-input table', () => {
   });
 });
 
-// Root writes into a read-only directory anyway, so this row means something only for other users
-// (CI runners; this machine's test user is root).
-describe.skipIf(process.getuid?.() === 0)('a database in a read-only directory', () => {
+// Root writes into a read-only directory anyway: as root the run is made as the user nobody (uid 65534),
+// who can read root's files but not write them; as any other user the directory is made read-only.
+describe('a database in a read-only directory', () => {
   it('is refused in one sentence and left as it was', async () => {
     const dir = join(dirname(tempDb()), 'ro');
     mkdirSync(dir);
@@ -247,10 +248,12 @@ describe.skipIf(process.getuid?.() === 0)('a database in a read-only directory',
     copyFileSync(held, db);
     const before = everything(db);
     const { chmodSync } = await import('node:fs');
-    chmodSync(dir, 0o555);
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(dirname(dir), 0o755);
+    chmodSync(dir, asRoot ? 0o755 : 0o555);
     try {
-      const out = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db]);
-      expect(out.code).toBe(2);
+      const out = asRoot ? await asNobody(['trace', seed, '--rpc', anvil.url, '--db', db]) : await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db]);
+      expect(out.code, out.stderr).toBe(2);
       expect(out.stderr).toMatch(/database .*(cannot write|read-?only|cannot open|unable to open)/i);
       expect(out.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
     } finally {
@@ -259,3 +262,18 @@ describe.skipIf(process.getuid?.() === 0)('a database in a read-only directory',
     expect(everything(db)).toEqual(before);
   });
 });
+
+/** The CLI run as the user nobody (only when this process is root). */
+function asNobody(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { uid: 65534, gid: 65534, env: { ...process.env, HOPTRACE_RPC_URL: '', ETH_RPC_URL: '', NO_COLOR: '1' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

@@ -272,7 +272,7 @@ export function sqliteToUsage(path: string, err: unknown): HoptraceError {
       cause: err,
     });
   }
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) {
     return new UsageError(`cannot write database ${path} (${msg}).`, { cause: err });
   }
   return new HoptraceError(`database ${path} failed: ${msg}.`, { cause: err });
