@@ -5,7 +5,8 @@
  * as it went in (every table, every row; for files that are not ours, every byte).
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import { recordFigures } from './helpers/campaign.js';
-import { hoptrace } from './helpers/cli.js';
+import { BIN, hoptrace } from './helpers/cli.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
@@ -89,6 +90,8 @@ interface Row {
   code: 1 | 2;
   message: RegExp;
   prep?: Prep;
+  /** A file the run must not create (a new database before the endpoint answered). */
+  absent?: (c: Ctx) => string;
 }
 
 const t = (...rest: string[]) => (c: Ctx) => ['trace', ...rest.map((a) => a.replace('$RPC', c.rpc).replace('$DB', c.db).replace('$WEB', webUrl).replace('$OTHER', otherChain.url))];
@@ -106,6 +109,23 @@ const newerSchema = (dir: string): Buffer => {
   const db = new Database(p);
   db.pragma('journal_mode = DELETE');
   db.pragma('user_version = 99');
+  db.close();
+  return readFileSync(p);
+};
+/** An SQLite file another program made and left empty but for its own user_version: nothing of ours may be written into it. */
+const sqliteEmptyNotOurs = (dir: string): Buffer => {
+  const p = join(dir, 'empty-not-ours.sqlite');
+  const db = new Database(p);
+  db.pragma('user_version = 7');
+  db.close();
+  return readFileSync(p);
+};
+/** Another program's application_id, even with a meta row that looks like ours. */
+const sqliteOtherApplication = (dir: string): Buffer => {
+  const p = join(dir, 'other-app.sqlite');
+  const db = new Database(p);
+  db.pragma('application_id = 1234');
+  db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('app', 'hoptrace')`);
   db.close();
   return readFileSync(p);
 };
@@ -157,6 +177,11 @@ const ROWS: Row[] = [
   // RPC endpoints and their answers
   { name: 'no RPC', args: t(seed), code: 2, message: /no RPC endpoint/ },
   { name: 'unreachable RPC', args: t(seed, '--rpc', 'http://127.0.0.1:1', '--db', '$DB'), code: 2, message: /cannot reach the RPC endpoint http:\/\/127\.0\.0\.1:1/, prep: { held: true } },
+  { name: 'unreachable RPC with a new database', args: (c) => ['trace', seed, '--rpc', 'http://127.0.0.1:1', '--db', join(c.dir, 'new.db')], code: 2, message: /cannot reach the RPC endpoint/, absent: (c) => join(c.dir, 'new.db') },
+  { name: 'web server as RPC with a new database', args: (c) => ['trace', seed, '--rpc', webUrl, '--db', join(c.dir, 'new.db')], code: 2, message: /does not answer like a JSON-RPC node/, absent: (c) => join(c.dir, 'new.db') },
+  { name: '--rpc followed by another option (an empty $ETH_RPC_URL)', args: (c) => ['trace', seed, '--rpc', '--hops', '4', '--db', join(c.dir, 'new.db')], code: 2, message: /^hoptrace: --rpc needs a URL, got "--hops": is \$ETH_RPC_URL empty\?/, absent: (c) => join(c.dir, 'new.db') },
+  { name: '--db followed by another option', args: t(seed, '--rpc', '$RPC', '--db', '--hops', '4'), code: 2, message: /^hoptrace: --db needs a path, got "--hops"/ },
+  { name: '--rpc of verify followed by another option', args: (c) => ['verify', join(c.dir, 'r.json'), '--rpc', '--json'], code: 2, message: /^hoptrace: --rpc needs a URL, got "--json"/ },
   { name: 'RPC that is not http', args: t(seed, '--rpc', 'ftp://127.0.0.1/node'), code: 2, message: /is not an http\(s\) URL/ },
   { name: 'RPC on the wrong chain for the DB', args: t(seed, '--rpc', '$OTHER', '--db', '$DB'), code: 2, message: /serves chain 1, but database .* holds chain 31337/, prep: { held: true } },
   { name: 'HTTP server that is not JSON-RPC', args: t(seed, '--rpc', '$WEB', '--db', '$DB'), code: 2, message: /does not answer like a JSON-RPC node \(not a JSON response: "<!doctype html>/, prep: { held: true } },
@@ -166,6 +191,8 @@ const ROWS: Row[] = [
   { name: 'corrupt DB', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /not a SQLite file|corrupt/, prep: { bytes: corrupt } },
   { name: 'DB that is not SQLite', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /not a SQLite file/, prep: { bytes: () => Buffer.from('case notes, not a database\n') } },
   { name: 'SQLite DB of another program', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /SQLite file that hoptrace did not create/, prep: { bytes: sqliteNotOurs } },
+  { name: 'empty SQLite file of another program (user_version set)', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /SQLite file that hoptrace did not create/, prep: { bytes: sqliteEmptyNotOurs } },
+  { name: 'SQLite file with another application_id', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /SQLite file that hoptrace did not create/, prep: { bytes: sqliteOtherApplication } },
   { name: 'DB from a newer schema', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /written by a newer hoptrace \(schema 99/, prep: { bytes: newerSchema } },
   { name: 'DB path is a directory', args: (c) => ['trace', seed, '--rpc', c.rpc, '--db', c.dir], code: 2, message: /is a directory, not a file/ },
   { name: 'DB in a directory that does not exist', args: (c) => ['trace', seed, '--rpc', c.rpc, '--db', join(c.dir, 'no', 'such', 'x.db')], code: 2, message: /directory does not exist/ },
@@ -205,14 +232,15 @@ describe('the bad-input table', () => {
     expect(out.stderr.trim().split('\n')[0]).toMatch(/^(hoptrace: |error: )/);
     expect(out.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/); // no stack trace
     expect(out.stdout).toBe('');
+    if (row.absent) expect(existsSync(row.absent({ rpc: anvil.url, db, dir })), 'file created').toBe(false);
     if (Array.isArray(before)) expect(everything(db)).toEqual(before);
     else if (before !== undefined) expect(readFileSync(db).equals(before)).toBe(true);
   });
 });
 
-// Root writes into a read-only directory anyway, so this row means something only for other users
-// (CI runners; this machine's test user is root).
-describe.skipIf(process.getuid?.() === 0)('a database in a read-only directory', () => {
+// Root writes into a read-only directory anyway: as root the run is made as the user nobody (uid 65534),
+// who can read root's files but not write them; as any other user the directory is made read-only.
+describe('a database in a read-only directory', () => {
   it('is refused in one sentence and left as it was', async () => {
     const dir = join(dirname(tempDb()), 'ro');
     mkdirSync(dir);
@@ -220,10 +248,12 @@ describe.skipIf(process.getuid?.() === 0)('a database in a read-only directory',
     copyFileSync(held, db);
     const before = everything(db);
     const { chmodSync } = await import('node:fs');
-    chmodSync(dir, 0o555);
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(dirname(dir), 0o755);
+    chmodSync(dir, asRoot ? 0o755 : 0o555);
     try {
-      const out = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db]);
-      expect(out.code).toBe(2);
+      const out = asRoot ? await asNobody(['trace', seed, '--rpc', anvil.url, '--db', db]) : await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db]);
+      expect(out.code, out.stderr).toBe(2);
       expect(out.stderr).toMatch(/database .*(cannot write|read-?only|cannot open|unable to open)/i);
       expect(out.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
     } finally {
@@ -232,3 +262,18 @@ describe.skipIf(process.getuid?.() === 0)('a database in a read-only directory',
     expect(everything(db)).toEqual(before);
   });
 });
+
+/** The CLI run as the user nobody (only when this process is root). */
+function asNobody(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { uid: 65534, gid: 65534, env: { ...process.env, HOPTRACE_RPC_URL: '', ETH_RPC_URL: '', NO_COLOR: '1' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

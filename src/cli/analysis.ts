@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
 import { EXPORT_FORMATS, tracedGraph, writeGraph, type ExportFormat } from '../report/export.js';
-import { fromJsonValue } from '../report/fromJson.js';
 import { renderCsv, renderFullJson, renderFullText, renderMarkdown } from '../report/full.js';
 import { renderHtml } from '../report/html.js';
 import { cleanText } from '../report/sanitize.js';
@@ -14,8 +13,10 @@ import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
 import { NATIVE } from '../types.js';
 import { parseAddress } from '../util/address.js';
+import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
+import { gateOut, writeOut, writeOutputFile, type OutKind } from './output.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { assembleReport } from './runReport.js';
 
@@ -43,7 +44,7 @@ export function registerAnalysisCommands(program: Command): void {
           const lines = traceRuns(store.db, store.path)
             .list()
             .map((r) => `${r.id}\t${r.createdAt}\tchain ${r.chainId}\tblocks ${r.fromBlock}-${r.toBlock}\t${r.seeds.length} seed(s)\t${String(r.params['direction'])}, ${String(r.params['hops'])} hops`);
-          emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', o.out);
+          emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', 'text', o.out);
           return;
         }
         const report = assembleReport(store, runId(o.run));
@@ -54,7 +55,7 @@ export function registerAnalysisCommands(program: Command): void {
           : o.format === 'html' ? renderHtml(report)
           : o.format === 'csv' ? renderCsv(report)
           : renderFullText(report, { color, width: process.stdout.isTTY && !o.out ? process.stdout.columns : undefined });
-        emit(text, o.out);
+        emit(text, o.format === 'json' ? 'json' : o.format === 'text' ? 'text' : 'data', o.out, color);
       });
     });
 
@@ -68,7 +69,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; format: ExportFormat; out?: string }) => {
       withStore(o.db, (store) => {
         const report = assembleReport(store, runId(o.run));
-        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds), o.format), o.out);
+        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds), o.format), 'data', o.out);
       });
     });
 
@@ -94,7 +95,7 @@ export function registerAnalysisCommands(program: Command): void {
             inTimeOrder: p.inTimeOrder?.map((t) => ({ from: t.from, to: t.to, txHash: t.txHash, ref: t.ref, blockNumber: t.blockNumber, asset: t.asset, amount: t.amount.toString() })) ?? null,
             transfersPerStep: p.steps.map((s) => s.length),
           });
-          emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n');
+          emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n', 'json');
           return;
         }
         const lines: string[] = [];
@@ -109,7 +110,7 @@ export function registerAnalysisCommands(program: Command): void {
             }
           }
         }
-        emit(lines.join('\n') + '\n');
+        emit(lines.join('\n') + '\n', 'text');
       });
     });
 
@@ -128,17 +129,17 @@ export function registerAnalysisCommands(program: Command): void {
       } catch (err) {
         throw new UsageError(`${file} is not JSON (${(err as Error).message}).`);
       }
-      const report = fromJsonValue(doc, file);
+      const report = reportToVerify(doc, file);
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);
       const rpc = createRpcClient({ url });
       // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
       const r = await reachingRpc(() => verifyReport(report, rpc));
-      if (o.json) emit(JSON.stringify(r, null, 2) + '\n');
+      if (o.json) emit(JSON.stringify(r, null, 2) + '\n', 'json');
       else {
         // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.
         const lines = r.checks.map((c) => cleanText(`${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`, 1000));
         lines.push('', `${r.checks.length - r.failed} of ${r.checks.length} hop(s) hold on chain ${r.chainId} via ${r.endpoint}.`);
-        emit(lines.join('\n') + '\n');
+        emit(lines.join('\n') + '\n', 'text');
       }
       if (r.failed > 0) process.exitCode = 1;
     });
@@ -151,7 +152,8 @@ function runId(value: string | undefined): number | undefined {
 /** Opens an existing database (a missing file is an error here, not a new empty graph). */
 function withStore(path: string, fn: (store: Store) => void): void {
   if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
-  const store = createStore(path);
+  // Read-only: a database on a read-only mount, or another user's, can be reported on; nothing is written.
+  const store = createStore(path, { readonly: true });
   try {
     fn(store);
   } finally {
@@ -159,7 +161,8 @@ function withStore(path: string, fn: (store: Store) => void): void {
   }
 }
 
-function emit(text: string, out?: string): void {
-  if (out) writeFileSync(out, text);
-  else process.stdout.write(text);
+/** To the `-o` file (whole or not at all), else to stdout; both through the output gate (cli/output.ts). */
+function emit(text: string, kind: OutKind, out?: string, color = false): void {
+  if (out) writeOutputFile(out, gateOut(text, kind, { color: false, tty: false }));
+  else writeOut(text, { kind, color });
 }

@@ -6,6 +6,7 @@ import { demoChainPath } from '../devchain/paths.js';
 import { HoptraceError } from '../errors.js';
 import type { TraceResult } from '../trace/result.js';
 import type { TraceCliOptions } from './main.js';
+import { writeErr } from './output.js';
 
 const STORY =
   'a replay of the real Bybit laundering (Feb 2025, attributed to Lazarus/TraderTraitor) between the real addresses, on a local anvil node; see fixtures/demo-chain.md';
@@ -23,10 +24,10 @@ export async function runDemo(
     throw new HoptraceError('the demo chain fixtures/demo-chain.json is missing: run the demo from a hoptrace checkout.');
   }
   mkdirSync(dirname(o.db), { recursive: true });
-  if (!o.quiet && !o.json) process.stderr.write(`hoptrace demo: ${STORY}\nhoptrace demo: starting anvil on the demo chain…\n`);
+  if (!o.quiet && !o.json) writeErr(`hoptrace demo: ${STORY}\nhoptrace demo: starting anvil on the demo chain…\n`);
   const anvil = await startAnvil({ loadState: statePath });
   try {
-    if (!o.quiet && !o.json) process.stderr.write(`hoptrace demo: graph kept in ${o.db} (run the demo again: it is read from there)\n`);
+    if (!o.quiet && !o.json) writeErr(`hoptrace demo: graph kept in ${o.db} (run the demo again: it is read from there)\n`);
     // One hop past the venue's five, so the report shows the trace stopping there, not at the limit.
     await trace([DEMO_EXPECTED.seed], {
       rpc: anvil.url,

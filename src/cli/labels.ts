@@ -23,6 +23,7 @@ import { depositStore, readLearnedDeposits } from '../store/deposits.js';
 import { learnedDepositRecord, learnedDepositsCsv, renderLearnedDeposits } from '../report/deposit.js';
 import type { Address, Label, LabelCategory } from '../types.js';
 import { parseAddress } from '../util/address.js';
+import { writeOut } from './output.js';
 
 /**
  * `hoptrace labels …`: the bundled labels and the user's, which live in the database and override the
@@ -63,7 +64,7 @@ export function registerLabelsCommand(program: Command): void {
           throw new UsageError('--deposits cannot be used with --user, --category, --risk or --chain.');
         }
         const learned = readLearnedDeposits(o.db);
-        process.stdout.write(o.json ? toPrettyJson(learned.map(learnedDepositRecord)) : renderLearnedDeposits(learned));
+        writeOut(o.json ? toPrettyJson(learned.map(learnedDepositRecord)) : renderLearnedDeposits(learned), { kind: o.json ? 'json' : 'text' });
         return;
       }
       const rows = filterLabels(allLabels(readUserLabels(o.db)), {
@@ -92,11 +93,11 @@ export function registerLabelsCommand(program: Command): void {
       const rows = labelsOfAddress(allLabels(user), address);
       const seeds = loadSeeds().filter((s) => s.address === address);
       if (o.json) {
-        process.stdout.write(toPrettyJson({ address, labels: rows.map(labelJson), seeds, deposits: inferred.map(learnedDepositRecord) }));
+        writeOut(toPrettyJson({ address, labels: rows.map(labelJson), seeds, deposits: inferred.map(learnedDepositRecord) }), { kind: 'json' });
         return;
       }
-      process.stdout.write(renderLabelDetail(address, rows, seeds, { color: useColor(o) }));
-      if (inferred.length > 0) process.stdout.write('\n' + renderLearnedDeposits(inferred));
+      writeOut(renderLabelDetail(address, rows, seeds, { color: useColor(o) }), { kind: 'text', color: useColor(o) });
+      if (inferred.length > 0) writeOut('\n' + renderLearnedDeposits(inferred), { kind: 'text' });
     });
 
   labels
@@ -156,8 +157,9 @@ export function registerLabelsCommand(program: Command): void {
           }
           return store.put([label], null);
         });
-        process.stdout.write(
+        writeOut(
           `${result.replaced > 0 ? 'updated' : 'added'} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`,
+          { kind: 'text' },
         );
       });
     });
@@ -183,7 +185,7 @@ export function registerLabelsCommand(program: Command): void {
         }
         throw new UsageError(`${address}${on} has no user label in ${o.db}.`);
       }
-      process.stdout.write(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`);
+      writeOut(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`, { kind: 'text' });
     });
 
   labels
@@ -210,11 +212,12 @@ export function registerLabelsCommand(program: Command): void {
         }),
       );
       const skipped = [...parsed.skipped].map(([reason, n]) => `${n} ${reason}`);
-      process.stdout.write(
+      writeOut(
         `imported ${summary.added + summary.replaced} label${summary.added + summary.replaced === 1 ? '' : 's'} from ${file} (${parsed.format}): ` +
           `${summary.added} new, ${summary.replaced} updated` +
           (skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : '') +
           '\n',
+        { kind: 'text' },
       );
     });
 
@@ -231,12 +234,12 @@ export function registerLabelsCommand(program: Command): void {
       if (o.deposits) {
         if (o.user || o.all) throw new UsageError('--deposits cannot be used with --user or --all.');
         const learned = readLearnedDeposits(o.db);
-        process.stdout.write(o.format === 'json' ? toPrettyJson(learned.map(learnedDepositRecord)) : learnedDepositsCsv(learned));
+        writeOut(o.format === 'json' ? toPrettyJson(learned.map(learnedDepositRecord)) : learnedDepositsCsv(learned), { kind: o.format === 'json' ? 'json' : 'data' });
         return;
       }
       const user = readUserLabels(o.db);
       const rows = o.all ? allLabels(user) : user;
-      process.stdout.write(o.format === 'json' ? labelsJson(rows) : labelsCsv(rows));
+      writeOut(o.format === 'json' ? labelsJson(rows) : labelsCsv(rows), { kind: o.format === 'json' ? 'json' : 'data' });
     });
 }
 
@@ -292,8 +295,8 @@ function importContext(existing: readonly Label[], forceChain: string | undefine
 }
 
 function printLabels(rows: readonly Label[], o: ColorOptions): void {
-  if (o.json) process.stdout.write(toPrettyJson(rows.map(labelJson)));
-  else process.stdout.write(renderLabelList(rows, { color: useColor(o) }));
+  if (o.json) writeOut(toPrettyJson(rows.map(labelJson)), { kind: 'json' });
+  else writeOut(renderLabelList(rows, { color: useColor(o) }), { kind: 'text', color: useColor(o) });
 }
 
 function useColor(o: ColorOptions): boolean {

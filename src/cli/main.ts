@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { HoptraceError, UsageError } from '../errors.js';
+import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../errors.js';
 import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
@@ -8,7 +8,6 @@ import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
-import { redactUrlsIn } from '../rpc/redact.js';
 import { createStore } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { SeedTier } from '../types.js';
@@ -16,7 +15,8 @@ import { connect, readChainId, runTrace, type TraceSeed } from '../trace/run.js'
 import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
-import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
+import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy, refuseOptionLikeValues } from './options.js';
+import { errorLine, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { runDemo } from './demo.js';
@@ -76,8 +76,10 @@ export function buildProgram(): Command {
     .description('Follow stolen crypto funds on EVM chains, hop by hop, into a local SQLite graph.')
     .version(versionLine(), '-V, --version', 'print the version and the label data version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(redactUrlsIn(s)) })
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput({ writeErr: (s) => writeErr(s), writeOut: (s) => writeOut(s, { kind: 'text' }) })
+    .showHelpAfterError('(run with --help for usage)')
+    // `--rpc $ETH_RPC_URL --hops 4` with the variable empty hands `--hops` to --rpc: caught before any action.
+    .hook('preAction', (_program, action) => refuseOptionLikeValues(action));
 
   program
     .command('trace')
@@ -184,11 +186,11 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
   const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
   const rpc = createRpcPool(clients);
+  // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
+  // empty database file behind. With several endpoints their chain ids are read once, here.
+  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, readChainId)) ?? (await readChainId(rpc)));
   const store = createStore(o.db);
   try {
-    // With several endpoints their chain ids are read once, here, and the agreed one is not asked again.
-    const chainId = await checkSameChain(rpc, readChainId);
-    // The first requests tell whether the endpoint is there at all.
     const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
     const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);
     if (labelChain === null) {
@@ -252,11 +254,11 @@ function collectSeeds(
 }
 
 function print(result: TraceResult, o: { json?: boolean; ndjson?: boolean; color: boolean }, manifest: () => Manifest): void {
-  if (o.json) process.stdout.write(toJson(result, manifest()) + '\n');
-  else if (o.ndjson) process.stdout.write(toNdjson(result));
+  if (o.json) writeOut(toJson(result, manifest()) + '\n', { kind: 'json' });
+  else if (o.ndjson) writeOut(toNdjson(result), { kind: 'json' });
   else {
     const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(renderText(result, { color, width: process.stdout.isTTY ? process.stdout.columns : undefined }));
+    writeOut(renderText(result, { color, width: process.stdout.isTTY ? process.stdout.columns : undefined }), { kind: 'text', color });
   }
 }
 
@@ -266,18 +268,27 @@ function report(err: unknown): number {
     // commander already printed its message (usage errors); help and version exit 0.
     return err.exitCode === 0 ? 0 : 2;
   }
-  // Messages may echo what the user typed, an RPC URL among it: every line is redacted.
-  const write = (s: string): void => void process.stderr.write(redactUrlsIn(s));
+  // Messages may echo what the user typed or a node answered: the gate redacts URLs, escapes control
+  // characters and bounds every line. What a node said is folded onto one line (an HTML page, a
+  // multi-line error); our own messages keep their lines (an import lists its problems one per line).
   if (err instanceof HoptraceError) {
-    write(`hoptrace: ${err.message}\n`);
-    if (err.hint) write(`  hint: ${err.hint}\n`);
-    if (process.env.HOPTRACE_DEBUG) write(`${err.stack}\n`);
+    writeErr(`hoptrace: ${fromNode(err) ? errorLine(err.message) : err.message}\n`);
+    if (err.hint) writeErr(`  hint: ${errorLine(err.hint)}\n`);
+    if (process.env.HOPTRACE_DEBUG) writeErr(`${err.stack}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  write(`hoptrace: internal error: ${message}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
-  if (process.env.HOPTRACE_DEBUG && err instanceof Error) write(`${err.stack}\n`);
+  writeErr(`hoptrace: internal error: ${errorLine(message)}\n  hint: rerun with HOPTRACE_DEBUG=1 and report it\n`);
+  if (process.env.HOPTRACE_DEBUG && err instanceof Error) writeErr(`${err.stack}\n`);
   return 1;
+}
+
+/** Whether the error, or one it wraps, carries a node's answer. */
+function fromNode(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof RpcError || e instanceof InvalidResponseError) return true;
+  }
+  return false;
 }
 
 export type { Progress };

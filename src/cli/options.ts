@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { Strategy } from '../sources/fetcher.js';
 import { NATIVE, type Direction } from '../types.js';
@@ -68,4 +69,30 @@ export function parseMinValues(values: readonly string[]): Record<string, string
     out[key] = amount;
   }
   return out;
+}
+
+/**
+ * Refuses an option value that is itself an option name (`--rpc --hops`): commander hands the next word
+ * to an option that needs a value, so an empty shell variable before another option shifts every
+ * argument by one and the error surfaces far away (`seed address "4" is not an address`). Only values
+ * typed on the command line are checked; a file that really starts with `-` can be given as `./-name`.
+ */
+export function refuseOptionLikeValues(cmd: Command): void {
+  for (const opt of cmd.options) {
+    if (!opt.required || opt.long === undefined) continue;
+    const key = opt.attributeName();
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    const raw: unknown = cmd.getOptionValue(key);
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof value !== 'string' || !/^--?[A-Za-z]/.test(value)) continue;
+      if (opt.long === '--rpc') {
+        throw new UsageError(`--rpc needs a URL, got "${value}": is $ETH_RPC_URL empty?`, {
+          hint: 'set the variable, or pass the URL itself: --rpc http://127.0.0.1:8545',
+        });
+      }
+      const arg = /<([^>]+)>/.exec(opt.flags)?.[1] ?? 'value';
+      const what = arg === 'n' || arg === 'ms' ? 'number' : arg;
+      throw new UsageError(`${opt.long} needs a ${what}, got "${value}": is a shell variable before it empty?`);
+    }
+  }
 }

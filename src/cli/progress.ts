@@ -1,3 +1,5 @@
+import { clearProgressLine, writeErr, writeProgressLine } from './output.js';
+
 /** Progress lines on stderr: only on a terminal, one line rewritten in place; notes always shown. */
 export interface Progress {
   update(message: string): void;
@@ -12,16 +14,16 @@ export function createProgress(opts: { enabled: boolean }): Progress {
   return {
     update(message) {
       if (!opts.enabled) return;
-      process.stderr.write(`\r\x1b[K${message.slice(0, columns())}`);
+      writeProgressLine(message, columns());
       shown = true;
     },
     note(message) {
-      if (shown) process.stderr.write('\r\x1b[K');
+      if (shown) clearProgressLine();
       shown = false;
-      process.stderr.write(`hoptrace: ${message}\n`);
+      writeErr(`hoptrace: ${message}\n`);
     },
     done() {
-      if (shown) process.stderr.write('\r\x1b[K');
+      if (shown) clearProgressLine();
       shown = false;
     },
   };

@@ -5,6 +5,7 @@ import { seedsByIncident } from '../labels/seedSummary.js';
 import { parseTierFilter } from '../labels/tiers.js';
 import { renderSeedSummary, toPrettyJson } from '../report/labels.js';
 import { UsageError } from '../errors.js';
+import { writeOut } from './output.js';
 
 interface SeedsCliOptions {
   incident?: string;
@@ -33,10 +34,10 @@ export function registerSeedsCommand(program: Command): void {
       if (chain === EVM_ANY) throw new UsageError('--chain evm is a row marker, not a chain: name the chain to trace on (ethereum, bsc, …).');
       const groups = seedsByIncident({ incident: o.incident, tiers, labelChain: chain });
       if (o.json) {
-        process.stdout.write(toPrettyJson(groups));
+        writeOut(toPrettyJson(groups), { kind: 'json' });
         return;
       }
       const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      process.stdout.write(renderSeedSummary(groups, { color, maxSources: groups.length === 1 ? 10 : 3 }));
+      writeOut(renderSeedSummary(groups, { color, maxSources: groups.length === 1 ? 10 : 3 }), { kind: 'text', color });
     });
 }

@@ -4,7 +4,7 @@ import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import type { AttributionReport } from './attribution.js';
 import { csvField } from './csv.js';
-import { cleanText, escapeMarkup } from './sanitize.js';
+import { cleanText, escapeMarkup, xmlSafe } from './sanitize.js';
 
 const { MultiDirectedGraph } = graphology;
 
@@ -99,8 +99,16 @@ const NODE_KEYS = ['label', 'role', 'entity', 'category', 'risk', 'hop'] as cons
 const EDGE_KEYS = ['txHash', 'ref', 'kind', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'hop', 'taintPoison', 'taintHaircut', 'taintFifo'] as const;
 const INT_KEYS = new Set(['hop', 'blockNumber']);
 
-/** Writes the graph in `format`. GEXF through graphology-gexf; GraphML, DOT and CSV are written here (no maintained writer). */
+/**
+ * Writes the graph in `format`. GEXF through graphology-gexf; GraphML, DOT and CSV are written here (no
+ * maintained writer). Every format leaves through xmlSafe: a character XML 1.0 forbids (U+FFFF in a
+ * token symbol) becomes U+FFFD, so the XML formats stay well-formed and all four show the same text.
+ */
 export function writeGraph(g: TracedGraph, format: ExportFormat): string {
+  return xmlSafe(writeFormat(g, format));
+}
+
+function writeFormat(g: TracedGraph, format: ExportFormat): string {
   switch (format) {
     case 'gexf':
       return gexf.write(g, { pretty: true });

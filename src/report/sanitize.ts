@@ -77,3 +77,22 @@ export function escapeMarkup(s: string, opts: { quotes?: boolean } = {}): string
   const text = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return opts.quotes === false ? text : text.replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
+
+/**
+ * Characters XML 1.0 allows nowhere, not even as a character reference: C0 controls other than tab, LF
+ * and CR, U+FFFE and U+FFFF, and lone surrogates (`\p{Cs}` matches only an unpaired half in a `u`
+ * regexp). Anyone deploying a token chooses its symbol, and one such character makes a GEXF or GraphML
+ * file unreadable by every XML parser.
+ */
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|\p{Cs}/gu;
+
+/**
+ * `s` with every character XML 1.0 forbids replaced by U+FFFD, visibly: the document stays well-formed
+ * and the reader sees that something was there. Applied to a whole written document (the graph
+ * exports), it cannot break markup, since no markup uses these characters.
+ *
+ * @example xmlSafe('US\uffffDT') // 'US\ufffdDT'
+ */
+export function xmlSafe(s: string): string {
+  return s.replace(XML_FORBIDDEN, '\ufffd');
+}

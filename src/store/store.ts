@@ -70,9 +70,12 @@ export interface Store {
   close(): void;
 }
 
-/** Opens the store at `path` (see openDb for what is refused). */
-export function createStore(path: string): Store {
-  const db = openDb(path);
+/**
+ * Opens the store at `path` (see openDb for what is refused); with `readonly`, an existing database
+ * without writing to it, for commands that only read (report, export, path).
+ */
+export function createStore(path: string, opts: { readonly?: boolean } = {}): Store {
+  const db = openDb(path, opts);
   let chain: number | null = readChain(db);
 
   const insertTransfer = db.prepare(
