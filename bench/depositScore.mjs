@@ -93,11 +93,17 @@ export function scoreDeposits(truth, hits, hops) {
     }
   }
 
+  // Every wrong answer by address, so a run can be checked on chain: missed deposit addresses and false claims.
+  const wrong = [
+    ...truth.filter((t) => (t.truth === 'deposit') !== claims.has(t.address)).map((t) => ({ address: t.address, kind: t.kind, hop: t.hop, claimed: claims.get(t.address) ?? null })),
+    ...unplanned.map((u) => ({ address: u.address, kind: 'unplanned', hop: null, claimed: u.confidence })),
+  ];
+
   const high = levels.high;
   const targets = {
     highPrecision: { value: high.precision, goal: 0.95, met: high.precision !== null && high.precision >= 0.95 },
     highRecall: { value: high.recall, goal: 0.8, met: high.recall !== null && high.recall >= 0.8 },
     venueBeside: { value: beside.withoutVenue, goal: 0, met: beside.withoutVenue === 0 },
   };
-  return { deposits, decoys: truth.length - deposits, claims: claims.size, levels, kinds, beside, targets };
+  return { deposits, decoys: truth.length - deposits, claims: claims.size, levels, kinds, beside, targets, wrong };
 }

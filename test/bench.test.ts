@@ -62,6 +62,7 @@ interface DepositScore {
   kinds: Record<string, Kind>;
   beside: { checked: number; claimed: number; withVenue: number; withoutVenue: number; beyondHops: number };
   targets: Record<string, { met: boolean }>;
+  wrong: { address: string; kind: string; claimed: string | null }[];
 }
 interface Truth {
   address: string;
@@ -114,6 +115,7 @@ describe('npm run bench (smoke)', () => {
     expect([d.levels['≥low']!.tp, d.levels['≥low']!.fp]).toEqual([claimedTrue, claimedFalse]);
     expect(d.levels['≥low']!.tp + d.levels['≥low']!.fp).toBe(d.claims);
     expect(d.levels['≥medium']!.tp).toBe(d.levels.high!.tp + d.levels.medium!.tp);
+    expect(d.wrong).toHaveLength(d.levels['≥low']!.fn + d.levels['≥low']!.fp);
     // The real detector ran: plain one-transaction sweeps are found.
     expect(d.kinds.sweep!.tp).toBeGreaterThan(0);
     expect(d.beside.claimed).toBe(d.beside.withVenue + d.beside.withoutVenue);
@@ -168,6 +170,12 @@ describe('deposit-detection scoring (bench/depositScore.mjs)', () => {
     // addr(4) is claimed without its venue; addr(5) is not claimed; addr(6)'s venue lies beyond 4 hops.
     expect(s.beside).toMatchObject({ checked: 2, claimed: 1, withVenue: 0, withoutVenue: 1, beyondHops: 1 });
     expect(s.targets.venueBeside!.met).toBe(false);
+    expect(s.wrong.map((w) => [w.address, w.kind, w.claimed])).toEqual([
+      [addr(2), 'sweep', null],
+      [addr(4), 'peel-end', 'high'],
+      [addr(6), 'peel-end', 'low'],
+      [addr(50), 'unplanned', 'medium'],
+    ]);
   });
 
   it('a claim with its labelled venue beside it passes the venue check; no claim at a level has no precision', () => {
