@@ -9,10 +9,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
+import { packageRoot } from '../src/util/package.js';
 import { hoptrace } from './helpers/cli.js';
 import { missingFromJson, shownIn } from './helpers/parity.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
@@ -60,6 +62,22 @@ function namesShown(text: string): string[] {
   return names;
 }
 
+/**
+ * A trace's text without what differs between two runs (the generation time, the duration, the RPC
+ * endpoint's port, the calls made): each of those lines is checked to name a field the JSON holds.
+ */
+function stableTrace(text: string, json: Json): string {
+  const generated = /^ {2}generated {2}(\S+)$/m.exec(text)!;
+  expect(typeof json.generatedAt).toBe('string');
+  const duration = /^ {4}duration {6}(\d+) ms$/m.exec(text)!;
+  expect(typeof json.stats.durationMs).toBe('number');
+  const chain = /^ {2}chain {6}(\d+) \((\w+)\) via (http:\/\/127\.0\.0\.1):\d+$/m.exec(text)!;
+  expect([json.chainId, json.labelChain, json.rpc.replace(/:\d+$/, '')]).toEqual([Number(chain[1]), chain[2], chain[3]]);
+  const rpcLines = /^ {4}RPC calls.*\n(?: {6}\w+ +\d+\n)*/m.exec(text)![0];
+  for (const m of rpcLines.matchAll(/^ {6}(\w+) +\d+$/gm)) expect(json.stats.rpcCalls.byMethod).toHaveProperty(m[1]!);
+  return text.replace(generated[0], '').replace(duration[0], '').replace(chain[0], '').replace(rpcLines, '');
+}
+
 function expectParity(text: string, json: Json, symbols = SYMBOLS): void {
   expect(missingFromJson(text, json, symbols)).toEqual([]);
   for (const name of namesShown(text)) expect(shownIn(name, json), name).toBe(true);
@@ -102,16 +120,12 @@ describe('trace, report, path, verify: the JSON holds the text', () => {
 
   it('trace: every hit, path step, amount, label source and count of the text is in --json', () => {
     expect(traceJson.hits.map((h: Json) => h.via).sort()).toEqual(['deposit', 'label', 'label']);
-    // What differs between two runs: the generation time, the duration, the calls (per run). The text's
-    // lines for them name fields the JSON holds; the rest must match exactly.
-    const generated = /^ {2}generated {2}(\S+)$/m.exec(traceText);
-    expect(generated && typeof traceJson.generatedAt).toBe('string');
-    const duration = /^ {4}duration {6}(\d+) ms$/m.exec(traceText);
-    expect(duration && typeof traceJson.stats.durationMs).toBe('number');
-    const rpcLines = /^ {4}RPC calls.*\n(?: {6}\w+ +\d+\n)*/m.exec(traceText)![0];
-    for (const m of rpcLines.matchAll(/^ {6}(\w+) +\d+$/gm)) expect(traceJson.stats.rpcCalls.byMethod).toHaveProperty(m[1]!);
-    const stable = traceText.replace(generated![0], '').replace(duration![0], '').replace(rpcLines, '');
-    expectParity(stable, traceJson);
+    expectParity(stableTrace(traceText, traceJson), traceJson);
+  });
+
+  it('demo: the text and --json of the demo trace hold the same hit, path and figures', async () => {
+    const [text, json] = await Promise.all([ok(['demo', '--db', tempDb('demo-text.db')]), ok(['demo', '--db', tempDb('demo-json.db'), '--json'])]);
+    expectParity(stableTrace(text, JSON.parse(json)), JSON.parse(json));
   });
 
   it('report: the text and the JSON of one stored run carry the same figures, attribution and manifest included', async () => {
@@ -120,10 +134,12 @@ describe('trace, report, path, verify: the JSON holds the text', () => {
     expectParity(text, json);
   });
 
-  it('path: every address, transaction, amount and block the text lists is in --json', async () => {
-    const { text, json } = await both(['path', SEED, BINANCE, '--db', jsonDb]);
-    expect(json.paths.length).toBeGreaterThan(0);
-    expectParity(text, json);
+  it('path: every address, transaction, amount (ETH and a token) and block the text lists is in --json', async () => {
+    for (const to of [BINANCE, USER_VENUE]) {
+      const { text, json } = await both(['path', SEED, to, '--db', jsonDb]);
+      expect(json.paths.length).toBeGreaterThan(0);
+      expectParity(text, json);
+    }
   });
 
   it('verify: every check the text lists is in --json', async () => {
@@ -169,6 +185,51 @@ describe('labels: the JSON holds the text', () => {
       const { text, json } = await both([...args, '--db', jsonDb]);
       expect(json.length, args.join(' ')).toBeGreaterThan(0);
       expectListParity(text, json);
+    }
+  });
+});
+
+describe('labels add, remove, import, export: the JSON holds the text', () => {
+  /** The same command on two fresh databases (it writes), as text and as JSON; `setup` runs on each first. */
+  async function twice(args: (db: string) => string[], setup: (db: string) => Promise<unknown> = async () => {}): Promise<{ text: string; json: Json }> {
+    const [a, b] = [tempDb('a.db'), tempDb('b.db')];
+    await Promise.all([setup(a), setup(b)]);
+    const [text, json] = await Promise.all([ok(args(a)), ok([...args(b), '--json'])]);
+    return { text, json: JSON.parse(json) };
+  }
+  const add = (db: string) => ['labels', 'add', USER_VENUE, '--entity', 'Fixture OTC', '--category', 'otc', '--source', 'test fixture 2', '--listed', '2024-05-01', '--db', db];
+
+  it('labels add --json: the label as stored, and whether it was added or updated', async () => {
+    for (const setup of [undefined, (db: string) => ok([...add(db).slice(0, 3), '--entity', 'Fixture OTC', '--category', 'exchange', '--source', 'older', '--db', db])]) {
+      const { text, json } = await twice(add, setup);
+      expect(text.split(' ')[0]).toBe(json.action);
+      expectParity(text, json);
+      for (const word of ['Fixture OTC', 'otc', json.label.risk, json.label.chain]) expect(text).toContain(word);
+    }
+  });
+
+  it('labels remove --json: how many were removed, of which address', async () => {
+    const { text, json } = await twice((db) => ['labels', 'remove', USER_VENUE, '--db', db], (db) => ok(add(db)));
+    expect(json).toMatchObject({ address: USER_VENUE, chain: null });
+    expectParity(text, json);
+  });
+
+  it('labels import --json: the counts, the format and what was skipped and why', async () => {
+    const tagpack = join(packageRoot(), 'test', 'fixtures', 'venues.tagpack.yaml');
+    const { text, json } = await twice((db) => ['labels', 'import', tagpack, '--db', db]);
+    expect(Object.keys(json.skipped).length).toBeGreaterThan(0);
+    expectParity(text, json);
+    for (const reason of Object.keys(json.skipped)) expect(text).toContain(`${json.skipped[reason]} ${reason}`);
+  });
+
+  it('labels export: every CSV cell is in the JSON row of the same place', async () => {
+    for (const extra of [[], ['--all']]) {
+      const { text, json } = await both(['labels', 'export', ...extra, '--db', jsonDb], ['--format', 'json']);
+      const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
+      expect(rows).toHaveLength(json.length);
+      rows.forEach((row, i) => {
+        for (const [column, cell] of Object.entries(row)) expect(json[i][column] ?? '', `${i} ${column}`).toBe(cell);
+      });
     }
   });
 });

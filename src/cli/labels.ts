@@ -125,7 +125,8 @@ export function registerLabelsCommand(program: Command): void {
     .option('--valid-to <date>', 'last day the label applies (YYYY-MM-DD)')
     .option('--chain <name>', `the chain it applies on (default ${EVM_ANY}: every EVM chain)`, EVM_ANY)
     .addOption(db())
-    .action((raw: string, o: DbOption & AddOptions) => {
+    .option('--json', 'print what was stored as JSON')
+    .action((raw: string, o: DbOption & AddOptions & { json?: boolean }) => {
       const checked = checkLabelInput(
         {
           line: 0,
@@ -156,9 +157,14 @@ export function registerLabelsCommand(program: Command): void {
           }
           return store.put([label], null);
         });
-        process.stdout.write(
-          `${result.replaced > 0 ? 'updated' : 'added'} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`,
-        );
+        const action = result.replaced > 0 ? 'updated' : 'added';
+        if (o.json) {
+          // The row as stored (with its addedAt), as `labels show --json` would list it.
+          const stored = store.forAddress(label.address).find((l) => l.chain === label.chain)!;
+          process.stdout.write(toPrettyJson({ action, label: labelJson(stored) }));
+          return;
+        }
+        process.stdout.write(`${action} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`);
       });
     });
 
@@ -168,7 +174,8 @@ export function registerLabelsCommand(program: Command): void {
     .argument('<address>', 'the address')
     .option('--chain <name>', 'only the label on this chain (default: every chain)')
     .addOption(db())
-    .action((raw: string, o: DbOption & { chain?: string }) => {
+    .option('--json', 'print what was removed as JSON')
+    .action((raw: string, o: DbOption & { chain?: string; json?: boolean }) => {
       const address = parseAddress(raw);
       const chain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
       const removed = existsSync(o.db) ? withStore(o.db, (s) => s.remove(address, chain)) : 0;
@@ -183,7 +190,8 @@ export function registerLabelsCommand(program: Command): void {
         }
         throw new UsageError(`${address}${on} has no user label in ${o.db}.`);
       }
-      process.stdout.write(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`);
+      if (o.json) process.stdout.write(toPrettyJson({ address, chain: chain ?? null, removed }));
+      else process.stdout.write(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`);
     });
 
   labels
@@ -194,7 +202,8 @@ export function registerLabelsCommand(program: Command): void {
     .option('--chain <name>', 'put every label on this chain (default: as the file says, else evm)')
     .option('--category <c>', 'category for entries the file gives none hoptrace knows (OFAC SDN entries, unmapped TagPack categories)')
     .addOption(db())
-    .action(async (file: string, o: DbOption & { format?: ImportFormat; chain?: string; category?: string }) => {
+    .option('--json', 'print the counts as JSON')
+    .action(async (file: string, o: DbOption & { format?: ImportFormat; chain?: string; category?: string; json?: boolean }) => {
       const forceChain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
       const fallbackCategory = o.category === undefined ? undefined : parseCategory(o.category);
       // Loaded here: the readers pull in the YAML and XML parsers, which no other command needs.
@@ -209,6 +218,12 @@ export function registerLabelsCommand(program: Command): void {
           return store.put(checked.labels, file);
         }),
       );
+      if (o.json) {
+        const imported = summary.added + summary.replaced;
+        const counts = { file, format: parsed.format, imported, added: summary.added, updated: summary.replaced, skipped: Object.fromEntries(parsed.skipped) };
+        process.stdout.write(toPrettyJson(counts));
+        return;
+      }
       const skipped = [...parsed.skipped].map(([reason, n]) => `${n} ${reason}`);
       process.stdout.write(
         `imported ${summary.added + summary.replaced} label${summary.added + summary.replaced === 1 ? '' : 's'} from ${file} (${parsed.format}): ` +
