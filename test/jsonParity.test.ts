@@ -123,6 +123,22 @@ describe('trace, report, path, verify: the JSON holds the text', () => {
     expectParity(stableTrace(traceText, traceJson), traceJson);
   });
 
+  it('trace --ndjson: each hit block of the text is in the line of that hit', async () => {
+    const lines = (await ok(['trace', SEED, '--rpc', anvil.url, '--db', textDb, '--hops', '3', '--labels-chain', 'ethereum', '--ndjson']))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
+    // A hit's block: from its "[risk] entity —" line to the next hit or the rule before Coverage.
+    const blocks = traceText.split(/\n(?= {2}\[)|\n─+\nCoverage/).filter((b) => b.startsWith('  ['));
+    expect(blocks).toHaveLength(lines.length);
+    for (const block of blocks) {
+      const venue = /^ {4}venue {5}(0x[0-9a-fA-F]{40})$/m.exec(block)![1]!.toLowerCase();
+      const line = lines.find((l) => l.address === venue);
+      expect(line, venue).toBeDefined();
+      expectParity(block, line);
+    }
+  });
+
   it('demo: the text and --json of the demo trace hold the same hit, path and figures', async () => {
     const [text, json] = await Promise.all([ok(['demo', '--db', tempDb('demo-text.db')]), ok(['demo', '--db', tempDb('demo-json.db'), '--json'])]);
     expectParity(stableTrace(text, JSON.parse(json)), JSON.parse(json));
