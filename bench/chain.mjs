@@ -40,7 +40,7 @@ export const BLOCKS_PER_LEVEL = 60;
 /** Unrelated transfers in every block (background traffic a block scan must read too). */
 const NOISE_PER_BLOCK = 8;
 const GENESIS_TIMESTAMP = 1_735_689_600; // 2025-01-01T00:00:00Z
-const CHAIN_ID = 31337;
+export const CHAIN_ID = 31337;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where built chains are kept (gitignored); HOPTRACE_BENCH_CACHE moves it (the smoke test uses a temp dir). */
@@ -54,8 +54,8 @@ export function anvilVersion() {
   return /Version:\s*(\S+)/.exec(out)?.[1] ?? out.split('\n')[0].trim();
 }
 
-/** Seeded draws for the plan. */
-function rng(seed) {
+/** Seeded draws for a plan (also bench/depositChain.mjs). */
+export function rng(seed) {
   const next = mulberry32(seed);
   return {
     next,
@@ -215,7 +215,47 @@ async function rpcCall(url, method, params) {
   return body.result;
 }
 
-const hex = (n) => '0x' + BigInt(n).toString(16);
+export const hex = (n) => '0x' + BigInt(n).toString(16);
+
+/** A fresh anvil for building a bench chain, dumping its state to `dumpState` when stopped. */
+export function startBuildAnvil(dumpState) {
+  return startAnvil({
+    dumpState,
+    baseFee: 0n,
+    genesisTimestamp: GENESIS_TIMESTAMP,
+    chainId: CHAIN_ID,
+    extraArgs: ['--auto-impersonate', '--no-mining', '--disable-block-gas-limit', '--disable-code-size-limit'],
+  });
+}
+
+/**
+ * What building a bench chain on a fresh anvil at `url` needs (manual mining, impersonated senders):
+ * raw calls, explicit nonces (so concurrent sends cannot reorder one sender's transactions), a send
+ * with gas price 0, and a mine that checks every receipt of the new block (a revert stops the build).
+ * Blocks are 12 s apart. Also bench/depositChain.mjs.
+ */
+export async function chainBuilder(url) {
+  const call = (m, params = []) => rpcCall(url, m, params);
+  await call('anvil_setBlockTimestampInterval', [12]);
+  const deployer = (await call('eth_accounts'))[0].toLowerCase();
+  const nonces = new Map();
+  const nonce = async (from) => {
+    if (!nonces.has(from)) nonces.set(from, Number(await call('eth_getTransactionCount', [from, 'pending'])));
+    const n = nonces.get(from);
+    nonces.set(from, n + 1);
+    return hex(n);
+  };
+  const send = async (tx) => call('eth_sendTransaction', [{ gasPrice: '0x0', ...tx, nonce: await nonce(tx.from) }]);
+  const mine = async () => {
+    await call('evm_mine');
+    const n = Number(await call('eth_blockNumber'));
+    const receipts = await call('eth_getBlockReceipts', [hex(n)]);
+    const bad = receipts.find((x) => x.status !== '0x1');
+    if (bad) throw new Error(`bench chain: transaction ${bad.transactionHash} reverted in block ${n}`);
+    return n;
+  };
+  return { call, deployer, nonce, send, mine };
+}
 
 /**
  * Builds the chain of `size` addresses on a fresh anvil and dumps it to `statePath`. Returns the facts a
@@ -224,34 +264,10 @@ const hex = (n) => '0x' + BigInt(n).toString(16);
 async function build(size, blocksPerLevel, statePath, log) {
   const p = plan(size, blocksPerLevel);
   const tmp = statePath + '.tmp';
-  const anvil = await startAnvil({
-    dumpState: tmp,
-    baseFee: 0n,
-    genesisTimestamp: GENESIS_TIMESTAMP,
-    chainId: CHAIN_ID,
-    extraArgs: ['--auto-impersonate', '--no-mining', '--disable-block-gas-limit', '--disable-code-size-limit'],
-  });
+  const anvil = await startBuildAnvil(tmp);
   const url = anvil.url;
-  const call = (m, params = []) => rpcCall(url, m, params);
   try {
-    await call('anvil_setBlockTimestampInterval', [12]);
-    const deployer = (await call('eth_accounts'))[0].toLowerCase();
-    const nonces = new Map();
-    const nonce = async (from) => {
-      if (!nonces.has(from)) nonces.set(from, Number(await call('eth_getTransactionCount', [from, 'pending'])));
-      const n = nonces.get(from);
-      nonces.set(from, n + 1);
-      return hex(n);
-    };
-    const send = async (tx) => call('eth_sendTransaction', [{ gasPrice: '0x0', ...tx, nonce: await nonce(tx.from) }]);
-    const mine = async () => {
-      await call('evm_mine');
-      const n = Number(await call('eth_blockNumber'));
-      const receipts = await call('eth_getBlockReceipts', [hex(n)]);
-      const bad = receipts.find((x) => x.status !== '0x1');
-      if (bad) throw new Error(`bench chain: transaction ${bad.transactionHash} reverted in block ${n}`);
-      return n;
-    };
+    const { call, deployer, nonce, send, mine } = await chainBuilder(url);
 
     // Block 1: the token (the one ERC-20 of the story), the noise wallet's and the seeds' opening balances.
     const tokenTx = await send({

@@ -63,6 +63,7 @@ export function renderMarkdown(res) {
     `- paths (pathsInStore, as \`hoptrace path\`): ${a.paths.targets} searches up to ${a.paths.maxHops} hops in ${s(a.paths.ms)} s (${a.paths.found} reachable, ${int(a.paths.paths)} simple paths)`,
   );
   lines.push(`- analysis total ${s(a.analysisMs)} s, peak RSS ${a.peakRssMiB} MiB`);
+  if (res.deposits) lines.push('', ...renderDeposits(res.deposits));
   lines.push('', '**Targets**', '');
   lines.push(...targets(res).map((t) => `- ${t}`));
   return lines.join('\n') + '\n';
@@ -82,8 +83,47 @@ function crossover(res) {
   );
 }
 
+const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+
+/** The deposit-detection section: precision and recall per level, counts per kind, the venue-beside check. */
+export function renderDeposits(d) {
+  const lines = [];
+  lines.push(
+    `**Deposit detection** (generated chain, scale ${d.scale}: ${int(d.chain.addresses)} addresses, ${int(d.chain.transactions)} transactions, ` +
+      `${d.deposits} true deposit addresses, ${d.decoys} decoys; one ${d.chain.hops}-hop trace from the seeds through runTrace: ` +
+      `${s(d.trace.wallMs)} s, ${int(d.trace.rpcCalls)} RPC calls, ${d.trace.sweepLookups} sweep lookups, ${d.claims} addresses claimed as deposit addresses):`,
+    '',
+  );
+  lines.push('| confidence | claims | true | false | missed | precision | recall |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const [name, l] of Object.entries(d.levels)) {
+    lines.push(`| ${name} | ${l.tp + l.fp} | ${l.tp} | ${l.fp} | ${l.fn} | ${pct(l.precision)} | ${pct(l.recall)} |`);
+  }
+  lines.push('', '| kind | truth | n | high | medium | low | not claimed | TP / FP / FN |', '|---|---|---:|---:|---:|---:|---:|---|');
+  const order = Object.entries(d.kinds).sort(([, a], [, b]) => (a.truth === b.truth ? 0 : a.truth === 'deposit' ? -1 : 1));
+  for (const [kind, k] of order) {
+    lines.push(`| ${kind} | ${k.truth} | ${k.n} | ${k.high} | ${k.medium} | ${k.low} | ${k.none} | ${k.tp} / ${k.fp} / ${k.fn} |`);
+  }
+  const b = d.beside;
+  lines.push(
+    '',
+    `Decoys that forward everything into a labelled venue within the trace's hops: ${b.checked}; claimed as deposit addresses ${b.claimed}, ` +
+      `of which ${b.withoutVenue} without a hit for the labelled venue they paid (${b.beyondHops} more lie at the last hop, their venue beyond the walk).`,
+  );
+  return lines;
+}
+
+function depositTargets(d) {
+  const t = d.targets;
+  const met = (x) => (x.met ? 'met' : 'missed');
+  return [
+    `deposit detection at \`high\`: precision ${pct(t.highPrecision.value)} (goal ≥ 95 %) — ${met(t.highPrecision)}; recall ${pct(t.highRecall.value)} (goal ≥ 80 %) — ${met(t.highRecall)}`,
+    `no decoy that forwards everything into a labelled venue claimed without that venue as a hit: ${t.venueBeside.value} of ${d.beside.claimed} claimed without it — ${met(t.venueBeside)}`,
+  ];
+}
+
 function targets(res) {
   const out = [];
+  if (res.deposits) out.push(...depositTargets(res.deposits));
   const worst = res.sizes.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   out.push(
     `trace within 1.2× of the floor: ${res.sizes.map((z) => `${z.ratio.toFixed(2)}× at ${int(z.chain.addresses)}`).join(', ')} — ${worst.ratio <= 1.2 ? 'met' : `missed by ${((worst.ratio / 1.2 - 1) * 100).toFixed(0)} % at ${int(worst.chain.addresses)}`}`,

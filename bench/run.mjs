@@ -3,7 +3,8 @@
  * `npm run bench`: how close a trace comes to the node's own limit, and how its cost grows.
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
- *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--md bench/results.md] [--json bench/results.json]
+ *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5]
+ *                      [--md bench/results.md] [--json bench/results.json]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -15,6 +16,9 @@
  * the same database (cache), and each strategy forced. Every trace and floor runs in its own child
  * process (peak RSS is the child's own) and must discover the same set of transfers (count and hash),
  * else the run fails. Then SQLite ingest and path search on a synthetic graph (bench/analysis.mjs).
+ * Deposit detection (bench/deposits.mjs, also with --quick): a generated chain of true exchange deposit
+ * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses), traced once, the
+ * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
  */
 import { execFile } from 'node:child_process';
@@ -26,6 +30,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
+import { benchDeposits } from './deposits.mjs';
 import { renderMarkdown } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +43,7 @@ const { values: opt } = parseArgs({
     'address-max': { type: 'string' },
     'blocks-per-level': { type: 'string' },
     repeat: { type: 'string' },
+    'deposit-scale': { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '8' },
     md: { type: 'string', default: join(here, 'results.md') },
     json: { type: 'string', default: join(here, 'results.json') },
@@ -57,6 +63,8 @@ const blocksPerLevel = Number(opt['blocks-per-level'] ?? BLOCKS_PER_LEVEL);
 if (!Number.isInteger(blocksPerLevel) || blocksPerLevel < 2) usage('--blocks-per-level must be a whole number ≥ 2');
 if (!Number.isInteger(edges) || edges < 1000) usage('--edges must be a whole number ≥ 1000');
 if (!Number.isInteger(concurrency) || concurrency < 1) usage('--concurrency must be a whole number ≥ 1');
+const depositScale = Number(opt['deposit-scale']);
+if (!Number.isInteger(depositScale) || depositScale < 1 || depositScale > 50) usage('--deposit-scale must be a whole number from 1 to 50');
 /** The transport's rate budget is lifted: the bench measures the node and the code, not the throttle. */
 const RPS = 1_000_000;
 
@@ -148,8 +156,10 @@ async function benchSize(size) {
   };
 }
 
-const results = { generator: GENERATOR_VERSION, repeat, startedAt: new Date().toISOString(), machine: machine(), sizes: [], analysis: null };
+const results = { generator: GENERATOR_VERSION, repeat, startedAt: new Date().toISOString(), machine: machine(), sizes: [], analysis: null, deposits: null };
 for (const size of sizes) results.sizes.push(await benchSize(size));
+log(`deposit detection: scale ${depositScale}…`);
+results.deposits = await benchDeposits(depositScale, log);
 log(`analysis: ${edges.toLocaleString('en-US')} edges…`);
 results.analysis = await child('analysis.mjs', { edges });
 results.finishedAt = new Date().toISOString();

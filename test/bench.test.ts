@@ -1,7 +1,9 @@
 /**
  * A smoke test of the bench machinery (`npm run bench` is not part of the suite): a tiny generated
  * chain, built and cached, traced and floored, every run discovering the same transfers, the cache run,
- * the analysis step and both outputs. Speed is not asserted here.
+ * the analysis step, the deposit-detection section (a tiny deposit chain, traced and scored against its
+ * truth) and both outputs. Speed is not asserted here; neither are the detector's figures (the bench
+ * reports them): the smoke test checks that they are counted right.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -10,6 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/util/package.js';
+// @ts-expect-error: a plain ESM script of the bench, without types
+import { readHits, scoreDeposits } from '../bench/depositScore.mjs';
 
 const run = promisify(execFile);
 const BENCH = join(packageRoot(), 'bench', 'run.mjs');
@@ -30,14 +34,51 @@ interface BenchJson {
     ratio: number;
   }[];
   analysis: { edges: number; ingestStore: { rows: number }; attribution: { taintedTransfers: number; ms: number }; paths: { targets: number; found: number } };
+  deposits: DepositScore & { scale: number; trace: { hits: number; depositsLearned: number } };
+}
+interface Level {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number | null;
+  recall: number | null;
+}
+interface Kind {
+  truth: 'deposit' | 'decoy';
+  n: number;
+  high: number;
+  medium: number;
+  low: number;
+  none: number;
+  tp: number;
+  fp: number;
+  fn: number;
+}
+interface DepositScore {
+  deposits: number;
+  decoys: number;
+  claims: number;
+  levels: Record<string, Level>;
+  kinds: Record<string, Kind>;
+  beside: { checked: number; claimed: number; withVenue: number; withoutVenue: number; beyondHops: number };
+  targets: Record<string, { met: boolean }>;
+  wrong: { address: string; kind: string; claimed: string | null }[];
+}
+interface Truth {
+  address: string;
+  truth: 'deposit' | 'decoy';
+  kind: string;
+  hop: number;
+  venue?: string;
+  venueHop?: number;
 }
 
 describe('npm run bench (smoke)', () => {
   it('builds and caches a tiny chain; trace, floors and strategies discover one transfer set; the re-run asks for the head only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hoptrace-bench-test-'));
     const cache = join(dir, 'cache');
-    const args = [BENCH, '--sizes', '40', '--edges', '2000', '--blocks-per-level', '4', '--repeat', '1', '--md', join(dir, 'r.md'), '--json', join(dir, 'r.json')];
-    await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: cache }, timeout: 90_000 });
+    const args = [BENCH, '--sizes', '40', '--edges', '2000', '--blocks-per-level', '4', '--repeat', '1', '--deposit-scale', '1', '--md', join(dir, 'r.md'), '--json', join(dir, 'r.json')];
+    await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: cache }, timeout: 150_000 });
     const res = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchJson;
     const z = res.sizes[0]!;
     expect(z.chain.addresses).toBe(40);
@@ -57,12 +98,97 @@ describe('npm run bench (smoke)', () => {
     const md = readFileSync(join(dir, 'r.md'), 'utf8');
     expect(md).toContain('attribution (attributeInStore');
     expect(md).toMatch(/\| 40 \| [\d,]+ \|/);
-    expect(readdirSync(cache).filter((f) => f.endsWith('.json') && !f.endsWith('.info.json'))).toHaveLength(1);
-  });
+    expect(readdirSync(cache).filter((f) => f.startsWith('chain-') && f.endsWith('.json') && !f.endsWith('.info.json'))).toHaveLength(1);
+
+    // Deposit detection: the score counts what the generator planned, and every level's figures add up.
+    const d = res.deposits;
+    const infoFile = readdirSync(cache).find((f) => f.startsWith('deposits-') && f.endsWith('.info.json'))!;
+    const truth = (JSON.parse(readFileSync(join(cache, infoFile), 'utf8')) as { truth: Truth[] }).truth;
+    expect(d.deposits).toBe(truth.filter((t) => t.truth === 'deposit').length);
+    expect(d.decoys).toBe(truth.length - d.deposits);
+    const planned = Object.entries(d.kinds).filter(([k]) => k !== 'unplanned');
+    expect(planned.reduce((sum, [, k]) => sum + k.n, 0)).toBe(truth.length);
+    for (const [, k] of Object.entries(d.kinds)) expect(k.high + k.medium + k.low + k.none).toBe(k.n);
+    for (const l of Object.values(d.levels)) expect(l.tp + l.fn).toBe(d.deposits);
+    const claimedTrue = Object.values(d.kinds).reduce((sum, k) => sum + k.tp, 0);
+    const claimedFalse = Object.values(d.kinds).reduce((sum, k) => sum + k.fp, 0);
+    expect([d.levels['≥low']!.tp, d.levels['≥low']!.fp]).toEqual([claimedTrue, claimedFalse]);
+    expect(d.levels['≥low']!.tp + d.levels['≥low']!.fp).toBe(d.claims);
+    expect(d.levels['≥medium']!.tp).toBe(d.levels.high!.tp + d.levels.medium!.tp);
+    expect(d.wrong).toHaveLength(d.levels['≥low']!.fn + d.levels['≥low']!.fp);
+    // The real detector ran: plain one-transaction sweeps are found.
+    expect(d.kinds.sweep!.tp).toBeGreaterThan(0);
+    expect(d.beside.claimed).toBe(d.beside.withVenue + d.beside.withoutVenue);
+    expect(md).toContain('**Deposit detection** (generated chain, scale 1:');
+    expect(md).toMatch(new RegExp(`\\| high \\| ${d.levels.high!.tp + d.levels.high!.fp} \\| ${d.levels.high!.tp} \\|`));
+    expect(md).toMatch(/deposit detection at `high`: precision .* — (met|missed)/);
+  }, 180_000);
 
   it('refuses a bad size in one sentence, exit 2', async () => {
     const err = (await run(process.execPath, [BENCH, '--sizes', '200,abc']).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(2);
     expect(err.stderr.trim()).toBe('bench: --sizes: "abc" is not a size of at least 10 addresses');
+    const bad = (await run(process.execPath, [BENCH, '--deposit-scale', '0']).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('bench: --deposit-scale must be a whole number from 1 to 50');
+  });
+});
+
+describe('deposit-detection scoring (bench/depositScore.mjs)', () => {
+  const addr = (n: number): string => `0x${n.toString(16).padStart(40, '0')}`;
+  const depositHit = (address: string, confidence: string) => ({ address, via: 'deposit', deposit: { confidence } });
+  const labelHit = (address: string) => ({ address, via: 'label', deposit: null });
+  const truth: Truth[] = [
+    { address: addr(1), truth: 'deposit', kind: 'sweep', hop: 2 },
+    { address: addr(2), truth: 'deposit', kind: 'sweep', hop: 2 },
+    { address: addr(3), truth: 'deposit', kind: 'dust', hop: 3 },
+    { address: addr(4), truth: 'decoy', kind: 'peel-end', hop: 2, venue: addr(100), venueHop: 3 },
+    { address: addr(5), truth: 'decoy', kind: 'forward-to-deposit', hop: 2, venue: addr(101), venueHop: 3 },
+    { address: addr(6), truth: 'decoy', kind: 'peel-end', hop: 4, venue: addr(102), venueHop: 5 },
+    { address: addr(7), truth: 'decoy', kind: 'otc-desk', hop: 2 },
+  ];
+
+  it('counts each claim once, at its best level, per level and cumulatively, and names unplanned claims', () => {
+    const hits = [
+      depositHit(addr(1), 'high'),
+      depositHit(addr(1), 'low'), // the same address from a second seed: its best grade counts
+      depositHit(addr(3), 'medium'),
+      depositHit(addr(4), 'high'),
+      depositHit(addr(6), 'low'),
+      depositHit(addr(50), 'medium'), // not a planned target
+      labelHit(addr(101)),
+    ];
+    const s = scoreDeposits(truth, hits, 4) as DepositScore;
+    expect(s.claims).toBe(5);
+    expect(s.levels.high).toEqual({ tp: 1, fp: 1, fn: 2, precision: 0.5, recall: 1 / 3 });
+    expect(s.levels.medium).toEqual({ tp: 1, fp: 1, fn: 2, precision: 0.5, recall: 1 / 3 });
+    expect(s.levels['≥medium']).toEqual({ tp: 2, fp: 2, fn: 1, precision: 0.5, recall: 2 / 3 });
+    expect(s.levels['≥low']).toEqual({ tp: 2, fp: 3, fn: 1, precision: 0.4, recall: 2 / 3 });
+    expect(s.kinds.sweep).toMatchObject({ n: 2, high: 1, none: 1, tp: 1, fn: 1 });
+    expect(s.kinds.unplanned).toMatchObject({ n: 1, medium: 1, fp: 1 });
+    expect(s.kinds['otc-desk']).toMatchObject({ n: 1, none: 1, fp: 0 });
+    // addr(4) is claimed without its venue; addr(5) is not claimed; addr(6)'s venue lies beyond 4 hops.
+    expect(s.beside).toMatchObject({ checked: 2, claimed: 1, withVenue: 0, withoutVenue: 1, beyondHops: 1 });
+    expect(s.targets.venueBeside!.met).toBe(false);
+    expect(s.wrong.map((w) => [w.address, w.kind, w.claimed])).toEqual([
+      [addr(2), 'sweep', null],
+      [addr(4), 'peel-end', 'high'],
+      [addr(6), 'peel-end', 'low'],
+      [addr(50), 'unplanned', 'medium'],
+    ]);
+  });
+
+  it('a claim with its labelled venue beside it passes the venue check; no claim at a level has no precision', () => {
+    const hits = [depositHit(addr(1), 'high'), depositHit(addr(5), 'medium'), labelHit(addr(101))];
+    const s = scoreDeposits(truth, hits, 4) as DepositScore;
+    expect(s.beside).toMatchObject({ claimed: 1, withVenue: 1, withoutVenue: 0 });
+    expect(s.targets.venueBeside!.met).toBe(true);
+    expect(s.levels.low).toEqual({ tp: 0, fp: 0, fn: 3, precision: null, recall: 0 });
+    const { claims, labelled } = readHits(hits) as { claims: Map<string, string>; labelled: Set<string> };
+    expect([...claims]).toEqual([
+      [addr(1), 'high'],
+      [addr(5), 'medium'],
+    ]);
+    expect([...labelled]).toEqual([addr(101)]);
   });
 });

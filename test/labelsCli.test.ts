@@ -187,9 +187,9 @@ describe('hoptrace seeds', () => {
     expect(all.stdout.trim().split('\n').at(-1)).toBe('1053 seeds in 17 incidents');
 
     const fbi = await hoptrace(['seeds', '--incident', 'stake', '--tier', 'official', '--chain', 'bsc', '--json']);
-    const groups = JSON.parse(fbi.stdout) as { slug: string; count: number; tiers: Record<string, number>; seeds: { chain: string; tier: string }[] }[];
+    const groups = JSON.parse(fbi.stdout) as { slug: string; count: number; tiers: Record<string, number>; addresses: { chain: string; tier: string }[] }[];
     expect(groups.map((g) => [g.slug, g.count, g.tiers])).toEqual([['stake', 5, { 'official:FBI': 5 }]]);
-    expect(groups[0]!.seeds.every((s) => s.chain === 'bsc' && s.tier === 'official:FBI')).toBe(true);
+    expect(groups[0]!.addresses.every((s) => s.chain === 'bsc' && s.tier === 'official:FBI')).toBe(true);
 
     const bad = await hoptrace(['seeds', '--tier', 'rumour']);
     expect(bad.code).toBe(2);

@@ -90,9 +90,21 @@ export function registerAnalysisCommands(program: Command): void {
       withStore(o.db, (store) => {
         const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
         if (o.json) {
+          // Decimals and symbol as the text reads them, so that the JSON holds the figures the text prints.
           const pathJson = (p: FoundPath) => ({
             addresses: p.addresses,
-            inTimeOrder: p.inTimeOrder?.map((t) => ({ from: t.from, to: t.to, txHash: t.txHash, ref: t.ref, blockNumber: t.blockNumber, asset: t.asset, amount: t.amount.toString() })) ?? null,
+            inTimeOrder:
+              p.inTimeOrder?.map((t) => ({
+                from: t.from,
+                to: t.to,
+                txHash: t.txHash,
+                ref: t.ref,
+                blockNumber: t.blockNumber,
+                asset: t.asset,
+                symbol: t.asset === NATIVE ? null : (store.token(t.asset)?.symbol ?? null),
+                decimals: t.asset === NATIVE ? 18 : (store.token(t.asset)?.decimals ?? null),
+                amount: t.amount.toString(),
+              })) ?? null,
             transfersPerStep: p.steps.map((s) => s.length),
           });
           emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n', 'json');

@@ -126,7 +126,8 @@ export function registerLabelsCommand(program: Command): void {
     .option('--valid-to <date>', 'last day the label applies (YYYY-MM-DD)')
     .option('--chain <name>', `the chain it applies on (default ${EVM_ANY}: every EVM chain)`, EVM_ANY)
     .addOption(db())
-    .action((raw: string, o: DbOption & AddOptions) => {
+    .option('--json', 'print what was stored as JSON')
+    .action((raw: string, o: DbOption & AddOptions & { json?: boolean }) => {
       const checked = checkLabelInput(
         {
           line: 0,
@@ -157,10 +158,14 @@ export function registerLabelsCommand(program: Command): void {
           }
           return store.put([label], null);
         });
-        writeOut(
-          `${result.replaced > 0 ? 'updated' : 'added'} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`,
-          { kind: 'text' },
-        );
+        const action = result.replaced > 0 ? 'updated' : 'added';
+        if (o.json) {
+          // The row as stored (with its addedAt), as `labels show --json` would list it.
+          const stored = store.forAddress(label.address).find((l) => l.chain === label.chain)!;
+          writeOut(toPrettyJson({ action, label: labelJson(stored) }), { kind: 'json' });
+          return;
+        }
+        writeOut(`${action} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`, { kind: 'text' });
       });
     });
 
@@ -170,7 +175,8 @@ export function registerLabelsCommand(program: Command): void {
     .argument('<address>', 'the address')
     .option('--chain <name>', 'only the label on this chain (default: every chain)')
     .addOption(db())
-    .action((raw: string, o: DbOption & { chain?: string }) => {
+    .option('--json', 'print what was removed as JSON')
+    .action((raw: string, o: DbOption & { chain?: string; json?: boolean }) => {
       const address = parseAddress(raw);
       const chain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
       const removed = existsSync(o.db) ? withStore(o.db, (s) => s.remove(address, chain)) : 0;
@@ -185,7 +191,8 @@ export function registerLabelsCommand(program: Command): void {
         }
         throw new UsageError(`${address}${on} has no user label in ${o.db}.`);
       }
-      writeOut(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`, { kind: 'text' });
+      if (o.json) writeOut(toPrettyJson({ address, chain: chain ?? null, removed }), { kind: 'json' });
+      else writeOut(`removed ${removed} user label${removed === 1 ? '' : 's'} of ${address}\n`, { kind: 'text' });
     });
 
   labels
@@ -196,7 +203,8 @@ export function registerLabelsCommand(program: Command): void {
     .option('--chain <name>', 'put every label on this chain (default: as the file says, else evm)')
     .option('--category <c>', 'category for entries the file gives none hoptrace knows (OFAC SDN entries, unmapped TagPack categories)')
     .addOption(db())
-    .action(async (file: string, o: DbOption & { format?: ImportFormat; chain?: string; category?: string }) => {
+    .option('--json', 'print the counts as JSON')
+    .action(async (file: string, o: DbOption & { format?: ImportFormat; chain?: string; category?: string; json?: boolean }) => {
       const forceChain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
       const fallbackCategory = o.category === undefined ? undefined : parseCategory(o.category);
       // Loaded here: the readers pull in the YAML and XML parsers, which no other command needs.
@@ -211,6 +219,12 @@ export function registerLabelsCommand(program: Command): void {
           return store.put(checked.labels, file);
         }),
       );
+      if (o.json) {
+        const imported = summary.added + summary.replaced;
+        const counts = { file, format: parsed.format, imported, added: summary.added, updated: summary.replaced, skipped: Object.fromEntries(parsed.skipped) };
+        writeOut(toPrettyJson(counts), { kind: 'json' });
+        return;
+      }
       const skipped = [...parsed.skipped].map(([reason, n]) => `${n} ${reason}`);
       writeOut(
         `imported ${summary.added + summary.replaced} label${summary.added + summary.replaced === 1 ? '' : 's'} from ${file} (${parsed.format}): ` +

@@ -3,7 +3,7 @@ import { parseLabelChainOption } from '../labels/catalog.js';
 import { EVM_ANY } from '../labels/chains.js';
 import { seedsByIncident } from '../labels/seedSummary.js';
 import { parseTierFilter } from '../labels/tiers.js';
-import { renderSeedSummary, toPrettyJson } from '../report/labels.js';
+import { renderSeedSummary, seedSummaryJson } from '../report/labels.js';
 import { UsageError } from '../errors.js';
 import { writeOut } from './output.js';
 
@@ -17,7 +17,8 @@ interface SeedsCliOptions {
 
 /**
  * `hoptrace seeds`: the bundled seeds grouped by incident, with counts per attribution tier and chain and
- * the sources they rest on; with `--incident`, the addresses too.
+ * the sources they rest on; with `--incident`, the addresses too. `--json` always holds the addresses
+ * (`jq -r '.[].addresses[].address'`) and every source.
  */
 export function registerSeedsCommand(program: Command): void {
   program
@@ -32,11 +33,12 @@ export function registerSeedsCommand(program: Command): void {
       const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);
       const chain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
       if (chain === EVM_ANY) throw new UsageError('--chain evm is a row marker, not a chain: name the chain to trace on (ethereum, bsc, …).');
-      const groups = seedsByIncident({ incident: o.incident, tiers, labelChain: chain });
+      const query = { incident: o.incident, tiers, labelChain: chain };
       if (o.json) {
-        writeOut(toPrettyJson(groups), { kind: 'json' });
+        writeOut(seedSummaryJson(seedsByIncident({ ...query, withSeeds: true })), { kind: 'json' });
         return;
       }
+      const groups = seedsByIncident(query);
       const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
       writeOut(renderSeedSummary(groups, { color, maxSources: groups.length === 1 ? 10 : 3 }), { kind: 'text', color });
     });

@@ -105,6 +105,17 @@ export function renderSeedSummary(groups: readonly IncidentSeeds[], opts: ListOp
   return out.join('\n') + '\n';
 }
 
+/** One incident in `seeds --json`: the summary the text shows, and every seed of it under `addresses`. */
+export type IncidentSeedsJson = Omit<IncidentSeeds, 'seeds'> & { addresses: Seed[] };
+
+/**
+ * `seeds --json`: an array of incidents, each with its counts, every source and every seed address
+ * (`jq -r '.[].addresses[].address'`), whether or not the text lists them. `groups` must hold their seeds.
+ */
+export function seedSummaryJson(groups: readonly IncidentSeeds[]): string {
+  return toPrettyJson(groups.map(({ seeds, ...rest }): IncidentSeedsJson => ({ ...rest, addresses: seeds ?? [] })));
+}
+
 /** The JSON of a label (see LabelJson): a copy, the events as plain objects. */
 export function labelJson(l: Label): LabelJson {
   return { ...l, events: l.events.map((e) => ({ kind: e.kind, date: e.date })) };

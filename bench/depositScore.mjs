@@ -1,0 +1,109 @@
+/**
+ * Scores a trace's deposit-address claims against the generator's truth (bench/depositChain.mjs).
+ * Pure: no node, no store; bench/deposits.mjs feeds it a real runTrace result.
+ */
+
+export const LEVELS = ['high', 'medium', 'low'];
+/** Confidence sets scored: each level alone, then cumulative. */
+export const LEVEL_SETS = {
+  high: ['high'],
+  medium: ['medium'],
+  low: ['low'],
+  '≥medium': ['high', 'medium'],
+  '≥low': ['high', 'medium', 'low'],
+};
+/** Decoy kinds that forward everything into a labelled venue: their venue must be a hit wherever they are claimed. */
+export const FORWARDS_INTO_LABELLED = new Set(['peel-end', 'forward-to-deposit']);
+
+/**
+ * The trace's deposit-address claims, address → confidence, and the addresses that are hits on their
+ * own label. The only code of the bench that reads the hit shape (main at 5470954: a hit with
+ * `via === 'deposit'` has the deposit address as `address` and its grade in `deposit.confidence`; a
+ * hit with `via === 'label'` is the labelled address itself): adapt here when the shape changes.
+ */
+export function readHits(hits) {
+  const rank = (c) => LEVELS.indexOf(c);
+  const claims = new Map();
+  const labelled = new Set();
+  for (const hit of hits) {
+    if (hit.via === 'deposit' && hit.deposit) {
+      const prior = claims.get(hit.address);
+      if (prior === undefined || rank(hit.deposit.confidence) < rank(prior)) claims.set(hit.address, hit.deposit.confidence);
+    } else if (hit.via === 'label') labelled.add(hit.address);
+  }
+  return { claims, labelled };
+}
+
+const ratio = (a, b) => (b === 0 ? null : a / b);
+
+/**
+ * Precision and recall per confidence level, counts per kind, and the "venue beside the claim" check.
+ * `truth`: the generator's targets ({ address, truth: 'deposit'|'decoy', kind, venue?, venueHop? });
+ * `hits`: the trace's hits; `hops`: the trace's hop limit (a venue beyond it cannot be a hit).
+ */
+export function scoreDeposits(truth, hits, hops) {
+  const { claims, labelled } = readHits(hits);
+  const byAddress = new Map(truth.map((t) => [t.address, t]));
+  const deposits = truth.filter((t) => t.truth === 'deposit').length;
+  // Claims about addresses the plan never made a target (a laundering hop, a customer): false positives too.
+  const unplanned = [...claims].filter(([a]) => !byAddress.has(a)).map(([address, confidence]) => ({ address, confidence }));
+
+  const levels = {};
+  for (const [name, set] of Object.entries(LEVEL_SETS)) {
+    let tp = 0;
+    let fp = unplanned.filter((u) => set.includes(u.confidence)).length;
+    for (const t of truth) {
+      const c = claims.get(t.address);
+      if (c === undefined || !set.includes(c)) continue;
+      if (t.truth === 'deposit') tp++;
+      else fp++;
+    }
+    levels[name] = { tp, fp, fn: deposits - tp, precision: ratio(tp, tp + fp), recall: ratio(tp, deposits) };
+  }
+
+  const kinds = {};
+  for (const t of truth) {
+    const k = (kinds[t.kind] ??= { truth: t.truth, n: 0, high: 0, medium: 0, low: 0, none: 0 });
+    k.n++;
+    k[claims.get(t.address) ?? 'none']++;
+  }
+  for (const k of Object.values(kinds)) {
+    const claimed = k.n - k.none;
+    Object.assign(k, k.truth === 'deposit' ? { tp: claimed, fp: 0, fn: k.none } : { tp: 0, fp: claimed, fn: 0 });
+  }
+  if (unplanned.length > 0) {
+    const k = (kinds.unplanned = { truth: 'decoy', n: unplanned.length, high: 0, medium: 0, low: 0, none: 0, tp: 0, fp: unplanned.length, fn: 0 });
+    for (const u of unplanned) k[u.confidence]++;
+  }
+
+  const beside = { checked: 0, claimed: 0, withVenue: 0, withoutVenue: 0, beyondHops: 0, examples: [] };
+  for (const t of truth) {
+    if (t.truth !== 'decoy' || !FORWARDS_INTO_LABELLED.has(t.kind)) continue;
+    if (t.venueHop > hops) {
+      beside.beyondHops++;
+      continue;
+    }
+    beside.checked++;
+    if (!claims.has(t.address)) continue;
+    beside.claimed++;
+    if (labelled.has(t.venue)) beside.withVenue++;
+    else {
+      beside.withoutVenue++;
+      if (beside.examples.length < 3) beside.examples.push({ address: t.address, kind: t.kind, venue: t.venue });
+    }
+  }
+
+  // Every wrong answer by address, so a run can be checked on chain: missed deposit addresses and false claims.
+  const wrong = [
+    ...truth.filter((t) => (t.truth === 'deposit') !== claims.has(t.address)).map((t) => ({ address: t.address, kind: t.kind, hop: t.hop, claimed: claims.get(t.address) ?? null })),
+    ...unplanned.map((u) => ({ address: u.address, kind: 'unplanned', hop: null, claimed: u.confidence })),
+  ];
+
+  const high = levels.high;
+  const targets = {
+    highPrecision: { value: high.precision, goal: 0.95, met: high.precision !== null && high.precision >= 0.95 },
+    highRecall: { value: high.recall, goal: 0.8, met: high.recall !== null && high.recall >= 0.8 },
+    venueBeside: { value: beside.withoutVenue, goal: 0, met: beside.withoutVenue === 0 },
+  };
+  return { deposits, decoys: truth.length - deposits, claims: claims.size, levels, kinds, beside, targets, wrong };
+}
