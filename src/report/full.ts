@@ -42,11 +42,16 @@ export function renderFullJson(r: FullReport): string {
 
 /** Amounts of one model as `12.5 ETH, 1,000 USDT` (or `—` when none). */
 export function amountList(m: Amounts, r: AttributionReport): string {
-  const parts = [...m]
+  const parts = amountParts(m, r);
+  return parts.length === 0 ? '—' : parts.join(', ');
+}
+
+/** The non-zero amounts of one model, one formatted string per asset, native first (empty when none). */
+export function amountParts(m: Amounts, r: AttributionReport): string[] {
+  return [...m]
     .filter(([, v]) => v !== 0n)
     .sort(([a], [b]) => assetOrder(a, b))
     .map(([asset, v]) => formatAssetAmount(v, meta(r, asset).decimals, meta(r, asset).symbol, asset));
-  return parts.length === 0 ? '—' : parts.join(', ');
 }
 
 function meta(r: AttributionReport, asset: Asset): { symbol: string | null; decimals: number | null } {
