@@ -400,7 +400,8 @@ tr.risk-sanctioned td:first-child .name{color:#b00}tr.risk-high td:first-child .
  * The page's only script: lays out and draws the graph from #graph-data with DOM calls (text through
  * textContent only), fits the view box to what it drew, then marks the body with what the browser test
  * checks: `data-graph="drawn"`, the node and transfer counts, the drawn box against the view box, the
- * page's horizontal overflow, and how many edges run through a label.
+ * page's horizontal overflow, tables that need their own scroll bar, the tallest row of a path table, and
+ * how many edges run through a label.
  */
 const GRAPH_SCRIPT = `
 (function () {
@@ -550,5 +551,11 @@ const GRAPH_SCRIPT = `
   body.setAttribute('data-graph-fit', [box.width, box.height, fit.w, fit.h, rect.width, rect.height].map(function (v) { return Math.round(v); }).join(' '));
   body.setAttribute('data-graph-crossings', String(crossings));
   body.setAttribute('data-overflow-x', String(document.documentElement.scrollWidth - document.documentElement.clientWidth));
+  var wide = 0;
+  document.querySelectorAll('.tw').forEach(function (w) { if (w.scrollWidth > w.clientWidth) wide++; });
+  body.setAttribute('data-tables-scrolled', String(wide));
+  var tallest = 0;
+  document.querySelectorAll('table.steps tbody tr').forEach(function (tr) { tallest = Math.max(tallest, tr.getBoundingClientRect().height); });
+  body.setAttribute('data-path-row-max', String(Math.round(tallest)));
 })();
 `;
