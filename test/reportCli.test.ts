@@ -300,7 +300,7 @@ describe('hoptrace verify', () => {
   it('holds on the report as written', async () => {
     const r = await hoptrace(['verify', join(dir, 'report.json'), '--rpc', anvil.url]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/(\d+) of \1 hop\(s\) hold on chain 31337/);
+    expect(r.stdout).toMatch(/(\d+) of \1 hops hold on chain 31337/);
     expect(r.stdout).not.toContain('FAILS');
     // The endpoint from $ETH_RPC_URL when $HOPTRACE_RPC_URL is empty, as for trace.
     const fromEnv = await hoptrace(['verify', join(dir, 'report.json')], { HOPTRACE_RPC_URL: '', ETH_RPC_URL: anvil.url });
