@@ -306,6 +306,8 @@ export interface GraphNode {
   hop: number;
   /** Vertical position; the script places columns horizontally once it has measured the labels. */
   y: number;
+  /** No traced transfer touches it (a seed that sent nothing followed): drawn in a block under the layers. */
+  alone: boolean;
 }
 
 export interface GraphLink {
@@ -324,6 +326,7 @@ export interface GraphLink {
 export function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[]; links: GraphLink[]; explorer: string | null } {
   const byHop = new Map<number, Address[]>();
   g.forEachNode((id, at) => {
+    if (g.degree(id) === 0) return;
     const col = byHop.get(at.hop) ?? [];
     col.push(id);
     byHop.set(at.hop, col);
@@ -344,7 +347,7 @@ export function graphData(g: TracedGraph, explorer: string | null): { nodes: Gra
   }
   const nodes: GraphNode[] = [];
   g.forEachNode((id, at) => {
-    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, y: y.get(id) ?? 0 });
+    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
   });
   const links = new Map<string, { link: GraphLink; sums: Map<string, { amount: bigint; decimals: number | null; symbol: string | null }> }>();
   g.forEachEdge((_key, at, s, t) => {
@@ -386,7 +389,7 @@ tr.risk-sanctioned td:first-child .name{color:#b00}tr.risk-high td:first-child .
 .hit{border-top:1px solid #ddd}.src,.deposit{margin:.2em 0;color:#444}.deposit{color:#8a5a00}
 #graph-wrap{width:fit-content;max-width:100%;max-height:80vh;overflow:auto;border:1px solid #ccc;background:#fafafa}
 #graph{display:block;cursor:grab}
-#graph .node text{font-size:12px}
+#graph .node text{font-size:12px}#graph .caption{font-size:12px;fill:#666}
 #graph .lbg{fill:#fff;fill-opacity:.9;stroke:#ddd}
 #graph .edge{fill:none;stroke:#999;stroke-width:1.5}
 #graph .edge:hover,#graph .edge.on{stroke:#d62728;stroke-width:3}
@@ -407,7 +410,7 @@ const GRAPH_SCRIPT = `
 (function () {
   'use strict';
   var NS = 'http://www.w3.org/2000/svg';
-  var GAP = 70, PAD = 12;
+  var GAP = 70, PAD = 12, ROW = ${ROW_HEIGHT};
   var data = JSON.parse(document.getElementById('graph-data').textContent);
   var svg = document.getElementById('graph');
   var wrap = document.getElementById('graph-wrap');
@@ -445,15 +448,30 @@ const GRAPH_SCRIPT = `
     n.bg.setAttribute('x', String(n.r + 2)); n.bg.setAttribute('y', '-11');
     n.bg.setAttribute('width', String(tw + 8)); n.bg.setAttribute('height', '22');
     n.w = n.r + 10 + tw;
-    colWidth[n.hop] = Math.max(colWidth[n.hop] || 0, n.w + n.r);
+    if (!n.alone) colWidth[n.hop] = Math.max(colWidth[n.hop] || 0, n.w + n.r);
     var title = el('title', {}, n.g);
     title.textContent = n.fullLabel + '\\n' + n.id + (n.category ? ' — ' + n.category : '') + ', hop ' + n.hop;
   });
   var hops = Object.keys(colWidth).map(Number).sort(function (p, q) { return p - q; });
   var colX = {}, x = 0;
   hops.forEach(function (h) { colX[h] = x; x += colWidth[h] + GAP; });
+  // Addresses no edge touches (seeds that sent nothing followed) would make one tall column of their own:
+  // they go in rows under the layers instead, as wide as the layers or the page, whichever is wider.
+  var alone = data.nodes.filter(function (n) { return n.alone; });
+  var bottom = -ROW;
+  data.nodes.forEach(function (n) { if (!n.alone) bottom = Math.max(bottom, n.y); });
+  if (alone.length > 0) {
+    var caption = el('text', { x: 0, y: bottom + ROW + 8, 'class': 'caption' }, nodeLayer);
+    caption.textContent = alone.length + (alone.length === 1 ? ' address' : ' addresses') + ' with no followed transfer:';
+    var limit = Math.max(300, x - GAP, wrap.parentNode.clientWidth - 2 * PAD - 4), cx = 0, cy = bottom + 2 * ROW;
+    alone.forEach(function (n) {
+      if (cx > 0 && cx + n.w + n.r > limit) { cx = 0; cy += ROW; }
+      n.x = cx + n.r; n.y = cy;
+      cx += n.w + n.r + 24;
+    });
+  }
   data.nodes.forEach(function (n) {
-    n.x = colX[n.hop] + n.r;
+    if (!n.alone) n.x = colX[n.hop] + n.r;
     n.g.setAttribute('transform', 'translate(' + n.x + ',' + n.y + ')');
   });
   var transfers = 0;
