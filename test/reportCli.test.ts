@@ -204,7 +204,7 @@ describe('HTML report in headless Chromium', () => {
       expect(rows[0]).toContain('Garantex');
       expect(rows[0]).toContain('risk-sanctioned');
       // Every edge of the graph says what it carried; the Garantex edge carried 20 ETH.
-      const edges = dom.match(/<path [^>]*class="edge"[^>]*><title>[^<]*<\/title>/g) ?? [];
+      const edges = dom.match(/<g class="link"[^>]*>(<path [^>]*><\/path>){2}<title>[^<]*<\/title>/g) ?? [];
       expect(edges).toHaveLength(Number(attr('data-graph-links')));
       for (const e of edges) expect(e).toMatch(/<title>[^<]+: \d[\d,.]* \S/); // an amount, then its asset
       expect(edges.find((e) => e.includes(`Garantex: 20 ETH`))).toContain(toGarantex.txHash);

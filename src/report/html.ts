@@ -392,7 +392,8 @@ tr.risk-sanctioned td:first-child .name{color:#b00}tr.risk-high td:first-child .
 #graph .node text{font-size:12px}#graph .caption{font-size:12px;fill:#666}
 #graph .lbg{fill:#fff;fill-opacity:.9;stroke:#ddd}
 #graph .edge{fill:none;stroke:#999;stroke-width:1.5}
-#graph .edge:hover,#graph .edge.on{stroke:#d62728;stroke-width:3}
+#graph .hit{fill:none;stroke:transparent;stroke-width:10;cursor:pointer}
+#graph .link:hover .edge,#graph .edge.on{stroke:#d62728;stroke-width:3}
 #details{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere}
 #legend span{display:inline-block;padding:0 6px;border-radius:3px;color:#fff}
 .seed{background:#1f77b4}.address{background:#7f7f7f}.venue{background:#2ca02c}.high{background:#ff7f0e}.sanctioned{background:#d62728}
@@ -493,11 +494,14 @@ const GRAPH_SCRIPT = `
       var low = Math.max(y1, y2) + 26;
       d = 'M' + x1 + ',' + y1 + ' C' + (x1 + 40) + ',' + low + ' ' + (x2 - 40) + ',' + low + ' ' + x2 + ',' + y2;
     }
-    var path = el('path', { d: d, 'class': 'edge', 'marker-end': 'url(#arrow)', 'data-transfers': e.transfers.length }, edgeLayer);
-    var title = el('title', {}, path);
+    // A wide transparent stroke under the visible one: a 1.5-unit line is too thin to find with a mouse.
+    var link = el('g', { 'class': 'link', 'data-transfers': e.transfers.length }, edgeLayer);
+    el('path', { d: d, 'class': 'hit' }, link);
+    var path = el('path', { d: d, 'class': 'edge', 'marker-end': 'url(#arrow)' }, link);
+    var title = el('title', {}, link);
     title.textContent = s.fullLabel + ' → ' + t.fullLabel + ': ' + e.total + (e.transfers.length === 1 ? '' : ' in ' + e.transfers.length + ' transfers') +
       e.transfers.map(function (x) { return '\\n' + x.amount + ' — tx ' + x.tx + ' (' + x.ref + '), block ' + x.block; }).join('');
-    path.addEventListener('click', function (ev) {
+    link.addEventListener('click', function (ev) {
       ev.stopPropagation();
       details.textContent = 'transfers ' + e.source + ' → ' + e.target + ': ' + e.total + e.transfers.map(function (x) {
         return '\\n' + x.amount + ' — tx ' + x.tx + ' ' + x.ref + ', block ' + x.block + '; tainted: poison ' + x.taint.poison + ', haircut ' + x.taint.haircut + ', FIFO ' + x.taint.fifo +
