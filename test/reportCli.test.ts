@@ -203,6 +203,7 @@ describe('HTML report in headless Chromium', () => {
       expect(rows).toHaveLength(3);
       expect(rows[0]).toContain('Garantex');
       expect(rows[0]).toContain('risk-sanctioned');
+      expect(/<section class="hit [^"]*">\n<h3>[^\n]*/.exec(dom)?.[0]).toContain('Garantex'); // its path comes first too
       // Every edge of the graph says what it carried; the Garantex edge carried 20 ETH.
       const edges = dom.match(/<g class="link"[^>]*>(<path [^>]*><\/path>){2}<title>[^<]*<\/title>/g) ?? [];
       expect(edges).toHaveLength(Number(attr('data-graph-links')));

@@ -61,8 +61,11 @@ export function renderHtml(r: FullReport): string {
     })
     .join('\n');
 
+  // Hits in the venue table's order (a hit at a venue no model reached goes after those of its risk).
+  const venueRank = new Map(venues.map((v, i) => [v.address, i]));
+  const rankOf = (h: Hit): number => venueRank.get(h.address) ?? venues.length;
   const hitSections = [...res.hits]
-    .sort((x, y) => riskRank(x.risk) - riskRank(y.risk))
+    .sort((x, y) => riskRank(x.risk) - riskRank(y.risk) || rankOf(x) - rankOf(y))
     .map((h) => {
       const ev = hitEvidence(h);
       const deposit = depositLines(h, (x) => x).map((l) => esc(l.trim()));
@@ -296,7 +299,7 @@ const GRAPH_LABEL_MAX = 28;
 /** Vertical distance between two nodes of one hop, in SVG units (the node box is 22 high). */
 const ROW_HEIGHT = 34;
 
-export interface GraphNode {
+interface GraphNode {
   id: Address;
   label: string;
   fullLabel: string;
@@ -310,7 +313,7 @@ export interface GraphNode {
   alone: boolean;
 }
 
-export interface GraphLink {
+interface GraphLink {
   source: Address;
   target: Address;
   /** Sum per asset of the transfers between the two, formatted: what the edge's tooltip leads with. */
@@ -323,7 +326,7 @@ export interface GraphLink {
  * (a chain of single transfers is a straight line), and one link per pair of addresses with all the
  * transfers between them.
  */
-export function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[]; links: GraphLink[]; explorer: string | null } {
+function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[]; links: GraphLink[]; explorer: string | null } {
   const byHop = new Map<number, Address[]>();
   g.forEachNode((id, at) => {
     if (g.degree(id) === 0) return;
