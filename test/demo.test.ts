@@ -49,6 +49,17 @@ describe('hoptrace demo', () => {
     const second = await demo(db);
     expect(second.hits).toEqual(first.hits);
     expect(second.stats.rpcCalls.byMethod).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1 });
+
+    // `path` right after the demo: its default reaches the venue five hops out, amounts in ETH.
+    const path = async (...extra: string[]): Promise<string> =>
+      (await run(process.execPath, [BIN, 'path', DEMO_EXPECTED.seed, DEMO_EXPECTED.venue.address, '--db', db, ...extra], { timeout: 60_000 })).stdout;
+    const found = await path();
+    expect(found).toMatch(/^Shortest: 5 transfers\. \d+ simple paths of at most 6 transfers:/);
+    expect(found).toContain(' 44.945 ETH  tx ');
+    expect(found).not.toContain('native');
+    const none = await path('--hops', '3');
+    expect(none).toContain('of at most 3 transfers among the');
+    expect(none).toContain('Try a longer path (--hops 5)');
   });
 });
 

@@ -177,6 +177,44 @@ describe('HTML report in headless Chromium', () => {
     expect(dom).toContain('&lt;img src=x onerror=');
     expect(dom).toContain('Garantex');
   });
+
+  it.skipIf(missing !== null)('reads at 1366 and 1920 px: nothing wider than the page, sanctioned venue first, a fitted graph with amounts on its edges', async () => {
+    const file = join(dir, 'report.html');
+    const r = await hoptrace(['report', '--db', db, '--format', 'html', '--out', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(reportJson) as Json;
+    const toGarantex = (doc.hits as Json[]).find((h) => h.address === GARANTEX)!.path[1];
+    for (const [width, height] of [[1366, 768], [1920, 1080]] as const) {
+      const dom = await dumpDom(file, { width, height });
+      const attr = (name: string): string => new RegExp(`<body[^>]* ${name}="([^"]*)"`).exec(dom)?.[1] ?? 'missing';
+      expect(attr('data-overflow-x'), `page overflow at ${width} px`).toBe('0');
+      expect(attr('data-tables-scrolled'), `tables wider than the page at ${width} px`).toBe('0');
+      expect(Number(attr('data-path-row-max')), `path rows at ${width} px`).toBeLessThanOrEqual(48);
+      expect(attr('data-graph-crossings'), `edges through labels at ${width} px`).toBe('0');
+      // The drawn content fills the view box (padding only), and the element has the view box's proportions.
+      const [boxW, boxH, fitW, fitH, shownW, shownH] = attr('data-graph-fit').split(' ').map(Number) as [number, number, number, number, number, number];
+      const viewBox = /<svg id="graph"[^>]* viewBox="([^"]+)"/.exec(dom)?.[1]?.split(' ').map(Number);
+      expect(viewBox?.slice(2).map(Math.round)).toEqual([fitW, fitH]);
+      expect(fitW - boxW).toBeLessThanOrEqual(30);
+      expect(fitH - boxH).toBeLessThanOrEqual(30);
+      expect(Math.abs(shownW / shownH - fitW / fitH)).toBeLessThan(0.05);
+      // The sanctioned venue leads the venue table although Binance was reached first.
+      const rows = /<table id="venue-table">[\s\S]*?<\/table>/.exec(dom)?.[0].match(/<tr class="risk-[^"]+">[\s\S]*?<\/tr>/g) ?? [];
+      expect(rows).toHaveLength(3);
+      expect(rows[0]).toContain('Garantex');
+      expect(rows[0]).toContain('risk-sanctioned');
+      expect(/<section class="hit [^"]*">\n<h3>[^\n]*/.exec(dom)?.[0]).toContain('Garantex'); // its path comes first too
+      // Every edge of the graph says what it carried; the Garantex edge carried 20 ETH.
+      const edges = dom.match(/<g class="link"[^>]*>(<path [^>]*><\/path>){2}<title>[^<]*<\/title>/g) ?? [];
+      expect(edges).toHaveLength(Number(attr('data-graph-links')));
+      for (const e of edges) expect(e).toMatch(/<title>[^<]+: \d[\d,.]* \S/); // an amount, then its asset
+      expect(edges.find((e) => e.includes(`Garantex: 20 ETH`))).toContain(toGarantex.txHash);
+      // The table of transfers lists every edge; hashes are shown short but held whole (copy, tooltip).
+      const edgeRows = /<table id="edge-table">[\s\S]*?<\/table>/.exec(dom)?.[0].match(/<tr><td/g) ?? [];
+      expect(edgeRows).toHaveLength(5);
+      expect(dom).toContain(`title="${toGarantex.blockHash}"><span class="hx-h">${toGarantex.blockHash.slice(0, -6)}</span><span class="hx-t">${toGarantex.blockHash.slice(-6)}</span>`);
+    }
+  });
 });
 
 describe('hoptrace export', () => {
@@ -263,7 +301,7 @@ describe('hoptrace verify', () => {
   it('holds on the report as written', async () => {
     const r = await hoptrace(['verify', join(dir, 'report.json'), '--rpc', anvil.url]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/(\d+) of \1 hop\(s\) hold on chain 31337/);
+    expect(r.stdout).toMatch(/(\d+) of \1 hops hold on chain 31337/);
     expect(r.stdout).not.toContain('FAILS');
     // The endpoint from $ETH_RPC_URL when $HOPTRACE_RPC_URL is empty, as for trace.
     const fromEnv = await hoptrace(['verify', join(dir, 'report.json')], { HOPTRACE_RPC_URL: '', ETH_RPC_URL: anvil.url });

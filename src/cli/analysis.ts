@@ -11,7 +11,9 @@ import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
 import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
-import { NATIVE } from '../types.js';
+import { NATIVE, type Address } from '../types.js';
+import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
+import { noun, plural } from '../util/plural.js';
 import { parseAddress } from '../util/address.js';
 import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
@@ -43,7 +45,7 @@ export function registerAnalysisCommands(program: Command): void {
         if (o.list) {
           const lines = traceRuns(store.db, store.path)
             .list()
-            .map((r) => `${r.id}\t${r.createdAt}\tchain ${r.chainId}\tblocks ${r.fromBlock}-${r.toBlock}\t${r.seeds.length} seed(s)\t${String(r.params['direction'])}, ${String(r.params['hops'])} hops`);
+            .map((r) => `${r.id}\t${r.createdAt}\tchain ${r.chainId}\tblocks ${r.fromBlock}-${r.toBlock}\t${plural(r.seeds.length, 'seed')}\t${String(r.params['direction'])}, ${String(r.params['hops'])} hops`);
           emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', 'text', o.out);
           return;
         }
@@ -79,15 +81,18 @@ export function registerAnalysisCommands(program: Command): void {
     .argument('<from>', 'address the money left')
     .argument('<to>', 'address it reached')
     .addOption(dbOption())
-    .option('--hops <n>', 'longest path, in transfers', '4')
+    .option('--hops <n>', `longest path, in transfers (default: the most hops a stored trace run used, at least ${PATH_HOPS_DEFAULT})`)
     .option('--limit <n>', 'most paths listed', '50')
     .option('--json', 'print JSON')
-    .action((fromArg: string, toArg: string, o: { db: string; hops: string; limit: string; json?: boolean }) => {
+    .action((fromArg: string, toArg: string, o: { db: string; hops?: string; limit: string; json?: boolean }) => {
       const from = parseAddress(fromArg, 'from address');
       const to = parseAddress(toArg, 'to address');
-      const maxHops = parseCount(o.hops, '--hops', { min: 1, max: 12 });
+      const givenHops = o.hops === undefined ? undefined : parseCount(o.hops, '--hops', { min: 1, max: PATH_HOPS_MAX });
       const limit = parseCount(o.limit, '--limit', { min: 1 });
       withStore(o.db, (store) => {
+        const runs = traceRuns(store.db, store.path).list();
+        const maxHops = givenHops ?? pathHopsDefault(runs);
+        const native = nativeSymbolOf(store, runs);
         const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
         if (o.json) {
           // Decimals and symbol as the text reads them, so that the JSON holds the figures the text prints.
@@ -111,14 +116,15 @@ export function registerAnalysisCommands(program: Command): void {
           return;
         }
         const lines: string[] = [];
-        if (!r.shortest && r.all.length === 0) lines.push(`No path from ${fullAddress(from)} to ${fullAddress(to)} within ${maxHops} transfers in ${store.path}.`);
+        if (!r.shortest && r.all.length === 0) lines.push(...noPath(store, from, to, maxHops));
         else {
-          lines.push(`Shortest: ${r.shortest ? r.shortest.addresses.length - 1 : '-'} transfer(s). ${r.all.length}${r.truncated ? '+' : ''} simple path(s) of at most ${maxHops}:`);
+          const shortest = r.shortest ? plural(r.shortest.addresses.length - 1, 'transfer') : '-';
+          lines.push(`Shortest: ${shortest}. ${r.all.length}${r.truncated ? '+' : ''} simple ${noun(r.all.length, 'path')} of at most ${plural(maxHops, 'transfer')}:`);
           for (const p of r.all) {
             lines.push('', `  ${p.addresses.map(fullAddress).join(' → ')}`);
             if (!p.inTimeOrder) lines.push('    not in time order: no choice of transfers passes the money on after it arrived');
             for (const t of p.inTimeOrder ?? []) {
-              lines.push(`    ${formatAssetAmount(t.amount, t.asset === NATIVE ? 18 : (store.token(t.asset)?.decimals ?? null), t.asset === NATIVE ? 'native' : (store.token(t.asset)?.symbol ?? null), t.asset)}  tx ${t.txHash} ${t.ref}  block ${t.blockNumber}`);
+              lines.push(`    ${formatAssetAmount(t.amount, t.asset === NATIVE ? 18 : (store.token(t.asset)?.decimals ?? null), t.asset === NATIVE ? native : (store.token(t.asset)?.symbol ?? null), t.asset)}  tx ${t.txHash} ${t.ref}  block ${t.blockNumber}`);
             }
           }
         }
@@ -150,11 +156,52 @@ export function registerAnalysisCommands(program: Command): void {
       else {
         // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.
         const lines = r.checks.map((c) => cleanText(`${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`, 1000));
-        lines.push('', `${r.checks.length - r.failed} of ${r.checks.length} hop(s) hold on chain ${r.chainId} via ${r.endpoint}.`);
+        lines.push('', `${r.checks.length - r.failed} of ${plural(r.checks.length, 'hop')} ${r.checks.length - r.failed === 1 ? 'holds' : 'hold'} on chain ${r.chainId} via ${r.endpoint}.`);
         emit(lines.join('\n') + '\n', 'text');
       }
       if (r.failed > 0) process.exitCode = 1;
     });
+}
+
+/** `path --hops` when no run was stored, and the least it defaults to. */
+const PATH_HOPS_DEFAULT = 4;
+const PATH_HOPS_MAX = 12;
+
+/**
+ * The default of `path --hops`: the most hops a stored run traced (a path the trace followed is never
+ * longer), at least PATH_HOPS_DEFAULT. A fixed 4 found nothing right after the demo, whose venue is 5 out.
+ */
+function pathHopsDefault(runs: readonly { params: Record<string, unknown> }[]): number {
+  const hops = runs.map((r) => r.params['hops']).filter((h): h is number => typeof h === 'number' && Number.isInteger(h));
+  return Math.min(PATH_HOPS_MAX, Math.max(PATH_HOPS_DEFAULT, ...hops));
+}
+
+/** The chain's native coin as the reports name it (ETH, BNB, POL), from the latest run's label chain or the chain id. */
+function nativeSymbolOf(store: Store, runs: readonly { id: number }[]): string {
+  const last = runs.at(-1);
+  const fromRun = last === undefined ? undefined : (JSON.parse(traceRuns(store.db, store.path).get(last.id).result) as { labelChain?: unknown }).labelChain;
+  const chain = typeof fromRun === 'string' && fromRun !== 'evm' ? fromRun : store.chainId() === null ? null : labelChainForChainId(store.chainId()!);
+  return nativeSymbol(chain) ?? 'native';
+}
+
+/** What `path` says when it finds nothing: what it searched, which end the database knows nothing of, what to try. */
+function noPath(store: Store, from: Address, to: Address, maxHops: number): string[] {
+  const all = { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER };
+  const sent = store.transfersOf(from, 'from', all.fromBlock, all.toBlock).length;
+  const received = store.transfersOf(to, 'to', all.fromBlock, all.toBlock).length;
+  const lines = [
+    `No path from ${fullAddress(from)} to ${fullAddress(to)} of at most ${plural(maxHops, 'transfer')} among the ${plural(store.transferCount(), 'transfer')} stored in ${store.path}.`,
+  ];
+  if (sent === 0) lines.push(`The database holds no transfer sent by ${fullAddress(from)}: trace from it first (hoptrace trace ${fullAddress(from)} --db ${store.path}).`);
+  if (received === 0) lines.push(`The database holds no transfer received by ${fullAddress(to)}: no trace has reached it yet.`);
+  if (sent > 0 && received > 0) {
+    lines.push(
+      maxHops < PATH_HOPS_MAX
+        ? `Try a longer path (--hops ${Math.min(PATH_HOPS_MAX, maxHops + 2)}), or trace further from ${fullAddress(from)} (hoptrace trace … --hops) so the database holds more of the chain.`
+        : `Trace further from ${fullAddress(from)} (hoptrace trace … --hops) so the database holds more of the chain.`,
+    );
+  }
+  return lines;
 }
 
 function runId(value: string | undefined): number | undefined {

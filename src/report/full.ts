@@ -19,6 +19,7 @@ import type { Manifest } from './manifest.js';
 import { csvField } from './csv.js';
 import { cleanOptional, cleanText, escapeMarkup } from './sanitize.js';
 import { formatTime, renderText, styles, type TextOptions } from './text.js';
+import { plural } from '../util/plural.js';
 
 /** Everything `hoptrace report` renders: the run's trace report, its manifest and the attribution. */
 export interface FullReport {
@@ -42,11 +43,16 @@ export function renderFullJson(r: FullReport): string {
 
 /** Amounts of one model as `12.5 ETH, 1,000 USDT` (or `—` when none). */
 export function amountList(m: Amounts, r: AttributionReport): string {
-  const parts = [...m]
+  const parts = amountParts(m, r);
+  return parts.length === 0 ? '—' : parts.join(', ');
+}
+
+/** The non-zero amounts of one model, one formatted string per asset, native first (empty when none). */
+export function amountParts(m: Amounts, r: AttributionReport): string[] {
+  return [...m]
     .filter(([, v]) => v !== 0n)
     .sort(([a], [b]) => assetOrder(a, b))
     .map(([asset, v]) => formatAssetAmount(v, meta(r, asset).decimals, meta(r, asset).symbol, asset));
-  return parts.length === 0 ? '—' : parts.join(', ');
 }
 
 function meta(r: AttributionReport, asset: Asset): { symbol: string | null; decimals: number | null } {
@@ -116,7 +122,7 @@ export function renderMarkdown(r: FullReport): string {
   const out: string[] = [];
   const amounts = (m: Amounts): string => mdText(amountList(m, a), 400);
   out.push(`# hoptrace report — run ${r.manifest.run.id}`, '');
-  out.push(`Chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${res.seeds.length} seed(s), ${res.hits.length} hit(s), traced ${mdText(r.manifest.run.tracedAt)}.`, '');
+  out.push(`Chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${plural(res.seeds.length, 'seed')}, ${plural(res.hits.length, 'hit')}, traced ${mdText(r.manifest.run.tracedAt)}.`, '');
   out.push('## Value that reached each venue', '');
   out.push('| venue | address | risk | hops | arrivals | first | last | poison | haircut | FIFO | support |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -132,7 +138,7 @@ export function renderMarkdown(r: FullReport): string {
   out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`, '');
   out.push('## Hits and their paths', '');
   for (const h of res.hits) {
-    out.push(`### ${mdText(h.entity, 48)} (${mdText(h.risk)}), ${h.hops} hop(s) from \`${fullAddress(h.seed)}\``, '');
+    out.push(`### ${mdText(h.entity, 48)} (${mdText(h.risk)}), ${plural(h.hops, 'hop')} from \`${fullAddress(h.seed)}\``, '');
     out.push('| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|');
     h.path.forEach((s, i) =>
       out.push(`| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`),

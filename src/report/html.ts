@@ -1,23 +1,34 @@
 import { createHash } from 'node:crypto';
-import { TAINT_MODELS } from '../graph/index.js';
-import type { Address } from '../types.js';
-import { fullAddress, shortAddress } from './address.js';
+import { TAINT_MODELS, type Amounts, type VenueFlow } from '../graph/index.js';
+import type { Hit, PathStep } from '../trace/result.js';
+import type { Address, Risk } from '../types.js';
+import { plural } from '../util/plural.js';
+import { fullAddress } from './address.js';
 import { formatAssetAmount } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
-import { tracedGraph } from './export.js';
-import { amountList, type FullReport } from './full.js';
+import { depositLines } from './deposit.js';
+import { tracedGraph, type TracedGraph } from './export.js';
+import { amountParts, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
 import { formatTime } from './text.js';
 
 /**
  * `--format html`: one self-contained file, readable from disk without a server or a network. A summary
- * table, the flows per venue, the hits' paths (every hop linked to its transaction) and an interactive
- * graph of the traced subgraph.
+ * table, the flows per venue (sanctioned and high-risk venues first), the hits' paths (every hop linked
+ * to its transaction), an interactive graph of the traced subgraph and the table of its transfers.
  *
- * The graph is laid out here (column = hop from the seed, rows in order of first appearance) and drawn
- * as SVG by a small inline script with pan, zoom, hover and click. We chose this over a graph library
- * (sigma.js, cytoscape) because those are hundreds of kB to inline, need WebGL or a canvas that headless
- * Chromium without a GPU draws unreliably, and a layered layout reads better for hop-by-hop money flows.
+ * Made to read on a 1366 px laptop screen: long hashes and addresses are shown shortened
+ * (`0x3379…c29bc`) while the element still holds the full value (selecting and copying it copies all of
+ * it; the tooltip shows it), tables wrap between values rather than inside them, and any table still too
+ * wide scrolls inside its own box, never the page.
+ *
+ * The graph is laid out in layers (column = hop from the seed; rows ordered so that a node sits level
+ * with what paid it) and drawn as SVG by a small inline script with pan, zoom, hover and click. Each node
+ * is a circle with its label on a light background to its right; edges leave from the right end of that
+ * box and enter at the circle, so an edge between neighbouring hops never runs through a label. The view
+ * box is fitted to what was drawn. We chose this over a graph library (sigma.js, cytoscape) because those
+ * are hundreds of kB to inline, need WebGL or a canvas that headless Chromium without a GPU draws
+ * unreliably, and a layered layout reads better for hop-by-hop money flows.
  *
  * Safety: token symbols, labels and seed names are chosen by others. Every piece of text is cleaned of
  * control and bidi characters (cleanText) and HTML-escaped; the graph data is embedded as JSON in a
@@ -28,41 +39,47 @@ import { formatTime } from './text.js';
 export function renderHtml(r: FullReport): string {
   const res = r.result;
   const a = r.attribution;
-  const explorer = EXPLORERS.get(res.chainId);
-  const txLink = (hash: string, short = false): string => {
-    const h = /^0x[0-9a-f]{64}$/i.test(hash) ? hash : '';
-    const full = esc(cleanText(hash, 70));
-    const text = short && h !== '' ? `${h.slice(0, 10)}…${h.slice(-6)}` : full;
-    return explorer && h !== ''
-      ? `<a href="${esc(explorer + h)}" rel="noreferrer" class="mono" title="${full}">${text}</a>`
-      : `<span class="mono" title="${full}">${text}</span>`;
+  const explorer = EXPLORERS.get(res.chainId) ?? null;
+  const g = tracedGraph(a, r.manifest.seeds);
+  const names = nodeNames(g);
+  const tx = (hash: string): string => hashHtml(hash, explorer);
+  const amounts = (m: Amounts): string => {
+    const parts = amountParts(m, a);
+    return parts.length === 0 ? '—' : parts.map(amountHtml).join('<br>');
   };
-  const amounts = (m: Parameters<typeof amountList>[0]): string => esc(amountList(m, a));
+  const when = (block: number, hash: string): string =>
+    `<span class="nw">${esc(formatTime(a.times.get(block) ?? null))}</span><br><small>block ${block}</small> ${tx(hash)}`;
 
-  const venueRows = a.attribution.venues
-    .map(
-      (v) => `<tr class="risk-${esc(v.venue.risk)}"><td>${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</td><td>${esc(cleanText(v.venue.category, 24))}</td>` +
-        `<td>${esc(cleanText(v.venue.risk, 16))}</td><td class="mono" title="${esc(fullAddress(v.address))}">${esc(shortAddress(v.address))}</td>` +
-        `<td>${v.hops}</td><td>${v.arrivals}</td><td>${esc(formatTime(a.times.get(v.first.block) ?? null))}<br>${txLink(v.first.txHash, true)}</td>` +
-        `<td>${esc(formatTime(a.times.get(v.last.block) ?? null))}<br>${txLink(v.last.txHash, true)}</td>` +
+  const venues = [...a.attribution.venues].sort(venueOrder);
+  const venueRows = venues
+    .map((v) => {
+      const span = v.first.txHash === v.last.txHash ? when(v.first.block, v.first.txHash) : `${when(v.first.block, v.first.txHash)}<br>to ${when(v.last.block, v.last.txHash)}`;
+      return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b><br><small>${esc(cleanText(v.venue.category, 24))}</small></td>` +
+        `<td>${hashHtml(fullAddress(v.address), null)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
         TAINT_MODELS.map((m) => `<td class="num">${amounts(v.amounts[m])}</td>`).join('') +
-        `<td>${esc(strength(v.support))}</td></tr>`,
-    )
-    .join('\n');
-
-  const hitSections = res.hits
-    .map((h) => {
-      const steps = h.path
-        .map(
-          (s, i) => `<tr><td>${i + 1}</td><td class="mono">${esc(fullAddress(s.from))}</td><td class="mono">${esc(fullAddress(s.to))}</td>` +
-            `<td class="num">${esc(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}</td><td>${txLink(s.txHash)}</td>` +
-            `<td>${s.blockNumber}</td><td class="mono">${esc(cleanText(s.blockHash, 70))}</td><td>${esc(cleanText(s.ref, 40))}</td><td>${esc(formatTime(s.timestamp))}</td></tr>`,
-        )
-        .join('\n');
-      return `<h3>${esc(cleanOptional(h.entity, 60, '(unnamed)'))} <small>${esc(cleanText(h.risk, 16))}, ${h.hops} hop(s) from seed <span class="mono">${esc(fullAddress(h.seed))}</span></small></h3>\n` +
-        `<table><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>block</th><th>block hash</th><th>ref</th><th>time</th></tr></thead><tbody>\n${steps}\n</tbody></table>`;
+        `<td>${esc(strength(v.support))}</td></tr>`;
     })
     .join('\n');
+
+  // Hits in the venue table's order (a hit at a venue no model reached goes after those of its risk).
+  const venueRank = new Map(venues.map((v, i) => [v.address, i]));
+  const rankOf = (h: Hit): number => venueRank.get(h.address) ?? venues.length;
+  const hitSections = [...res.hits]
+    .sort((x, y) => riskRank(x.risk) - riskRank(y.risk) || rankOf(x) - rankOf(y))
+    .map((h) => {
+      const ev = hitEvidence(h);
+      const deposit = depositLines(h, (x) => x).map((l) => esc(l.trim()));
+      return `<section class="hit risk-${esc(h.risk)}">\n<h3>${riskBadge(h.risk)} ${esc(cleanOptional(h.entity, 60, '(unnamed)'))} ` +
+        `<span class="ev ev-${ev.level}" title="${esc(ev.detail)}">${esc(ev.text)}</span> ` +
+        `<small>${esc(cleanText(h.category, 24))} · ${plural(h.hops, 'hop')} ${h.direction === 'out' ? 'from' : 'to'} seed ${hashHtml(fullAddress(h.seed), null)} · at ${hashHtml(fullAddress(h.address), null)}</small></h3>\n` +
+        `<p class="src">label source: ${h.labelOrigin === 'user' ? 'user label, ' : ''}${esc(cleanOptional(h.labelSource, 200, '(no source given)'))}</p>\n` +
+        (deposit.length > 0 ? `<p class="deposit">${deposit.join('<br>')}</p>\n` : '') +
+        pathViews(h).map((view) => pathTable(view, names, tx)).join('\n') +
+        '\n</section>';
+    })
+    .join('\n');
+
+  const edgeRows = edgeTable(g, names, tx, a.times);
 
   const m = r.manifest;
   const manifestRows: [string, string][] = [
@@ -70,7 +87,7 @@ export function renderHtml(r: FullReport): string {
     ['run', `#${m.run.id}, traced ${m.run.tracedAt} with hoptrace ${m.run.toolVersion}`],
     ['chain', `${m.chainId} via ${m.rpc.join(', ')}`],
     ['blocks', `${m.blockRange.fromBlock}–${m.blockRange.toBlock}`],
-    ['labels', `data ${m.labels.dataVersion}, sha256 ${m.labels.sha256}, ${m.labels.userLabels} user label(s)`],
+    ['labels', `data ${m.labels.dataVersion}, sha256 ${m.labels.sha256}, ${plural(m.labels.userLabels, 'user label')}`],
     ['parameters', JSON.stringify(m.params)],
     ['seeds', m.seeds.join(' ')],
     ['generated', m.generatedAt],
@@ -80,6 +97,7 @@ export function renderHtml(r: FullReport): string {
   const scriptHash = createHash('sha256').update(script).digest('base64');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const f = a.attribution;
+  const riskCount = (risk: Risk): number => f.venues.filter((v) => v.venue.risk === risk).length;
 
   return `<!doctype html>
 <html lang="en">
@@ -91,47 +109,169 @@ export function renderHtml(r: FullReport): string {
 <style>${STYLE}</style>
 </head>
 <body>
+<main>
 <h1>hoptrace report <small>run ${m.run.id}, chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}</small></h1>
 <section id="summary">
 <h2>Summary</h2>
-<table><tbody>
+<table class="kv"><tbody>
 <tr><th>seeds</th><td>${res.seeds.length}</td></tr>
-<tr><th>venues reached</th><td>${f.venues.length} (${f.venues.filter((v) => v.venue.risk === 'sanctioned').length} sanctioned)</td></tr>
+<tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)</td></tr>
 <tr><th>hits (paths)</th><td>${res.hits.length}</td></tr>
-${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td class="num">${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
+${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
 <tr><th>coverage warnings</th><td>${res.coverage.warnings.length === 0 ? 'none' : res.coverage.warnings.map((w) => esc(cleanText(w, 600))).join('<br>')}</td></tr>
 </tbody></table>
 </section>
 <section id="venues">
-<h2>Value that reached each venue</h2>
-<table><thead><tr><th>venue</th><th>category</th><th>risk</th><th>address</th><th>hops</th><th>arrivals</th><th>first</th><th>last</th><th>poison</th><th>haircut</th><th>FIFO</th><th>models agree</th></tr></thead>
+<h2>Value that reached each venue <small>sanctioned and high-risk venues first, then by value (ETH under poison)</small></h2>
+<div class="tw"><table id="venue-table"><thead><tr><th>venue</th><th>address</th><th>hops</th><th>arrivals</th><th>first – last arrival</th><th>poison</th><th>haircut</th><th>FIFO</th><th>models agree</th></tr></thead>
 <tbody>
-${venueRows || '<tr><td colspan="12">No venue received tainted value under any model.</td></tr>'}
-</tbody></table>
+${venueRows || '<tr><td colspan="9">No venue received tainted value under any model.</td></tr>'}
+</tbody></table></div>
 <ul class="models">${TAINT_MODELS.map((mm) => `<li><b>${mm}</b>: ${esc(MODEL_CITATIONS[mm])}</li>`).join('')}</ul>
 ${a.notes.map((n) => `<p class="note">${esc(cleanText(n, 600))}</p>`).join('\n')}
 </section>
 <section id="graph-section">
-<h2>Traced graph <small>drag to pan, wheel to zoom, click a node for details</small></h2>
+<h2>Traced graph <small>hover an edge for its amounts; drag to pan, wheel to zoom, double-click to fit; click a node or edge for details</small></h2>
 <div id="legend"><span class="seed">seed</span> <span class="address">address</span> <span class="venue">venue</span> <span class="high">high risk</span> <span class="sanctioned">sanctioned</span></div>
-<svg id="graph" role="img" aria-label="traced graph" xmlns="http://www.w3.org/2000/svg"></svg>
+<div id="graph-wrap"><svg id="graph" role="img" aria-label="traced graph" xmlns="http://www.w3.org/2000/svg"></svg></div>
 <pre id="details">Click a node or an edge.</pre>
+<details id="edges"${g.size <= 60 ? ' open' : ''}><summary>${plural(g.size, 'transfer')} in the graph</summary>
+<div class="tw"><table id="edge-table"><thead><tr><th>hop</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>time, block</th><th>tainted: poison</th><th>haircut</th><th>FIFO</th></tr></thead>
+<tbody>
+${edgeRows || '<tr><td colspan="9">No transfer was followed.</td></tr>'}
+</tbody></table></div>
+</details>
 </section>
 <section id="hits">
-<h2>Paths (every hop with its evidence)</h2>
+<h2>Paths <small>every hop with its evidence</small></h2>
 ${hitSections || '<p>No labelled venue reached.</p>'}
 </section>
 <section id="manifest">
 <h2>Manifest</h2>
-<table><tbody>
-${manifestRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="mono">${esc(cleanText(v, 4000))}</td></tr>`).join('\n')}
+<table class="kv"><tbody>
+${manifestRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="mono wrap">${esc(cleanText(v, 4000))}</td></tr>`).join('\n')}
 </tbody></table>
 </section>
-<script type="application/json" id="graph-data">${embedJson(graphData(r, explorer ?? null))}</script>
+</main>
+<script type="application/json" id="graph-data">${embedJson(graphData(g, explorer))}</script>
 <script>${script}</script>
 </body>
 </html>
 `;
+}
+
+const RISK_RANK: Record<string, number> = { sanctioned: 0, high: 1 };
+
+/** Sanctioned before high risk before the rest: what an investigator acts on first. */
+function riskRank(risk: string): number {
+  return RISK_RANK[risk] ?? 2;
+}
+
+/**
+ * Venues by risk, then by the ETH (native) value that reached them under poison, most first, then by name:
+ * amounts of different tokens are not comparable, so the native coin decides.
+ */
+export function venueOrder(x: VenueFlow, y: VenueFlow): number {
+  const byRisk = riskRank(x.venue.risk) - riskRank(y.venue.risk);
+  if (byRisk !== 0) return byRisk;
+  const vx = x.amounts.poison.get('native') ?? 0n;
+  const vy = y.amounts.poison.get('native') ?? 0n;
+  if (vx !== vy) return vx > vy ? -1 : 1;
+  return (x.venue.entity ?? '').localeCompare(y.venue.entity ?? '');
+}
+
+function riskBadge(risk: string): string {
+  const r = riskRank(risk);
+  return r === 2 ? '' : `<span class="badge ${r === 0 ? 'sanctioned' : 'high'}">${r === 0 ? 'SANCTIONED' : 'HIGH RISK'}</span>`;
+}
+
+/**
+ * Whether a hit rests on a sourced label (a fact) or on an inference, as the badge in its heading shows.
+ * The evidence levels of the trace result (label / inferred / conflict) slot in here.
+ */
+function hitEvidence(h: Hit): { level: 'label' | 'inferred'; text: string; detail: string } {
+  return h.via === 'deposit'
+    ? { level: 'inferred', text: 'inferred: deposit address', detail: 'not a sourced label: taken for a deposit address from its sweep to a labelled hot wallet' }
+    : { level: 'label', text: 'label', detail: 'the address itself carries a sourced label' };
+}
+
+/** One way of showing how value reached a hit; a hit can have several (e.g. first found, main by value). */
+interface PathView {
+  title: string;
+  steps: PathStep[];
+}
+
+/** The path views of a hit, in the order shown. */
+function pathViews(h: Hit): PathView[] {
+  return [{ title: 'first path found (fewest hops, then earliest)', steps: h.path }];
+}
+
+function pathTable(view: PathView, names: ReadonlyMap<string, string>, tx: (hash: string) => string): string {
+  const rows = view.steps
+    .map((s, i) =>
+      `<tr><td class="num">${i + 1}</td><td>${addressHtml(s.from, names)}</td><td>${addressHtml(s.to, names)}</td>` +
+      `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}</td>` +
+      `<td>${tx(s.txHash)}<br><small class="mono">${esc(cleanText(s.ref, 60))}</small></td>` +
+      `<td><span class="nw">${esc(formatTime(s.timestamp))}</span><br><small>block ${s.blockNumber}</small> ${hashHtml(cleanText(s.blockHash, 70), null)}</td>` +
+      `<td><span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span></td></tr>`,
+    )
+    .join('\n');
+  return `<div class="path"><h4>${esc(view.title)} <small>${plural(view.steps.length, 'transfer')}</small></h4>\n` +
+    `<div class="tw"><table class="steps"><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>time, block</th><th>evidence</th></tr></thead><tbody>\n${rows}\n</tbody></table></div></div>`;
+}
+
+/** A formatted amount whose figure never breaks across lines; the asset's name may wrap after it. */
+function amountHtml(text: string): string {
+  const cut = text.indexOf(' ');
+  return cut < 0 ? `<span class="amt">${esc(text)}</span>` : `<span class="amt"><span class="n">${esc(text.slice(0, cut))}</span>${esc(text.slice(cut))}</span>`;
+}
+
+/** Names the graph gives its labelled nodes (venues, seeds), for the tables' address cells. */
+function nodeNames(g: TracedGraph): Map<string, string> {
+  const out = new Map<string, string>();
+  g.forEachNode((id, at) => {
+    if (at.role !== 'address') out.set(id, at.role === 'seed' ? 'seed' : at.label);
+  });
+  return out;
+}
+
+function addressHtml(address: Address, names: ReadonlyMap<string, string>): string {
+  const name = names.get(address);
+  return hashHtml(fullAddress(address), null) + (name === undefined ? '' : `<br><small class="name">${esc(cleanText(name, 40))}</small>`);
+}
+
+/**
+ * A hash or address shown as `0x3379…9bc`: the element holds the whole value (a copy copies all of it;
+ * the title shows it), CSS hides the middle. A transaction hash links to the chain's explorer when known.
+ */
+function hashHtml(value: string, explorer: string | null): string {
+  const full = esc(value);
+  const inner = value.length > 16 ? `<span class="hx-h">${esc(value.slice(0, -6))}</span><span class="hx-t">${esc(value.slice(-6))}</span>` : full;
+  return explorer !== null && /^0x[0-9a-f]{64}$/i.test(value)
+    ? `<a href="${esc(explorer + value)}" rel="noreferrer" class="hx" title="${full}">${inner}</a>`
+    : `<span class="hx" title="${full}">${inner}</span>`;
+}
+
+function edgeTable(g: TracedGraph, names: ReadonlyMap<string, string>, tx: (hash: string) => string, times: ReadonlyMap<number, number>): string {
+  const rows: { hop: number; block: number; html: string }[] = [];
+  g.forEachEdge((_key, at, s, t) => {
+    const decimals = at.decimals === '' ? null : Number(at.decimals);
+    const symbol = at.symbol === '' ? null : at.symbol;
+    const fmt = (v: string): string => amountHtml(formatAssetAmount(BigInt(v), decimals, symbol, at.asset));
+    // Headers are stored for some blocks only (the arrival times the report shows): no time is no claim.
+    const time = times.get(at.blockNumber);
+    rows.push({
+      hop: at.hop,
+      block: at.blockNumber,
+      html: `<tr><td class="num">${at.hop}</td><td>${addressHtml(s, names)}</td><td>${addressHtml(t, names)}</td><td class="num">${fmt(at.amount)}</td>` +
+        `<td>${tx(at.txHash)}</td><td>${time === undefined ? '' : `<span class="nw">${esc(formatTime(time))}</span><br>`}<small>block ${at.blockNumber}</small></td>` +
+        [at.taintPoison, at.taintHaircut, at.taintFifo].map((v) => `<td class="num">${v === at.amount ? 'all' : v === '0' ? '—' : fmt(v)}</td>`).join('') + '</tr>',
+    });
+  });
+  return rows
+    .sort((x, y) => x.hop - y.hop || x.block - y.block)
+    .map((r) => r.html)
+    .join('\n');
 }
 
 /** Explorers by chain id, for links from a transaction hash (a link; nothing is fetched). */
@@ -154,64 +294,130 @@ function embedJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** Longest node label drawn in the graph; the tooltip and the details pane carry the whole label. */
+const GRAPH_LABEL_MAX = 28;
+/** Vertical distance between two nodes of one hop, in SVG units (the node box is 22 high). */
+const ROW_HEIGHT = 34;
+
 interface GraphNode {
   id: Address;
   label: string;
+  fullLabel: string;
   role: string;
   risk: string;
   category: string;
   hop: number;
-  x: number;
+  /** Vertical position; the script places columns horizontally once it has measured the labels. */
   y: number;
+  /** No traced transfer touches it (a seed that sent nothing followed): drawn in a block under the layers. */
+  alone: boolean;
 }
 
-/** Nodes with a layered layout (x = hop, y = order within the hop) and edges with their evidence. */
-function graphData(r: FullReport, explorer: string | null): { nodes: GraphNode[]; edges: unknown[]; explorer: string | null } {
-  const g = tracedGraph(r.attribution, r.manifest.seeds);
-  const perHop = new Map<number, number>();
+interface GraphLink {
+  source: Address;
+  target: Address;
+  /** Sum per asset of the transfers between the two, formatted: what the edge's tooltip leads with. */
+  total: string;
+  transfers: { amount: string; tx: string; ref: string; block: number; taint: { poison: string; haircut: string; fifo: string } }[];
+}
+
+/**
+ * Nodes in layers by hop, each placed level with the mean of the nodes that paid it where room allows
+ * (a chain of single transfers is a straight line), and one link per pair of addresses with all the
+ * transfers between them.
+ */
+function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[]; links: GraphLink[]; explorer: string | null } {
+  const byHop = new Map<number, Address[]>();
+  g.forEachNode((id, at) => {
+    if (g.degree(id) === 0) return;
+    const col = byHop.get(at.hop) ?? [];
+    col.push(id);
+    byHop.set(at.hop, col);
+  });
+  const y = new Map<Address, number>();
+  for (const hop of [...byHop.keys()].sort((p, q) => p - q)) {
+    const want = (id: Address): number => {
+      const from = g.inNeighbors(id).filter((p) => y.has(p) && g.getNodeAttribute(p, 'hop') < hop);
+      return from.length === 0 ? Infinity : from.reduce((sum, p) => sum + y.get(p)!, 0) / from.length;
+    };
+    const col = byHop.get(hop)!.map((id, i) => ({ id, i, want: want(id) })).sort((p, q) => p.want - q.want || p.i - q.i);
+    let next = 0;
+    for (const n of col) {
+      const at = Number.isFinite(n.want) ? Math.max(next, n.want) : next;
+      y.set(n.id, at);
+      next = at + ROW_HEIGHT;
+    }
+  }
   const nodes: GraphNode[] = [];
   g.forEachNode((id, at) => {
-    const row = perHop.get(at.hop) ?? 0;
-    perHop.set(at.hop, row + 1);
-    nodes.push({ id, label: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, x: 60 + at.hop * 220, y: 40 + row * 56 });
+    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
   });
-  const edges: unknown[] = [];
+  const links = new Map<string, { link: GraphLink; sums: Map<string, { amount: bigint; decimals: number | null; symbol: string | null }> }>();
   g.forEachEdge((_key, at, s, t) => {
-    edges.push({
-      source: s,
-      target: t,
-      tx: at.txHash,
-      ref: at.ref,
-      block: at.blockNumber,
-      amount: formatAssetAmount(BigInt(at.amount), at.decimals === '' ? null : Number(at.decimals), at.symbol === '' ? null : at.symbol, at.asset),
-      taint: { poison: at.taintPoison, haircut: at.taintHaircut, fifo: at.taintFifo },
-    });
+    const key = `${s}>${t}`;
+    const entry = links.get(key) ?? { link: { source: s, target: t, total: '', transfers: [] as GraphLink['transfers'] }, sums: new Map() };
+    links.set(key, entry);
+    const decimals = at.decimals === '' ? null : Number(at.decimals);
+    const symbol = at.symbol === '' ? null : at.symbol;
+    const fmt = (v: string): string => formatAssetAmount(BigInt(v), decimals, symbol, at.asset);
+    entry.link.transfers.push({ amount: fmt(at.amount), tx: at.txHash, ref: at.ref, block: at.blockNumber, taint: { poison: fmt(at.taintPoison), haircut: fmt(at.taintHaircut), fifo: fmt(at.taintFifo) } });
+    const sum = entry.sums.get(at.asset) ?? { amount: 0n, decimals, symbol };
+    sum.amount += BigInt(at.amount);
+    entry.sums.set(at.asset, sum);
   });
-  return { nodes, edges, explorer };
+  for (const { link, sums } of links.values()) {
+    link.total = [...sums].map(([asset, v]) => formatAssetAmount(v.amount, v.decimals, v.symbol, asset)).join(', ');
+  }
+  return { nodes, links: [...links.values()].map((l) => l.link), explorer };
 }
 
 const STYLE = `
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
-h1 small,h2 small,h3 small{font-weight:normal;color:#666}
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222}
+main{max-width:1600px;margin:0 auto;padding:1em 1.5em}
+h1 small,h2 small,h3 small,h4 small{font-weight:normal;color:#666;font-size:80%}
+h3{margin:1.2em 0 .3em}h4{margin:.6em 0 .2em;font-size:100%}
 table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-.num{text-align:right;white-space:nowrap}.mono{font-family:ui-monospace,monospace;font-size:12px}
-tr.risk-sanctioned td:first-child{color:#b00;font-weight:bold}tr.risk-high td:first-child{color:#c60;font-weight:bold}
-#graph{width:100%;height:480px;border:1px solid #ccc;cursor:grab;background:#fafafa}
-#details{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
+thead th{background:#f2f2f2;white-space:nowrap}
+.tw{max-width:100%;overflow-x:auto}
+.num{text-align:right}.nw{white-space:nowrap}.amt{overflow-wrap:anywhere}.amt .n{white-space:nowrap}.name{overflow-wrap:anywhere}.mono{font-family:ui-monospace,monospace;font-size:12px}.wrap{overflow-wrap:anywhere}
+.hx{font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap}
+.hx-h{display:inline-block;max-width:8ch;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom}
+@media (min-width:1700px){.hx-h{max-width:13ch}}
+small .hx,h3 .hx{font-size:90%}
+tr.risk-sanctioned td:first-child .name{color:#b00}tr.risk-high td:first-child .name{color:#c60}
+.badge{display:inline-block;padding:0 5px;border-radius:3px;color:#fff;font-size:11px;font-weight:bold;vertical-align:middle}
+.badge.sanctioned{background:#d62728}.badge.high{background:#e67300}
+.ev{display:inline-block;padding:0 5px;border-radius:3px;font-size:11px;font-weight:normal;border:1px solid;white-space:nowrap;vertical-align:middle}
+.ev-label,.ev-fact{color:#1a5e1a;border-color:#8c8;background:#f0fff0}.ev-inferred{color:#8a5a00;border-color:#db4;background:#fffbe8}.ev-conflict{color:#a00;border-color:#e88;background:#fff0f0}
+.hit{border-top:1px solid #ddd}.src,.deposit{margin:.2em 0;color:#444}.deposit{color:#8a5a00}
+#graph-wrap{width:fit-content;max-width:100%;max-height:80vh;overflow:auto;border:1px solid #ccc;background:#fafafa}
+#graph{display:block;cursor:grab}
+#graph .node text{font-size:12px}#graph .caption{font-size:12px;fill:#666}
+#graph .lbg{fill:#fff;fill-opacity:.9;stroke:#ddd}
+#graph .edge{fill:none;stroke:#999;stroke-width:1.5}
+#graph .hit{fill:none;stroke:transparent;stroke-width:10;cursor:pointer}
+#graph .link:hover .edge,#graph .edge.on{stroke:#d62728;stroke-width:3}
+#details{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere}
 #legend span{display:inline-block;padding:0 6px;border-radius:3px;color:#fff}
 .seed{background:#1f77b4}.address{background:#7f7f7f}.venue{background:#2ca02c}.high{background:#ff7f0e}.sanctioned{background:#d62728}
+.kv th{white-space:nowrap}
 .note{color:#a60}`;
 
 /**
- * The page's only script: draws the graph from #graph-data with DOM calls (text through textContent
- * only), then marks the body `data-graph="drawn"` with the counts (what the browser test checks).
+ * The page's only script: lays out and draws the graph from #graph-data with DOM calls (text through
+ * textContent only), fits the view box to what it drew, then marks the body with what the browser test
+ * checks: `data-graph="drawn"`, the node and transfer counts, the drawn box against the view box, the
+ * page's horizontal overflow, tables that need their own scroll bar, the tallest row of a path table, and
+ * how many edges run through a label.
  */
 const GRAPH_SCRIPT = `
 (function () {
   'use strict';
   var NS = 'http://www.w3.org/2000/svg';
+  var GAP = 70, PAD = 12, ROW = ${ROW_HEIGHT};
   var data = JSON.parse(document.getElementById('graph-data').textContent);
   var svg = document.getElementById('graph');
+  var wrap = document.getElementById('graph-wrap');
   var details = document.getElementById('details');
   var colour = function (n) {
     if (n.role === 'seed') return '#1f77b4';
@@ -226,48 +432,107 @@ const GRAPH_SCRIPT = `
     parent.appendChild(e);
     return e;
   };
-  var byId = {};
-  data.nodes.forEach(function (n) { byId[n.id] = n; });
   var defs = el('defs', {}, svg);
-  var marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 18, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' }, defs);
+  var marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto', markerUnits: 'userSpaceOnUse' }, defs);
   el('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#999' }, marker);
   var view = el('g', {}, svg);
+  var edgeLayer = el('g', {}, view);
+  var nodeLayer = el('g', {}, view);
+  var byId = {};
+  var colWidth = {};
+  data.nodes.forEach(function (n) {
+    byId[n.id] = n;
+    n.r = n.role === 'address' ? 6 : 8;
+    n.g = el('g', { 'class': 'node' }, nodeLayer);
+    n.bg = el('rect', { 'class': 'lbg', rx: 3, ry: 3 }, n.g);
+    el('circle', { r: n.r, fill: colour(n), stroke: '#fff', 'stroke-width': 2 }, n.g);
+    var label = el('text', { x: n.r + 6, y: 4 }, n.g);
+    label.textContent = n.label;
+    var tw = label.getComputedTextLength();
+    n.bg.setAttribute('x', String(n.r + 2)); n.bg.setAttribute('y', '-11');
+    n.bg.setAttribute('width', String(tw + 8)); n.bg.setAttribute('height', '22');
+    n.w = n.r + 10 + tw;
+    if (!n.alone) colWidth[n.hop] = Math.max(colWidth[n.hop] || 0, n.w + n.r);
+    var title = el('title', {}, n.g);
+    title.textContent = n.fullLabel + '\\n' + n.id + (n.category ? ' — ' + n.category : '') + ', hop ' + n.hop;
+  });
+  var hops = Object.keys(colWidth).map(Number).sort(function (p, q) { return p - q; });
+  var colX = {}, x = 0;
+  hops.forEach(function (h) { colX[h] = x; x += colWidth[h] + GAP; });
+  // Addresses no edge touches (seeds that sent nothing followed) would make one tall column of their own:
+  // they go in rows under the layers instead, as wide as the layers or the page, whichever is wider.
+  var alone = data.nodes.filter(function (n) { return n.alone; });
+  var bottom = -ROW;
+  data.nodes.forEach(function (n) { if (!n.alone) bottom = Math.max(bottom, n.y); });
+  if (alone.length > 0) {
+    var caption = el('text', { x: 0, y: bottom + ROW + 8, 'class': 'caption' }, nodeLayer);
+    caption.textContent = alone.length + (alone.length === 1 ? ' address' : ' addresses') + ' with no followed transfer:';
+    var limit = Math.max(300, x - GAP, wrap.parentNode.clientWidth - 2 * PAD - 4), cx = 0, cy = bottom + 2 * ROW;
+    alone.forEach(function (n) {
+      if (cx > 0 && cx + n.w + n.r > limit) { cx = 0; cy += ROW; }
+      n.x = cx + n.r; n.y = cy;
+      cx += n.w + n.r + 24;
+    });
+  }
+  data.nodes.forEach(function (n) {
+    if (!n.alone) n.x = colX[n.hop] + n.r;
+    n.g.setAttribute('transform', 'translate(' + n.x + ',' + n.y + ')');
+  });
+  var transfers = 0;
   var edgeEls = [];
-  data.edges.forEach(function (e) {
+  data.links.forEach(function (e) {
     var s = byId[e.source], t = byId[e.target];
     if (!s || !t) return;
-    var line = el('line', { x1: s.x, y1: s.y, x2: t.x, y2: t.y, stroke: '#999', 'stroke-width': 1.5, 'marker-end': 'url(#arrow)', 'class': 'edge' }, view);
-    var title = el('title', {}, line);
-    title.textContent = e.amount + ' — tx ' + e.tx + ' (' + e.ref + '), block ' + e.block;
-    line.addEventListener('click', function (ev) {
+    var x1 = s.x + s.w, y1 = s.y, x2 = t.x - t.r - 1, y2 = t.y, d;
+    if (x2 > x1) {
+      var c = (x2 - x1) / 2;
+      d = 'M' + x1 + ',' + y1 + ' C' + (x1 + c) + ',' + y1 + ' ' + (x2 - c) + ',' + y2 + ' ' + x2 + ',' + y2;
+    } else if (s.hop === t.hop) {
+      // Within one hop: a bow through the gap left of the column, from circle to circle, clear of labels.
+      var bow = Math.min(GAP - 10, 20 + Math.abs(y2 - y1) / 4);
+      x1 = s.x - s.r;
+      d = 'M' + x1 + ',' + y1 + ' C' + (x1 - bow) + ',' + y1 + ' ' + (x2 - bow) + ',' + y2 + ' ' + x2 + ',' + y2;
+    } else {
+      // Back to an earlier hop: a loop under both nodes.
+      var low = Math.max(y1, y2) + 26;
+      d = 'M' + x1 + ',' + y1 + ' C' + (x1 + 40) + ',' + low + ' ' + (x2 - 40) + ',' + low + ' ' + x2 + ',' + y2;
+    }
+    // A wide transparent stroke under the visible one: a 1.5-unit line is too thin to find with a mouse.
+    var link = el('g', { 'class': 'link', 'data-transfers': e.transfers.length }, edgeLayer);
+    el('path', { d: d, 'class': 'hit' }, link);
+    var path = el('path', { d: d, 'class': 'edge', 'marker-end': 'url(#arrow)' }, link);
+    var title = el('title', {}, link);
+    title.textContent = s.fullLabel + ' → ' + t.fullLabel + ': ' + e.total + (e.transfers.length === 1 ? '' : ' in ' + e.transfers.length + ' transfers') +
+      e.transfers.map(function (x) { return '\\n' + x.amount + ' — tx ' + x.tx + ' (' + x.ref + '), block ' + x.block; }).join('');
+    link.addEventListener('click', function (ev) {
       ev.stopPropagation();
-      details.textContent = 'transfer ' + e.source + ' → ' + e.target + '\\n' + e.amount + '\\ntx ' + e.tx + ' ' + e.ref + ', block ' + e.block +
-        '\\ntaint: poison ' + e.taint.poison + ', haircut ' + e.taint.haircut + ', FIFO ' + e.taint.fifo + ' (base units)' +
-        (data.explorer ? '\\n' + data.explorer + e.tx : '');
+      details.textContent = 'transfers ' + e.source + ' → ' + e.target + ': ' + e.total + e.transfers.map(function (x) {
+        return '\\n' + x.amount + ' — tx ' + x.tx + ' ' + x.ref + ', block ' + x.block + '; tainted: poison ' + x.taint.poison + ', haircut ' + x.taint.haircut + ', FIFO ' + x.taint.fifo +
+          (data.explorer ? '\\n  ' + data.explorer + x.tx : '');
+      }).join('');
     });
-    edgeEls.push({ e: e, line: line });
+    transfers += e.transfers.length;
+    edgeEls.push({ e: e, path: path });
   });
   data.nodes.forEach(function (n) {
-    var g = el('g', { transform: 'translate(' + n.x + ',' + n.y + ')', 'class': 'node' }, view);
-    el('circle', { r: n.role === 'address' ? 7 : 11, fill: colour(n), stroke: '#fff', 'stroke-width': 2 }, g);
-    var label = el('text', { x: 14, y: 4, 'font-size': 11 }, g);
-    label.textContent = n.label;
-    var title = el('title', {}, g);
-    title.textContent = n.id + (n.category ? ' — ' + n.category : '') + ', hop ' + n.hop;
-    g.addEventListener('click', function (ev) {
+    n.g.addEventListener('click', function (ev) {
       ev.stopPropagation();
-      details.textContent = n.label + '\\n' + n.id + '\\nrole ' + n.role + (n.risk ? ', risk ' + n.risk : '') + ', hop ' + n.hop;
+      details.textContent = n.fullLabel + '\\n' + n.id + '\\nrole ' + n.role + (n.risk ? ', risk ' + n.risk : '') + (n.category ? ', ' + n.category : '') + ', hop ' + n.hop;
       edgeEls.forEach(function (x) {
         var on = x.e.source === n.id || x.e.target === n.id;
-        x.line.setAttribute('stroke', on ? '#d62728' : '#999');
+        x.path.setAttribute('class', on ? 'edge on' : 'edge');
       });
     });
   });
-  var vb = { x: 0, y: 0, w: 1000, h: 480 };
-  var maxX = 0, maxY = 0;
-  data.nodes.forEach(function (n) { maxX = Math.max(maxX, n.x); maxY = Math.max(maxY, n.y); });
-  vb.w = Math.max(600, maxX + 260); vb.h = Math.max(300, maxY + 60);
+  var box = view.getBBox();
+  var fit = { x: box.x - PAD, y: box.y - PAD, w: box.width + 2 * PAD, h: box.height + 2 * PAD };
+  var vb = { x: fit.x, y: fit.y, w: fit.w, h: fit.h };
   var apply = function () { svg.setAttribute('viewBox', vb.x + ' ' + vb.y + ' ' + vb.w + ' ' + vb.h); };
+  // One SVG unit is one CSS pixel where the graph fits; a wider graph is shrunk to the page down to 60 %,
+  // then scrolls inside its own box. The element keeps the view box's proportions: no empty margins.
+  var scale = Math.min(1, Math.max(0.6, (wrap.parentNode.clientWidth - 2) / fit.w));
+  svg.setAttribute('width', String(Math.round(fit.w * scale)));
+  svg.setAttribute('height', String(Math.round(fit.h * scale)));
   apply();
   svg.addEventListener('wheel', function (ev) {
     ev.preventDefault();
@@ -275,18 +540,47 @@ const GRAPH_SCRIPT = `
     vb.x += vb.w * (1 - k) / 2; vb.y += vb.h * (1 - k) / 2; vb.w *= k; vb.h *= k;
     apply();
   }, { passive: false });
+  svg.addEventListener('dblclick', function () { vb = { x: fit.x, y: fit.y, w: fit.w, h: fit.h }; apply(); });
   var drag = null;
   svg.addEventListener('mousedown', function (ev) { drag = { x: ev.clientX, y: ev.clientY }; });
   window.addEventListener('mouseup', function () { drag = null; });
   svg.addEventListener('mousemove', function (ev) {
     if (!drag) return;
-    var scale = vb.w / (svg.clientWidth || vb.w);
-    vb.x -= (ev.clientX - drag.x) * scale; vb.y -= (ev.clientY - drag.y) * scale;
+    var k = vb.w / (svg.clientWidth || vb.w);
+    vb.x -= (ev.clientX - drag.x) * k; vb.y -= (ev.clientY - drag.y) * k;
     drag = { x: ev.clientX, y: ev.clientY };
     apply();
   });
-  document.body.setAttribute('data-graph', 'drawn');
-  document.body.setAttribute('data-graph-nodes', String(svg.querySelectorAll('g.node').length));
-  document.body.setAttribute('data-graph-edges', String(svg.querySelectorAll('line.edge').length));
+  // Edges through labels: points along each edge inside another node's label box (bounded work).
+  var crossings = -1;
+  if (edgeEls.length * data.nodes.length <= 200000) {
+    crossings = 0;
+    edgeEls.forEach(function (x) {
+      var len = x.path.getTotalLength();
+      var hit = {};
+      for (var i = 1; i < 24; i++) {
+        var p = x.path.getPointAtLength(len * i / 24);
+        data.nodes.forEach(function (n) {
+          var bx = n.x + n.r + 2, bw = n.w - n.r - 2;
+          if (p.x > bx + 1 && p.x < bx + bw - 1 && p.y > n.y - 10 && p.y < n.y + 10) hit[n.id] = true;
+        });
+      }
+      crossings += Object.keys(hit).length;
+    });
+  }
+  var body = document.body, rect = svg.getBoundingClientRect();
+  body.setAttribute('data-graph', 'drawn');
+  body.setAttribute('data-graph-nodes', String(svg.querySelectorAll('g.node').length));
+  body.setAttribute('data-graph-edges', String(transfers));
+  body.setAttribute('data-graph-links', String(svg.querySelectorAll('path.edge').length));
+  body.setAttribute('data-graph-fit', [box.width, box.height, fit.w, fit.h, rect.width, rect.height].map(function (v) { return Math.round(v); }).join(' '));
+  body.setAttribute('data-graph-crossings', String(crossings));
+  body.setAttribute('data-overflow-x', String(document.documentElement.scrollWidth - document.documentElement.clientWidth));
+  var wide = 0;
+  document.querySelectorAll('.tw').forEach(function (w) { if (w.scrollWidth > w.clientWidth) wide++; });
+  body.setAttribute('data-tables-scrolled', String(wide));
+  var tallest = 0;
+  document.querySelectorAll('table.steps tbody tr').forEach(function (tr) { tallest = Math.max(tallest, tr.getBoundingClientRect().height); });
+  body.setAttribute('data-path-row-max', String(Math.round(tallest)));
 })();
 `;

@@ -13,6 +13,7 @@ import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLog
 import { forgetCapabilities, probeCapabilities, type Capabilities } from './probe.js';
 import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
 import { checkReceiptLogs, createBlockCheck, parseBlock, refetching, type ParsedBlock } from './validate.js';
+import { plural } from '../util/plural.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
 export interface FetchNeed {
@@ -410,18 +411,18 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const canScan = (c.traceBlock || c.debugTraceBlock) && blocksToRead <= opts.maxScanBlocks;
     const useBlocks = canScan && (opts.strategy === 'block' || (opts.strategy === 'auto' && blockCost < addressCost));
     if (opts.strategy === 'block' && !useBlocks) {
-      opts.onProgress?.(`not scanning ${blocksToRead} blocks (over --max-scan-blocks or no block tracing): querying per address`);
+      opts.onProgress?.(`not scanning ${plural(blocksToRead, 'block')} (over --max-scan-blocks or no block tracing): querying per address`);
     }
 
     if (useBlocks) {
       opts.onProgress?.(
-        `reading ${blocksToRead} blocks whole (~${Math.round(blockCost)} ms of calls instead of ~${Math.round(addressCost)} ms per address over ${levels} level${levels === 1 ? '' : 's'})`,
+        `reading ${plural(blocksToRead, 'block')} whole (~${Math.round(blockCost)} ms of calls instead of ~${Math.round(addressCost)} ms per address over ${plural(levels, 'level')})`,
       );
       await scanRanges(wanted, c);
       return;
     }
 
-    opts.onProgress?.(`reading transfers of ${new Set(needs.map((n) => n.address)).size} addresses`);
+    opts.onProgress?.(`reading transfers of ${plural(new Set(needs.map((n) => n.address)).size, 'address')}`);
     const jobs: Promise<void>[] = [];
     for (const { need, parts } of logWork) for (const p of parts) jobs.push(logsOfAddress(need.address, need.side, p));
     if (c.traceFilter) {
@@ -439,7 +440,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     if (size(todo) > opts.maxScanBlocks) {
       nativeInvisible = true;
       warnings.add(
-        `native ETH transfers not read: this endpoint has no trace_filter, and a block scan of ${size(todo)} blocks exceeds --max-scan-blocks ${opts.maxScanBlocks}; narrow --from-block/--to-block or raise the limit.`,
+        `native ETH transfers not read: this endpoint has no trace_filter, and a block scan of ${plural(size(todo), 'block')} exceeds --max-scan-blocks ${opts.maxScanBlocks}; narrow --from-block/--to-block or raise the limit.`,
       );
       return;
     }

@@ -10,6 +10,7 @@
  * "Deposit addresses and hubs").
  */
 import type { Address, Asset, Hex, Label, Transfer } from '../types.js';
+import { plural } from '../util/plural.js';
 
 /**
  * Longest delay, in blocks, from the traced arrival to the first sweep: about 12 hours at 12 s a block.
@@ -152,8 +153,8 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
     doubts++;
     reasons.push(why);
   };
-  if (delayBlocks <= FAST_SWEEP_BLOCKS) reasons.push(`swept ${delayBlocks} blocks after the arrival`);
-  else doubt(`swept only ${delayBlocks} blocks after the arrival (an automated sweep takes at most ${FAST_SWEEP_BLOCKS})`);
+  if (delayBlocks <= FAST_SWEEP_BLOCKS) reasons.push(`swept ${plural(delayBlocks, 'block')} after the arrival`);
+  else doubt(`swept only ${plural(delayBlocks, 'block')} after the arrival (an automated sweep takes at most ${FAST_SWEEP_BLOCKS})`);
   if (shareBps >= FULL_SWEEP_BPS) reasons.push(`the sweep carried ${formatBps(shareBps)} of what arrived`);
   else doubt(`the sweep carried ${formatBps(shareBps)} of what arrived, not all of it`);
   if (sweepTxs.length === 1) reasons.push('one sweep transaction');

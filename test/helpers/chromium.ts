@@ -27,8 +27,8 @@ export function chromiumMissing(): string | null {
   return 'Chromium is not installed here (apt-get install -y chromium); .ci/run installs it and requires it';
 }
 
-/** The DOM of `file` after its scripts ran, from a fresh profile, with no network. */
-export async function dumpDom(file: string): Promise<string> {
+/** The DOM of `file` after its scripts ran, from a fresh profile, with no network, in a window of `size` (CSS px). */
+export async function dumpDom(file: string, size: { width: number; height: number } = { width: 1366, height: 768 }): Promise<string> {
   const bin = chromiumPath();
   if (!bin) throw new Error('no chromium');
   const profile = mkdtempSync(join(tmpdir(), 'hoptrace-chromium-'));
@@ -37,6 +37,7 @@ export async function dumpDom(file: string): Promise<string> {
     [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=2000',
+      `--window-size=${size.width},${size.height}`,
       '--dump-dom', pathToFileURL(file).href,
     ],
     { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
