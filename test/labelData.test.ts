@@ -114,6 +114,7 @@ describe('risk at the time of a hop', () => {
       chain: 'evm',
       entity: 'Example venue',
       category: 'exchange',
+      role: 'unknown',
       jurisdiction: null,
       risk: 'high',
       source: 'case file',
@@ -273,11 +274,11 @@ describe('import readers', () => {
     );
     const parsed = parseTableJson(json);
     expect(parsed.rows.map((r) => r.line)).toEqual([2, 8]);
-    expect(parsed.problems).toEqual([{ line: 14, text: 'unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to)' }]);
+    expect(parsed.problems).toEqual([{ line: 14, text: 'unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to, role)' }]);
     const checked = checkBatch('labels.json', parsed.rows, { defaultChain: 'evm' }, parsed.problems);
     expect(checked.problems).toEqual([
       'labels.json:8: source is missing: a label without a source is refused',
-      'labels.json:14: unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to)',
+      'labels.json:14: unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to, role)',
     ]);
     expect(checked.labels).toEqual([expect.objectContaining({ address: BINANCE_EVM, chain: 'evm', risk: 'standard' })]);
   });
@@ -299,6 +300,7 @@ function userRow(address: string, chain: string, entity: string) {
     chain,
     entity,
     category: 'exchange' as const,
+    role: 'hot-wallet' as const,
     jurisdiction: null,
     risk: 'standard' as const,
     source: 'case 42 notes, listed 2022-01-10',

@@ -5,6 +5,7 @@ import { fullAddress, shortAddress } from './address.js';
 import { formatAssetAmount } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
 import { tracedGraph } from './export.js';
+import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
 import { amountList, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
 import { formatTime } from './text.js';
@@ -59,7 +60,12 @@ export function renderHtml(r: FullReport): string {
             `<td>${s.blockNumber}</td><td class="mono">${esc(cleanText(s.blockHash, 70))}</td><td>${esc(cleanText(s.ref, 40))}</td><td>${esc(formatTime(s.timestamp))}</td></tr>`,
         )
         .join('\n');
-      return `<h3>${esc(cleanOptional(h.entity, 60, '(unnamed)'))} <small>${esc(cleanText(h.risk, 16))}, ${h.hops} hop(s) from seed <span class="mono">${esc(fullAddress(h.seed))}</span></small></h3>\n` +
+      const notes = pathNotes(h)
+        .map((n) => `<li class="evidence-${n.evidence.level}"><span class="mono">${esc(fullAddress(n.address))}</span>: ${esc(evidenceLine(n.evidence, n.address, false))}</li>`)
+        .join('');
+      return `<h3>${esc(cleanOptional(h.entity, 60, '(unnamed)'))} <small>${h.kind === 'known-perpetrator' ? 'known perpetrator' : esc(cleanText(h.risk, 16))}, ${h.hops} hop(s) from seed <span class="mono">${esc(fullAddress(h.seed))}</span></small></h3>\n` +
+        `<p class="evidence evidence-${h.evidence.level}"><b>evidence: ${h.evidence.level}</b> — ${esc(evidenceLine(h.evidence, h.address))}</p>\n` +
+        (notes === '' ? '' : `<ul class="notes">${notes}</ul>\n`) +
         `<table><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>block</th><th>block hash</th><th>ref</th><th>time</th></tr></thead><tbody>\n${steps}\n</tbody></table>`;
     })
     .join('\n');
@@ -161,19 +167,21 @@ interface GraphNode {
   risk: string;
   category: string;
   hop: number;
+  /** Evidence level of the address (label, inferred, conflict; empty when nothing is known). */
+  evidence: string;
   x: number;
   y: number;
 }
 
 /** Nodes with a layered layout (x = hop, y = order within the hop) and edges with their evidence. */
 function graphData(r: FullReport, explorer: string | null): { nodes: GraphNode[]; edges: unknown[]; explorer: string | null } {
-  const g = tracedGraph(r.attribution, r.manifest.seeds);
+  const g = tracedGraph(r.attribution, r.manifest.seeds, evidenceIndex(r.result.hits));
   const perHop = new Map<number, number>();
   const nodes: GraphNode[] = [];
   g.forEachNode((id, at) => {
     const row = perHop.get(at.hop) ?? 0;
     perHop.set(at.hop, row + 1);
-    nodes.push({ id, label: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, x: 60 + at.hop * 220, y: 40 + row * 56 });
+    nodes.push({ id, label: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, evidence: at.evidence, x: 60 + at.hop * 220, y: 40 + row * 56 });
   });
   const edges: unknown[] = [];
   g.forEachEdge((_key, at, s, t) => {
