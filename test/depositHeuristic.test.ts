@@ -69,6 +69,18 @@ describe('detectDeposit', () => {
     expect(detectDeposit(input(arrival, [t(D, binance.address, 50n * ETH, 101)]))).toBeNull();
   });
 
+  it('never takes a payment into a labelled deposit address for a sweep: that is a customer paying in', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const ftxDeposit: Label = { ...binance, address: a(0xf7), entity: 'FTX', role: 'deposit' };
+    const withDeposit = new Map([...labels, [ftxDeposit.address, ftxDeposit]]);
+    const into = { ...input(arrival, [t(D, ftxDeposit.address, 10n * ETH, 101)]), labelOf: (x: Address) => withDeposit.get(x) };
+    expect(sweepsOf(into)).toEqual([]);
+    expect(detectDeposit(into)).toBeNull();
+    // The same payment into a labelled wallet of unknown role is a sweep: the role alone decides it.
+    const unknownRole = new Map([...labels, [ftxDeposit.address, { ...ftxDeposit, role: 'unknown' as const }]]);
+    expect(detectDeposit({ ...into, labelOf: (x: Address) => unknownRole.get(x) })?.entity).toBe('FTX');
+  });
+
   it('does not count the exchange’s own gas top-up as a sender, nor its value as received', () => {
     const arrival = t(MULE, D, 10n * ETH, 100, a(0x7070));
     const topUp = t(garantex.address, D, ETH / 100n, 101);
