@@ -310,3 +310,34 @@ function userRow(address: string, chain: string, entity: string) {
     validTo: null,
   };
 }
+
+describe('label roles', () => {
+  it('are what scripts/label-roles.mjs derives from each row’s own source text (rerun with --check)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [join(dataDir(), '..', 'scripts', 'label-roles.mjs'), '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/roles agree with the rule/);
+  });
+
+  it('take a role only where the source says it, and keep gas suppliers and bridge "deposit" contracts out of `deposit`', async () => {
+    // @ts-expect-error: a plain .mjs script without type declarations
+    const { roleOfName, roleOfRow } = (await import('../scripts/label-roles.mjs')) as {
+      roleOfName: (name: string, category: string) => string | null;
+      roleOfRow: (row: { source: string; category: string }) => string;
+    };
+    expect(roleOfName('FTX Deposit Address', 'exchange')).toBe('deposit');
+    expect(roleOfName('Kraken: Hot Wallet', 'exchange')).toBe('hot-wallet');
+    expect(roleOfName('Upbit Cold Wallet', 'exchange')).toBe('cold-wallet');
+    expect(roleOfName('OKX: Deposit Funder 1', 'exchange')).toBeNull();
+    expect(roleOfName('Binance Gas Supplier 1', 'exchange')).toBeNull();
+    expect(roleOfName('Binance Pool', 'exchange')).toBeNull();
+    expect(roleOfName('Optimism: Synthetix L2 Deposit Escrow', 'bridge')).toBe('contract');
+    expect(roleOfName('Across Protocol: Bridge Admin', 'bridge')).toBeNull();
+    expect(roleOfRow({ source: 'Etherscan label "Binance 14" via x', category: 'exchange' })).toBe('unknown');
+    // Two sources naming two roles: unknown, never a pick.
+    expect(roleOfRow({ source: '"X Hot Wallet" | "X: Deposit"', category: 'exchange' })).toBe('unknown');
+    const book = loadLabelBook('ethereum');
+    const counts = new Map<string, number>();
+    for (const [, l] of book.entries()) counts.set(l.role, (counts.get(l.role) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(['cold-wallet', 'contract', 'deposit', 'hot-wallet', 'unknown']);
+  });
+});

@@ -6,6 +6,7 @@ import { getAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { formatAmount, formatAssetAmount } from '../src/report/amount.js';
 import { toJson, toJsonValue, toNdjson } from '../src/report/json.js';
+import { fromJsonValue } from '../src/report/fromJson.js';
 import type { TraceReportJson } from '../src/report/json.js';
 import { cleanText } from '../src/report/sanitize.js';
 import { csvField } from '../src/report/csv.js';
@@ -472,6 +473,47 @@ describe('toJson', () => {
     expect(bad((d) => { (d.hits[1] as { jurisdiction: unknown }).jurisdiction = 7; })).toBe(false);
     // Additive changes keep the version: unknown properties are allowed.
     expect(bad((d) => { (d as Record<string, unknown>)['newField'] = true; })).toBe(true);
+  });
+});
+
+describe('reading reports', () => {
+  it('reads a version 1 report as version 2: venue hits, evidence from the v1 fields, no step evidence', () => {
+    const v2 = toJsonValue(fixture());
+    // A v1 document: no kind, role, evidence, perpetrator; path steps without evidence.
+    const v1 = JSON.parse(JSON.stringify(v2)) as Record<string, unknown> & { hits: Record<string, unknown>[] };
+    v1['schemaVersion'] = 1;
+    for (const h of v1.hits) {
+      for (const k of ['kind', 'role', 'evidence', 'perpetrator']) delete h[k];
+      for (const st of h['path'] as Record<string, unknown>[]) {
+        delete st['fromEvidence'];
+        delete st['toEvidence'];
+      }
+    }
+    const v1Schema = JSON.parse(readFileSync(new URL('../schema/trace-report.v1.schema.json', import.meta.url), 'utf8')) as object;
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormatsModule.default(ajv);
+    expect(ajv.compile(v1Schema)(v1)).toBe(true);
+    const read = fromJsonValue(v1, 'old.json');
+    expect(read.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    const garantex = read.hits.find((h) => h.entity === 'Garantex')!;
+    expect(garantex).toMatchObject({ kind: 'venue', role: null, perpetrator: null });
+    expect(garantex.evidence).toEqual({
+      level: 'label',
+      sources: [{ kind: 'venue', origin: 'bundled', name: 'Garantex', category: 'sanctioned-exchange', role: null, tier: null, incident: null, source: 'OFAC SDN 2022-04-05' }],
+      inference: null,
+      conflict: null,
+    });
+    expect(garantex.path.every((st) => st.fromEvidence === null && st.toEvidence === null)).toBe(true);
+    // And what it gives back is a valid version 2 document that renders.
+    const { report } = compile();
+    expect(report(toJsonValue(read)), JSON.stringify(report.errors)).toBe(true);
+    expect(renderText(read, { color: false })).toContain('evidence  label: Garantex, sanctioned-exchange (bundled label)');
+  });
+
+  it('refuses a version 2 hit without evidence', () => {
+    const doc = toJsonValue(fixture()) as unknown as { hits: Record<string, unknown>[] };
+    delete doc.hits[0]!['evidence'];
+    expect(() => fromJsonValue(doc, 'bad.json')).toThrow(/bad\.json is not a hoptrace JSON report: hit 1 has no evidence/);
   });
 });
 
