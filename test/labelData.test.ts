@@ -341,3 +341,18 @@ describe('label roles', () => {
     expect([...counts.keys()].sort()).toEqual(['cold-wallet', 'contract', 'deposit', 'hot-wallet', 'unknown']);
   });
 });
+
+describe('label roles in imports', () => {
+  it('reads a role column or key, defaults to unknown, and refuses a role outside the vocabulary', () => {
+    const A = '0x00000000000000000000000000000000000000a1';
+    const B = '0x00000000000000000000000000000000000000b2';
+    const json = JSON.stringify([
+      { address: A, entity: 'Exchange X', category: 'exchange', source: 'case file', role: 'deposit' },
+      { address: B, entity: 'Exchange X', category: 'exchange', source: 'case file' },
+      { address: A, chain: 'bsc', entity: 'Exchange X', category: 'exchange', source: 'case file', role: 'customer' },
+    ]);
+    const checked = checkBatch('roles.json', parseTableJson(json).rows, { defaultChain: 'evm' });
+    expect(checked.labels.map((l) => [l.address, l.role])).toEqual([[A, 'deposit'], [B, 'unknown']]);
+    expect(checked.problems).toEqual([expect.stringMatching(/^roles\.json:\d+: role "customer" is not one of hot-wallet, deposit, cold-wallet, contract, unknown$/)]);
+  });
+});

@@ -33,7 +33,8 @@ export function inferenceText(e: Evidence, address: Address, withReasons = true)
 
 /**
  * The evidence on an address in one line, led by its level: `label: …`, `inferred: …`,
- * `CONFLICT: … ; source: … ; heuristic: …`.
+ * `CONFLICT: <both sides> — source: … — the heuristic's reasons: …`. Without `withSource` the sources'
+ * citations are left out (the text report prints them on their own line).
  */
 export function evidenceLine(e: Evidence, address: Address, withSource = true): string {
   switch (e.level) {
@@ -41,12 +42,15 @@ export function evidenceLine(e: Evidence, address: Address, withSource = true): 
       return `label: ${e.sources.map((s) => sourceText(s, withSource)).join('; ')}`;
     case 'inferred':
       return `inferred: ${inferenceText(e, address)}`;
-    case 'conflict':
-      return [
-        `CONFLICT: ${cleanOptional(e.conflict, MAX.source, 'sources disagree')}`,
-        ...e.sources.map((s) => `source: ${sourceText(s, withSource)}`),
-        ...(e.inference ? [`heuristic: ${inferenceText(e, address)}`] : []),
-      ].join(' ; ');
+    case 'conflict': {
+      // The sentence already names both sides; the sources' citations and the heuristic's reasons follow.
+      const parts = [`CONFLICT: ${cleanOptional(e.conflict, MAX.source, 'sources disagree')}`];
+      if (withSource) parts.push(...e.sources.map((s) => `source: ${sourceText(s)}`));
+      if (e.inference && e.inference.reasons.length > 0) {
+        parts.push(`the heuristic's reasons: ${e.inference.reasons.map((r) => cleanOptional(r, MAX.reason, '')).join('; ')}`);
+      }
+      return parts.join(' — ');
+    }
   }
 }
 
