@@ -8,7 +8,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { Wallet } from 'ethers';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
@@ -243,6 +244,46 @@ describe('known perpetrators', () => {
     const json = toJsonValue(r).hits[0]!;
     expect(json.kind).toBe('known-perpetrator');
     expect(renderText(r, { color: false })).toMatch(/KNOWN PERPETRATOR address reached \(seed list\): 1/);
+  });
+});
+
+/** A version 1 report of the same run: the fields schema 2 added taken out. */
+function downgradeToV1(doc: Record<string, unknown>): Record<string, unknown> {
+  const v1 = JSON.parse(JSON.stringify(doc)) as Record<string, unknown> & { hits: Record<string, unknown>[] };
+  v1['schemaVersion'] = 1;
+  v1.hits = v1.hits.filter((h) => h['kind'] === 'venue');
+  for (const h of v1.hits) {
+    for (const k of ['kind', 'role', 'evidence', 'perpetrator']) delete h[k];
+    for (const st of h['path'] as Record<string, unknown>[]) {
+      delete st['fromEvidence'];
+      delete st['toEvidence'];
+    }
+  }
+  return v1;
+}
+
+describe('old reports', () => {
+  it('verify and report still read a version 1 report', async () => {
+    const db = tempDb();
+    const r = await trace(anvil.url, db, [S2], {}, { seedList });
+    const v1 = downgradeToV1(toJsonValue(r) as unknown as Record<string, unknown>);
+    const file = join(dirname(db), 'v1.json');
+    writeFileSync(file, JSON.stringify(v1));
+    const verified = await hoptrace(['verify', file, '--rpc', anvil.url]);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/3 of 3 hop\(s\) hold/);
+    // A run an older hoptrace recorded (its stored report is version 1) is reported from the database.
+    const store = createStore(db);
+    try {
+      const run = recordRun(store, r);
+      store.db.prepare('UPDATE trace_runs SET result = ? WHERE id = ?').run(JSON.stringify(v1), run.id);
+    } finally {
+      store.close();
+    }
+    const report = await hoptrace(['report', '--db', db, '--format', 'md']);
+    expect(report.stderr).toBe('');
+    expect(report.stdout).toContain('Evidence — label: Binance, exchange');
   });
 });
 
