@@ -81,11 +81,24 @@ export interface EvidenceContext {
   inferences: ReadonlyMap<Address, DepositFinding>;
 }
 
-/** The evidence on one address: its label, its seed-list row, the heuristic's verdict on it. */
-export function addressEvidence(ctx: EvidenceContext, address: Address): Evidence | null {
+/**
+ * Whether a label applies at a moment (Unix seconds; null = unknown, taken as in force): a user label's
+ * validFrom / validTo window, by calendar day in UTC. Outside it the address was nobody's venue.
+ */
+export function labelInForceAt(label: Label, unixSeconds: number | null): boolean {
+  if (unixSeconds === null || (label.validFrom === null && label.validTo === null)) return true;
+  const day = new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+  return (label.validFrom === null || day >= label.validFrom) && (label.validTo === null || day <= label.validTo);
+}
+
+/**
+ * The evidence on one address at the time of a step (Unix seconds, null when unknown): its label if in
+ * force then, its seed-list row, the heuristic's verdict on it.
+ */
+export function addressEvidence(ctx: EvidenceContext, address: Address, at: number | null = null): Evidence | null {
   const sources: EvidenceSource[] = [];
   const label = ctx.labels.get(address);
-  if (label) sources.push(venueSource(label));
+  if (label && labelInForceAt(label, at)) sources.push(venueSource(label));
   const seed = ctx.seedList?.get(address);
   if (seed) sources.push(seedSource(seed));
   const finding = ctx.inferences.get(address);

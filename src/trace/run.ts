@@ -10,7 +10,7 @@ import type { BlockHeader, Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
 import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
 import { walk, type DepositFinding, type RawHit } from './walk.js';
-import { addressEvidence, depositInference, evidenceOf, seedSource, venueSource, type EvidenceContext } from './evidence.js';
+import { addressEvidence, depositInference, evidenceOf, labelInForceAt, seedSource, venueSource, type EvidenceContext } from './evidence.js';
 import { depositStore } from '../store/deposits.js';
 import { nonceCache } from '../store/nonces.js';
 import { createDepositCheck } from './depositCheck.js';
@@ -137,8 +137,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
       labelInForce: async (label, edge) => {
         if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
-        const day = new Date((await headers.get(edge.blockNumber)).timestamp * 1000).toISOString().slice(0, 10);
-        return (label.validFrom === null || day >= label.validFrom) && (label.validTo === null || day <= label.validTo);
+        return labelInForceAt(label, (await headers.get(edge.blockNumber)).timestamp);
       },
       seeds,
       seedList: ctx.seedList,
@@ -346,8 +345,8 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
     amount: t.amount,
     kind: t.kind,
     ref: t.ref,
-    fromEvidence: addressEvidence(known, t.from),
-    toEvidence: addressEvidence(known, t.to),
+    fromEvidence: addressEvidence(known, t.from, byNumber.get(t.blockNumber)?.timestamp ?? null),
+    toEvidence: addressEvidence(known, t.to, byNumber.get(t.blockNumber)?.timestamp ?? null),
   });
 
   const seedOrder = new Map(seeds.map((s, i) => [s, i]));
