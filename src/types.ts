@@ -50,6 +50,14 @@ export interface Transfer {
 export type LabelCategory = 'exchange' | 'sanctioned-exchange' | 'otc' | 'swap-service' | 'mixer' | 'bridge';
 export type Risk = 'sanctioned' | 'high' | 'standard';
 
+/**
+ * What a labelled address is to its venue, as the label's source says it (data/README.md "role"):
+ * `deposit` = a customer deposit address (it sweeps into the venue's wallets; a payment into it is a
+ * customer paying in), `hot-wallet`, `cold-wallet`, `contract` (router, pool, bridge, gateway),
+ * `unknown` = the source does not say.
+ */
+export type LabelRole = 'hot-wallet' | 'deposit' | 'cold-wallet' | 'contract' | 'unknown';
+
 /** A labelled address: who it belongs to and who says so. */
 export interface Label {
   address: Address;
@@ -57,6 +65,8 @@ export interface Label {
   chain: string;
   entity: string;
   category: LabelCategory;
+  /** What the address is to its venue (hot wallet, deposit address, …), from the source's own words. */
+  role: LabelRole;
   /** ISO 3166-1 alpha-2, or null where no source states it. */
   jurisdiction: string | null;
   /** The classification today (the data's `risk` column); see labels/validity.ts for the risk at a moment. */

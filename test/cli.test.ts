@@ -49,7 +49,7 @@ describe('hoptrace trace', () => {
     const json = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--json']);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout) as {
-      hits: { address: string; risk: string; path: { amount: string }[] }[];
+      hits: { kind: string; address: string; risk: string; path: { amount: string }[]; evidence: { level: string } }[];
       manifest: { run: { id: number }; rpc: string[]; seeds: string[]; labels: { sha256: string }; blockRange: { toBlock: number } };
     };
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
@@ -57,9 +57,12 @@ describe('hoptrace trace', () => {
     addFormatsModule.default(ajv);
     const validate = ajv.compile(schema);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
-    expect(doc.hits.map((h) => [h.address, h.risk, h.path.map((st) => st.amount)])).toEqual([
+    expect(doc.hits.filter((h) => h.kind === 'venue').map((h) => [h.address, h.risk, h.path.map((st) => st.amount)])).toEqual([
       [garantex, 'sanctioned', [(40n * ETH).toString(), (30n * ETH).toString()]],
     ]);
+    // Since report schema 2: the mule is itself on the bundled seed list (a Ronin address), so reaching
+    // it is a known-perpetrator hit of its own (the trace follows on through it to Garantex).
+    expect(doc.hits.filter((h) => h.kind === 'known-perpetrator').map((h) => [h.address, h.evidence.level])).toEqual([[mule.toLowerCase(), 'label']]);
 
     // The report carries its manifest: the run it is recorded as (the second run in this database), the
     // endpoint, the seeds, the label data's full hash, the block range.
@@ -70,7 +73,9 @@ describe('hoptrace trace', () => {
     expect(doc.manifest.blockRange.toBlock).toBeGreaterThan(0);
 
     const nd = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--ndjson']);
-    expect(nd.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { address: string }).address)).toEqual([garantex]);
+    // NDJSON carries the same hits as the JSON document, the known perpetrator included, in the same order.
+    expect(nd.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { address: string }).address)).toEqual(doc.hits.map((h) => h.address));
+    expect(doc.hits.map((h) => h.address).sort()).toEqual([garantex, mule.toLowerCase()].sort());
   });
 
   it('never prints the secret part of an RPC URL', async () => {

@@ -16,7 +16,9 @@ import { createDepositCheck } from '../src/trace/depositCheck.js';
 import type { FetchNeed } from '../src/sources/fetcher.js';
 import { depositStore, readLearnedDeposits, type DepositStore } from '../src/store/deposits.js';
 import { createStore, type Store } from '../src/store/store.js';
-import { NATIVE, type Address, type Label, type Transfer } from '../src/types.js';
+import { NATIVE, type Address, type Label, type Seed, type Transfer } from '../src/types.js';
+import { addressEvidence } from '../src/trace/evidence.js';
+import type { DepositFinding } from '../src/trace/walk.js';
 import { tempDb, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
@@ -67,6 +69,18 @@ describe('detectDeposit', () => {
     expect(detectDeposit(input(arrival, [t(D, binance.address, 10n * ETH, 101)], senders))).toBeNull();
     // An older balance spent with the new money is a wallet, not a deposit address.
     expect(detectDeposit(input(arrival, [t(D, binance.address, 50n * ETH, 101)]))).toBeNull();
+  });
+
+  it('never takes a payment into a labelled deposit address for a sweep: that is a customer paying in', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const ftxDeposit: Label = { ...binance, address: a(0xf7), entity: 'FTX', role: 'deposit' };
+    const withDeposit = new Map([...labels, [ftxDeposit.address, ftxDeposit]]);
+    const into = { ...input(arrival, [t(D, ftxDeposit.address, 10n * ETH, 101)]), labelOf: (x: Address) => withDeposit.get(x) };
+    expect(sweepsOf(into)).toEqual([]);
+    expect(detectDeposit(into)).toBeNull();
+    // The same payment into a labelled wallet of unknown role is a sweep: the role alone decides it.
+    const unknownRole = new Map([...labels, [ftxDeposit.address, { ...ftxDeposit, role: 'unknown' as const }]]);
+    expect(detectDeposit({ ...into, labelOf: (x: Address) => unknownRole.get(x) })?.entity).toBe('FTX');
   });
 
   it('does not count the exchange’s own gas top-up as a sender, nor its value as received', () => {
@@ -142,5 +156,34 @@ describe('learned deposit addresses in the database', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('evidence on an address (trace/evidence.ts)', () => {
+  const finding = (conflict?: Seed): DepositFinding => ({
+    label: binance,
+    evidence: detectDeposit(input(t(MULE, D, 10n * ETH, 100), [t(D, binance.address, 10n * ETH, 101)]))!,
+    known: false,
+    learnedAt: '2025-03-01T00:00:00.000Z',
+    ...(conflict ? { conflict } : {}),
+  });
+  const seed: Seed = { address: D, chain: 'evm', label: 'exploiter', incident: 'Fixture theft', tier: 'official:OFAC', source: 'OFAC SDN' };
+  const at = (day: string): number => Date.parse(`${day}T12:00:00Z`) / 1000;
+
+  it('is a label only while the label is in force, inferred for a verdict alone, a conflict for a verdict on a seed', () => {
+    const dated: Label = { ...binance, address: D, validFrom: null, validTo: '2024-12-31' };
+    const labelsOf = new Map([[D, dated]]);
+    const ctx = { labels: labelsOf, inferences: new Map<Address, DepositFinding>() };
+    expect(addressEvidence(ctx, D, at('2024-06-01'))?.level).toBe('label');
+    expect(addressEvidence(ctx, D, at('2025-01-01'))).toBeNull();
+    expect(addressEvidence(ctx, MULE, at('2024-06-01'))).toBeNull();
+
+    const inferred = addressEvidence({ labels: new Map(), inferences: new Map([[D, finding()]]) }, D);
+    expect(inferred).toMatchObject({ level: 'inferred', sources: [], inference: { entity: 'Binance', confidence: 'high' }, conflict: null });
+
+    const onSeed = addressEvidence({ labels: new Map(), seedList: new Map([[D, seed]]), inferences: new Map([[D, finding(seed)]]) }, D);
+    expect(onSeed?.level).toBe('conflict');
+    expect(onSeed?.sources.map((x) => [x.kind, x.tier])).toEqual([['seed', 'official:OFAC']]);
+    expect(onSeed?.conflict).toMatch(/is on the seed list \(official:OFAC, Fixture theft\), but the exchange deposit-address heuristic takes it for a Binance deposit address/);
   });
 });

@@ -16,6 +16,7 @@ import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { readLearnedDeposits } from '../src/store/deposits.js';
 import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address } from '../src/types.js';
+import type { Hit, TraceResult } from '../src/trace/result.js';
 import { hoptrace } from './helpers/cli.js';
 import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
 
@@ -31,6 +32,7 @@ function reportValidator() {
   addFormatsModule.default(ajv);
   return ajv.compile(JSON.parse(readFileSync(new URL('../schema/trace-report.schema.json', import.meta.url), 'utf8')) as object);
 }
+const venueHits = (r: TraceResult): Hit[] => r.hits.filter((h) => h.kind === 'venue');
 const fresh = (): Address => Wallet.createRandom().address.toLowerCase();
 const binance = venue('Binance', 2).map((v) => v.address) as [Address, Address];
 const garantex = venue('Garantex')[0]!.address;
@@ -103,26 +105,43 @@ describe('deposit addresses', () => {
     try {
       recordRun(store, r);
       const { attribution } = assembleReport(store, undefined).attribution;
-      const flow = attribution.venues.find((v) => v.address === depositEth);
+      // Since report schema 2 the labelled hot wallet is the venue (a fact), and the deposit address one
+      // hop before it an intermediary the walk expanded (before: the deposit address was the venue and
+      // the sweep was not followed). l0 → l1 → depositEth → Binance carried the 80 ETH less the sweep's
+      // 0.001 ETH left behind: all three models agree on it.
+      const flow = attribution.venues.find((v) => v.address === binance[0]);
       expect(flow?.venue.entity).toBe('Binance');
-      // l0 → l1 → depositEth carried 80 ETH of the seed's: all three models agree on it.
-      for (const model of ['poison', 'haircut', 'fifo'] as const) expect(flow?.amounts[model].get(NATIVE)).toBe(80n * ETH);
-      // The sweep onward is the exchange's business, not followed: nothing reached the hot wallet as its own venue.
-      expect(attribution.venues.some((v) => v.address === binance[0])).toBe(false);
+      for (const model of ['poison', 'haircut', 'fifo'] as const) expect(flow?.amounts[model].get(NATIVE)).toBe(80n * ETH - 10n ** 15n);
+      expect(attribution.venues.some((v) => v.address === depositEth)).toBe(false);
     } finally {
       store.close();
     }
   });
 
-  it('flags an ETH deposit address swept into a Binance hot wallet, at its own hop, with the evidence', async () => {
+  // Changed with report schema 2: the deposit address reached before the last hop is no longer the hit
+  // (Binance@2 via 'deposit'); the walk expands it, the labelled hot wallet is the hit at its own hop
+  // (Binance@3, a label), and the verdict is an annotation on the step into the deposit address.
+  it('annotates an ETH deposit address swept into a Binance hot wallet; the hot wallet is the hit at its own hop', async () => {
     const db = tempDb();
     const r = await trace(anvil.url, db, [l(0)]);
-    expect(hitSummary(r)).toEqual(['Binance@2']);
-    const hit = r.hits[0]!;
-    expect(hit.address).toBe(depositEth);
-    expect(hit.via).toBe('deposit');
-    expect(hit.path.map((p) => p.to)).toEqual([l(1), depositEth]);
-    expect(hit.deposit).toMatchObject({
+    expect(hitSummary(r)).toEqual(['Binance@3']);
+    const hit = venueHits(r)[0]!;
+    expect(hit.address).toBe(binance[0]);
+    expect(hit.via).toBe('label');
+    expect(hit.deposit).toBeNull();
+    expect(hit.evidence).toMatchObject({ level: 'label', inference: null, conflict: null });
+    expect(hit.evidence.sources).toEqual([expect.objectContaining({ kind: 'venue', name: 'Binance', origin: 'bundled' })]);
+    expect(hit.path.map((p) => p.to)).toEqual([l(1), depositEth, binance[0]]);
+    expect(hit.path[2]!.txHash).toBe(ethSweepTx);
+    expect(hit.path[1]!.toEvidence).toMatchObject({
+      level: 'inferred',
+      sources: [],
+      inference: { heuristic: 'exchange-deposit-address', entity: 'Binance', hotWallet: binance[0], confidence: 'high', origin: 'detected' },
+    });
+    expect(hit.path[2]!.fromEvidence).toEqual(hit.path[1]!.toEvidence);
+    // The evidence in full is what was learned (and stored) about the deposit address.
+    expect(readLearnedDeposits(db)[0]).toMatchObject({
+      address: depositEth,
       hotWallet: binance[0],
       entity: 'Binance',
       asset: NATIVE,
@@ -133,38 +152,53 @@ describe('deposit addresses', () => {
       shareBps: 9_999,
       senders: 1,
       confidence: 'high',
-      origin: 'detected',
     });
     // Expanded at hop 3 (the walk fetched its transfers anyway): no separate sweep lookup.
     expect(r.stats.sweepLookups).toBe(0);
     expect(r.stats.depositsLearned).toBe(1);
     const validate = reportValidator();
     expect(validate(toJsonValue(r)), JSON.stringify(validate.errors)).toBe(true);
-    const json = toJsonValue(r).hits[0]!;
-    expect(json.via).toBe('deposit');
-    expect(json.deposit?.swept).toBe((80n * ETH - 10n ** 15n).toString());
+    const json = toJsonValue(r).hits.find((h) => h.kind === 'venue')!;
+    expect(json.evidence.level).toBe('label');
+    expect(json.path[1]!.toEvidence?.level).toBe('inferred');
     const text = renderText(r, { color: false });
-    expect(text).toContain('Binance (likely deposit address)');
-    expect(text).toContain(`likely deposit address of Binance (inferred, not a sourced label), confidence high`);
-    expect(text).toContain(`sweep tx  ${ethSweepTx}`);
-    expect(text).toContain('source    hot wallet label: ');
+    expect(text).not.toContain('likely deposit address)');
+    expect(text).toContain('evidence  label: Binance, exchange');
+    expect(text).toMatch(new RegExp(`note  ${depositEth.slice(0, 6)}.* — inferred: .* is likely a Binance deposit address \\(inferred by the exchange-deposit-address heuristic, high`, 'i'));
   });
 
   it('looks up the sweep of a deposit address reached at the last hop', async () => {
     const r = await trace(anvil.url, tempDb(), [l(0)], { hops: 2 });
     expect(hitSummary(r)).toEqual(['Binance@2']);
-    expect(r.hits[0]!.via).toBe('deposit');
+    const hit = venueHits(r)[0]!;
+    expect(hit).toMatchObject({ address: depositEth, via: 'deposit', role: 'deposit' });
+    // The labelled side lies past what the walk fetched: the hit rests on the inference alone, and says so.
+    expect(hit.evidence).toMatchObject({ level: 'inferred', sources: [], inference: { entity: 'Binance', hotWallet: binance[0], confidence: 'high' } });
+    expect(hit.path[1]!.toEvidence?.level).toBe('inferred');
+    expect(hit.deposit).toMatchObject({ hotWallet: binance[0], sweepTxs: [ethSweepTx], delayBlocks: 6, shareBps: 9_999, origin: 'detected' });
     expect(r.stats.sweepLookups).toBe(1);
+    const text = renderText(r, { color: false });
+    expect(text).toContain('Binance (likely deposit address)');
+    expect(text).toContain('evidence  inferred: ');
+    expect(text).toContain(`likely deposit address of Binance (inferred, not a sourced label), confidence high`);
+    expect(text).toContain(`sweep tx  ${ethSweepTx}`);
+    expect(text).toContain('source    hot wallet label: ');
+    const validate = reportValidator();
+    expect(validate(toJsonValue(r)), JSON.stringify(validate.errors)).toBe(true);
+    expect(toJsonValue(r).hits.find((h) => h.kind === 'venue')!.deposit?.swept).toBe((80n * ETH - 10n ** 15n).toString());
   });
 
-  it('flags a USDT deposit address swept to Garantex, the exchange’s gas top-up not counted as a sender', async () => {
-    const r = await trace(anvil.url, tempDb(), [l(2)]);
-    expect(hitSummary(r)).toEqual(['Garantex@2']);
-    const hit = r.hits[0]!;
-    expect(hit.address).toBe(depositUsdt);
+  // Changed with report schema 2: Garantex@2 via the deposit address became Garantex@3 at its own address.
+  it('annotates a USDT deposit address swept to Garantex, the exchange’s gas top-up not counted as a sender', async () => {
+    const db = tempDb();
+    const r = await trace(anvil.url, db, [l(2)]);
+    expect(hitSummary(r)).toEqual(['Garantex@3']);
+    const hit = venueHits(r)[0]!;
+    expect(hit.address).toBe(garantex);
     expect(hit.risk).toBe('sanctioned');
-    expect(hit.deposit).toMatchObject({ hotWallet: garantex, asset: token, sweepTxs: [usdtSweepTx], shareBps: 10_000, senders: 1, confidence: 'high' });
-    expect(hit.path.map((p) => p.asset)).toEqual([token, token]);
+    expect(hit.path.map((p) => p.asset)).toEqual([token, token, token]);
+    expect(hit.path[1]!.toEvidence).toMatchObject({ level: 'inferred', inference: { entity: 'Garantex', hotWallet: garantex, confidence: 'high' } });
+    expect(readLearnedDeposits(db)[0]).toMatchObject({ address: depositUsdt, hotWallet: garantex, asset: token, sweepTxs: [usdtSweepTx], shareBps: 10_000, senders: 1 });
   });
 
   it('does not take an ordinary user who pays an exchange once for a deposit address', async () => {
@@ -180,7 +214,7 @@ describe('deposit addresses', () => {
 
   it('counts sweep lookups against --max-addresses, and says which were not made', async () => {
     const r = await trace(anvil.url, tempDb(), [l(0)], { hops: 2, maxAddresses: 2 });
-    expect(r.hits).toEqual([]);
+    expect(venueHits(r)).toEqual([]);
     expect(r.stats.sweepLookups).toBe(0);
     expect(r.coverage.warnings.join('\n')).toMatch(/1 address at the last hop was not checked for being an exchange deposit address/);
   });
@@ -191,10 +225,11 @@ describe('deposit addresses', () => {
     // l7's payment came after the last sweep: only what was learned says where it went.
     const r = await trace(anvil.url, db, [l(7)], { hops: 1 });
     expect(hitSummary(r)).toEqual(['Binance@1']);
-    expect(r.hits[0]!.deposit).toMatchObject({ origin: 'learned', sweepTxs: [ethSweepTx] });
+    expect(venueHits(r)[0]!.deposit).toMatchObject({ origin: 'learned', sweepTxs: [ethSweepTx] });
+    expect(venueHits(r)[0]!.evidence).toMatchObject({ level: 'inferred', inference: { origin: 'learned' } });
     expect(r.stats.sweepLookups).toBe(0);
     const unlearned = await trace(anvil.url, tempDb(), [l(7)], { hops: 1 });
-    expect(unlearned.hits).toEqual([]);
+    expect(venueHits(unlearned)).toEqual([]);
     expect(unlearned.stats.sweepLookups).toBe(1);
 
     const list = await hoptrace(['labels', 'list', '--deposits', '--db', db]);

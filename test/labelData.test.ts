@@ -114,6 +114,7 @@ describe('risk at the time of a hop', () => {
       chain: 'evm',
       entity: 'Example venue',
       category: 'exchange',
+      role: 'unknown',
       jurisdiction: null,
       risk: 'high',
       source: 'case file',
@@ -273,11 +274,11 @@ describe('import readers', () => {
     );
     const parsed = parseTableJson(json);
     expect(parsed.rows.map((r) => r.line)).toEqual([2, 8]);
-    expect(parsed.problems).toEqual([{ line: 14, text: 'unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to)' }]);
+    expect(parsed.problems).toEqual([{ line: 14, text: 'unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to, role)' }]);
     const checked = checkBatch('labels.json', parsed.rows, { defaultChain: 'evm' }, parsed.problems);
     expect(checked.problems).toEqual([
       'labels.json:8: source is missing: a label without a source is refused',
-      'labels.json:14: unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to)',
+      'labels.json:14: unknown key "note" (known: address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to, role)',
     ]);
     expect(checked.labels).toEqual([expect.objectContaining({ address: BINANCE_EVM, chain: 'evm', risk: 'standard' })]);
   });
@@ -299,6 +300,7 @@ function userRow(address: string, chain: string, entity: string) {
     chain,
     entity,
     category: 'exchange' as const,
+    role: 'hot-wallet' as const,
     jurisdiction: null,
     risk: 'standard' as const,
     source: 'case 42 notes, listed 2022-01-10',
@@ -308,3 +310,49 @@ function userRow(address: string, chain: string, entity: string) {
     validTo: null,
   };
 }
+
+describe('label roles', () => {
+  it('are what scripts/label-roles.mjs derives from each row’s own source text (rerun with --check)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [join(dataDir(), '..', 'scripts', 'label-roles.mjs'), '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/roles agree with the rule/);
+  });
+
+  it('take a role only where the source says it, and keep gas suppliers and bridge "deposit" contracts out of `deposit`', async () => {
+    // @ts-expect-error: a plain .mjs script without type declarations
+    const { roleOfName, roleOfRow } = (await import('../scripts/label-roles.mjs')) as {
+      roleOfName: (name: string, category: string) => string | null;
+      roleOfRow: (row: { source: string; category: string }) => string;
+    };
+    expect(roleOfName('FTX Deposit Address', 'exchange')).toBe('deposit');
+    expect(roleOfName('Kraken: Hot Wallet', 'exchange')).toBe('hot-wallet');
+    expect(roleOfName('Upbit Cold Wallet', 'exchange')).toBe('cold-wallet');
+    expect(roleOfName('OKX: Deposit Funder 1', 'exchange')).toBeNull();
+    expect(roleOfName('Binance Gas Supplier 1', 'exchange')).toBeNull();
+    expect(roleOfName('Binance Pool', 'exchange')).toBeNull();
+    expect(roleOfName('Optimism: Synthetix L2 Deposit Escrow', 'bridge')).toBe('contract');
+    expect(roleOfName('Across Protocol: Bridge Admin', 'bridge')).toBeNull();
+    expect(roleOfRow({ source: 'Etherscan label "Binance 14" via x', category: 'exchange' })).toBe('unknown');
+    // Two sources naming two roles: unknown, never a pick.
+    expect(roleOfRow({ source: '"X Hot Wallet" | "X: Deposit"', category: 'exchange' })).toBe('unknown');
+    const book = loadLabelBook('ethereum');
+    const counts = new Map<string, number>();
+    for (const [, l] of book.entries()) counts.set(l.role, (counts.get(l.role) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(['cold-wallet', 'contract', 'deposit', 'hot-wallet', 'unknown']);
+  });
+});
+
+describe('label roles in imports', () => {
+  it('reads a role column or key, defaults to unknown, and refuses a role outside the vocabulary', () => {
+    const A = '0x00000000000000000000000000000000000000a1';
+    const B = '0x00000000000000000000000000000000000000b2';
+    const json = JSON.stringify([
+      { address: A, entity: 'Exchange X', category: 'exchange', source: 'case file', role: 'deposit' },
+      { address: B, entity: 'Exchange X', category: 'exchange', source: 'case file' },
+      { address: A, chain: 'bsc', entity: 'Exchange X', category: 'exchange', source: 'case file', role: 'customer' },
+    ]);
+    const checked = checkBatch('roles.json', parseTableJson(json).rows, { defaultChain: 'evm' });
+    expect(checked.labels.map((l) => [l.address, l.role])).toEqual([[A, 'deposit'], [B, 'unknown']]);
+    expect(checked.problems).toEqual([expect.stringMatching(/^roles\.json:\d+: role "customer" is not one of hot-wallet, deposit, cold-wallet, contract, unknown$/)]);
+  });
+});

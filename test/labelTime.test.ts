@@ -113,6 +113,7 @@ describe('labels that apply', () => {
           chain: 'evm',
           entity: 'Binance deposit (case 7 subpoena)',
           category: 'exchange',
+          role: 'unknown',
           jurisdiction: null,
           risk: 'high',
           source: 'case 7: exchange response to subpoena',

@@ -16,7 +16,7 @@ const BYBIT_DIRECT_THEFT = '0x47666fab8bd0ac7003bce3f5c3585383f09486e2';
 const BYBIT_FBI = '0x51e9d833ecae4e8d9d8be17300aee6d3398c135d';
 const SIM_HYON_SOP = '0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c'; // ethereum, arbitrum and bsc rows
 
-const EX_HEADER = 'address,chain,entity,category,jurisdiction,risk,source';
+const EX_HEADER = 'address,chain,entity,category,jurisdiction,risk,source,role';
 const SEED_HEADER = 'address,chain,label,incident,source';
 // Synthetic addresses for the temp-dir tests only; they never reach the bundled data.
 const A = '0x' + '11'.repeat(20);
@@ -132,10 +132,10 @@ describe('label book', () => {
     const dir = tempData(
       [
         EX_HEADER,
-        `${A},evm,Generic,exchange,,standard,src1`,
-        `${A},bsc,Specific,bridge,,standard,src2`,
-        `${B},bsc,Specific B,bridge,,standard,src3`,
-        `${B},evm,Generic B,exchange,,standard,src4`,
+        `${A},evm,Generic,exchange,,standard,src1,unknown`,
+        `${A},bsc,Specific,bridge,,standard,src2,contract`,
+        `${B},bsc,Specific B,bridge,,standard,src3,unknown`,
+        `${B},evm,Generic B,exchange,,standard,src4,hot-wallet`,
         '',
       ].join('\n'),
       `${SEED_HEADER}\n`,
@@ -235,19 +235,20 @@ describe('seeds', () => {
 });
 
 describe('malformed data files', () => {
-  const good = `${A},ethereum,X,exchange,,standard,src`;
+  const good = `${A},ethereum,X,exchange,,standard,src,unknown`;
 
   it.each([
-    ['a bad category', `${good}\n${B},ethereum,Y,casino,,standard,src`, /exchanges\.csv:3: category "casino"/],
-    ['a bad risk', `${B},evm,Y,mixer,,extreme,src`, /exchanges\.csv:2: risk "extreme"/],
-    ['a bad address', `${good}\n\n0x1234,ethereum,Y,mixer,,high,src`, /exchanges\.csv:4: address "0x1234"/],
-    ['a mixed-case address', `0x${'aB'.repeat(20)},ethereum,Y,mixer,,high,src`, /exchanges\.csv:2: address/],
-    ['an unknown chain', `${B},solana,Y,mixer,,high,src`, /exchanges\.csv:2: chain "solana"/],
-    ['a bad jurisdiction', `${B},ethereum,Y,mixer,Russia,high,src`, /exchanges\.csv:2: jurisdiction "Russia"/],
-    ['a repeated address', `${good}\n${A},ethereum,Z,mixer,,high,src`, /exchanges\.csv:3: .*already on line 2/],
+    ['a bad category', `${good}\n${B},ethereum,Y,casino,,standard,src,unknown`, /exchanges\.csv:3: category "casino"/],
+    ['a bad risk', `${B},evm,Y,mixer,,extreme,src,unknown`, /exchanges\.csv:2: risk "extreme"/],
+    ['a bad address', `${good}\n\n0x1234,ethereum,Y,mixer,,high,src,unknown`, /exchanges\.csv:4: address "0x1234"/],
+    ['a mixed-case address', `0x${'aB'.repeat(20)},ethereum,Y,mixer,,high,src,unknown`, /exchanges\.csv:2: address/],
+    ['an unknown chain', `${B},solana,Y,mixer,,high,src,unknown`, /exchanges\.csv:2: chain "solana"/],
+    ['a bad jurisdiction', `${B},ethereum,Y,mixer,Russia,high,src,unknown`, /exchanges\.csv:2: jurisdiction "Russia"/],
+    ['a repeated address', `${good}\n${A},ethereum,Z,mixer,,high,src,unknown`, /exchanges\.csv:3: .*already on line 2/],
     ['a short row', `${good}\n${B},ethereum,Y`, /exchanges\.csv:3: not valid CSV/],
-    ['a broken quote', `${good}\n${B},ethereum,"Y"x,mixer,,high,src`, /exchanges\.csv:3: not valid CSV/],
-    ['an empty source', `${B},ethereum,Y,mixer,,high,`, /exchanges\.csv:2: source is empty/],
+    ['a broken quote', `${good}\n${B},ethereum,"Y"x,mixer,,high,src,unknown`, /exchanges\.csv:3: not valid CSV/],
+    ['an empty source', `${B},ethereum,Y,mixer,,high,,unknown`, /exchanges\.csv:2: source is empty/],
+    ['an unknown role', `${B},ethereum,Y,exchange,,high,src,customer`, /exchanges\.csv:2: role "customer" is not one of hot-wallet, deposit, cold-wallet, contract, unknown/],
   ])('reports %s with file and line', (_what, body, pattern) => {
     const dir = tempData(`${EX_HEADER}\n${body}\n`, `${SEED_HEADER}\n`);
     const err = thrown(() => loadLabelBook('ethereum', { dataDir: dir }));
@@ -273,7 +274,7 @@ describe('malformed data files', () => {
   });
 
   it('reads quoted fields with commas and doubled quotes', () => {
-    const dir = tempData(`${EX_HEADER}\n${A},ethereum,"Foo, ""Bar"" Ltd",otc,,standard,"a, b"\n`, `${SEED_HEADER}\n`);
-    expect(loadLabelBook('ethereum', { dataDir: dir }).get(A)).toMatchObject({ entity: 'Foo, "Bar" Ltd', source: 'a, b' });
+    const dir = tempData(`${EX_HEADER}\n${A},ethereum,"Foo, ""Bar"" Ltd",otc,,standard,"a, b",deposit\n`, `${SEED_HEADER}\n`);
+    expect(loadLabelBook('ethereum', { dataDir: dir }).get(A)).toMatchObject({ entity: 'Foo, "Bar" Ltd', source: 'a, b', role: 'deposit' });
   });
 });

@@ -108,7 +108,7 @@ describe('hoptrace labels import', () => {
     const b = tempDb();
     expect((await hoptrace(['labels', 'import', SDN_XML, '--db', a])).code).toBe(0);
     const exported = await hoptrace(['labels', 'export', '--db', a]);
-    expect(exported.stdout.split('\n')[0]).toBe('address,chain,entity,category,jurisdiction,risk,source,listed_at,delisted_at,valid_from,valid_to');
+    expect(exported.stdout.split('\n')[0]).toBe('address,chain,entity,category,jurisdiction,risk,source,listed_at,delisted_at,valid_from,valid_to,role');
     const file = join(tempDb('x'), '..', 'export.csv');
     writeFileSync(file, exported.stdout);
     expect((await hoptrace(['labels', 'import', file, '--db', b])).code).toBe(0);
@@ -135,15 +135,15 @@ describe('hoptrace labels add / show / search / remove', () => {
       '--source', 'case 7: subpoena response', '--valid-from', '2024-01-01', '--db', db,
     ]);
     expect(add.code, add.stderr).toBe(0);
-    expect(add.stdout).toBe(`added user label ${binance} on evm: Binance (case 7) (exchange, risk high)\n`);
+    expect(add.stdout).toBe(`added user label ${binance} on evm: Binance (case 7) (exchange, role unknown, risk high)\n`);
     const other = await hoptrace(['labels', 'add', binance, '--entity', 'Someone else', '--category', 'otc', '--source', 's', '--db', db]);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain(`${binance} on chain evm already has the user label "Binance (case 7)".`);
 
     const show = await hoptrace(['labels', 'show', binance, '--db', db]);
-    expect(show.stdout).toContain('[HIGH RISK] Binance (case 7) — exchange · chain evm · jurisdiction unknown · user label');
+    expect(show.stdout).toContain('[HIGH RISK] Binance (case 7) — exchange · role unknown · chain evm · jurisdiction unknown · user label');
     expect(show.stdout).toContain('    validity  valid from 2024-01-01');
-    expect(show.stdout).toContain('[standard] Binance — exchange · chain evm · jurisdiction unknown · bundled label');
+    expect(show.stdout).toContain('[standard] Binance — exchange · role unknown · chain evm · jurisdiction unknown · bundled label');
     expect(show.stdout).toContain('overridden by the user label above where both apply');
 
     const search = await hoptrace(['labels', 'search', 'SUBPOENA', '--json', '--db', db]);
@@ -224,10 +224,10 @@ describe('user labels and seed tiers in a trace', () => {
     const json = await hoptrace(['trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--json']);
     const report = JSON.parse(json.stdout) as {
       labels: { dataVersion: string; userLabels: number };
-      hits: { entity: string; labelOrigin: string; labelSource: string; labelAtHop: { risk: string; sanctionedAtHop: boolean; note: string | null } }[];
+      hits: { kind: string; entity: string; labelOrigin: string; labelSource: string; labelAtHop: { risk: string; sanctionedAtHop: boolean; note: string | null } }[];
     };
     expect(report.labels).toEqual({ dataVersion: labelDataVersion(), userLabels: 1 });
-    expect(report.hits).toEqual([
+    expect(report.hits.filter((h) => h.kind === 'venue')).toEqual([
       expect.objectContaining({
         entity: 'Binance deposit of suspect (case 7)',
         labelOrigin: 'user',

@@ -98,10 +98,10 @@ const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|\p{Cs}
 function hostileGraph(): TracedGraph {
   const g: TracedGraph = new MultiDirectedGraph<ExportNode, ExportEdge>();
   const address = (i: number): string => `0x${i.toString(16).padStart(40, '0')}`;
-  g.addNode(address(0), { label: 'seed 0x0000…0000', role: 'seed', entity: '', category: '', risk: '', hop: 0 });
+  g.addNode(address(0), { label: 'seed 0x0000…0000', role: 'seed', entity: '', category: '', risk: '', hop: 0, evidence: '', evidenceDetail: '' });
   FORBIDDEN.forEach((c, i) => {
     const to = address(i + 1);
-    g.addNode(to, { label: `Venue${c}${i}`, role: 'venue', entity: `Venue${c}${i}`, category: 'exchange', risk: 'high', hop: 1 });
+    g.addNode(to, { label: `Venue${c}${i}`, role: 'venue', entity: `Venue${c}${i}`, category: 'exchange', risk: 'high', hop: 1, evidence: 'label', evidenceDetail: `label: Venue${c}${i}` });
     g.addDirectedEdgeWithKey(`0x${'a'.repeat(64)}:log:${i}`, address(0), to, {
       txHash: `0x${'a'.repeat(64)}`,
       ref: `log:${i}`,

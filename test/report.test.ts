@@ -6,6 +6,7 @@ import { getAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { formatAmount, formatAssetAmount } from '../src/report/amount.js';
 import { toJson, toJsonValue, toNdjson } from '../src/report/json.js';
+import { fromJsonValue } from '../src/report/fromJson.js';
 import type { TraceReportJson } from '../src/report/json.js';
 import { cleanText } from '../src/report/sanitize.js';
 import { csvField } from '../src/report/csv.js';
@@ -13,7 +14,7 @@ import { labelsCsv } from '../src/report/labels.js';
 import { loadLabelBook } from '../src/labels/load.js';
 import { formatDuration, formatTime, renderText } from '../src/report/text.js';
 import { REPORT_SCHEMA_VERSION } from '../src/trace/result.js';
-import type { Hit, TraceResult } from '../src/trace/result.js';
+import type { Evidence, Hit, TraceResult } from '../src/trace/result.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures, built by hand. Addresses and hashes are synthetic (hashes of a tag), never real actors.
@@ -37,8 +38,32 @@ const WARNING = 'internal ETH transfers not visible: the node answers neither tr
 const EVIL_SYMBOL = '\u001b[31m<script>alert(1)</script>\u202eTDSU\u200b' + 'A'.repeat(500);
 const T0 = Date.UTC(2025, 1, 21, 15, 48, 7) / 1000;
 
+/** The deposit-address verdict on MID_2: an annotation on the step into it, never the hit. */
+const MID_2_INFERRED: Evidence = {
+  level: 'inferred',
+  sources: [],
+  inference: {
+    heuristic: 'exchange-deposit-address', entity: 'Garantex', hotWallet: VENUE, confidence: 'medium',
+    reasons: ['swept 400 blocks after the arrival'], origin: 'detected',
+  },
+  conflict: null,
+};
+
+function garantexEvidence(): Evidence {
+  return {
+    level: 'label',
+    sources: [{ kind: 'venue', origin: 'bundled', name: 'Garantex', category: 'sanctioned-exchange', role: 'unknown', tier: null, incident: null, source: 'OFAC SDN 2022-04-05' }],
+    inference: null,
+    conflict: null,
+  };
+}
+
 function sanctionedHit(): Hit {
   return {
+    kind: 'venue',
+    role: 'unknown',
+    evidence: garantexEvidence(),
+    perpetrator: null,
     seed: SEED_A,
     address: VENUE,
     entity: 'Garantex',
@@ -53,15 +78,15 @@ function sanctionedHit(): Hit {
     path: [
       {
         from: SEED_A, to: MID_1, txHash: hash('tx-1'), blockNumber: 21895238, blockHash: hash('block-1'),
-        timestamp: T0, asset: 'native', symbol: 'ETH', decimals: 18, amount: TWO_POW_70, kind: 'native', ref: 'trace:',
+        timestamp: T0, asset: 'native', symbol: 'ETH', decimals: 18, amount: TWO_POW_70, kind: 'native', ref: 'trace:', fromEvidence: null, toEvidence: null,
       },
       {
         from: MID_1, to: MID_2, txHash: hash('tx-2'), blockNumber: 21895300, blockHash: hash('block-2'),
-        timestamp: T0 + 720, asset: USDT, symbol: 'USDT', decimals: 6, amount: 1_234_500_000n, kind: 'erc20', ref: 'log:17',
+        timestamp: T0 + 720, asset: USDT, symbol: 'USDT', decimals: 6, amount: 1_234_500_000n, kind: 'erc20', ref: 'log:17', fromEvidence: null, toEvidence: MID_2_INFERRED,
       },
       {
         from: MID_2, to: VENUE, txHash: hash('tx-3'), blockNumber: 21895400, blockHash: hash('block-3'),
-        timestamp: null, asset: 'native', symbol: 'ETH', decimals: 18, amount: 1n, kind: 'internal', ref: 'trace:0.1',
+        timestamp: null, asset: 'native', symbol: 'ETH', decimals: 18, amount: 1n, kind: 'internal', ref: 'trace:0.1', fromEvidence: MID_2_INFERRED, toEvidence: garantexEvidence(),
       },
     ],
     totals: [
@@ -78,6 +103,15 @@ function sanctionedHit(): Hit {
 /** A high-risk hit listed before the sanctioned one, carrying an attacker-chosen symbol and unknown decimals. */
 function highRiskHit(): Hit {
   return {
+    kind: 'venue',
+    role: null,
+    evidence: {
+      level: 'label',
+      sources: [{ kind: 'venue', origin: 'user', name: 'FixedFloat\u202e', category: 'swap-service', role: 'unknown', tier: null, incident: null, source: 'researcher note' }],
+      inference: null,
+      conflict: null,
+    },
+    perpetrator: null,
     seed: SEED_A,
     address: SWAP,
     entity: 'FixedFloat\u202e',
@@ -92,7 +126,7 @@ function highRiskHit(): Hit {
     path: [
       {
         from: SEED_A, to: SWAP, txHash: hash('tx-4'), blockNumber: 21895500, blockHash: hash('block-4'),
-        timestamp: T0 + 3600, asset: EVIL_TOKEN, symbol: EVIL_SYMBOL, decimals: null, amount: 123456n, kind: 'erc20', ref: 'log:3',
+        timestamp: T0 + 3600, asset: EVIL_TOKEN, symbol: EVIL_SYMBOL, decimals: null, amount: 123456n, kind: 'erc20', ref: 'log:3', fromEvidence: null, toEvidence: null,
       },
     ],
     totals: [{ asset: EVIL_TOKEN, symbol: EVIL_SYMBOL, decimals: null, amount: 123456n, transfers: 1 }],
@@ -385,7 +419,7 @@ describe('toJson', () => {
 
   it('is pretty, newline-terminated, stable, in the key order of the contract', () => {
     const s = toJson(fixture());
-    expect(s.startsWith('{\n  "schemaVersion": 1,\n  "tool": {')).toBe(true);
+    expect(s.startsWith('{\n  "schemaVersion": 2,\n  "tool": {')).toBe(true);
     expect(s.endsWith('}\n')).toBe(true);
     expect(toJson(fixture())).toBe(s);
     const v = toJsonValue(fixture());
@@ -393,11 +427,11 @@ describe('toJson', () => {
       'schemaVersion', 'tool', 'chainId', 'labelChain', 'labels', 'rpc', 'generatedAt', 'params', 'seeds', 'coverage', 'stats', 'hits',
     ]);
     expect(Object.keys(v.hits[0]!)).toEqual([
-      'seed', 'address', 'entity', 'category', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',
-      'firstBlock', 'lastBlock', 'via', 'deposit',
+      'kind', 'seed', 'address', 'entity', 'category', 'role', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',
+      'firstBlock', 'lastBlock', 'via', 'deposit', 'evidence', 'perpetrator',
     ]);
     expect(Object.keys(v.hits[0]!.path[0]!)).toEqual([
-      'from', 'to', 'txHash', 'blockNumber', 'blockHash', 'timestamp', 'asset', 'symbol', 'decimals', 'amount', 'kind', 'ref',
+      'from', 'to', 'txHash', 'blockNumber', 'blockHash', 'timestamp', 'asset', 'symbol', 'decimals', 'amount', 'kind', 'ref', 'fromEvidence', 'toEvidence',
     ]);
     expect(Object.keys(v.stats.rpcCalls.byMethod)).toEqual(['eth_call', 'eth_getBlockByNumber', 'eth_getLogs']);
     expect(JSON.stringify(v)).not.toMatch(/\d+n\b/);
@@ -429,11 +463,57 @@ describe('toJson', () => {
     expect(bad((d) => { (d.hits[1] as { category: string }).category = 'casino'; })).toBe(false);
     expect(bad((d) => { delete (d.stats.rpcCalls as { byMethod?: unknown }).byMethod; })).toBe(false);
     expect(bad((d) => { delete (d as { coverage?: unknown }).coverage; })).toBe(false);
-    expect(bad((d) => { (d as { schemaVersion: number }).schemaVersion = 2; })).toBe(false);
+    expect(bad((d) => { (d as { schemaVersion: number }).schemaVersion = 1; })).toBe(false);
+    // Schema 2: every hit and path step says how we know what its address is.
+    expect(bad((d) => { delete (d.hits[0] as { evidence?: unknown }).evidence; })).toBe(false);
+    expect(bad((d) => { (d.hits[0]!.evidence as { level: string }).level = 'guess'; })).toBe(false);
+    expect(bad((d) => { delete (d.hits[1]!.path[1] as { toEvidence?: unknown }).toEvidence; })).toBe(false);
+    expect(bad((d) => { (d.hits[0] as { kind: string }).kind = 'suspect'; })).toBe(false);
     expect(bad((d) => { delete (d.hits[1]!.path[0] as { blockHash?: unknown }).blockHash; })).toBe(false);
     expect(bad((d) => { (d.hits[1] as { jurisdiction: unknown }).jurisdiction = 7; })).toBe(false);
     // Additive changes keep the version: unknown properties are allowed.
     expect(bad((d) => { (d as Record<string, unknown>)['newField'] = true; })).toBe(true);
+  });
+});
+
+describe('reading reports', () => {
+  it('reads a version 1 report as version 2: venue hits, evidence from the v1 fields, no step evidence', () => {
+    const v2 = toJsonValue(fixture());
+    // A v1 document: no kind, role, evidence, perpetrator; path steps without evidence.
+    const v1 = JSON.parse(JSON.stringify(v2)) as Record<string, unknown> & { hits: Record<string, unknown>[] };
+    v1['schemaVersion'] = 1;
+    for (const h of v1.hits) {
+      for (const k of ['kind', 'role', 'evidence', 'perpetrator']) delete h[k];
+      for (const st of h['path'] as Record<string, unknown>[]) {
+        delete st['fromEvidence'];
+        delete st['toEvidence'];
+      }
+    }
+    const v1Schema = JSON.parse(readFileSync(new URL('../schema/trace-report.v1.schema.json', import.meta.url), 'utf8')) as object;
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormatsModule.default(ajv);
+    expect(ajv.compile(v1Schema)(v1)).toBe(true);
+    const read = fromJsonValue(v1, 'old.json');
+    expect(read.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    const garantex = read.hits.find((h) => h.entity === 'Garantex')!;
+    expect(garantex).toMatchObject({ kind: 'venue', role: null, perpetrator: null });
+    expect(garantex.evidence).toEqual({
+      level: 'label',
+      sources: [{ kind: 'venue', origin: 'bundled', name: 'Garantex', category: 'sanctioned-exchange', role: null, tier: null, incident: null, source: 'OFAC SDN 2022-04-05' }],
+      inference: null,
+      conflict: null,
+    });
+    expect(garantex.path.every((st) => st.fromEvidence === null && st.toEvidence === null)).toBe(true);
+    // And what it gives back is a valid version 2 document that renders.
+    const { report } = compile();
+    expect(report(toJsonValue(read)), JSON.stringify(report.errors)).toBe(true);
+    expect(renderText(read, { color: false })).toContain('evidence  label: Garantex, sanctioned-exchange (bundled label)');
+  });
+
+  it('refuses a version 2 hit without evidence', () => {
+    const doc = toJsonValue(fixture()) as unknown as { hits: Record<string, unknown>[] };
+    delete doc.hits[0]!['evidence'];
+    expect(() => fromJsonValue(doc, 'bad.json')).toThrow(/bad\.json is not a hoptrace JSON report: hit 1 has no evidence/);
   });
 });
 
@@ -451,12 +531,15 @@ describe('toNdjson', () => {
       const ok = line(obj);
       expect(line.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
-      expect(Object.keys(obj).slice(0, 4)).toEqual(['schemaVersion', 'chainId', 'seed', 'address']);
-      expect(obj['schemaVersion']).toBe(1);
+      expect(Object.keys(obj).slice(0, 5)).toEqual(['schemaVersion', 'chainId', 'kind', 'seed', 'address']);
+      expect(obj['schemaVersion']).toBe(2);
       expect(obj['chainId']).toBe(1);
     }
-    const garantex = JSON.parse(rows[1]!) as { risk: string; path: { amount: string }[] };
+    const garantex = JSON.parse(rows[1]!) as { risk: string; path: { amount: string; toEvidence: { level: string } | null }[]; evidence: { level: string } };
     expect(garantex.risk).toBe('sanctioned');
+    // Every NDJSON line says how we know: the hit's own evidence, and the annotation on the step into MID_2.
+    expect(garantex.evidence.level).toBe('label');
+    expect(garantex.path.map((p) => p.toEvidence?.level ?? null)).toEqual([null, 'inferred', 'label']);
     expect(BigInt(garantex.path[0]!.amount)).toBe(TWO_POW_70);
   });
 

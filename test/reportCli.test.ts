@@ -110,7 +110,7 @@ describe('hoptrace report from the database alone', () => {
 
   it('carries a manifest: versions, run, redacted endpoint, block range, label data hash, parameters', () => {
     const m = (JSON.parse(reportJson) as Json).manifest;
-    expect(m).toMatchObject({ tool: { name: 'hoptrace' }, reportSchemaVersion: 1, databaseSchemaVersion: MIGRATIONS.length, run: { id: 1 }, chainId: 31337, seeds: [SEED] });
+    expect(m).toMatchObject({ tool: { name: 'hoptrace' }, reportSchemaVersion: 2, databaseSchemaVersion: MIGRATIONS.length, run: { id: 1 }, chainId: 31337, seeds: [SEED] });
     expect(m.labels.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.labels.sha256.startsWith(m.labels.dataVersion)).toBe(true);
     expect(m.params).toMatchObject({ hops: 3, direction: 'out', stopAtLabels: true });

@@ -5,6 +5,7 @@ import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
 import { EXPORT_FORMATS, tracedGraph, writeGraph, type ExportFormat } from '../report/export.js';
+import { evidenceIndex } from '../report/evidence.js';
 import { renderCsv, renderFullJson, renderFullText, renderMarkdown } from '../report/full.js';
 import { renderHtml } from '../report/html.js';
 import { cleanText } from '../report/sanitize.js';
@@ -71,7 +72,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; format: ExportFormat; out?: string }) => {
       withStore(o.db, (store) => {
         const report = assembleReport(store, runId(o.run));
-        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds), o.format), 'data', o.out);
+        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds, evidenceIndex(report.result.hits)), o.format), 'data', o.out);
       });
     });
 

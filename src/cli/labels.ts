@@ -120,6 +120,7 @@ export function registerLabelsCommand(program: Command): void {
     .requiredOption('--source <text>', 'the public source the label rests on (required: a label without one is refused)')
     .option('--risk <r>', 'sanctioned, high or standard (default: from the category and the dates)')
     .option('--jurisdiction <XX>', 'ISO 3166-1 alpha-2 country code')
+    .option('--role <role>', 'what the address is to its venue: hot-wallet, deposit, cold-wallet, contract or unknown (default unknown)')
     .option('--listed <date>', 'sanctions listing date (YYYY-MM-DD)')
     .option('--delisted <date>', 'removal from the sanctions list (YYYY-MM-DD)')
     .option('--valid-from <date>', 'first day the label applies (YYYY-MM-DD)')
@@ -142,6 +143,7 @@ export function registerLabelsCommand(program: Command): void {
           delistedAt: o.delisted,
           validFrom: o.validFrom,
           validTo: o.validTo,
+          role: o.role,
         },
         { defaultChain: EVM_ANY },
       );
@@ -165,7 +167,7 @@ export function registerLabelsCommand(program: Command): void {
           writeOut(toPrettyJson({ action, label: labelJson(stored) }), { kind: 'json' });
           return;
         }
-        writeOut(`${action} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, risk ${label.risk})\n`, { kind: 'text' });
+        writeOut(`${action} user label ${label.address} on ${label.chain}: ${label.entity} (${label.category}, role ${label.role}, risk ${label.risk})\n`, { kind: 'text' });
       });
     });
 
@@ -267,6 +269,7 @@ interface AddOptions {
   delisted?: string;
   validFrom?: string;
   validTo?: string;
+  role?: string;
   chain: string;
 }
 

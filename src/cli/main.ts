@@ -3,7 +3,7 @@ import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../er
 import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
-import { resolveSeedList } from '../labels/seeds.js';
+import { resolveSeedList, seedBook } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient } from '../rpc/client.js';
@@ -206,6 +206,8 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
         rpc,
         store,
         labels,
+        // The whole seed list, whatever seeds this run starts from: reached, an address on it is a finding.
+        seedList: seedBook(labelChain),
         labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels },
         labelChain: labelChain ?? 'evm',
         nativeSymbol: nativeSymbol(labelChain) ?? 'native',

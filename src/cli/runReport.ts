@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
-import { NATIVE, type Address, type Asset } from '../types.js';
+import { NATIVE, type Address, type Asset, type Label } from '../types.js';
 import { packageVersion } from '../util/package.js';
 
 /** Seeds beyond this many are attributed together only: one pass per seed would cost a pass each. */
@@ -67,7 +67,12 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   const minValue = new Map<string, bigint>(Object.entries(result.params.minValue).map(([k, v]) => [k, BigInt(v)]));
   // A deposit address the run found (or had learned) is the exchange's venue where it stands, as in the
   // hop report: the taint that reached it reached the exchange.
-  const deposits = new Map(result.hits.filter((h) => h.deposit).map((h) => [h.address, h]));
+  // (Only a last-hop deposit address is a hit of its own since report schema 2; a known-perpetrator hit
+  // is no venue: the walk followed on through it.)
+  const deposits = new Map<Address, Pick<Label, 'entity' | 'category' | 'risk'>>();
+  for (const h of result.hits) {
+    if (h.deposit && h.category !== 'known-perpetrator') deposits.set(h.address, { entity: h.entity, category: h.category, risk: h.risk });
+  }
   const opts: AttributionOptions = {
     seeds,
     venue: (a: Address) => {

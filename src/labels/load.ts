@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Address, Label, LabelCategory, Risk } from '../types.js';
+import type { Address, Label, LabelCategory, LabelRole, Risk } from '../types.js';
 import { checkLabelChain, EVM_ANY } from './chains.js';
 import { dataFileError, readCsvFile } from './csv.js';
 import { checkAddress, checkChain, checkOneOf, checkText, uniquePairs } from './fields.js';
@@ -30,13 +30,16 @@ const CATEGORIES: Record<LabelCategory, true> = {
   bridge: true,
 };
 const RISKS: Record<Risk, true> = { sanctioned: true, high: true, standard: true };
+const ROLES: Record<LabelRole, true> = { 'hot-wallet': true, deposit: true, 'cold-wallet': true, contract: true, unknown: true };
 
 /** Every label category, as the data files spell them. */
 export const LABEL_CATEGORIES = Object.freeze(Object.keys(CATEGORIES) as LabelCategory[]);
 /** Every risk level, as the data files spell them. */
 export const RISK_LEVELS = Object.freeze(Object.keys(RISKS) as Risk[]);
+/** Every label role, as the data files spell them. */
+export const LABEL_ROLES = Object.freeze(Object.keys(ROLES) as LabelRole[]);
 
-const EXCHANGE_COLUMNS = ['address', 'chain', 'entity', 'category', 'jurisdiction', 'risk', 'source'] as const;
+const EXCHANGE_COLUMNS = ['address', 'chain', 'entity', 'category', 'jurisdiction', 'risk', 'source', 'role'] as const;
 const ISO_ALPHA2 = /^[A-Z]{2}$/;
 
 // Parsed and checked rows per file path: the file is ~250 KB and several commands load it per run.
@@ -67,6 +70,7 @@ export function loadLabelRows(opts?: DataDirOptions): readonly Label[] {
       chain,
       entity: checkText(at, 'entity', row.entity),
       category: checkOneOf(at, 'category', row.category, LABEL_CATEGORIES),
+      role: checkOneOf(at, 'role', row.role, LABEL_ROLES),
       jurisdiction,
       risk: checkOneOf(at, 'risk', row.risk, RISK_LEVELS),
       source: checkText(at, 'source', row.source),

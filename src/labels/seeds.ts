@@ -183,6 +183,24 @@ export function resolveSeedList(name: string, labelChain: string | null, opts?: 
   return picked;
 }
 
+/** The seed list as a lookup: which attributed perpetrator address, if any, an address is. */
+export interface SeedBook {
+  readonly size: number;
+  get(address: Address): Seed | undefined;
+}
+
+/**
+ * Every seed of the bundled list that applies on `labelChain` (whatever the run's own seeds are), one
+ * per address as resolveSeedList picks it: what the walk checks an address against before any
+ * inference may call it someone's customer, and what makes a reached address a known-perpetrator hit.
+ * Empty when no seed applies on the chain (never an error: a trace needs no seed list).
+ */
+export function seedBook(labelChain: string | null, opts?: DataDirOptions): SeedBook {
+  checkLabelChain(labelChain);
+  const byAddress = new Map(pickPerAddress(readSeedFile(opts).seeds, labelChain).map((s) => [s.address, s]));
+  return { size: byAddress.size, get: (address) => byAddress.get(address.toLowerCase()) };
+}
+
 /**
  * The incident text a user's name means (an incident key, a unique prefix of one, or the full text;
  * case-insensitive), or null for `lazarus` / `all` (every incident).

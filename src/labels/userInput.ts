@@ -1,9 +1,9 @@
 import { HoptraceError, UsageError } from '../errors.js';
 import type { NewUserLabel } from '../store/userLabels.js';
-import type { Address, LabelCategory, Risk } from '../types.js';
+import type { Address, LabelCategory, LabelRole, Risk } from '../types.js';
 import { parseAddress } from '../util/address.js';
 import { EVM_ANY, KNOWN_LABEL_CHAINS, isKnownLabelChain } from './chains.js';
-import { LABEL_CATEGORIES, RISK_LEVELS } from './load.js';
+import { LABEL_CATEGORIES, LABEL_ROLES, RISK_LEVELS } from './load.js';
 import { categoryRisk, isIsoDate } from './validity.js';
 import { firstUnsafeChar } from '../util/unsafeText.js';
 
@@ -31,6 +31,8 @@ export interface LabelInput {
   delistedAt?: string | null;
   validFrom?: string | null;
   validTo?: string | null;
+  /** What the address is to its venue (hot-wallet, deposit, cold-wallet, contract, unknown); absent = unknown. */
+  role?: string | null;
 }
 
 /** What the checks may consult besides the input. */
@@ -137,6 +139,13 @@ export function checkLabelInput(input: LabelInput, ctx: CheckContext): { label: 
     risk = defaultRisk(category, dates.listed_at, dates.delisted_at);
   }
 
+  let role: LabelRole = 'unknown';
+  const givenRole = blankToNull(input.role)?.trim();
+  if (givenRole !== undefined) {
+    if ((LABEL_ROLES as readonly string[]).includes(givenRole)) role = givenRole as LabelRole;
+    else problems.push(`role "${givenRole}" is not one of ${LABEL_ROLES.join(', ')}`);
+  }
+
   if (problems.length > 0 || entity === null || source === null || category === null || risk === null) {
     return { problems };
   }
@@ -146,6 +155,7 @@ export function checkLabelInput(input: LabelInput, ctx: CheckContext): { label: 
       chain,
       entity,
       category,
+      role,
       jurisdiction,
       risk,
       source,

@@ -1,9 +1,11 @@
 import graphology from 'graphology';
 import gexf from 'graphology-gexf';
+import type { Evidence } from '../trace/result.js';
 import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import type { AttributionReport } from './attribution.js';
 import { csvField } from './csv.js';
+import { evidenceLine } from './evidence.js';
 import { cleanText, escapeMarkup, xmlSafe } from './sanitize.js';
 
 const { MultiDirectedGraph } = graphology;
@@ -18,6 +20,10 @@ export interface ExportNode {
   risk: string;
   /** Fewest hops from a seed (0 for a seed). */
   hop: number;
+  /** How we know what the address is: `label`, `inferred`, `conflict`, or empty when nothing is known of it. */
+  evidence: string;
+  /** The evidence in words: the label and its source, the heuristic and its reasons, or both sides of a conflict. */
+  evidenceDetail: string;
 }
 
 /** Attributes of a movement in an exported graph: its evidence and the taint each model put on it. */
@@ -50,7 +56,7 @@ const TEXT_MAX = 200;
  * `<txHash>:<ref>`. Text from labels and tokens is cleaned of control and bidi characters (cleanText);
  * amounts stay exact decimal strings.
  */
-export function tracedGraph(a: AttributionReport, seeds: readonly Address[]): TracedGraph {
+export function tracedGraph(a: AttributionReport, seeds: readonly Address[], known: ReadonlyMap<Address, Evidence> = new Map()): TracedGraph {
   const g: TracedGraph = new MultiDirectedGraph<ExportNode, ExportEdge>();
   const seedSet = new Set(seeds);
   const venues = new Map(a.attribution.venues.map((v) => [v.address, v.venue]));
@@ -61,6 +67,7 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[]): Tr
     }
     const venue = venues.get(address);
     const seed = seedSet.has(address);
+    const e = known.get(address);
     g.addNode(address, {
       label: venue ? cleanText(venue.entity, TEXT_MAX) : seed ? `seed ${shortAddress(address)}` : shortAddress(address),
       role: seed ? 'seed' : venue ? 'venue' : 'address',
@@ -68,6 +75,9 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[]): Tr
       category: venue ? cleanText(venue.category, 40) : '',
       risk: venue ? cleanText(venue.risk, 40) : '',
       hop: seed ? 0 : hop,
+      // A venue of the attribution is a labelled address (or a last-hop deposit address, whose hit says so).
+      evidence: e?.level ?? (venue ? 'label' : ''),
+      evidenceDetail: e ? cleanText(evidenceLine(e, address), 2000) : venue ? cleanText(`label: ${venue.entity}, ${venue.category}`, TEXT_MAX) : '',
     });
   };
   for (const s of seeds) node(s, 0);
@@ -95,7 +105,7 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[]): Tr
   return g;
 }
 
-const NODE_KEYS = ['label', 'role', 'entity', 'category', 'risk', 'hop'] as const;
+const NODE_KEYS = ['label', 'role', 'entity', 'category', 'risk', 'hop', 'evidence', 'evidenceDetail'] as const;
 const EDGE_KEYS = ['txHash', 'ref', 'kind', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'hop', 'taintPoison', 'taintHaircut', 'taintFifo'] as const;
 const INT_KEYS = new Set(['hop', 'blockNumber']);
 
@@ -168,13 +178,13 @@ function toDot(g: TracedGraph): string {
   return out.join('\n');
 }
 
-export const EDGE_CSV_COLUMNS = ['from', 'to', 'from_label', 'to_label', 'from_role', 'to_role', ...EDGE_KEYS] as const;
+export const EDGE_CSV_COLUMNS = ['from', 'to', 'from_label', 'to_label', 'from_role', 'to_role', 'from_evidence', 'to_evidence', ...EDGE_KEYS] as const;
 
 /** CSV edge list: one line per movement, with both ends' labels and roles. */
 function toEdgeCsv(g: TracedGraph): string {
   const lines: string[] = [EDGE_CSV_COLUMNS.join(',')];
   g.forEachEdge((_key, a, s, t, sa, ta) => {
-    lines.push([s, t, sa.label, ta.label, sa.role, ta.role, ...EDGE_KEYS.map((k) => a[k])].map((v) => csvField(v)).join(','));
+    lines.push([s, t, sa.label, ta.label, sa.role, ta.role, sa.evidence, ta.evidence, ...EDGE_KEYS.map((k) => a[k])].map((v) => csvField(v)).join(','));
   });
   return lines.join('\n') + '\n';
 }

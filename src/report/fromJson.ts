@@ -1,11 +1,15 @@
 import { UsageError } from '../errors.js';
-import type { Hit, TraceResult } from '../trace/result.js';
+import { REPORT_SCHEMA_VERSION, type Evidence, type Hit, type HitDeposit, type TraceResult } from '../trace/result.js';
 import type { HitJson, TraceReportJson } from './json.js';
 
 /**
  * Reads a JSON trace report (what `toJsonValue` wrote, or a file a user hands in) back into a
  * TraceResult, amounts as bigint. Checks the shape the readers rely on (hits, paths, amounts as decimal
  * strings); anything else is a UsageError naming `what` (the file) — a malformed report is bad input.
+ *
+ * A version 1 report (before evidence levels) is read as version 2: every hit is a venue; its evidence
+ * is `inferred` for a deposit-address hit and `label` otherwise, from the fields v1 had; its role is
+ * null (v1 did not record one); path steps carry no evidence (null: v1 said nothing of them).
  */
 export function fromJsonValue(doc: unknown, what: string): TraceResult {
   const bad = (why: string): never => {
@@ -22,18 +26,50 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
   };
   const hits: Hit[] = (d.hits as HitJson[]).map((h, i) => {
     if (typeof h !== 'object' || h === null || !Array.isArray(h.path)) bad(`hit ${i + 1} has no path`);
-    return {
+    const deposit: HitDeposit | null =
+      h.deposit && typeof h.deposit === 'object'
+        ? { ...h.deposit, received: amount(h.deposit.received, `hit ${i + 1} deposit`), swept: amount(h.deposit.swept, `hit ${i + 1} deposit`) }
+        : null;
+    const hit: Hit = {
       ...h,
       path: h.path.map((s, j) => {
         if (typeof s !== 'object' || s === null) bad(`hit ${i + 1}, step ${j + 1} is not an object`);
-        return { ...s, amount: amount(s.amount, `hit ${i + 1}, step ${j + 1}`) };
+        return { ...s, amount: amount(s.amount, `hit ${i + 1}, step ${j + 1}`), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null };
       }),
       totals: (Array.isArray(h.totals) ? h.totals : []).map((t) => ({ ...t, amount: amount(t.amount, `hit ${i + 1} totals`) })),
-      deposit:
-        h.deposit && typeof h.deposit === 'object'
-          ? { ...h.deposit, received: amount(h.deposit.received, `hit ${i + 1} deposit`), swept: amount(h.deposit.swept, `hit ${i + 1} deposit`) }
-          : null,
+      deposit,
     };
+    if (d.schemaVersion === 1) upgradeV1Hit(hit);
+    else if (typeof h.evidence !== 'object' || h.evidence === null) bad(`hit ${i + 1} has no evidence`);
+    return hit;
   });
-  return { ...(d as TraceReportJson), hits } as TraceResult;
+  return { ...(d as TraceReportJson), schemaVersion: d.schemaVersion === 1 ? REPORT_SCHEMA_VERSION : d.schemaVersion!, hits } as TraceResult;
+}
+
+/** The fields of a version 2 hit, from what a version 1 hit recorded. */
+function upgradeV1Hit(h: Hit): void {
+  h.kind = 'venue';
+  h.role = h.deposit ? 'deposit' : null;
+  h.perpetrator = null;
+  const evidence: Evidence = h.deposit
+    ? {
+        level: 'inferred',
+        sources: [],
+        inference: {
+          heuristic: 'exchange-deposit-address',
+          entity: h.deposit.entity,
+          hotWallet: h.deposit.hotWallet,
+          confidence: h.deposit.confidence,
+          reasons: [...h.deposit.reasons],
+          origin: h.deposit.origin,
+        },
+        conflict: null,
+      }
+    : {
+        level: 'label',
+        sources: [{ kind: 'venue', origin: h.labelOrigin, name: h.entity, category: h.category, role: null, tier: null, incident: null, source: h.labelSource }],
+        inference: null,
+        conflict: null,
+      };
+  h.evidence = evidence;
 }

@@ -20,6 +20,7 @@ import { csvField } from './csv.js';
 import { cleanOptional, cleanText, escapeMarkup } from './sanitize.js';
 import { formatTime, renderText, styles, type TextOptions } from './text.js';
 import { plural } from '../util/plural.js';
+import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
 
 /** Everything `hoptrace report` renders: the run's trace report, its manifest and the attribution. */
 export interface FullReport {
@@ -124,26 +125,31 @@ export function renderMarkdown(r: FullReport): string {
   out.push(`# hoptrace report — run ${r.manifest.run.id}`, '');
   out.push(`Chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${plural(res.seeds.length, 'seed')}, ${plural(res.hits.length, 'hit')}, traced ${mdText(r.manifest.run.tracedAt)}.`, '');
   out.push('## Value that reached each venue', '');
-  out.push('| venue | address | risk | hops | arrivals | first | last | poison | haircut | FIFO | support |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  const known = evidenceIndex(res.hits);
+  out.push('| venue | address | risk | evidence | hops | arrivals | first | last | poison | haircut | FIFO | support |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const v of a.attribution.venues) {
     out.push(
-      `| ${mdText(v.venue.entity, 48)} | \`${fullAddress(v.address)}\` | ${mdText(v.venue.risk)} | ${v.hops} | ${v.arrivals} | ${v.first.block} | ${v.last.block} | ` +
+      `| ${mdText(v.venue.entity, 48)} | \`${fullAddress(v.address)}\` | ${mdText(v.venue.risk)} | ${known.get(v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.block} | ${v.last.block} | ` +
         `${amounts(v.amounts.poison)} | ${amounts(v.amounts.haircut)} | ${amounts(v.amounts.fifo)} | ${strength(v.support)} |`,
     );
   }
-  if (a.attribution.venues.length === 0) out.push('| (none) | | | | | | | | | | |');
+  if (a.attribution.venues.length === 0) out.push('| (none) | | | | | | | | | | | |');
   const f = frontierModels(a.attribution);
   out.push('', `Left the seeds: poison ${amounts(a.attribution.seeded.poison)}; haircut ${amounts(a.attribution.seeded.haircut)}; FIFO ${amounts(a.attribution.seeded.fifo)}.`);
   out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`, '');
   out.push('## Hits and their paths', '');
   for (const h of res.hits) {
-    out.push(`### ${mdText(h.entity, 48)} (${mdText(h.risk)}), ${plural(h.hops, 'hop')} from \`${fullAddress(h.seed)}\``, '');
+    const what = h.kind === 'known-perpetrator' ? 'known perpetrator' : mdText(h.risk);
+    out.push(`### ${mdText(h.entity, 48)} (${what}), ${plural(h.hops, 'hop')} from \`${fullAddress(h.seed)}\``, '');
+    out.push(`Evidence — ${mdText(evidenceLine(h.evidence, h.address), 1200)}`, '');
     out.push('| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|');
     h.path.forEach((s, i) =>
       out.push(`| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`),
     );
     out.push('');
+    for (const n of pathNotes(h)) out.push(`- note \`${fullAddress(n.address)}\`: ${mdText(evidenceLine(n.evidence, n.address, false), 1200)}`);
+    if (pathNotes(h).length > 0) out.push('');
   }
   out.push('## Models', '');
   for (const m of TAINT_MODELS) out.push(`- **${m}**: ${mdText(MODEL_CITATIONS[m], 400)}`);
@@ -154,7 +160,7 @@ export function renderMarkdown(r: FullReport): string {
 
 const CSV_COLUMNS = [
   'venue', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
-  'model', 'asset', 'symbol', 'decimals', 'amount', 'support',
+  'model', 'asset', 'symbol', 'decimals', 'amount', 'support', 'evidence', 'evidence_detail',
 ] as const;
 
 /** `--format csv`: one line per (venue, model, asset) with the exact amount in base units. */
@@ -165,7 +171,9 @@ export function renderCsv(r: FullReport): string {
     const t = a.times.get(block);
     return t === undefined ? null : new Date(t * 1000).toISOString();
   };
+  const known = evidenceIndex(r.result.hits);
   for (const v of a.attribution.venues) {
+    const e = known.get(v.address);
     for (const model of TAINT_MODELS as readonly TaintModel[]) {
       for (const [asset, amount] of v.amounts[model]) {
         const m = meta(a, asset);
@@ -173,6 +181,8 @@ export function renderCsv(r: FullReport): string {
           [
             v.address, v.venue.entity, v.venue.category, v.venue.risk, v.hops, v.arrivals, v.first.block, iso(v.first.block),
             v.last.block, iso(v.last.block), model, asset, m.symbol, m.decimals, amount.toString(), v.support.join(' '),
+            // A venue of the attribution is a labelled address unless a hit says otherwise.
+            e?.level ?? 'label', e ? evidenceLine(e, v.address) : '',
           ]
             .map(csvField)
             .join(','),

@@ -7,6 +7,7 @@ import { fullAddress } from './address.js';
 import { formatAssetAmount } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
 import { depositLines } from './deposit.js';
+import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
 import { tracedGraph, type TracedGraph } from './export.js';
 import { amountParts, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
@@ -40,7 +41,7 @@ export function renderHtml(r: FullReport): string {
   const res = r.result;
   const a = r.attribution;
   const explorer = EXPLORERS.get(res.chainId) ?? null;
-  const g = tracedGraph(a, r.manifest.seeds);
+  const g = tracedGraph(a, r.manifest.seeds, evidenceIndex(res.hits));
   const names = nodeNames(g);
   const tx = (hash: string): string => hashHtml(hash, explorer);
   const amounts = (m: Amounts): string => {
@@ -69,10 +70,15 @@ export function renderHtml(r: FullReport): string {
     .map((h) => {
       const ev = hitEvidence(h);
       const deposit = depositLines(h, (x) => x).map((l) => esc(l.trim()));
+      // What is known of the addresses on the path (an inference about an intermediary, a known perpetrator).
+      const notes = pathNotes(h)
+        .map((n) => `<li class="ev-${n.evidence.level}">${hashHtml(fullAddress(n.address), null)}: ${esc(evidenceLine(n.evidence, n.address, false))}</li>`)
+        .join('');
       return `<section class="hit risk-${esc(h.risk)}">\n<h3>${riskBadge(h.risk)} ${esc(cleanOptional(h.entity, 60, '(unnamed)'))} ` +
         `<span class="ev ev-${ev.level}" title="${esc(ev.detail)}">${esc(ev.text)}</span> ` +
-        `<small>${esc(cleanText(h.category, 24))} · ${plural(h.hops, 'hop')} ${h.direction === 'out' ? 'from' : 'to'} seed ${hashHtml(fullAddress(h.seed), null)} · at ${hashHtml(fullAddress(h.address), null)}</small></h3>\n` +
-        `<p class="src">label source: ${h.labelOrigin === 'user' ? 'user label, ' : ''}${esc(cleanOptional(h.labelSource, 200, '(no source given)'))}</p>\n` +
+        `<small>${h.kind === 'known-perpetrator' ? 'known perpetrator' : esc(cleanText(h.category, 24))} · ${plural(h.hops, 'hop')} ${h.direction === 'out' ? 'from' : 'to'} seed ${hashHtml(fullAddress(h.seed), null)} · at ${hashHtml(fullAddress(h.address), null)}</small></h3>\n` +
+        `<p class="evidence ev-${h.evidence.level}"><b>evidence: ${esc(h.evidence.level)}</b> — ${esc(evidenceLine(h.evidence, h.address))}</p>\n` +
+        (notes === '' ? '' : `<ul class="notes">${notes}</ul>\n`) +
         (deposit.length > 0 ? `<p class="deposit">${deposit.join('<br>')}</p>\n` : '') +
         pathViews(h).map((view) => pathTable(view, names, tx)).join('\n') +
         '\n</section>';
@@ -185,14 +191,10 @@ function riskBadge(risk: string): string {
   return r === 2 ? '' : `<span class="badge ${r === 0 ? 'sanctioned' : 'high'}">${r === 0 ? 'SANCTIONED' : 'HIGH RISK'}</span>`;
 }
 
-/**
- * Whether a hit rests on a sourced label (a fact) or on an inference, as the badge in its heading shows.
- * The evidence levels of the trace result (label / inferred / conflict) slot in here.
- */
-function hitEvidence(h: Hit): { level: 'label' | 'inferred'; text: string; detail: string } {
-  return h.via === 'deposit'
-    ? { level: 'inferred', text: 'inferred: deposit address', detail: 'not a sourced label: taken for a deposit address from its sweep to a labelled hot wallet' }
-    : { level: 'label', text: 'label', detail: 'the address itself carries a sourced label' };
+/** The badge in a hit's heading: its evidence level (label, inferred, conflict), the details on hover. */
+function hitEvidence(h: Hit): { level: Hit['evidence']['level']; text: string; detail: string } {
+  const text = h.evidence.level === 'inferred' ? 'inferred: deposit address' : h.evidence.level;
+  return { level: h.evidence.level, text, detail: evidenceLine(h.evidence, h.address) };
 }
 
 /** One way of showing how value reached a hit; a hit can have several (e.g. first found, main by value). */
@@ -213,7 +215,9 @@ function pathTable(view: PathView, names: ReadonlyMap<string, string>, tx: (hash
       `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}</td>` +
       `<td>${tx(s.txHash)}<br><small class="mono">${esc(cleanText(s.ref, 60))}</small></td>` +
       `<td><span class="nw">${esc(formatTime(s.timestamp))}</span><br><small>block ${s.blockNumber}</small> ${hashHtml(cleanText(s.blockHash, 70), null)}</td>` +
-      `<td><span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span></td></tr>`,
+      `<td><span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span>` +
+      (s.toEvidence ? ` <span class="ev ev-${s.toEvidence.level}" title="${esc(evidenceLine(s.toEvidence, s.to))}">to: ${esc(s.toEvidence.level)}</span>` : '') +
+      `</td></tr>`,
     )
     .join('\n');
   return `<div class="path"><h4>${esc(view.title)} <small>${plural(view.steps.length, 'transfer')}</small></h4>\n` +
@@ -307,6 +311,8 @@ interface GraphNode {
   risk: string;
   category: string;
   hop: number;
+  /** Evidence level of the address (label, inferred, conflict; empty when nothing is known). */
+  evidence: string;
   /** Vertical position; the script places columns horizontally once it has measured the labels. */
   y: number;
   /** No traced transfer touches it (a seed that sent nothing followed): drawn in a block under the layers. */
@@ -350,7 +356,7 @@ function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[
   }
   const nodes: GraphNode[] = [];
   g.forEachNode((id, at) => {
-    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
+    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, evidence: at.evidence, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
   });
   const links = new Map<string, { link: GraphLink; sums: Map<string, { amount: bigint; decimals: number | null; symbol: string | null }> }>();
   g.forEachEdge((_key, at, s, t) => {

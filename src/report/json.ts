@@ -1,6 +1,6 @@
 import type { Manifest } from './manifest.js';
 import { evidenceJson, type EvidenceJson } from './deposit.js';
-import { hubOf, type Coverage, type Hit, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
+import { hubOf, type Coverage, type Evidence, type Hit, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
 
 /**
  * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
@@ -52,15 +52,48 @@ function stepJson(s: PathStep): PathStepJson {
     amount: s.amount.toString(),
     kind: s.kind,
     ref: s.ref,
+    fromEvidence: s.fromEvidence === null ? null : addressEvidenceJson(s.fromEvidence),
+    toEvidence: s.toEvidence === null ? null : addressEvidenceJson(s.toEvidence),
+  };
+}
+
+/** Evidence in the contract's key order, every list copied. */
+export function addressEvidenceJson(e: Evidence): Evidence {
+  return {
+    level: e.level,
+    sources: e.sources.map((s) => ({
+      kind: s.kind,
+      origin: s.origin,
+      name: s.name,
+      category: s.category,
+      role: s.role,
+      tier: s.tier,
+      incident: s.incident,
+      source: s.source,
+    })),
+    inference:
+      e.inference === null
+        ? null
+        : {
+            heuristic: e.inference.heuristic,
+            entity: e.inference.entity,
+            hotWallet: e.inference.hotWallet,
+            confidence: e.inference.confidence,
+            reasons: [...e.inference.reasons],
+            origin: e.inference.origin,
+          },
+    conflict: e.conflict,
   };
 }
 
 function hitJson(h: Hit): HitJson {
   return {
+    kind: h.kind,
     seed: h.seed,
     address: h.address,
     entity: h.entity,
     category: h.category,
+    role: h.role,
     risk: h.risk,
     jurisdiction: h.jurisdiction,
     labelSource: h.labelSource,
@@ -80,6 +113,8 @@ function hitJson(h: Hit): HitJson {
     lastBlock: h.lastBlock,
     via: h.via,
     deposit: h.deposit === null ? null : depositJson(h.deposit),
+    evidence: addressEvidenceJson(h.evidence),
+    perpetrator: h.perpetrator === null ? null : { label: h.perpetrator.label, incident: h.perpetrator.incident, tier: h.perpetrator.tier, source: h.perpetrator.source },
   };
 }
 

@@ -57,7 +57,7 @@ export function renderLabelDetail(address: string, rows: readonly Label[], seeds
   for (const l of rows) {
     out.push('');
     out.push(
-      `  ${riskTag(l.risk, s)} ${cleanOptional(l.entity, MAX.entity, '(unnamed)')} — ${cleanText(l.category, MAX.category)} · ` +
+      `  ${riskTag(l.risk, s)} ${cleanOptional(l.entity, MAX.entity, '(unnamed)')} — ${cleanText(l.category, MAX.category)} · role ${cleanText(l.role, 16)} · ` +
         `chain ${cleanText(l.chain, MAX.chain)} · jurisdiction ${cleanOptional(l.jurisdiction, 8, 'unknown')} · ${l.origin} label`,
     );
     out.push(`    source    ${cleanOptional(l.source, MAX.source, '(none)')}`);
@@ -140,6 +140,7 @@ function exportRecord(l: Label): Record<TableColumn, string | null> {
     delisted_at: l.delistedAt,
     valid_from: l.validFrom,
     valid_to: l.validTo,
+    role: l.role,
   };
 }
 

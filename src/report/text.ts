@@ -6,6 +6,7 @@ import { fullAddress, shortAddress } from './address.js';
 import { assetContract, formatAssetAmount, formatCount } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { depositLines } from './deposit.js';
+import { evidenceLine, pathNotes } from './evidence.js';
 
 export interface TextOptions {
   /** ANSI colour on or off. Off: not one escape character in the output. */
@@ -132,8 +133,10 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
     .map((k) => `${k === '*' || k === 'native' ? k : shortAddress(k)} ≥ ${cleanText(p.minValue[k] ?? '', 80)}`);
   if (minValue.length > 0) lines.push(`  min value  ${minValue.join(', ')} (base units)`);
 
-  const sanctioned = result.hits.filter((h) => h.risk === 'sanctioned');
-  const high = result.hits.filter((h) => h.risk === 'high');
+  const venues = result.hits.filter((h) => h.kind !== 'known-perpetrator');
+  const perpetrators = result.hits.filter((h) => h.kind === 'known-perpetrator');
+  const sanctioned = venues.filter((h) => h.risk === 'sanctioned');
+  const high = venues.filter((h) => h.risk === 'high');
   const seedsWithHits = new Set(result.hits.map((h) => h.seed.toLowerCase())).size;
   lines.push('');
   let summary =
@@ -145,6 +148,14 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
     lines.push(st.sanctioned(`  SANCTIONED venue reached: ${entityList(sanctioned)}`));
   }
   if (high.length > 0) lines.push(st.high(`  HIGH RISK venue reached: ${entityList(high)}`));
+  if (perpetrators.length > 0) {
+    const n = new Set(perpetrators.map((h) => h.address)).size;
+    lines.push(st.high(`  KNOWN PERPETRATOR address${n === 1 ? '' : 'es'} reached (seed list): ${n}`));
+  }
+  const inferred = venues.filter((h) => h.evidence.level === 'inferred').length;
+  const conflicts = new Set(result.hits.filter((h) => h.evidence.level === 'conflict').map((h) => h.address)).size;
+  if (inferred > 0) lines.push(st.warn(`  ${inferred} hit${inferred === 1 ? ' rests' : 's rest'} on an inference alone (evidence: inferred), the rest on sourced labels`));
+  if (conflicts > 0) lines.push(st.warn(`  ! ${conflicts} CONFLICT${conflicts === 1 ? '' : 'S'}: a heuristic or a second source disagrees with a sourced attribution; see the hits`));
   // A venue not sanctioned today may have been when the funds arrived (Tornado Cash in 2022–2025).
   const thenSanctioned = result.hits.filter((h) => h.labelAtHop.sanctionedAtHop && h.risk !== 'sanctioned');
   if (thenSanctioned.length > 0) {
@@ -191,6 +202,7 @@ export function riskTag(risk: Risk, st: Styles): string {
 }
 
 function renderHit(hit: Hit, st: Styles): string[] {
+  if (hit.kind === 'known-perpetrator') return renderPerpetratorHit(hit, st);
   const entity = cleanOptional(hit.entity, MAX.entity, '(unnamed)') + (hit.via === 'deposit' ? ' (likely deposit address)' : '');
   const styled = hit.risk === 'sanctioned' ? st.sanctioned(entity) : hit.risk === 'high' ? st.high(entity) : st.title(entity);
   const facts = [
@@ -207,6 +219,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
   lines.push(
     `    source    ${hit.via === 'deposit' ? 'hot wallet label: ' : ''}${hit.labelOrigin === 'user' ? 'user label: ' : ''}${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
   );
+  lines.push(...evidenceLines(hit, st));
   lines.push(...renderAtHop(hit, st));
   lines.push(...depositLines(hit, st.warn));
   const blocks = hit.firstBlock === hit.lastBlock ? `block ${hit.firstBlock}` : `blocks ${hit.firstBlock}–${hit.lastBlock}`;
@@ -216,6 +229,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
   );
   lines.push(`    path`);
   lines.push(...renderPath(hit.path));
+  lines.push(...renderPathNotes(hit, st));
   lines.push(`    ${out ? 'received by the venue' : 'sent by the venue'} (every traced transfer, per asset)`);
   if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
   const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
@@ -226,6 +240,38 @@ function renderHit(hit: Hit, st: Styles): string[] {
     const count = `${formatCount(t.transfers)} transfer${t.transfers === 1 ? '' : 's'}`;
     lines.push(`      ${padEnd(amount, pad)}  ${count}${contract === null ? '' : `  token ${contract}`}`);
   });
+  return lines;
+}
+
+/** How we know what the hit is: its evidence level, and both sides of a conflict. */
+function evidenceLines(hit: Hit, st: Styles): string[] {
+  const e = hit.evidence;
+  const line = `    evidence  ${evidenceLine(e, hit.address, false)}`;
+  return [e.level === 'label' ? line : st.warn(line)];
+}
+
+/** What is known of the addresses between the seed and the hit: annotations, never hits. */
+function renderPathNotes(hit: Hit, st: Styles): string[] {
+  return pathNotes(hit).map(({ address, evidence }) => {
+    const text = `      note  ${shortAddress(address)} — ${evidenceLine(evidence, address, false)}`;
+    return evidence.level === 'label' ? text : st.warn(text);
+  });
+}
+
+/** A known-perpetrator hit: the seed-list row reached, its tier and source, and the path to it. */
+function renderPerpetratorHit(hit: Hit, st: Styles): string[] {
+  const p = hit.perpetrator;
+  const lines = [
+    `  ${st.high('[KNOWN PERPETRATOR]')} ${st.high(cleanOptional(hit.entity, MAX.entity, '(unnamed)'))} — seed list · tier ${cleanText(p?.tier ?? 'none', 24)} · ${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
+    `    address   ${fullAddress(hit.address)}`,
+    `    incident  ${cleanOptional(p?.incident ?? null, MAX.label, '-')}`,
+    `    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
+    ...evidenceLines(hit, st),
+    `    funds     ${hit.direction === 'out' ? 'seed → … → this address: the seed’s funds reached a known perpetrator (followed on: not a venue)' : 'this address → … → seed: funds came to the seed from a known perpetrator'}`,
+    `    path`,
+    ...renderPath(hit.path),
+    ...renderPathNotes(hit, st),
+  ];
   return lines;
 }
 

@@ -135,4 +135,11 @@ export const MIGRATIONS: readonly string[] = [
     result             TEXT    NOT NULL
   );
   `,
+  `
+  -- What a user label's address is to its venue (labels add --role, import column role): hot-wallet,
+  -- deposit (a customer deposit address), cold-wallet, contract, or unknown (rows from before this
+  -- step, and labels that do not say).
+  ALTER TABLE user_labels ADD COLUMN role TEXT NOT NULL DEFAULT 'unknown'
+    CHECK (role IN ('hot-wallet', 'deposit', 'cold-wallet', 'contract', 'unknown'));
+  `,
 ];

@@ -1,5 +1,5 @@
 import { listingDates, labelEvents } from '../labels/validity.js';
-import type { Address, Label, LabelCategory, Risk } from '../types.js';
+import type { Address, Label, LabelCategory, LabelRole, Risk } from '../types.js';
 import { readIfExists, withSqliteErrors, type Db } from './open.js';
 
 /** A user label as stored: a Label (origin `user`) plus when and from which file it was added. */
@@ -22,6 +22,7 @@ interface Row {
   chain: string;
   entity: string;
   category: string;
+  role: string;
   jurisdiction: string | null;
   risk: string;
   source: string;
@@ -33,7 +34,7 @@ interface Row {
   origin_file: string | null;
 }
 
-/** The user_labels table of one database (migration 2). */
+/** The user_labels table of one database (migration 2; `role` since migration 6). */
 export interface UserLabels {
   /** Every user label, by address then chain. */
   all(): UserLabel[];
@@ -61,10 +62,10 @@ export function userLabelStore(db: Db, path: string): UserLabels {
   const exists = db.prepare(`SELECT 1 FROM user_labels WHERE address = ? AND chain = ?`);
   const upsert = db.prepare(
     `INSERT INTO user_labels
-       (address, chain, entity, category, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to, added_at, origin_file)
-     VALUES (@address, @chain, @entity, @category, @jurisdiction, @risk, @source, @listed_at, @delisted_at, @valid_from, @valid_to, @added_at, @origin_file)
+       (address, chain, entity, category, role, jurisdiction, risk, source, listed_at, delisted_at, valid_from, valid_to, added_at, origin_file)
+     VALUES (@address, @chain, @entity, @category, @role, @jurisdiction, @risk, @source, @listed_at, @delisted_at, @valid_from, @valid_to, @added_at, @origin_file)
      ON CONFLICT (address, chain) DO UPDATE SET
-       entity = excluded.entity, category = excluded.category, jurisdiction = excluded.jurisdiction,
+       entity = excluded.entity, category = excluded.category, role = excluded.role, jurisdiction = excluded.jurisdiction,
        risk = excluded.risk, source = excluded.source, listed_at = excluded.listed_at,
        delisted_at = excluded.delisted_at, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
        added_at = excluded.added_at, origin_file = excluded.origin_file`,
@@ -88,6 +89,7 @@ export function userLabelStore(db: Db, path: string): UserLabels {
                 chain: r.chain,
                 entity: r.entity,
                 category: r.category,
+                role: r.role,
                 jurisdiction: r.jurisdiction,
                 risk: r.risk,
                 source: r.source,
@@ -131,6 +133,7 @@ function fromRow(r: Row): UserLabel {
     entity: r.entity,
     // Written only through the checks of labels/userInput.ts; read back as the same vocabulary.
     category: r.category as LabelCategory,
+    role: r.role as LabelRole,
     jurisdiction: r.jurisdiction,
     risk: r.risk as Risk,
     source: r.source,

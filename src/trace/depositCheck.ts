@@ -1,7 +1,7 @@
 import type { FetchNeed } from '../sources/fetcher.js';
 import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
-import type { Address, Label, Transfer } from '../types.js';
+import type { Address, Label, Seed, Transfer } from '../types.js';
 import { detectDeposit, sweepsOf, sweepWindowEnd } from './deposits.js';
 import type { DepositChecker, DepositFinding } from './walk.js';
 
@@ -13,6 +13,11 @@ export interface DepositCheckOptions {
   toBlock: number;
   ensure: (needs: readonly FetchNeed[]) => Promise<void>;
   labels: { get(address: Address): Label | undefined };
+  /**
+   * The whole seed list: an address on it is an attributed perpetrator, never an exchange's customer.
+   * The heuristic still runs on it, so the report can name the conflict, but its verdict is not stored.
+   */
+  seedList?: { get(address: Address): Seed | undefined };
 }
 
 /** A DepositChecker plus what it did, for the report's stats. */
@@ -25,7 +30,8 @@ export interface DepositCheck extends DepositChecker {
  * then the heuristic of trace/deposits.ts on the transfers around the traced arrival. Incoming transfers
  * are fetched only for an address whose outgoing ones already show a sweep to an exchange, so an
  * ordinary address costs nothing beyond what the walk fetches anyway (or one sweep lookup at the last hop).
- * What is detected is stored, with its evidence, for later traces.
+ * What is detected is stored, with its evidence, for later traces, except on an address of the seed
+ * list: there the verdict contradicts a sourced attribution and comes back as a conflict, unstored.
  */
 export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
   const { store, learned, chainId, labels } = opts;
@@ -37,7 +43,11 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     const label = labels.get(row.hotWallet);
     if (!label) return undefined;
     const { chainId: _c, address: _a, learnedAt, ...evidence } = row;
-    return { label, evidence, known, learnedAt };
+    const found: DepositFinding = { label, evidence, known, learnedAt };
+    // Learned before the address was put on the seed list: the attribution wins, the verdict is a conflict.
+    const perpetrator = opts.seedList?.get(row.address);
+    if (perpetrator) found.conflict = perpetrator;
+    return found;
   };
 
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
@@ -81,6 +91,12 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         const incoming = store.transfersOf(address, 'to', arrival.blockNumber, lastBlock);
         const evidence = detectDeposit({ address, arrival, outgoing, incoming, labelOf: (a) => labels.get(a) });
         if (!evidence) continue;
+        const perpetrator = opts.seedList?.get(address);
+        if (perpetrator) {
+          const hot = labels.get(evidence.hotWallet);
+          if (hot) out.set(address, { label: hot, evidence, known: false, learnedAt: new Date().toISOString(), conflict: perpetrator });
+          continue;
+        }
         const row = learned.put(chainId, address, evidence);
         // Asked again, it is what a later trace would read: learned before.
         seen.set(address, finding(row, true) ?? null);

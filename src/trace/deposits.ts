@@ -91,7 +91,7 @@ export function sweepWindowEnd(block: number): number {
 
 /**
  * The sweeps of an arrival: outgoing transfers of the same asset, after the arrival and within the
- * window, to a labelled exchange. Empty when there are none, when they go to more than one exchange (a
+ * window, to a labelled exchange address that is not itself a deposit address (role `deposit`). Empty when there are none, when they go to more than one exchange (a
  * deposit address belongs to one; sweeps to two entities are a person paying two venues), when they
  * take more than MAX_SWEEP_TXS transactions, or when together they carry less than MIN_SWEPT_SHARE_BPS
  * of the arrival alone (what arrived in all is at least that): decided on outgoing rows only, so an
@@ -103,7 +103,9 @@ export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
     if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
     if (!after(t, arrival) || t.blockNumber > sweepWindowEnd(arrival.blockNumber)) return false;
     const label = input.labelOf(t.to);
-    return label !== undefined && EXCHANGE_CATEGORIES.has(label.category);
+    // A payment into a labelled *deposit* address is a customer paying in, not a sweep: deposit
+    // addresses sweep into the exchange's wallets, they are not swept into.
+    return label !== undefined && EXCHANGE_CATEGORIES.has(label.category) && label.role !== 'deposit';
   });
   const entity = sweeps[0] && input.labelOf(sweeps[0].to)?.entity;
   if (!sweeps.every((t) => input.labelOf(t.to)?.entity === entity)) return [];

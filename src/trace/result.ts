@@ -1,9 +1,68 @@
 import type { LabelAtHop } from '../labels/validity.js';
 import type { DepositEvidence } from './deposits.js';
-import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, Risk, SeedTier, TransferKind } from '../types.js';
+import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, LabelRole, Risk, SeedTier, TransferKind } from '../types.js';
 
-/** Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change.
+ * 2: evidence levels (Hit.evidence, PathStep.fromEvidence / toEvidence), hit kinds (known-perpetrator
+ * hits), label roles. Version 1 reports are still read (report/fromJson.ts).
+ */
+export const REPORT_SCHEMA_VERSION = 2;
+
+/**
+ * How we know what an address is. `label`: a sourced attribution (a venue label, bundled or the
+ * user's, or the seed list), nothing contradicting it. `inferred`: a heuristic's verdict alone (today
+ * only the exchange deposit-address heuristic), with its confidence and reasons. `conflict`: a
+ * heuristic, or two sources, disagree with a sourced attribution; both sides are shown, and no finding
+ * rests on the inference.
+ */
+export type EvidenceLevel = 'label' | 'inferred' | 'conflict';
+
+/** One sourced attribution of an address. */
+export interface EvidenceSource {
+  /** `venue`: a label of data/exchanges.csv or the user's; `seed`: the seed list (attributed perpetrators). */
+  kind: 'venue' | 'seed';
+  origin: LabelOrigin;
+  /** The venue's entity, or the seed row's label text. */
+  name: string;
+  /** The venue's category; `known-perpetrator` for a seed. */
+  category: HitCategory;
+  /** What the address is to its venue (venue labels); null for a seed. */
+  role: LabelRole | null;
+  /** The seed row's attribution tier; null for a venue label. */
+  tier: SeedTier | null;
+  /** The seed row's incident; null for a venue label. */
+  incident: string | null;
+  /** The public source the row rests on. */
+  source: string;
+}
+
+/** A heuristic's verdict on an address. */
+export interface EvidenceInference {
+  heuristic: 'exchange-deposit-address';
+  /** The exchange it names (its hot wallet's label). */
+  entity: string;
+  /** The labelled wallet the address swept to. */
+  hotWallet: Address;
+  confidence: 'high' | 'medium' | 'low';
+  reasons: string[];
+  /** `detected` in this trace, or `learned` (stored by an earlier one). */
+  origin: 'detected' | 'learned';
+}
+
+/** What a hit, a path step's endpoint or an exported node is, and how we know it. */
+export interface Evidence {
+  level: EvidenceLevel;
+  /** The sourced attributions (none for `inferred`). */
+  sources: EvidenceSource[];
+  /** The heuristic's verdict (null for `label`). */
+  inference: EvidenceInference | null;
+  /** For `conflict`: one sentence naming the two sides; null otherwise. */
+  conflict: string | null;
+}
+
+/** A hit's category: a venue label's, or `known-perpetrator` for an address of the seed list. */
+export type HitCategory = LabelCategory | 'known-perpetrator';
 
 /** One hop of a path, with the evidence to find it on chain. */
 export interface PathStep {
@@ -25,15 +84,25 @@ export interface PathStep {
   kind: TransferKind;
   /** `log:<i>` or `trace:<address>`: where in the transaction. */
   ref: string;
+  /** What `from` and `to` are, and how we know (null: nothing is known of the address). */
+  fromEvidence: Evidence | null;
+  toEvidence: Evidence | null;
 }
 
-/** A labelled venue reached from a seed. */
+/**
+ * A labelled venue reached from a seed (`kind` venue), or an address of the seed list reached by the
+ * trace (`kind` known-perpetrator: `entity` is then the seed row's label, `category`
+ * `known-perpetrator`, risk `high`, and `perpetrator` holds its tier and source).
+ */
 export interface Hit {
+  kind: 'venue' | 'known-perpetrator';
   seed: Address;
   /** The labelled address the funds reached. */
   address: Address;
   entity: string;
-  category: LabelCategory;
+  category: HitCategory;
+  /** What the address is to its venue (null for a known perpetrator). */
+  role: LabelRole | null;
   risk: Risk;
   jurisdiction: string | null;
   /** The label's public source. */
@@ -62,6 +131,10 @@ export interface Hit {
    */
   via: 'label' | 'deposit';
   deposit: HitDeposit | null;
+  /** How we know what the hit's address is: `inferred` exactly when `via` is `deposit`. */
+  evidence: Evidence;
+  /** The seed-list row of a known-perpetrator hit; null for a venue. */
+  perpetrator: { label: string; incident: string; tier: SeedTier | null; source: string } | null;
 }
 
 /** The evidence behind a deposit-address hit (trace/deposits.ts). */

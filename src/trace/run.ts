@@ -7,9 +7,10 @@ import { tokenInfo } from '../sources/tokens.js';
 import { labelDataVersion } from '../labels/files.js';
 import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
-import { NATIVE, type Address, type Asset, type Direction, type Label, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
 import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
-import { walk, type RawHit } from './walk.js';
+import { walk, type DepositFinding, type RawHit } from './walk.js';
+import { addressEvidence, depositInference, evidenceOf, labelInForceAt, seedSource, venueSource, type EvidenceContext } from './evidence.js';
 import { depositStore } from '../store/deposits.js';
 import { nonceCache } from '../store/nonces.js';
 import { createDepositCheck } from './depositCheck.js';
@@ -52,6 +53,12 @@ export interface TraceContext {
   rpc: RpcClient;
   store: Store;
   labels: { get(address: Address): Label | undefined };
+  /**
+   * The whole seed list that applies on the chain (labels/seeds.ts seedBook), not only the run's seeds:
+   * reached, an address on it is a known-perpetrator hit, and it is never taken for an exchange's
+   * customer. Omitted: no seed list is consulted.
+   */
+  seedList?: { get(address: Address): Seed | undefined };
   labelChain: string;
   /**
    * What the report records about the labels: default the bundled data's version and no user labels
@@ -115,7 +122,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const hubs = new Map<Address, Hub>();
   const learned = depositStore(store.db, store.path);
   const nonces = nonceCache(store.db, store.path);
-  const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels });
+  const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels, seedList: ctx.seedList });
+  const inferences = new Map<Address, DepositFinding>();
   const visited = new Set<Address>();
   let followed = 0;
   let skipped = 0;
@@ -129,10 +137,10 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
       labelInForce: async (label, edge) => {
         if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
-        const day = new Date((await headers.get(edge.blockNumber)).timestamp * 1000).toISOString().slice(0, 10);
-        return (label.validFrom === null || day >= label.validFrom) && (label.validTo === null || day <= label.validTo);
+        return labelInForceAt(label, (await headers.get(edge.blockNumber)).timestamp);
       },
       seeds,
+      seedList: ctx.seedList,
       direction,
       hops: req.hops,
       fromBlock,
@@ -147,6 +155,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       onProgress: ctx.onProgress,
     });
     raw.push(...r.hits);
+    r.inferences.forEach((f, a) => inferences.set(a, f));
     r.hubs.forEach((h) => hubs.set(h.address, h));
     r.visited.forEach((a) => visited.add(a));
     followed += r.followed;
@@ -156,7 +165,9 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   }
 
   ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
-  const hits = await assembleHits(ctx, headers, raw, seeds);
+  // A deposit address that is itself the hit (the last hop) carries its verdict on the step into it too.
+  for (const h of raw) if (h.deposit && !inferences.has(h.venue)) inferences.set(h.venue, h.deposit);
+  const hits = await assembleHits(ctx, headers, raw, seeds, { labels: ctx.labels, seedList: ctx.seedList, inferences });
   const cov = fetcher.coverage();
   if (unexpanded > 0) {
     cov.warnings.push(
@@ -298,7 +309,7 @@ async function resolveMinValues(ctx: TraceContext, given: Record<string, string>
   return out;
 }
 
-async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[]): Promise<Hit[]> {
+async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[], known: EvidenceContext): Promise<Hit[]> {
   // Block times are shown for path steps only: the totals into a venue can be thousands of transfers,
   // and a header each would cost a call each for nothing on screen.
   const steps = raw.flatMap((h) => h.path);
@@ -334,6 +345,8 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
     amount: t.amount,
     kind: t.kind,
     ref: t.ref,
+    fromEvidence: addressEvidence(known, t.from, byNumber.get(t.blockNumber)?.timestamp ?? null),
+    toEvidence: addressEvidence(known, t.to, byNumber.get(t.blockNumber)?.timestamp ?? null),
   });
 
   const seedOrder = new Map(seeds.map((s, i) => [s, i]));
@@ -350,15 +363,10 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
       // The hop that touches the venue: the last step of an `out` path, the first of an `in` path.
       const venueStep = h.direction === 'out' ? path[path.length - 1] : path[0];
       return {
+        kind: h.kind,
         seed: h.seed,
         address: h.venue,
-        entity: h.label.entity,
-        category: h.label.category,
-        risk: h.label.risk,
-        jurisdiction: h.label.jurisdiction,
-        labelSource: h.label.source,
-        labelOrigin: h.label.origin,
-        labelAtHop: labelAt(h.label, venueStep?.timestamp ?? null),
+        ...hitIdentity(h, venueStep?.timestamp ?? null),
         direction: h.direction,
         hops: h.path.length,
         path,
@@ -370,6 +378,10 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         deposit: h.deposit
           ? { ...h.deposit.evidence, origin: h.deposit.known ? 'learned' : 'detected', learnedAt: h.deposit.learnedAt }
           : null,
+        evidence: hitEvidence(h, known),
+        perpetrator: h.perpetrator
+          ? { label: h.perpetrator.label, incident: h.perpetrator.incident, tier: h.perpetrator.tier, source: h.perpetrator.source }
+          : null,
       };
     })
     .sort(
@@ -379,4 +391,50 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
         a.hops - b.hops ||
         a.firstBlock - b.firstBlock,
     );
+}
+
+/** The who-is-it fields of a hit: the venue's label (or its hot wallet's), or the seed-list row. */
+function hitIdentity(
+  h: RawHit,
+  at: number | null,
+): Pick<Hit, 'entity' | 'category' | 'role' | 'risk' | 'jurisdiction' | 'labelSource' | 'labelOrigin' | 'labelAtHop'> {
+  if (h.label) {
+    return {
+      entity: h.label.entity,
+      category: h.label.category,
+      // An inferred deposit address is a deposit address by the inference, not by its hot wallet's label.
+      role: h.deposit ? 'deposit' : h.label.role,
+      risk: h.label.risk,
+      jurisdiction: h.label.jurisdiction,
+      labelSource: h.label.source,
+      labelOrigin: h.label.origin,
+      labelAtHop: labelAt(h.label, at),
+    };
+  }
+  const p = h.perpetrator!;
+  return {
+    entity: p.label,
+    category: 'known-perpetrator',
+    role: null,
+    // The seed list carries no listing dates: an attributed perpetrator is high risk at any hop.
+    risk: 'high',
+    jurisdiction: null,
+    labelSource: p.source,
+    labelOrigin: 'bundled',
+    labelAtHop: { risk: 'high', sanctionedAtHop: false, note: null },
+  };
+}
+
+/**
+ * How we know what a hit is. A venue label: `label` (or `conflict` when the address is also on the seed
+ * list); an inferred deposit address: `inferred`; a seed-list address: `label`, or `conflict` when the
+ * deposit heuristic would have taken it for an exchange's customer.
+ */
+function hitEvidence(h: RawHit, known: EvidenceContext): Hit['evidence'] {
+  if (h.deposit) return evidenceOf(h.venue, [], depositInference(h.deposit))!;
+  const sources = h.label ? [venueSource(h.label)] : [];
+  const seed = known.seedList?.get(h.venue) ?? h.perpetrator;
+  if (seed) sources.push(seedSource(seed));
+  const finding = known.inferences.get(h.venue);
+  return evidenceOf(h.venue, sources, finding?.conflict ? depositInference(finding) : null)!;
 }

@@ -1,6 +1,6 @@
 import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
 import type { Store } from '../store/store.js';
-import { NATIVE, type Address, type Asset, type Label, type Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type Label, type Seed, type Transfer } from '../types.js';
 import type { DepositEvidence } from './deposits.js';
 import type { PrecheckedHub } from './hubs.js';
 import { hubOf, type Hub } from './result.js';
@@ -27,6 +27,11 @@ export interface WalkOptions {
   /** True when the contract is an ERC-20 (answers decimals()): only a token can be a WETH-style wrapper. */
   isToken: (address: Address) => Promise<boolean>;
   seeds: readonly Address[];
+  /**
+   * The whole seed list (bundled, and the user's if any), not only this run's seeds: an address on it
+   * that the walk reaches is a known-perpetrator hit, and is never taken for an exchange's customer.
+   */
+  seedList?: { get(address: Address): Seed | undefined };
   direction: 'out' | 'in';
   hops: number;
   fromBlock: number;
@@ -63,6 +68,11 @@ export interface DepositFinding {
   known: boolean;
   /** When the inference was stored (ISO time). */
   learnedAt: string;
+  /**
+   * Set when the address is on the seed list: the heuristic's verdict contradicts a sourced
+   * attribution, so it is no finding (never stored, never a hit): the report names the conflict.
+   */
+  conflict?: Seed;
 }
 
 /** What the walk asks about deposit addresses; see trace/depositCheck.ts. */
@@ -89,15 +99,23 @@ interface State {
 }
 
 export interface RawHit {
+  /** `venue`: a labelled (or inferred) venue; `known-perpetrator`: an address of the seed list. */
+  kind: 'venue' | 'known-perpetrator';
   seed: Address;
   venue: Address;
-  label: Label;
+  /** The venue's label (for an inferred deposit address: its hot wallet's); absent for a known perpetrator. */
+  label?: Label;
+  /** The seed-list row of a known-perpetrator hit. */
+  perpetrator?: Seed;
   direction: 'out' | 'in';
   /** Transfers from the seed (out) or to the seed (in), in path order. */
   path: Transfer[];
   /** Every followed transfer into (out) / out of (in) the venue, for the totals. */
   transfers: Transfer[];
-  /** Set when the venue is a deposit address: `label` is then its hot wallet's label. */
+  /**
+   * Set when the venue is a deposit address whose hot wallet lies beyond what the walk fetched (the
+   * last hop): the hit rests on the inference alone, and `label` is the hot wallet's label.
+   */
   deposit?: DepositFinding;
 }
 
@@ -111,6 +129,11 @@ export interface WalkResult {
   unexpanded: number;
   /** Last-hop addresses not checked for a deposit address because maxAddresses was reached. */
   depositsUnchecked: number;
+  /**
+   * Deposit-address verdicts on addresses the walk expanded anyway (annotations on the step into them,
+   * never hits: the labelled venue they pay is the hit), and conflicts (`conflict` set) wherever found.
+   */
+  inferences: Map<Address, DepositFinding>;
 }
 
 /**
@@ -123,6 +146,14 @@ export interface WalkResult {
  * better time opens; each path reported is therefore consistent in time.
  * Zero-value transfers (address poisoning), amounts below --min-value, self moves, WETH wraps and
  * mints/burns are not followed. A labelled address ends its branch (with stopAtLabels) and is a hit.
+ *
+ * Facts before inferences: an address judged an exchange deposit address is still expanded when the
+ * walk would expand it, so the labelled hot wallet it sweeps to is the hit at its own hop and the
+ * verdict is only an annotation (WalkResult.inferences). Only at the last hop, where the hot wallet lies
+ * beyond what is fetched, is the deposit address itself the hit (RawHit.deposit), and said to be
+ * inferred. An address of the seed list is a known-perpetrator hit and is followed on: it is the
+ * perpetrator's own wallet, not a venue that takes custody, and stopping there would hide the venue
+ * the funds reach next.
  */
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const forward = opts.direction === 'out';
@@ -140,12 +171,22 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     let hit = hits.get(hitKey);
     if (!hit) {
       // Backward, the path reads from the venue to the seed, in the direction the money moved.
-      hit = { seed, venue, label, direction: opts.direction, path: forward ? path : path.reverse(), transfers: [] };
+      hit = { kind: 'venue', seed, venue, label, direction: opts.direction, path: forward ? path : path.reverse(), transfers: [] };
       if (deposit) hit.deposit = deposit;
       hits.set(hitKey, hit);
     }
     return hit;
   };
+  const perpetratorHit = (seed: Address, address: Address, perpetrator: Seed, path: Transfer[]): RawHit => {
+    const hitKey = `perpetrator|${seed}|${address}`;
+    let hit = hits.get(hitKey);
+    if (!hit) {
+      hit = { kind: 'known-perpetrator', seed, venue: address, perpetrator, direction: opts.direction, path: forward ? path : path.reverse(), transfers: [] };
+      hits.set(hitKey, hit);
+    }
+    return hit;
+  };
+  const inferences = new Map<Address, DepositFinding>();
   const depositHit = (seed: Address, state: State, finding: DepositFinding): void => {
     const hit = addHit(seed, state.address, finding.label, pathTo(state), finding);
     if (hit.transfers.length === 0) hit.transfers.push(...(arrivals.get(`${seed}|${state.address}`) ?? []));
@@ -199,19 +240,15 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     // native payments were unwraps of its WETH rather than money from the wrapper contract.
     if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
     await opts.ensure(mergeNeeds(needs), { levelsLeft: opts.hops - level });
-    // A deposit address is a hit where it stands, one hop before the exchange's hot wallet.
-    const deposits = await checkDeposits(frontier.map(({ state }) => state), false);
+    // A deposit-address verdict on an address expanded anyway is an annotation: its hot wallet, one
+    // hop on, is the fact the walk reaches.
+    for (const [address, finding] of await checkDeposits(frontier.map(({ state }) => state), false)) inferences.set(address, finding);
 
     // Collect this level's candidate edges, then take them in time order so that the earliest one
     // reaching an address is the one its path shows.
     const candidates: { seed: Address; state: State; edge: Transfer }[] = [];
     for (const { seed, state } of frontier) {
       visited.add(state.address);
-      const deposit = deposits.get(state.address);
-      if (deposit) {
-        depositHit(seed, state, deposit);
-        if (opts.stopAtLabels) continue;
-      }
       const w = windowOf(state);
       const rows = opts.store.transfersOf(state.address, side, w.from, w.to);
       const conversions = await wrapsOf(rows);
@@ -245,13 +282,10 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const other = forward ? edge.to : edge.from;
       const found = seedSet.has(other) ? undefined : opts.labels.get(other);
       const label = found && (await opts.labelInForce(found, edge)) ? found : undefined;
+      const perpetrator = seedSet.has(other) ? undefined : opts.seedList?.get(other);
+      if (perpetrator) perpetratorHit(seed, other, perpetrator, [...pathTo(state), edge]).transfers.push(edge);
       if (label) {
         addHit(seed, other, label, [...pathTo(state), edge]).transfers.push(edge);
-        if (opts.stopAtLabels) continue;
-      }
-      const known = !label && forward && !seedSet.has(other) ? opts.deposits?.known(other) : undefined;
-      if (known) {
-        addHit(seed, other, known.label, [...pathTo(state), edge], known).transfers.push(edge);
         if (opts.stopAtLabels) continue;
       }
       if (forward && !label) {
@@ -281,14 +315,17 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const found = await checkDeposits(lastHop.filter(({ state }) => allowed.has(state.address)).map(({ state }) => state), true);
       for (const { seed, state } of lastHop) {
         const finding = found.get(state.address);
-        if (finding && best.get(`${seed}|${state.address}`) === state) depositHit(seed, state, finding);
+        if (!finding) continue;
+        // A conflict is no finding: it is shown on the known-perpetrator hit, never as an exchange.
+        if (finding.conflict) inferences.set(state.address, finding);
+        else if (best.get(`${seed}|${state.address}`) === state) depositHit(seed, state, finding);
       }
     }
   }
 
-  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked };
+  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked, inferences };
 
-  /** The deposit addresses among these states' addresses (forward, unlabelled, not seeds). */
+  /** The deposit addresses among these states' addresses (forward, unlabelled, not this run's seeds). */
   async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {
     if (!forward || !opts.deposits) return new Map();
     const items = new Map<Address, Transfer>();

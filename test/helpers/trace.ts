@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLabelBook } from '../../src/labels/load.js';
-import { resolveSeedList } from '../../src/labels/seeds.js';
+import { resolveSeedList, seedBook } from '../../src/labels/seeds.js';
 import { createRpcClient } from '../../src/rpc/client.js';
 import { createStore } from '../../src/store/store.js';
 import type { TraceResult } from '../../src/trace/result.js';
@@ -59,14 +59,15 @@ export async function trace(
   db: string,
   seeds: Address[],
   req: Partial<TraceRequest> = {},
-  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData'>> = {},
+  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData' | 'seedList'>> = {},
 ): Promise<TraceResult> {
   const rpc = createRpcClient({ url, rps: 500, timeoutMs: 10_000 });
   const store = createStore(db);
   try {
     const conn = await connect(rpc, store, 64);
     return await runTrace(
-      { rpc, store, labels: book, labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test', ...ctx },
+      // As the CLI does: the whole bundled seed list of the label chain is consulted.
+      { rpc, store, labels: book, seedList: seedBook('ethereum'), labelChain: 'ethereum', nativeSymbol: 'ETH', version: 'test', ...ctx },
       conn,
       { ...DEFAULTS, ...req, seeds: seeds.map((address) => ({ address })) },
     );
@@ -75,10 +76,21 @@ export async function trace(
   }
 }
 
-/** Hits of one seed, as `entity@hops`, sorted: a compact thing to assert on. */
+/**
+ * Venue hits of one seed, as `entity@hops`, sorted: a compact thing to assert on. Known-perpetrator
+ * hits (seed-list addresses the fixtures use as hops) are left out: perpetratorSummary lists them.
+ */
 export function hitSummary(result: TraceResult, seed?: Address): string[] {
   return result.hits
-    .filter((h) => !seed || h.seed === seed)
+    .filter((h) => h.kind !== 'known-perpetrator' && (!seed || h.seed === seed))
     .map((h) => `${h.entity}@${h.hops}`)
+    .sort();
+}
+
+/** Known-perpetrator hits of one seed, as `address@hops`, sorted. */
+export function perpetratorSummary(result: TraceResult, seed?: Address): string[] {
+  return result.hits
+    .filter((h) => h.kind === 'known-perpetrator' && (!seed || h.seed === seed))
+    .map((h) => `${h.address}@${h.hops}`)
     .sort();
 }

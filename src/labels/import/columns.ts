@@ -15,5 +15,6 @@ export const TABLE_COLUMNS = Object.freeze([
   'delisted_at',
   'valid_from',
   'valid_to',
+  'role',
 ] as const);
 export type TableColumn = (typeof TABLE_COLUMNS)[number];

@@ -99,6 +99,7 @@ function toInput(line: number, get: (c: TableColumn) => string | undefined): Lab
     delistedAt: get('delisted_at'),
     validFrom: get('valid_from'),
     validTo: get('valid_to'),
+    role: get('role'),
   };
 }
 

@@ -99,6 +99,8 @@ export function parseTagPack(text: string): ParsedFile {
           ? 'tag has no GraphSense category'
           : `GraphSense category ${concepts.map((c) => `"${c}"`).join(', ')} has no hoptrace equivalent`,
       risk: sanctioned ? 'sanctioned' : undefined,
+      // Not a GraphSense field: read when a TagPack carries it (hoptrace's vocabulary, see docs/labels.md).
+      role: field('role'),
       source: source === undefined ? undefined : `${source} (${[...provenance, ...optional('tag lastmod', tag.get('lastmod'))].join(', ')})`,
     });
   }
