@@ -14,7 +14,8 @@ import { buildAddressGraph } from './build.js';
 import { findPaths, type PathSearch } from './paths.js';
 import { attribute, type Attribution, type AttributionOptions } from './taint.js';
 
-export { attribute, frontierTotal, emptyModelAmounts, TAINT_MODELS } from './taint.js';
+export { attribute, frontierTotal, emptyModelAmounts, taintBalance, traceKey, TAINT_MODELS } from './taint.js';
+export { mainPathByValue, outgoingOf, valueClassOf, widestAlong, widestPath, type ByValue, type ValuePath } from './widest.js';
 export type { Attribution, AttributionOptions, Amounts, Holding, ModelAmounts, TaintedEdge, TaintModel, VenueFlow, VenueInfo } from './taint.js';
 export { buildAddressGraph, type AddressGraph } from './build.js';
 export { findPaths, type FoundPath, type PathSearch } from './paths.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import type { Hit, TraceResult } from '../trace/result.js';
-import type { HitJson, TraceReportJson } from './json.js';
+import type { Hit, HitByValue, TraceResult } from '../trace/result.js';
+import type { HitByValueJson, HitJson, TraceReportJson } from './json.js';
 
 /**
  * Reads a JSON trace report (what `toJsonValue` wrote, or a file a user hands in) back into a
@@ -33,7 +33,20 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
         h.deposit && typeof h.deposit === 'object'
           ? { ...h.deposit, received: amount(h.deposit.received, `hit ${i + 1} deposit`), swept: amount(h.deposit.swept, `hit ${i + 1} deposit`) }
           : null,
+      byValue: h.byValue && typeof h.byValue === 'object' ? byValueOf(h.byValue, i) : undefined,
     };
   });
   return { ...(d as TraceReportJson), hits } as TraceResult;
+
+  function byValueOf(b: HitByValueJson, i: number): HitByValue {
+    const where = `hit ${i + 1} byValue`;
+    if (b.path !== null && !Array.isArray(b.path)) bad(`${where}: the path is not a list`);
+    if (typeof b.others !== 'object' || b.others === null) bad(`${where}: no others`);
+    return {
+      valueClass: b.valueClass,
+      path: b.path?.map((s, j) => ({ ...s, amount: amount(s.amount, `${where}, step ${j + 1}`) })) ?? null,
+      width: b.width === null ? null : amount(b.width, where),
+      others: { ...b.others, total: amount(b.others.total, `${where} others`) },
+    };
+  }
 }
