@@ -12,7 +12,8 @@ import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
 import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
-import { NATIVE } from '../types.js';
+import { NATIVE, type Asset, type Transfer } from '../types.js';
+import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { parseAddress } from '../util/address.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
@@ -88,25 +89,46 @@ export function registerAnalysisCommands(program: Command): void {
       const limit = parseCount(o.limit, '--limit', { min: 1 });
       withStore(o.db, (store) => {
         const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
+        const meta = storedAssetMeta(store);
+        const transferJson = (t: Transfer) => {
+          const m = meta(t.asset);
+          return { from: t.from, to: t.to, txHash: t.txHash, ref: t.ref, blockNumber: t.blockNumber, asset: t.asset, symbol: m.symbol, decimals: m.decimals, amount: t.amount.toString() };
+        };
         if (o.json) {
           const pathJson = (p: FoundPath) => ({
             addresses: p.addresses,
-            inTimeOrder: p.inTimeOrder?.map((t) => ({ from: t.from, to: t.to, txHash: t.txHash, ref: t.ref, blockNumber: t.blockNumber, asset: t.asset, amount: t.amount.toString() })) ?? null,
+            inTimeOrder: p.inTimeOrder?.map(transferJson) ?? null,
             transfersPerStep: p.steps.map((s) => s.length),
           });
-          emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n');
+          const byValue = r.byValue.map((b) => ({
+            valueClass: b.valueClass,
+            width: b.main?.width.toString() ?? null,
+            path: b.main ? { addresses: b.main.addresses, transfers: b.main.transfers.map(transferJson) } : null,
+            others: { count: b.others.count, total: b.others.total.toString(), truncated: b.others.truncated },
+          }));
+          emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), byValue, paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n');
           return;
         }
+        const amount = (v: bigint, asset: Asset): string => {
+          const m = meta(asset);
+          return formatAssetAmount(v, m.decimals, m.symbol, asset) + (m.raw ? ` (${m.raw})` : '');
+        };
+        const step = (t: Transfer): string => `    ${amount(t.amount, t.asset)}  tx ${t.txHash} ${t.ref}  block ${t.blockNumber}`;
         const lines: string[] = [];
         if (!r.shortest && r.all.length === 0) lines.push(`No path from ${fullAddress(from)} to ${fullAddress(to)} within ${maxHops} transfers in ${store.path}.`);
         else {
-          lines.push(`Shortest: ${r.shortest ? r.shortest.addresses.length - 1 : '-'} transfer(s). ${r.all.length}${r.truncated ? '+' : ''} simple path(s) of at most ${maxHops}:`);
+          for (const b of r.byValue) {
+            if (!b.main) continue;
+            const unit = b.main.transfers[b.main.transfers.length - 1]!.asset;
+            lines.push(`Main path by value (widest in time order, ${b.main.transfers.length} transfer(s)): every step carried at least ${amount(b.main.width, unit)}`);
+            lines.push(`  ${b.main.addresses.map(fullAddress).join(' → ')}`, ...b.main.transfers.map(step));
+            lines.push(`  ${b.others.count}${b.others.truncated ? '+' : ''} other listed path(s) in time order, widths summing to ${amount(b.others.total, unit)}`, '');
+          }
+          lines.push(`Shortest: ${r.shortest ? r.shortest.addresses.length - 1 : '-'} transfer(s). ${r.all.length}${r.truncated ? '+' : ''} simple path(s) of at most ${maxHops}, each with its earliest transfers in time order:`);
           for (const p of r.all) {
             lines.push('', `  ${p.addresses.map(fullAddress).join(' → ')}`);
             if (!p.inTimeOrder) lines.push('    not in time order: no choice of transfers passes the money on after it arrived');
-            for (const t of p.inTimeOrder ?? []) {
-              lines.push(`    ${formatAssetAmount(t.amount, t.asset === NATIVE ? 18 : (store.token(t.asset)?.decimals ?? null), t.asset === NATIVE ? 'native' : (store.token(t.asset)?.symbol ?? null), t.asset)}  tx ${t.txHash} ${t.ref}  block ${t.blockNumber}`);
-            }
+            for (const t of p.inTimeOrder ?? []) lines.push(step(t));
           }
         }
         emit(lines.join('\n') + '\n');
@@ -142,6 +164,26 @@ export function registerAnalysisCommands(program: Command): void {
       }
       if (r.failed > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * Symbol and decimals of an asset as the store holds them, and why an amount is in raw units when it is:
+ * the token did not answer, or no trace with this database read its metadata.
+ */
+function storedAssetMeta(store: Store): (asset: Asset) => { symbol: string | null; decimals: number | null; raw: string | null } {
+  const chainId = store.chainId();
+  // The label chain of the latest run says what the native coin is called (a local node's chain id
+  // names no chain: the demo is traced with --labels-chain ethereum, and its paths say ETH).
+  const runs = traceRuns(store.db, store.path).list();
+  const last = runs[runs.length - 1];
+  const labelChain = last ? (JSON.parse(traceRuns(store.db, store.path).get(last.id).result) as { labelChain?: string }).labelChain : undefined;
+  const native = nativeSymbol(labelChain && labelChain !== 'evm' ? labelChain : chainId === null ? null : labelChainForChainId(chainId));
+  return (asset) => {
+    if (asset === NATIVE) return { symbol: native ?? 'native', decimals: 18, raw: null };
+    const info = store.token(asset);
+    if (!info) return { symbol: null, decimals: null, raw: 'raw units: no trace with this database read the token\'s decimals()' };
+    return { symbol: info.symbol, decimals: info.decimals, raw: info.decimals === null ? 'raw units: the token did not answer decimals()' : null };
+  };
 }
 
 function runId(value: string | undefined): number | undefined {

@@ -149,6 +149,14 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     noteBlock(v.last.block);
   }
 
+  // Raw units only where the token did not answer, and then the report says so.
+  const raw = [...assets].filter(([asset, m]) => asset !== NATIVE && m.decimals === null).map(([asset]) => asset);
+  if (raw.length > 0) {
+    const unread = raw.filter((a) => store.token(a) === null);
+    const silent = raw.filter((a) => store.token(a) !== null);
+    if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
+    if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
+  }
   const manifest = manifestOf(store, run, result);
   if (run.labelDataVersion !== labelDataVersion()) {
     notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);

@@ -265,10 +265,11 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
     // a poisoned address sends, so there it is taken in.
     if (!p) {
       if (!poison) return CLEAN;
-      add(takenIn.poison, asset, amount);
+      if (!sink(from)) add(takenIn.poison, asset, amount);
       return { poison, haircut: 0n, fifo: null };
     }
-    if (poison && amount > p.balance) add(takenIn.poison, asset, amount - p.balance);
+    // (A venue that ends its branch is counted on arrival: what it spends takes nothing in.)
+    if (poison && amount > p.balance && !sink(from)) add(takenIn.poison, asset, amount - p.balance);
     // A payment larger than the balance we saw: the shortfall is of unknown origin (counted clean), and
     // the whole tainted balance goes with it.
     const base = p.balance > amount ? p.balance : amount;

@@ -17,6 +17,7 @@ import {
 import { toJsonValue, escapeUnsafe, type TraceReportJson } from './json.js';
 import type { Manifest } from './manifest.js';
 import { csvField } from './csv.js';
+import { tracedGraph, type ExportEdge, type ExportNode } from './export.js';
 import { cleanOptional, cleanText, escapeMarkup } from './sanitize.js';
 import { byValueLines, formatTime, renderText, styles, type TextOptions } from './text.js';
 import type { PathStep } from '../trace/result.js';
@@ -28,12 +29,22 @@ export interface FullReport {
   attribution: AttributionReport;
 }
 
-/** The JSON report of `hoptrace report --format json`: the trace report plus `manifest` and `attribution`. */
-export type FullReportJson = TraceReportJson & { manifest: Manifest; attribution: AttributionJson };
+/** The JSON report of `hoptrace report --format json`: the trace report plus `manifest`, `attribution` and the traced `graph`. */
+export type FullReportJson = TraceReportJson & { manifest: Manifest; attribution: AttributionJson; graph: GraphJson };
+
+/** The traced graph in the JSON report: the nodes and edges every export and the HTML graph have (report/export.ts). */
+export interface GraphJson {
+  nodes: ({ address: string } & ExportNode)[];
+  edges: ({ key: string; from: string; to: string } & ExportEdge)[];
+}
 
 /** The report as a plain JSON-safe object (amounts as exact decimal strings). */
 export function fullReportJson(r: FullReport): FullReportJson {
-  return { ...toJsonValue(r.result), manifest: r.manifest, attribution: attributionJson(r.attribution) };
+  const g = tracedGraph(r.attribution, r.manifest.seeds);
+  const graph: GraphJson = { nodes: [], edges: [] };
+  g.forEachNode((address, attrs) => graph.nodes.push({ address, ...attrs }));
+  g.forEachEdge((key, attrs, from, to) => graph.edges.push({ key, from, to, ...attrs }));
+  return { ...toJsonValue(r.result), manifest: r.manifest, attribution: attributionJson(r.attribution), graph };
 }
 
 /** The `--format json` document: 2-space indent, newline-terminated, invisible/bidi characters escaped. */
