@@ -6,6 +6,9 @@
  * the HTML graph data and the JSON report must have exactly the node and edge sets the walk recorded.
  * Run `npm run build` first (npm test does).
  */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { Wallet } from 'ethers';
 import graphology from 'graphology';
 import gexf from 'graphology-gexf';
@@ -133,6 +136,18 @@ describe('the demo chain', () => {
     expect(a.seeded.poison).toEqual({ native: '20000000000000000000000' });
     expect(a.takenIn).toEqual({ poison: { '0x5fbdb2315678afecb367f032d93f642f64180aa3': '547168413925' }, haircut: {}, fifo: {} });
     expect(a.frontier.total.poison['0x5fbdb2315678afecb367f032d93f642f64180aa3']).toBe('547168413925');
+  });
+
+  it('the report JSON with byValue, takenIn, converted and graph validates against the report schema', async () => {
+    const schema = JSON.parse(readFileSync(new URL('../schema/trace-report.schema.json', import.meta.url), 'utf8')) as object;
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormatsModule.default(ajv);
+    const validate = ajv.compile(schema);
+    const doc = JSON.parse(await out(['report', '--db', db, '--format', 'json'])) as Json;
+    expect(doc.hits[0].byValue).toBeDefined();
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    doc.hits[0].byValue.width = '44.9';
+    expect(validate(doc)).toBe(false);
   });
 
   it('path offers the main path by value per asset: USDT and ETH from 0x7f1D to 0xf588', async () => {
