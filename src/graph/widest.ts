@@ -36,7 +36,8 @@ export interface ByValue {
    * The other simple routes within the hop limit that can have happened in time order: how many, and
    * the sum of their widths in the class (a route with a step in another class adds nothing; routes
    * share movements, so the sum can count a movement more than once: it says how much the other routes
-   * could carry, not what they did). `truncated`: more than `limit` routes, the figures cover `limit`.
+   * could carry, not what they did). `truncated`: more than `limit` routes (or more than `limit` × 100
+   * steps of search), the figures cover those found.
    */
   others: { count: number; total: bigint; truncated: boolean };
 }
@@ -59,6 +60,36 @@ export function outgoingOf(transfers: Iterable<Transfer>): Outgoing {
   }
   for (const list of out.values()) list.sort(compareChainOrder);
   return out;
+}
+
+/**
+ * Fewest movements from each address to `to` (breadth-first backward, at most `maxHops`): a search
+ * steps only where the target is still within reach, so its work follows the routes that arrive, not
+ * the whole graph around them.
+ */
+function hopsTo(out: Outgoing, to: Address, maxHops: number): Map<Address, number> {
+  const into = new Map<Address, Set<Address>>();
+  for (const [from, list] of out) {
+    for (const t of list) {
+      let s = into.get(t.to);
+      if (!s) into.set(t.to, (s = new Set()));
+      s.add(from);
+    }
+  }
+  const dist = new Map<Address, number>([[to, 0]]);
+  let level = [to];
+  for (let d = 1; d <= maxHops && level.length > 0; d++) {
+    const next: Address[] = [];
+    for (const a of level) {
+      for (const b of into.get(a) ?? []) {
+        if (dist.has(b)) continue;
+        dist.set(b, d);
+        next.push(b);
+      }
+    }
+    level = next;
+  }
+  return dist;
 }
 
 interface Label {
@@ -86,6 +117,7 @@ export function widestPath(
   opts: { maxHops: number; valueClass: Asset; classOf: (asset: Asset) => Asset },
 ): ValuePath | null {
   if (from === to) return null;
+  const reach = hopsTo(out, to, opts.maxHops);
   const fronts = new Map<Address, Label[]>();
   const dominated = (l: Label): boolean =>
     (fronts.get(l.address) ?? []).some((o) => !wider(l.width, o.width) && (o.last === null || (l.last !== null && compareChainOrder(o.last, l.last) <= 0)));
@@ -98,6 +130,7 @@ export function widestPath(
     for (const l of level) {
       for (const t of out.get(l.address) ?? []) {
         if (t.to === from || opts.classOf(t.asset) !== opts.valueClass) continue;
+        if ((reach.get(t.to) ?? Number.POSITIVE_INFINITY) > opts.maxHops - l.hops - 1) continue;
         if (l.last !== null && compareChainOrder(t, l.last) < 0) continue;
         const n: Label = { address: t.to, last: t, width: minWidth(l.width, t.amount), prev: l, hops: l.hops + 1 };
         if (dominated(n)) continue;
@@ -169,15 +202,24 @@ export function mainPathByValue(
   let seen = 0;
   let truncated = false;
   // Depth-first over simple routes, each step's movements grouped by receiver.
+  const reach = hopsTo(out, to, opts.maxHops);
   const onPath = new Set<Address>([from]);
   const route: Address[] = [from];
   const steps: Transfer[][] = [];
+  // Time order can still close branches the reach test lets through: the work is bounded as well.
+  let work = 0;
   const visit = (a: Address, last: Transfer | null): void => {
     if (truncated) return;
+    if (++work > limit * 100) {
+      truncated = true;
+      return;
+    }
     if (steps.length >= opts.maxHops) return;
     const byTo = new Map<Address, Transfer[]>();
     for (const t of out.get(a) ?? []) {
       if (onPath.has(t.to) || (last !== null && compareChainOrder(t, last) < 0)) continue;
+      // Only where the target is still within reach in the hops left.
+      if ((reach.get(t.to) ?? Number.POSITIVE_INFINITY) > opts.maxHops - steps.length - 1) continue;
       const list = byTo.get(t.to);
       if (list) list.push(t);
       else byTo.set(t.to, [t]);
