@@ -111,6 +111,21 @@ describe('the demo chain', () => {
     expect(main.others).toEqual({ count: 3, total: String(7348015299192604n + 14908482760000000n), truncated: false });
   });
 
+  it('the text, Markdown and HTML reports show both views: the earliest path and the main path by value', async () => {
+    const step199 = '0x50629abcfeb024bb9ccdd8c46ae1ea6191d40749a3b5f3a2e29de37e858327e8';
+    const text = await out(['report', '--db', db, '--no-color']);
+    const md = await out(['report', '--db', db, '--format', 'md']);
+    const html = await out(['report', '--db', db, '--format', 'html']);
+    for (const [name, doc] of [['text', text], ['md', md], ['html', html]] as const) {
+      const after = doc.slice(doc.indexOf('main path by value'));
+      expect(doc.indexOf('main path by value'), name).toBeGreaterThan(0);
+      expect(after, name).toContain(step199);
+      expect(after, name).toContain('3 other routes in time order');
+    }
+    // The earliest path, before it, does not pass the 199 ETH step.
+    expect(text.slice(0, text.indexOf('main path by value'))).not.toContain(step199.slice(0, 20));
+  });
+
   it('every export, the HTML graph and the JSON report have exactly the walk\'s node and edge sets, the USDT leg included', async () => {
     const walk = walkRecord(db, [DEMO_EXPECTED.seed]);
     expect(walk.nodes).toContain(D.cpd852);

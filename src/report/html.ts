@@ -7,7 +7,8 @@ import { MODEL_CITATIONS, strength } from './attribution.js';
 import { tracedGraph } from './export.js';
 import { amountList, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
-import { formatTime } from './text.js';
+import { byValueLines, formatTime } from './text.js';
+import type { PathStep } from '../trace/result.js';
 
 /**
  * `--format html`: one self-contained file, readable from disk without a server or a network. A summary
@@ -52,15 +53,22 @@ export function renderHtml(r: FullReport): string {
 
   const hitSections = res.hits
     .map((h) => {
-      const steps = h.path
+      const stepRows = (path: PathStep[]): string => path
         .map(
           (s, i) => `<tr><td>${i + 1}</td><td class="mono">${esc(fullAddress(s.from))}</td><td class="mono">${esc(fullAddress(s.to))}</td>` +
             `<td class="num">${esc(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}</td><td>${txLink(s.txHash)}</td>` +
             `<td>${s.blockNumber}</td><td class="mono">${esc(cleanText(s.blockHash, 70))}</td><td>${esc(cleanText(s.ref, 40))}</td><td>${esc(formatTime(s.timestamp))}</td></tr>`,
         )
         .join('\n');
+      const steps = stepRows(h.path);
+      const head = '<table><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>block</th><th>block hash</th><th>ref</th><th>time</th></tr></thead><tbody>\n';
+      // The main path by value (graph/widest.ts), as a table of its own when it is not the path above.
+      const byValue = byValueLines(h, (p) => [`${head}${stepRows(p)}\n</tbody></table>`], '')
+        .map((l) => (l.startsWith('<table>') ? l : `<p class="by-value">${esc(l.trim())}</p>`))
+        .join('\n');
       return `<h3>${esc(cleanOptional(h.entity, 60, '(unnamed)'))} <small>${esc(cleanText(h.risk, 16))}, ${h.hops} hop(s) from seed <span class="mono">${esc(fullAddress(h.seed))}</span></small></h3>\n` +
-        `<table><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>block</th><th>block hash</th><th>ref</th><th>time</th></tr></thead><tbody>\n${steps}\n</tbody></table>`;
+        `<table><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>block</th><th>block hash</th><th>ref</th><th>time</th></tr></thead><tbody>\n${steps}\n</tbody></table>` +
+        (byValue === '' ? '' : `\n${byValue}`);
     })
     .join('\n');
 
