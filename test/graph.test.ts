@@ -6,7 +6,8 @@
  * the HTML graph data and the JSON report must have exactly the node and edge sets the walk recorded.
  * Run `npm run build` first (npm test does).
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { Wallet } from 'ethers';
@@ -132,6 +133,20 @@ describe('the demo chain', () => {
     expect(walk.edges.length).toBeGreaterThan(10);
     const formats = await everyFormat(db);
     for (const [name, sets] of Object.entries(formats)) expect(sets, name).toEqual(walk);
+  });
+
+  it('a run recorded before runs kept their walk\'s edges still reports, draws the tainted movements and says so', async () => {
+    const copy = join(dirname(db), 'old-run.db');
+    copyFileSync(db, copy);
+    const conn = openDb(copy);
+    conn.prepare(`UPDATE trace_runs SET edges_recorded = 0`).run();
+    conn.prepare(`DELETE FROM trace_run_edges`).run();
+    conn.close();
+    const doc = JSON.parse(await out(['report', '--db', copy, '--format', 'json'])) as Json;
+    expect(doc.attribution.notes.join(' ')).toContain('was recorded before runs kept the movements their walk followed');
+    const tainted = (doc.graph.edges as Json[]).every((e) => e.taintPoison !== '0');
+    expect(tainted).toBe(true);
+    expect((doc.graph.edges as Json[]).length).toBeGreaterThan(5);
   });
 
   it('GEXF edges carry kind as an attribute, and every export carries the readable amount', async () => {
