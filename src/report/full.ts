@@ -91,7 +91,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
   }
   const f = frontierModels(a.attribution);
-  lines.push('', `    not at a venue (held, or past the hop limit / a hub): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
+  lines.push('', `    not at a venue (held, or sent past the hop limit, a hub or the walk's edges): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
   for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(f[m], a)}`);
   lines.push('', '    balance: left the seeds + taken in = at venues + not at a venue + burned + below --min-value + back to the seeds (a wrap moves taint between ETH and its token)');
   const balance = taintBalance(a.attribution);
