@@ -17,19 +17,29 @@ export const FORWARDS_INTO_LABELLED = new Set(['peel-end', 'forward-to-deposit']
 
 /**
  * The trace's deposit-address claims, address → confidence, and the addresses that are hits on their
- * own label. The only code of the bench that reads the hit shape (main at 5470954: a hit with
- * `via === 'deposit'` has the deposit address as `address` and its grade in `deposit.confidence`; a
- * hit with `via === 'label'` is the labelled address itself): adapt here when the shape changes.
+ * own label. The only code of the bench that reads the hit shape (report schema 2): a claim is an
+ * `inferred` evidence, on a hit (the last hop) or on a path step's address (an annotation); a venue hit
+ * whose evidence is `label` is the labelled address itself. Adapt here when the shape changes.
  */
 export function readHits(hits) {
   const rank = (c) => LEVELS.indexOf(c);
   const claims = new Map();
   const labelled = new Set();
+  const claim = (address, evidence) => {
+    // A conflict is a verdict the report refuses (a sourced attribution stands): not a claim.
+    if (!evidence || evidence.level !== 'inferred' || !evidence.inference) return;
+    const prior = claims.get(address);
+    if (prior === undefined || rank(evidence.inference.confidence) < rank(prior)) claims.set(address, evidence.inference.confidence);
+  };
   for (const hit of hits) {
-    if (hit.via === 'deposit' && hit.deposit) {
-      const prior = claims.get(hit.address);
-      if (prior === undefined || rank(hit.deposit.confidence) < rank(prior)) claims.set(hit.address, hit.deposit.confidence);
-    } else if (hit.via === 'label') labelled.add(hit.address);
+    // A hit that rests on the inference alone (the last hop), and the annotations on the steps of every
+    // path (an address the walk went through, taken for a deposit address of the venue it paid).
+    claim(hit.address, hit.evidence);
+    for (const step of hit.path ?? []) {
+      claim(step.from, step.fromEvidence);
+      claim(step.to, step.toEvidence);
+    }
+    if (hit.kind === 'venue' && hit.evidence?.level === 'label') labelled.add(hit.address);
   }
   return { claims, labelled };
 }

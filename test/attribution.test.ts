@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildAddressGraph } from '../src/graph/build.js';
-import { compareRefs } from '../src/graph/order.js';
+import { compareChainOrder, compareRefs } from '../src/graph/order.js';
+import { mainPathByValue, outgoingOf, valueClassOf, widestAlong, widestPath } from '../src/graph/widest.js';
 import { findPaths } from '../src/graph/paths.js';
 import { pathsInStore } from '../src/graph/index.js';
 import { createStore } from '../src/store/store.js';
 import { tempDb } from './helpers/trace.js';
-import { attribute, frontierTotal, type AttributionOptions, type VenueInfo } from '../src/graph/taint.js';
+import { attribute, frontierTotal, taintBalance, type AttributionOptions, type VenueInfo } from '../src/graph/taint.js';
 import { NATIVE, type Transfer, type TransferKind } from '../src/types.js';
 
 const addr = (tag: string): string => `0x${createHash('sha256').update(tag).digest('hex').slice(0, 40)}`;
@@ -269,5 +270,139 @@ describe('conservation on random graphs', () => {
         }
       }
     }
+  });
+});
+
+describe('the balance of every model adds up (random graphs)', () => {
+  it('left the seeds + taken in + wrapped in = venues + frontier + burned + below min-value + returned + wrapped out, per model and asset; taken in only under poison', () => {
+    const rnd = lehmer(11);
+    const people = [SEED, SEED2, CLEAN, MIX, HOP, V1, V2, V3, ...Array.from({ length: 12 }, (_, i) => addr(`q${i}`)), ZERO];
+    const token = addr('tok-2');
+    let poisonTakenIn = 0;
+    for (let round = 0; round < 40; round++) {
+      const rows: Transfer[] = [];
+      for (let i = 0; i < 300; i++) {
+        const block = 1 + Math.floor(i / 3);
+        const from = people[rnd(people.length - 1)]!;
+        const amount = BigInt(1 + rnd(1000)) * 10n ** BigInt(rnd(4));
+        if (rnd(10) === 0 && from !== ZERO) {
+          // A WETH wrap or unwrap: the holder's Deposit/Withdrawal row and the native movement beside it.
+          const hash = `0x${(100_000 + round * 1000 + i).toString(16).padStart(64, '0')}`;
+          const wrap = rnd(2) === 0;
+          rows.push(tx(from, from, amount, block, { asset: WETH, kind: wrap ? 'wrap' : 'unwrap', ref: 'log:0', txHash: hash, txIndex: i % 3 }));
+          rows.push(wrap ? tx(from, WETH, amount, block, { txHash: hash, txIndex: i % 3 }) : tx(WETH, from, amount, block, { txHash: hash, ref: 'trace:0', kind: 'internal', txIndex: i % 3 }));
+          continue;
+        }
+        const to = people[rnd(people.length)]!;
+        const asset = [NATIVE, token, WETH][rnd(3)]!;
+        rows.push(tx(from, to, amount, block, { txIndex: i % 3, asset }));
+      }
+      // Half the rounds as a recorded run: taint moves only along a random "followed" subset.
+      const traced = round % 2 === 0 ? new Set(rows.filter(() => rnd(4) !== 0).map((t) => `${t.txHash}|${t.ref}`)) : undefined;
+      const a = attribute(rows, { ...base, seeds: [SEED, SEED2], hops: 1 + rnd(5), minValue: () => 50n, ...(traced ? { traced } : {}) });
+      for (const model of ['poison', 'haircut', 'fifo'] as const) {
+        for (const asset of [NATIVE, token, WETH]) {
+          const sum = (m: Map<string, bigint>): bigint => m.get(asset) ?? 0n;
+          const uses = a.venues.reduce((t, v) => t + sum(v.amounts[model]), 0n) + sum(frontierTotal(a.frontier, model)) +
+            sum(a.burned[model]) + sum(a.belowMinValue[model]) + sum(a.returnedToSeeds[model]) + sum(a.converted.out[model]);
+          const sources = sum(a.seeded[model]) + sum(a.takenIn[model]) + sum(a.converted.in[model]);
+          expect(uses, `round ${round} ${model} ${asset}`).toBe(sources);
+          const balance = taintBalance(a)[model].get(asset) ?? { sources: 0n, uses: 0n };
+          expect(balance, `round ${round} ${model} ${asset}`).toEqual({ sources, uses });
+        }
+        if (model !== 'poison') expect(a.takenIn[model].size, `round ${round} ${model}`).toBe(0);
+      }
+      if (a.takenIn.poison.size > 0) poisonTakenIn++;
+      // Taint moved only along followed movements.
+      if (traced) for (const e of a.edges) expect(traced.has(`${e.transfer.txHash}|${e.transfer.ref}`)).toBe(true);
+    }
+    expect(poisonTakenIn).toBeGreaterThan(10); // the random graphs do exercise poison's taking in
+  });
+
+  it('poison taints what a poisoned address spends with no inflow seen (taken in), haircut and FIFO count it clean', () => {
+    const token = addr('usdt-like');
+    const a = attribute([tx(SEED, HOP, 10n, 1), tx(HOP, V1, 500n, 2, { asset: token, kind: 'erc20', ref: 'log:0' })], base);
+    expect(amountAt(a, V1, 'poison', token)).toBe(500n);
+    expect(amountAt(a, V1, 'haircut', token)).toBeUndefined();
+    expect(a.takenIn.poison.get(token)).toBe(500n);
+    expect(a.edges.map((e) => e.transfer.asset)).toContain(token); // the token leg is part of the traced graph
+  });
+
+  it('a tainted payment along a movement the walk did not follow stays at its sender as not traced', () => {
+    const rows = [tx(SEED, HOP, 10n, 1), tx(HOP, V1, 4n, 2)];
+    const a = attribute(rows, { ...base, traced: new Set([`${rows[0]!.txHash}|${rows[0]!.ref}`]) });
+    expect(a.venues).toEqual([]);
+    const h = a.frontier.find((x) => x.address === HOP)!;
+    expect(h.reason).toBe('not-traced');
+    expect(h.notFollowed.haircut.get(NATIVE)).toBe(4n);
+    expect(h.held.haircut.get(NATIVE)).toBe(6n);
+  });
+});
+
+describe('main paths by value (widest path in time order)', () => {
+  const A = addr('w-a');
+  const B = addr('w-b');
+  const C = addr('w-c');
+  const USDT = addr('w-usdt');
+  const classOf = valueClassOf(new Set([WETH]));
+
+  it('takes the route that carried most, not the earliest: the demo chain shape (0.0073 vs 199)', () => {
+    const rows = [
+      tx(SEED, A, 10_000n, 1),
+      tx(A, B, 206n, 2),
+      tx(B, C, 206n, 3), // the wide detour
+      tx(C, HOP, 199n, 4),
+      tx(B, HOP, 1n, 5), // the thin direct step, arriving later than the detour
+      tx(B, MIX, 547n, 3, { asset: USDT, kind: 'erc20', ref: 'log:0' }),
+      tx(MIX, HOP, 500n, 4, { asset: USDT, kind: 'erc20', ref: 'log:0' }),
+      tx(HOP, V1, 45n, 6),
+    ];
+    const out = outgoingOf(rows);
+    const w = widestPath(out, SEED, V1, { maxHops: 6, valueClass: NATIVE, classOf })!;
+    expect(w.addresses).toEqual([SEED, A, B, C, HOP, V1]);
+    expect(w.width).toBe(45n);
+    const r = mainPathByValue(out, SEED, V1, { maxHops: 6, valueClass: NATIVE, classOf });
+    // Others: the thin direct route (width 1) and the USDT route (no width in ETH).
+    expect(r.others).toEqual({ count: 2, total: 1n, truncated: false });
+    // Within 4 hops the detour does not fit: the thin route is the widest there.
+    expect(widestPath(out, SEED, V1, { maxHops: 4, valueClass: NATIVE, classOf })!.width).toBe(1n);
+  });
+
+  it('never uses a movement before the money arrived; counts WETH as ETH; ties go to fewer steps', () => {
+    const rows = [tx(SEED, A, 100n, 5), tx(A, V1, 90n, 4), tx(A, V1, 3n, 6), tx(SEED, B, 50n, 1), tx(B, V1, 50n, 2, { asset: WETH, kind: 'erc20', ref: 'log:0' })];
+    const w = widestPath(outgoingOf(rows), SEED, V1, { maxHops: 3, valueClass: NATIVE, classOf })!;
+    expect(w.addresses).toEqual([SEED, B, V1]); // 50 via WETH beats A's 3 (its 90 left before the 100 arrived)
+    expect(w.width).toBe(50n);
+    const tie = [tx(SEED, A, 10n, 1), tx(A, V1, 10n, 2), tx(SEED, V1, 10n, 3)];
+    expect(widestPath(outgoingOf(tie), SEED, V1, { maxHops: 3, valueClass: NATIVE, classOf })!.addresses).toEqual([SEED, V1]);
+  });
+
+  it('equals the best of every simple path on random graphs (brute force over all paths)', () => {
+    const rnd = lehmer(23);
+    const nodes = [SEED, A, B, C, HOP, MIX, V1, V2];
+    let compared = 0;
+    for (let round = 0; round < 150; round++) {
+      const rows = Array.from({ length: 25 }, (_, i) =>
+        tx(nodes[rnd(nodes.length)]!, nodes[rnd(nodes.length)]!, BigInt(1 + rnd(100)), 1 + rnd(12), { txIndex: i, asset: rnd(5) === 0 ? WETH : NATIVE }),
+      );
+      const maxHops = 1 + rnd(5);
+      const all = findPaths(buildAddressGraph(rows), SEED, V1, { maxHops, limit: 100_000 }).all;
+      let best: bigint | null = null;
+      for (const p of all) {
+        const w = widestAlong(p.steps, NATIVE, classOf)?.width ?? null;
+        if (w !== null && (best === null || w > best)) best = w;
+      }
+      const got = widestPath(outgoingOf(rows), SEED, V1, { maxHops, valueClass: NATIVE, classOf });
+      expect(got?.width ?? null, `round ${round}`).toBe(best);
+      if (got) {
+        compared++;
+        // The path it gives is real: one movement per step, in time order, each at least the width.
+        for (let i = 0; i < got.transfers.length; i++) {
+          expect(got.transfers[i]!.amount >= got.width).toBe(true);
+          if (i > 0) expect(compareChainOrder(got.transfers[i]!, got.transfers[i - 1]!)).toBeGreaterThanOrEqual(0);
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(30);
   });
 });

@@ -112,6 +112,7 @@ function hostileGraph(): TracedGraph {
       symbol: `US${c}DT`,
       decimals: '6',
       amount: '1000000',
+      value: `1 US${c}DT`,
       hop: 1,
       taintPoison: '1000000',
       taintHaircut: '1000000',

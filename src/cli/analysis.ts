@@ -12,7 +12,7 @@ import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
 import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
-import { NATIVE, type Address } from '../types.js';
+import { NATIVE, type Address, type Asset, type Transfer } from '../types.js';
 import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { noun, plural } from '../util/plural.js';
 import { parseAddress } from '../util/address.js';
@@ -93,40 +93,49 @@ export function registerAnalysisCommands(program: Command): void {
       withStore(o.db, (store) => {
         const runs = traceRuns(store.db, store.path).list();
         const maxHops = givenHops ?? pathHopsDefault(runs);
-        const native = nativeSymbolOf(store, runs);
         const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
+        const meta = storedAssetMeta(store);
+        const transferJson = (t: Transfer) => {
+          const m = meta(t.asset);
+          return { from: t.from, to: t.to, txHash: t.txHash, ref: t.ref, blockNumber: t.blockNumber, asset: t.asset, symbol: m.symbol, decimals: m.decimals, amount: t.amount.toString() };
+        };
         if (o.json) {
           // Decimals and symbol as the text reads them, so that the JSON holds the figures the text prints.
           const pathJson = (p: FoundPath) => ({
             addresses: p.addresses,
-            inTimeOrder:
-              p.inTimeOrder?.map((t) => ({
-                from: t.from,
-                to: t.to,
-                txHash: t.txHash,
-                ref: t.ref,
-                blockNumber: t.blockNumber,
-                asset: t.asset,
-                symbol: t.asset === NATIVE ? null : (store.token(t.asset)?.symbol ?? null),
-                decimals: t.asset === NATIVE ? 18 : (store.token(t.asset)?.decimals ?? null),
-                amount: t.amount.toString(),
-              })) ?? null,
+            inTimeOrder: p.inTimeOrder?.map(transferJson) ?? null,
             transfersPerStep: p.steps.map((s) => s.length),
           });
-          emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n', 'json');
+          const byValue = r.byValue.map((b) => ({
+            valueClass: b.valueClass,
+            width: b.main?.width.toString() ?? null,
+            path: b.main ? { addresses: b.main.addresses, transfers: b.main.transfers.map(transferJson) } : null,
+            others: { count: b.others.count, total: b.others.total.toString(), truncated: b.others.truncated },
+          }));
+          emit(JSON.stringify({ from, to, maxHops, shortest: r.shortest && pathJson(r.shortest), byValue, paths: r.all.map(pathJson), truncated: r.truncated }, null, 2) + '\n', 'json');
           return;
         }
+        const amount = (v: bigint, asset: Asset): string => {
+          const m = meta(asset);
+          return formatAssetAmount(v, m.decimals, m.symbol, asset) + (m.raw ? ` (${m.raw})` : '');
+        };
+        const step = (t: Transfer): string => `    ${amount(t.amount, t.asset)}  tx ${t.txHash} ${t.ref}  block ${t.blockNumber}`;
         const lines: string[] = [];
         if (!r.shortest && r.all.length === 0) lines.push(...noPath(store, from, to, maxHops));
         else {
+          for (const b of r.byValue) {
+            if (!b.main) continue;
+            const unit = b.main.transfers[b.main.transfers.length - 1]!.asset;
+            lines.push(`Main path by value (widest in time order, ${plural(b.main.transfers.length, 'transfer')}): every step carried at least ${amount(b.main.width, unit)}`);
+            lines.push(`  ${b.main.addresses.map(fullAddress).join(' → ')}`, ...b.main.transfers.map(step));
+            lines.push(`  ${b.others.count}${b.others.truncated ? '+' : ''} other listed ${noun(b.others.count, 'path')} in time order, widths summing to ${amount(b.others.total, unit)}`, '');
+          }
           const shortest = r.shortest ? plural(r.shortest.addresses.length - 1, 'transfer') : '-';
-          lines.push(`Shortest: ${shortest}. ${r.all.length}${r.truncated ? '+' : ''} simple ${noun(r.all.length, 'path')} of at most ${plural(maxHops, 'transfer')}:`);
+          lines.push(`Shortest: ${shortest}. ${r.all.length}${r.truncated ? '+' : ''} simple ${noun(r.all.length, 'path')} of at most ${plural(maxHops, 'transfer')}, each with its earliest transfers in time order:`);
           for (const p of r.all) {
             lines.push('', `  ${p.addresses.map(fullAddress).join(' → ')}`);
             if (!p.inTimeOrder) lines.push('    not in time order: no choice of transfers passes the money on after it arrived');
-            for (const t of p.inTimeOrder ?? []) {
-              lines.push(`    ${formatAssetAmount(t.amount, t.asset === NATIVE ? 18 : (store.token(t.asset)?.decimals ?? null), t.asset === NATIVE ? native : (store.token(t.asset)?.symbol ?? null), t.asset)}  tx ${t.txHash} ${t.ref}  block ${t.blockNumber}`);
-            }
+            for (const t of p.inTimeOrder ?? []) lines.push(step(t));
           }
         }
         emit(lines.join('\n') + '\n', 'text');
@@ -177,14 +186,6 @@ function pathHopsDefault(runs: readonly { params: Record<string, unknown> }[]): 
   return Math.min(PATH_HOPS_MAX, Math.max(PATH_HOPS_DEFAULT, ...hops));
 }
 
-/** The chain's native coin as the reports name it (ETH, BNB, POL), from the latest run's label chain or the chain id. */
-function nativeSymbolOf(store: Store, runs: readonly { id: number }[]): string {
-  const last = runs.at(-1);
-  const fromRun = last === undefined ? undefined : (JSON.parse(traceRuns(store.db, store.path).get(last.id).result) as { labelChain?: unknown }).labelChain;
-  const chain = typeof fromRun === 'string' && fromRun !== 'evm' ? fromRun : store.chainId() === null ? null : labelChainForChainId(store.chainId()!);
-  return nativeSymbol(chain) ?? 'native';
-}
-
 /** What `path` says when it finds nothing: what it searched, which end the database knows nothing of, what to try. */
 function noPath(store: Store, from: Address, to: Address, maxHops: number): string[] {
   const all = { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER };
@@ -203,6 +204,26 @@ function noPath(store: Store, from: Address, to: Address, maxHops: number): stri
     );
   }
   return lines;
+}
+
+/**
+ * Symbol and decimals of an asset as the store holds them, and why an amount is in raw units when it is:
+ * the token did not answer, or no trace with this database read its metadata.
+ */
+function storedAssetMeta(store: Store): (asset: Asset) => { symbol: string | null; decimals: number | null; raw: string | null } {
+  const chainId = store.chainId();
+  // The label chain of the latest run says what the native coin is called (a local node's chain id
+  // names no chain: the demo is traced with --labels-chain ethereum, and its paths say ETH).
+  const runs = traceRuns(store.db, store.path).list();
+  const last = runs[runs.length - 1];
+  const labelChain = last ? (JSON.parse(traceRuns(store.db, store.path).get(last.id).result) as { labelChain?: string }).labelChain : undefined;
+  const native = nativeSymbol(labelChain && labelChain !== 'evm' ? labelChain : chainId === null ? null : labelChainForChainId(chainId));
+  return (asset) => {
+    if (asset === NATIVE) return { symbol: native ?? 'native', decimals: 18, raw: null };
+    const info = store.token(asset);
+    if (!info) return { symbol: null, decimals: null, raw: 'raw units: no trace with this database read the token\'s decimals()' };
+    return { symbol: info.symbol, decimals: info.decimals, raw: info.decimals === null ? 'raw units: the token did not answer decimals()' : null };
+  };
 }
 
 function runId(value: string | undefined): number | undefined {

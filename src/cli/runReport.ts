@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { attribute, storedIsToken, storedTransfers, type Attribution, type AttributionOptions } from '../graph/index.js';
+import { attribute, storedIsToken, storedTransfers, traceKey, type Attribution, type AttributionOptions } from '../graph/index.js';
 import { nativeSymbol } from '../labels/chains.js';
 import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import { userLabelStore } from '../store/userLabels.js';
 import type { TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
+import { tracedEdgesOf } from '../trace/run.js';
 import { NATIVE, type Address, type Asset, type Label } from '../types.js';
 import { packageVersion } from '../util/package.js';
 
@@ -40,7 +41,7 @@ export function recordRun(store: Store, result: TraceResult): TraceRun {
     params: json.params as unknown as Record<string, unknown>,
     result: JSON.stringify(json),
   };
-  return { id: traceRuns(store.db, store.path).record(run), ...run };
+  return { id: traceRuns(store.db, store.path).record(run, tracedEdgesOf(result)), ...run };
 }
 
 /**
@@ -73,6 +74,13 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   for (const h of result.hits) {
     if (h.deposit && h.category !== 'known-perpetrator') deposits.set(h.address, { entity: h.entity, category: h.category, risk: h.risk });
   }
+  // The graph the run's walk followed, when the run recorded it: attribution, exports and the HTML
+  // graph all draw it. A movement rolled back since (a deep reorg) is no longer there to draw.
+  const runEdges = traceRuns(store.db, store.path).edges(run.id);
+  const traced = runEdges?.flatMap((e) => {
+    const transfer = store.transfer(e.txHash, e.ref);
+    return transfer ? [{ transfer, hop: e.hop }] : [];
+  }) ?? null;
   const opts: AttributionOptions = {
     seeds,
     venue: (a: Address) => {
@@ -85,8 +93,12 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     hubs: new Set(result.coverage.hubs.map((h) => h.address)),
     minValue: (asset: Asset) => minValue.get(asset) ?? 0n,
     isToken: storedIsToken(store),
+    ...(traced ? { traced: new Set(traced.map((e) => traceKey(e.transfer))) } : {}),
   };
   const notes: string[] = [
+    ...(traced
+      ? []
+      : [`Trace run ${run.id} was recorded before runs kept the movements their walk followed: the graph and the attribution are of every stored movement the models reach (trace again to draw exactly the walk's graph).`]),
     'Haircut and FIFO see the inflows the database holds: a forward trace reads what the followed addresses sent, and their other inflows only where a query read them; value spent beyond the inflows seen counts as of unknown origin, so where clean inflows were not read these two models over-state the tainted share. Gas fees are not modelled.',
   ];
   let attribution: Attribution;
@@ -134,17 +146,27 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     if (h) times.set(n, h.timestamp);
   };
   for (const e of attribution.edges) noteAsset(e.transfer.asset);
+  for (const e of traced ?? []) noteAsset(e.transfer.asset);
+  for (const m of [attribution.takenIn.poison, attribution.converted.in.poison]) for (const k of m.keys()) noteAsset(k);
   for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);
   for (const v of attribution.venues) {
     noteBlock(v.first.block);
     noteBlock(v.last.block);
   }
 
+  // Raw units only where the token did not answer, and then the report says so.
+  const raw = [...assets].filter(([asset, m]) => asset !== NATIVE && m.decimals === null).map(([asset]) => asset);
+  if (raw.length > 0) {
+    const unread = raw.filter((a) => store.token(a) === null);
+    const silent = raw.filter((a) => store.token(a) !== null);
+    if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
+    if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
+  }
   const manifest = manifestOf(store, run, result);
   if (run.labelDataVersion !== labelDataVersion()) {
     notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
   }
-  return { run, result, manifest, attribution: { attribution, perSeed, assets, times, notes } };
+  return { run, result, manifest, attribution: { attribution, perSeed, assets, times, notes, traced } };
 }
 
 /**

@@ -62,7 +62,17 @@ export interface AttributionOptions {
   minValue?: (asset: Asset) => bigint;
   /** True when the contract is an ERC-20 (a Deposit/Withdrawal from a non-token is not a wrap). */
   isToken: (address: Address) => boolean;
+  /**
+   * The movements the walk followed (`<txHash>|<ref>`, see traceKey), when the run recorded them: taint
+   * then moves only along these, so attribution and the traced graph are one edge set. A tainted
+   * payment along another movement is counted at its sender as not followed (`not-traced`). Omitted (a
+   * run recorded before the walk's edges were kept): taint moves along every stored movement.
+   */
+  traced?: ReadonlySet<string>;
 }
+
+/** The key of a movement in a traced edge set. */
+export const traceKey = (t: { txHash: string; ref: string }): string => `${t.txHash}|${t.ref}`;
 
 /** What reached one venue. */
 export interface VenueFlow {
@@ -85,12 +95,13 @@ export interface Holding {
   hop: number;
   /**
    * `held`: still at the address at the end of the range (poison: its whole known balance).
-   * `not-followed`: sent on by an address whose transfers the trace does not follow (hop limit, hub).
+   * `not-followed`: sent on by an address whose transfers the trace does not follow (hop limit, hub),
+   * or along a movement the walk did not follow (`not-traced`: before --min-value… the walk's own rules).
    */
   held: ModelAmounts;
   notFollowed: ModelAmounts;
   /** Why what it sent was not followed, when it was not. */
-  reason: 'hop-limit' | 'hub' | null;
+  reason: 'hop-limit' | 'hub' | 'not-traced' | null;
 }
 
 /** A transfer that carried taint (under poison at least), with what each model put on it. */
@@ -111,6 +122,16 @@ export interface Attribution {
   belowMinValue: ModelAmounts;
   /** Sent back into a seed by a traced address (seeds are sources: what they receive is not counted again). */
   returnedToSeeds: ModelAmounts;
+  /**
+   * Value not from the seeds that a model counts as tainted: under poison, what a poisoned address
+   * already held, received clean afterwards, or spent beyond the inflows seen (poison taints it all);
+   * zero under haircut and FIFO, which only move taint. The balance, per model and asset:
+   * seeded + takenIn + converted.in = venues + frontier + burned + belowMinValue + returnedToSeeds + converted.out
+   * (with stopAtLabels; without it a venue's figures are what passed through it).
+   */
+  takenIn: ModelAmounts;
+  /** Taint moved between the native coin and a WETH-style wrapper by a wrap or unwrap: out of one asset, into the other. */
+  converted: { out: ModelAmounts; in: ModelAmounts };
   edges: TaintedEdge[];
   /** Movements read (after the exclusions), for the record. */
   transfersRead: number;
@@ -223,7 +244,11 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   const burned = emptyModelAmounts();
   const belowMinValue = emptyModelAmounts();
   const returnedToSeeds = emptyModelAmounts();
+  const takenIn = emptyModelAmounts();
+  const converted = { out: emptyModelAmounts(), in: emptyModelAmounts() };
   const edges: TaintedEdge[] = [];
+  /** A venue that ends its branch keeps what it receives: its balance is counted on arrival, not held. */
+  const sink = (address: Address): boolean => opts.stopAtLabels && opts.venue(address) !== undefined;
 
   const poolsOf = (asset: Asset): Map<Address, Pool> => {
     let m = pools.get(asset);
@@ -234,15 +259,23 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   /** Takes `amount` out of an address's pool: the taint it carries under each model. */
   const spend = (from: Address, asset: Asset, amount: bigint): Carried => {
     if (seeds.has(from)) return { poison: true, haircut: amount, fifo: [{ amount, tainted: true }] };
+    const poison = poisoned.has(from);
     const p = poolsOf(asset).get(from);
-    if (!p) return CLEAN; // nothing seen arrive: value of unknown origin
+    // Nothing seen arrive: value of unknown origin, clean for haircut and FIFO; poison taints whatever
+    // a poisoned address sends, so there it is taken in.
+    if (!p) {
+      if (!poison) return CLEAN;
+      if (!sink(from)) add(takenIn.poison, asset, amount);
+      return { poison, haircut: 0n, fifo: null };
+    }
+    // (A venue that ends its branch is counted on arrival: what it spends takes nothing in.)
+    if (poison && amount > p.balance && !sink(from)) add(takenIn.poison, asset, amount - p.balance);
     // A payment larger than the balance we saw: the shortfall is of unknown origin (counted clean), and
     // the whole tainted balance goes with it.
     const base = p.balance > amount ? p.balance : amount;
     const share = p.taint === 0n ? 0n : (p.taint * amount) / base;
     p.taint -= share;
     p.balance = p.balance > amount ? p.balance - amount : 0n;
-    const poison = poisoned.has(from);
     if (p.lots === null) return poison || share > 0n ? { poison, haircut: share, fifo: null } : CLEAN;
     return { poison, haircut: share, fifo: p.lots.take(amount) };
   };
@@ -250,6 +283,11 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   /** Puts `amount` into an address's pool with the taint `c` carries (nothing for seeds: sources). */
   const receive = (to: Address, asset: Asset, amount: bigint, c: Carried | null): void => {
     if (seeds.has(to)) return;
+    if (!sink(to)) {
+      // Poison: what a poisoned address holds is tainted from then on, whatever its origin.
+      if (c?.poison && !poisoned.has(to)) for (const [a, byAddress] of pools) add(takenIn.poison, a, byAddress.get(to)?.balance ?? 0n);
+      else if (!c?.poison && poisoned.has(to)) add(takenIn.poison, asset, amount);
+    }
     const m = poolsOf(asset);
     let p = m.get(to);
     if (!p) m.set(to, (p = { balance: 0n, taint: 0n, lots: null }));
@@ -312,7 +350,13 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
       if (!isConversion(t)) continue;
       read++;
       const [out, into] = t.kind === 'wrap' ? [NATIVE, t.asset] : [t.asset, NATIVE];
-      receive(t.from, into, t.amount, spend(t.from, out, t.amount));
+      const c = spend(t.from, out, t.amount);
+      if (!seeds.has(t.from) && !sink(t.from)) {
+        const moved = amountsOf(t, c);
+        addAll(converted.out, out, moved);
+        addAll(converted.in, into, moved);
+      }
+      receive(t.from, into, t.amount, c);
       continue;
     }
     read++;
@@ -354,6 +398,14 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
       addAll(returnedToSeeds, t.asset, taint);
       continue;
     }
+    if (opts.traced && !opts.traced.has(traceKey(t))) {
+      // Taint travels the walk's edges only: the graph every output draws is the one it moved on.
+      const h = holding(t.from);
+      if (h.reason === null) h.reason = 'not-traced';
+      addAll(h.notFollowed, t.asset, taint);
+      receive(t.to, t.asset, t.amount, null);
+      continue;
+    }
     const hop = seeds.has(t.from) ? 1 : (hopOf.get(t.from) ?? 0) + 1;
     edges.push({ transfer: t, hop, taint });
     const venue = opts.venue(t.to);
@@ -387,7 +439,7 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
       const fifo = p.lots?.tainted() ?? 0n;
       const poisonHeld = poisoned.has(address) ? p.balance : 0n; // poison: all it holds is tainted
       if (p.taint === 0n && fifo === 0n && poisonHeld === 0n) continue;
-      if (opts.stopAtLabels && opts.venue(address)) continue;
+      if (sink(address)) continue;
       addAll(holding(address).held, asset, { poison: poisonHeld, haircut: p.taint, fifo });
     }
   }
@@ -398,7 +450,7 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   const venues = [...venueFlows.values()].sort((a, b) => a.first.block - b.first.block || a.address.localeCompare(b.address));
   const holdings = [...frontier.values()].map((h) => ({ ...h, hop: hopOf.get(h.address) ?? h.hop }));
   holdings.sort((a, b) => a.address.localeCompare(b.address));
-  return { seeded, venues, frontier: holdings, burned, belowMinValue, returnedToSeeds, edges, transfersRead: read };
+  return { seeded, venues, frontier: holdings, burned, belowMinValue, returnedToSeeds, takenIn, converted, edges, transfersRead: read };
 }
 
 /** Sum of one model's amounts of one asset over a list of holdings (both held and not followed). */
@@ -407,6 +459,36 @@ export function frontierTotal(holdings: readonly Holding[], model: TaintModel): 
   for (const h of holdings) {
     for (const [asset, v] of h.held[model]) add(out, asset, v);
     for (const [asset, v] of h.notFollowed[model]) add(out, asset, v);
+  }
+  return out;
+}
+
+/**
+ * The balance of each model, per asset: `sources` = left the seeds + taken in + converted in, `uses` =
+ * at venues + at the frontier (held and not followed) + burned + below --min-value + back to the seeds +
+ * converted out. Equal for every model and asset (with stopAtLabels): the figures of a report add up.
+ */
+export function taintBalance(a: Attribution): Record<TaintModel, Map<Asset, { sources: bigint; uses: bigint }>> {
+  const out = {} as Record<TaintModel, Map<Asset, { sources: bigint; uses: bigint }>>;
+  for (const model of TAINT_MODELS) {
+    const m = new Map<Asset, { sources: bigint; uses: bigint }>();
+    const put = (amounts: Amounts, side: 'sources' | 'uses'): void => {
+      for (const [asset, v] of amounts) {
+        let e = m.get(asset);
+        if (!e) m.set(asset, (e = { sources: 0n, uses: 0n }));
+        e[side] += v;
+      }
+    };
+    put(a.seeded[model], 'sources');
+    put(a.takenIn[model], 'sources');
+    put(a.converted.in[model], 'sources');
+    for (const v of a.venues) put(v.amounts[model], 'uses');
+    put(frontierTotal(a.frontier, model), 'uses');
+    put(a.burned[model], 'uses');
+    put(a.belowMinValue[model], 'uses');
+    put(a.returnedToSeeds[model], 'uses');
+    put(a.converted.out[model], 'uses');
+    out[model] = m;
   }
   return out;
 }

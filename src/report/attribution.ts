@@ -1,5 +1,5 @@
 import { TAINT_MODELS, emptyModelAmounts, frontierTotal, type Amounts, type Attribution, type ModelAmounts, type TaintModel, type VenueFlow } from '../graph/index.js';
-import type { Address, Asset, LabelCategory, Risk } from '../types.js';
+import type { Address, Asset, LabelCategory, Risk, Transfer } from '../types.js';
 
 /** Symbol and decimals of an asset, as the store knows them (null = the token did not say). */
 export interface AssetMeta {
@@ -17,6 +17,12 @@ export interface AttributionReport {
   times: ReadonlyMap<number, number>;
   /** Sentences on what the figures rest on and do not cover. */
   notes: string[];
+  /**
+   * The movements the run's walk followed, with the hop each was first followed at: the graph every
+   * output draws (report/export.ts). Null for a run recorded before runs kept them: the graph is then the
+   * movements that carried taint.
+   */
+  traced: { transfer: Transfer; hop: number }[] | null;
 }
 
 /** Published definitions of the models, cited in every report. */
@@ -62,11 +68,15 @@ export interface AttributionJson {
   venues: VenueFlowJson[];
   frontier: {
     total: ModelAmountsJson;
-    addresses: { address: Address; hop: number; reason: 'hop-limit' | 'hub' | null; held: ModelAmountsJson; notFollowed: ModelAmountsJson }[];
+    addresses: { address: Address; hop: number; reason: 'hop-limit' | 'hub' | 'not-traced' | null; held: ModelAmountsJson; notFollowed: ModelAmountsJson }[];
   };
   burned: ModelAmountsJson;
   belowMinValue: ModelAmountsJson;
   returnedToSeeds: ModelAmountsJson;
+  /** Value not from the seeds a model counts as tainted (poison only; zero for haircut and FIFO). */
+  takenIn: ModelAmountsJson;
+  /** Taint moved between the native coin and a wrapper token by wraps and unwraps. */
+  converted: { out: ModelAmountsJson; in: ModelAmountsJson };
   perSeed: { seed: Address; seeded: ModelAmountsJson; atVenues: ModelAmountsJson; frontier: ModelAmountsJson }[] | null;
   notes: string[];
 }
@@ -114,8 +124,9 @@ export function attributionJson(r: AttributionReport): AttributionJson {
   const a = r.attribution;
   const time = (block: number): number | null => r.times.get(block) ?? null;
   const usedAssets = new Set<Asset>();
-  for (const m of [a.seeded.poison, a.seeded.haircut, a.seeded.fifo]) for (const k of m.keys()) usedAssets.add(k);
+  for (const m of [...Object.values(a.seeded), ...Object.values(a.takenIn)]) for (const k of m.keys()) usedAssets.add(k);
   for (const v of a.venues) for (const model of TAINT_MODELS) for (const k of v.amounts[model].keys()) usedAssets.add(k);
+  for (const model of TAINT_MODELS) for (const k of frontierTotal(a.frontier, model).keys()) usedAssets.add(k);
   return {
     models: TAINT_MODELS.map((name) => ({ name, citation: MODEL_CITATIONS[name] })),
     transfersRead: a.transfersRead,
@@ -141,6 +152,8 @@ export function attributionJson(r: AttributionReport): AttributionJson {
     burned: modelAmountsJson(a.burned),
     belowMinValue: modelAmountsJson(a.belowMinValue),
     returnedToSeeds: modelAmountsJson(a.returnedToSeeds),
+    takenIn: modelAmountsJson(a.takenIn),
+    converted: { out: modelAmountsJson(a.converted.out), in: modelAmountsJson(a.converted.in) },
     perSeed:
       r.perSeed?.map((s) => ({
         seed: s.seed,

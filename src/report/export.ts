@@ -5,6 +5,8 @@ import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import type { AttributionReport } from './attribution.js';
 import { csvField } from './csv.js';
+import { formatAssetAmount as amountText } from './amount.js';
+import { traceKey } from '../graph/index.js';
 import { evidenceLine } from './evidence.js';
 import { cleanText, escapeMarkup, xmlSafe } from './sanitize.js';
 
@@ -18,7 +20,7 @@ export interface ExportNode {
   entity: string;
   category: string;
   risk: string;
-  /** Fewest hops from a seed (0 for a seed). */
+  /** Fewest traced movements from a seed, either way (0 for a seed; -1 for a node no traced movement links to a seed). */
   hop: number;
   /** How we know what the address is: `label`, `inferred`, `conflict`, or empty when nothing is known of it. */
   evidence: string;
@@ -37,6 +39,8 @@ export interface ExportEdge {
   symbol: string;
   decimals: string;
   amount: string;
+  /** The amount for reading: `44.945 ETH`, or `500,000 units of token 0x5FbD…` (raw units: the token did not say its decimals). */
+  value: string;
   hop: number;
   taintPoison: string;
   taintHaircut: string;
@@ -51,20 +55,21 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const TEXT_MAX = 200;
 
 /**
- * The traced subgraph of a run: the seeds, every address tainted value passed through (under poison,
- * the widest of the three models) and the venues it reached; one edge per movement, keyed
- * `<txHash>:<ref>`. Text from labels and tokens is cleaned of control and bidi characters (cleanText);
- * amounts stay exact decimal strings.
+ * The traced graph of a run: the movements its walk followed (AttributionReport.traced), all assets,
+ * one edge per movement keyed `<txHash>:<ref>`, with the taint each model put on it (zero where a model
+ * put none); for a run recorded before runs kept their walk's edges, the movements that carried taint
+ * under poison (the widest model). A node's hop is its fewest traced movements from a seed (either
+ * way: a backward trace counts from the seed too). Text from labels and tokens is cleaned of control and
+ * bidi characters (cleanText); amounts stay exact decimal strings, with a display form (`value`).
  */
 export function tracedGraph(a: AttributionReport, seeds: readonly Address[], known: ReadonlyMap<Address, Evidence> = new Map()): TracedGraph {
   const g: TracedGraph = new MultiDirectedGraph<ExportNode, ExportEdge>();
   const seedSet = new Set(seeds);
   const venues = new Map(a.attribution.venues.map((v) => [v.address, v.venue]));
-  const node = (address: Address, hop: number): void => {
-    if (g.hasNode(address)) {
-      if (hop < g.getNodeAttribute(address, 'hop')) g.setNodeAttribute(address, 'hop', hop);
-      return;
-    }
+  const taint = new Map(a.attribution.edges.map((e) => [traceKey(e.transfer), e]));
+  const edges = a.traced ?? a.attribution.edges.map((e) => ({ transfer: e.transfer, hop: e.hop }));
+  const node = (address: Address): void => {
+    if (g.hasNode(address)) return;
     const venue = venues.get(address);
     const seed = seedSet.has(address);
     const e = known.get(address);
@@ -74,18 +79,21 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], kno
       entity: venue ? cleanText(venue.entity, TEXT_MAX) : '',
       category: venue ? cleanText(venue.category, 40) : '',
       risk: venue ? cleanText(venue.risk, 40) : '',
-      hop: seed ? 0 : hop,
+      hop: seed ? 0 : -1,
       // A venue of the attribution is a labelled address (or a last-hop deposit address, whose hit says so).
       evidence: e?.level ?? (venue ? 'label' : ''),
       evidenceDetail: e ? cleanText(evidenceLine(e, address), 2000) : venue ? cleanText(`label: ${venue.entity}, ${venue.category}`, TEXT_MAX) : '',
     });
   };
-  for (const s of seeds) node(s, 0);
-  for (const e of a.attribution.edges) {
+  for (const s of seeds) node(s);
+  for (const e of edges) {
     const t = e.transfer;
-    node(t.from, e.hop - 1);
-    node(t.to, e.hop);
+    node(t.from);
+    node(t.to);
     const meta = a.assets.get(t.asset);
+    const decimals = meta?.decimals ?? null;
+    const symbol = meta?.symbol == null ? '' : cleanText(meta.symbol, 40);
+    const on = taint.get(traceKey(t))?.taint;
     g.addDirectedEdgeWithKey(`${t.txHash}:${t.ref}`, t.from, t.to, {
       txHash: t.txHash,
       ref: t.ref,
@@ -93,20 +101,34 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], kno
       blockNumber: t.blockNumber,
       blockHash: t.blockHash,
       asset: t.asset,
-      symbol: meta?.symbol == null ? '' : cleanText(meta.symbol, 40),
-      decimals: meta?.decimals == null ? '' : String(meta.decimals),
+      symbol,
+      decimals: decimals === null ? '' : String(decimals),
       amount: t.amount.toString(),
+      value: amountText(t.amount, decimals, meta?.symbol ?? null, t.asset),
       hop: e.hop,
-      taintPoison: e.taint.poison.toString(),
-      taintHaircut: e.taint.haircut.toString(),
-      taintFifo: e.taint.fifo.toString(),
+      taintPoison: (on?.poison ?? 0n).toString(),
+      taintHaircut: (on?.haircut ?? 0n).toString(),
+      taintFifo: (on?.fifo ?? 0n).toString(),
     });
+  }
+  // Fewest traced movements from a seed, either way along them (breadth-first).
+  let level = seeds.filter((s) => g.hasNode(s));
+  for (let hop = 1; level.length > 0; hop++) {
+    const next: Address[] = [];
+    for (const a of level) {
+      g.forEachNeighbor(a, (b) => {
+        if (g.getNodeAttribute(b, 'hop') !== -1) return;
+        g.setNodeAttribute(b, 'hop', hop);
+        next.push(b);
+      });
+    }
+    level = next;
   }
   return g;
 }
 
 const NODE_KEYS = ['label', 'role', 'entity', 'category', 'risk', 'hop', 'evidence', 'evidenceDetail'] as const;
-const EDGE_KEYS = ['txHash', 'ref', 'kind', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'hop', 'taintPoison', 'taintHaircut', 'taintFifo'] as const;
+const EDGE_KEYS = ['txHash', 'ref', 'kind', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'value', 'hop', 'taintPoison', 'taintHaircut', 'taintFifo'] as const;
 const INT_KEYS = new Set(['hop', 'blockNumber']);
 
 /**
@@ -121,7 +143,10 @@ export function writeGraph(g: TracedGraph, format: ExportFormat): string {
 function writeFormat(g: TracedGraph, format: ExportFormat): string {
   switch (format) {
     case 'gexf':
-      return gexf.write(g, { pretty: true });
+      // Every edge attribute as a GEXF attvalue (the default formatter makes `kind` GEXF's own edge
+      // kind, which readers take for a multigraph layer, not the movement's kind); the readable amount
+      // is also the edge's label.
+      return gexf.write(g, { pretty: true, formatEdge: (_key, attributes) => ({ label: attributes.value, attributes: { ...attributes } }) });
     case 'graphml':
       return toGraphml(g);
     case 'dot':

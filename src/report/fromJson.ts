@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { REPORT_SCHEMA_VERSION, type Evidence, type Hit, type HitDeposit, type TraceResult } from '../trace/result.js';
-import type { HitJson, TraceReportJson } from './json.js';
+import { REPORT_SCHEMA_VERSION, type Evidence, type Hit, type HitByValue, type HitDeposit, type TraceResult } from '../trace/result.js';
+import type { HitByValueJson, HitJson, TraceReportJson } from './json.js';
 
 /**
  * Reads a JSON trace report (what `toJsonValue` wrote, or a file a user hands in) back into a
@@ -38,12 +38,25 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
       }),
       totals: (Array.isArray(h.totals) ? h.totals : []).map((t) => ({ ...t, amount: amount(t.amount, `hit ${i + 1} totals`) })),
       deposit,
+      byValue: h.byValue && typeof h.byValue === 'object' ? byValueOf(h.byValue, i) : undefined,
     };
     if (d.schemaVersion === 1) upgradeV1Hit(hit);
     else if (typeof h.evidence !== 'object' || h.evidence === null) bad(`hit ${i + 1} has no evidence`);
     return hit;
   });
   return { ...(d as TraceReportJson), schemaVersion: d.schemaVersion === 1 ? REPORT_SCHEMA_VERSION : d.schemaVersion!, hits } as TraceResult;
+
+  function byValueOf(b: HitByValueJson, i: number): HitByValue {
+    const where = `hit ${i + 1} byValue`;
+    if (b.path !== null && !Array.isArray(b.path)) bad(`${where}: the path is not a list`);
+    if (typeof b.others !== 'object' || b.others === null) bad(`${where}: no others`);
+    return {
+      valueClass: b.valueClass,
+      path: b.path?.map((s, j) => ({ ...s, amount: amount(s.amount, `${where}, step ${j + 1}`), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null })) ?? null,
+      width: b.width === null ? null : amount(b.width, where),
+      others: { ...b.others, total: amount(b.others.total, `${where} others`) },
+    };
+  }
 }
 
 /** The fields of a version 2 hit, from what a version 1 hit recorded. */

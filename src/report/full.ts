@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { TAINT_MODELS, frontierTotal, type Amounts, type TaintModel } from '../graph/index.js';
+import { TAINT_MODELS, frontierTotal, taintBalance, type Amounts, type TaintModel } from '../graph/index.js';
 import type { TraceResult } from '../trace/result.js';
 import type { Asset } from '../types.js';
 import { fullAddress } from './address.js';
@@ -17,8 +17,10 @@ import {
 import { toJsonValue, escapeUnsafe, type TraceReportJson } from './json.js';
 import type { Manifest } from './manifest.js';
 import { csvField } from './csv.js';
+import { tracedGraph, type ExportEdge, type ExportNode } from './export.js';
 import { cleanOptional, cleanText, escapeMarkup } from './sanitize.js';
-import { formatTime, renderText, styles, type TextOptions } from './text.js';
+import { byValueLines, formatTime, renderText, styles, type TextOptions } from './text.js';
+import type { PathStep } from '../trace/result.js';
 import { plural } from '../util/plural.js';
 import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
 
@@ -29,12 +31,22 @@ export interface FullReport {
   attribution: AttributionReport;
 }
 
-/** The JSON report of `hoptrace report --format json`: the trace report plus `manifest` and `attribution`. */
-export type FullReportJson = TraceReportJson & { manifest: Manifest; attribution: AttributionJson };
+/** The JSON report of `hoptrace report --format json`: the trace report plus `manifest`, `attribution` and the traced `graph`. */
+export type FullReportJson = TraceReportJson & { manifest: Manifest; attribution: AttributionJson; graph: GraphJson };
+
+/** The traced graph in the JSON report: the nodes and edges every export and the HTML graph have (report/export.ts). */
+export interface GraphJson {
+  nodes: ({ address: string } & ExportNode)[];
+  edges: ({ key: string; from: string; to: string } & ExportEdge)[];
+}
 
 /** The report as a plain JSON-safe object (amounts as exact decimal strings). */
 export function fullReportJson(r: FullReport): FullReportJson {
-  return { ...toJsonValue(r.result), manifest: r.manifest, attribution: attributionJson(r.attribution) };
+  const g = tracedGraph(r.attribution, r.manifest.seeds);
+  const graph: GraphJson = { nodes: [], edges: [] };
+  g.forEachNode((address, attrs) => graph.nodes.push({ address, ...attrs }));
+  g.forEachEdge((key, attrs, from, to) => graph.edges.push({ key, from, to, ...attrs }));
+  return { ...toJsonValue(r.result), manifest: r.manifest, attribution: attributionJson(r.attribution), graph };
 }
 
 /** The `--format json` document: 2-space indent, newline-terminated, invisible/bidi characters escaped. */
@@ -68,6 +80,10 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   const pad = (m: string): string => m.padEnd(8);
   lines.push('    left the seeds and followed');
   for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.seeded[m], a)}`);
+  if (TAINT_MODELS.some((m) => a.attribution.takenIn[m].size > 0)) {
+    lines.push('    taken in: value not from the seeds that the model counts as tainted (poison taints all a poisoned address holds, receives or spends)');
+    for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.takenIn[m], a)}`);
+  }
   if (a.attribution.venues.length === 0) lines.push('', '    No venue received tainted value under any model.');
   for (const v of a.attribution.venues) {
     const when =
@@ -82,8 +98,14 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
   }
   const f = frontierModels(a.attribution);
-  lines.push('', `    not at a venue (held, or past the hop limit / a hub): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
+  lines.push('', `    not at a venue (held, or sent past the hop limit, a hub or the walk's edges): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
   for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(f[m], a)}`);
+  lines.push('', '    balance: left the seeds + taken in = at venues + not at a venue + burned + below --min-value + back to the seeds (a wrap moves taint between ETH and its token)');
+  const balance = taintBalance(a.attribution);
+  for (const m of TAINT_MODELS) {
+    const off = [...balance[m]].filter(([, b]) => b.sources !== b.uses).map(([asset]) => asset);
+    lines.push(`      ${pad(m)} ${off.length === 0 ? 'adds up, to the base unit' : `does not add up for ${off.join(', ')}`}`);
+  }
   if (a.perSeed) {
     lines.push('', '    per seed (each seed alone): at venues / still at the frontier, haircut');
     for (const s of a.perSeed) {
@@ -137,17 +159,19 @@ export function renderMarkdown(r: FullReport): string {
   if (a.attribution.venues.length === 0) out.push('| (none) | | | | | | | | | | | |');
   const f = frontierModels(a.attribution);
   out.push('', `Left the seeds: poison ${amounts(a.attribution.seeded.poison)}; haircut ${amounts(a.attribution.seeded.haircut)}; FIFO ${amounts(a.attribution.seeded.fifo)}.`);
-  out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`, '');
+  out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`);
+  out.push(`Taken in (value not from the seeds a model counts as tainted): poison ${amounts(a.attribution.takenIn.poison)}; haircut ${amounts(a.attribution.takenIn.haircut)}; FIFO ${amounts(a.attribution.takenIn.fifo)}.`, '');
   out.push('## Hits and their paths', '');
   for (const h of res.hits) {
     const what = h.kind === 'known-perpetrator' ? 'known perpetrator' : mdText(h.risk);
     out.push(`### ${mdText(h.entity, 48)} (${what}), ${plural(h.hops, 'hop')} from \`${fullAddress(h.seed)}\``, '');
     out.push(`Evidence — ${mdText(evidenceLine(h.evidence, h.address), 1200)}`, '');
     out.push('| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|');
-    h.path.forEach((s, i) =>
-      out.push(`| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`),
-    );
-    out.push('');
+    const rows = (path: PathStep[]): string[] =>
+      path.map((s, i) => `| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`);
+    out.push(...rows(h.path), '');
+    // The main path by value, as a table of its own when it is not the path above.
+    out.push(...byValueLines(h, (p) => ['', '| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|', ...rows(p), ''], '').map((l) => (l.startsWith('|') || l === '' ? l : mdText(l.trim(), 400))), '');
     for (const n of pathNotes(h)) out.push(`- note \`${fullAddress(n.address)}\`: ${mdText(evidenceLine(n.evidence, n.address, false), 1200)}`);
     if (pathNotes(h).length > 0) out.push('');
   }

@@ -11,7 +11,7 @@ import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
 import { tracedGraph, type TracedGraph } from './export.js';
 import { amountParts, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
-import { formatTime } from './text.js';
+import { byValueLines, formatTime } from './text.js';
 
 /**
  * `--format html`: one self-contained file, readable from disk without a server or a network. A summary
@@ -81,6 +81,8 @@ export function renderHtml(r: FullReport): string {
         (notes === '' ? '' : `<ul class="notes">${notes}</ul>\n`) +
         (deposit.length > 0 ? `<p class="deposit">${deposit.join('<br>')}</p>\n` : '') +
         pathViews(h).map((view) => pathTable(view, names, tx)).join('\n') +
+        // What the main path by value carried, and how many other routes there are (graph/widest.ts).
+        byValueLines(h, () => [], '').map((l) => `\n<p class="by-value">${esc(l.trim())}</p>`).join('') +
         '\n</section>';
     })
     .join('\n');
@@ -203,9 +205,13 @@ interface PathView {
   steps: PathStep[];
 }
 
-/** The path views of a hit, in the order shown. */
+/** The path views of a hit, in the order shown: the first path found, then the main path by value when it differs. */
 function pathViews(h: Hit): PathView[] {
-  return [{ title: 'first path found (fewest hops, then earliest)', steps: h.path }];
+  const views: PathView[] = [{ title: 'first path found (fewest hops, then earliest)', steps: h.path }];
+  const main = h.byValue?.path;
+  const same = main && main.length === h.path.length && main.every((s, i) => s.txHash === h.path[i]?.txHash && s.ref === h.path[i]?.ref);
+  if (main && !same) views.push({ title: 'main path by value (widest in time order)', steps: main });
+  return views;
 }
 
 function pathTable(view: PathView, names: ReadonlyMap<string, string>, tx: (hash: string) => string): string {

@@ -1,6 +1,6 @@
 import type { Manifest } from './manifest.js';
 import { evidenceJson, type EvidenceJson } from './deposit.js';
-import { hubOf, type Coverage, type Evidence, type Hit, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
+import { hubOf, type Coverage, type Evidence, type Hit, type HitByValue, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
 
 /**
  * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
@@ -9,7 +9,17 @@ import { hubOf, type Coverage, type Evidence, type Hit, type HitDeposit, type Pa
 export type PathStepJson = Omit<PathStep, 'amount'> & { amount: string };
 export type TotalJson = Omit<Hit['totals'][number], 'amount'> & { amount: string };
 export type HitDepositJson = EvidenceJson & Pick<HitDeposit, 'origin' | 'learnedAt'>;
-export type HitJson = Omit<Hit, 'path' | 'totals' | 'deposit'> & { path: PathStepJson[]; totals: TotalJson[]; deposit: HitDepositJson | null };
+export type HitByValueJson = Omit<HitByValue, 'path' | 'width' | 'others'> & {
+  path: PathStepJson[] | null;
+  width: string | null;
+  others: { count: number; total: string; truncated: boolean };
+};
+export type HitJson = Omit<Hit, 'path' | 'totals' | 'deposit' | 'byValue'> & {
+  path: PathStepJson[];
+  totals: TotalJson[];
+  deposit: HitDepositJson | null;
+  byValue?: HitByValueJson;
+};
 export type TraceReportJson = Omit<TraceResult, 'hits'> & { hits: HitJson[] };
 /** One NDJSON line: a hit that can be read without the rest of the report. */
 export type HitLineJson = { schemaVersion: number; chainId: number } & HitJson;
@@ -115,6 +125,16 @@ function hitJson(h: Hit): HitJson {
     deposit: h.deposit === null ? null : depositJson(h.deposit),
     evidence: addressEvidenceJson(h.evidence),
     perpetrator: h.perpetrator === null ? null : { label: h.perpetrator.label, incident: h.perpetrator.incident, tier: h.perpetrator.tier, source: h.perpetrator.source },
+    ...(h.byValue
+      ? {
+          byValue: {
+            valueClass: h.byValue.valueClass,
+            path: h.byValue.path?.map(stepJson) ?? null,
+            width: h.byValue.width?.toString() ?? null,
+            others: { count: h.byValue.others.count, total: h.byValue.others.total.toString(), truncated: h.byValue.others.truncated },
+          },
+        }
+      : {}),
   };
 }
 

@@ -230,6 +230,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
   lines.push(`    path`);
   lines.push(...renderPath(hit.path));
   lines.push(...renderPathNotes(hit, st));
+  lines.push(...byValueLines(hit, renderPath));
   lines.push(`    ${out ? 'received by the venue' : 'sent by the venue'} (every traced transfer, per asset)`);
   if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
   const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
@@ -273,6 +274,22 @@ function renderPerpetratorHit(hit: Hit, st: Styles): string[] {
     ...renderPathNotes(hit, st),
   ];
   return lines;
+}
+
+/**
+ * The main path by value beside the earliest path (graph/widest.ts): the widest route in time order,
+ * and how many other routes there are. Shared by the text and Markdown reports (`steps` renders a path).
+ */
+export function byValueLines(hit: Hit, steps: (path: PathStep[]) => string[], indent = '    '): string[] {
+  const b = hit.byValue;
+  if (!b) return [];
+  const arrival = b.path?.[b.path.length - 1];
+  const amount = (v: bigint): string => (arrival ? formatAssetAmount(v, arrival.decimals, arrival.symbol, arrival.asset) : formatCount(Number(v)));
+  const others = b.others.count === 0 ? 'no other route' : `${formatCount(b.others.count)}${b.others.truncated ? '+' : ''} other route${b.others.count === 1 ? '' : 's'} in time order, widths summing to ${amount(b.others.total)}`;
+  if (!b.path || b.width === null) return [`${indent}main path by value: no route in time order stays in the asset of the arrival; ${others}`];
+  const same = b.path.length === hit.path.length && b.path.every((s, i) => s.txHash === hit.path[i]?.txHash && s.ref === hit.path[i]?.ref);
+  const head = `${indent}main path by value (widest in time order: every step carried at least ${amount(b.width)})`;
+  return same ? [`${head}: the path above; ${others}`] : [head, ...steps(b.path), `${indent}  ${others}`];
 }
 
 /** The label at the time of the hop, when its dates say anything about it. */

@@ -41,10 +41,20 @@ interface Row {
   result: string;
 }
 
+/** A movement a run's walk followed (table trace_run_edges). */
+export interface RunEdge {
+  txHash: string;
+  ref: string;
+  /** The hop it was first followed at (1: paid by a seed, forward). */
+  hop: number;
+}
+
 /** The trace_runs table of one database. */
 export interface TraceRuns {
-  /** Records a finished run; returns its id. */
-  record(run: NewTraceRun): number;
+  /** Records a finished run, with the movements its walk followed when given; returns its id. */
+  record(run: NewTraceRun, edges?: readonly RunEdge[]): number;
+  /** The movements the run's walk followed, or null for a run recorded before they were kept. */
+  edges(id: number): RunEdge[] | null;
   /** The run with this id, or the latest run when id is undefined; a UsageError when there is none. */
   get(id?: number): TraceRun;
   /** Every run, oldest first, without their reports. */
@@ -61,26 +71,42 @@ export function traceRuns(db: Db, path: string): TraceRuns {
   const byId = db.prepare(`SELECT * FROM trace_runs WHERE id = ?`);
   const latest = db.prepare(`SELECT * FROM trace_runs ORDER BY id DESC LIMIT 1`);
   const all = db.prepare(`SELECT * FROM trace_runs ORDER BY id`);
+  const insertEdge = db.prepare(`INSERT OR IGNORE INTO trace_run_edges (run_id, tx_hash, ref, hop) VALUES (?, ?, ?, ?)`);
+  const markEdges = db.prepare(`UPDATE trace_runs SET edges_recorded = 1 WHERE id = ?`);
+  const recorded = db.prepare(`SELECT edges_recorded FROM trace_runs WHERE id = ?`);
+  const edgesOf = db.prepare(`SELECT tx_hash, ref, hop FROM trace_run_edges WHERE run_id = ? ORDER BY hop, tx_hash, ref`);
+  // The run and its edges in one transaction: a run is never left without the graph it was recorded with.
+  const recordAll = db.transaction((run: NewTraceRun, edges: readonly RunEdge[] | undefined): number => {
+    const id = Number(
+      insert.run({
+        created_at: run.createdAt,
+        chain_id: run.chainId,
+        tool_version: run.toolVersion,
+        rpc: run.rpc,
+        from_block: run.fromBlock,
+        to_block: run.toBlock,
+        label_data_version: run.labelDataVersion,
+        label_data_sha256: run.labelDataSha256,
+        user_labels: run.userLabels,
+        seeds: JSON.stringify(run.seeds),
+        params: JSON.stringify(run.params),
+        result: run.result,
+      }).lastInsertRowid,
+    );
+    if (edges) {
+      for (const e of edges) insertEdge.run(id, e.txHash, e.ref, e.hop);
+      markEdges.run(id);
+    }
+    return id;
+  });
   return {
-    record: (run) =>
-      withSqliteErrors(path, () =>
-        Number(
-          insert.run({
-            created_at: run.createdAt,
-            chain_id: run.chainId,
-            tool_version: run.toolVersion,
-            rpc: run.rpc,
-            from_block: run.fromBlock,
-            to_block: run.toBlock,
-            label_data_version: run.labelDataVersion,
-            label_data_sha256: run.labelDataSha256,
-            user_labels: run.userLabels,
-            seeds: JSON.stringify(run.seeds),
-            params: JSON.stringify(run.params),
-            result: run.result,
-          }).lastInsertRowid,
-        ),
-      ),
+    record: (run, edges) => withSqliteErrors(path, () => recordAll(run, edges)),
+    edges: (id) =>
+      withSqliteErrors(path, () => {
+        const r = recorded.get(id) as { edges_recorded: number } | undefined;
+        if (!r || r.edges_recorded !== 1) return null;
+        return (edgesOf.all(id) as { tx_hash: string; ref: string; hop: number }[]).map((e) => ({ txHash: e.tx_hash, ref: e.ref, hop: e.hop }));
+      }),
     get(id) {
       const row = withSqliteErrors(path, () => (id === undefined ? latest.get() : byId.get(id)) as Row | undefined);
       if (!row) {

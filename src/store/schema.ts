@@ -142,4 +142,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE user_labels ADD COLUMN role TEXT NOT NULL DEFAULT 'unknown'
     CHECK (role IN ('hot-wallet', 'deposit', 'cold-wallet', 'contract', 'unknown'));
   `,
+  `
+  -- The movements a trace run's walk followed, each once with the hop it was first followed at: the one
+  -- traced graph that report, export and attribution draw (a run's graph is not re-derived from the
+  -- transfers, which other runs add to). edges_recorded tells a run with no edge from a run recorded
+  -- before this table existed.
+  CREATE TABLE trace_run_edges (
+    run_id  INTEGER NOT NULL REFERENCES trace_runs (id),
+    tx_hash TEXT    NOT NULL,
+    ref     TEXT    NOT NULL,
+    hop     INTEGER NOT NULL,
+    PRIMARY KEY (run_id, tx_hash, ref)
+  ) WITHOUT ROWID;
+  ALTER TABLE trace_runs ADD COLUMN edges_recorded INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -58,6 +58,14 @@ export interface Store {
    * table is never held twice): what the analysis in graph/ reads.
    */
   transfersInRange(fromBlock: number, toBlock: number): Iterable<Transfer>;
+  /** The stored movement with this identity, or null (rolled back, or never stored). */
+  transfer(txHash: string, ref: string): Transfer | null;
+  /**
+   * Token contracts that emitted a WETH-style Deposit/Withdrawal (kind wrap/unwrap) in the stored rows:
+   * the candidates for "the same value as the native coin" (a caller still checks it is an unlabelled
+   * ERC-20, as the walk does).
+   */
+  wrapAssets(): Address[];
   block(number: number): BlockHeader | null;
   putBlocks(headers: readonly BlockHeader[]): void;
   token(address: Address): TokenInfo | null;
@@ -98,6 +106,8 @@ export function createStore(path: string, opts: { readonly?: boolean } = {}): St
     `SELECT * FROM transfers WHERE chain_id = ? AND to_addr = ? AND block_number BETWEEN ? AND ?
      ORDER BY block_number, tx_index, ref`,
   );
+  const oneStmt = db.prepare(`SELECT * FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
+  const wrapStmt = db.prepare(`SELECT DISTINCT asset FROM transfers WHERE chain_id = ? AND kind IN ('wrap', 'unwrap') ORDER BY asset`);
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   // Headers and tokens are read once per block / token of every path: statements prepared once.
   const blockStmt = db.prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`);
@@ -199,6 +209,12 @@ export function createStore(path: string, opts: { readonly?: boolean } = {}): St
         };
       }
     },
+    transfer: (txHash, ref) => {
+      const r = oneStmt.get(requireChain(), txHash, ref) as TransferRow | undefined;
+      return r ? fromRow(r) : null;
+    },
+    wrapAssets: () =>
+      (wrapStmt.all(requireChain()) as { asset: string }[]).map((r) => r.asset),
     block: (number) => (blockStmt.get(requireChain(), number) as BlockHeader | undefined) ?? null,
     putBlocks(headers) {
       const c = requireChain();

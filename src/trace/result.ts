@@ -135,6 +135,24 @@ export interface Hit {
   evidence: Evidence;
   /** The seed-list row of a known-perpetrator hit; null for a venue. */
   perpetrator: { label: string; incident: string; tier: SeedTier | null; source: string } | null;
+  /**
+   * The main path by value: the route of the traced graph that carried the most to the venue (widest
+   * path in time order, graph/widest.ts), beside `path` (the earliest, fewest hops). Absent in reports
+   * of runs made before it was computed.
+   */
+  byValue?: HitByValue;
+}
+
+/** The widest route to a venue and a count of the others (graph/widest.ts states the comparison rule). */
+export interface HitByValue {
+  /** The value class compared: `native` (the native coin and its WETH-style wrappers) or the token of the arrival. */
+  valueClass: Asset;
+  /** Seed first for `out`, venue first for `in`; null when no route in time order stays in the class. */
+  path: PathStep[] | null;
+  /** The smallest step amount of `path`, in base units of the class; null with no path. */
+  width: bigint | null;
+  /** The other simple routes in time order within the hop limit: how many, and the sum of their widths. */
+  others: { count: number; total: bigint; truncated: boolean };
 }
 
 /** The evidence behind a deposit-address hit (trace/deposits.ts). */

@@ -15,6 +15,8 @@ import { depositStore } from '../store/deposits.js';
 import { nonceCache } from '../store/nonces.js';
 import { createDepositCheck } from './depositCheck.js';
 import { hubPrecheck, PRECHECK_MIN_WINDOW } from './hubs.js';
+import { attachMainPaths, storedValueClasses } from './mainPaths.js';
+import type { RunEdge } from '../store/runs.js';
 
 export interface TraceSeed {
   address: Address;
@@ -129,6 +131,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   let skipped = 0;
   let unexpanded = 0;
   let depositsUnchecked = 0;
+  const traced = { out: new Map<string, { transfer: Transfer; hop: number }>(), in: new Map<string, { transfer: Transfer; hop: number }>() };
   for (const direction of directions) {
     const r = await walk({
       store,
@@ -162,12 +165,31 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     skipped += r.skipped;
     unexpanded += r.unexpanded;
     depositsUnchecked += r.depositsUnchecked;
+    traced[direction] = r.traced;
   }
 
   ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
   // A deposit address that is itself the hit (the last hop) carries its verdict on the step into it too.
   for (const h of raw) if (h.deposit && !inferences.has(h.venue)) inferences.set(h.venue, h.deposit);
-  const hits = await assembleHits(ctx, headers, raw, seeds, { labels: ctx.labels, seedList: ctx.seedList, inferences });
+  const known = { labels: ctx.labels, seedList: ctx.seedList, inferences };
+  const hits = await assembleHits(ctx, headers, raw, seeds, known);
+  // Every asset the traced graph moved is shown somewhere (attribution, exports, paths): its symbol and
+  // decimals are read now, while there is a node to ask, and kept for the reports made from the database.
+  const tracedTransfers = { out: [...traced.out.values()].map((e) => e.transfer), in: [...traced.in.values()].map((e) => e.transfer) };
+  const tokenAssets = new Set([...tracedTransfers.out, ...tracedTransfers.in].map((t) => t.asset).filter((a) => a !== NATIVE));
+  ctx.onProgress?.(`reading the metadata of ${tokenAssets.size} token${tokenAssets.size === 1 ? '' : 's'}`);
+  const tokenMeta = new Map((await Promise.all([...tokenAssets].map((a) => tokenInfo(rpc, store, a)))).map((i) => [i.address, i]));
+  await attachMainPaths(hits, tracedTransfers, {
+    hops: req.hops,
+    classOf: await storedValueClasses(store, async (a) => !ctx.labels.get(a) && (await tokenInfo(rpc, store, a)).decimals !== null),
+    headers,
+    meta: async (asset) => {
+      if (asset === NATIVE) return { symbol: ctx.nativeSymbol, decimals: 18 };
+      const info = tokenMeta.get(asset) ?? (await tokenInfo(rpc, store, asset));
+      return { symbol: info.symbol, decimals: info.decimals };
+    },
+    evidence: known,
+  });
   const cov = fetcher.coverage();
   if (unexpanded > 0) {
     cov.warnings.push(
@@ -179,7 +201,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       `the trace reached --max-addresses ${req.maxAddresses}: ${depositsUnchecked} address${depositsUnchecked === 1 ? '' : 'es'} at the last hop ${depositsUnchecked === 1 ? 'was' : 'were'} not checked for being an exchange deposit address.`,
     );
   }
-  return {
+  const result: TraceResult = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'hoptrace', version: ctx.version },
     chainId,
@@ -217,6 +239,20 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     },
     hits,
   };
+  const edges = [...traced.out.values(), ...traced.in.values()];
+  tracedEdges.set(result, edges.map((e) => ({ txHash: e.transfer.txHash, ref: e.transfer.ref, hop: e.hop })));
+  return result;
+}
+
+/**
+ * The movements each run's walk followed, kept beside its result (not in the JSON report): recordRun
+ * stores them with the run, and every report and export of the run draws that graph.
+ */
+const tracedEdges = new WeakMap<TraceResult, RunEdge[]>();
+
+/** The movements the walk of this run followed (undefined for a result not made by runTrace). */
+export function tracedEdgesOf(result: TraceResult): RunEdge[] | undefined {
+  return tracedEdges.get(result);
 }
 
 /**

@@ -134,6 +134,11 @@ export interface WalkResult {
    * never hits: the labelled venue they pay is the hit), and conflicts (`conflict` set) wherever found.
    */
   inferences: Map<Address, DepositFinding>;
+  /**
+   * Every movement the walk followed, once (`<txHash>|<ref>` → the movement and the hop it was first
+   * followed at): the traced graph that reports, exports and attribution draw.
+   */
+  traced: Map<string, { transfer: Transfer; hop: number }>;
 }
 
 /**
@@ -192,6 +197,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     if (hit.transfers.length === 0) hit.transfers.push(...(arrivals.get(`${seed}|${state.address}`) ?? []));
   };
   const visited = new Set<Address>();
+  const traced = new Map<string, { transfer: Transfer; hop: number }>();
   let followed = 0;
   let skipped = 0;
   let unexpanded = 0;
@@ -279,6 +285,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       if (seenEdges.has(key)) continue;
       seenEdges.add(key);
       followed++;
+      if (!traced.has(`${edge.txHash}|${edge.ref}`)) traced.set(`${edge.txHash}|${edge.ref}`, { transfer: edge, hop: level + 1 });
       const other = forward ? edge.to : edge.from;
       const found = seedSet.has(other) ? undefined : opts.labels.get(other);
       const label = found && (await opts.labelInForce(found, edge)) ? found : undefined;
@@ -323,7 +330,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     }
   }
 
-  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked, inferences };
+  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked, inferences, traced };
 
   /** The deposit addresses among these states' addresses (forward, unlabelled, not this run's seeds). */
   async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {
