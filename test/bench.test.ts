@@ -136,8 +136,17 @@ describe('npm run bench (smoke)', () => {
 
 describe('deposit-detection scoring (bench/depositScore.mjs)', () => {
   const addr = (n: number): string => `0x${n.toString(16).padStart(40, '0')}`;
-  const depositHit = (address: string, confidence: string) => ({ address, via: 'deposit', deposit: { confidence } });
-  const labelHit = (address: string) => ({ address, via: 'label', deposit: null });
+  // Report schema 2: a claim is an `inferred` evidence, on a hit (the last hop) or on a path step's address.
+  const inferred = (confidence: string) => ({ level: 'inferred', sources: [], inference: { heuristic: 'exchange-deposit-address', confidence }, conflict: null });
+  const depositHit = (address: string, confidence: string) => ({ address, kind: 'venue', via: 'deposit', evidence: inferred(confidence), path: [] });
+  /** A labelled venue's hit; `annotated`: addresses on its path taken for deposit addresses (annotations). */
+  const labelHit = (address: string, annotated: [string, string][] = []) => ({
+    address,
+    kind: 'venue',
+    via: 'label',
+    evidence: { level: 'label', sources: [], inference: null, conflict: null },
+    path: annotated.map(([to, confidence]) => ({ from: addr(900), to, fromEvidence: null, toEvidence: inferred(confidence) })),
+  });
   const truth: Truth[] = [
     { address: addr(1), truth: 'deposit', kind: 'sweep', hop: 2 },
     { address: addr(2), truth: 'deposit', kind: 'sweep', hop: 2 },
@@ -179,7 +188,7 @@ describe('deposit-detection scoring (bench/depositScore.mjs)', () => {
   });
 
   it('a claim with its labelled venue beside it passes the venue check; no claim at a level has no precision', () => {
-    const hits = [depositHit(addr(1), 'high'), depositHit(addr(5), 'medium'), labelHit(addr(101))];
+    const hits = [depositHit(addr(1), 'high'), labelHit(addr(101), [[addr(5), 'medium']])];
     const s = scoreDeposits(truth, hits, 4) as DepositScore;
     expect(s.beside).toMatchObject({ claimed: 1, withVenue: 1, withoutVenue: 0 });
     expect(s.targets.venueBeside!.met).toBe(true);

@@ -62,8 +62,9 @@ describe('hoptrace demo', () => {
     const path = async (...extra: string[]): Promise<string> =>
       (await run(process.execPath, [BIN, 'path', DEMO_EXPECTED.seed, DEMO_EXPECTED.venue.address, '--db', db, ...extra], { timeout: 60_000 })).stdout;
     const found = await path();
-    expect(found).toMatch(/^Shortest: 5 transfers\. \d+ simple paths of at most 6 transfers:/);
+    expect(found).toMatch(/^Shortest: 5 transfers\. \d+ simple paths of at most 6 transfers/m);
     expect(found).toContain(' 44.945 ETH  tx ');
+    expect(found).toMatch(/^Main path by value \(widest in time order, 6 transfers\): every step carried at least 44\.945 ETH$/m);
     expect(found).not.toContain('native');
     const none = await path('--hops', '3');
     expect(none).toContain('of at most 3 transfers among the');

@@ -80,7 +80,8 @@ async function everyFormat(db: string): Promise<Record<string, Sets>> {
     ),
     html: sorted(
       (data.nodes as Json[]).map((n) => n.id as string),
-      (data.edges as Json[]).map((e) => `${e.tx}:${e.ref}`),
+      // One link per pair of addresses, with every transfer between them (the HTML draws a pair once).
+      (data.links as Json[]).flatMap((l) => (l.transfers as Json[]).map((t) => `${t.tx}:${t.ref}`)),
     ),
     json: sorted(
       (json.graph.nodes as Json[]).map((n) => n.address as string),

@@ -119,7 +119,11 @@ afterAll(async () => {
 describe('trace, report, path, verify: the JSON holds the text', () => {
 
   it('trace: every hit, path step, amount, label source and count of the text is in --json', () => {
-    expect(traceJson.hits.map((h: Json) => h.via).sort()).toEqual(['deposit', 'label', 'label']);
+    // Report schema 2: the deposit address is expanded, so Garantex (the fact) is the hit and the deposit
+    // address an annotation on the step into it.
+    expect(traceJson.hits.map((h: Json) => h.evidence.level)).toEqual(['label', 'label', 'label']);
+    const annotated = traceJson.hits.flatMap((h: Json) => h.path).filter((s: Json) => s.toEvidence?.level === 'inferred');
+    expect(new Set(annotated.map((s: Json) => s.to))).toEqual(new Set([DEPOSIT]));
     expectParity(stableTrace(traceText, traceJson), traceJson);
   });
 

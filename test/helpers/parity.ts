@@ -102,7 +102,9 @@ export function missingFromJson(text: string, json: Json, symbols: readonly stri
   take(/\d{4}-\d\d-\d\dT[\d:.]+Z|\d{4}-\d\d-\d\d|\d+\.\d+\.\d+/g, (m) => l.strings.some((s) => s.includes(m[0])), 'text');
   take(/(?<![\w.])\d[\d,]*(?![\w.])/g, (m) => {
     const n = Number(m[0].replace(/,/g, ''));
-    return l.numbers.has(n) || l.counts.has(n) || l.strings.some((s) => new RegExp(`(?<!\\d)${n}(?!\\d)`).test(s));
+    // As a value, a count, or the same digits inside a string ("I-022625-PSA": leading zeros kept).
+    const digits = m[0].replace(/,/g, '');
+    return l.numbers.has(n) || l.counts.has(n) || l.strings.some((s) => new RegExp(`(?<!\\d)(?:${n}|${digits})(?!\\d)`).test(s));
   }, 'number');
   return missing;
 }
