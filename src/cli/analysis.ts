@@ -151,7 +151,8 @@ function runId(value: string | undefined): number | undefined {
 /** Opens an existing database (a missing file is an error here, not a new empty graph). */
 function withStore(path: string, fn: (store: Store) => void): void {
   if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
-  const store = createStore(path);
+  // A repair on open (store/repair.ts) is said on stderr, never in the output on stdout.
+  const store = createStore(path, { onNote: (m) => void process.stderr.write(`hoptrace: ${m}\n`) });
   try {
     fn(store);
   } finally {

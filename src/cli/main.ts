@@ -182,9 +182,9 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
-  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
+  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, alsoSecret: urls, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
   const rpc = createRpcPool(clients);
-  const store = createStore(o.db);
+  const store = createStore(o.db, { onNote: (m) => progress.note(m) });
   try {
     // With several endpoints their chain ids are read once, here, and the agreed one is not asked again.
     const chainId = await checkSameChain(rpc, readChainId);

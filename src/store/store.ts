@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Address, Asset, Hex, TokenInfo, Transfer, TransferKind } from '../types.js';
 import { union, type Interval } from '../util/intervals.js';
 import { openDb, withSqliteErrors, type Db } from './open.js';
+import { repairMessage, repairStore } from './repair.js';
 
 /** Block-scan sources see every address: their intervals are stored under this address. */
 export const ANY_ADDRESS = '*';
@@ -70,9 +71,26 @@ export interface Store {
   close(): void;
 }
 
-/** Opens the store at `path` (see openDb for what is refused). */
-export function createStore(path: string): Store {
+/** Options of createStore. */
+export interface StoreOptions {
+  /**
+   * Receives the one sentence saying what repairStore dropped on open (rows a current release would
+   * refuse); the CLI prints it on stderr. Without it the repair happens silently.
+   */
+  onNote?: (message: string) => void;
+}
+
+/** Opens the store at `path` (see openDb for what is refused), repairing rows a current release refuses. */
+export function createStore(path: string, opts: StoreOptions = {}): Store {
   const db = openDb(path);
+  let said: string | null;
+  try {
+    said = withSqliteErrors(path, () => repairMessage(path, repairStore(db)));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  if (said !== null) opts.onNote?.(said);
   let chain: number | null = readChain(db);
 
   const insertTransfer = db.prepare(
