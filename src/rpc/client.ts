@@ -105,6 +105,7 @@ const WALL_CLOCK_SLACK_MS = 2_000;
  * stopped here, and a ranged query over the cap is split like a provider's 413.
  */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
+const HTML_PAGE = 'the endpoint answered with an HTML page';
 /** Node text shown in a message: one line, at most this long. */
 const SNIPPET_CHARS = 200;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -118,7 +119,7 @@ type Attempt =
       retry: boolean;
       /** Shrink the rps budget. */
       throttle: boolean;
-      /** Short reason for the final message ("HTTP 503", "timeout after 30000 ms", provider text). */
+      /** Short reason for the final message ("HTTP 503", "timeout: response headers not received within 30000 ms", provider text). */
       reason: string;
       /** The endpoint answered at the HTTP level (it exists and is reachable). */
       answered: boolean;
@@ -207,7 +208,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       const t = classifyTransportError(err);
       switch (t.kind) {
         case 'timeout':
-          return { ok: false, retry: true, throttle: true, answered: false, timedOut: true, reason: `timeout after ${timeoutMs} ms`, cause: err };
+          return { ok: false, retry: true, throttle: true, answered: false, timedOut: true, reason: err instanceof HttpError ? err.message : `timeout after ${timeoutMs} ms`, cause: err };
         case 'dropped':
           return { ok: false, retry: true, throttle: false, answered: false, reason: t.reason, cause: err };
         case 'unreachable':
@@ -254,7 +255,8 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       // A web page or an API that is not JSON-RPC answers 200 with something else: after one quick
       // retry (a proxy's hiccup), the URL is wrong, and waiting out every backoff would not change that.
       if (a.notRpc === true && !everJsonRpc && ++notRpcTries > 1) {
-        throw new RpcError(`the endpoint ${endpoint} does not answer like a JSON-RPC node (${a.reason}).`, {
+        const said = a.reason.startsWith(HTML_PAGE) ? `the endpoint ${endpoint}${a.reason.slice('the endpoint'.length)}.` : `the endpoint ${endpoint} does not answer like a JSON-RPC node (${a.reason}).`;
+        throw new RpcError(said, {
           method,
           endpoint,
           retryable: false,
@@ -297,7 +299,6 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     else if (a.status === 401 || a.status === 403) hint = 'check the API key in the RPC URL';
     else if (a.redirect === true) hint = 'pass the URL it redirects to with --rpc, if you trust that server';
     else if (a.unreachable === true) hint = 'start the node (or check the URL) and run again: what was stored so far is kept';
-    else if (a.status === 413) hint = 'narrow the query (--from-block/--to-block), or use an endpoint that answers in smaller pieces';
     else if (exhausted) hint = 'the endpoint is overloaded or rate limiting; try again later or lower the request rate';
     else if (a.code === -32601) hint = `this endpoint does not offer ${method}`;
     return new RpcError(message, {
@@ -366,13 +367,13 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
           status === 429
             ? 'HTTP 429 (rate limited)'
             : html && !isRetryableStatus(status)
-              ? `the endpoint answered with an HTML page (HTTP ${status}), not JSON-RPC`
+              ? `${HTML_PAGE} (HTTP ${status}), not JSON-RPC`
               : `HTTP ${status}${isRetryableStatus(status) ? '' : snippet}`,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       };
     }
 
-    if (looksLikeHtml(text, headers)) return malformed(`the endpoint answered with an HTML page (HTTP ${status}), not JSON-RPC`, status, true);
+    if (looksLikeHtml(text, headers)) return malformed(`${HTML_PAGE} (HTTP ${status}), not JSON-RPC`, status, true);
     const notRpc = (reason: string): Attempt => malformed(`${reason}: ${JSON.stringify(oneLine(scrub(text), 60))}`, status, true);
     // A cut-off JSON-RPC body is a hiccup; a body that never mentions JSON-RPC is another kind of server.
     if (!parsed.ok) return text.includes('"jsonrpc"') ? malformed('malformed JSON response', status) : notRpc('not a JSON response');

@@ -106,7 +106,9 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
         checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
         return h;
       });
-      store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
+      // Written only when the head moved: a run on an unchanged chain leaves the database as it was, and
+      // an older time with the same number only widens the wall-clock bound.
+      if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
       return head;
     },
     async fresh(n) {
