@@ -83,12 +83,15 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
     const payload = Buffer.from(body, 'utf8');
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
+    /** The decompressor, once the answer names one: stopped with the request. */
+    let decoder: Transform | null = null;
     const finish = (err: Error | null, answer?: HttpAnswer): void => {
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
       if (err) {
         req.destroy();
+        decoder?.destroy();
         reject(err);
       } else resolve(answer!);
     };
@@ -105,7 +108,8 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
       headers: {
         'content-type': 'application/json',
         accept: 'application/json',
-        'accept-encoding': 'gzip, deflate, br',
+        // Not deflate: servers disagree on whether it carries a zlib header.
+        'accept-encoding': 'gzip, br',
         'content-length': String(payload.length),
       },
     });
@@ -134,7 +138,6 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
         return;
       }
 
-      let decoder: Transform | null;
       const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       if (encoding === 'gzip' || encoding === 'x-gzip') decoder = zlib.createGunzip();
       else if (encoding === 'deflate') decoder = zlib.createInflate();
@@ -151,7 +154,6 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
       const take = (chunk: Buffer): void => {
         size += chunk.length;
         if (size > limits.maxBodyBytes) {
-          decoder?.destroy();
           finish(tooLarge(size, limits.maxBodyBytes, 'decoded'));
           return;
         }
@@ -162,7 +164,6 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
         if (settled) return;
         wire += chunk.length;
         if (wire > limits.maxWireBytes) {
-          decoder?.destroy();
           finish(tooLarge(wire, limits.maxWireBytes, 'wire'));
           return;
         }
@@ -174,15 +175,16 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
       res.on('close', () => {
         if (!ended) finish(new HttpError('the connection was closed mid-answer', 'ECONNRESET'));
       });
-      if (decoder) {
-        decoder.on('data', (chunk: Buffer) => {
+      const d = decoder;
+      if (d) {
+        d.on('data', (chunk: Buffer) => {
           if (!settled) take(chunk);
         });
-        decoder.on('error', (err) => finish(new HttpError(`the ${encoding} body cannot be decoded (${err.message})`, 'BAD_ENCODING', { cause: err })));
-        decoder.on('end', done);
+        d.on('error', (err) => finish(new HttpError(`the ${encoding} body cannot be decoded (${err.message})`, 'BAD_ENCODING', { cause: err })));
+        d.on('end', done);
         res.on('end', () => {
           ended = true;
-          decoder.end();
+          d.end();
         });
       } else {
         res.on('end', () => {
