@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The reliability campaigns, wider than in `npm test`, and the figures the README's Reliability section
- * quotes: faults injected and survived, kill -9 points survived, bad inputs tried. Every figure is counted
+ * quotes: faults injected and survived, kill -9 points survived, bad inputs tried, hostile-provider cases
+ * (test/hostile-node.test.ts: a node that lies on purpose). Every figure is counted
  * by the tests while they run (test/helpers/campaign.ts recordFigures); a campaign that fails prints no
  * table and exits non-zero.
  *
@@ -22,7 +23,7 @@ const env = {
   HOPTRACE_FAULT_SEEDS_NOTRACE: String(scale),
   HOPTRACE_KILLS: String(20 * scale),
 };
-const files = ['test/faults.test.ts', 'test/resume.test.ts', 'test/badInput.test.ts', 'test/pool.test.ts', 'test/hostile.test.ts'];
+const files = ['test/faults.test.ts', 'test/resume.test.ts', 'test/badInput.test.ts', 'test/pool.test.ts', 'test/hostile.test.ts', 'test/hostile-node.test.ts'];
 console.log(`reliability: ${files.join(', ')} (fault seeds ${env.HOPTRACE_FAULT_SEEDS}+${env.HOPTRACE_FAULT_SEEDS_NOTRACE}, kills ${env.HOPTRACE_KILLS})`);
 const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', ...files], { env, stdio: 'inherit' });
 if (run.status !== 0 || !existsSync(out)) {
@@ -45,6 +46,7 @@ const table = [
   ['kill -9 points (resumed to the DB of an uninterrupted run)', sum('kills', 'kills'), sum('kills', 'kills')],
   ['  of which landed mid-run', sum('kills', 'interrupted'), sum('kills', 'interrupted')],
   ['bad inputs (exit code, one sentence, DB unchanged)', sum('bad-inputs', 'rows'), sum('bad-inputs', 'rows')],
+  ['hostile-provider cases (run ends, nothing wrong stored, honest rerun gives the honest result)', sum('hostile-node', 'cases'), sum('hostile-node', 'cases')],
 ];
 const w0 = Math.max(...table.map((r) => String(r[0]).length));
 console.log('');

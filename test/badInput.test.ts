@@ -184,8 +184,8 @@ const ROWS: Row[] = [
   { name: '--rpc of verify followed by another option', args: (c) => ['verify', join(c.dir, 'r.json'), '--rpc', '--json'], code: 2, message: /^hoptrace: --rpc needs a URL, got "--json"/ },
   { name: 'RPC that is not http', args: t(seed, '--rpc', 'ftp://127.0.0.1/node'), code: 2, message: /is not an http\(s\) URL/ },
   { name: 'RPC on the wrong chain for the DB', args: t(seed, '--rpc', '$OTHER', '--db', '$DB'), code: 2, message: /serves chain 1, but database .* holds chain 31337/, prep: { held: true } },
-  { name: 'HTTP server that is not JSON-RPC', args: t(seed, '--rpc', '$WEB', '--db', '$DB'), code: 2, message: /does not answer like a JSON-RPC node \(not a JSON response: "<!doctype html>/, prep: { held: true } },
-  { name: 'RPC URL that is a 404', args: t(seed, '--rpc', '$WEB/404', '--db', '$DB'), code: 2, message: /eth_chainId failed at http:\/\/127\.0\.0\.1:\d+\/404: HTTP 404/, prep: { held: true } },
+  { name: 'HTTP server that is not JSON-RPC', args: t(seed, '--rpc', '$WEB', '--db', '$DB'), code: 2, message: /the endpoint http:\/\/127\.0\.0\.1:\d+ answered with an HTML page \(HTTP 200\), not JSON-RPC\.$/m, prep: { held: true } },
+  { name: 'RPC URL that is a 404', args: t(seed, '--rpc', '$WEB/404', '--db', '$DB'), code: 2, message: /eth_chainId failed at http:\/\/127\.0\.0\.1:\d+\/\*\*\*: HTTP 404: not found$/m, prep: { held: true } },
   { name: 'RPC answering eth_chainId with garbage', args: t(seed, '--rpc', '$WEB/banana', '--db', '$DB'), code: 2, message: /did not answer eth_chainId like an Ethereum node/, prep: { held: true } },
   // database files
   { name: 'corrupt DB', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /not a SQLite file|corrupt/, prep: { bytes: corrupt } },

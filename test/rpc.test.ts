@@ -322,7 +322,7 @@ describe('client against anvil through the proxy', () => {
     const client = createRpcClient({ url: `http://127.0.0.1:${port}/v2/${key}?token=hunter2`, sleep: s.sleep });
     const err = (await client.request('eth_chainId', []).catch((e: unknown) => e)) as RpcError;
     expect(err).toBeInstanceOf(RpcError);
-    expect(err.message).toBe(`cannot reach the RPC endpoint http://127.0.0.1:${port}/v2/***?token=*** (connection refused)`);
+    expect(err.message).toBe(`cannot reach the RPC endpoint http://127.0.0.1:${port}/v2/***?token=*** (connection refused by 127.0.0.1:${port}: the node is not running or not listening there)`);
     expect(err.retryable).toBe(false);
     expect(err.endpoint).not.toContain(key);
     expect(JSON.stringify({ m: err.message, h: err.hint, e: err.endpoint })).not.toMatch(new RegExp(`${key}|hunter2`));

@@ -19,7 +19,7 @@ import { parseAddress } from '../util/address.js';
 import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
-import { gateOut, writeOut, writeOutputFile, type OutKind } from './output.js';
+import { gateOut, writeErr, writeOut, writeOutputFile, type OutKind } from './output.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { assembleReport } from './runReport.js';
 
@@ -233,8 +233,9 @@ function runId(value: string | undefined): number | undefined {
 /** Opens an existing database (a missing file is an error here, not a new empty graph). */
 function withStore(path: string, fn: (store: Store) => void): void {
   if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
-  // Read-only: a database on a read-only mount, or another user's, can be reported on; nothing is written.
-  const store = createStore(path, { readonly: true });
+  // Read-only: a database on a read-only mount, or another user's, can be reported on; nothing is written
+  // (so no repair either: store/repair.ts runs on the next writable open). A note goes to stderr, never stdout.
+  const store = createStore(path, { readonly: true, onNote: (m) => writeErr(`hoptrace: ${m}\n`) });
   try {
     fn(store);
   } finally {

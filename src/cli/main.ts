@@ -184,12 +184,12 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
-  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
+  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, alsoSecret: urls, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
   const rpc = createRpcPool(clients);
   // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
   // empty database file behind. With several endpoints their chain ids are read once, here.
   const chainId = await reachingRpc(async () => (await checkSameChain(rpc, readChainId)) ?? (await readChainId(rpc)));
-  const store = createStore(o.db);
+  const store = createStore(o.db, { onNote: (m) => progress.note(m) });
   try {
     const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
     const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);

@@ -12,7 +12,6 @@
  * - Only the JSON-RPC envelope is checked here; what `result` means is validated by the caller.
  */
 
-import { FetchRequest } from 'ethers';
 import pLimit from 'p-limit';
 import { RpcError, UsageError } from '../errors.js';
 import {
@@ -23,7 +22,8 @@ import {
   type JsonRpcErrorBody,
 } from './classify.js';
 import { createRateBudget } from './rateBudget.js';
-import { redactText, redactUrl } from './redact.js';
+import { createAgents, HttpError, postJson, type HttpAnswer, type PostLimits } from './http.js';
+import { describeUrlInput, hostOf, redactText, redactUrl } from './redact.js';
 
 /** Options of `createRpcClient`. */
 export interface RpcClientOptions {
@@ -43,6 +43,13 @@ export interface RpcClientOptions {
   maxRps?: number;
   /** Injected wait (backoff, rate budget); tests pass a fast one. Default: setTimeout. */
   sleep?: (ms: number) => Promise<void>;
+  /** Cap on an answer's size in bytes, compressed and decompressed. Default 256 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Other URLs whose secrets must not appear in this client's messages either (the other endpoints of a
+   * pool: a node may echo any of them).
+   */
+  alsoSecret?: readonly string[];
 }
 
 /** Per-request options of `RpcClient.request`. */
@@ -88,11 +95,19 @@ const RETRY_AFTER_CAP_MS = 30_000;
 const UNREACHABLE_RETRIES = 2;
 const UNREACHABLE_DELAY_MS = 200;
 /**
- * ethers' `timeout` is a socket idle timeout; a server that trickles bytes never trips it. This wall-clock
- * guard (timeout + slack) cancels such a request.
+ * The timeout bounds the wait for the response headers; the whole answer (a server that trickles its
+ * body a byte at a time) gets this much more.
  */
 const WALL_CLOCK_SLACK_MS = 2_000;
-const SNIPPET_CHARS = 300;
+/**
+ * Default cap on an answer, on the wire and after decompression. The largest honest answers (Alchemy
+ * documents 150 MB for eth_getLogs; a busy block's call traces run to tens of MB) fit; a 1 GB gzip bomb is
+ * stopped here, and a ranged query over the cap is split like a provider's 413.
+ */
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+const HTML_PAGE = 'the endpoint answered with an HTML page';
+/** Node text shown in a message: one line, at most this long. */
+const SNIPPET_CHARS = 200;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What one HTTP attempt came to. */
@@ -104,13 +119,15 @@ type Attempt =
       retry: boolean;
       /** Shrink the rps budget. */
       throttle: boolean;
-      /** Short reason for the final message ("HTTP 503", "timeout after 30000 ms", provider text). */
+      /** Short reason for the final message ("HTTP 503", "timeout: response headers not received within 30000 ms", provider text). */
       reason: string;
       /** The endpoint answered at the HTTP level (it exists and is reachable). */
       answered: boolean;
       unreachable?: boolean;
       /** HTTP 2xx with a body that is not a JSON-RPC response (a web page, another API). */
       notRpc?: boolean;
+      /** A 3xx: never followed. */
+      redirect?: boolean;
       timedOut?: boolean;
       quota?: boolean;
       retryAfterMs?: number;
@@ -130,13 +147,31 @@ type Attempt =
 export function createRpcClient(opts: RpcClientOptions): RpcClient {
   const url = opts.url.trim();
   const endpoint = redactUrl(url);
-  if (!/^https?:\/\//i.test(url)) {
-    throw new UsageError(`RPC URL ${endpoint} is not an http(s) URL.`, {
-      hint: 'pass an http:// or https:// JSON-RPC endpoint, e.g. http://127.0.0.1:8545',
+  const parsed = parseHttpUrl(url);
+  if (parsed === null) {
+    const shown = describeUrlInput(url);
+    throw new UsageError(`RPC URL ${shown.text} is not an http(s) URL.`, {
+      hint: shown.suggestion === undefined ? 'pass an http:// or https:// JSON-RPC endpoint, e.g. http://127.0.0.1:8545' : `did you mean ${shown.suggestion}?`,
     });
   }
+  const target: URL = parsed;
+  const secrets = [url, ...(opts.alsoSecret ?? [])];
+  /** Node text made safe to quote: no URL of ours, no secret part of one. */
+  const scrub = (text: string): string => redactText(text, secrets);
+  const timeoutMs0 = opts.timeoutMs ?? 30_000;
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  const limits: PostLimits = {
+    headerTimeoutMs: timeoutMs0,
+    totalTimeoutMs: timeoutMs0 + WALL_CLOCK_SLACK_MS,
+    maxWireBytes: maxBody,
+    maxBodyBytes: maxBody,
+  };
+  const agents = createAgents(Math.max(1, opts.concurrency ?? 8));
+  /** A refused connection named as such, with the host and port the user gave (no secret in those). */
+  const refusedText = (reason: string): string =>
+    reason === 'connection refused' ? `connection refused by ${hostOf(target)}: the node is not running or not listening there` : reason;
   const maxRetries = opts.maxRetries ?? 6;
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = timeoutMs0;
   const sleep = opts.sleep ?? defaultSleep;
   const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
   const minRps = opts.minRps ?? 1;
@@ -157,58 +192,39 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
 
   async function sendOnce(method: string, params: unknown[]): Promise<Attempt> {
     const id = nextId++;
-    const req = new FetchRequest(url);
-    req.method = 'POST';
-    req.body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
-    req.setHeader('content-type', 'application/json');
-    req.timeout = timeoutMs;
-    // ethers would retry 429s itself with its own schedule; retries are ours alone.
-    req.retryFunc = async () => false;
-
     stats.total += 1;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
 
-    let guardFired = false;
-    const guard = setTimeout(() => {
-      guardFired = true;
-      try {
-        req.cancel();
-      } catch {
-        // not sent yet or already settled: nothing to cancel
-      }
-    }, timeoutMs + WALL_CLOCK_SLACK_MS);
-    guard.unref();
-
-    let status: number;
-    let headers: Record<string, string>;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      const res = await req.send();
-      status = res.statusCode;
-      headers = res.headers;
-      // The platform's decoder, not ethers' bodyText: its JavaScript UTF-8 loop was a fifth of a large
-      // trace's CPU time (trace_block answers run to megabytes).
-      try {
-        text = res.body === null ? '' : UTF8.decode(res.body);
-      } catch {
-        text = '\u0000not utf-8';
-      }
+      answer = await postJson(target, JSON.stringify({ jsonrpc: '2.0', id, method, params }), limits, agents);
     } catch (err) {
-      const t = guardFired ? { kind: 'timeout' as const, reason: 'timeout' } : classifyTransportError(err);
+      const code = err instanceof HttpError ? err.code : '';
+      if (code === 'TOO_LARGE') {
+        // As a provider's 413: a ranged query is split (ranges.ts); any other is not worth asking again.
+        return { ok: false, retry: false, throttle: false, answered: true, status: 413, reason: `answer too large: ${(err as Error).message}`, cause: err };
+      }
+      if (code === 'BAD_ENCODING') return { ok: false, retry: true, throttle: false, answered: true, reason: (err as Error).message, cause: err };
+      const t = classifyTransportError(err);
       switch (t.kind) {
         case 'timeout':
-          return { ok: false, retry: true, throttle: true, answered: false, timedOut: true, reason: `timeout after ${timeoutMs} ms`, cause: err };
+          return { ok: false, retry: true, throttle: true, answered: false, timedOut: true, reason: err instanceof HttpError ? err.message : `timeout after ${timeoutMs} ms`, cause: err };
         case 'dropped':
           return { ok: false, retry: true, throttle: false, answered: false, reason: t.reason, cause: err };
         case 'unreachable':
           return { ok: false, retry: true, throttle: false, answered: false, unreachable: true, reason: t.reason, cause: err };
         default:
-          return { ok: false, retry: false, throttle: false, answered: false, reason: redactText(t.reason, url), cause: err };
+          return { ok: false, retry: false, throttle: false, answered: false, reason: oneLine(scrub(t.reason)), cause: err };
       }
-    } finally {
-      clearTimeout(guard);
     }
-    return readResponse(id, status, headers, text);
+    let text: string;
+    // The platform's decoder, once over the whole body: linear, and a fifth of the CPU of a JS loop.
+    try {
+      text = UTF8.decode(answer.body);
+    } catch {
+      text = '\u0000not utf-8';
+    }
+    return readResponse(id, answer.status, answer.headers, text);
   }
 
   async function request<T>(method: string, params: unknown[], ropts: RequestOptions = {}): Promise<T> {
@@ -239,7 +255,8 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       // A web page or an API that is not JSON-RPC answers 200 with something else: after one quick
       // retry (a proxy's hiccup), the URL is wrong, and waiting out every backoff would not change that.
       if (a.notRpc === true && !everJsonRpc && ++notRpcTries > 1) {
-        throw new RpcError(`the endpoint ${endpoint} does not answer like a JSON-RPC node (${a.reason}).`, {
+        const said = a.reason.startsWith(HTML_PAGE) ? `the endpoint ${endpoint}${a.reason.slice('the endpoint'.length)}.` : `the endpoint ${endpoint} does not answer like a JSON-RPC node (${a.reason}).`;
+        throw new RpcError(said, {
           method,
           endpoint,
           retryable: false,
@@ -251,7 +268,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       if (a.unreachable === true && !everAnswered) {
         unreachableTries += 1;
         if (unreachableTries > UNREACHABLE_RETRIES) {
-          throw new RpcError(`cannot reach the RPC endpoint ${endpoint} (${a.reason})`, {
+          throw new RpcError(`cannot reach the RPC endpoint ${endpoint} (${refusedText(a.reason)})`, {
             method,
             endpoint,
             retryable: false,
@@ -273,13 +290,15 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
   function finalError(method: string, a: Extract<Attempt, { ok: false }>, attempts: number, exhausted: boolean, firstContact = false): RpcError {
     const where = `${method} failed at ${endpoint}`;
     const message = exhausted
-      ? `${where} after ${attempts} attempts: ${a.reason}`
+      ? `${where} after ${attempts} attempts: ${a.unreachable === true ? refusedText(a.reason) : a.reason}`
       : a.quota === true
         ? `${where}: the provider's request quota is used up (${a.reason})`
         : `${where}: ${a.reason}`;
     let hint: string | undefined;
     if (a.quota === true) hint = 'wait for the quota to reset, or use another endpoint or plan';
     else if (a.status === 401 || a.status === 403) hint = 'check the API key in the RPC URL';
+    else if (a.redirect === true) hint = 'pass the URL it redirects to with --rpc, if you trust that server';
+    else if (a.unreachable === true) hint = 'start the node (or check the URL) and run again: what was stored so far is kept';
     else if (exhausted) hint = 'the endpoint is overloaded or rate limiting; try again later or lower the request rate';
     else if (a.code === -32601) hint = `this endpoint does not offer ${method}`;
     return new RpcError(message, {
@@ -289,7 +308,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       ...(a.status === undefined ? {} : { status: a.status }),
       retryable: exhausted,
       timedOut: a.timedOut === true,
-      ...(firstContact && a.status !== undefined && a.code === undefined && a.quota !== true ? { exitCode: 2 as const } : {}),
+      ...(firstContact && a.status !== undefined && a.status !== 413 && a.code === undefined && a.quota !== true ? { exitCode: 2 as const } : {}),
       ...(hint === undefined ? {} : { hint }),
       cause: a.body ?? a.cause,
     });
@@ -304,7 +323,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       everJsonRpc = true; // a JSON-RPC error: the endpoint speaks JSON-RPC
       const cls = classifyRpcError(body, status);
       // Redact before clipping: a key cut in two by the clip would no longer match, and half would show.
-      const reason = `${clip(redactText(errorText(body), url))} (code ${body.code})`;
+      const reason = `${oneLine(scrub(errorText(body)))} (code ${body.code})`;
       const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
       const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
       switch (cls) {
@@ -319,21 +338,43 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       }
     }
 
+    if (status >= 300 && status < 400) {
+      // Followed, the POST would go (with the request) wherever the server says, and its answers would
+      // be taken as the node's. The target's origin only: its path may carry another service's key.
+      const to = redirectTarget(headers['location'], target);
+      return {
+        ok: false,
+        retry: false,
+        throttle: false,
+        answered: true,
+        status,
+        redirect: true,
+        reason: `the endpoint answered with a redirect (HTTP ${status}${to === null ? '' : ` to ${to}`}), which hoptrace does not follow`,
+      };
+    }
+
     if (status < 200 || status >= 300) {
       const retryAfterMs = status === 429 ? parseRetryAfter(headers['retry-after']) : undefined;
-      const snippet = text.trim() === '' ? '' : `: ${clip(redactText(text.trim(), url))}`;
+      const html = looksLikeHtml(text, headers);
+      const snippet = text.trim() === '' || html ? '' : `: ${oneLine(scrub(text))}`;
       return {
         ok: false,
         retry: isRetryableStatus(status),
         throttle: status === 429,
         answered: true,
         status,
-        reason: status === 429 ? 'HTTP 429 (rate limited)' : `HTTP ${status}${isRetryableStatus(status) ? '' : snippet}`,
+        reason:
+          status === 429
+            ? 'HTTP 429 (rate limited)'
+            : html && !isRetryableStatus(status)
+              ? `${HTML_PAGE} (HTTP ${status}), not JSON-RPC`
+              : `HTTP ${status}${isRetryableStatus(status) ? '' : snippet}`,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       };
     }
 
-    const notRpc = (reason: string): Attempt => malformed(`${reason}: ${JSON.stringify(redactText(text.trim(), url).slice(0, 60))}`, status, true);
+    if (looksLikeHtml(text, headers)) return malformed(`${HTML_PAGE} (HTTP ${status}), not JSON-RPC`, status, true);
+    const notRpc = (reason: string): Attempt => malformed(`${reason}: ${JSON.stringify(oneLine(scrub(text), 60))}`, status, true);
     // A cut-off JSON-RPC body is a hiccup; a body that never mentions JSON-RPC is another kind of server.
     if (!parsed.ok) return text.includes('"jsonrpc"') ? malformed('malformed JSON response', status) : notRpc('not a JSON response');
     const v = parsed.value;
@@ -410,8 +451,37 @@ function backoffMs(attempt: number): number {
   return Math.round(step / 2 + Math.random() * (step / 2));
 }
 
-function clip(s: string): string {
-  return s.length <= SNIPPET_CHARS ? s : `${s.slice(0, SNIPPET_CHARS)}…`;
+/** Node text on one line (runs of whitespace and control characters become one space), at most `max` long. */
+function oneLine(s: string, max = SNIPPET_CHARS): string {
+  const flat = s.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max)}…`;
+}
+
+/** `url` as a URL when it is an http(s) one, else null. */
+function parseHttpUrl(url: string): URL | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A web page rather than JSON: by its content type, or by how it starts. */
+function looksLikeHtml(text: string, headers: Record<string, string>): boolean {
+  if (/^\s*text\/html/i.test(headers['content-type'] ?? '')) return true;
+  return /^\s*<(?:!doctype\s+html|html|head|body)\b/i.test(text.slice(0, 512));
+}
+
+/** The origin a redirect points to, redacted; null when it names none we can read. */
+function redirectTarget(location: string | undefined, base: URL): string | null {
+  if (location === undefined) return null;
+  try {
+    const u = new URL(location, base);
+    return redactUrl(`${u.protocol}//${u.host}`);
+  } catch {
+    return null;
+  }
 }
 
 function defaultSleep(ms: number): Promise<void> {

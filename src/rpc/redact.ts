@@ -5,18 +5,27 @@
  */
 
 const MASK = '***';
-/** A path segment this long made of key-ish characters is treated as a secret (Infura: 32 hex, Alchemy: 32 base64url). */
-const KEYLIKE_SEGMENT = /^(?:0x)?[A-Za-z0-9_-]{16,}$/;
+/**
+ * A path segment printed as is: a plain lower-case word (or a few joined by dashes: `eth-mainnet`), or a
+ * version (`v2`). Anything else — digits, mixed case, underscores, percent escapes, hex — may be a key.
+ */
+const PUBLIC_SEGMENT = /^(?:v\d{1,2}|[a-z]{1,24}(?:-[a-z]{1,24}){0,3})$/;
+/** Segments after which providers put the key, whatever it looks like (`/v3/<key>`, `/rpc/<key>`). */
+const KEY_FOLLOWS = /^(?:v\d{1,2}|rpc|key|keys|token|apikey|api-key|auth|secret)$/i;
+/** A query parameter name printed as is (its value never is). */
+const PUBLIC_PARAM = /^[a-z][a-z_-]{0,31}$/i;
 /** Shorter secrets are not worth scrubbing from free text: replacing "1" or "eth" everywhere would garble it. */
 const MIN_SECRET_LENGTH = 4;
 
 /**
- * Returns `url` with its secrets masked: scheme, host and port are kept; userinfo, every query value, the
- * fragment and every path segment that looks like a key become `***`. A string that is not a URL is masked
- * entirely, since we cannot tell which part is secret.
+ * Returns `url` with its secrets masked, by parsing it: scheme, host and port are kept; userinfo, every
+ * query value, every query part without `=`, the fragment, and every path segment that is not plainly
+ * public (a lower-case word or a version, not right after `/v2/`, `/rpc/`…) become `***`. A string that
+ * is not a URL is masked entirely, since we cannot tell which part is secret.
  *
  * @example redactUrl('https://eth-mainnet.g.alchemy.com/v2/<your key>') // 'https://eth-mainnet.g.alchemy.com/v2/***'
  * @example redactUrl('http://127.0.0.1:8545') // 'http://127.0.0.1:8545'
+ * @example redactUrl('https://h.io/rpc/ab12?KEY123') // 'https://h.io/rpc/***?***'
  */
 export function redactUrl(url: string): string {
   let u: URL;
@@ -28,13 +37,7 @@ export function redactUrl(url: string): string {
   const userinfo = u.username !== '' || u.password !== '' ? `${MASK}@` : '';
   // URL normalises "http://h:1" to pathname "/": only print the slash when the caller wrote one.
   const hadPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url.trim());
-  const path =
-    u.pathname === '/' && !hadPath
-      ? ''
-      : u.pathname
-          .split('/')
-          .map((seg, i, all) => (isKeyLike(seg) || followsVersion(all, i) ? MASK : seg))
-          .join('/');
+  const path = u.pathname === '/' && !hadPath ? '' : maskedPath(u.pathname);
   const query =
     u.search === ''
       ? ''
@@ -44,11 +47,48 @@ export function redactUrl(url: string): string {
           .split('&')
           .map((pair) => {
             const eq = pair.indexOf('=');
-            return eq < 0 ? pair : `${pair.slice(0, eq)}=${MASK}`;
+            if (eq < 0) return pair === '' ? '' : MASK;
+            const name = pair.slice(0, eq);
+            return `${PUBLIC_PARAM.test(name) ? name : MASK}=${MASK}`;
           })
           .join('&');
   const fragment = u.hash === '' ? '' : `#${MASK}`;
   return `${u.protocol}//${userinfo}${u.host}${path}${query}${fragment}`;
+}
+
+/** `host:port` of a URL (never userinfo, path or query: those may hold secrets). */
+export function hostOf(u: URL): string {
+  return u.port === '' ? u.hostname : `${u.hostname}:${u.port}`;
+}
+
+/**
+ * How to show an --rpc value that is not an http(s) URL. A bare `host:port` (what people type for a local
+ * node) holds no secret: shown as typed, with the http:// URL it probably meant. A URL of another scheme
+ * is shown redacted; anything else is masked.
+ *
+ * @example describeUrlInput('127.0.0.1:8545') // { text: '127.0.0.1:8545', suggestion: 'http://127.0.0.1:8545' }
+ */
+export function describeUrlInput(input: string): { text: string; suggestion?: string } {
+  const s = input.trim();
+  if (/^(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?\/?$/i.test(s)) {
+    return { text: s, suggestion: `http://${s.replace(/\/$/, '')}` };
+  }
+  return { text: redactUrl(s) };
+}
+
+/** The path with every segment that is not plainly public masked. */
+function maskedPath(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((seg, i, all) => (isSecretSegment(all, i) ? MASK : seg))
+    .join('/');
+}
+
+function isSecretSegment(segments: readonly string[], i: number): boolean {
+  const seg = segments[i]!;
+  if (seg === '') return false;
+  if (i > 0 && KEY_FOLLOWS.test(segments[i - 1]!) && !/^v\d{1,2}$/.test(seg)) return true;
+  return !PUBLIC_SEGMENT.test(seg);
 }
 
 /**
@@ -71,18 +111,6 @@ export function redactText(text: string, urls: string | readonly string[]): stri
     }
   }
   return out;
-}
-
-function isKeyLike(segment: string): boolean {
-  return KEYLIKE_SEGMENT.test(segment);
-}
-
-/**
- * The segment after `/v2/`, `/v3/`… is where Alchemy and Infura put the key, whatever its length (a short
- * test key, a truncated one): masked too.
- */
-function followsVersion(segments: readonly string[], i: number): boolean {
-  return i > 0 && segments[i] !== '' && /^v\d+$/i.test(segments[i - 1]!);
 }
 
 /** The spellings a URL may take in a message: as given, and as WHATWG URL prints it. */
@@ -110,26 +138,31 @@ function secretParts(url: string): string[] {
     return [];
   }
   const parts: string[] = [u.username, u.password];
-  u.pathname.split('/').forEach((seg, i, all) => {
-    if (isKeyLike(seg) || followsVersion(all, i)) parts.push(seg);
+  // A server may echo the Authorization header it got: Basic credentials in their base64 form too.
+  if (u.username !== '' || u.password !== '') {
+    const pair = `${safeDecode(u.username)}:${safeDecode(u.password)}`;
+    parts.push(pair, Buffer.from(pair, 'utf8').toString('base64'));
+  }
+  const segments = u.pathname.split('/');
+  segments.forEach((seg, i) => {
+    if (isSecretSegment(segments, i)) parts.push(seg);
   });
-  for (const [, value] of u.searchParams) parts.push(value);
   if (u.search !== '') {
     for (const pair of u.search.slice(1).split('&')) {
       const eq = pair.indexOf('=');
-      if (eq >= 0) parts.push(pair.slice(eq + 1));
+      parts.push(eq < 0 ? pair : pair.slice(eq + 1));
+      if (eq >= 0 && !PUBLIC_PARAM.test(pair.slice(0, eq))) parts.push(pair.slice(0, eq));
     }
   }
+  for (const [, value] of u.searchParams) parts.push(value);
   if (u.hash.length > 1) parts.push(u.hash.slice(1));
   const all = new Set<string>();
   for (const p of parts) {
     if (p.length < MIN_SECRET_LENGTH) continue;
     all.add(p);
-    try {
-      all.add(decodeURIComponent(p));
-    } catch {
-      // malformed escape: the raw form is enough
-    }
+    all.add(safeDecode(p));
+    // The same bytes as another client might have escaped them (`+` vs `%20`, lower-case hex).
+    all.add(encodeURIComponent(safeDecode(p)));
   }
   return [...all].filter((p) => p.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
@@ -151,4 +184,12 @@ export function redactUrlsIn(text: string): string {
     const tail = /[.,:;!?]+$/.exec(match)?.[0] ?? '';
     return redactUrl(match.slice(0, match.length - tail.length)) + tail;
   });
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s; // a malformed escape: the raw form is all there is
+  }
 }

@@ -1,7 +1,10 @@
 import { InvalidResponseError } from '../errors.js';
 import { NATIVE, type Transfer } from '../types.js';
-import { hexToBigInt } from './hex.js';
+import { hexToBigInt, nodeAddress, nodeHash } from './hex.js';
 import { traceRef } from './traces.js';
+
+/** Deepest call nesting accepted (the EVM's call depth limit is 1024). */
+const MAX_DEPTH = 1025;
 
 /** A frame of Geth's callTracer. */
 export interface CallFrame {
@@ -35,9 +38,9 @@ export function decodeCallFrames(
     if (!root || typeof root !== 'object') {
       throw new InvalidResponseError(`debug_traceBlockByHash gave no call frame for a transaction of block ${block.number}.`);
     }
-    const txHash = block.txHashes[txIndex]!.toLowerCase();
+    const txHash = nodeHash(block.txHashes[txIndex], 'a transaction hash');
     const walk = (f: CallFrame, addr: number[]): void => {
-      if (typeof f !== 'object' || f === null || typeof f.type !== 'string' || typeof f.from !== 'string') {
+      if (typeof f !== 'object' || f === null || typeof f.type !== 'string' || typeof f.from !== 'string' || addr.length > MAX_DEPTH || (f.calls !== undefined && !Array.isArray(f.calls))) {
         throw new InvalidResponseError(`debug_traceBlockByHash returned a malformed call frame in block ${block.number}.`);
       }
       if (f.error) return;
@@ -53,8 +56,8 @@ export function decodeCallFrames(
           blockNumber: block.number,
           blockHash: block.hash.toLowerCase(),
           txIndex,
-          from: f.from.toLowerCase(),
-          to: f.to.toLowerCase(),
+          from: nodeAddress(f.from, "a call frame's from address"),
+          to: nodeAddress(f.to, "a call frame's to address"),
           asset: NATIVE,
           amount,
         });

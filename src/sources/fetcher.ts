@@ -8,7 +8,7 @@ import { addressToTopic } from '../util/address.js';
 import { difference, size, union, type Interval } from '../util/intervals.js';
 import { decodeCallFrames } from './callTracer.js';
 import { callCosts, planCost, type CallCounts } from './cost.js';
-import { hexToBigInt, hexToNumber, toQuantity } from './hex.js';
+import { hexToBigInt, hexToNumber, nodeAddress, nodeHash, toQuantity } from './hex.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
 import { forgetCapabilities, probeCapabilities, type Capabilities } from './probe.js';
 import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
@@ -215,16 +215,17 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const txTree = (hash: string): Promise<ParityTrace[]> => {
     const cached = txTreeCache.get(hash);
     if (cached) return cached;
-    const p = rpc.request('trace_transaction', [hash]).then((r) => {
-        if (!Array.isArray(r) || r.length === 0) {
-          throw new RpcError(`trace_transaction gave no traces for ${hash}.`, {
-            method: 'trace_transaction',
-            endpoint: rpc.endpoint,
-            retryable: false,
-          });
-        }
-        return r as ParityTrace[];
-      });
+    const p = refetching('trace_transaction', rpc.endpoint, async () => {
+      const r = await rpc.request('trace_transaction', [hash]);
+      if (!Array.isArray(r) || r.length === 0) {
+        throw new RpcError(`trace_transaction gave no traces for ${hash}.`, {
+          method: 'trace_transaction',
+          endpoint: rpc.endpoint,
+          retryable: false,
+        });
+      }
+      return validateTraces(r, 0, opts.head, 'trace_transaction');
+    });
     txTreeCache.set(hash, p);
     return p;
   };
@@ -281,34 +282,37 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     if (c.debugTraceBlock) {
       const block = await getBlock(n, false);
       blockCheck.seed(n, block);
-      const traces = await rpc.request('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]);
-      return decodeCallFrames(traces, { number: n, hash: block.hash, txHashes: block.transactions as string[] }, chainId);
+      return refetching('debug_traceBlockByHash', rpc.endpoint, async () => {
+        const traces = await rpc.request('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]);
+        return decodeCallFrames(traces, { number: n, hash: block.hash, txHashes: block.transactions as string[] }, chainId);
+      });
     }
     // No tracing at all: top-level value transfers from the block body, kept only if the tx succeeded.
     const block = await getBlock(n, true);
     blockCheck.seed(n, block);
-    const txs = (block.transactions as RpcTx[]).filter((t) => {
-      if (typeof t !== 'object' || t === null || typeof t.hash !== 'string' || typeof t.from !== 'string') {
-        throw new InvalidResponseError(`eth_getBlockByNumber returned a malformed transaction in block ${n}.`);
-      }
-      return t.to && hexToBigInt(t.value) > 0n;
+    const txs = block.transactions.flatMap((raw): ScannedTx[] => {
+      const t = raw as Partial<Record<keyof RpcTx, unknown>> | null;
+      if (typeof t !== 'object' || t === null) throw new InvalidResponseError(`eth_getBlockByNumber returned a malformed transaction in block ${n}.`);
+      const value = hexToBigInt(t.value);
+      if (t.to === null || t.to === undefined || value === 0n) return [];
+      return [{ hash: nodeHash(t.hash, 'a transaction hash'), from: nodeAddress(t.from), to: nodeAddress(t.to), value, index: hexToNumber(t.transactionIndex) }];
     });
     if (txs.length === 0) return [];
-    const status = await receiptStatuses(n, txs.map((t) => t.hash.toLowerCase()));
+    const status = await receiptStatuses(n, txs.map((t) => t.hash));
     return txs
-      .filter((t) => status.get(t.hash.toLowerCase()) === true)
+      .filter((t) => status.get(t.hash) === true)
       .map((t) => ({
         chainId,
-        txHash: t.hash.toLowerCase(),
+        txHash: t.hash,
         ref: 'trace:',
         kind: 'native' as const,
         blockNumber: n,
         blockHash: block.hash,
-        txIndex: hexToNumber(t.transactionIndex),
-        from: t.from.toLowerCase(),
-        to: t.to!.toLowerCase(),
+        txIndex: t.index,
+        from: t.from,
+        to: t.to,
         asset: 'native' as const,
-        amount: hexToBigInt(t.value),
+        amount: t.value,
       }));
   };
 
@@ -518,6 +522,15 @@ async function settleAll(jobs: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** A block-body transaction after its strict check. */
+interface ScannedTx {
+  hash: string;
+  from: string;
+  to: string;
+  value: bigint;
+  index: number;
 }
 
 interface RpcTx {

@@ -1,4 +1,4 @@
-import { RpcError } from '../errors.js';
+import { InvalidResponseError, RpcError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { BlockHeader, Store } from '../store/store.js';
 import { hexToNumber, toQuantity } from './hex.js';
@@ -8,13 +8,62 @@ import { parseBlock, refetching } from './validate.js';
 export interface Headers {
   /** The header of block `n` (from the store if held). */
   get(n: number): Promise<BlockHeader>;
-  /** The current head, always asked of the node (never cached). */
+  /** The current head, always asked of the node (never cached), and checked with checkHead. */
   head(): Promise<BlockHeader>;
   /** Block `n` as the node has it now, bypassing and then refreshing the store (reorg checks). */
   fresh(n: number): Promise<BlockHeader>;
   /** The first block with timestamp ≥ `ts` (unix seconds), or head + 1 if there is none. */
   firstAtOrAfter(ts: number, head: BlockHeader): Promise<number>;
 }
+
+/**
+ * Blocks per second no EVM chain in production reaches: the fastest (Arbitrum) makes about 4. A head
+ * further from the genesis, or from the head seen last time, than this rate allows is not believed.
+ */
+export const MAX_BLOCKS_PER_SECOND = 10;
+/** Blocks allowed beyond that rate: dev chains mine many blocks within one second. */
+export const HEAD_SLACK_BLOCKS = 10_000;
+/** How far a head's timestamp may run ahead of this machine's clock (dev chains mined in 12 s steps run ahead). */
+export const HEAD_FUTURE_SECONDS = 86_400;
+
+/** What a claimed head is checked against: the genesis header, the head a previous run accepted and when. */
+export interface HeadEvidence {
+  genesis: BlockHeader;
+  lastSeen: { number: number; at: number } | null;
+  /** This machine's clock, unix milliseconds. */
+  now: number;
+}
+
+/**
+ * The plausibility rule for a node's head (a head claimed at 2^40 would make a run walk towards it for
+ * ever): its timestamp is at most HEAD_FUTURE_SECONDS past this machine's clock; its number is at most
+ * MAX_BLOCKS_PER_SECOND per second of chain time since the genesis, and per second of wall-clock time since
+ * the head a previous run accepted, plus HEAD_SLACK_BLOCKS each. Throws InvalidResponseError otherwise.
+ */
+export function checkHead(head: BlockHeader, e: HeadEvidence): void {
+  const nowS = Math.floor(e.now / 1000);
+  if (head.timestamp > nowS + HEAD_FUTURE_SECONDS) {
+    throw new InvalidResponseError(`the node's head block ${head.number} is dated ${head.timestamp - nowS} s in the future`);
+  }
+  const byChainTime = e.genesis.number + Math.max(0, head.timestamp - e.genesis.timestamp) * MAX_BLOCKS_PER_SECOND + HEAD_SLACK_BLOCKS;
+  if (head.number > byChainTime) {
+    throw new InvalidResponseError(
+      `the node's head block ${head.number} is more blocks than ${MAX_BLOCKS_PER_SECOND} a second since its genesis ${head.timestamp - e.genesis.timestamp} s earlier allow`,
+    );
+  }
+  if (e.lastSeen !== null) {
+    const elapsedS = Math.max(0, (e.now - e.lastSeen.at) / 1000);
+    const byWallClock = e.lastSeen.number + Math.ceil(elapsedS * MAX_BLOCKS_PER_SECOND) + HEAD_SLACK_BLOCKS;
+    if (head.number > byWallClock) {
+      throw new InvalidResponseError(
+        `the node's head block ${head.number} is ${head.number - e.lastSeen.number} blocks past the head ${e.lastSeen.number} seen ${Math.round(elapsedS)} s ago, more than ${MAX_BLOCKS_PER_SECOND} a second allow`,
+      );
+    }
+  }
+}
+
+/** Meta key of the last head accepted: `{"number":…,"at":unix ms}`. */
+const HEAD_SEEN = 'head_seen';
 
 export function createHeaders(rpc: RpcClient, store: Store): Headers {
   const pending = new Map<number, Promise<BlockHeader>>();
@@ -50,7 +99,18 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
 
   return {
     get,
-    head: () => read('latest'),
+    async head() {
+      const genesis = await get(0);
+      const head = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => {
+        const h = await readOnce('latest');
+        checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
+        return h;
+      });
+      // Written only when the head moved: a run on an unchanged chain leaves the database as it was, and
+      // an older time with the same number only widens the wall-clock bound.
+      if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
+      return head;
+    },
     async fresh(n) {
       const h = await read(toQuantity(n));
       store.putBlocks([h]);
@@ -68,4 +128,15 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
       return lo;
     },
   };
+}
+
+function lastSeenHead(store: Store): { number: number; at: number } | null {
+  const raw = store.getMeta(HEAD_SEEN);
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as { number?: unknown; at?: unknown };
+    return Number.isSafeInteger(v.number) && Number.isFinite(v.at) ? { number: v.number as number, at: v.at as number } : null;
+  } catch {
+    return null; // written by hand or damaged: the other rules still hold
+  }
 }

@@ -2,7 +2,7 @@ import { id } from 'ethers';
 import { InvalidResponseError } from '../errors.js';
 import type { Transfer } from '../types.js';
 import { topicToAddress } from '../util/address.js';
-import { hexToNumber } from './hex.js';
+import { hexToNumber, nodeAddress, nodeHash, toQuantity } from './hex.js';
 
 /** keccak256 of the ERC-20 (and ERC-721) Transfer event signature. */
 export const TOPIC_TRANSFER = id('Transfer(address,address,uint256)');
@@ -43,6 +43,9 @@ export function decodeLog(log: RpcLog, chainId: number): Transfer | null {
   // A fungible amount is exactly one 32-byte word; anything else is a different event with the same name.
   if (!/^0x[0-9a-fA-F]{64}$/.test(log.data)) return null;
   const amount = BigInt(log.data);
+  // An indexed address is a topic whose first 12 bytes are zero: other words under these signatures
+  // (raw log3 from assembly) are not transfers between addresses.
+  if (!log.topics.slice(1).every((t) => /^0x0{24}/.test(t))) return null;
   if (topic0 === TOPIC_TRANSFER) {
     if (log.topics.length !== 3) return null;
     return { ...base, kind: 'erc20', from: topicToAddress(log.topics[1]!), to: topicToAddress(log.topics[2]!), amount };
@@ -57,19 +60,15 @@ export function decodeLog(log: RpcLog, chainId: number): Transfer | null {
 
 /**
  * Checks an eth_getLogs answer against the request before anything is stored: every log inside the
- * block range, not removed, well-formed. A node that answers otherwise is wrong, not the chain.
+ * block range, not removed, and of the strict shape (addresses, hashes and topics of their length in
+ * hex, numbers as quantities, data as hex). Returns the logs normalised (hex lower-cased). A node that
+ * answers otherwise is wrong, not the chain.
  */
 export function validateLogs(logs: unknown, from: number, to: number): RpcLog[] {
   if (!Array.isArray(logs)) throw new InvalidResponseError('eth_getLogs answered with something that is not a list.');
-  for (const l of logs as RpcLog[]) {
-    if (
-      typeof l !== 'object' ||
-      l === null ||
-      !Array.isArray(l.topics) ||
-      typeof l.blockHash !== 'string' ||
-      typeof l.transactionHash !== 'string' ||
-      typeof l.address !== 'string'
-    ) {
+  return logs.map((raw: unknown): RpcLog => {
+    const l = raw as Partial<Record<keyof RpcLog, unknown>> | null;
+    if (typeof l !== 'object' || l === null || !Array.isArray(l.topics) || l.topics.length > 4 || typeof l.data !== 'string' || !/^0x(?:[0-9a-fA-F]{2})*$/.test(l.data)) {
       throw new InvalidResponseError('eth_getLogs answered with a malformed log entry.');
     }
     const n = hexToNumber(l.blockNumber);
@@ -77,6 +76,15 @@ export function validateLogs(logs: unknown, from: number, to: number): RpcLog[] 
       throw new InvalidResponseError(`eth_getLogs returned a log of block ${n} for the range ${from}–${to}.`);
     }
     if (l.removed === true) throw new InvalidResponseError('eth_getLogs returned a removed (reorged) log.');
-  }
-  return logs as RpcLog[];
+    return {
+      address: nodeAddress(l.address, 'a log address'),
+      topics: (l.topics as unknown[]).map((t) => nodeHash(t, 'a log topic')),
+      data: l.data.toLowerCase(),
+      blockNumber: toQuantity(n),
+      blockHash: nodeHash(l.blockHash, 'a block hash'),
+      transactionHash: nodeHash(l.transactionHash, 'a transaction hash'),
+      transactionIndex: toQuantity(hexToNumber(l.transactionIndex)),
+      logIndex: toQuantity(hexToNumber(l.logIndex)),
+    };
+  });
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Address, Asset, Hex, TokenInfo, Transfer, TransferKind } from '../types.js';
 import { union, type Interval } from '../util/intervals.js';
 import { openDb, withSqliteErrors, type Db } from './open.js';
+import { repairMessage, repairStore } from './repair.js';
 
 /** Block-scan sources see every address: their intervals are stored under this address. */
 export const ANY_ADDRESS = '*';
@@ -78,12 +79,33 @@ export interface Store {
   close(): void;
 }
 
+/** Options of createStore. */
+export interface StoreOptions {
+  /** Open an existing database without writing to it, for commands that only read (report, export, path). */
+  readonly?: boolean;
+  /**
+   * Receives the one sentence saying what repairStore dropped on open (rows a current release would
+   * refuse); the CLI prints it on stderr. Without it the repair happens silently.
+   */
+  onNote?: (message: string) => void;
+}
+
 /**
- * Opens the store at `path` (see openDb for what is refused); with `readonly`, an existing database
- * without writing to it, for commands that only read (report, export, path).
+ * Opens the store at `path` (see openDb for what is refused). A writable open repairs rows a current
+ * release refuses (store/repair.ts); a read-only one writes nothing, so it repairs nothing either.
  */
-export function createStore(path: string, opts: { readonly?: boolean } = {}): Store {
-  const db = openDb(path, opts);
+export function createStore(path: string, opts: StoreOptions = {}): Store {
+  const db = openDb(path, { readonly: opts.readonly });
+  let said: string | null = null;
+  if (!opts.readonly) {
+    try {
+      said = withSqliteErrors(path, () => repairMessage(path, repairStore(db)));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+  if (said !== null) opts.onNote?.(said);
   let chain: number | null = readChain(db);
 
   const insertTransfer = db.prepare(
