@@ -178,7 +178,7 @@ const ROWS: Row[] = [
   { name: 'no RPC', args: t(seed), code: 2, message: /no RPC endpoint/ },
   { name: 'unreachable RPC', args: t(seed, '--rpc', 'http://127.0.0.1:1', '--db', '$DB'), code: 2, message: /cannot reach the RPC endpoint http:\/\/127\.0\.0\.1:1/, prep: { held: true } },
   { name: 'unreachable RPC with a new database', args: (c) => ['trace', seed, '--rpc', 'http://127.0.0.1:1', '--db', join(c.dir, 'new.db')], code: 2, message: /cannot reach the RPC endpoint/, absent: (c) => join(c.dir, 'new.db') },
-  { name: 'web server as RPC with a new database', args: (c) => ['trace', seed, '--rpc', webUrl, '--db', join(c.dir, 'new.db')], code: 2, message: /does not answer like a JSON-RPC node/, absent: (c) => join(c.dir, 'new.db') },
+  { name: 'web server as RPC with a new database', args: (c) => ['trace', seed, '--rpc', webUrl, '--db', join(c.dir, 'new.db')], code: 2, message: /answered with an HTML page \(HTTP \d+\), not JSON-RPC/, absent: (c) => join(c.dir, 'new.db') },
   { name: '--rpc followed by another option (an empty $ETH_RPC_URL)', args: (c) => ['trace', seed, '--rpc', '--hops', '4', '--db', join(c.dir, 'new.db')], code: 2, message: /^hoptrace: --rpc needs a URL, got "--hops": is \$ETH_RPC_URL empty\?/, absent: (c) => join(c.dir, 'new.db') },
   { name: '--db followed by another option', args: t(seed, '--rpc', '$RPC', '--db', '--hops', '4'), code: 2, message: /^hoptrace: --db needs a path, got "--hops"/ },
   { name: '--rpc of verify followed by another option', args: (c) => ['verify', join(c.dir, 'r.json'), '--rpc', '--json'], code: 2, message: /^hoptrace: --rpc needs a URL, got "--json"/ },

@@ -451,9 +451,13 @@ function backoffMs(attempt: number): number {
   return Math.round(step / 2 + Math.random() * (step / 2));
 }
 
-/** Node text on one line (runs of whitespace and control characters become one space), at most `max` long. */
+/**
+ * Node text on one line (runs of line breaks and other white space become one space), at most `max`
+ * long. Other control characters stay: the CLI's output gate (cli/output.ts) shows them escaped, so a
+ * reader sees that the node sent an escape sequence rather than a silently cleaned text.
+ */
 function oneLine(s: string, max = SNIPPET_CHARS): string {
-  const flat = s.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  const flat = s.replace(/[\t\n\v\f\r \u0085\u00a0\u2028\u2029]+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max)}…`;
 }
 
