@@ -62,11 +62,13 @@ export function renderHtml(r: FullReport): string {
     })
     .join('\n');
 
-  // Hits in the venue table's order (a hit at a venue no model reached goes after those of its risk).
+  // Hits in the venue table's order (a hit at a venue no model reached goes after those of its risk); the
+  // known perpetrators the funds went through follow the venues, where they can be frozen.
+  const kindRank = (h: Hit): number => (h.kind === 'venue' ? 0 : 1);
   const venueRank = new Map(venues.map((v, i) => [v.address, i]));
   const rankOf = (h: Hit): number => venueRank.get(h.address) ?? venues.length;
   const hitSections = [...res.hits]
-    .sort((x, y) => riskRank(x.risk) - riskRank(y.risk) || rankOf(x) - rankOf(y))
+    .sort((x, y) => kindRank(x) - kindRank(y) || riskRank(x.risk) - riskRank(y.risk) || rankOf(x) - rankOf(y))
     .map((h) => {
       const ev = hitEvidence(h);
       const deposit = depositLines(h, (x) => x).map((l) => esc(l.trim()));
@@ -124,7 +126,7 @@ export function renderHtml(r: FullReport): string {
 <table class="kv"><tbody>
 <tr><th>seeds</th><td>${res.seeds.length}</td></tr>
 <tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)</td></tr>
-<tr><th>hits (paths)</th><td>${res.hits.length}</td></tr>
+<tr><th>hits (paths)</th><td>${res.hits.length} (${plural(res.hits.filter((h) => h.kind === 'venue').length, 'venue hit')}, ${plural(res.hits.filter((h) => h.kind === 'known-perpetrator').length, 'known perpetrator')})</td></tr>
 ${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
 <tr><th>coverage warnings</th><td>${res.coverage.warnings.length === 0 ? 'none' : res.coverage.warnings.map((w) => esc(cleanText(w, 600))).join('<br>')}</td></tr>
 </tbody></table>

@@ -140,7 +140,7 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   const seedsWithHits = new Set(result.hits.map((h) => h.seed.toLowerCase())).size;
   lines.push('');
   let summary =
-    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} from ${seedsWithHits} of ` +
+    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} (${venues.length} venue${venues.length === 1 ? '' : 's'}, ${perpetrators.length} known perpetrator${perpetrators.length === 1 ? '' : 's'}) from ${seedsWithHits} of ` +
     `${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   if (result.hits.length === 0) summary = `  No labelled venue reached from ${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   lines.push(st.title(summary));
@@ -178,11 +178,15 @@ function entityList(hits: Hit[]): string {
   return names.join(', ');
 }
 
-/** Sanctioned first, then high risk; within a risk, fewest hops first; otherwise the walker's order. */
+/**
+ * Venues first (where funds can be frozen), then the known perpetrators the funds went through; among
+ * each, sanctioned first, then high risk; within a risk, fewest hops first; otherwise the walker's order.
+ */
 function sortHits(hits: Hit[]): Hit[] {
+  const kind = (h: Hit): number => (h.kind === 'known-perpetrator' ? 1 : 0);
   return hits
     .map((hit, i) => ({ hit, i }))
-    .sort((a, b) => rank(a.hit) - rank(b.hit) || a.hit.hops - b.hit.hops || a.i - b.i)
+    .sort((a, b) => kind(a.hit) - kind(b.hit) || rank(a.hit) - rank(b.hit) || a.hit.hops - b.hit.hops || a.i - b.i)
     .map((x) => x.hit);
 }
 

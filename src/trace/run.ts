@@ -424,6 +424,9 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
       (a, b) =>
         (seedOrder.get(a.seed) ?? 0) - (seedOrder.get(b.seed) ?? 0) ||
         a.direction.localeCompare(b.direction) ||
+        // Venues first: where the funds can be frozen is what the report is read for; the known
+        // perpetrators the path went through follow.
+        (a.kind === 'venue' ? 0 : 1) - (b.kind === 'venue' ? 0 : 1) ||
         a.hops - b.hops ||
         a.firstBlock - b.firstBlock,
     );
