@@ -21,7 +21,7 @@ export const FORWARDS_INTO_LABELLED = new Set(['peel-end', 'forward-to-deposit']
  * `inferred` evidence, on a hit (the last hop) or on a path step's address (an annotation); a venue hit
  * whose evidence is `label` is the labelled address itself. Adapt here when the shape changes.
  */
-export function readHits(hits) {
+export function readHits(hits, inferences = []) {
   const rank = (c) => LEVELS.indexOf(c);
   const claims = new Map();
   const labelled = new Set();
@@ -41,6 +41,8 @@ export function readHits(hits) {
     }
     if (hit.kind === 'venue' && hit.evidence?.level === 'label') labelled.add(hit.address);
   }
+  // Every verdict of the run, also on addresses no hit's path shows (report.inferences).
+  for (const i of inferences) claim(i.address, i.evidence);
   return { claims, labelled };
 }
 
@@ -51,8 +53,8 @@ const ratio = (a, b) => (b === 0 ? null : a / b);
  * `truth`: the generator's targets ({ address, truth: 'deposit'|'decoy', kind, venue?, venueHop? });
  * `hits`: the trace's hits; `hops`: the trace's hop limit (a venue beyond it cannot be a hit).
  */
-export function scoreDeposits(truth, hits, hops) {
-  const { claims, labelled } = readHits(hits);
+export function scoreDeposits(truth, hits, hops, inferences = []) {
+  const { claims, labelled } = readHits(hits, inferences);
   const byAddress = new Map(truth.map((t) => [t.address, t]));
   const deposits = truth.filter((t) => t.truth === 'deposit').length;
   // Claims about addresses the plan never made a target (a laundering hop, a customer): false positives too.

@@ -44,7 +44,7 @@ export async function benchDeposits(scale, log = () => {}) {
       },
     );
     const wallMs = performance.now() - started;
-    const score = scoreDeposits(info.truth, result.hits, info.hops);
+    const score = scoreDeposits(info.truth, result.hits, info.hops, result.inferences ?? []);
     log(`  deposits: ${score.claims} claims over ${score.deposits} deposit addresses and ${score.decoys} decoys, ${(wallMs / 1000).toFixed(2)} s`);
     return {
       scale,

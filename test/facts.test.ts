@@ -51,6 +51,10 @@ const D3 = fresh();
 // An address of the seed list that looks like a deposit address.
 const S4 = fresh();
 const P = fresh();
+// Two true deposit addresses of one customer, both swept to the same hot wallet: one hit, one path.
+const S5 = fresh();
+const D5a = fresh();
+const D5b = fresh();
 // A seed-list address that funded Q: reached backward.
 const P2 = fresh();
 const Q = fresh();
@@ -80,8 +84,8 @@ beforeAll(async () => {
   anvil = await startAnvil({ genesisTimestamp: Date.parse('2025-03-01T00:00:00Z') / 1000 });
   s = createScenario(anvil.url);
   // Opening balances (not transfers): the senders' funds, and gas for the intermediaries.
-  for (const a of [S1, S2, S3, S4, P2]) await s.fund(a, 1_000n * ETH);
-  for (const a of [X1, X2, D3, P, binanceHot, ftxDeposit]) await s.fund(a, ETH / 10n);
+  for (const a of [S1, S2, S3, S4, S5, P2]) await s.fund(a, 1_000n * ETH);
+  for (const a of [X1, X2, D3, D5a, D5b, P, binanceHot, ftxDeposit]) await s.fund(a, ETH / 10n);
   const forwarder = (await s.deploy('Forwarder', [await s.deployer()])).address;
 
   await s.sendEth(S1, X1, 50n * ETH);
@@ -99,6 +103,12 @@ beforeAll(async () => {
   await s.sendEth(S4, P, 40n * ETH);
   await s.mine(4);
   await s.sendEth(P, binanceHot, 40n * ETH);
+
+  await s.sendEth(S5, D5a, 7n * ETH);
+  await s.sendEth(S5, D5b, 9n * ETH);
+  await s.mine(5);
+  await s.sendEth(D5a, binanceHot, 7n * ETH - 10n ** 15n);
+  await s.sendEth(D5b, binanceHot, 9n * ETH - 10n ** 15n);
 
   await s.sendEth(P2, Q, 5n * ETH);
   await s.mine(10);
@@ -194,6 +204,23 @@ describe('where the inference is right', () => {
     expect(fact).toMatchObject({ address: binanceHot, via: 'label' });
     expect(fact.path[0]!.toEvidence).toMatchObject({ level: 'inferred', inference: { origin: 'learned' } });
     expect(deeper.stats.sweepLookups).toBe(0);
+  });
+});
+
+describe('every inference of a run is reported', () => {
+  it('two deposit addresses swept into one hot wallet: one hit shows one path, the run lists both verdicts apart from the hits', async () => {
+    const r = await trace(anvil.url, tempDb(), [S5], { hops: 3 }, { seedList });
+    expect(hitSummary(r)).toEqual(['Binance@2']);
+    const onPaths = venueHits(r).flatMap((h) => h.path).filter((p) => p.toEvidence?.level === 'inferred').map((p) => p.to);
+    expect(onPaths).toHaveLength(1);
+    expect((r.inferences ?? []).map((i) => [i.address, i.evidence.level, i.evidence.inference?.entity])).toEqual(
+      [D5a, D5b].sort().map((a) => [a, 'inferred', 'Binance']),
+    );
+    const json = toJsonValue(r);
+    expect(json.inferences?.map((i) => i.address)).toEqual([D5a, D5b].sort());
+    const text = renderText(r, { color: false });
+    const section = text.slice(text.indexOf('Inferences (heuristics, not labels)'));
+    for (const a of [D5a, D5b]) expect(section.toLowerCase()).toContain(a);
   });
 });
 

@@ -132,8 +132,9 @@ describe('trace, report, path, verify: the JSON holds the text', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Json);
-    // A hit's block: from its "[risk] entity —" line to the next hit or the rule before Coverage.
-    const blocks = traceText.split(/\n(?= {2}\[)|\n─+\nCoverage/).filter((b) => b.startsWith('  ['));
+    // A hit's block: from its "[risk] entity —" line to the next hit, or the rule before the Inferences
+    // section (not a hit's: --json carries it as `inferences`, checked above) or before Coverage.
+    const blocks = traceText.split(/\n(?= {2}\[)|\n─+\n(?:Coverage|Inferences)/).filter((b) => b.startsWith('  ['));
     expect(blocks).toHaveLength(lines.length);
     for (const block of blocks) {
       const venue = /^ {4}venue {5}(0x[0-9a-fA-F]{40})$/m.exec(block)![1]!.toLowerCase();

@@ -424,7 +424,7 @@ describe('toJson', () => {
     expect(toJson(fixture())).toBe(s);
     const v = toJsonValue(fixture());
     expect(Object.keys(v)).toEqual([
-      'schemaVersion', 'tool', 'chainId', 'labelChain', 'labels', 'rpc', 'generatedAt', 'params', 'seeds', 'coverage', 'stats', 'hits',
+      'schemaVersion', 'tool', 'chainId', 'labelChain', 'labels', 'rpc', 'generatedAt', 'params', 'seeds', 'coverage', 'stats', 'hits', 'inferences',
     ]);
     expect(Object.keys(v.hits[0]!)).toEqual([
       'kind', 'seed', 'address', 'entity', 'category', 'role', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',

@@ -175,6 +175,12 @@ export function renderMarkdown(r: FullReport): string {
     for (const n of pathNotes(h)) out.push(`- note \`${fullAddress(n.address)}\`: ${mdText(evidenceLine(n.evidence, n.address, false), 1200)}`);
     if (pathNotes(h).length > 0) out.push('');
   }
+  const inferences = res.inferences ?? [];
+  if (inferences.length > 0) {
+    out.push('## Inferences (heuristics, not labels)', '');
+    for (const i of inferences) out.push(`- \`${fullAddress(i.address)}\`: ${mdText(evidenceLine(i.evidence, i.address), 1200)}`);
+    out.push('');
+  }
   out.push('## Models', '');
   for (const m of TAINT_MODELS) out.push(`- **${m}**: ${mdText(MODEL_CITATIONS[m], 400)}`);
   for (const n of a.notes) out.push(`- note: ${mdText(n, 600)}`);

@@ -156,6 +156,7 @@ ${edgeRows || '<tr><td colspan="9">No transfer was followed.</td></tr>'}
 <h2>Paths <small>every hop with its evidence</small></h2>
 ${hitSections || '<p>No labelled venue reached.</p>'}
 </section>
+${inferenceSection(res.inferences ?? [])}
 <section id="manifest">
 <h2>Manifest</h2>
 <table class="kv"><tbody>
@@ -193,6 +194,13 @@ export function venueOrder(x: VenueFlow, y: VenueFlow): number {
 function riskBadge(risk: string): string {
   const r = riskRank(risk);
   return r === 2 ? '' : `<span class="badge ${r === 0 ? 'sanctioned' : 'high'}">${r === 0 ? 'SANCTIONED' : 'HIGH RISK'}</span>`;
+}
+
+/** Every heuristic verdict of the run, apart from the hits: inferences, not labels (empty when none). */
+function inferenceSection(list: NonNullable<FullReport['result']['inferences']>): string {
+  if (list.length === 0) return '';
+  const items = list.map((i) => `<li class="ev-${i.evidence.level}">${hashHtml(fullAddress(i.address), null)}: ${esc(evidenceLine(i.evidence, i.address))}</li>`);
+  return `<section id="inferences">\n<h2>Inferences <small>heuristics, not labels: every address the walk went through that a heuristic judged</small></h2>\n<ul class="notes">${items.join('')}</ul>\n</section>`;
 }
 
 /** The badge in a hit's heading: its evidence level (label, inferred, conflict), the details on hover. */

@@ -198,6 +198,7 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
     coverage: coverageJson(result.coverage),
     stats: statsJson(result.stats),
     hits: result.hits.map(hitJson),
+    inferences: (result.inferences ?? []).map((i) => ({ address: i.address, evidence: addressEvidenceJson(i.evidence) })),
   };
 }
 

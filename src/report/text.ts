@@ -102,6 +102,15 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
     for (const hit of orphans) out.push('', `  seed ${fullAddress(hit.seed)}`, ...renderHit(hit, st));
   }
 
+  const inferences = result.inferences ?? [];
+  if (inferences.length > 0) {
+    out.push('', rule, st.title('Inferences (heuristics, not labels): every address the walk went through that a heuristic judged'));
+    for (const { address, evidence } of inferences) {
+      const line = `  ${fullAddress(address)}  ${evidenceLine(evidence, address, false)}`;
+      out.push(evidence.level === 'label' ? line : st.warn(line));
+    }
+  }
+
   out.push('', rule);
   out.push(...renderCoverage(result, st, width));
   out.push('');

@@ -249,4 +249,10 @@ export interface TraceResult {
   coverage: Coverage;
   stats: TraceStats;
   hits: Hit[];
+  /**
+   * Every heuristic verdict of the run on an address the walk went through (an exchange deposit address,
+   * or a conflict with the seed list), whether or not a hit's path shows that address: each is an
+   * inference, listed apart from the hits. Absent in reports of runs made before it was recorded.
+   */
+  inferences?: { address: Address; evidence: Evidence }[];
 }

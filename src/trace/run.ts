@@ -238,6 +238,12 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       durationMs: Date.now() - started,
     },
     hits,
+    inferences: [...inferences.keys()]
+      .sort()
+      .flatMap((address) => {
+        const evidence = addressEvidence(known, address);
+        return evidence ? [{ address, evidence }] : [];
+      }),
   };
   const edges = [...traced.out.values(), ...traced.in.values()];
   tracedEdges.set(result, edges.map((e) => ({ txHash: e.transfer.txHash, ref: e.transfer.ref, hop: e.hop })));
