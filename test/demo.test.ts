@@ -72,6 +72,23 @@ describe('hoptrace demo', () => {
   });
 });
 
+describe('a seed-list address that a label calls an exchange', () => {
+  it('is followed on and never counted as a venue by attribution: the report shows the same graph and venue as without the label', async () => {
+    const db = tempDb('demo-labelled.db');
+    const perp = DEMO_EXPECTED.path[1]!; // the exploiter's first hop: an FBI-listed Bybit wallet
+    await run(process.execPath, [BIN, 'labels', 'add', perp, '--entity', 'Fixture Exchange', '--category', 'exchange', '--source', 'test fixture', '--db', db]);
+    const r = await demo(db);
+    // The walk went on through it: THORChain is still reached, five hops out.
+    expect(r.hits.filter((h) => h.kind === 'venue' && h.entity === 'THORChain').map((h) => h.hops)).toEqual([DEMO_EXPECTED.hops]);
+    const { stdout } = await run(process.execPath, [BIN, 'report', '--db', db, '--format', 'json'], { timeout: 60_000 });
+    const report = JSON.parse(stdout) as { attribution: { venues: { address: string }[] }; graph: { nodes: { address: string; evidence: string }[] } };
+    expect(report.attribution.venues.map((v) => v.address)).not.toContain(perp);
+    expect(report.attribution.venues.map((v) => v.address)).toContain(DEMO_EXPECTED.venue.address);
+    // The JSON graph says what the exports say of it: both sources disagree, and it says so.
+    expect(report.graph.nodes.find((n) => n.address === perp)?.evidence).toBe('conflict');
+  });
+});
+
 describe('trace --seeds on the demo chain', () => {
   it('traces a whole bundled incident list: every Bybit seed that reaches the router is a hit', async () => {
     const anvil = await startAnvil({ loadState: demoChainPath() });

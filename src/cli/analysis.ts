@@ -72,7 +72,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; format: ExportFormat; out?: string }) => {
       withStore(o.db, (store) => {
         const report = assembleReport(store, runId(o.run));
-        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds, evidenceIndex(report.result.hits)), o.format), 'data', o.out);
+        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds, evidenceIndex(report.result.hits, report.result.inferences)), o.format), 'data', o.out);
       });
     });
 

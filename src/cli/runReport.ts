@@ -4,6 +4,7 @@ import { nativeSymbol } from '../labels/chains.js';
 import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
+import { seedBook } from '../labels/seeds.js';
 import type { AssetMeta, AttributionReport } from '../report/attribution.js';
 import { fromJsonValue } from '../report/fromJson.js';
 import type { FullReport } from '../report/full.js';
@@ -64,6 +65,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   const labelChain = result.labelChain === 'evm' ? null : result.labelChain;
   const labels = overlayUserLabels(loadLabelBook(labelChain), userLabelStore(store.db, store.path).all());
   const seeds = result.seeds.map((s) => s.address);
+  const seedList = seedBook(labelChain);
   const seedSet = new Set(seeds);
   const minValue = new Map<string, bigint>(Object.entries(result.params.minValue).map(([k, v]) => [k, BigInt(v)]));
   // A deposit address the run found (or had learned) is the exchange's venue where it stands, as in the
@@ -84,7 +86,8 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   const opts: AttributionOptions = {
     seeds,
     venue: (a: Address) => {
-      if (seedSet.has(a)) return undefined;
+      // A seed-list address is a known perpetrator, never a venue, whatever a label says of it.
+      if (seedSet.has(a) || seedList.get(a)) return undefined;
       const l = labels.get(a) ?? deposits.get(a);
       return l && { entity: l.entity, category: l.category, risk: l.risk };
     },

@@ -73,10 +73,12 @@ export function pathNotes(hit: Hit): { address: Address; evidence: Evidence }[] 
 
 /**
  * Everything a report knows of each address: the hits' own evidence first, then what path steps say
- * of their endpoints. What the graph exports and venue tables show beside an address.
+ * of their endpoints, then the run's other verdicts (`TraceResult.inferences`, also on addresses no
+ * path shows). What the graph exports and venue tables show beside an address.
  */
-export function evidenceIndex(hits: readonly Hit[]): Map<Address, Evidence> {
+export function evidenceIndex(hits: readonly Hit[], inferences: readonly { address: Address; evidence: Evidence }[] = []): Map<Address, Evidence> {
   const out = new Map<Address, Evidence>();
+  for (const i of inferences) if (i.evidence.level === 'conflict') out.set(i.address, i.evidence);
   for (const h of hits) if (!out.has(h.address) || h.evidence.level === 'conflict') out.set(h.address, h.evidence);
   for (const h of hits) {
     for (const s of h.path) {
@@ -84,5 +86,6 @@ export function evidenceIndex(hits: readonly Hit[]): Map<Address, Evidence> {
       if (s.toEvidence && !out.has(s.to)) out.set(s.to, s.toEvidence);
     }
   }
+  for (const i of inferences) if (!out.has(i.address)) out.set(i.address, i.evidence);
   return out;
 }

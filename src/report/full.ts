@@ -42,7 +42,8 @@ export interface GraphJson {
 
 /** The report as a plain JSON-safe object (amounts as exact decimal strings). */
 export function fullReportJson(r: FullReport): FullReportJson {
-  const g = tracedGraph(r.attribution, r.manifest.seeds);
+  // The same evidence as every other output of the run (export, HTML graph).
+  const g = tracedGraph(r.attribution, r.manifest.seeds, evidenceIndex(r.result.hits, r.result.inferences));
   const graph: GraphJson = { nodes: [], edges: [] };
   g.forEachNode((address, attrs) => graph.nodes.push({ address, ...attrs }));
   g.forEachEdge((key, attrs, from, to) => graph.edges.push({ key, from, to, ...attrs }));
@@ -147,7 +148,7 @@ export function renderMarkdown(r: FullReport): string {
   out.push(`# hoptrace report — run ${r.manifest.run.id}`, '');
   out.push(`Chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${plural(res.seeds.length, 'seed')}, ${plural(res.hits.length, 'hit')}, traced ${mdText(r.manifest.run.tracedAt)}.`, '');
   out.push('## Value that reached each venue', '');
-  const known = evidenceIndex(res.hits);
+  const known = evidenceIndex(res.hits, res.inferences);
   out.push('| venue | address | risk | evidence | hops | arrivals | first | last | poison | haircut | FIFO | support |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const v of a.attribution.venues) {
@@ -201,7 +202,7 @@ export function renderCsv(r: FullReport): string {
     const t = a.times.get(block);
     return t === undefined ? null : new Date(t * 1000).toISOString();
   };
-  const known = evidenceIndex(r.result.hits);
+  const known = evidenceIndex(r.result.hits, r.result.inferences);
   for (const v of a.attribution.venues) {
     const e = known.get(v.address);
     for (const model of TAINT_MODELS as readonly TaintModel[]) {

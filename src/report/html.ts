@@ -41,7 +41,7 @@ export function renderHtml(r: FullReport): string {
   const res = r.result;
   const a = r.attribution;
   const explorer = EXPLORERS.get(res.chainId) ?? null;
-  const g = tracedGraph(a, r.manifest.seeds, evidenceIndex(res.hits));
+  const g = tracedGraph(a, r.manifest.seeds, evidenceIndex(res.hits, res.inferences));
   const names = nodeNames(g);
   const tx = (hash: string): string => hashHtml(hash, explorer);
   const amounts = (m: Amounts): string => {

@@ -293,7 +293,9 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       if (perpetrator) perpetratorHit(seed, other, perpetrator, [...pathTo(state), edge]).transfers.push(edge);
       if (label) {
         addHit(seed, other, label, [...pathTo(state), edge]).transfers.push(edge);
-        if (opts.stopAtLabels) continue;
+        // A seed-list address is followed on even when a label calls it a venue: stopping there would
+        // hide where the perpetrator's funds went next (the report shows both sources).
+        if (opts.stopAtLabels && !perpetrator) continue;
       }
       if (forward && !label) {
         const k = `${seed}|${other}`;
