@@ -86,6 +86,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.takenIn[m], a)}`);
   }
   if (a.attribution.venues.length === 0) lines.push('', '    No venue received tainted value under any model.');
+  const known = evidenceIndex(r.result.hits, r.result.inferences);
   for (const v of a.attribution.venues) {
     const when =
       v.first.block === v.last.block
@@ -95,6 +96,8 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     lines.push('');
     lines.push(`  ${risk} ${st.title(cleanOptional(v.venue.entity, 48, '(unnamed)'))} — ${cleanText(v.venue.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${when}`);
     lines.push(`    venue     ${fullAddress(v.address)}`);
+    const ev = known.get(v.address);
+    if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
     lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
   }

@@ -52,10 +52,14 @@ export function renderHtml(r: FullReport): string {
     `<span class="nw">${esc(formatTime(a.times.get(block) ?? null))}</span><br><small>block ${block}</small> ${tx(hash)}`;
 
   const venues = [...a.attribution.venues].sort(venueOrder);
+  const known = evidenceIndex(res.hits, res.inferences);
   const venueRows = venues
     .map((v) => {
+      const ev = known.get(v.address);
+      // How we know it is this venue: a label (a fact), or a heuristic's guess, or sources in conflict.
+      const evBadge = ev ? ` <span class="ev ev-${ev.level}" title="${esc(evidenceLine(ev, v.address))}">${esc(ev.level === 'inferred' ? 'inferred' : ev.level)}</span>` : '';
       const span = v.first.txHash === v.last.txHash ? when(v.first.block, v.first.txHash) : `${when(v.first.block, v.first.txHash)}<br>to ${when(v.last.block, v.last.txHash)}`;
-      return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b><br><small>${esc(cleanText(v.venue.category, 24))}</small></td>` +
+      return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.venue.category, 24))}</small></td>` +
         `<td>${hashHtml(fullAddress(v.address), null)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
         TAINT_MODELS.map((m) => `<td class="num">${amounts(v.amounts[m])}</td>`).join('') +
         `<td>${esc(strength(v.support))}</td></tr>`;
