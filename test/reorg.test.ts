@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { createStore } from '../src/store/store.js';
 import { startProxy } from './helpers/proxy.js';
 import { hitSummary, lazarus, tempDb, trace, venue } from './helpers/trace.js';
 
@@ -25,6 +26,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await anvil?.stop();
 });
+
+/** What a database holds of its own chain: block 0, the genesis hash and the last head accepted. */
+function ownChain(db: string): unknown {
+  const store = createStore(db);
+  try {
+    return { block0: store.block(0), genesis: store.getMeta('genesis_hash'), headSeen: store.getMeta('head_seen') };
+  } finally {
+    store.close();
+  }
+}
 
 describe('reorg', () => {
   it('re-reads the replaced blocks: the orphaned hop disappears and the new one is found', async () => {
@@ -69,9 +80,14 @@ describe('reorg', () => {
     const other = await startAnvil({ genesisTimestamp: 1_700_000_000 });
     try {
       await createScenario(other.url).mine(5);
+      const before = ownChain(db);
       await expect(trace(other.url, db, [seed])).rejects.toThrow(/different chain \(another genesis block\)/);
+      // The refused node left nothing of itself: its block 0 and head are not the database's.
+      expect(ownChain(db)).toEqual(before);
     } finally {
       await other.stop();
     }
+    // And the honest node is still accepted.
+    await expect(trace(anvil.url, db, [seed])).resolves.toMatchObject({ chainId: 31337 });
   });
 });

@@ -12,6 +12,10 @@ export interface Headers {
   head(): Promise<BlockHeader>;
   /** Block `n` as the node has it now, bypassing and then refreshing the store (reorg checks). */
   fresh(n: number): Promise<BlockHeader>;
+  /** Block `n` as the node has it now, without storing it: for a comparison before the chain is accepted. */
+  peek(n: number): Promise<BlockHeader>;
+  /** Records `head` as the last head accepted (the wall-clock bound of the next run's head check). */
+  accept(head: BlockHeader): void;
   /** The first block with timestamp ≥ `ts` (unix seconds), or head + 1 if there is none. */
   firstAtOrAfter(ts: number, head: BlockHeader): Promise<number>;
 }
@@ -100,16 +104,27 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
   return {
     get,
     async head() {
-      const genesis = await get(0);
+      // The genesis the head is judged against: the stored block 0 when it is the database's own chain's
+      // (genesis_hash, set by the first run); a block 0 of another chain, stored by an older release
+      // before that chain was refused, is not trusted, and the node's is read without storing it.
+      const known = store.getMeta('genesis_hash');
+      const held = known === null ? null : store.block(0);
+      const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(toQuantity(0));
       const head = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => {
         const h = await readOnce('latest');
         checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
         return h;
       });
-      // Written only when the head moved: a run on an unchanged chain leaves the database as it was, and
-      // an older time with the same number only widens the wall-clock bound.
-      if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
       return head;
+    },
+    accept(head) {
+      // Written only when the head moved: a run on an unchanged chain leaves the database as it was, and
+      // an older time with the same number only widens the wall-clock bound. Called once the chain is
+      // accepted (trace/run.ts connect): a refused node's head is never recorded.
+      if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
+    },
+    peek(n) {
+      return read(toQuantity(n));
     },
     async fresh(n) {
       const h = await read(toQuantity(n));

@@ -94,6 +94,7 @@ export async function connect(rpc: RpcClient, store: Store, finalityDepth: numbe
   const headers = createHeaders(rpc, store);
   const head = await headers.head();
   await reconcileTip(store, headers, head, finalityDepth, rpc.endpoint);
+  headers.accept(head);
   return { chainId, head, headers };
 }
 
@@ -296,7 +297,8 @@ async function reconcileTip(
     const n = Number(tipNumber);
     const same = n === head.number ? head.hash === tipHash : n < head.number && (await headers.fresh(n)).hash === tipHash;
     if (!same) {
-      if (genesis !== null && (await headers.fresh(0)).hash !== genesis) {
+      // Compared without storing: a refused chain's block 0 must not replace the database's own.
+      if (genesis !== null && (await headers.peek(0)).hash !== genesis) {
         throw new UsageError(
           `the RPC ${endpoint} serves a different chain (another genesis block) than database ${store.path} holds, under the same chain id.`,
           { hint: 'use another --db for this chain' },
