@@ -323,13 +323,22 @@ describe('a hostile node', () => {
     const failed = await hoptrace(['trace', seed, '--rpc', keyed(echo.url), '--db', db]);
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toMatch(/invalid key/);
+    // Sends the key back where a block belongs: the strict-shape message quotes what the node sent.
+    const leaky = await liar(async (call, ctx) =>
+      call.method === 'eth_getBlockByNumber'
+        ? { json: { jsonrpc: '2.0', id: call.id, result: { number: 'KEYQWERTY123', hash: `0x${'1'.repeat(64)}`, timestamp: '0x1' } } }
+        : { json: await ctx.forward() },
+    );
+    const quoted = await hoptrace(['trace', seed, '--rpc', keyed(leaky.url), '--db', tempDb()]);
+    expect(quoted.code).not.toBe(0);
+    expect(quoted.stderr).toMatch(/the node sent "\*\*\*" where a number was expected/);
     const forwarding = await liar(honest);
     const ok = await hoptrace(['trace', seed, '--rpc', keyed(forwarding.url), '--db', db, '--labels-chain', 'ethereum', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as { rpc: string }).rpc).toBe(`http://***@127.0.0.1:${forwarding.port}/***/rpc/***?***&token=***`);
     const files = readdirSync(dirname(db)).map((f) => readFileSync(join(dirname(db), f)).toString('latin1'));
     for (const s of secrets) {
-      for (const o of [failed, ok]) expect(o.stdout + o.stderr, s).not.toContain(s);
+      for (const o of [failed, quoted, ok]) expect(o.stdout + o.stderr, s).not.toContain(s);
       for (const f of files) expect(f.includes(s), s).toBe(false);
     }
     recordFigures('hostile-node', { cases: 1 });

@@ -20,7 +20,7 @@
 import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HoptraceError, UsageError } from '../errors.js';
-import { redactUrlsIn } from '../rpc/redact.js';
+import { redactText, redactUrlsIn } from '../rpc/redact.js';
 import { escapeUnsafe, escapeUnsafeJson } from '../util/unsafeText.js';
 
 /** How stdout text is gated: see the module comment. */
@@ -38,7 +38,20 @@ let stdoutDone: 'open' | 'closed' | 'failed' = 'open';
 let listening = false;
 
 /** The one place that writes to a stream. Errors arrive in the write callback, never as a crash. */
+/** The endpoints of this command (--rpc, $HOPTRACE_RPC_URL): their secret parts never leave through the gate. */
+let secretUrls: readonly string[] = [];
+
+/**
+ * Tells the gate which URLs carry secrets. Every message written afterwards to stderr has them and their
+ * secret parts masked: a node can echo a key in an error or where a number belongs, and a bare key does
+ * not look like a URL. (Not stdout: a short secret part could match inside a hash of a report.)
+ */
+export function registerSecrets(urls: readonly string[]): void {
+  secretUrls = [...urls];
+}
+
 function put(stream: 'out' | 'err', text: string): void {
+  if (stream === 'err' && secretUrls.length > 0) text = redactText(text, secretUrls);
   if (!listening) {
     // The callbacks below handle every error; without a listener an 'error' event would be a crash.
     process.stdout.on('error', () => {});

@@ -3,6 +3,7 @@
  * reach it means.
  */
 import { RpcError, UsageError } from '../errors.js';
+import { registerSecrets } from './output.js';
 
 /**
  * The endpoints to use: those given with --rpc, else $HOPTRACE_RPC_URL, else $ETH_RPC_URL (an empty
@@ -13,6 +14,7 @@ export function rpcUrls(given: string | readonly string[] | undefined): string[]
   const fromEnv = process.env.HOPTRACE_RPC_URL || process.env.ETH_RPC_URL;
   const urls = list.length > 0 ? list : fromEnv ? [fromEnv] : [];
   if (urls.length === 0) throw new UsageError('no RPC endpoint: pass --rpc <url> or set HOPTRACE_RPC_URL.');
+  registerSecrets(urls);
   return urls;
 }
 
