@@ -312,6 +312,25 @@ describe('old reports', () => {
     expect(report.stderr).toBe('');
     expect(report.stdout).toContain('Evidence — label: Binance, exchange');
   });
+
+  it('an endpoint an older release stored with less redaction is masked again when reported', async () => {
+    const db = tempDb();
+    const r = await trace(anvil.url, db, [S2], {}, { seedList });
+    // What the release before the parsing redaction kept: a short key segment, a query part without `=`.
+    const old = 'http://127.0.0.1:8545/ab12cd34ef?KEY1234';
+    const store = createStore(db);
+    try {
+      const run = recordRun(store, r);
+      store.db.prepare('UPDATE trace_runs SET rpc = ?, result = ? WHERE id = ?').run(old, JSON.stringify({ ...toJsonValue(r), rpc: old }), run.id);
+    } finally {
+      store.close();
+    }
+    for (const format of ['text', 'json', 'md']) {
+      const out = await hoptrace(['report', '--db', db, '--format', format]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).not.toMatch(/ab12cd34ef|KEY1234/);
+    }
+  });
 });
 
 describe('label roles', () => {

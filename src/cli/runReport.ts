@@ -18,6 +18,7 @@ import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
 import { tracedEdgesOf } from '../trace/run.js';
 import { NATIVE, type Address, type Asset, type Label } from '../types.js';
 import { packageVersion } from '../util/package.js';
+import { redactUrl } from '../rpc/redact.js';
 
 /** Seeds beyond this many are attributed together only: one pass per seed would cost a pass each. */
 export const PER_SEED_MAX = 20;
@@ -58,6 +59,8 @@ export function recordRun(store: Store, result: TraceResult): TraceRun {
 export function assembleReport(store: Store, runId: number | undefined): FullReport & { run: TraceRun } {
   const run = traceRuns(store.db, store.path).get(runId);
   const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
+  // As stored by an older release, whose redaction kept more: masked again (rpc/redact.ts).
+  result.rpc = result.rpc.split(' + ').map(redactUrl).join(' + ');
   if (store.chainId() !== null && store.chainId() !== run.chainId) {
     throw new UsageError(`trace run ${run.id} is of chain ${run.chainId}, but database ${store.path} holds chain ${store.chainId()}.`);
   }
@@ -185,7 +188,7 @@ export function manifestOf(store: Store, run: TraceRun, result: TraceResult): Ma
     run: { id: run.id, tracedAt: run.createdAt, toolVersion: run.toolVersion },
     chainId: run.chainId,
     // A pool of endpoints is recorded as their redacted forms joined by ' + ' (rpc/pool.ts).
-    rpc: run.rpc.split(' + '),
+    rpc: run.rpc.split(' + ').map(redactUrl),
     blockRange: { fromBlock: run.fromBlock, toBlock: run.toBlock },
     labels: { dataVersion: run.labelDataVersion, sha256: run.labelDataSha256, userLabels: run.userLabels },
     params: toJsonValue(result).params,
