@@ -150,6 +150,7 @@ const ROWS: Row[] = [
   // seeds
   { name: 'no seeds', args: t('--rpc', '$RPC'), code: 2, message: /no seeds/ },
   { name: 'unknown --seeds name', args: t('--seeds', 'nosuchincident', '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /unknown seed list "nosuchincident"/, prep: { held: true } },
+  { name: 'unknown --seeds name with a new database', args: (c) => ['trace', '--seeds', 'nosuchincident', '--rpc', c.rpc, '--db', join(c.dir, 'new.db')], code: 2, message: /unknown seed list "nosuchincident"/, absent: (c) => join(c.dir, 'new.db') },
   { name: '--tier without --seeds', args: t(seed, '--tier', 'official', '--rpc', '$RPC'), code: 2, message: /--tier filters a seed list/ },
   // block ranges and dates
   { name: 'inverted block range', args: t(seed, '--rpc', '$RPC', '--from-block', '9', '--to-block', '3'), code: 2, message: /reversed/ },

@@ -189,16 +189,18 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
   // empty database file behind. With several endpoints their chain ids are read once, here.
   const chainId = await reachingRpc(async () => (await checkSameChain(rpc, readChainId)) ?? (await readChainId(rpc)));
+  // The seed list is resolved before the database is created too: an unknown list or tier is bad input,
+  // and bad input leaves no file behind.
+  const labelChain = o.labelsChain ?? labelChainForChainId(chainId);
+  const seeds = collectSeeds(explicit, o.seeds, labelChain, tiers, o.tier);
   const store = createStore(o.db, { onNote: (m) => progress.note(m) });
   try {
     const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
-    const labelChain = o.labelsChain ?? labelChainForChainId(conn.chainId);
     if (labelChain === null) {
       progress.note(
         `chain ${conn.chainId} has no bundled labels of its own: only addresses labelled for every EVM chain apply (pass --labels-chain to choose).`,
       );
     }
-    const seeds = collectSeeds(explicit, o.seeds, labelChain, tiers, o.tier);
     // The user's labels in this database override the bundled ones (hoptrace labels add / import).
     const labels = overlayUserLabels(loadLabelBook(labelChain), userLabelStore(store.db, store.path).all());
     const result = await runTrace(
