@@ -195,6 +195,7 @@ const ROWS: Row[] = [
   { name: 'empty SQLite file of another program (user_version set)', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /SQLite file that hoptrace did not create/, prep: { bytes: sqliteEmptyNotOurs } },
   { name: 'SQLite file with another application_id', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /SQLite file that hoptrace did not create/, prep: { bytes: sqliteOtherApplication } },
   { name: 'DB from a newer schema', args: t(seed, '--rpc', '$RPC', '--db', '$DB'), code: 2, message: /written by a newer hoptrace \(schema 99/, prep: { bytes: newerSchema } },
+  { name: 'DB path is a device', args: (c) => ['trace', seed, '--rpc', c.rpc, '--db', '/dev/null'], code: 2, message: /database path \/dev\/null is not a regular file/ },
   { name: 'DB path is a directory', args: (c) => ['trace', seed, '--rpc', c.rpc, '--db', c.dir], code: 2, message: /is a directory, not a file/ },
   { name: 'DB in a directory that does not exist', args: (c) => ['trace', seed, '--rpc', c.rpc, '--db', join(c.dir, 'no', 'such', 'x.db')], code: 2, message: /directory does not exist/ },
   // label files and label input

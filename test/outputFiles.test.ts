@@ -188,6 +188,7 @@ describe('-o files', () => {
     const { dir, db } = caseDir();
     const target = join(dir, 'report.html');
     writeFileSync(target, 'an older report\n');
+    chmodSync(target, 0o600); // made private by its owner: the new report stays private
     const [toFile, toStdout] = await Promise.all([
       hoptrace(['report', '--db', db, '--format', 'html', '-o', target]),
       hoptrace(['report', '--db', db, '--format', 'html']),
@@ -195,6 +196,7 @@ describe('-o files', () => {
     expect(toFile.code, toFile.stderr).toBe(0);
     const undated = (s: string): string => s.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
     expect(undated(readFileSync(target, 'utf8'))).toBe(undated(toStdout.stdout));
+    expect(statSync(target).mode & 0o777).toBe(0o600);
     expect(leftovers(dir)).toEqual([]);
   });
 

@@ -17,7 +17,7 @@
  * - `-o` files: `writeOutputFile` writes a temporary file beside the target and renames it on success,
  *   so a failed write never leaves a partial or emptied file.
  */
-import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HoptraceError, UsageError } from '../errors.js';
 import { redactText, redactUrlsIn } from '../rpc/redact.js';
@@ -188,6 +188,8 @@ export function writeOutputFile(path: string, text: string): void {
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   writeWhole(path, () => openSync(tmp, 'wx'), text, tmp);
   try {
+    // The file replaced keeps its permissions: a report made private (0600) stays private.
+    if (real?.isFile()) chmodSync(tmp, real.mode & 0o7777);
     renameSync(tmp, target);
   } catch (err) {
     removeQuietly(tmp);

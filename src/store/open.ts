@@ -37,6 +37,8 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   const readonly = opts.readonly ?? false;
   const exists = path !== ':memory:' && existsSync(path);
   if (exists && statSync(path).isDirectory()) throw new UsageError(`database path ${path} is a directory, not a file.`);
+  // A device or a FIFO (`--db /dev/null`) is no database: SQLite would fail half-way and leave a journal beside it.
+  if (exists && !statSync(path).isFile()) throw new UsageError(`database path ${path} is not a regular file.`, { hint: 'pass --db a file name' });
   if (readonly && !exists) throw new UsageError(`database ${path} does not exist.`);
   // Looked at before opening: our own open creates a -wal file (empty until something is written).
   const walLeft = exists && existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0;
