@@ -81,11 +81,13 @@ describe('a seed-list address that a label calls an exchange', () => {
     // The walk went on through it: THORChain is still reached, five hops out.
     expect(r.hits.filter((h) => h.kind === 'venue' && h.entity === 'THORChain').map((h) => h.hops)).toEqual([DEMO_EXPECTED.hops]);
     const { stdout } = await run(process.execPath, [BIN, 'report', '--db', db, '--format', 'json'], { timeout: 60_000 });
-    const report = JSON.parse(stdout) as { attribution: { venues: { address: string }[] }; graph: { nodes: { address: string; evidence: string }[] } };
+    const report = JSON.parse(stdout) as { attribution: { venues: { address: string }[] }; graph: { nodes: { address: string; evidence: string; role: string }[] } };
     expect(report.attribution.venues.map((v) => v.address)).not.toContain(perp);
     expect(report.attribution.venues.map((v) => v.address)).toContain(DEMO_EXPECTED.venue.address);
     // The JSON graph says what the exports say of it: both sources disagree, and it says so.
     expect(report.graph.nodes.find((n) => n.address === perp)?.evidence).toBe('conflict');
+    // Seed-list addresses are drawn as what they are, not as anonymous addresses.
+    for (const a of DEMO_EXPECTED.path.slice(1, -1)) expect(report.graph.nodes.find((n) => n.address === a)?.role, a).toBe('known-perpetrator');
   });
 });
 

@@ -14,9 +14,12 @@ const { MultiDirectedGraph } = graphology;
 
 /** Attributes of an address in an exported graph. */
 export interface ExportNode {
-  /** Entity for a venue, `seed 0x1234…abcd` for a seed, the short address otherwise. */
+  /**
+   * Entity for a venue, `seed 0x1234…abcd` for a seed, `known perpetrator 0x1234…abcd` for an address of
+   * the seed list the trace reached, the short address otherwise.
+   */
   label: string;
-  role: 'seed' | 'venue' | 'address';
+  role: 'seed' | 'venue' | 'known-perpetrator' | 'address';
   entity: string;
   category: string;
   risk: string;
@@ -73,9 +76,17 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], kno
     const venue = venues.get(address);
     const seed = seedSet.has(address);
     const e = known.get(address);
+    // On the seed list (what the evidence of the run says of it), and no venue of the attribution.
+    const perpetrator = !seed && !venue && (e?.sources.some((s) => s.kind === 'seed') ?? false);
     g.addNode(address, {
-      label: venue ? cleanText(venue.entity, TEXT_MAX) : seed ? `seed ${shortAddress(address)}` : shortAddress(address),
-      role: seed ? 'seed' : venue ? 'venue' : 'address',
+      label: venue
+        ? cleanText(venue.entity, TEXT_MAX)
+        : seed
+          ? `seed ${shortAddress(address)}`
+          : perpetrator
+            ? `known perpetrator ${shortAddress(address)}`
+            : shortAddress(address),
+      role: seed ? 'seed' : venue ? 'venue' : perpetrator ? 'known-perpetrator' : 'address',
       entity: venue ? cleanText(venue.entity, TEXT_MAX) : '',
       category: venue ? cleanText(venue.category, 40) : '',
       risk: venue ? cleanText(venue.risk, 40) : '',
@@ -189,7 +200,7 @@ function dotId(s: string | number): string {
 /** Graphviz DOT: nodes coloured by role and risk; every attribute kept (custom attributes are allowed). */
 function toDot(g: TracedGraph): string {
   const colour = (a: ExportNode): string =>
-    a.role === 'seed' ? '#1f77b4' : a.risk === 'sanctioned' ? '#d62728' : a.risk === 'high' ? '#ff7f0e' : a.role === 'venue' ? '#2ca02c' : '#7f7f7f';
+    a.role === 'seed' ? '#1f77b4' : a.role === 'known-perpetrator' ? '#9467bd' : a.risk === 'sanctioned' ? '#d62728' : a.risk === 'high' ? '#ff7f0e' : a.role === 'venue' ? '#2ca02c' : '#7f7f7f';
   const out: string[] = ['digraph hoptrace {', '  rankdir=LR;', '  node [shape=box, style=filled, fontcolor=white];'];
   g.forEachNode((id, a) => {
     const attrs = NODE_KEYS.map((k) => `${k}=${dotId(a[k])}`).join(', ');

@@ -146,7 +146,7 @@ ${a.notes.map((n) => `<p class="note">${esc(cleanText(n, 600))}</p>`).join('\n')
 </section>
 <section id="graph-section">
 <h2>Traced graph <small>hover an edge for its amounts; drag to pan, wheel to zoom, double-click to fit; click a node or edge for details</small></h2>
-<div id="legend"><span class="seed">seed</span> <span class="address">address</span> <span class="venue">venue</span> <span class="high">high risk</span> <span class="sanctioned">sanctioned</span></div>
+<div id="legend"><span class="seed">seed</span> <span class="address">address</span> <span class="perp">known perpetrator</span> <span class="venue">venue</span> <span class="high">high risk</span> <span class="sanctioned">sanctioned</span></div>
 <div id="graph-wrap"><svg id="graph" role="img" aria-label="traced graph" xmlns="http://www.w3.org/2000/svg"></svg></div>
 <pre id="details">Click a node or an edge.</pre>
 <details id="edges"${g.size <= 60 ? ' open' : ''}><summary>${plural(g.size, 'transfer')} in the graph</summary>
@@ -425,7 +425,7 @@ tr.risk-sanctioned td:first-child .name{color:#b00}tr.risk-high td:first-child .
 #graph .link:hover .edge,#graph .edge.on{stroke:#d62728;stroke-width:3}
 #details{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere}
 #legend span{display:inline-block;padding:0 6px;border-radius:3px;color:#fff}
-.seed{background:#1f77b4}.address{background:#7f7f7f}.venue{background:#2ca02c}.high{background:#ff7f0e}.sanctioned{background:#d62728}
+.seed{background:#1f77b4}.address{background:#7f7f7f}.perp{background:#9467bd}.venue{background:#2ca02c}.high{background:#ff7f0e}.sanctioned{background:#d62728}
 .kv th{white-space:nowrap}
 .note{color:#a60}`;
 
@@ -447,6 +447,7 @@ const GRAPH_SCRIPT = `
   var details = document.getElementById('details');
   var colour = function (n) {
     if (n.role === 'seed') return '#1f77b4';
+    if (n.role === 'known-perpetrator') return '#9467bd';
     if (n.risk === 'sanctioned') return '#d62728';
     if (n.risk === 'high') return '#ff7f0e';
     if (n.role === 'venue') return '#2ca02c';
