@@ -15,8 +15,8 @@ const { MultiDirectedGraph } = graphology;
 /** Attributes of an address in an exported graph. */
 export interface ExportNode {
   /**
-   * Entity for a venue, `seed 0x1234…abcd` for a seed, `known perpetrator 0x1234…abcd` for an address of
-   * the seed list the trace reached, the short address otherwise.
+   * Entity for a venue, `seed 0x1234…abcd` for a seed, `0x1234…abcd (known perpetrator)` for an address of
+   * the seed list the trace reached (address first: a cut label keeps it), the short address otherwise.
    */
   label: string;
   role: 'seed' | 'venue' | 'known-perpetrator' | 'address';
@@ -84,7 +84,7 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], kno
         : seed
           ? `seed ${shortAddress(address)}`
           : perpetrator
-            ? `known perpetrator ${shortAddress(address)}`
+            ? `${shortAddress(address)} (known perpetrator)`
             : shortAddress(address),
       role: seed ? 'seed' : venue ? 'venue' : perpetrator ? 'known-perpetrator' : 'address',
       entity: venue ? cleanText(venue.entity, TEXT_MAX) : '',
