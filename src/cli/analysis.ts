@@ -4,9 +4,8 @@ import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
-import { EXPORT_FORMATS, tracedGraph, writeGraph, type ExportFormat } from '../report/export.js';
-import { evidenceIndex } from '../report/evidence.js';
-import { renderCsv, renderFullJson, renderFullText, renderMarkdown } from '../report/full.js';
+import { EXPORT_FORMATS, writeGraph, type ExportFormat } from '../report/export.js';
+import { renderCsv, renderFullJson, renderFullText, renderMarkdown, reportGraph } from '../report/full.js';
 import { renderHtml } from '../report/html.js';
 import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
@@ -72,7 +71,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; format: ExportFormat; out?: string }) => {
       withStore(o.db, (store) => {
         const report = assembleReport(store, runId(o.run));
-        emit(writeGraph(tracedGraph(report.attribution, report.manifest.seeds, evidenceIndex(report.result.hits, report.result.inferences)), o.format), 'data', o.out);
+        emit(writeGraph(reportGraph(report), o.format), 'data', o.out);
       });
     });
 
@@ -94,7 +93,7 @@ export function registerAnalysisCommands(program: Command): void {
         const runs = traceRuns(store.db, store.path).list();
         const maxHops = givenHops ?? pathHopsDefault(runs);
         const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
-        const meta = storedAssetMeta(store);
+        const meta = storedAssetMeta(store, runs);
         const transferJson = (t: Transfer) => {
           const m = meta(t.asset);
           return { from: t.from, to: t.to, txHash: t.txHash, ref: t.ref, blockNumber: t.blockNumber, asset: t.asset, symbol: m.symbol, decimals: m.decimals, amount: t.amount.toString() };
@@ -210,11 +209,13 @@ function noPath(store: Store, from: Address, to: Address, maxHops: number): stri
  * Symbol and decimals of an asset as the store holds them, and why an amount is in raw units when it is:
  * the token did not answer, or no trace with this database read its metadata.
  */
-function storedAssetMeta(store: Store): (asset: Asset) => { symbol: string | null; decimals: number | null; raw: string | null } {
+function storedAssetMeta(
+  store: Store,
+  runs: readonly { id: number }[],
+): (asset: Asset) => { symbol: string | null; decimals: number | null; raw: string | null } {
   const chainId = store.chainId();
   // The label chain of the latest run says what the native coin is called (a local node's chain id
   // names no chain: the demo is traced with --labels-chain ethereum, and its paths say ETH).
-  const runs = traceRuns(store.db, store.path).list();
   const last = runs[runs.length - 1];
   const labelChain = last ? (JSON.parse(traceRuns(store.db, store.path).get(last.id).result) as { labelChain?: string }).labelChain : undefined;
   const native = nativeSymbol(labelChain && labelChain !== 'evm' ? labelChain : chainId === null ? null : labelChainForChainId(chainId));

@@ -17,7 +17,7 @@ import {
 import { toJsonValue, escapeUnsafe, type TraceReportJson } from './json.js';
 import type { Manifest } from './manifest.js';
 import { csvField } from './csv.js';
-import { tracedGraph, type ExportEdge, type ExportNode } from './export.js';
+import { tracedGraph, type ExportEdge, type ExportNode, type TracedGraph } from './export.js';
 import { cleanOptional, cleanText, escapeMarkup } from './sanitize.js';
 import { byValueLines, formatTime, renderText, styles, type TextOptions } from './text.js';
 import type { PathStep } from '../trace/result.js';
@@ -40,10 +40,17 @@ export interface GraphJson {
   edges: ({ key: string; from: string; to: string } & ExportEdge)[];
 }
 
+/**
+ * The graph of a run with what is known of each address: the one call every output draws it with
+ * (export, the HTML graph, the JSON report's `graph`), so that they cannot disagree on evidence.
+ */
+export function reportGraph(r: FullReport): TracedGraph {
+  return tracedGraph(r.attribution, r.manifest.seeds, evidenceIndex(r.result.hits, r.result.inferences));
+}
+
 /** The report as a plain JSON-safe object (amounts as exact decimal strings). */
 export function fullReportJson(r: FullReport): FullReportJson {
-  // The same evidence as every other output of the run (export, HTML graph).
-  const g = tracedGraph(r.attribution, r.manifest.seeds, evidenceIndex(r.result.hits, r.result.inferences));
+  const g = reportGraph(r);
   const graph: GraphJson = { nodes: [], edges: [] };
   g.forEachNode((address, attrs) => graph.nodes.push({ address, ...attrs }));
   g.forEachEdge((key, attrs, from, to) => graph.edges.push({ key, from, to, ...attrs }));

@@ -41,7 +41,8 @@ export function renderHtml(r: FullReport): string {
   const res = r.result;
   const a = r.attribution;
   const explorer = EXPLORERS.get(res.chainId) ?? null;
-  const g = tracedGraph(a, r.manifest.seeds, evidenceIndex(res.hits, res.inferences));
+  const known = evidenceIndex(res.hits, res.inferences);
+  const g = tracedGraph(a, r.manifest.seeds, known);
   const names = nodeNames(g);
   const tx = (hash: string): string => hashHtml(hash, explorer);
   const amounts = (m: Amounts): string => {
@@ -52,7 +53,6 @@ export function renderHtml(r: FullReport): string {
     `<span class="nw">${esc(formatTime(a.times.get(block) ?? null))}</span><br><small>block ${block}</small> ${tx(hash)}`;
 
   const venues = [...a.attribution.venues].sort(venueOrder);
-  const known = evidenceIndex(res.hits, res.inferences);
   const venueRows = venues
     .map((v) => {
       const ev = known.get(v.address);
