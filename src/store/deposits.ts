@@ -1,5 +1,4 @@
-import type { DepositConfidence, DepositEvidence } from '../trace/deposits.js';
-import type { Address, Asset } from '../types.js';
+import type { Address, Asset, DepositConfidence, DepositEvidence } from '../types.js';
 import { withSqliteErrors, type Db } from './open.js';
 import { readIfExists } from './open.js';
 
