@@ -198,6 +198,21 @@ describe('store.nonces', () => {
   });
 });
 
+describe('store.tokens', () => {
+  it('keeps a token\'s metadata once the store has a chain, the latest read replacing the first', () => {
+    const path = tempDb();
+    const token = address();
+    withStore(path, (store) => {
+      expect(() => store.tokens.get(token)).toThrow('store used before bindChain');
+      store.bindChain(1, 'test');
+      expect(store.tokens.get(token)).toBeNull();
+      store.tokens.put({ address: token, symbol: 'TKN', decimals: 6 });
+      store.tokens.put({ address: token, symbol: null, decimals: 18 });
+      expect(store.tokens.get(token)).toEqual({ address: token, symbol: null, decimals: 18 });
+    });
+  });
+});
+
 describe('the store in place of raw SQL', () => {
   it('says whether a movement is stored, which schema the file has, and deletes a meta row', () => {
     const path = tempDb();
@@ -220,7 +235,7 @@ describe('the store in place of raw SQL', () => {
 
   it('has one member per table, built once', () => {
     withStore(tempDb(), (store) => {
-      for (const member of ['runs', 'deposits', 'userLabels', 'nonces'] as const) expect(store[member]).toBe(store[member]);
+      for (const member of ['runs', 'deposits', 'userLabels', 'nonces', 'tokens'] as const) expect(store[member]).toBe(store[member]);
       expect('db' in store).toBe(false);
     });
   });

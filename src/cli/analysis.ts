@@ -220,7 +220,7 @@ function storedAssetMeta(
   const native = nativeSymbol(labelChain && labelChain !== 'evm' ? labelChain : chainId === null ? null : labelChainForChainId(chainId));
   return (asset) => {
     if (asset === NATIVE) return { symbol: native ?? 'native', decimals: 18, raw: null };
-    const info = store.token(asset);
+    const info = store.tokens.get(asset);
     if (!info) return { symbol: null, decimals: null, raw: 'raw units: no trace with this database read the token\'s decimals()' };
     return { symbol: info.symbol, decimals: info.decimals, raw: info.decimals === null ? 'raw units: the token did not answer decimals()' : null };
   };

@@ -140,7 +140,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   const symbol = nativeSymbol(labelChain) ?? 'native';
   const noteAsset = (asset: Asset): void => {
     if (assets.has(asset)) return;
-    const info = asset === NATIVE ? null : store.token(asset);
+    const info = asset === NATIVE ? null : store.tokens.get(asset);
     assets.set(asset, asset === NATIVE ? { symbol, decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
   };
   const times = new Map<number, number>();
@@ -161,8 +161,8 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   // Raw units only where the token did not answer, and then the report says so.
   const raw = [...assets].filter(([asset, m]) => asset !== NATIVE && m.decimals === null).map(([asset]) => asset);
   if (raw.length > 0) {
-    const unread = raw.filter((a) => store.token(a) === null);
-    const silent = raw.filter((a) => store.token(a) !== null);
+    const unread = raw.filter((a) => store.tokens.get(a) === null);
+    const silent = raw.filter((a) => store.tokens.get(a) !== null);
     if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
     if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
   }

@@ -89,6 +89,15 @@ export function depositStore(db: Db, path: string): DepositStore {
   };
 }
 
+/**
+ * Forgets the inferences of `chainId` whose sweep lies above `block`: an inferred deposit address rests
+ * on its sweep, and a sweep the chain replaced proves nothing. Part of the store's reorg rollback, in
+ * its transaction.
+ */
+export function dropDepositsSweptAbove(db: Db, chainId: number, block: number): void {
+  db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`).run(chainId, block);
+}
+
 /** The learned deposit addresses of the database at `path`, without creating it (none when it does not exist). */
 export function readLearnedDeposits(path: string): LearnedDeposit[] {
   return readIfExists(path, [], (db) => depositStore(db, path).all());

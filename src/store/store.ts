@@ -1,12 +1,13 @@
 import type { Statement } from 'better-sqlite3';
 import { UsageError } from '../errors.js';
-import type { Address, Asset, Hex, TokenInfo, Transfer, TransferKind } from '../types.js';
+import type { Address, Asset, Hex, Transfer, TransferKind } from '../types.js';
 import { union, type Interval } from '../util/intervals.js';
-import { depositStore } from './deposits.js';
+import { depositStore, dropDepositsSweptAbove } from './deposits.js';
 import { nonceCache } from './nonces.js';
 import { openDb, readIfExists, withSqliteErrors, type Db } from './open.js';
 import { repairMessage, repairStore } from './repair.js';
 import { traceRuns } from './runs.js';
+import { tokenStore } from './tokens.js';
 import { userLabelStore } from './userLabels.js';
 
 /** Block-scan sources see every address: their intervals are stored under this address. */
@@ -45,8 +46,10 @@ interface TransferRow {
  * store opens and reached as members: `store.runs`, `store.deposits`, … Adding a table is a migration in
  * schema.ts, its file, and one line here.
  */
-function tableStores(db: Db, path: string) {
+function tableStores(db: Db, path: string, chain: () => number) {
   return {
+    /** Token symbols and decimals on the store's chain (tokens.ts). */
+    tokens: tokenStore(db, path, chain),
     /** Finished trace runs and the movements their walk followed (runs.ts). */
     runs: traceRuns(db, path),
     /** Learned deposit addresses: inferences with their evidence (deposits.ts). */
@@ -99,8 +102,6 @@ export interface Store extends TableStores {
   wrapAssets(): Address[];
   block(number: number): BlockHeader | null;
   putBlocks(headers: readonly BlockHeader[]): void;
-  token(address: Address): TokenInfo | null;
-  putToken(info: TokenInfo): void;
   /** Forgets everything above `block` (rows, interval parts, headers): used after a reorg. */
   rollbackAbove(block: number): void;
   /** Marks blocks above `block` as not fetched, keeping their rows: they are read again next time. */
@@ -191,8 +192,6 @@ function storeOn(db: Db, path: string): Store {
   // Headers and tokens are read once per block / token of every path: statements prepared once.
   const blockStmt = db.prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`);
   const putBlockStmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
-  const tokenStmt = db.prepare(`SELECT address, symbol, decimals FROM tokens WHERE chain_id = ? AND address = ?`);
-  const putTokenStmt = db.prepare(`INSERT OR REPLACE INTO tokens (chain_id, address, symbol, decimals) VALUES (?, ?, ?, ?)`);
   const setMetaStmt = db.prepare(
     `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
@@ -234,7 +233,7 @@ function storeOn(db: Db, path: string): Store {
   // sentence for the user, not an internal error.
   return guarded(path, {
     path,
-    ...tableStores(db, path),
+    ...tableStores(db, path, requireChain),
     chainId: () => chain,
     bindChain(chainId, rpcLabel) {
       if (chain === null) {
@@ -302,15 +301,12 @@ function storeOn(db: Db, path: string): Store {
       const c = requireChain();
       db.transaction(() => headers.forEach((h) => putBlockStmt.run(c, h.number, h.hash, h.timestamp))).immediate();
     },
-    token: (address) => (tokenStmt.get(requireChain(), address) as TokenInfo | undefined) ?? null,
-    putToken: (info) => void putTokenStmt.run(requireChain(), info.address, info.symbol, info.decimals),
     rollbackAbove(block) {
       const c = requireChain();
       db.transaction(() => {
         db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
         db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
-        // An inferred deposit address rests on its sweep: a sweep the chain replaced proves nothing.
-        db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`).run(c, block);
+        dropDepositsSweptAbove(db, c, block);
         truncateIntervals(c, block);
       }).immediate();
     },
