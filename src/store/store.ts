@@ -189,7 +189,7 @@ function storeOn(db: Db, path: string): Store {
   const hasStmt = db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const deleteMetaStmt = db.prepare(`DELETE FROM meta WHERE key = ?`);
-  // Headers and tokens are read once per block / token of every path: statements prepared once.
+  // Headers are read once per block of every path: statements prepared once.
   const blockStmt = db.prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`);
   const putBlockStmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
   const setMetaStmt = db.prepare(
