@@ -43,6 +43,16 @@ interface Import {
   to: string;
 }
 
+/** Every package import (better-sqlite3, node:fs, …) of every file under src/, as `file → package`. */
+function packageImports(): { file: string; name: string }[] {
+  return sourceFiles(SRC).flatMap((path) =>
+    ts
+      .preProcessFile(readFileSync(path, 'utf8'), true, true)
+      .importedFiles.filter((ref) => !ref.fileName.startsWith('.'))
+      .map((ref) => ({ file: relative(SRC, path).split(sep).join('/'), name: ref.fileName })),
+  );
+}
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
@@ -121,6 +131,16 @@ describe('layers', () => {
     // An allowance nobody needs any more is removed, so the list only shrinks.
     const stale = [...ALLOWED].filter((a) => !upward.includes(a));
     expect(stale, `allowed upward imports that no longer exist (remove them from ALLOWED): ${stale.join(', ')}`).toEqual([]);
+  });
+
+  it('keeps SQL in store/: no other folder loads the SQLite driver or opens the database itself', () => {
+    const drivers = packageImports().filter((i) => i.name === 'better-sqlite3');
+    expect(drivers.map((i) => i.file)).toContain('store/open.ts');
+    const outside = drivers.filter((i) => !i.file.startsWith('store/')).map((i) => `${i.file} → ${i.name}`);
+    expect(outside, `the SQLite driver outside store/ (add a store method instead):\n  ${outside.join('\n  ')}\n`).toEqual([]);
+    // openDb hands out the database handle: only the store's own files open one.
+    const handles = all.filter((i) => i.target === 'store/open.ts' && i.from !== 'store').map((i) => `${i.file} → ${i.target}`);
+    expect(handles, `store/open.ts imported outside store/ (open through createStore or readStoreIfExists):\n  ${handles.join('\n  ')}\n`).toEqual([]);
   });
 
   it('has no import cycle between folders', () => {
