@@ -122,3 +122,35 @@ export interface TokenInfo {
   symbol: string | null;
   decimals: number | null;
 }
+
+/** How sure the deposit-address heuristic (trace/deposits.ts) is of an inference. */
+export type DepositConfidence = 'high' | 'medium' | 'low';
+
+/** Why hoptrace takes an address for a deposit address: the evidence a reader can check on chain. */
+export interface DepositEvidence {
+  /** The labelled hot wallet the sweep went to. */
+  hotWallet: Address;
+  /** The exchange, as the hot wallet's label names it. */
+  entity: string;
+  /** The asset swept (the traced arrival's asset). */
+  asset: Asset;
+  /** The traced transfer into the deposit address. */
+  arrivalTx: Hex;
+  arrivalBlock: number;
+  /** Sweep transactions, earliest first (one or two). */
+  sweepTxs: Hex[];
+  /** Block of the first sweep. */
+  sweepBlock: number;
+  /** sweepBlock − arrivalBlock. */
+  delayBlocks: number;
+  /** What arrived in the asset from the arrival to the last sweep, and what the sweeps carried (base units). */
+  received: bigint;
+  swept: bigint;
+  /** swept / received in basis points (10 000 = all of it). */
+  shareBps: number;
+  /** Distinct senders into the address in that window, the exchange's own gas top-ups not counted. */
+  senders: number;
+  confidence: DepositConfidence;
+  /** Plain sentences: what raised or lowered the confidence. */
+  reasons: string[];
+}

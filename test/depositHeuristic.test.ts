@@ -14,7 +14,7 @@ import {
 } from '../src/trace/deposits.js';
 import { createDepositCheck } from '../src/trace/depositCheck.js';
 import type { FetchNeed } from '../src/sources/fetcher.js';
-import { depositStore, readLearnedDeposits, type DepositStore } from '../src/store/deposits.js';
+import { readLearnedDeposits, type DepositStore } from '../src/store/deposits.js';
 import { createStore, type Store } from '../src/store/store.js';
 import { NATIVE, type Address, type Label, type Seed, type Transfer } from '../src/types.js';
 import { addressEvidence } from '../src/trace/evidence.js';
@@ -147,7 +147,7 @@ describe('learned deposit addresses in the database', () => {
     const store = createStore(path);
     try {
       store.bindChain(1, 'test');
-      depositStore(store.db, path).put(1, D, evidence);
+      store.deposits.put(1, D, evidence);
       expect(readLearnedDeposits(path)).toEqual([{ ...evidence, chainId: 1, address: D, learnedAt: expect.any(String) }]);
       store.rollbackAbove(120);
       expect(readLearnedDeposits(path)).toHaveLength(1);

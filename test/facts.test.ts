@@ -21,6 +21,7 @@ import { renderMarkdown } from '../src/report/full.js';
 import { toJsonValue } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
 import { readLearnedDeposits } from '../src/store/deposits.js';
+import { openDb } from '../src/store/open.js';
 import { createStore } from '../src/store/store.js';
 import type { Hit, TraceResult } from '../src/trace/result.js';
 import type { Address, Label, Seed } from '../src/types.js';
@@ -275,6 +276,16 @@ describe('known perpetrators', () => {
 });
 
 /** A version 1 report of the same run: the fields schema 2 added taken out. */
+/** Rewrites stored rows the way an older release left them: raw SQL, beside the store's own API. */
+function rewrite(db: string, sql: string, ...params: unknown[]): void {
+  const conn = openDb(db);
+  try {
+    conn.prepare(sql).run(...params);
+  } finally {
+    conn.close();
+  }
+}
+
 function downgradeToV1(doc: Record<string, unknown>): Record<string, unknown> {
   const v1 = JSON.parse(JSON.stringify(doc)) as Record<string, unknown> & { hits: Record<string, unknown>[] };
   v1['schemaVersion'] = 1;
@@ -302,12 +313,13 @@ describe('old reports', () => {
     expect(verified.stdout).toMatch(/3 of 3 hops hold/);
     // A run an older hoptrace recorded (its stored report is version 1) is reported from the database.
     const store = createStore(db);
+    let run: { id: number };
     try {
-      const run = recordRun(store, r);
-      store.db.prepare('UPDATE trace_runs SET result = ? WHERE id = ?').run(JSON.stringify(v1), run.id);
+      run = recordRun(store, r);
     } finally {
       store.close();
     }
+    rewrite(db, 'UPDATE trace_runs SET result = ? WHERE id = ?', JSON.stringify(v1), run.id);
     const report = await hoptrace(['report', '--db', db, '--format', 'md']);
     expect(report.stderr).toBe('');
     expect(report.stdout).toContain('Evidence — label: Binance, exchange');
@@ -319,12 +331,13 @@ describe('old reports', () => {
     // What the release before the parsing redaction kept: a short key segment, a query part without `=`.
     const old = 'http://127.0.0.1:8545/ab12cd34ef?KEY1234';
     const store = createStore(db);
+    let run: { id: number };
     try {
-      const run = recordRun(store, r);
-      store.db.prepare('UPDATE trace_runs SET rpc = ?, result = ? WHERE id = ?').run(old, JSON.stringify({ ...toJsonValue(r), rpc: old }), run.id);
+      run = recordRun(store, r);
     } finally {
       store.close();
     }
+    rewrite(db, 'UPDATE trace_runs SET rpc = ?, result = ? WHERE id = ?', old, JSON.stringify({ ...toJsonValue(r), rpc: old }), run.id);
     for (const format of ['text', 'json', 'md']) {
       const out = await hoptrace(['report', '--db', db, '--format', format]);
       expect(out.code, out.stderr).toBe(0);

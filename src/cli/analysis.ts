@@ -9,7 +9,6 @@ import { renderCsv, renderFullJson, renderFullText, renderMarkdown, reportGraph 
 import { renderHtml } from '../report/html.js';
 import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
-import { traceRuns } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Transfer } from '../types.js';
 import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
@@ -43,7 +42,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; list?: boolean; format: ReportFormat; out?: string; color: boolean }) => {
       withStore(o.db, (store) => {
         if (o.list) {
-          const lines = traceRuns(store.db, store.path)
+          const lines = store.runs
             .list()
             .map((r) => `${r.id}\t${r.createdAt}\tchain ${r.chainId}\tblocks ${r.fromBlock}-${r.toBlock}\t${plural(r.seeds.length, 'seed')}\t${String(r.params['direction'])}, ${String(r.params['hops'])} hops`);
           emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', 'text', o.out);
@@ -90,7 +89,7 @@ export function registerAnalysisCommands(program: Command): void {
       const givenHops = o.hops === undefined ? undefined : parseCount(o.hops, '--hops', { min: 1, max: PATH_HOPS_MAX });
       const limit = parseCount(o.limit, '--limit', { min: 1 });
       withStore(o.db, (store) => {
-        const runs = traceRuns(store.db, store.path).list();
+        const runs = store.runs.list();
         const maxHops = givenHops ?? pathHopsDefault(runs);
         const r = pathsInStore(store, { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER }, from, to, { maxHops, limit });
         const meta = storedAssetMeta(store, runs);
@@ -217,11 +216,11 @@ function storedAssetMeta(
   // The label chain of the latest run says what the native coin is called (a local node's chain id
   // names no chain: the demo is traced with --labels-chain ethereum, and its paths say ETH).
   const last = runs[runs.length - 1];
-  const labelChain = last ? (JSON.parse(traceRuns(store.db, store.path).get(last.id).result) as { labelChain?: string }).labelChain : undefined;
+  const labelChain = last ? (JSON.parse(store.runs.get(last.id).result) as { labelChain?: string }).labelChain : undefined;
   const native = nativeSymbol(labelChain && labelChain !== 'evm' ? labelChain : chainId === null ? null : labelChainForChainId(chainId));
   return (asset) => {
     if (asset === NATIVE) return { symbol: native ?? 'native', decimals: 18, raw: null };
-    const info = store.token(asset);
+    const info = store.tokens.get(asset);
     if (!info) return { symbol: null, decimals: null, raw: 'raw units: no trace with this database read the token\'s decimals()' };
     return { symbol: info.symbol, decimals: info.decimals, raw: info.decimals === null ? 'raw units: the token did not answer decimals()' : null };
   };

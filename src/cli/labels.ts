@@ -16,10 +16,9 @@ import { indexForChain, loadLabelRows } from '../labels/load.js';
 import { loadSeeds } from '../labels/seeds.js';
 import { checkBatch, checkLabelInput, importRefused, type CheckContext } from '../labels/userInput.js';
 import { labelJson, labelsCsv, labelsJson, renderLabelDetail, renderLabelList, toPrettyJson } from '../report/labels.js';
-import { openDb } from '../store/open.js';
-import { readIfExists } from '../store/open.js';
-import { readUserLabels, userLabelStore, type UserLabels } from '../store/userLabels.js';
-import { depositStore, readLearnedDeposits } from '../store/deposits.js';
+import { createStore, readStoreIfExists } from '../store/store.js';
+import { readUserLabels, type UserLabels } from '../store/userLabels.js';
+import { readLearnedDeposits } from '../store/deposits.js';
 import { learnedDepositRecord, learnedDepositsCsv, renderLearnedDeposits } from '../report/deposit.js';
 import type { Address, Label, LabelCategory } from '../types.js';
 import { parseAddress } from '../util/address.js';
@@ -86,9 +85,9 @@ export function registerLabelsCommand(program: Command): void {
     .action((raw: string, o: DbOption & ColorOptions) => {
       const address = parseAddress(raw);
       // Inferred deposit addresses are no labels: shown after them, as what they are.
-      const { user, inferred } = readIfExists(o.db, { user: [], inferred: [] }, (handle) => ({
-        user: userLabelStore(handle, o.db).all(),
-        inferred: depositStore(handle, o.db).byAddress(address),
+      const { user, inferred } = readStoreIfExists(o.db, { user: [], inferred: [] }, (store) => ({
+        user: store.userLabels.all(),
+        inferred: store.deposits.byAddress(address),
       }));
       const rows = labelsOfAddress(allLabels(user), address);
       const seeds = loadSeeds().filter((s) => s.address === address);
@@ -275,11 +274,13 @@ interface AddOptions {
 
 /** Opens (creating if needed) the database for a write, runs `fn` on its user labels, closes it. */
 function withStore<T>(path: string, fn: (store: UserLabels) => T): T {
-  const db = openDb(path);
+  // No repair: these commands write the user's labels only, and leave the graph (and the note on what a
+  // repair drops) to the next trace.
+  const store = createStore(path, { repair: false });
   try {
-    return fn(userLabelStore(db, path));
+    return fn(store.userLabels);
   } finally {
-    db.close();
+    store.close();
   }
 }
 

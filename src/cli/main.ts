@@ -9,7 +9,6 @@ import { renderText, toJson, toNdjson } from '../report/index.js';
 import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
 import { createStore } from '../store/store.js';
-import { userLabelStore } from '../store/userLabels.js';
 import type { SeedTier } from '../types.js';
 import { connect, readChainId, runTrace, type TraceSeed } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
@@ -202,7 +201,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       );
     }
     // The user's labels in this database override the bundled ones (hoptrace labels add / import).
-    const labels = overlayUserLabels(loadLabelBook(labelChain), userLabelStore(store.db, store.path).all());
+    const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
     const result = await runTrace(
       {
         rpc,

@@ -10,9 +10,8 @@ import { fromJsonValue } from '../report/fromJson.js';
 import type { FullReport } from '../report/full.js';
 import { toJsonValue } from '../report/json.js';
 import type { Manifest } from '../report/manifest.js';
-import { traceRuns, type NewTraceRun, type TraceRun } from '../store/runs.js';
+import type { NewTraceRun, TraceRun } from '../store/runs.js';
 import type { Store } from '../store/store.js';
-import { userLabelStore } from '../store/userLabels.js';
 import type { TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
 import { tracedEdgesOf } from '../trace/run.js';
@@ -43,7 +42,7 @@ export function recordRun(store: Store, result: TraceResult): TraceRun {
     params: json.params as unknown as Record<string, unknown>,
     result: JSON.stringify(json),
   };
-  return { id: traceRuns(store.db, store.path).record(run, tracedEdgesOf(result)), ...run };
+  return { id: store.runs.record(run, tracedEdgesOf(result)), ...run };
 }
 
 /**
@@ -57,7 +56,7 @@ export function recordRun(store: Store, result: TraceResult): TraceRun {
  * label data and parameters the figures rest on; `transfersRead` how many movements they came from.
  */
 export function assembleReport(store: Store, runId: number | undefined): FullReport & { run: TraceRun } {
-  const run = traceRuns(store.db, store.path).get(runId);
+  const run = store.runs.get(runId);
   const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
   // As stored by an older release, whose redaction kept more: masked again (rpc/redact.ts).
   result.rpc = result.rpc.split(' + ').map(redactUrl).join(' + ');
@@ -66,7 +65,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   }
   // The run stored 'evm' when no chain's own labels applied (only the every-EVM-chain rows).
   const labelChain = result.labelChain === 'evm' ? null : result.labelChain;
-  const labels = overlayUserLabels(loadLabelBook(labelChain), userLabelStore(store.db, store.path).all());
+  const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
   const seeds = result.seeds.map((s) => s.address);
   const seedList = seedBook(labelChain);
   const seedSet = new Set(seeds);
@@ -81,7 +80,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   }
   // The graph the run's walk followed, when the run recorded it: attribution, exports and the HTML
   // graph all draw it. A movement rolled back since (a deep reorg) is no longer there to draw.
-  const runEdges = traceRuns(store.db, store.path).edges(run.id);
+  const runEdges = store.runs.edges(run.id);
   const traced = runEdges?.flatMap((e) => {
     const transfer = store.transfer(e.txHash, e.ref);
     return transfer ? [{ transfer, hop: e.hop }] : [];
@@ -128,11 +127,10 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
 
   // The run's hops should all still be stored; a reorg deeper than the finality depth, handled by a
   // later run, can have rolled some back, and the attribution then rests on a different graph.
-  const has = store.db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
   const steps = new Set(result.hits.flatMap((h) => h.path.map((p) => `${p.txHash}|${p.ref}`)));
   const gone = [...steps].filter((k) => {
     const [tx, ref] = k.split('|') as [string, string];
-    return has.get(run.chainId, tx, ref) === undefined;
+    return !store.hasTransfer(tx, ref);
   }).length;
   if (gone > 0) {
     notes.push(`${gone} hop${gone === 1 ? '' : 's'} of this run ${gone === 1 ? 'is' : 'are'} no longer in the database (rolled back after a reorg): the attribution rests on what is stored now; trace again for a consistent report.`);
@@ -142,7 +140,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   const symbol = nativeSymbol(labelChain) ?? 'native';
   const noteAsset = (asset: Asset): void => {
     if (assets.has(asset)) return;
-    const info = asset === NATIVE ? null : store.token(asset);
+    const info = asset === NATIVE ? null : store.tokens.get(asset);
     assets.set(asset, asset === NATIVE ? { symbol, decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
   };
   const times = new Map<number, number>();
@@ -163,8 +161,8 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   // Raw units only where the token did not answer, and then the report says so.
   const raw = [...assets].filter(([asset, m]) => asset !== NATIVE && m.decimals === null).map(([asset]) => asset);
   if (raw.length > 0) {
-    const unread = raw.filter((a) => store.token(a) === null);
-    const silent = raw.filter((a) => store.token(a) !== null);
+    const unread = raw.filter((a) => store.tokens.get(a) === null);
+    const silent = raw.filter((a) => store.tokens.get(a) !== null);
     if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
     if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
   }
@@ -184,7 +182,7 @@ export function manifestOf(store: Store, run: TraceRun, result: TraceResult): Ma
   return {
     tool: { name: 'hoptrace', version: packageVersion() },
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
-    databaseSchemaVersion: store.db.pragma('user_version', { simple: true }) as number,
+    databaseSchemaVersion: store.schemaVersion(),
     run: { id: run.id, tracedAt: run.createdAt, toolVersion: run.toolVersion },
     chainId: run.chainId,
     // A pool of endpoints is recorded as their redacted forms joined by ' + ' (rpc/pool.ts).

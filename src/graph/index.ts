@@ -113,7 +113,7 @@ export function storedIsToken(store: Store): (address: Address) => boolean {
   const cache = new Map<Address, boolean>();
   return (address) => {
     let v = cache.get(address);
-    if (v === undefined) cache.set(address, (v = (store.token(address)?.decimals ?? null) !== null));
+    if (v === undefined) cache.set(address, (v = (store.tokens.get(address)?.decimals ?? null) !== null));
     return v;
   };
 }

@@ -48,7 +48,7 @@ export async function probeCapabilities(rpc: RpcClient, store: Store, head: numb
 
 /** Forgets the probed capabilities of an endpoint (a method disappeared behind a load balancer). */
 export function forgetCapabilities(rpc: RpcClient, store: Store): void {
-  store.db.prepare(`DELETE FROM meta WHERE key = ?`).run(`caps:${rpc.endpoint}`);
+  store.deleteMeta(`caps:${rpc.endpoint}`);
 }
 
 async function supports(call: () => Promise<unknown>): Promise<boolean> {

@@ -13,11 +13,11 @@ const MAX_SYMBOL = 64;
  * does not answer is stored as unknown and not asked again).
  */
 export async function tokenInfo(rpc: RpcClient, store: Store, address: Address): Promise<TokenInfo> {
-  const stored = store.token(address);
+  const stored = store.tokens.get(address);
   if (stored) return stored;
   const [symbolRaw, decimalsRaw] = await Promise.all([call(rpc, address, SYMBOL), call(rpc, address, DECIMALS)]);
   const info: TokenInfo = { address, symbol: decodeSymbol(symbolRaw), decimals: decodeDecimals(decimalsRaw) };
-  store.putToken(info);
+  store.tokens.put(info);
   return info;
 }
 

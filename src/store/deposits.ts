@@ -1,5 +1,4 @@
-import type { DepositConfidence, DepositEvidence } from '../trace/deposits.js';
-import type { Address, Asset } from '../types.js';
+import type { Address, Asset, DepositConfidence, DepositEvidence } from '../types.js';
 import { withSqliteErrors, type Db } from './open.js';
 import { readIfExists } from './open.js';
 
@@ -88,6 +87,15 @@ export function depositStore(db: Db, path: string): DepositStore {
     all: () => guard(() => (selectAll.all() as Row[]).map(fromRow)),
     byAddress: (address) => guard(() => (selectAddress.all(address) as Row[]).map(fromRow)),
   };
+}
+
+/**
+ * Forgets the inferences of `chainId` whose sweep lies above `block`: an inferred deposit address rests
+ * on its sweep, and a sweep the chain replaced proves nothing. Part of the store's reorg rollback, in
+ * its transaction.
+ */
+export function dropDepositsSweptAbove(db: Db, chainId: number, block: number): void {
+  db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`).run(chainId, block);
 }
 
 /** The learned deposit addresses of the database at `path`, without creating it (none when it does not exist). */

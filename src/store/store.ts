@@ -1,9 +1,14 @@
 import type { Statement } from 'better-sqlite3';
 import { UsageError } from '../errors.js';
-import type { Address, Asset, Hex, TokenInfo, Transfer, TransferKind } from '../types.js';
+import type { Address, Asset, Hex, Transfer, TransferKind } from '../types.js';
 import { union, type Interval } from '../util/intervals.js';
-import { openDb, withSqliteErrors, type Db } from './open.js';
+import { depositStore, dropDepositsSweptAbove } from './deposits.js';
+import { nonceCache } from './nonces.js';
+import { openDb, readIfExists, withSqliteErrors, type Db } from './open.js';
 import { repairMessage, repairStore } from './repair.js';
+import { traceRuns } from './runs.js';
+import { tokenStore } from './tokens.js';
+import { userLabelStore } from './userLabels.js';
 
 /** Block-scan sources see every address: their intervals are stored under this address. */
 export const ANY_ADDRESS = '*';
@@ -37,18 +42,44 @@ interface TransferRow {
 }
 
 /**
- * The local graph: transfers, the block intervals already fetched, block headers and token metadata.
- * One file holds one chain (checked on every run against the RPC's chain id).
+ * The tables beside the graph, one store each (a file of store/ per table), prepared once when the
+ * store opens and reached as members: `store.runs`, `store.deposits`, … Adding a table is a migration in
+ * schema.ts, its file, and one line here.
  */
-export interface Store {
+function tableStores(db: Db, path: string, chain: () => number) {
+  return {
+    /** Token symbols and decimals on the store's chain (tokens.ts). */
+    tokens: tokenStore(db, path, chain),
+    /** Finished trace runs and the movements their walk followed (runs.ts). */
+    runs: traceRuns(db, path),
+    /** Learned deposit addresses: inferences with their evidence (deposits.ts). */
+    deposits: depositStore(db, path),
+    /** The user's own labels (userLabels.ts). */
+    userLabels: userLabelStore(db, path),
+    /** Account nonces of the hub pre-check (nonces.ts). */
+    nonces: nonceCache(db, path),
+  };
+}
+
+/** The per-table stores a Store carries as members. */
+export type TableStores = ReturnType<typeof tableStores>;
+
+/**
+ * The local graph: transfers, the block intervals already fetched, block headers, token metadata and
+ * meta rows, plus the other tables as members (TableStores). One file holds one chain (checked on every
+ * run against the RPC's chain id). Nothing outside store/ sees the database handle or writes SQL.
+ */
+export interface Store extends TableStores {
   readonly path: string;
-  readonly db: Db;
   /** The chain the file holds, or null for a new file. */
   chainId(): number | null;
   /** Binds a new file to `chainId`; refuses an RPC on another chain than the file holds. */
   bindChain(chainId: number, rpcLabel: string): void;
   getMeta(key: string): string | null;
   setMeta(key: string, value: string): void;
+  deleteMeta(key: string): void;
+  /** The schema version of the file (`PRAGMA user_version`: the number of migrations applied). */
+  schemaVersion(): number;
   /** Stores rows and marks their ranges done, atomically: a crash leaves neither or both. */
   commit(rows: readonly Transfer[], marks: readonly IntervalMark[]): number;
   intervals(address: Address | typeof ANY_ADDRESS, source: string): Interval[];
@@ -61,6 +92,8 @@ export interface Store {
   transfersInRange(fromBlock: number, toBlock: number): Iterable<Transfer>;
   /** The stored movement with this identity, or null (rolled back, or never stored). */
   transfer(txHash: string, ref: string): Transfer | null;
+  /** Whether the movement with this identity is stored (rolled back by a reorg, it is not). */
+  hasTransfer(txHash: string, ref: string): boolean;
   /**
    * Token contracts that emitted a WETH-style Deposit/Withdrawal (kind wrap/unwrap) in the stored rows:
    * the candidates for "the same value as the native coin" (a caller still checks it is an unlabelled
@@ -69,8 +102,6 @@ export interface Store {
   wrapAssets(): Address[];
   block(number: number): BlockHeader | null;
   putBlocks(headers: readonly BlockHeader[]): void;
-  token(address: Address): TokenInfo | null;
-  putToken(info: TokenInfo): void;
   /** Forgets everything above `block` (rows, interval parts, headers): used after a reorg. */
   rollbackAbove(block: number): void;
   /** Marks blocks above `block` as not fetched, keeping their rows: they are read again next time. */
@@ -83,6 +114,11 @@ export interface Store {
 export interface StoreOptions {
   /** Open an existing database without writing to it, for commands that only read (report, export, path). */
   readonly?: boolean;
+  /**
+   * False: a writable open that leaves the repair (and its note) to the next trace; `labels add`,
+   * `remove` and `import` touch only the user's labels, and have never repaired the graph.
+   */
+  repair?: boolean;
   /**
    * Receives the one sentence saying what repairStore dropped on open (rows a current release would
    * refuse); the CLI prints it on stderr. Without it the repair happens silently.
@@ -97,7 +133,7 @@ export interface StoreOptions {
 export function createStore(path: string, opts: StoreOptions = {}): Store {
   const db = openDb(path, { readonly: opts.readonly });
   let said: string | null = null;
-  if (!opts.readonly) {
+  if (!opts.readonly && opts.repair !== false) {
     try {
       said = withSqliteErrors(path, () => repairMessage(path, repairStore(db)));
     } catch (err) {
@@ -106,7 +142,27 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
     }
   }
   if (said !== null) opts.onNote?.(said);
-  let chain: number | null = readChain(db);
+  try {
+    return storeOn(db, path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * What `read` finds in the store at `path`, without creating it: `none` when the file does not exist or
+ * is empty (a reading command, `labels list/show/export`, must not leave an empty database behind). The
+ * file is opened read-only (an older hoptrace database is migrated first, as openDb does), and closed
+ * again before this returns.
+ */
+export function readStoreIfExists<T>(path: string, none: T, read: (store: Store) => T): T {
+  return readIfExists(path, none, (db) => read(storeOn(db, path)));
+}
+
+/** The Store over an open database: statements prepared once, table stores built once. */
+function storeOn(db: Db, path: string): Store {
+  let chain: number | null = withSqliteErrors(path, () => readChain(db));
 
   const insertTransfer = db.prepare(
     `INSERT OR IGNORE INTO transfers
@@ -130,12 +186,12 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
   );
   const oneStmt = db.prepare(`SELECT * FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
   const wrapStmt = db.prepare(`SELECT DISTINCT asset FROM transfers WHERE chain_id = ? AND kind IN ('wrap', 'unwrap') ORDER BY asset`);
+  const hasStmt = db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
-  // Headers and tokens are read once per block / token of every path: statements prepared once.
+  const deleteMetaStmt = db.prepare(`DELETE FROM meta WHERE key = ?`);
+  // Headers are read once per block of every path: statements prepared once.
   const blockStmt = db.prepare(`SELECT number, hash, timestamp FROM blocks WHERE chain_id = ? AND number = ?`);
   const putBlockStmt = db.prepare(`INSERT OR REPLACE INTO blocks (chain_id, number, hash, timestamp) VALUES (?, ?, ?, ?)`);
-  const tokenStmt = db.prepare(`SELECT address, symbol, decimals FROM tokens WHERE chain_id = ? AND address = ?`);
-  const putTokenStmt = db.prepare(`INSERT OR REPLACE INTO tokens (chain_id, address, symbol, decimals) VALUES (?, ?, ?, ?)`);
   const setMetaStmt = db.prepare(
     `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
@@ -177,7 +233,7 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
   // sentence for the user, not an internal error.
   return guarded(path, {
     path,
-    db,
+    ...tableStores(db, path, requireChain),
     chainId: () => chain,
     bindChain(chainId, rpcLabel) {
       if (chain === null) {
@@ -192,6 +248,8 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
     },
     getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value ?? null,
     setMeta: (key, value) => void setMetaStmt.run(key, value),
+    deleteMeta: (key) => void deleteMetaStmt.run(key),
+    schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     commit(rows, marks) {
       return commitTx.immediate(rows, marks);
     },
@@ -235,6 +293,7 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
       const r = oneStmt.get(requireChain(), txHash, ref) as TransferRow | undefined;
       return r ? fromRow(r) : null;
     },
+    hasTransfer: (txHash, ref) => hasStmt.get(requireChain(), txHash, ref) !== undefined,
     wrapAssets: () =>
       (wrapStmt.all(requireChain()) as { asset: string }[]).map((r) => r.asset),
     block: (number) => (blockStmt.get(requireChain(), number) as BlockHeader | undefined) ?? null,
@@ -242,15 +301,12 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
       const c = requireChain();
       db.transaction(() => headers.forEach((h) => putBlockStmt.run(c, h.number, h.hash, h.timestamp))).immediate();
     },
-    token: (address) => (tokenStmt.get(requireChain(), address) as TokenInfo | undefined) ?? null,
-    putToken: (info) => void putTokenStmt.run(requireChain(), info.address, info.symbol, info.decimals),
     rollbackAbove(block) {
       const c = requireChain();
       db.transaction(() => {
         db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
         db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
-        // An inferred deposit address rests on its sweep: a sweep the chain replaced proves nothing.
-        db.prepare(`DELETE FROM deposit_addresses WHERE chain_id = ? AND sweep_block > ?`).run(c, block);
+        dropDepositsSweptAbove(db, c, block);
         truncateIntervals(c, block);
       }).immediate();
     },

@@ -1,4 +1,4 @@
-import { listingDates, labelEvents } from '../labels/validity.js';
+import { labelEvents, listingDates } from '../labelEvents.js';
 import type { Address, Label, LabelCategory, LabelRole, Risk } from '../types.js';
 import { readIfExists, withSqliteErrors, type Db } from './open.js';
 

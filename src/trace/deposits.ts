@@ -9,7 +9,7 @@
  * arrival at a time, with the thresholds below, and grades what it finds (see the README section
  * "Deposit addresses and hubs").
  */
-import type { Address, Asset, Hex, Label, Transfer } from '../types.js';
+import type { Address, DepositConfidence, DepositEvidence, Label, Transfer } from '../types.js';
 import { plural } from '../util/plural.js';
 
 /**
@@ -41,36 +41,8 @@ export const MAX_OTHER_OUT_BPS = 1_000;
 /** Label categories an address can be a deposit address of. */
 const EXCHANGE_CATEGORIES = new Set<Label['category']>(['exchange', 'sanctioned-exchange']);
 
-export type DepositConfidence = 'high' | 'medium' | 'low';
-
-/** Why hoptrace takes an address for a deposit address: the evidence a reader can check on chain. */
-export interface DepositEvidence {
-  /** The labelled hot wallet the sweep went to. */
-  hotWallet: Address;
-  /** The exchange, as the hot wallet's label names it. */
-  entity: string;
-  /** The asset swept (the traced arrival's asset). */
-  asset: Asset;
-  /** The traced transfer into the deposit address. */
-  arrivalTx: Hex;
-  arrivalBlock: number;
-  /** Sweep transactions, earliest first (one or two). */
-  sweepTxs: Hex[];
-  /** Block of the first sweep. */
-  sweepBlock: number;
-  /** sweepBlock − arrivalBlock. */
-  delayBlocks: number;
-  /** What arrived in the asset from the arrival to the last sweep, and what the sweeps carried (base units). */
-  received: bigint;
-  swept: bigint;
-  /** swept / received in basis points (10 000 = all of it). */
-  shareBps: number;
-  /** Distinct senders into the address in that window, the exchange's own gas top-ups not counted. */
-  senders: number;
-  confidence: DepositConfidence;
-  /** Plain sentences: what raised or lowered the confidence. */
-  reasons: string[];
-}
+// The evidence's shape is stored (store/deposits.ts), and the store may not import trace/: it lives in types.ts.
+export type { DepositConfidence, DepositEvidence };
 
 export interface DepositInput {
   address: Address;

@@ -11,8 +11,6 @@ import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed
 import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
 import { walk, type DepositFinding, type RawHit } from './walk.js';
 import { addressEvidence, depositInference, evidenceOf, labelInForceAt, seedSource, venueSource, type EvidenceContext } from './evidence.js';
-import { depositStore } from '../store/deposits.js';
-import { nonceCache } from '../store/nonces.js';
 import { createDepositCheck } from './depositCheck.js';
 import { hubPrecheck, PRECHECK_MIN_WINDOW } from './hubs.js';
 import { attachMainPaths, storedValueClasses } from './mainPaths.js';
@@ -123,8 +121,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const directions: ('out' | 'in')[] = req.direction === 'both' ? ['out', 'in'] : [req.direction];
   const raw: RawHit[] = [];
   const hubs = new Map<Address, Hub>();
-  const learned = depositStore(store.db, store.path);
-  const nonces = nonceCache(store.db, store.path);
+  const learned = store.deposits;
+  const nonces = store.nonces;
   const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels, seedList: ctx.seedList });
   const inferences = new Map<Address, DepositFinding>();
   const visited = new Set<Address>();

@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../src/errors.js';
+import { openDb } from '../src/store/open.js';
+import type { NewTraceRun } from '../src/store/runs.js';
+import { MIGRATIONS } from '../src/store/schema.js';
+import { createStore, readStoreIfExists, type Store } from '../src/store/store.js';
+import type { NewUserLabel } from '../src/store/userLabels.js';
+import type { Address, DepositEvidence, Hex, Transfer } from '../src/types.js';
+
+/**
+ * The store's members (runs, deposits, userLabels, nonces) and the methods that replaced raw SQL outside
+ * store/, on temporary files: no node needed.
+ */
+
+const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'hoptrace-store-')), 'store.db');
+const address = (): Address => `0x${randomBytes(20).toString('hex')}`;
+const hash = (): Hex => `0x${randomBytes(32).toString('hex')}`;
+
+function withStore<T>(path: string, fn: (store: Store) => T): T {
+  const store = createStore(path);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function transfer(blockNumber: number, amount: bigint): Transfer {
+  return {
+    chainId: 1,
+    txHash: hash(),
+    ref: 'trace:',
+    kind: 'native',
+    blockNumber,
+    blockHash: hash(),
+    txIndex: 0,
+    from: address(),
+    to: address(),
+    asset: 'native',
+    amount,
+  };
+}
+
+function newRun(n: number): NewTraceRun {
+  return {
+    createdAt: `2026-01-0${n}T00:00:00.000Z`,
+    chainId: 1,
+    toolVersion: '0.1.0',
+    rpc: 'http://127.0.0.1:8545/',
+    fromBlock: 0,
+    toBlock: 100 * n,
+    labelDataVersion: 'test',
+    labelDataSha256: 'ab'.repeat(6),
+    userLabels: n,
+    seeds: [address()],
+    params: { direction: 'out', hops: n },
+    result: JSON.stringify({ run: n }),
+  };
+}
+
+describe('store.runs', () => {
+  it('records runs with the edges their walk followed, and tells a run recorded without them', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      expect(() => store.runs.get()).toThrow(new UsageError(`database ${path} holds no trace run yet.`, { hint: 'run hoptrace trace with this --db first' }));
+      const [a, b] = [hash(), hash()];
+      const first = store.runs.record(newRun(1));
+      // Given out of order and once twice: kept once each, read back by hop, then transaction and ref.
+      const second = store.runs.record(newRun(2), [
+        { txHash: b, ref: 'log:3', hop: 2 },
+        { txHash: a, ref: 'trace:', hop: 1 },
+        { txHash: b, ref: 'log:1', hop: 2 },
+        { txHash: a, ref: 'trace:', hop: 1 },
+      ]);
+      const empty = store.runs.record(newRun(3), []);
+      expect(second).toBe(first + 1);
+      expect(store.runs.edges(first)).toBeNull();
+      expect(store.runs.edges(empty)).toEqual([]);
+      expect(store.runs.edges(second)).toEqual([
+        { txHash: a, ref: 'trace:', hop: 1 },
+        { txHash: b, ref: 'log:1', hop: 2 },
+        { txHash: b, ref: 'log:3', hop: 2 },
+      ]);
+      expect(store.runs.get()).toEqual({ id: empty, ...newRun(3), seeds: expect.any(Array) });
+      expect(store.runs.get(first).params).toEqual({ direction: 'out', hops: 1 });
+      expect(() => store.runs.get(99)).toThrow(`database ${path} holds no trace run 99.`);
+      const listed = store.runs.list();
+      expect(listed.map((r) => [r.id, r.toBlock])).toEqual([[first, 100], [second, 200], [empty, 300]]);
+      expect(listed.every((r) => !('result' in r))).toBe(true);
+    });
+    // What was recorded is read back by a read-only open.
+    const again = createStore(path, { readonly: true });
+    try {
+      expect(again.runs.list()).toHaveLength(3);
+    } finally {
+      again.close();
+    }
+  });
+});
+
+describe('store.deposits', () => {
+  it('keeps an inference exactly (amounts above 2^64, sweeps, reasons) and replaces it with a newer one', () => {
+    const path = tempDb();
+    const d = address();
+    const evidence: DepositEvidence = {
+      hotWallet: address(),
+      entity: 'Exchange X',
+      asset: 'native',
+      arrivalTx: hash(),
+      arrivalBlock: 10,
+      sweepTxs: [hash(), hash()],
+      sweepBlock: 12,
+      delayBlocks: 2,
+      received: 2n ** 70n + 1n,
+      swept: 2n ** 70n,
+      shareBps: 9_999,
+      senders: 1,
+      confidence: 'medium',
+      reasons: ['swept within 2 blocks', 'one sender'],
+    };
+    withStore(path, (store) => {
+      expect(store.deposits.get(1, d)).toBeUndefined();
+      const stored = store.deposits.put(1, d, evidence);
+      expect(store.deposits.get(1, d)).toEqual(stored);
+      expect(stored).toEqual({ ...evidence, chainId: 1, address: d, learnedAt: expect.any(String) });
+      store.deposits.put(10, d, { ...evidence, confidence: 'high', reasons: [] });
+      store.deposits.put(1, d, { ...evidence, shareBps: 9_000 });
+      expect(store.deposits.byAddress(d).map((l) => [l.chainId, l.shareBps, l.confidence, l.reasons.length])).toEqual([
+        [1, 9_000, 'medium', 2],
+        [10, 9_999, 'high', 0],
+      ]);
+      expect(store.deposits.all()).toHaveLength(2);
+      expect(store.deposits.byAddress(address())).toEqual([]);
+    });
+  });
+});
+
+describe('store.userLabels', () => {
+  const label = (addr: Address, chain: string, entity: string): NewUserLabel => ({
+    address: addr,
+    chain,
+    entity,
+    category: 'exchange',
+    role: 'unknown',
+    jurisdiction: null,
+    risk: 'standard',
+    source: `case file (${entity}) listed 2024-05-01`,
+    listedAt: null,
+    delistedAt: '2025-01-02',
+    validFrom: null,
+    validTo: null,
+  });
+
+  it('puts, finds, counts and removes by address and chain; a failed transaction writes nothing', () => {
+    const path = tempDb();
+    const [a, b] = [address(), address()];
+    withStore(path, (store) => {
+      expect(store.userLabels.put([label(a, 'evm', 'A'), label(a, 'bsc', 'A on bsc'), label(b, 'evm', 'B')], 'f.csv')).toEqual({ added: 3, replaced: 0 });
+      // The events come from the source text and the explicit dates together.
+      expect(store.userLabels.forAddress(a.toUpperCase().replace('0X', '0x') as Address)[0]).toMatchObject({
+        chain: 'bsc',
+        origin: 'user',
+        originFile: 'f.csv',
+        listedAt: '2024-05-01',
+        delistedAt: '2025-01-02',
+        events: [{ kind: 'listed', date: '2024-05-01' }, { kind: 'delisted', date: '2025-01-02' }],
+      });
+      expect(() =>
+        store.userLabels.transaction(() => {
+          store.userLabels.put([label(b, 'evm', 'B renamed')], null);
+          throw new Error('refused');
+        }),
+      ).toThrow('refused');
+      expect(store.userLabels.forAddress(b).map((l) => l.entity)).toEqual(['B']);
+      expect(store.userLabels.remove(a, 'bsc')).toBe(1);
+      expect(store.userLabels.count()).toBe(2);
+      expect(store.userLabels.remove(a)).toBe(1);
+      expect(store.userLabels.all().map((l) => l.address)).toEqual([b]);
+    });
+  });
+});
+
+describe('store.nonces', () => {
+  it('keeps a nonce per chain and address', () => {
+    const path = tempDb();
+    const a = address();
+    withStore(path, (store) => {
+      expect(store.nonces.get(1, a)).toBeUndefined();
+      store.nonces.put(1, a, 7);
+      store.nonces.put(1, a, 9);
+      store.nonces.put(10, a, 0);
+      expect([store.nonces.get(1, a), store.nonces.get(10, a), store.nonces.get(5, a)]).toEqual([9, 0, undefined]);
+    });
+  });
+});
+
+describe('store.tokens', () => {
+  it('keeps a token\'s metadata once the store has a chain, the latest read replacing the first', () => {
+    const path = tempDb();
+    const token = address();
+    withStore(path, (store) => {
+      expect(() => store.tokens.get(token)).toThrow('store used before bindChain');
+      store.bindChain(1, 'test');
+      expect(store.tokens.get(token)).toBeNull();
+      store.tokens.put({ address: token, symbol: 'TKN', decimals: 6 });
+      store.tokens.put({ address: token, symbol: null, decimals: 18 });
+      expect(store.tokens.get(token)).toEqual({ address: token, symbol: null, decimals: 18 });
+    });
+  });
+});
+
+describe('the store in place of raw SQL', () => {
+  it('says whether a movement is stored, which schema the file has, and deletes a meta row', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      const t = transfer(5, 3n);
+      expect(store.hasTransfer(t.txHash, t.ref)).toBe(false);
+      store.commit([t], []);
+      expect(store.hasTransfer(t.txHash, t.ref)).toBe(true);
+      expect(store.hasTransfer(t.txHash, 'log:0')).toBe(false);
+      store.rollbackAbove(4);
+      expect(store.hasTransfer(t.txHash, t.ref)).toBe(false);
+      expect(store.schemaVersion()).toBe(MIGRATIONS.length);
+      store.setMeta('caps:x', '{}');
+      store.deleteMeta('caps:x');
+      store.deleteMeta('caps:never-set');
+      expect(store.getMeta('caps:x')).toBeNull();
+    });
+  });
+
+  it('has one member per table, built once', () => {
+    withStore(tempDb(), (store) => {
+      for (const member of ['runs', 'deposits', 'userLabels', 'nonces', 'tokens'] as const) expect(store[member]).toBe(store[member]);
+      expect('db' in store).toBe(false);
+    });
+  });
+});
+
+describe('opening', () => {
+  it('readStoreIfExists creates nothing for a missing or empty file and reads an existing one without writing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hoptrace-store-'));
+    const missing = join(dir, 'missing.db');
+    expect(readStoreIfExists(missing, 'none', () => 'read')).toBe('none');
+    expect(existsSync(missing)).toBe(false);
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    expect(readStoreIfExists(empty, 'none', () => 'read')).toBe('none');
+    expect(statSync(empty).size).toBe(0);
+
+    const path = join(dir, 'held.db');
+    withStore(path, (store) => store.nonces.put(1, '0x0000000000000000000000000000000000000001', 4));
+    const before = statSync(path);
+    expect(readStoreIfExists(path, -1, (store) => store.nonces.get(1, '0x0000000000000000000000000000000000000001'))).toBe(4);
+    expect(statSync(path).mtimeMs).toBe(before.mtimeMs);
+    expect(() => readStoreIfExists(path, null, (store) => store.setMeta('x', 'y'))).toThrow(/cannot write database/);
+    expect(readStoreIfExists(path, null, (store) => store.getMeta('x'))).toBeNull();
+  });
+
+  it('repairs on a writable open unless told not to (the labels commands leave it to the next trace)', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      store.commit([transfer(3, 1n)], []);
+    });
+    // A row an older release could have stored from a lying node: an amount of 2^300.
+    const conn = openDb(path);
+    conn.prepare(`UPDATE transfers SET amount = ?`).run((2n ** 300n).toString());
+    conn.prepare(`DELETE FROM meta WHERE key = 'rows_checked'`).run();
+    conn.close();
+
+    const notes: string[] = [];
+    const kept = createStore(path, { repair: false, onNote: (m) => notes.push(m) });
+    try {
+      expect(kept.transferCount()).toBe(1);
+    } finally {
+      kept.close();
+    }
+    expect(notes).toEqual([]);
+    const repaired = createStore(path, { onNote: (m) => notes.push(m) });
+    try {
+      expect(repaired.transferCount()).toBe(0);
+    } finally {
+      repaired.close();
+    }
+    expect(notes).toEqual([expect.stringMatching(/held 1 transfer of a shape this hoptrace refuses/)]);
+  });
+});
