@@ -33,6 +33,10 @@ describe('interval algebra', () => {
     // Held entirely outside, and an empty want.
     expect(difference([10, 20], [[1, 5], [25, 30]])).toEqual([[10, 20]]);
     expect(difference([20, 10], [])).toEqual([]);
+    // One block left at either end, and a one-block want.
+    expect(difference([1, 10], [[1, 9]])).toEqual([[10, 10]]);
+    expect(difference([1, 10], [[2, 10]])).toEqual([[1, 1]]);
+    expect(difference([5, 5], [])).toEqual([[5, 5]]);
   });
 
   it('size counts blocks; chunks cut an interval into spans of at most n blocks', () => {

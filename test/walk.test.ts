@@ -52,6 +52,9 @@ describe('walk: time order', () => {
     // The path of a backward hit reads from the venue to the seed, in the direction the money moved.
     expect(result.hits).toHaveLength(1);
     expect(result.hits[0]!.path).toEqual([fromVenue, before, departure]);
+    // Only up to the traced departure is read: what came in after it is not even fetched.
+    expect(world.ensured).toContainEqual({ address: a, side: 'to', from: 0, to: 10 });
+    expect(result.skipped).toBe(0);
     // Backward, the address's own WETH events are asked for too (logs only, its `from` side).
     expect(world.ensured.some((n) => n.address === a && n.side === 'from' && n.logsOnly === true)).toBe(true);
   });
