@@ -10,8 +10,12 @@ import { openDb } from '../src/store/open.js';
 import { createStore } from '../src/store/store.js';
 import { NATIVE, type Address } from '../src/types.js';
 import { redactUrl } from '../src/rpc/redact.js';
+import { createMemoryWorld } from '../src/trace/memoryWorld.js';
+import { tracedEdgesOf } from '../src/trace/run.js';
+import { walk } from '../src/trace/walk.js';
 import { startProxy } from './helpers/proxy.js';
-import { book, hitSummary, lazarus, tempDb, trace as traceWithSeedList, venue } from './helpers/trace.js';
+import { book, DEFAULTS, hitSummary, lazarus, tempDb, trace as traceWithSeedList, venue } from './helpers/trace.js';
+import { WALK_DEFAULTS } from './helpers/walk.js';
 
 /**
  * The walk's mechanics, with real seed-list addresses as plain hops: the seed list is left out here, or
@@ -275,6 +279,54 @@ describe('trace on anvil', () => {
     expect(hitSummary(capped)).toEqual(['Binance@4']);
     expect(capped.coverage.native).toBe('trace_filter by address');
     expect(capped.stats.rpcCalls.byMethod.trace_block ?? 0).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the walk on a node and in memory', () => {
+  it('walks the same graph over what the run stored as over an in-memory world of the same transfers', async () => {
+    const db = tempDb();
+    // A block scan stores every movement of the range: the in-memory world holds them all, and the walk
+    // must read the same windows out of it as out of the store.
+    const r = await trace(anvil.url, db, Object.values(seeds), { direction: 'both', strategy: 'block' });
+    const store = createStore(db);
+    try {
+      store.bindChain(r.chainId, 'test');
+      const { fromBlock, toBlock } = r.params;
+      const transfers = [...store.transfersInRange(fromBlock, toBlock)];
+      const addresses = new Set(transfers.flatMap((t) => [t.from, t.to, t.asset]));
+      const labels = [...addresses].flatMap((a) => book.get(a) ?? []);
+      const tokens = [...addresses].filter((a) => (store.tokens.get(a)?.decimals ?? null) !== null);
+      const blockTime = (n: number): number => {
+        const h = store.block(n);
+        if (!h) throw new Error(`block ${n} was not stored by the run`);
+        return h.timestamp;
+      };
+      const edges: string[] = [];
+      const hits: string[] = [];
+      let followed = 0;
+      let skipped = 0;
+      const visited = new Set<Address>();
+      for (const direction of ['out', 'in'] as const) {
+        const world = createMemoryWorld({ transfers, labels, tokens, blockTime });
+        const m = await walk({ ...WALK_DEFAULTS, world, seeds: Object.values(seeds), direction, hops: DEFAULTS.hops, fromBlock, toBlock });
+        edges.push(...[...m.traced.values()].map((e) => `${e.transfer.txHash}|${e.transfer.ref}|${e.hop}`));
+        hits.push(...m.hits.map((h) => `${h.seed}>${h.venue} ${h.direction} ${h.path.map((t) => t.txHash).join(',')}`));
+        m.visited.forEach((a) => visited.add(a));
+        followed += m.followed;
+        skipped += m.skipped;
+      }
+      expect(edges.sort()).toEqual((tracedEdgesOf(r) ?? []).map((e) => `${e.txHash}|${e.ref}|${e.hop}`).sort());
+      const labelHits = r.hits.filter((h) => h.via === 'label');
+      expect(hits.sort()).toEqual(labelHits.map((h) => `${h.seed}>${h.address} ${h.direction} ${h.path.map((st) => st.txHash).join(',')}`).sort());
+      expect(labelHits.length).toBeGreaterThanOrEqual(6);
+      expect({ followed, skipped, visited: visited.size }).toEqual({
+        followed: r.stats.transfersFollowed,
+        skipped: r.stats.transfersSkipped,
+        visited: r.stats.addressesVisited,
+      });
+    } finally {
+      store.close();
+    }
   });
 });
 

@@ -23,35 +23,45 @@ export const BUSY_SENDER_NONCE = 10_000;
  */
 export const PRECHECK_MIN_WINDOW = 10_000;
 
+/** What a hub pre-check asks: the two questions of the walk's world (trace/walk.ts WalkWorld). */
+export interface HubFacts {
+  /** How many transactions the account has sent; null when the node gave no usable answer. */
+  nonce(address: Address): Promise<number | null>;
+  /** Whether the contract answers decimals(). */
+  isToken(address: Address): Promise<boolean>;
+}
+
 /**
  * The hub pre-check: before an address's transfers are fetched, has it sent BUSY_SENDER_NONCE or more
  * transactions (its nonce), or is it an ERC-20 token contract (it answers decimals(); token contracts
  * receive stray tokens from everyone)? The nonce comes first, one call: only an account with a nonce of
  * 0 or 1 is asked decimals(), because a contract starts at nonce 1 (EIP-161) and an account that has
  * sent transactions of its own is no token. A token that deployed contracts (nonce > 1) is left to the
- * degree check after fetching. Both answers are kept in the store (account_nonces, tokens), so a re-run
- * asks nothing. `isToken` is the walk's question "does it answer decimals()?". Null: not a hub as far
- * as can be seen without fetching.
+ * degree check after fetching. Null: not a hub as far as can be seen without fetching (an unknown
+ * nonce gives no hint; the degree check after fetching still applies).
  */
-export async function hubPrecheck(
-  rpc: RpcClient,
-  cache: NonceCache,
-  chainId: number,
-  isToken: (address: Address) => Promise<boolean>,
-  address: Address,
-): Promise<PrecheckedHub | null> {
+export async function hubPrecheck(facts: HubFacts, address: Address): Promise<PrecheckedHub | null> {
+  const nonce = await facts.nonce(address);
+  if (nonce === null) return null;
+  if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender' };
+  if (nonce <= 1 && (await facts.isToken(address))) return { address, degree: 0, kind: 'token' };
+  return null;
+}
+
+/**
+ * An account's nonce as the node says it (eth_getTransactionCount at latest), kept in the store
+ * (account_nonces) so that a re-run asks nothing. Null when the node answers something else.
+ */
+export async function accountNonce(rpc: RpcClient, cache: NonceCache, chainId: number, address: Address): Promise<number | null> {
   let nonce = cache.get(chainId, address);
   if (nonce === undefined) {
     const raw = await rpc.request('eth_getTransactionCount', [address, 'latest']);
     try {
       nonce = hexToNumber(raw);
     } catch {
-      // A node that answers something else gives no hint; the degree check after fetching still applies.
       return null;
     }
     cache.put(chainId, address, nonce);
   }
-  if (nonce >= BUSY_SENDER_NONCE) return { address, degree: nonce, kind: 'busy-sender' };
-  if (nonce <= 1 && (await isToken(address))) return { address, degree: 0, kind: 'token' };
-  return null;
+  return nonce;
 }

@@ -10,9 +10,9 @@ import type { BlockHeader, Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
 import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
 import { walk, type DepositFinding, type RawHit } from './walk.js';
-import { addressEvidence, depositInference, evidenceOf, labelInForceAt, seedSource, venueSource, type EvidenceContext } from './evidence.js';
+import { addressEvidence, depositInference, evidenceOf, seedSource, venueSource, type EvidenceContext } from './evidence.js';
 import { createDepositCheck } from './depositCheck.js';
-import { hubPrecheck, PRECHECK_MIN_WINDOW } from './hubs.js';
+import { createNodeWorld } from './nodeWorld.js';
 import { attachMainPaths, storedValueClasses } from './mainPaths.js';
 import type { RunEdge } from '../store/runs.js';
 
@@ -124,6 +124,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const learned = store.deposits;
   const nonces = store.nonces;
   const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels, seedList: ctx.seedList });
+  const world = createNodeWorld({ rpc, store, chainId, fetcher, headers, nonces, labels: ctx.labels, seedList: ctx.seedList, deposits });
   const inferences = new Map<Address, DepositFinding>();
   const visited = new Set<Address>();
   let followed = 0;
@@ -133,16 +134,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const traced = { out: new Map<string, { transfer: Transfer; hop: number }>(), in: new Map<string, { transfer: Transfer; hop: number }>() };
   for (const direction of directions) {
     const r = await walk({
-      store,
-      ensure: (needs, hint) => fetcher.ensure(needs, hint),
-      labels: ctx.labels,
-      isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
-      labelInForce: async (label, edge) => {
-        if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
-        return labelInForceAt(label, (await headers.get(edge.blockNumber)).timestamp);
-      },
+      world,
       seeds,
-      seedList: ctx.seedList,
       direction,
       hops: req.hops,
       fromBlock,
@@ -151,9 +144,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       fanOutCap: req.fanOutCap,
       maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
-      deposits,
-      hubPrecheck: (address, isToken) => hubPrecheck(rpc, nonces, chainId, isToken, address),
-      worthPrecheck: (need) => need.to - need.from + 1 >= (req.precheckMinWindow ?? PRECHECK_MIN_WINDOW) && !fetcher.held(need),
+      precheckMinWindow: req.precheckMinWindow,
       onProgress: ctx.onProgress,
     });
     raw.push(...r.hits);

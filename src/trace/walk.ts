@@ -1,8 +1,8 @@
 import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
-import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Label, type Seed, type Transfer } from '../types.js';
 import type { DepositEvidence } from './deposits.js';
-import type { PrecheckedHub } from './hubs.js';
+import { labelInForceAt } from './evidence.js';
+import { hubPrecheck, PRECHECK_MIN_WINDOW, type PrecheckedHub } from './hubs.js';
 import { hubOf, type Hub } from './result.js';
 
 /** Position of a movement in chain time: block, then transaction index. */
@@ -14,24 +14,42 @@ const cmp = (a: Pos, b: Pos): number => a.block - b.block || a.tx - b.tx;
 const posOf = (t: Transfer): Pos => ({ block: t.blockNumber, tx: t.txIndex });
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
-export interface WalkOptions {
-  store: Store;
-  /** Makes sure the store holds the transfers asked for (fetching what is missing). */
-  ensure: (needs: readonly FetchNeed[], hint?: EnsureHint) => Promise<void>;
-  labels: { get(address: Address): Label | undefined };
-  /**
-   * Whether a label was the address's at the time of a transfer (user labels can have validFrom /
-   * validTo): outside its window the address is nobody's venue, and the walk goes on through it.
-   */
-  labelInForce: (label: Label, edge: Transfer) => Promise<boolean>;
+/**
+ * Everything the walk asks of the world outside it: the transfers of an address in a window (after
+ * making sure they are held), labels and block times, token and nonce questions for the hub pre-check,
+ * the seed list and the deposit-address checker. The walk's rules (time order, what is followed, what
+ * is a hit) are all in `walk`; a world only answers. Two implementations: trace/nodeWorld.ts (the store,
+ * filled from a node by the fetcher; what `trace` uses) and trace/memoryWorld.ts (a list of transfers
+ * and labels in memory, no node and no database; what the unit tests use).
+ */
+export interface WalkWorld {
+  /** Makes sure the transfers of these windows are held (fetching what is missing). */
+  ensure(needs: readonly FetchNeed[], hint?: EnsureHint): Promise<void>;
+  /** Whether the window is held already (ensure would fetch nothing for it). */
+  held(need: FetchNeed): boolean;
+  /** The held transfers out of (`from`) or into (`to`) an address within [from, to], in chain order. */
+  transfersOf(address: Address, side: 'from' | 'to', from: number, to: number): Transfer[];
+  /** The address's label (bundled, or the user's laid over it), whatever its validity window. */
+  label(address: Address): Label | undefined;
+  /** Unix seconds of a block: asked only to place a dated label's validFrom / validTo. */
+  blockTime(block: number): Promise<number>;
   /** True when the contract is an ERC-20 (answers decimals()): only a token can be a WETH-style wrapper. */
-  isToken: (address: Address) => Promise<boolean>;
-  seeds: readonly Address[];
+  isToken(address: Address): Promise<boolean>;
+  /** How many transactions the account has sent (its nonce), for the hub pre-check; null when unknown. */
+  nonce(address: Address): Promise<number | null>;
   /**
-   * The whole seed list (bundled, and the user's if any), not only this run's seeds: an address on it
-   * that the walk reaches is a known-perpetrator hit, and is never taken for an exchange's customer.
+   * The address's row on the whole seed list (bundled, and the user's if any), not only this run's
+   * seeds: an address on it that the walk reaches is a known-perpetrator hit, and is never taken for an
+   * exchange's customer.
    */
-  seedList?: { get(address: Address): Seed | undefined };
+  seedList(address: Address): Seed | undefined;
+  /** Exchange deposit-address detection (forward only); omitted, no address is taken for one. */
+  deposits?: DepositChecker;
+}
+
+export interface WalkOptions {
+  world: WalkWorld;
+  seeds: readonly Address[];
   direction: 'out' | 'in';
   hops: number;
   fromBlock: number;
@@ -43,20 +61,12 @@ export interface WalkOptions {
   /** Most distinct addresses expanded per walk; the rest of the frontier is counted, not followed. */
   maxAddresses: number;
   stopAtLabels: boolean;
-  /** Exchange deposit-address detection (forward only); omitted, no address is taken for one. */
-  deposits?: DepositChecker;
   /**
-   * A cheap look at an address before its transfers are fetched (is it a token contract, has it sent a
-   * huge number of transactions?): a hub found here is reported and never fetched. It is handed the
-   * walk's `isToken`, so that both ask the one question the same way.
+   * A hub pre-check (trace/hubs.ts: is it a token contract, has it sent a huge number of transactions?)
+   * costs a call or two to save a fetch: it is made only for a window of at least this many blocks that
+   * the world does not hold yet. Default PRECHECK_MIN_WINDOW; `Infinity` turns pre-checks off.
    */
-  hubPrecheck?: (address: Address, isToken: (address: Address) => Promise<boolean>) => Promise<PrecheckedHub | null>;
-  /**
-   * Whether a pre-check is worth its calls for this window (trace/hubs.ts PRECHECK_MIN_WINDOW): it spends
-   * a call or two to save a fetch, so not where the fetch is small or the store already holds the window.
-   * Omitted: always.
-   */
-  worthPrecheck?: (need: FetchNeed) => boolean;
+  precheckMinWindow?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -161,6 +171,7 @@ export interface WalkResult {
  * the funds reach next.
  */
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
+  const { world } = opts;
   const forward = opts.direction === 'out';
   const side: 'from' | 'to' = forward ? 'from' : 'to';
   const seedSet = new Set(opts.seeds);
@@ -228,24 +239,22 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     });
     unexpanded += left.size;
     // Hubs seen before fetching: a token contract, an account that has sent a huge number of transactions.
-    if (opts.hubPrecheck) {
-      const unheld = frontier.filter(({ state }) => opts.worthPrecheck?.(windowOf(state)) ?? true).map(({ state }) => state.address);
-      const fresh = [...new Set(unheld)].filter((a) => !seedSet.has(a) && !prechecked.has(a));
-      const found = await Promise.all(fresh.map((a) => opts.hubPrecheck!(a, opts.isToken)));
-      fresh.forEach((a, i) => prechecked.set(a, found[i] ?? null));
-      frontier = frontier.filter(({ state }) => {
-        const hub = prechecked.get(state.address);
-        if (!hub) return true;
-        if (!hubs.has(state.address)) hubs.set(state.address, hubOf({ ...hub, hop: state.hop }));
-        return false;
-      });
-    }
+    const unheld = frontier.filter(({ state }) => worthPrecheck(windowOf(state))).map(({ state }) => state.address);
+    const fresh = [...new Set(unheld)].filter((a) => !seedSet.has(a) && !prechecked.has(a));
+    const found = await Promise.all(fresh.map((a) => hubPrecheck(world, a)));
+    fresh.forEach((a, i) => prechecked.set(a, found[i] ?? null));
+    frontier = frontier.filter(({ state }) => {
+      const hub = prechecked.get(state.address);
+      if (!hub) return true;
+      if (!hubs.has(state.address)) hubs.set(state.address, hubOf({ ...hub, hop: state.hop }));
+      return false;
+    });
     opts.onProgress?.(`hop ${level + 1}: ${frontier.length} address${frontier.length === 1 ? '' : 'es'} to expand`);
     const needs = frontier.map(({ state }) => windowOf(state));
     // Backward, an address's own Deposit/Withdrawal events (topic1 = holder) tell which incoming
     // native payments were unwraps of its WETH rather than money from the wrapper contract.
     if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
-    await opts.ensure(mergeNeeds(needs), { levelsLeft: opts.hops - level });
+    await world.ensure(mergeNeeds(needs), { levelsLeft: opts.hops - level });
     // A deposit-address verdict on an address expanded anyway is an annotation: its hot wallet, one
     // hop on, is the fact the walk reaches.
     for (const [address, finding] of await checkDeposits(frontier.map(({ state }) => state), false)) inferences.set(address, finding);
@@ -256,7 +265,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     for (const { seed, state } of frontier) {
       visited.add(state.address);
       const w = windowOf(state);
-      const rows = opts.store.transfersOf(state.address, side, w.from, w.to);
+      const rows = world.transfersOf(state.address, side, w.from, w.to);
       const conversions = await wrapsOf(rows);
       const edges: Transfer[] = [];
       for (const t of rows) {
@@ -287,9 +296,9 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       followed++;
       if (!traced.has(`${edge.txHash}|${edge.ref}`)) traced.set(`${edge.txHash}|${edge.ref}`, { transfer: edge, hop: level + 1 });
       const other = forward ? edge.to : edge.from;
-      const found = seedSet.has(other) ? undefined : opts.labels.get(other);
-      const label = found && (await opts.labelInForce(found, edge)) ? found : undefined;
-      const perpetrator = seedSet.has(other) ? undefined : opts.seedList?.get(other);
+      const found = seedSet.has(other) ? undefined : world.label(other);
+      const label = found && (await labelInForce(found, edge)) ? found : undefined;
+      const perpetrator = seedSet.has(other) ? undefined : world.seedList(other);
       if (perpetrator) perpetratorHit(seed, other, perpetrator, [...pathTo(state), edge]).transfers.push(edge);
       if (label) {
         addHit(seed, other, label, [...pathTo(state), edge]).transfers.push(edge);
@@ -320,7 +329,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const room = Math.max(0, opts.maxAddresses - visited.size);
       const addresses = [...new Set(lastHop.map(({ state }) => state.address))];
       const allowed = new Set(addresses.slice(0, room));
-      if (forward && opts.deposits) depositsUnchecked += addresses.length - allowed.size;
+      if (forward && world.deposits) depositsUnchecked += addresses.length - allowed.size;
       const found = await checkDeposits(lastHop.filter(({ state }) => allowed.has(state.address)).map(({ state }) => state), true);
       for (const { seed, state } of lastHop) {
         const finding = found.get(state.address);
@@ -336,15 +345,29 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
 
   /** The deposit addresses among these states' addresses (forward, unlabelled, not this run's seeds). */
   async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {
-    if (!forward || !opts.deposits) return new Map();
+    if (!forward || !world.deposits) return new Map();
     const items = new Map<Address, Transfer>();
     for (const st of states) {
-      if (!st.via || seedSet.has(st.address) || opts.labels.get(st.address)) continue;
+      if (!st.via || seedSet.has(st.address) || world.label(st.address)) continue;
       const prior = items.get(st.address);
       if (!prior || cmp(posOf(st.via), posOf(prior)) < 0) items.set(st.address, st.via);
     }
     if (items.size === 0) return new Map();
-    return opts.deposits.check([...items].map(([address, arrival]) => ({ address, arrival })), lookup);
+    return world.deposits.check([...items].map(([address, arrival]) => ({ address, arrival })), lookup);
+  }
+
+  /** Whether a pre-check is worth its calls for this window: not where the fetch is small or already held. */
+  function worthPrecheck(need: FetchNeed): boolean {
+    return need.to - need.from + 1 >= (opts.precheckMinWindow ?? PRECHECK_MIN_WINDOW) && !world.held(need);
+  }
+
+  /**
+   * Whether a label was the address's at the time of a transfer (user labels can have validFrom /
+   * validTo): outside its window the address is nobody's venue, and the walk goes on through it.
+   */
+  async function labelInForce(label: Label, edge: Transfer): Promise<boolean> {
+    if (label.validFrom === null && label.validTo === null) return true; // no block time asked for undated labels
+    return labelInForceAt(label, await world.blockTime(edge.blockNumber));
   }
 
   function windowOf(state: State): FetchNeed {
@@ -367,7 +390,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     for (const t of rows) {
       // The event alone does not tell WETH from a wallet that logs its receipts with the same
       // signature (MultiSigWallet's Deposit(sender, value)): a wrapper also is a token.
-      if (t.kind === kind && !opts.labels.get(t.asset) && (await opts.isToken(t.asset))) {
+      if (t.kind === kind && !world.label(t.asset) && (await world.isToken(t.asset))) {
         out.add(`${t.txHash}|${t.asset}|${t.amount}`);
       }
     }
