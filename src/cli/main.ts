@@ -16,7 +16,7 @@ import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy, refuseOptionLikeValues } from './options.js';
-import { errorLine, writeErr, writeOut } from './output.js';
+import { errorLine, outputTarget, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { runDemo } from './demo.js';
@@ -149,6 +149,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   // Everything the user typed is checked before a file is opened or a request sent.
   const explicit = addresses.map((a) => parseAddress(a, 'seed address'));
   const format = chosenFormat('trace', o);
+  if (o.out) outputTarget(o.out);
   if (explicit.length === 0 && !o.seeds) {
     throw new UsageError('no seeds: give one or more addresses, or --seeds <list>.', {
       hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
