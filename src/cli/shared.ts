@@ -86,8 +86,8 @@ export function chosenFormat(command: FormatCommand, o: FormatChoice): OutputFor
 
 /**
  * The colour decision, made here only, and the width to wrap to: no colour into a file or with
- * --no-color; else none with NO_COLOR set (non-empty); else FORCE_COLOR (any value but 0 or false) forces
- * it; else colour on a terminal. Every renderer is handed the result.
+ * --no-color; else none with NO_COLOR set (non-empty); else FORCE_COLOR decides when set (0 or false:
+ * none; any other value: colour, even through a pipe); else colour on a terminal. Every renderer is handed the result.
  */
 export function outputStyle(
   o: { color?: boolean; out?: string },
@@ -95,8 +95,8 @@ export function outputStyle(
   stdout: { isTTY?: boolean; columns?: number } = process.stdout,
 ): RenderContext {
   const terminal = !o.out && stdout.isTTY === true;
-  const forced = env.FORCE_COLOR !== undefined && !/^(0|false)$/i.test(env.FORCE_COLOR);
-  const color = o.color !== false && !o.out && !env.NO_COLOR && (forced || terminal);
+  const forced = env.FORCE_COLOR === undefined ? undefined : !/^(0|false)$/i.test(env.FORCE_COLOR);
+  const color = o.color !== false && !o.out && !env.NO_COLOR && (forced ?? terminal);
   return terminal ? { color, width: stdout.columns } : { color };
 }
 
