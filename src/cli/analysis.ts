@@ -19,7 +19,7 @@ import { parseCount } from './options.js';
 import { writeErr } from './output.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, outOption, rpcOption, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, rpcOption, type FormatChoice } from './shared.js';
 
 /**
  * `report`, `export`, `path` (from the database alone, no RPC) and `verify` (a report against a node).
@@ -27,7 +27,7 @@ import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, o
 export function registerAnalysisCommands(program: Command): void {
   const report = program
     .command('report')
-    .description('render a stored trace run with value attribution: text, md, html, json, ndjson or csv (no RPC)')
+    .description(`render a stored trace run with value attribution: ${formatNames('report')} (no RPC)`)
     .addOption(dbOption())
     .option('--run <id>', 'which trace run (default: the latest; --list shows them)')
     .option('--list', 'list the trace runs the database holds');
@@ -50,7 +50,7 @@ export function registerAnalysisCommands(program: Command): void {
 
   const exportCmd = program
     .command('export')
-    .description('write the traced graph of a run (seeds, hops, venues; evidence and taint as attributes): gexf, graphml, dot or csv')
+    .description(`write the traced graph of a run (seeds, hops, venues; evidence and taint as attributes): ${formatNames('export')}`)
     .addOption(dbOption())
     .option('--run <id>', 'which trace run (default: the latest)');
   addFormatOptions(exportCmd, 'export')

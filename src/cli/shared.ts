@@ -15,9 +15,9 @@ export function dbOption(description = 'SQLite file the graph is kept in', fallb
 
 /** `--rpc <url>`: repeatable where a pool of endpoints is used (trace), else the last one given counts. */
 export function rpcOption(o: { repeatable: boolean }): Option {
-  const env = 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)';
-  if (!o.repeatable) return new Option('--rpc <url>', env);
-  return new Option('--rpc <url>', `${env}; repeat for failover across endpoints`).argParser(collect).default([]);
+  const what = 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)';
+  if (!o.repeatable) return new Option('--rpc <url>', what);
+  return new Option('--rpc <url>', `${what}; repeat for failover across endpoints`).argParser(collect).default([]);
 }
 
 /** `-q, --quiet`. */
@@ -47,8 +47,8 @@ export interface FormatChoice {
   ndjson?: boolean;
 }
 
-/** Aliases of `--format <name>`, added to a command that offers the format. */
-const ALIASES: Record<string, string> = { json: 'one JSON document (= --format json)', ndjson: 'one JSON line per hit (= --format ndjson)' };
+/** Formats with an option of their own (`--json`), added to a command that offers the format. */
+const ALIASES = ['json', 'ndjson'] as const;
 
 /**
  * Adds `--format <name>` to `cmd` with the formats `command` offers (listed in --help from the table, the
@@ -58,8 +58,9 @@ export function addFormatOptions(cmd: Command, command: FormatCommand): Command 
   const formats = formatsOf(command);
   const list = formats.map((f) => `${f.name} (${f.summary})`).join(', ');
   cmd.addOption(new Option('--format <name>', `output format: ${list}; default ${formats[0]!.name}`));
-  for (const [name, help] of Object.entries(ALIASES)) {
-    if (formats.some((f) => f.name === name)) cmd.addOption(new Option(`--${name}`, help));
+  for (const name of ALIASES) {
+    const f = formats.find((x) => x.name === name);
+    if (f) cmd.addOption(new Option(`--${name}`, `${f.summary} (= --format ${name})`));
   }
   return cmd;
 }
@@ -77,11 +78,14 @@ export function chosenFormat(command: FormatCommand, o: FormatChoice): OutputFor
   const formats = formatsOf(command);
   const name = alias ?? o.format ?? formats[0]!.name;
   const found = findFormat(command, name);
-  if (found === undefined) {
-    const names = formats.map((f) => f.name);
-    throw new UsageError(`--format "${name}" is not a format of hoptrace ${command}: use ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}.`);
-  }
+  if (found === undefined) throw new UsageError(`--format "${name}" is not a format of hoptrace ${command}: use ${formatNames(command)}.`);
   return found;
+}
+
+/** The formats of `command` in words, from the table: `gexf, graphml, dot or csv`. */
+export function formatNames(command: FormatCommand): string {
+  const names = formatsOf(command).map((f) => f.name);
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 /**
