@@ -17,7 +17,7 @@ import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { seedBook } from '../src/labels/seeds.js';
 import { evidenceIndex } from '../src/report/evidence.js';
 import { tracedGraph, writeGraph } from '../src/report/export.js';
-import { renderMarkdown } from '../src/report/full.js';
+import { renderMarkdown } from '../src/report/formats/md.js';
 import { toJsonValue } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
 import { readLearnedDeposits } from '../src/store/deposits.js';

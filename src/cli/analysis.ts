@@ -1,12 +1,10 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
 import { formatAssetAmount } from '../report/amount.js';
-import { EXPORT_FORMATS, writeGraph, type ExportFormat } from '../report/export.js';
-import { renderCsv, renderFullJson, renderFullText, renderMarkdown, reportGraph } from '../report/full.js';
-import { renderHtml } from '../report/html.js';
+import type { RunView } from '../report/formats/index.js';
 import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
 import { createStore, type Store } from '../store/store.js';
@@ -17,29 +15,26 @@ import { parseAddress } from '../util/address.js';
 import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
-import { gateOut, writeErr, writeOut, writeOutputFile, type OutKind } from './output.js';
+import { writeErr } from './output.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { assembleReport } from './runReport.js';
-
-const REPORT_FORMATS = ['text', 'md', 'html', 'json', 'csv'] as const;
-type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-const dbOption = (): Option => new Option('--db <path>', 'SQLite file the graph is kept in').default(process.env.HOPTRACE_DB ?? 'hoptrace.db');
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, rpcOption, type FormatChoice } from './shared.js';
 
 /**
  * `report`, `export`, `path` (from the database alone, no RPC) and `verify` (a report against a node).
  */
 export function registerAnalysisCommands(program: Command): void {
-  program
+  const report = program
     .command('report')
-    .description('render a stored trace run with value attribution: text, md, html, json or csv (no RPC)')
+    .description(`render a stored trace run with value attribution: ${formatNames('report')} (no RPC)`)
     .addOption(dbOption())
     .option('--run <id>', 'which trace run (default: the latest; --list shows them)')
-    .option('--list', 'list the trace runs the database holds')
-    .addOption(new Option('--format <f>', 'output format').choices([...REPORT_FORMATS]).default('text'))
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--no-color', 'no colour in the text report')
-    .action((o: { db: string; run?: string; list?: boolean; format: ReportFormat; out?: string; color: boolean }) => {
+    .option('--list', 'list the trace runs the database holds');
+  addFormatOptions(report, 'report')
+    .addOption(outOption())
+    .addOption(colorOption('no colour in the text report'))
+    .action((o: { db: string; run?: string; list?: boolean; out?: string; color: boolean } & FormatChoice) => {
+      const format = chosenFormat('report', o);
       withStore(o.db, (store) => {
         if (o.list) {
           const lines = store.runs
@@ -48,29 +43,21 @@ export function registerAnalysisCommands(program: Command): void {
           emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', 'text', o.out);
           return;
         }
-        const report = assembleReport(store, runId(o.run));
-        const color = o.color && !o.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-        const text =
-          o.format === 'json' ? renderFullJson(report)
-          : o.format === 'md' ? renderMarkdown(report)
-          : o.format === 'html' ? renderHtml(report)
-          : o.format === 'csv' ? renderCsv(report)
-          : renderFullText(report, { color, width: process.stdout.isTTY && !o.out ? process.stdout.columns : undefined });
-        emit(text, o.format === 'json' ? 'json' : o.format === 'text' ? 'text' : 'data', o.out, color);
+        emitRun(format, runView(assembleReport(store, runId(o.run))), o);
       });
     });
 
-  program
+  const exportCmd = program
     .command('export')
-    .description('write the traced graph of a run (seeds, hops, venues; evidence and taint as attributes): gexf, graphml, dot or csv')
+    .description(`write the traced graph of a run (seeds, hops, venues; evidence and taint as attributes): ${formatNames('export')}`)
     .addOption(dbOption())
-    .option('--run <id>', 'which trace run (default: the latest)')
-    .addOption(new Option('--format <f>', 'graph format').choices([...EXPORT_FORMATS]).default('gexf'))
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action((o: { db: string; run?: string; format: ExportFormat; out?: string }) => {
+    .option('--run <id>', 'which trace run (default: the latest)');
+  addFormatOptions(exportCmd, 'export')
+    .addOption(outOption())
+    .action((o: { db: string; run?: string; out?: string } & FormatChoice) => {
+      const format = chosenFormat('export', o);
       withStore(o.db, (store) => {
-        const report = assembleReport(store, runId(o.run));
-        emit(writeGraph(reportGraph(report), o.format), 'data', o.out);
+        emitRun(format, runView(assembleReport(store, runId(o.run))), { out: o.out });
       });
     });
 
@@ -144,7 +131,7 @@ export function registerAnalysisCommands(program: Command): void {
     .command('verify')
     .description('re-fetch every hop of a JSON report from a node: which hold, which do not and why (exit 1 if any fails)')
     .argument('<report>', 'a JSON report (hoptrace trace --json, or hoptrace report --format json)')
-    .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
+    .addOption(rpcOption({ repeatable: false }))
     .option('--json', 'print the checks as JSON')
     .action(async (file: string, o: { rpc?: string; json?: boolean }) => {
       const [url] = rpcUrls(o.rpc) as [string];
@@ -243,8 +230,7 @@ function withStore(path: string, fn: (store: Store) => void): void {
   }
 }
 
-/** To the `-o` file (whole or not at all), else to stdout; both through the output gate (cli/output.ts). */
-function emit(text: string, kind: OutKind, out?: string, color = false): void {
-  if (out) writeOutputFile(out, gateOut(text, kind, { color: false, tty: false }));
-  else writeOut(text, { kind, color });
+/** A stored run as the formats see it: its report, the JSON value built once with its manifest, the attribution. */
+function runView(r: ReturnType<typeof assembleReport>): RunView {
+  return { result: r.result, json: r.json, manifest: r.manifest, full: r };
 }

@@ -23,6 +23,7 @@ import { learnedDepositRecord, learnedDepositsCsv, renderLearnedDeposits } from 
 import type { Address, Label, LabelCategory } from '../types.js';
 import { parseAddress } from '../util/address.js';
 import { writeOut } from './output.js';
+import { colorOption, dbOption, outputStyle } from './shared.js';
 
 /**
  * `hoptrace labels …`: the bundled labels and the user's, which live in the database and override the
@@ -42,8 +43,7 @@ export function registerLabelsCommand(program: Command): void {
   const labels = program
     .command('labels')
     .description('list, show, search, add, remove, import and export address labels (bundled and your own)');
-  const db = (): Option =>
-    new Option('--db <path>', 'SQLite file holding your labels').default(process.env.HOPTRACE_DB ?? 'hoptrace.db');
+  const db = (): Option => dbOption('SQLite file holding your labels');
 
   labels
     .command('list')
@@ -55,7 +55,7 @@ export function registerLabelsCommand(program: Command): void {
     .option('--deposits', 'instead: the exchange deposit addresses traces inferred (not sourced labels), with their evidence')
     .addOption(db())
     .option('--json', 'print JSON')
-    .option('--no-color', 'no colour')
+    .addOption(colorOption())
     .action((o: DbOption & ColorOptions & { category?: string; risk?: string; chain?: string; user?: boolean; deposits?: boolean }) => {
       if (o.deposits) {
         // The filters are those of labels: an inference has no category, risk or user origin of its own.
@@ -81,7 +81,7 @@ export function registerLabelsCommand(program: Command): void {
     .argument('<address>', 'the address (EIP-55 checksum checked when mixed case)')
     .addOption(db())
     .option('--json', 'print JSON')
-    .option('--no-color', 'no colour')
+    .addOption(colorOption())
     .action((raw: string, o: DbOption & ColorOptions) => {
       const address = parseAddress(raw);
       // Inferred deposit addresses are no labels: shown after them, as what they are.
@@ -105,7 +105,7 @@ export function registerLabelsCommand(program: Command): void {
     .argument('<text>', 'text to look for')
     .addOption(db())
     .option('--json', 'print JSON')
-    .option('--no-color', 'no colour')
+    .addOption(colorOption())
     .action((text: string, o: DbOption & ColorOptions) => {
       printLabels(searchLabels(allLabels(readUserLabels(o.db)), text), o);
     });
@@ -318,5 +318,5 @@ function printLabels(rows: readonly Label[], o: ColorOptions): void {
 }
 
 function useColor(o: ColorOptions): boolean {
-  return o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return outputStyle(o).color;
 }

@@ -5,7 +5,7 @@ import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
 import { resolveSeedList, seedBook } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
-import { renderText, toJson, toNdjson } from '../report/index.js';
+import { toJsonValue } from '../report/json.js';
 import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
 import { createStore } from '../store/store.js';
@@ -15,7 +15,7 @@ import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy, refuseOptionLikeValues } from './options.js';
-import { errorLine, writeErr, writeOut } from './output.js';
+import { errorLine, outputTarget, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 import { reachingRpc, rpcUrls } from './rpc.js';
 import { runDemo } from './demo.js';
@@ -23,7 +23,7 @@ import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
 import { manifestOf, recordRun } from './runReport.js';
-import type { Manifest } from '../report/manifest.js';
+import { addFormatOptions, chosenFormat, collect, colorOption, dbOption, emitRun, outOption, quietOption, rpcOption } from './shared.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
@@ -50,8 +50,11 @@ export interface TraceCliOptions {
   concurrency: string;
   rps: string;
   timeout: string;
+  /** The output: `--format`, or its aliases `--json` / `--ndjson` (cli/shared.ts chosenFormat). */
+  format?: string;
   json?: boolean;
   ndjson?: boolean;
+  out?: string;
   quiet?: boolean;
   color: boolean;
 }
@@ -80,14 +83,14 @@ export function buildProgram(): Command {
     // `--rpc $ETH_RPC_URL --hops 4` with the variable empty hands `--hops` to --rpc: caught before any action.
     .hook('preAction', (_program, action) => refuseOptionLikeValues(action));
 
-  program
+  const trace = program
     .command('trace')
     .description('walk funds from seed addresses through transfers and flag every hop into a labelled venue')
     .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
     .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
     .option('--tier <tier>', 'with --seeds: only seeds of this attribution tier (official, official:OFAC, official:FBI, label:Etherscan, researcher)')
-    .option('--rpc <url>', 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL); repeat for failover across endpoints', collect, [])
-    .option('--db <path>', 'SQLite file the graph is kept in', process.env.HOPTRACE_DB ?? 'hoptrace.db')
+    .addOption(rpcOption({ repeatable: true }))
+    .addOption(dbOption())
     .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
     .addOption(new Option('--direction <dir>', 'out: where the money went; in: where it came from').choices(['out', 'in', 'both']).default('out'))
     .option('--from-block <n>', 'first block to consider')
@@ -104,11 +107,11 @@ export function buildProgram(): Command {
     .option('--finality-depth <n>', 'blocks behind the head that can still be reorganised', '64')
     .option('--concurrency <n>', 'RPC requests in flight', '8')
     .option('--rps <n>', 'initial requests per second (adapts to throttling)', '25')
-    .option('--timeout <ms>', 'per-request timeout', '30000')
-    .option('--json', 'print one JSON document (schema/trace-report.schema.json)')
-    .option('--ndjson', 'print one JSON line per hit')
-    .option('-q, --quiet', 'no progress on stderr')
-    .option('--no-color', 'no colour in the text report')
+    .option('--timeout <ms>', 'per-request timeout', '30000');
+  addFormatOptions(trace, 'trace')
+    .addOption(outOption())
+    .addOption(quietOption())
+    .addOption(colorOption('no colour in the text report'))
     .action(async (addresses: string[], o: TraceCliOptions) => {
       await traceCommand(addresses, o);
     });
@@ -116,10 +119,10 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('trace the bundled demo chain (a replay of the Bybit laundering on a local anvil node)')
-    .option('--db <path>', 'SQLite file for the demo graph', '.hoptrace/demo.db')
+    .addOption(dbOption('SQLite file for the demo graph', '.hoptrace/demo.db'))
     .option('--json', 'print the JSON report')
-    .option('-q, --quiet', 'no progress on stderr')
-    .option('--no-color', 'no colour')
+    .addOption(quietOption())
+    .addOption(colorOption())
     .action(async (o: { db: string; json?: boolean; quiet?: boolean; color: boolean }) => {
       await runDemo(o, traceCommand);
     });
@@ -128,10 +131,6 @@ export function buildProgram(): Command {
   registerLabelsCommand(program);
   registerAnalysisCommands(program);
   return program;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function versionLine(): string {
@@ -148,7 +147,8 @@ function versionLine(): string {
 export async function traceCommand(addresses: string[], o: TraceCliOptions): Promise<TraceResult> {
   // Everything the user typed is checked before a file is opened or a request sent.
   const explicit = addresses.map((a) => parseAddress(a, 'seed address'));
-  if (o.json && o.ndjson) throw new UsageError('--json and --ndjson cannot be used together.');
+  const format = chosenFormat('trace', o);
+  if (o.out) outputTarget(o.out);
   if (explicit.length === 0 && !o.seeds) {
     throw new UsageError('no seeds: give one or more addresses, or --seeds <list>.', {
       hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
@@ -219,8 +219,10 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
       { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
     );
     progress.done();
-    const run = recordRun(store, result); // hoptrace report / export read it back, without an RPC
-    print(result, o, () => manifestOf(store, run, result));
+    // The report's JSON value, built once: the stored run, the manifest and every output share it.
+    const json = toJsonValue(result);
+    const run = recordRun(store, result, json); // hoptrace report / export read it back, without an RPC
+    emitRun(format, { result, json, manifest: manifestOf(store, run, result, json), full: null }, o);
     return result;
   } finally {
     progress.done();
@@ -254,15 +256,6 @@ function collectSeeds(
     }
   }
   return [...out.values()];
-}
-
-function print(result: TraceResult, o: { json?: boolean; ndjson?: boolean; color: boolean }, manifest: () => Manifest): void {
-  if (o.json) writeOut(toJson(result, manifest()) + '\n', { kind: 'json' });
-  else if (o.ndjson) writeOut(toNdjson(result), { kind: 'json' });
-  else {
-    const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    writeOut(renderText(result, { color, width: process.stdout.isTTY ? process.stdout.columns : undefined }), { kind: 'text', color });
-  }
 }
 
 /** One line on stderr for any failure, and the exit code. */

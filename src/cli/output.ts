@@ -172,19 +172,11 @@ export function clearProgressLine(): void {
  * 1 when the disk is.
  */
 export function writeOutputFile(path: string, text: string): void {
-  let target = path;
-  const st = statOrNull(path);
-  if (st?.isSymbolicLink()) target = realpathOr(path);
-  const real = st?.isSymbolicLink() ? statOrNull(target, true) : st;
-  if (real?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a directory.`, { hint: 'give -o a file name' });
+  const { target, real, dir } = outputTarget(path);
   if (real && !real.isFile()) {
     writeWhole(path, () => openSync(target, 'w'), text);
     return;
   }
-  const dir = dirname(target);
-  const dirStat = statOrNull(dir, true);
-  if (dirStat === null) throw new UsageError(`cannot write ${path}: the directory ${dir} does not exist.`);
-  if (!dirStat.isDirectory()) throw new UsageError(`cannot write ${path}: ${dir} is not a directory.`);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   writeWhole(path, () => openSync(tmp, 'wx'), text, tmp);
   try {
@@ -195,6 +187,24 @@ export function writeOutputFile(path: string, text: string): void {
     removeQuietly(tmp);
     throw fileError(path, dir, err);
   }
+}
+
+/**
+ * Where `-o path` will be written, refused in one sentence when it cannot be (a directory, a missing
+ * directory): `trace` asks before it starts, so that a long trace does not end on a bad path.
+ */
+export function outputTarget(path: string): { target: string; real: Stats | null; dir: string } {
+  let target = path;
+  const st = statOrNull(path);
+  if (st?.isSymbolicLink()) target = realpathOr(path);
+  const real = st?.isSymbolicLink() ? statOrNull(target, true) : st;
+  if (real?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a directory.`, { hint: 'give -o a file name' });
+  const dir = dirname(target);
+  if (real && !real.isFile()) return { target, real, dir };
+  const dirStat = statOrNull(dir, true);
+  if (dirStat === null) throw new UsageError(`cannot write ${path}: the directory ${dir} does not exist.`);
+  if (!dirStat.isDirectory()) throw new UsageError(`cannot write ${path}: ${dir} is not a directory.`);
+  return { target, real, dir };
 }
 
 function writeWhole(path: string, open: () => number, text: string, tmp?: string): void {

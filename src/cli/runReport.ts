@@ -8,7 +8,7 @@ import { seedBook } from '../labels/seeds.js';
 import type { AssetMeta, AttributionReport } from '../report/attribution.js';
 import { fromJsonValue } from '../report/fromJson.js';
 import type { FullReport } from '../report/full.js';
-import { toJsonValue } from '../report/json.js';
+import { toJsonValue, type TraceReportJson } from '../report/json.js';
 import type { Manifest } from '../report/manifest.js';
 import type { NewTraceRun, TraceRun } from '../store/runs.js';
 import type { Store } from '../store/store.js';
@@ -24,10 +24,10 @@ export const PER_SEED_MAX = 20;
 
 /**
  * Records a finished trace in the database (table trace_runs): what was asked, against what, and the
- * JSON report it gave. `hoptrace report` reads it back without an RPC.
+ * JSON report it gave (`json`: the run's report JSON, built once by the caller and shared with its other
+ * outputs). `hoptrace report` reads it back without an RPC.
  */
-export function recordRun(store: Store, result: TraceResult): TraceRun {
-  const json = toJsonValue(result);
+export function recordRun(store: Store, result: TraceResult, json: TraceReportJson = toJsonValue(result)): TraceRun {
   const run: NewTraceRun = {
     createdAt: result.generatedAt,
     chainId: result.chainId,
@@ -55,7 +55,7 @@ export function recordRun(store: Store, result: TraceResult): TraceRun {
  * FIFO figures of an earlier run more complete rather than stale. The manifest says which run, range,
  * label data and parameters the figures rest on; `transfersRead` how many movements they came from.
  */
-export function assembleReport(store: Store, runId: number | undefined): FullReport & { run: TraceRun } {
+export function assembleReport(store: Store, runId: number | undefined): FullReport & { run: TraceRun; json: TraceReportJson } {
   const run = store.runs.get(runId);
   const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
   // As stored by an older release, whose redaction kept more: masked again (rpc/redact.ts).
@@ -166,19 +166,20 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
     if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
   }
-  const manifest = manifestOf(store, run, result);
+  const json = toJsonValue(result);
+  const manifest = manifestOf(store, run, result, json);
   if (run.labelDataVersion !== labelDataVersion()) {
     notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
   }
-  return { run, result, manifest, attribution: { attribution, perSeed, assets, times, notes, traced } };
+  return { run, result, json, manifest, attribution: { attribution, perSeed, assets, times, notes, traced } };
 }
 
 /**
  * The manifest of a recorded run: what its figures rest on (versions, run, chain, endpoints redacted,
  * block range, label data version and sha256, parameters, seeds). `trace --json` and every format of
- * `report` carry it.
+ * `report` carry it. `json` is the run's report JSON when the caller has built it.
  */
-export function manifestOf(store: Store, run: TraceRun, result: TraceResult): Manifest {
+export function manifestOf(store: Store, run: TraceRun, result: TraceResult, json: TraceReportJson = toJsonValue(result)): Manifest {
   return {
     tool: { name: 'hoptrace', version: packageVersion() },
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
@@ -189,7 +190,7 @@ export function manifestOf(store: Store, run: TraceRun, result: TraceResult): Ma
     rpc: run.rpc.split(' + ').map(redactUrl),
     blockRange: { fromBlock: run.fromBlock, toBlock: run.toBlock },
     labels: { dataVersion: run.labelDataVersion, sha256: run.labelDataSha256, userLabels: run.userLabels },
-    params: toJsonValue(result).params,
+    params: json.params,
     seeds: result.seeds.map((s) => s.address),
     generatedAt: new Date().toISOString(),
   };

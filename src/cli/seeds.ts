@@ -6,6 +6,7 @@ import { parseTierFilter } from '../labels/tiers.js';
 import { renderSeedSummary, seedSummaryJson } from '../report/labels.js';
 import { UsageError } from '../errors.js';
 import { writeOut } from './output.js';
+import { colorOption, outputStyle } from './shared.js';
 
 interface SeedsCliOptions {
   incident?: string;
@@ -28,7 +29,7 @@ export function registerSeedsCommand(program: Command): void {
     .option('--tier <tier>', 'only seeds of this tier: official (OFAC and FBI), official:OFAC, official:FBI, label:Etherscan, researcher')
     .option('--chain <name>', 'only seeds that apply on this chain (ethereum, bsc, …), one per address as a trace takes them')
     .option('--json', 'print JSON')
-    .option('--no-color', 'no colour')
+    .addOption(colorOption())
     .action((o: SeedsCliOptions) => {
       const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);
       const chain = o.chain === undefined ? undefined : parseLabelChainOption(o.chain);
@@ -39,7 +40,7 @@ export function registerSeedsCommand(program: Command): void {
         return;
       }
       const groups = seedsByIncident(query);
-      const color = o.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      const { color } = outputStyle(o);
       writeOut(renderSeedSummary(groups, { color, maxSources: groups.length === 1 ? 10 : 3 }), { kind: 'text', color });
     });
 }

@@ -8,7 +8,7 @@ import { formatAssetAmount } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
 import { depositLines } from './deposit.js';
 import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
-import { tracedGraph, type TracedGraph } from './export.js';
+import { tracedGraph, type TracedGraph } from './graph.js';
 import { amountParts, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
 import { byValueLines, formatTime } from './text.js';

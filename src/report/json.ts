@@ -207,7 +207,16 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
  * schema/trace-report.schema.json.
  */
 export function toJson(result: TraceResult, manifest?: Manifest): string {
-  const doc = manifest ? { ...toJsonValue(result), manifest } : toJsonValue(result);
+  return reportJsonText(toJsonValue(result), manifest);
+}
+
+/** `toJson` of a report whose JSON value is already built (one build per run, shared by every output). */
+export function reportJsonText(json: TraceReportJson, manifest?: Manifest): string {
+  return jsonText(manifest ? { ...json, manifest } : json);
+}
+
+/** A JSON document as hoptrace writes one: 2-space indent, newline-terminated, invisible/bidi characters escaped. */
+export function jsonText(doc: unknown): string {
   return escapeUnsafe(JSON.stringify(doc, null, 2)) + '\n';
 }
 

@@ -1,0 +1,117 @@
+/**
+ * What several commands share, defined once: the options (`--db`, `--rpc`, `-q`, `--no-color`, `-o`,
+ * `--format` with its `--json` / `--ndjson` aliases), the choice of an output format from the format table
+ * (report/formats/), the colour decision, and where an output goes (stdout or an `-o` file).
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { findFormat, formatsOf, renderRun, type FormatCommand, type OutputFormat, type RenderContext, type RunView } from '../report/formats/index.js';
+import { gateOut, writeOut, writeOutputFile, type OutKind } from './output.js';
+
+/** `--db <path>`: $HOPTRACE_DB, else hoptrace.db (the demo keeps its own file: `fallback`). */
+export function dbOption(description = 'SQLite file the graph is kept in', fallback?: string): Option {
+  return new Option('--db <path>', description).default(fallback ?? process.env.HOPTRACE_DB ?? 'hoptrace.db');
+}
+
+/** `--rpc <url>`: repeatable where a pool of endpoints is used (trace), else the last one given counts. */
+export function rpcOption(o: { repeatable: boolean }): Option {
+  const what = 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)';
+  if (!o.repeatable) return new Option('--rpc <url>', what);
+  return new Option('--rpc <url>', `${what}; repeat for failover across endpoints`).argParser(collect).default([]);
+}
+
+/** `-q, --quiet`. */
+export function quietOption(): Option {
+  return new Option('-q, --quiet', 'no progress on stderr');
+}
+
+/** `--no-color` (see outputStyle for the rest of the decision). */
+export function colorOption(description = 'no colour'): Option {
+  return new Option('--no-color', description);
+}
+
+/** `-o, --out <file>`: written whole or not at all (output.ts writeOutputFile). */
+export function outOption(): Option {
+  return new Option('-o, --out <file>', 'write to a file instead of stdout');
+}
+
+/** Collects a repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options of a command that prints a run in a format of the table. */
+export interface FormatChoice {
+  format?: string;
+  json?: boolean;
+  ndjson?: boolean;
+}
+
+/** Formats with an option of their own (`--json`), added to a command that offers the format. */
+const ALIASES = ['json', 'ndjson'] as const;
+
+/**
+ * Adds `--format <name>` to `cmd` with the formats `command` offers (listed in --help from the table, the
+ * default first), and the `--json` / `--ndjson` aliases of those it offers.
+ */
+export function addFormatOptions(cmd: Command, command: FormatCommand): Command {
+  const formats = formatsOf(command);
+  const list = formats.map((f) => `${f.name} (${f.summary})`).join(', ');
+  cmd.addOption(new Option('--format <name>', `output format: ${list}; default ${formats[0]!.name}`));
+  for (const name of ALIASES) {
+    const f = formats.find((x) => x.name === name);
+    if (f) cmd.addOption(new Option(`--${name}`, `${f.summary} (= --format ${name})`));
+  }
+  return cmd;
+}
+
+/**
+ * The format asked for: `--format`, or an alias, or the command's default. Unknown or contradictory
+ * choices are one sentence (exit 2), decided before any file is opened or request sent.
+ */
+export function chosenFormat(command: FormatCommand, o: FormatChoice): OutputFormat {
+  if (o.json && o.ndjson) throw new UsageError('--json and --ndjson cannot be used together.');
+  const alias = o.json ? 'json' : o.ndjson ? 'ndjson' : undefined;
+  if (alias !== undefined && o.format !== undefined && o.format !== alias) {
+    throw new UsageError(`--${alias} and --format ${o.format} cannot be used together.`);
+  }
+  const formats = formatsOf(command);
+  const name = alias ?? o.format ?? formats[0]!.name;
+  const found = findFormat(command, name);
+  if (found === undefined) throw new UsageError(`--format "${name}" is not a format of hoptrace ${command}: use ${formatNames(command)}.`);
+  return found;
+}
+
+/** The formats of `command` in words, from the table: `gexf, graphml, dot or csv`. */
+export function formatNames(command: FormatCommand): string {
+  const names = formatsOf(command).map((f) => f.name);
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * The colour decision, made here only, and the width to wrap to: no colour into a file or with
+ * --no-color; else none with NO_COLOR set (non-empty); else FORCE_COLOR decides when set (0 or false:
+ * none; any other value: colour, even through a pipe); else colour on a terminal. Every renderer is handed the result.
+ */
+export function outputStyle(
+  o: { color?: boolean; out?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  stdout: { isTTY?: boolean; columns?: number } = process.stdout,
+): RenderContext {
+  const terminal = !o.out && stdout.isTTY === true;
+  const forced = env.FORCE_COLOR === undefined ? undefined : !/^(0|false)$/i.test(env.FORCE_COLOR);
+  const color = o.color !== false && !o.out && !env.NO_COLOR && (forced ?? terminal);
+  return terminal ? { color, width: stdout.columns } : { color };
+}
+
+/** Prints one run in `format` to stdout or the `-o` file, with the colour decided once (outputStyle). */
+export function emitRun(format: OutputFormat, run: RunView, o: { color?: boolean; out?: string }): void {
+  const style = outputStyle(o);
+  emit(renderRun(format, run, style), format.output, o.out, style.color && format.color);
+}
+
+/** To the `-o` file (whole or not at all), else to stdout; both through the output gate (cli/output.ts). */
+export function emit(text: string, kind: OutKind, out?: string, color = false): void {
+  if (out) writeOutputFile(out, gateOut(text, kind, { color: false, tty: false }));
+  else writeOut(text, { kind, color });
+}

@@ -1,0 +1,76 @@
+import { Chalk } from 'chalk';
+import { TAINT_MODELS, frontierTotal, taintBalance } from '../../graph/index.js';
+import { fullAddress } from '../address.js';
+import { formatCount } from '../amount.js';
+import { MODEL_CITATIONS, frontierModels, strength, venuesTotal } from '../attribution.js';
+import { evidenceIndex, evidenceLine } from '../evidence.js';
+import { amountList, manifestLines, type FullReport } from '../full.js';
+import { cleanOptional, cleanText } from '../sanitize.js';
+import { formatTime, renderText, styles, type TextOptions } from '../text.js';
+import type { ReportFormat } from './types.js';
+
+/**
+ * `--format text`, for a terminal: `trace` prints the report of its walk (text.ts renderText); `report`
+ * adds the Attribution and Manifest sections of the stored run.
+ */
+export const textFormat: ReportFormat = {
+  name: 'text',
+  summary: 'for a terminal',
+  renders: 'report',
+  output: 'text',
+  extension: '.txt',
+  color: true,
+  commands: ['trace', 'report'],
+  render: (run, ctx) => (run.full === null ? renderText(run.result, ctx) : renderFullText(run.full, ctx)),
+};
+
+/** The terminal report: the trace report, then Attribution and Manifest sections. */
+export function renderFullText(r: FullReport, opts: TextOptions): string {
+  const st = styles(new Chalk({ level: opts.color ? (opts.colorLevel ?? 1) : 0 }));
+  const a = r.attribution;
+  const lines: string[] = ['', st.heading('Attribution') + '  (how much of what left the seeds reached each venue)'];
+  const pad = (m: string): string => m.padEnd(8);
+  lines.push('    left the seeds and followed');
+  for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.seeded[m], a)}`);
+  if (TAINT_MODELS.some((m) => a.attribution.takenIn[m].size > 0)) {
+    lines.push('    taken in: value not from the seeds that the model counts as tainted (poison taints all a poisoned address holds, receives or spends)');
+    for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.takenIn[m], a)}`);
+  }
+  if (a.attribution.venues.length === 0) lines.push('', '    No venue received tainted value under any model.');
+  const known = evidenceIndex(r.result.hits, r.result.inferences);
+  for (const v of a.attribution.venues) {
+    const when =
+      v.first.block === v.last.block
+        ? `block ${v.first.block} (${formatTime(a.times.get(v.first.block) ?? null)})`
+        : `blocks ${v.first.block}–${v.last.block} (${formatTime(a.times.get(v.first.block) ?? null)} – ${formatTime(a.times.get(v.last.block) ?? null)})`;
+    const risk = v.venue.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.venue.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
+    lines.push('');
+    lines.push(`  ${risk} ${st.title(cleanOptional(v.venue.entity, 48, '(unnamed)'))} — ${cleanText(v.venue.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${when}`);
+    lines.push(`    venue     ${fullAddress(v.address)}`);
+    const ev = known.get(v.address);
+    if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
+    lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
+    for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
+  }
+  const f = frontierModels(a.attribution);
+  lines.push('', `    not at a venue (held, or sent past the hop limit, a hub or the walk's edges): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
+  for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(f[m], a)}`);
+  lines.push('', '    balance: left the seeds + taken in = at venues + not at a venue + burned + below --min-value + back to the seeds (a wrap moves taint between ETH and its token)');
+  const balance = taintBalance(a.attribution);
+  for (const m of TAINT_MODELS) {
+    const off = [...balance[m]].filter(([, b]) => b.sources !== b.uses).map(([asset]) => asset);
+    lines.push(`      ${pad(m)} ${off.length === 0 ? 'adds up, to the base unit' : `does not add up for ${off.join(', ')}`}`);
+  }
+  if (a.perSeed) {
+    lines.push('', '    per seed (each seed alone): at venues / still at the frontier, haircut');
+    for (const s of a.perSeed) {
+      lines.push(`      ${fullAddress(s.seed)}  ${amountList(venuesTotal(s.attribution.venues).haircut, a)} / ${amountList(frontierTotal(s.attribution.frontier, 'haircut'), a)}`);
+    }
+  }
+  lines.push('', '    models');
+  for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${MODEL_CITATIONS[m]}`);
+  for (const n of a.notes) lines.push(st.warn(`  ! ${cleanText(n, 600)}`));
+  lines.push('', ...manifestLines(r.manifest).map((l, i) => (i === 0 ? st.heading(l) : l)));
+  return renderText(r.result, opts) + lines.join('\n') + '\n';
+}
+
