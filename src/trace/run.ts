@@ -125,7 +125,20 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const hubs = new Map<Address, Hub>();
   const learned = depositStore(store.db, store.path);
   const nonces = nonceCache(store.db, store.path);
-  const deposits = createDepositCheck({ store, learned, chainId, toBlock, ensure: (needs) => fetcher.ensure(needs), labels: ctx.labels, seedList: ctx.seedList });
+  const labelInForce = async (label: Label, edge: Transfer): Promise<boolean> => {
+    if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
+    return labelInForceAt(label, (await headers.get(edge.blockNumber)).timestamp);
+  };
+  const deposits = createDepositCheck({
+    store,
+    learned,
+    chainId,
+    toBlock,
+    ensure: (needs) => fetcher.ensure(needs),
+    labels: ctx.labels,
+    seedList: ctx.seedList,
+    labelInForce,
+  });
   const inferences = new Map<Address, DepositFinding>();
   const visited = new Set<Address>();
   let followed = 0;
@@ -139,10 +152,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       ensure: (needs, hint) => fetcher.ensure(needs, hint),
       labels: ctx.labels,
       isToken: async (address) => (await tokenInfo(rpc, store, address)).decimals !== null,
-      labelInForce: async (label, edge) => {
-        if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
-        return labelInForceAt(label, (await headers.get(edge.blockNumber)).timestamp);
-      },
+      labelInForce,
       seeds,
       seedList: ctx.seedList,
       direction,
