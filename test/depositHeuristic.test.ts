@@ -202,6 +202,66 @@ describe('sweepsOf, on outgoing rows alone', () => {
   });
 });
 
+describe('createDepositCheck: what it reads around a sweep', () => {
+  /** The rows a store would hold (everything fetched), answered as Store.transfersOf answers. */
+  const memory = (rows: Transfer[]): Store =>
+    ({
+      transfersOf: (address: Address, side: 'from' | 'to', from: number, to: number) =>
+        rows.filter((r) => (side === 'from' ? r.from : r.to) === address && r.blockNumber >= from && r.blockNumber <= to),
+    }) as unknown as Store;
+  const learning = (): DepositStore => ({
+    get: () => undefined,
+    put: (chainId, address, evidence) => ({ ...evidence, chainId, address, learnedAt: 'now' }),
+    all: () => [],
+    byAddress: () => [],
+  });
+  const checker = (rows: Transfer[], extra: Partial<Parameters<typeof createDepositCheck>[0]> = {}, needs: FetchNeed[] = []) =>
+    createDepositCheck({ store: memory(rows), learned: learning(), chainId: 1, toBlock: 10_000, ensure: async (n) => void needs.push(...n), labels, ...extra });
+
+  it('consults the hot wallet label’s validity window at the sweep’s time', async () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const sweep = t(D, binance.address, 10n * ETH, 110);
+    const dated = new Map([...labels, [binance.address, { ...binance, validFrom: null, validTo: '2024-12-31' }]]);
+    const asked: number[] = [];
+    // The label's window, as run.ts answers it from block times: here it ends before block 105.
+    const labelInForce = async (_label: Label, edge: Transfer): Promise<boolean> => (asked.push(edge.blockNumber), edge.blockNumber < 105);
+    const expired = await checker([arrival, sweep], { labels: dated, labelInForce }).check([{ address: D, arrival }], true);
+    expect(expired).toEqual(new Map());
+    expect(asked).toContain(110);
+    const inForce = await checker([arrival, sweep], { labels: dated, labelInForce: async () => true }).check([{ address: D, arrival }], true);
+    expect(inForce.get(D)?.evidence.entity).toBe('Binance');
+  });
+
+  it('finds a batched sweep among the hot wallet’s arrivals in the sweep’s transaction', async () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const sweep = t(D, binance.address, 10n * ETH, 110);
+    const peers = [t(a(0xe1), binance.address, ETH, 110), t(a(0xe2), binance.address, ETH, 110)].map((p) => ({ ...p, txHash: sweep.txHash }));
+    const needs: FetchNeed[] = [];
+    const batched = (await checker([arrival, sweep, ...peers], {}, needs).check([{ address: D, arrival }], true)).get(D);
+    expect(batched?.evidence.confidence).toBe('high');
+    expect(batched?.evidence.reasons.join('; ')).toMatch(/with 2 other addresses paying Binance \(a batched sweep\)/);
+    expect(needs).toContainEqual({ address: binance.address, side: 'to', from: 110, to: 110 });
+    // The same payments into the hot wallet in transactions of their own are no batch.
+    const alone = [t(a(0xe1), binance.address, ETH, 110), t(a(0xe2), binance.address, ETH, 110)];
+    expect((await checker([arrival, sweep, ...alone]).check([{ address: D, arrival }], true)).get(D)?.evidence.confidence).toBe('medium');
+  });
+
+  it('reads the history of an address that paid the venue twice, and finds the pattern repeated', async () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const rows = [arrival, t(D, binance.address, 10n * ETH, 103), t(a(0xc1), D, 3n * ETH, 900), t(D, binance.address, 3n * ETH, 950)];
+    const needs: FetchNeed[] = [];
+    const found = (await checker(rows, {}, needs).check([{ address: D, arrival }], true)).get(D);
+    expect(found?.evidence.confidence).toBe('high');
+    expect(found?.evidence.reasons[0]).toMatch(/paid in and swept into Binance 2 times/);
+    expect(needs.filter((n) => n.address === D && n.side === 'to').map((n) => n.to)).toContain(10_000);
+    // Paid the venue once: its incoming transfers are fetched for the sweep's window only.
+    const onceNeeds: FetchNeed[] = [];
+    const once = (await checker(rows.slice(0, 2), {}, onceNeeds).check([{ address: D, arrival }], true)).get(D);
+    expect(once?.evidence.confidence).toBe('medium');
+    expect(onceNeeds.filter((n) => n.address === D && n.side === 'to').map((n) => n.to)).toEqual([103]);
+  });
+});
+
 describe('learned deposit addresses in the database', () => {
   it('keeps the evidence exactly, and forgets an inference whose sweep a reorg replaced', () => {
     const arrival = t(MULE, D, 2n ** 70n, 100);

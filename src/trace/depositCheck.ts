@@ -2,7 +2,7 @@ import type { FetchNeed } from '../sources/fetcher.js';
 import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, Label, Seed, Transfer } from '../types.js';
-import { detectDeposit, HISTORY_BLOCKS, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
+import { detectDeposit, HISTORY_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
 import type { DepositChecker, DepositFinding } from './walk.js';
 
 export interface DepositCheckOptions {
@@ -115,24 +115,38 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       );
       const candidates = firstPass.flat();
       if (candidates.length === 0) return out;
-      // The address's history around the arrival (its other cycles into the venue, the payments its sweep
-      // empties), and the hot wallet's arrivals in the sweep's block (a batched sweep shows there).
+      // The address's payments out around the arrival (its other sweeps into the venue), what came in
+      // from a sweep window before the arrival to the sweep (what the sweep empties), and the hot wallet's
+      // arrivals in the sweep's block (a batched sweep shows there).
       const span = ({ arrival }: { arrival: Transfer }) => ({
         from: Math.max(0, arrival.blockNumber - HISTORY_BLOCKS),
         to: Math.min(opts.toBlock, arrival.blockNumber + HISTORY_BLOCKS),
       });
+      const pendingFrom = ({ arrival }: { arrival: Transfer }) => Math.max(0, arrival.blockNumber - SWEEP_WINDOW_BLOCKS);
       await opts.ensure(
         candidates.flatMap((c) => [
           { address: c.address, side: 'from' as const, ...span(c) },
-          { address: c.address, side: 'to' as const, ...span(c) },
+          { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
           { address: c.first.to, side: 'to' as const, from: c.first.blockNumber, to: c.first.blockNumber },
         ]),
       );
+      // Only an address that paid the venue in MIN_CYCLES transactions or more can show the pattern
+      // repeated: its incoming transfers over the whole span are fetched, nobody else's.
+      const reused = candidates.filter((c) => {
+        const entity = labels.get(c.first.to)?.entity;
+        const { from, to } = span(c);
+        const paid = store.transfersOf(c.address, 'from', from, to).filter((t) => t.amount > 0n && labels.get(t.to)?.entity === entity);
+        return new Set(paid.map((t) => t.txHash)).size >= MIN_CYCLES;
+      });
+      if (reused.length > 0) await opts.ensure(reused.map((c) => ({ address: c.address, side: 'to' as const, ...span(c) })));
       for (const c of candidates) {
         const { address, arrival, outgoing, first, last } = c;
         const { from, to } = span(c);
-        const history = { outgoing: store.transfersOf(address, 'from', from, to), incoming: store.transfersOf(address, 'to', from, to) };
-        const incoming = store.transfersOf(address, 'to', Math.max(0, arrival.blockNumber - SWEEP_WINDOW_BLOCKS), last.blockNumber);
+        const incoming = store.transfersOf(address, 'to', pendingFrom(c), last.blockNumber);
+        const history = {
+          outgoing: store.transfersOf(address, 'from', from, to),
+          incoming: reused.includes(c) ? store.transfersOf(address, 'to', from, to) : incoming,
+        };
         // Other addresses paying the same hot wallet inside the sweep's own transaction: a batched sweep.
         const batchPeers = new Set(
           store.transfersOf(first.to, 'to', first.blockNumber, first.blockNumber).filter((t) => t.txHash === first.txHash && t.from !== address).map((t) => t.from),

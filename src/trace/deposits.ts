@@ -39,9 +39,10 @@ export const MAX_SENDERS = 3;
 export const MAX_OTHER_OUT_BPS = 1_000;
 /**
  * How far either side of the traced arrival the address's history is read for its other deposit cycles,
- * in blocks: about 30 days. A customer's deposit address is paid into and swept again and again over weeks.
+ * in blocks: about 7 days. A customer's deposit address is paid into and swept again over weeks and
+ * months; the span is a bound on what one sweep lookup may cost, not a property of deposit addresses.
  */
-export const HISTORY_BLOCKS = 216_000;
+export const HISTORY_BLOCKS = 50_400;
 /**
  * Arrival→sweep cycles into one venue that make the deposit pattern *repeated* (Victor's reuse signal):
  * one full forward of everything is what a peel-chain intermediary does too, so alone it is never `high`.
