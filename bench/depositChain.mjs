@@ -50,12 +50,13 @@ export const DEPOSIT_HOPS = 4;
 /** Exchanges whose hot wallets sweep the true deposit addresses. */
 const EXCHANGES = 6;
 /**
- * Reuse on both sides, at the same rate and with the same gaps, so that the bench does not hand the
- * detector a difference the world does not have: a true deposit address is paid into and swept again
- * (one or two more cycles, its customer paying in again) unless it is used once (SINGLE_USE of them);
- * a forwarding decoy (`peel-end`, `token-forward`) receives a second laundering payment and forwards it
- * to the same venue in FORWARDS_TWICE of the cases. Both rates are assumptions (no source measures them
- * for the addresses a trace meets); the bench's precision and recall at `high` move with them.
+ * Repetition on both sides, with the same gaps and the same shape (a payment in from a wallet outside
+ * the trace, forwarded or swept in full), so that the bench does not hand the detector a difference the
+ * world does not have: a true deposit address is paid into and swept again (one or two more cycles, its
+ * customer paying in again) unless it is used once (SINGLE_USE of them); a forwarding decoy (`peel-end`,
+ * `token-forward`) receives a second laundering payment and forwards it to the same venue in
+ * FORWARDS_TWICE of the cases. Both rates are assumptions (no source measures them for the addresses a
+ * trace meets): recall at `high` moves with the first, precision at `high` with the second.
  */
 const SINGLE_USE = 0.3;
 const FORWARDS_TWICE = 0.3;
