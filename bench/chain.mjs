@@ -218,13 +218,13 @@ async function rpcCall(url, method, params) {
 export const hex = (n) => '0x' + BigInt(n).toString(16);
 
 /** A fresh anvil for building a bench chain, dumping its state to `dumpState` when stopped. */
-export function startBuildAnvil(dumpState) {
+export function startBuildAnvil(dumpState, extraArgs = []) {
   return startAnvil({
     dumpState,
     baseFee: 0n,
     genesisTimestamp: GENESIS_TIMESTAMP,
     chainId: CHAIN_ID,
-    extraArgs: ['--auto-impersonate', '--no-mining', '--disable-block-gas-limit', '--disable-code-size-limit'],
+    extraArgs: ['--auto-impersonate', '--no-mining', '--disable-block-gas-limit', '--disable-code-size-limit', ...extraArgs],
   });
 }
 

@@ -16,11 +16,17 @@
  * - `several-customers`: one to three other (untraced) customers pay the same address around the traced
  *   arrival (sometimes before it), and one sweep takes the lot;
  * - `late-sweep`: a threshold sweeper, 400–3,000 blocks (1.3–10 hours) after the arrival;
+ * every one of them but SINGLE_USE is reused: its customer pays in again once or twice later, and
+ * each payment is swept the same way (a batched one by a sweeper call of its own);
  *
  * decoys (not deposit addresses)
  * - `peel-hop`: a peel-chain intermediary: peels 5–25 % off to an exchange, forwards the rest;
  * - `peel-end`: the end of a peel chain, forwarding everything (less gas) within minutes to a labelled
- *   hot wallet that nothing else in the chain pays (its own venue);
+ *   hot wallet that nothing else in the chain pays (its own venue); FORWARDS_TWICE of them get a second
+ *   laundering payment later and forward it to the same venue;
+ * - `token-forward`: a token arrival, gas from the launderer's own (unlabelled) gas wallet, then every
+ *   token forwarded to a venue of its own within minutes (FORWARDS_TWICE of them twice): the mirror of
+ *   `token-gas`, where the exchange pays the gas;
  * - `forward-to-deposit`: forwards everything into a user-labelled exchange deposit address, which the
  *   exchange sweeps in turn;
  * - `otc-desk`: a desk with a float and many clients, paying an exchange lumps that match no one client;
@@ -38,11 +44,29 @@ import { loadLabelBook } from '../dist/labels/load.js';
 import { anvilVersion, CACHE_DIR, chainBuilder, CHAIN_ID, hex, rng, startBuildAnvil } from './chain.mjs';
 
 /** Bump when the generated chain changes shape: cached chains of another version are not reused. */
-export const DEPOSIT_GENERATOR_VERSION = 1;
+export const DEPOSIT_GENERATOR_VERSION = 3;
 /** Hops of the trace over this chain: targets sit at hops 2–4. */
 export const DEPOSIT_HOPS = 4;
 /** Exchanges whose hot wallets sweep the true deposit addresses. */
 const EXCHANGES = 6;
+/**
+ * Repetition on both sides, with the same gaps and the same shape (a payment in from a wallet outside
+ * the trace, forwarded or swept in full), so that the bench does not hand the detector a difference the
+ * world does not have: a true deposit address is paid into and swept again (one or two more cycles, its
+ * customer paying in again) unless it is used once (SINGLE_USE of them); a forwarding decoy (`peel-end`,
+ * `token-forward`) receives a second laundering payment and forwards it to the same venue in
+ * FORWARDS_TWICE of the cases. Both rates are assumptions (no source measures them for the addresses a
+ * trace meets): recall at `high` moves with the first, precision at `high` with the second.
+ */
+const SINGLE_USE = 0.3;
+const FORWARDS_TWICE = 0.3;
+/**
+ * Blocks from one cycle's sweep (or forward) to the next payment in: 4 minutes to 2 hours. Real reuse
+ * spans weeks too; the detector reads HISTORY_BLOCKS (about 7 days) either side, so the gap's length
+ * is not what it is measured on, and the bench keeps its chain short (anvil's mining slows with every
+ * block: a chain of 10,000 blocks took 8 minutes to build).
+ */
+const cycleGap = (r) => r.int(20, 600);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = JSON.parse(readFileSync(join(here, 'contracts', 'artifacts.json'), 'utf8'));
@@ -59,6 +83,7 @@ const KINDS = {
   'several-customers': { truth: 'deposit', per: 2 },
   'late-sweep': { truth: 'deposit', per: 1 },
   'peel-chain': { truth: 'decoy', per: 2 },
+  'token-forward': { truth: 'decoy', per: 1 },
   'forward-to-deposit': { truth: 'decoy', per: 2 },
   'otc-desk': { truth: 'decoy', per: 1 },
   'payment-processor': { truth: 'decoy', per: 1 },
@@ -128,6 +153,39 @@ export function depositPlan(scale) {
   const batches = new Map(); // entity|asset → [{ address, amount, arrival }]
 
   const target = (c, address, hop, extra = {}) => truth.push({ address, truth: c.truth, kind: c.kind, hop, ...extra });
+  /** A fresh wallet holding `amount` of the asset (and ETH), for a payment outside the traced flow. */
+  const wallet = (asset, amount) => {
+    const w = fresh();
+    balances.set(w, (asset === 'eth' ? amount : 0n) + 10n ** 18n);
+    if (asset === 'tok') mints.set(w, amount);
+    return w;
+  };
+  /**
+   * A true deposit address's later cycles: unless used once, its customer (one wallet) pays in once or
+   * twice more, each swept as `sweepOnce` sweeps it. Returns the number of cycles in all.
+   */
+  const reuse = (t, asset, after, sweepOnce) => {
+    if (r.next() < SINGLE_USE) return 1;
+    const n = r.int(1, 2);
+    const amounts = Array.from({ length: n }, () => (asset === 'eth' ? eth() : tok()));
+    const customer = wallet(asset, amounts.reduce((a, b) => a + b, 0n));
+    let at = after;
+    for (const amount of amounts) {
+      const paid = at + cycleGap(r);
+      pay(paid, customer, t, asset, amount);
+      at = sweepOnce(paid, amount);
+    }
+    return 1 + n;
+  };
+  /** A forwarding decoy's second forward (FORWARDS_TWICE of them): another laundering wallet pays it, it forwards all of it. */
+  const forwardAgain = (t, asset, after, venue) => {
+    if (r.next() >= FORWARDS_TWICE) return 1;
+    const amount = asset === 'eth' ? eth() : tok();
+    const paid = after + cycleGap(r);
+    pay(paid, wallet(asset, amount), t, asset, amount);
+    pay(paid + r.int(2, 30), t, venue, asset, asset === 'eth' ? amount - fee() : amount);
+    return 2;
+  };
 
   let ci = 0;
   let entryIndex = 0;
@@ -139,7 +197,7 @@ export function depositPlan(scale) {
     const funded = 10 + r.int(0, 120);
     let sent = 0;
     for (const c of group) {
-      c.asset = c.kind === 'token-gas' || (c.kind === 'batched' && r.next() < 0.5) ? 'tok' : 'eth';
+      c.asset = c.kind === 'token-gas' || c.kind === 'token-forward' || (c.kind === 'batched' && r.next() < 0.5) ? 'tok' : 'eth';
       c.amount = c.asset === 'eth' ? eth() : tok();
       // Depth: the entry pays the target directly, or through one or two forwarders (peel chains start at hop 2).
       const roll = r.next();
@@ -167,17 +225,27 @@ export function depositPlan(scale) {
         case 'sweep':
         case 'late-sweep': {
           const h = hot();
-          const S = A + (c.kind === 'sweep' ? r.int(3, 250) : r.int(400, 3000));
-          pay(S, t, h.address, 'eth', X - fee());
-          target(c, t, hop, { entity: h.entity });
+          const delay = () => (c.kind === 'sweep' ? r.int(3, 250) : r.int(400, 3000));
+          const sweepOnce = (at, amount) => {
+            const S = at + delay();
+            pay(S, t, h.address, 'eth', amount - fee());
+            return S;
+          };
+          const cycles = reuse(t, 'eth', sweepOnce(A, X), sweepOnce);
+          target(c, t, hop, { entity: h.entity, cycles });
           break;
         }
         case 'token-gas': {
           const h = hot();
-          const G = A + r.int(1, 100);
-          pay(G, h.address, t, 'eth', BigInt(r.int(1, 5)) * 10n ** 15n);
-          pay(G + r.int(1, 30), t, h.address, 'tok', X);
-          target(c, t, hop, { entity: h.entity });
+          const sweepOnce = (at, amount) => {
+            const G = at + r.int(1, 100);
+            pay(G, h.address, t, 'eth', BigInt(r.int(1, 5)) * 10n ** 15n);
+            const S = G + r.int(1, 30);
+            pay(S, t, h.address, 'tok', amount);
+            return S;
+          };
+          const cycles = reuse(t, 'tok', sweepOnce(A, X), sweepOnce);
+          target(c, t, hop, { entity: h.entity, cycles });
           break;
         }
         case 'batched': {
@@ -187,14 +255,27 @@ export function depositPlan(scale) {
           const list = batches.get(key) ?? [];
           list.push({ address: t, amount: X, arrival: A });
           batches.set(key, list);
-          target(c, t, hop, { entity: h.entity });
+          // Its later cycles are swept by sweeper calls of their own, after the batch (at most 200 blocks
+          // after the last arrival of its group, see below): the next payment comes after that.
+          const sweepOnce = (at, amount) => {
+            const S = at + r.int(3, 200);
+            txs.push({ block: S, type: 'sweep', asset: c.asset, hot: h.address, wallets: [t], amounts: [amount] });
+            return S;
+          };
+          const cycles = reuse(t, c.asset, A + 2000, sweepOnce);
+          target(c, t, hop, { entity: h.entity, cycles });
           break;
         }
         case 'dust': {
           const h = hot();
-          const leftBps = BigInt(r.int(30, 500));
-          pay(A + r.int(3, 250), t, h.address, 'eth', X - (X * leftBps) / 10_000n);
-          target(c, t, hop, { entity: h.entity });
+          const sweepOnce = (at, amount) => {
+            const S = at + r.int(3, 250);
+            const leftBps = BigInt(r.int(30, 500));
+            pay(S, t, h.address, 'eth', amount - (amount * leftBps) / 10_000n);
+            return S;
+          };
+          const cycles = reuse(t, 'eth', sweepOnce(A, X), sweepOnce);
+          target(c, t, hop, { entity: h.entity, cycles });
           break;
         }
         case 'several-customers': {
@@ -211,7 +292,12 @@ export function depositPlan(scale) {
             total += amount;
           }
           pay(S, t, h.address, 'eth', total - fee());
-          target(c, t, hop, { entity: h.entity });
+          const cycles = reuse(t, 'eth', S, (at, amount) => {
+            const next = at + r.int(20, 250);
+            pay(next, t, h.address, 'eth', amount - fee());
+            return next;
+          });
+          target(c, t, hop, { entity: h.entity, cycles });
           break;
         }
         case 'peel-chain': {
@@ -226,18 +312,32 @@ export function depositPlan(scale) {
             if (i === length - 1) {
               const v = uniqueVenue();
               pay(send, holder, v.address, 'eth', amount - fee());
-              target({ truth: 'decoy', kind: 'peel-end' }, holder, hop + i, { venue: v.address, venueHop: hop + i + 1, entity: v.entity });
+              const cycles = forwardAgain(holder, 'eth', send, v.address);
+              target({ truth: 'decoy', kind: 'peel-end' }, holder, hop + i, { venue: v.address, venueHop: hop + i + 1, entity: v.entity, cycles });
               break;
             }
             const peel = (amount * BigInt(r.int(500, 2500))) / 10_000n;
             const next = fresh();
+            // One fee draw for what is paid and what the next holder is known to hold (two draws had
+            // let a holder be planned to pay more than it got).
+            const rest = amount - peel - fee();
             pay(send, holder, h.address, 'eth', peel);
-            pay(send, holder, next, 'eth', amount - peel - fee());
+            pay(send, holder, next, 'eth', rest);
             target({ truth: 'decoy', kind: 'peel-hop' }, holder, hop + i, { entity: h.entity });
-            amount = amount - peel - fee();
+            amount = rest;
             holder = next;
             at = send;
           }
+          break;
+        }
+        case 'token-forward': {
+          const v = uniqueVenue();
+          const G = A + r.int(1, 100);
+          pay(G, wallet('eth', 0n), t, 'eth', BigInt(r.int(1, 5)) * 10n ** 15n);
+          const F = G + r.int(1, 30);
+          pay(F, t, v.address, 'tok', X);
+          const cycles = forwardAgain(t, 'tok', F, v.address);
+          target(c, t, hop, { venue: v.address, venueHop: hop + 1, entity: v.entity, cycles });
           break;
         }
         case 'forward-to-deposit': {
@@ -314,7 +414,9 @@ export function depositPlan(scale) {
 async function build(scale, statePath, log) {
   const p = depositPlan(scale);
   const tmp = statePath + '.tmp';
-  const anvil = await startBuildAnvil(tmp);
+  // No historical states: the build reads only the latest, and keeping one per block made a chain of
+  // ten thousand blocks take minutes to build.
+  const anvil = await startBuildAnvil(tmp, ['--prune-history']);
   try {
     const { call, deployer, nonce, send, mine } = await chainBuilder(anvil.url);
     const deploy = async (data) => {

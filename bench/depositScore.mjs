@@ -13,7 +13,7 @@ export const LEVEL_SETS = {
   '≥low': ['high', 'medium', 'low'],
 };
 /** Decoy kinds that forward everything into a labelled venue: their venue must be a hit wherever they are claimed. */
-export const FORWARDS_INTO_LABELLED = new Set(['peel-end', 'forward-to-deposit']);
+export const FORWARDS_INTO_LABELLED = new Set(['peel-end', 'token-forward', 'forward-to-deposit']);
 
 /**
  * The trace's deposit-address claims, address → confidence, and the addresses that are hits on their

@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5]
- *                      [--md bench/results.md] [--json bench/results.json]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -19,6 +19,8 @@
  * Deposit detection (bench/deposits.mjs, also with --quick): a generated chain of true exchange deposit
  * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses), traced once, the
  * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
+ * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
+ * section and writes no results file unless --md or --json is given.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
  */
 import { execFile } from 'node:child_process';
@@ -31,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { benchDeposits } from './deposits.mjs';
-import { renderMarkdown } from './report.mjs';
+import { renderDeposits, renderMarkdown } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
@@ -45,10 +47,12 @@ const { values: opt } = parseArgs({
     repeat: { type: 'string' },
     'deposit-scale': { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '8' },
-    md: { type: 'string', default: join(here, 'results.md') },
-    json: { type: 'string', default: join(here, 'results.json') },
+    md: { type: 'string' },
+    json: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+if (opt.only !== undefined && opt.only !== 'deposits') usage(`--only: "${opt.only}" is not a section (deposits)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
@@ -157,14 +161,26 @@ async function benchSize(size) {
 }
 
 const results = { generator: GENERATOR_VERSION, repeat, startedAt: new Date().toISOString(), machine: machine(), sizes: [], analysis: null, deposits: null };
+if (opt.only === 'deposits') {
+  log(`deposit detection: scale ${depositScale}…`);
+  results.deposits = await benchDeposits(depositScale, log);
+  results.finishedAt = new Date().toISOString();
+  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+  const md = renderDeposits(results.deposits).join('\n') + '\n';
+  if (opt.md) writeFileSync(opt.md, md);
+  process.stdout.write(md);
+  process.exit(0);
+}
 for (const size of sizes) results.sizes.push(await benchSize(size));
 log(`deposit detection: scale ${depositScale}…`);
 results.deposits = await benchDeposits(depositScale, log);
 log(`analysis: ${edges.toLocaleString('en-US')} edges…`);
 results.analysis = await child('analysis.mjs', { edges });
 results.finishedAt = new Date().toISOString();
-writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+const jsonPath = opt.json ?? join(here, 'results.json');
+const mdPath = opt.md ?? join(here, 'results.md');
+writeFileSync(jsonPath, JSON.stringify(results, null, 2) + '\n');
 const md = renderMarkdown(results);
-writeFileSync(opt.md, md);
+writeFileSync(mdPath, md);
 process.stdout.write(md);
-log(`bench: wrote ${opt.md} and ${opt.json}`);
+log(`bench: wrote ${mdPath} and ${jsonPath}`);

@@ -2,7 +2,7 @@ import type { FetchNeed } from '../sources/fetcher.js';
 import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, Label, Seed, Transfer } from '../types.js';
-import { detectDeposit, sweepsOf, sweepWindowEnd } from './deposits.js';
+import { detectDeposit, HISTORY_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
 import type { DepositChecker, DepositFinding } from './walk.js';
 
 export interface DepositCheckOptions {
@@ -18,6 +18,12 @@ export interface DepositCheckOptions {
    * The heuristic still runs on it, so the report can name the conflict, but its verdict is not stored.
    */
   seedList?: { get(address: Address): Seed | undefined };
+  /**
+   * Whether a label was the address's at the time of a transfer (a user label's validFrom / validTo),
+   * as the walk asks it: a sweep into an address whose exchange label was not in force then is no sweep.
+   * Omitted: every label is in force.
+   */
+  labelInForce?: (label: Label, edge: Transfer) => Promise<boolean>;
 }
 
 /** A DepositChecker plus what it did, for the report's stats. */
@@ -37,6 +43,26 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
   const { store, learned, chainId, labels } = opts;
   const stats = { sweepLookups: 0, learned: 0 };
   const windowEnd = (arrival: Transfer): number => Math.min(opts.toBlock, sweepWindowEnd(arrival.blockNumber));
+
+  /**
+   * Whether a label was in force at a transfer, answered ahead (the heuristic is synchronous): for the
+   * counterparties on `side` of `rows` that carry a dated label. `known` adds to an earlier answer.
+   */
+  const forceOf = async (
+    rows: readonly Transfer[],
+    side: 'from' | 'to',
+    known?: (label: Label, t: Transfer) => boolean,
+  ): Promise<((label: Label, t: Transfer) => boolean) | undefined> => {
+    const ask = opts.labelInForce;
+    if (!ask) return undefined;
+    const outside = new Set<string>();
+    for (const t of rows) {
+      const label = labels.get(t[side]);
+      if (!label || (label.validFrom === null && label.validTo === null)) continue;
+      if (!(await ask(label, t))) outside.add(`${t.txHash}|${t.ref}|${label.address}`);
+    }
+    return (label, t) => !outside.has(`${t.txHash}|${t.ref}|${label.address}`) && (known?.(label, t) ?? true);
+  };
 
   const finding = (row: LearnedDeposit, known: boolean): DepositFinding | undefined => {
     // The inference stands on the hot wallet's label: without it (a user label removed) it is no hit.
@@ -79,17 +105,54 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         await opts.ensure(open.map(({ address, arrival }) => ({ address, side: 'from', from: arrival.blockNumber, to: windowEnd(arrival) })));
       }
       // Only an address that did send to an exchange in the window is worth its incoming transfers.
-      const candidates = open.flatMap(({ address, arrival }) => {
-        const outgoing = store.transfersOf(address, 'from', arrival.blockNumber, windowEnd(arrival));
-        const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a) });
-        const last = sweeps[sweeps.length - 1];
-        return last ? [{ address, arrival, outgoing, lastBlock: last.blockNumber }] : [];
-      });
+      const firstPass = await Promise.all(
+        open.map(async ({ address, arrival }) => {
+          const outgoing = store.transfersOf(address, 'from', arrival.blockNumber, windowEnd(arrival));
+          const inForce = await forceOf(outgoing, 'to');
+          const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a), inForce });
+          return sweeps.length > 0 ? [{ address, arrival, outgoing, first: sweeps[0]!, last: sweeps[sweeps.length - 1]! }] : [];
+        }),
+      );
+      const candidates = firstPass.flat();
       if (candidates.length === 0) return out;
-      await opts.ensure(candidates.map(({ address, arrival, lastBlock }) => ({ address, side: 'to', from: arrival.blockNumber, to: lastBlock })));
-      for (const { address, arrival, outgoing, lastBlock } of candidates) {
-        const incoming = store.transfersOf(address, 'to', arrival.blockNumber, lastBlock);
-        const evidence = detectDeposit({ address, arrival, outgoing, incoming, labelOf: (a) => labels.get(a) });
+      // The address's payments out around the arrival (its other sweeps into the venue), what came in
+      // from a sweep window before the arrival to the sweep (what the sweep empties), and the hot wallet's
+      // arrivals in the sweep's block (a batched sweep shows there).
+      const span = ({ arrival }: { arrival: Transfer }) => ({
+        from: Math.max(0, arrival.blockNumber - HISTORY_BLOCKS),
+        to: Math.min(opts.toBlock, arrival.blockNumber + HISTORY_BLOCKS),
+      });
+      const pendingFrom = ({ arrival }: { arrival: Transfer }) => Math.max(0, arrival.blockNumber - SWEEP_WINDOW_BLOCKS);
+      await opts.ensure(
+        candidates.flatMap((c) => [
+          { address: c.address, side: 'from' as const, ...span(c) },
+          { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
+          { address: c.first.to, side: 'to' as const, from: c.first.blockNumber, to: c.first.blockNumber },
+        ]),
+      );
+      // Only an address that paid the venue in MIN_CYCLES transactions or more can show the pattern
+      // repeated: its incoming transfers over the whole span are fetched, nobody else's.
+      const reused = candidates.filter((c) => {
+        const entity = labels.get(c.first.to)?.entity;
+        const { from, to } = span(c);
+        const paid = store.transfersOf(c.address, 'from', from, to).filter((t) => t.amount > 0n && labels.get(t.to)?.entity === entity);
+        return new Set(paid.map((t) => t.txHash)).size >= MIN_CYCLES;
+      });
+      if (reused.length > 0) await opts.ensure(reused.map((c) => ({ address: c.address, side: 'to' as const, ...span(c) })));
+      for (const c of candidates) {
+        const { address, arrival, outgoing, first, last } = c;
+        const { from, to } = span(c);
+        const incoming = store.transfersOf(address, 'to', pendingFrom(c), last.blockNumber);
+        const history = {
+          outgoing: store.transfersOf(address, 'from', from, to),
+          incoming: reused.includes(c) ? store.transfersOf(address, 'to', from, to) : incoming,
+        };
+        // Other addresses paying the same hot wallet inside the sweep's own transaction: a batched sweep.
+        const batchPeers = new Set(
+          store.transfersOf(first.to, 'to', first.blockNumber, first.blockNumber).filter((t) => t.txHash === first.txHash && t.from !== address).map((t) => t.from),
+        ).size;
+        const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
+        const evidence = detectDeposit({ address, arrival, outgoing, incoming, history, batchPeers, labelOf: (a) => labels.get(a), inForce });
         if (!evidence) continue;
         const perpetrator = opts.seedList?.get(address);
         if (perpetrator) {

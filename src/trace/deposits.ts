@@ -9,7 +9,7 @@
  * arrival at a time, with the thresholds below, and grades what it finds (see the README section
  * "Deposit addresses and hubs").
  */
-import type { Address, DepositConfidence, DepositEvidence, Label, Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type DepositConfidence, type DepositEvidence, type Label, type Transfer } from '../types.js';
 import { plural } from '../util/plural.js';
 
 /**
@@ -37,6 +37,19 @@ export const MAX_SWEEP_TXS = 2;
 export const MAX_SENDERS = 3;
 /** Value sent elsewhere than the exchange in the window, at most this share of what arrived (basis points). */
 export const MAX_OTHER_OUT_BPS = 1_000;
+/**
+ * How far either side of the traced arrival the address's history is read for its other deposit cycles,
+ * in blocks: about 7 days. A customer's deposit address is paid into and swept again over weeks and
+ * months; the span is a bound on what one sweep lookup may cost, not a property of deposit addresses.
+ */
+export const HISTORY_BLOCKS = 50_400;
+/**
+ * Arrival→sweep cycles into one venue that make the deposit pattern *repeated* (Victor's reuse signal):
+ * one full forward of everything is what a peel-chain intermediary does too, so alone it is never `high`.
+ */
+export const MIN_CYCLES = 2;
+/** Doubts (see detectDeposit) an address with a signal of its own can carry and still be `high`. */
+export const MAX_HIGH_DOUBTS = 1;
 
 /** Label categories an address can be a deposit address of. */
 const EXCHANGE_CATEGORIES = new Set<Label['category']>(['exchange', 'sanctioned-exchange']);
@@ -54,6 +67,37 @@ export interface DepositInput {
   incoming: readonly Transfer[];
   /** The label in force for a transfer's recipient, if any. */
   labelOf: (address: Address) => Label | undefined;
+  /**
+   * Whether `label` applied at the time of transfer `t` (a user label's validFrom / validTo). Omitted:
+   * always. A hot wallet whose label was not in force at the sweep is nobody's hot wallet then.
+   */
+  inForce?: (label: Label, t: Transfer) => boolean;
+  /**
+   * The address's transfers over a wider span around the arrival (HISTORY_BLOCKS either side, as far as
+   * the trace reaches): where its other arrival→sweep cycles into the same venue show. Omitted: only the
+   * window's rows are read.
+   */
+  history?: { outgoing: readonly Transfer[]; incoming: readonly Transfer[] };
+  /**
+   * How many other addresses pay the same venue inside the first sweep's transaction (a batched sweep
+   * by the exchange's sweeper contract). Omitted: not looked at.
+   */
+  batchPeers?: number;
+}
+
+/** The exchange label of `address` in force at transfer `t`, if any. */
+function exchangeAt(input: Pick<DepositInput, 'labelOf' | 'inForce'>, address: Address, t: Transfer): Label | undefined {
+  const label = input.labelOf(address);
+  if (label === undefined || !EXCHANGE_CATEGORIES.has(label.category)) return undefined;
+  return input.inForce === undefined || input.inForce(label, t) ? label : undefined;
+}
+
+/** A transfer into a venue's wallet (not into one of its deposit addresses) that could be a sweep. */
+function sweepLabel(input: Pick<DepositInput, 'labelOf' | 'inForce'>, t: Transfer): Label | undefined {
+  const label = exchangeAt(input, t.to, t);
+  // A payment into a labelled *deposit* address is a customer paying in, not a sweep: deposit
+  // addresses sweep into the exchange's wallets, they are not swept into.
+  return label !== undefined && label.role !== 'deposit' ? label : undefined;
 }
 
 /** The end of the window searched for a sweep after an arrival at `block`. */
@@ -63,7 +107,9 @@ export function sweepWindowEnd(block: number): number {
 
 /**
  * The sweeps of an arrival: outgoing transfers of the same asset, after the arrival and within the
- * window, to a labelled exchange address that is not itself a deposit address (role `deposit`). Empty when there are none, when they go to more than one exchange (a
+ * window, to a labelled exchange address that is not itself a deposit address (role `deposit`), in
+ * chain order up to the one that carries MIN_SWEPT_SHARE_BPS of the arrival (a later sweep in the window
+ * is the address's next cycle). Empty when there are none, when they go to more than one exchange (a
  * deposit address belongs to one; sweeps to two entities are a person paying two venues), when they
  * take more than MAX_SWEEP_TXS transactions, or when together they carry less than MIN_SWEPT_SHARE_BPS
  * of the arrival alone (what arrived in all is at least that): decided on outgoing rows only, so an
@@ -71,53 +117,73 @@ export function sweepWindowEnd(block: number): number {
  */
 export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
   const { arrival } = input;
-  const sweeps = input.outgoing.filter((t) => {
-    if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
-    if (!after(t, arrival) || t.blockNumber > sweepWindowEnd(arrival.blockNumber)) return false;
-    const label = input.labelOf(t.to);
-    // A payment into a labelled *deposit* address is a customer paying in, not a sweep: deposit
-    // addresses sweep into the exchange's wallets, they are not swept into.
-    return label !== undefined && EXCHANGE_CATEGORIES.has(label.category) && label.role !== 'deposit';
-  });
+  const all = input.outgoing
+    .filter((t) => {
+      if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
+      if (!after(t, arrival) || t.blockNumber > sweepWindowEnd(arrival.blockNumber)) return false;
+      return sweepLabel(input, t) !== undefined;
+    })
+    .sort((x, y) => (after(x, y) ? 1 : before(x, y) ? -1 : 0));
+  // The sweeps that carry this arrival, in chain order, up to the one that completes it: a reused
+  // address's next cycle, swept later in the window, is not this arrival's sweep.
+  const sweeps: Transfer[] = [];
+  let swept = 0n;
+  for (const t of all) {
+    if (swept * 10_000n >= arrival.amount * BigInt(MIN_SWEPT_SHARE_BPS) && t.txHash !== sweeps[sweeps.length - 1]?.txHash) break;
+    sweeps.push(t);
+    swept += t.amount;
+  }
   const entity = sweeps[0] && input.labelOf(sweeps[0].to)?.entity;
   if (!sweeps.every((t) => input.labelOf(t.to)?.entity === entity)) return [];
   if (new Set(sweeps.map((t) => t.txHash)).size > MAX_SWEEP_TXS) return [];
-  const swept = sweeps.reduce((sum, t) => sum + t.amount, 0n);
   return swept * 10_000n < arrival.amount * BigInt(MIN_SWEPT_SHARE_BPS) ? [] : sweeps;
 }
 
 /**
  * Decides whether `address` is a deposit address of the exchange it sweeps to, from the traced arrival
  * and its transfers around it. Returns the evidence, or null when it does not look like one.
+ *
+ * Confidence: the window's doubts (a slow sweep, less than all of it swept, a split sweep, more than
+ * one sender, other payments out) lower it, and `high` needs a signal that a one-shot forward of
+ * everything to an exchange (a peel chain's last intermediary) does not give: the deposit pattern
+ * repeated (MIN_CYCLES arrival→sweep cycles into the venue), the venue's own gas top-up before a token
+ * sweep, or a batched sweep with other addresses, with at most MAX_HIGH_DOUBTS doubts. A single
+ * forward of everything, however clean, is `medium`; two doubts or more make any verdict `low`.
  */
 export function detectDeposit(input: DepositInput): DepositEvidence | null {
   const { arrival } = input;
   const sweeps = sweepsOf(input);
   const first = sweeps[0];
   if (!first) return null;
-  const hotLabel = input.labelOf(first.to)!;
+  const hotLabel = sweepLabel(input, first)!;
+  const entity = hotLabel.entity;
   const sweepTxs = [...new Set(sweeps.map((t) => t.txHash))];
   const last = sweeps[sweeps.length - 1]!;
+  const fromVenue = (t: Transfer): boolean => exchangeAt(input, t.from, t)?.entity === entity;
 
+  // What the sweep empties: what arrived since the address last paid this asset out (an earlier sweep),
+  // at most a sweep window before the arrival: another customer's payment just before ours is swept too.
+  const outs = [...(input.history?.outgoing ?? []), ...input.outgoing];
+  const previousOut = outs
+    .filter((t) => t.asset === arrival.asset && t.amount > 0n && t.from !== t.to && before(t, arrival))
+    .reduce<Transfer | undefined>((latest, t) => (latest === undefined || after(t, latest) ? t : latest), undefined);
+  const lookback = arrival.blockNumber - SWEEP_WINDOW_BLOCKS;
+  const pending = (t: Transfer): boolean =>
+    !after(t, last) && t.blockNumber >= lookback && (previousOut === undefined || after(t, previousOut)) && t.from !== t.to;
   const inWindow = (t: Transfer): boolean => !before(t, arrival) && !after(t, last);
-  const received = input.incoming
-    .filter((t) => t.asset === arrival.asset && t.from !== t.to && inWindow(t))
-    .reduce((sum, t) => sum + t.amount, 0n);
+  const received = input.incoming.filter((t) => t.asset === arrival.asset && pending(t)).reduce((sum, t) => sum + t.amount, 0n);
   const swept = sweeps.reduce((sum, t) => sum + t.amount, 0n);
   if (received === 0n) return null;
   const shareBps = Number((swept * 10_000n) / received);
   if (shareBps < MIN_SWEPT_SHARE_BPS || shareBps > MAX_SWEPT_SHARE_BPS) return null;
 
-  const others = input.outgoing.filter(
-    (t) => t.amount > 0n && t.from !== t.to && !sweeps.includes(t) && !after(t, last) && !before(t, arrival),
-  );
+  const others = input.outgoing.filter((t) => t.amount > 0n && t.from !== t.to && !sweeps.includes(t) && inWindow(t));
   const otherValue = others.filter((t) => t.asset === arrival.asset).reduce((sum, t) => sum + t.amount, 0n);
   if (otherValue * 10_000n > received * BigInt(MAX_OTHER_OUT_BPS)) return null;
 
   // The exchange funds its deposit addresses with gas before a token sweep: not another customer.
-  const senders = new Set(
-    input.incoming.filter((t) => t.amount > 0n && t.from !== t.to && inWindow(t) && input.labelOf(t.from)?.entity !== hotLabel.entity).map((t) => t.from),
-  );
+  const topUps = input.incoming.filter((t) => t.amount > 0n && pending(t) && fromVenue(t));
+  const senders = new Set(input.incoming.filter((t) => t.amount > 0n && pending(t) && !fromVenue(t)).map((t) => t.from));
   if (senders.size > MAX_SENDERS) return null;
 
   const delayBlocks = first.blockNumber - arrival.blockNumber;
@@ -127,6 +193,16 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
     doubts++;
     reasons.push(why);
   };
+  // What a peel-chain intermediary does not show: each is a reason on its own line.
+  const strong: string[] = [];
+  const cycles = cyclesInto(input, entity);
+  if (cycles >= MIN_CYCLES) strong.push(`paid in and swept into ${entity} ${cycles} times (the deposit pattern repeated: a reused deposit address)`);
+  const gas = topUps.filter((t) => t.asset === NATIVE && before(t, first));
+  if (arrival.asset !== NATIVE && gas.length > 0) strong.push(`${entity} topped it up with gas before the token sweep (tx ${gas[0]!.txHash})`);
+  const peers = input.batchPeers ?? 0;
+  if (peers > 0) strong.push(`swept in one transaction with ${plural(peers, 'other address', 'other addresses')} paying ${entity} (a batched sweep)`);
+  reasons.push(...strong);
+
   if (delayBlocks <= FAST_SWEEP_BLOCKS) reasons.push(`swept ${plural(delayBlocks, 'block')} after the arrival`);
   else doubt(`swept only ${plural(delayBlocks, 'block')} after the arrival (an automated sweep takes at most ${FAST_SWEEP_BLOCKS})`);
   if (shareBps >= FULL_SWEEP_BPS) reasons.push(`the sweep carried ${formatBps(shareBps)} of what arrived`);
@@ -137,11 +213,16 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
   else doubt(`${senders.size} senders in the window`);
   if (others.length === 0) reasons.push('nothing else sent out in the window');
   else doubt(`${others.length} other outgoing transfer${others.length === 1 ? '' : 's'} in the window`);
-  const confidence: DepositConfidence = doubts === 0 ? 'high' : doubts === 1 ? 'medium' : 'low';
+  if (strong.length === 0) {
+    reasons.push(`one arrival forwarded once to ${entity}: a peel-chain intermediary does the same, so not high`);
+  }
+  // One doubt is what a reused or venue-served address can carry and stay `high` (a threshold sweeper
+  // is slow; a customer address is paid by more than one wallet); without such a signal it is `medium`.
+  const confidence: DepositConfidence = strong.length > 0 && doubts <= MAX_HIGH_DOUBTS ? 'high' : doubts <= 1 ? 'medium' : 'low';
 
   return {
     hotWallet: first.to,
-    entity: hotLabel.entity,
+    entity,
     asset: arrival.asset,
     arrivalTx: arrival.txHash,
     arrivalBlock: arrival.blockNumber,
@@ -155,6 +236,39 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
     confidence,
     reasons,
   };
+}
+
+/**
+ * Arrival→sweep cycles into `entity` in the address's history: sweeps (one per transaction and asset,
+ * in chain order) each carrying 90–110 % of what arrived in that asset since the previous one, the
+ * first of those arrivals within a sweep window of it. The venue's own payments in (gas) are not arrivals.
+ */
+export function cyclesInto(input: Pick<DepositInput, 'labelOf' | 'inForce' | 'outgoing' | 'incoming' | 'history'>, entity: string): number {
+  const outgoing = input.history?.outgoing ?? input.outgoing;
+  const incoming = (input.history?.incoming ?? input.incoming).filter(
+    (t) => t.amount > 0n && t.from !== t.to && exchangeAt(input, t.from, t)?.entity !== entity,
+  );
+  const groups = new Map<string, { at: Transfer; amount: bigint }>();
+  for (const t of outgoing) {
+    if (t.amount === 0n || t.from === t.to || sweepLabel(input, t)?.entity !== entity) continue;
+    const key = `${t.txHash}|${t.asset}`;
+    const g = groups.get(key);
+    if (g) g.amount += t.amount;
+    else groups.set(key, { at: t, amount: t.amount });
+  }
+  const ordered = [...groups.values()].sort((x, y) => (after(x.at, y.at) ? 1 : before(x.at, y.at) ? -1 : 0));
+  const previous = new Map<Asset, Transfer>();
+  let cycles = 0;
+  for (const { at, amount } of ordered) {
+    const prev = previous.get(at.asset);
+    previous.set(at.asset, at);
+    const arrivals = incoming.filter(
+      (t) => t.asset === at.asset && before(t, at) && (prev === undefined || after(t, prev)) && at.blockNumber - t.blockNumber <= SWEEP_WINDOW_BLOCKS,
+    );
+    const got = arrivals.reduce((sum, t) => sum + t.amount, 0n);
+    if (got > 0n && amount * 10_000n >= got * BigInt(MIN_SWEPT_SHARE_BPS) && amount * 10_000n <= got * BigInt(MAX_SWEPT_SHARE_BPS)) cycles++;
+  }
+  return cycles;
 }
 
 /** "99.98%" from basis points. */
