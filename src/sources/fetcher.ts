@@ -1,18 +1,28 @@
 import { HoptraceError, InvalidResponseError, RpcError } from '../errors.js';
-import { isUnsupportedMethod } from '../rpc/classify.js';
+import { debugTraceBlockByHash } from '../rpc/actions/debugTraceBlockByHash.js';
+import { getBlock, getBlockWithTransactions, missingBlock, type BlockHead, type FullBlock } from '../rpc/actions/getBlock.js';
+import { getBlockReceipts } from '../rpc/actions/getBlockReceipts.js';
+import { getLogs, type GetLogsParameters } from '../rpc/actions/getLogs.js';
+import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import type { ParityTrace } from '../rpc/actions/parityTrace.js';
+import type { Receipt } from '../rpc/actions/receipt.js';
+import { traceBlock } from '../rpc/actions/traceBlock.js';
+import { traceFilter } from '../rpc/actions/traceFilter.js';
+import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
+import { MethodUnsupportedError } from '../rpc/errors.js';
+import { refetching } from '../rpc/refetch.js';
 import { fetchRangeAdaptive, learnedSpan } from '../rpc/ranges.js';
 import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
 import type { Address, Transfer } from '../types.js';
 import { addressToTopic } from '../util/address.js';
 import { difference, size, union, type Interval } from '../util/intervals.js';
-import { decodeCallFrames } from './callTracer.js';
+import { decodeCallTrees } from './callTracer.js';
 import { callCosts, planCost, type CallCounts } from './cost.js';
-import { hexToBigInt, hexToNumber, nodeAddress, nodeHash, toQuantity } from './hex.js';
-import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog, validateLogs } from './logs.js';
+import { TOPIC_DEPOSIT, TOPIC_TRANSFER, TOPIC_WITHDRAWAL, decodeLog } from './logs.js';
 import { forgetCapabilities, probeCapabilities, type Capabilities } from './probe.js';
-import { decodeTraces, validateTraces, type ParityTrace } from './traces.js';
-import { checkReceiptLogs, createBlockCheck, parseBlock, refetching, type ParsedBlock } from './validate.js';
+import { decodeTraces } from './traces.js';
+import { createBlockCheck } from './validate.js';
 import { plural } from '../util/plural.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
@@ -131,7 +141,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    * its interval marker. `key` keeps the learned range span and the measured call cost apart for
    * per-address and whole-block queries (their result sizes differ by orders of magnitude).
    */
-  const readLogs = (key: LogKey, topics: unknown[], range: Interval, mark: Omit<IntervalMark, 'from' | 'to'>): Promise<void> =>
+  const readLogs = (key: LogKey, topics: GetLogsParameters['topics'], range: Interval, mark: Omit<IntervalMark, 'from' | 'to'>): Promise<void> =>
     fetchRangeAdaptive({
       key,
       client: rpc,
@@ -139,11 +149,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       to: range[1],
       fetch: (a, b) =>
         refetching('eth_getLogs', rpc.endpoint, async () => {
-          const logs = validateLogs(
-            await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), topics }], { ...RANGED, costKey: key }),
-            a,
-            b,
-          );
+          const logs = await getLogs(rpc, { fromBlock: a, toBlock: b, topics }, { ...RANGED, costKey: key });
           await blockCheck.check(logs, 'eth_getLogs');
           return logs;
         }),
@@ -172,12 +178,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       to: range[1],
       fetch: async (a, b) => {
         const traces = await refetching('trace_filter', rpc.endpoint, async () => {
-          const t = validateTraces(
-            await rpc.request('trace_filter', [{ fromBlock: toQuantity(a), toBlock: toQuantity(b), [filterKey]: [address] }], RANGED),
-            a,
-            b,
-            'trace_filter',
-          );
+          const t = await traceFilter(rpc, { fromBlock: a, toBlock: b, [filterKey]: [address] }, RANGED);
           await blockCheck.check(t, 'trace_filter');
           return t;
         });
@@ -216,15 +217,15 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const cached = txTreeCache.get(hash);
     if (cached) return cached;
     const p = refetching('trace_transaction', rpc.endpoint, async () => {
-      const r = await rpc.request('trace_transaction', [hash]);
-      if (!Array.isArray(r) || r.length === 0) {
+      const r = await traceTransaction(rpc, hash, { from: 0, to: opts.head });
+      if (r.length === 0) {
         throw new RpcError(`trace_transaction gave no traces for ${hash}.`, {
           method: 'trace_transaction',
           endpoint: rpc.endpoint,
           retryable: false,
         });
       }
-      return validateTraces(r, 0, opts.head, 'trace_transaction');
+      return r;
     });
     txTreeCache.set(hash, p);
     return p;
@@ -268,10 +269,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   };
 
   const readBlock = async (n: number, c: Capabilities): Promise<Transfer[]> => {
-    const q = toQuantity(n);
     if (c.traceBlock) {
       const traces = await refetching('trace_block', rpc.endpoint, async () => {
-        const t = validateTraces(await rpc.request('trace_block', [q]), n, n, 'trace_block');
+        const t = await traceBlock(rpc, n);
         // Traces of another block (a lagging or forked backend) must not be stored as block n's: checked
         // against the header, which the log check of the same block usually has fetched already.
         if (t.length > 0) await blockCheck.check(t, 'trace_block');
@@ -280,23 +280,15 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       return decodeTraces(traces, chainId);
     }
     if (c.debugTraceBlock) {
-      const block = await getBlock(n, false);
+      const block = await header(n);
       blockCheck.seed(n, block);
-      return refetching('debug_traceBlockByHash', rpc.endpoint, async () => {
-        const traces = await rpc.request('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]);
-        return decodeCallFrames(traces, { number: n, hash: block.hash, txHashes: block.transactions as string[] }, chainId);
-      });
+      const traced = { number: n, hash: block.hash, txHashes: block.transactions };
+      return refetching('debug_traceBlockByHash', rpc.endpoint, async () => decodeCallTrees(await debugTraceBlockByHash(rpc, traced), traced, chainId));
     }
     // No tracing at all: top-level value transfers from the block body, kept only if the tx succeeded.
-    const block = await getBlock(n, true);
+    const block = await wholeBlock(n);
     blockCheck.seed(n, block);
-    const txs = block.transactions.flatMap((raw): ScannedTx[] => {
-      const t = raw as Partial<Record<keyof RpcTx, unknown>> | null;
-      if (typeof t !== 'object' || t === null) throw new InvalidResponseError(`eth_getBlockByNumber returned a malformed transaction in block ${n}.`);
-      const value = hexToBigInt(t.value);
-      if (t.to === null || t.to === undefined || value === 0n) return [];
-      return [{ hash: nodeHash(t.hash, 'a transaction hash'), from: nodeAddress(t.from), to: nodeAddress(t.to), value, index: hexToNumber(t.transactionIndex) }];
-    });
+    const txs = block.transactions.filter((t) => t.to !== null && t.value !== 0n);
     if (txs.length === 0) return [];
     const status = await receiptStatuses(n, txs.map((t) => t.hash));
     return txs
@@ -310,15 +302,18 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         blockHash: block.hash,
         txIndex: t.index,
         from: t.from,
-        to: t.to,
+        to: t.to!,
         asset: 'native' as const,
         amount: t.value,
       }));
   };
 
-  /** Block `n` with its transaction hashes, or whole transactions when `full`; its header goes to blockCheck. */
-  const getBlock = (n: number, full: boolean): Promise<ParsedBlock> =>
-    refetching('eth_getBlockByNumber', rpc.endpoint, async () => parseBlock(await rpc.request('eth_getBlockByNumber', [toQuantity(n), full]), n));
+  /** Block `n`'s header with its transaction hashes (its header goes to blockCheck). */
+  const header = (n: number): Promise<BlockHead> =>
+    refetching('eth_getBlockByNumber', rpc.endpoint, async () => (await getBlock(rpc, n)) ?? Promise.reject(missingBlock(n)));
+  /** Block `n` with its transactions (its header goes to blockCheck). */
+  const wholeBlock = (n: number): Promise<FullBlock> =>
+    refetching('eth_getBlockByNumber', rpc.endpoint, async () => (await getBlockWithTransactions(rpc, n)) ?? Promise.reject(missingBlock(n)));
 
   /**
    * Success (true) or failure of each transaction, from its receipt: eth_getBlockReceipts for the
@@ -327,34 +322,18 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    */
   let blockReceipts = true;
   const receiptStatuses = async (n: number, hashes: string[]): Promise<Map<string, boolean>> => {
-    type Receipt = { transactionHash?: string; status?: string; logsBloom?: string; logs?: unknown } | null;
-    let receipts: Receipt[] | null = null;
+    let receipts: (Receipt | null)[] | null = null;
     if (blockReceipts) {
       try {
-        receipts = await refetching('eth_getBlockReceipts', rpc.endpoint, async () => {
-          const r = await rpc.request('eth_getBlockReceipts', [toQuantity(n)]);
-          if (!Array.isArray(r)) throw new InvalidResponseError(`eth_getBlockReceipts gave no list for block ${n}.`);
-          for (const x of r as Receipt[]) if (x) checkReceiptLogs(x, 'eth_getBlockReceipts');
-          return r as Receipt[];
-        });
+        receipts = await refetching('eth_getBlockReceipts', rpc.endpoint, () => getBlockReceipts(rpc, n));
       } catch (err) {
-        if (!isUnsupportedMethod(err)) throw err;
+        if (!(err instanceof MethodUnsupportedError)) throw err;
         blockReceipts = false;
       }
     }
-    receipts ??= await Promise.all(
-      hashes.map((h) =>
-        refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
-          const x = await rpc.request<Receipt>('eth_getTransactionReceipt', [h]);
-          if (x) checkReceiptLogs(x, 'eth_getTransactionReceipt');
-          return x;
-        }),
-      ),
-    );
+    receipts ??= await Promise.all(hashes.map((h) => refetching('eth_getTransactionReceipt', rpc.endpoint, () => getTransactionReceipt(rpc, h))));
     const out = new Map<string, boolean>();
-    for (const r of receipts) {
-      if (r && typeof r.transactionHash === 'string') out.set(r.transactionHash.toLowerCase(), r.status === '0x1');
-    }
+    for (const r of receipts) if (r) out.set(r.transactionHash, r.status === 1);
     const missing = hashes.find((h) => !out.has(h));
     if (missing) throw new InvalidResponseError(`the node gave no receipt for transaction ${missing} of block ${n}.`);
     return out;
@@ -505,7 +484,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       await ensure(needs, hint);
       costs.save();
     } catch (err) {
-      if (!(err instanceof RpcError) || !isUnsupportedMethod(err)) throw err;
+      if (!(err instanceof MethodUnsupportedError)) throw err;
       forgetCapabilities(rpc, store);
       throw new HoptraceError(
         `the endpoint ${rpc.endpoint} no longer serves ${err.method}, which it offered when first probed; run the trace again to probe it anew.`,
@@ -522,21 +501,4 @@ async function settleAll(jobs: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-}
-
-/** A block-body transaction after its strict check. */
-interface ScannedTx {
-  hash: string;
-  from: string;
-  to: string;
-  value: bigint;
-  index: number;
-}
-
-interface RpcTx {
-  hash: string;
-  from: string;
-  to: string | null;
-  value: string;
-  transactionIndex: string;
 }

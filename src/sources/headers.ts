@@ -1,8 +1,9 @@
-import { InvalidResponseError, RpcError } from '../errors.js';
+import { InvalidResponseError } from '../errors.js';
+import { getBlock, type BlockTag } from '../rpc/actions/getBlock.js';
 import type { RpcClient } from '../rpc/client.js';
+import { BlockNotFoundError } from '../rpc/errors.js';
+import { refetching } from '../rpc/refetch.js';
 import type { BlockHeader, Store } from '../store/store.js';
-import { hexToNumber, toQuantity } from './hex.js';
-import { parseBlock, refetching } from './validate.js';
 
 /** Reads block headers (number, hash, timestamp) once and keeps them in the store. */
 export interface Headers {
@@ -73,18 +74,17 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
   const pending = new Map<number, Promise<BlockHeader>>();
 
   // A header for another block than asked (a load balancer's lagging node) is asked again, bounded.
-  const read = (tag: string): Promise<BlockHeader> => refetching('eth_getBlockByNumber', rpc.endpoint, () => readOnce(tag));
-  const readOnce = async (tag: string): Promise<BlockHeader> => {
-    const b = await rpc.request('eth_getBlockByNumber', [tag, false]);
-    if (b === null || b === undefined) {
-      throw new RpcError(`the node has no block ${tag === 'latest' ? 'at its head' : hexToNumber(tag)}.`, {
+  const read = (tag: BlockTag): Promise<BlockHeader> => refetching('eth_getBlockByNumber', rpc.endpoint, () => readOnce(tag));
+  const readOnce = async (tag: BlockTag): Promise<BlockHeader> => {
+    const b = await getBlock(rpc, tag);
+    if (b === null) {
+      throw new BlockNotFoundError(`the node has no block ${tag === 'latest' ? 'at its head' : tag}.`, {
         method: 'eth_getBlockByNumber',
         endpoint: rpc.endpoint,
         retryable: false,
       });
     }
-    const { number, hash, timestamp } = parseBlock(b, tag === 'latest' ? 'latest' : hexToNumber(tag));
-    return { number, hash, timestamp };
+    return { number: b.number, hash: b.hash, timestamp: b.timestamp };
   };
 
   const get = (n: number): Promise<BlockHeader> => {
@@ -92,7 +92,7 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
     if (stored) return Promise.resolve(stored);
     let p = pending.get(n);
     if (!p) {
-      p = read(toQuantity(n)).then((h) => {
+      p = read(n).then((h) => {
         store.putBlocks([h]);
         return h;
       });
@@ -109,7 +109,7 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
       // before that chain was refused, is not trusted, and the node's is read without storing it.
       const known = store.getMeta('genesis_hash');
       const held = known === null ? null : store.block(0);
-      const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(toQuantity(0));
+      const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(0);
       const head = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => {
         const h = await readOnce('latest');
         checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
@@ -124,10 +124,10 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
       if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
     },
     peek(n) {
-      return read(toQuantity(n));
+      return read(n);
     },
     async fresh(n) {
-      const h = await read(toQuantity(n));
+      const h = await read(n);
       store.putBlocks([h]);
       return h;
     },

@@ -1,8 +1,8 @@
 /**
  * Answers that cannot be true are provider errors, never data. This module holds the checks that need
- * more than the answer itself (the block header of the block a log or trace claims to be in) and the
- * bounded refetch around them: an inconsistent answer is asked again a few times, then the run stops with
- * one sentence naming the method and the (redacted) endpoint. Nothing of an inconsistent answer is stored.
+ * more than the answer itself (the block header of the block a log or trace claims to be in); the caller
+ * runs them inside rpc/refetch.ts's bounded refetch, so an inconsistent answer is asked again a few times,
+ * then the run stops with one sentence. Nothing of an inconsistent answer is stored.
  *
  * Cost: one eth_getBlockByNumber per distinct block that returned logs or traces, once per run (the
  * header is kept in the store after it agreed with an answer, and later runs do not fetch those ranges),
@@ -14,72 +14,16 @@
 
 import { getBytes, keccak256 } from 'ethers';
 import { InvalidResponseError } from '../errors.js';
+import { getBlock, missingBlock } from '../rpc/actions/getBlock.js';
 import type { RpcClient } from '../rpc/client.js';
+import { hexToNumber } from '../rpc/hex.js';
 import type { Store } from '../store/store.js';
-import { hexToNumber, toQuantity } from './hex.js';
-
-/** Attempts of a request whose answer keeps failing validation, before the run stops. */
-const REFETCH_ATTEMPTS = 4;
-
-/**
- * Runs `fn` (one request and its validation) again while it throws InvalidResponseError, at most
- * `attempts` times in all; then throws one InvalidResponseError naming `method` and `endpoint`.
- * Other errors pass through at once (the client already retried what is worth retrying).
- */
-export async function refetching<T>(method: string, endpoint: string, fn: () => Promise<T>, attempts = REFETCH_ATTEMPTS): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof InvalidResponseError)) throw err;
-      if (i >= attempts) {
-        throw new InvalidResponseError(
-          `${method} at ${endpoint} gave an inconsistent answer ${attempts} times in a row (${err.message.replace(/\.$/, '')}); nothing of it was stored.`,
-          { hint: 'the endpoint serves inconsistent data; try another endpoint (--rpc may be repeated)', cause: err },
-        );
-      }
-    }
-  }
-}
 
 /** A block header as the validator needs it: its hash (lower case), logs bloom and timestamp. */
 export interface CheckedHeader {
   hash: string;
   bloom: Uint8Array;
   timestamp: number;
-}
-
-/** An eth_getBlockByNumber answer after parseBlock: the header, and the transactions as the node gave them. */
-export interface ParsedBlock extends CheckedHeader {
-  number: number;
-  /** Transaction hashes, or whole transactions when the block was asked for with them. */
-  transactions: unknown[];
-}
-
-/**
- * The one check of an eth_getBlockByNumber answer (block scans, the validator's headers, headers.ts):
- * throws InvalidResponseError for no block, a block other than `asked` (a lagging backend), or one
- * without a valid hash, logs bloom or transaction list.
- */
-export function parseBlock(b: unknown, asked: number | 'latest'): ParsedBlock {
-  const block = b as { number?: unknown; hash?: unknown; logsBloom?: unknown; timestamp?: unknown; transactions?: unknown } | null;
-  const want = asked === 'latest' ? 'the head block' : `block ${asked}`;
-  if (typeof block !== 'object' || block === null || typeof block.number !== 'string') {
-    throw new InvalidResponseError(`eth_getBlockByNumber did not return ${want}`);
-  }
-  const number = hexToNumber(block.number);
-  if (asked !== 'latest' && number !== asked) throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} for block ${asked}`);
-  if (typeof block.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(block.hash) || typeof block.logsBloom !== 'string' || !/^0x[0-9a-fA-F]{512}$/.test(block.logsBloom)) {
-    throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} without a valid hash or logs bloom`);
-  }
-  if (!Array.isArray(block.transactions)) throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} without a transaction list`);
-  return {
-    number,
-    hash: block.hash.toLowerCase(),
-    bloom: getBytes(block.logsBloom),
-    timestamp: hexToNumber(block.timestamp),
-    transactions: block.transactions as unknown[],
-  };
 }
 
 /** Checks logs and traces against the headers of the blocks they claim. */
@@ -97,7 +41,7 @@ export interface BlockCheck {
    * the scan ends, done or failed: checks still waiting for a block it never read then read its header.
    */
   expect(ranges: readonly (readonly [number, number])[]): () => void;
-  /** Block `n`'s header, read by the caller (parsed with parseBlock): later checks of block `n` use it. */
+  /** Block `n`'s header, read by the caller (getBlock): later checks of block `n` use it. */
   seed(n: number, header: CheckedHeader): void;
 }
 
@@ -121,7 +65,7 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
   const header = (n: number): Promise<CheckedHeader> => {
     let p = cache.get(n);
     if (!p) {
-      const read = rpc.request('eth_getBlockByNumber', [toQuantity(n), false]).then((b) => parseBlock(b, n));
+      const read = getBlock(rpc, n).then((b) => b ?? Promise.reject(missingBlock(n)));
       p = read;
       cache.set(n, p);
       read.catch(() => {
@@ -217,17 +161,4 @@ function bloomBits(value: string): number[] {
 
 function bitsInBloom(bloom: Uint8Array, bits: readonly number[]): boolean {
   return bits.every((bit) => (bloom[255 - (bit >> 3)]! & (1 << (bit & 7))) !== 0);
-}
-
-/**
- * A receipt whose logs bloom is not empty must carry logs: an answer with the logs stripped is a
- * provider error, not a transaction without events.
- */
-export function checkReceiptLogs(receipt: { logsBloom?: unknown; logs?: unknown; transactionHash?: unknown }, method: string): void {
-  const bloom = typeof receipt.logsBloom === 'string' ? receipt.logsBloom : '';
-  const hasBloomBits = /[1-9a-fA-F]/.test(bloom.slice(2));
-  const logs = Array.isArray(receipt.logs) ? receipt.logs : null;
-  if (logs === null || (hasBloomBits && logs.length === 0)) {
-    throw new InvalidResponseError(`${method} returned a receipt whose logs are missing although its bloom is set (tx ${String(receipt.transactionHash).slice(0, 12)}…)`);
-  }
 }
