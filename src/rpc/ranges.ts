@@ -5,7 +5,7 @@
  * so the next call starts at a span that does not fail.
  */
 
-import { RpcError } from '../errors.js';
+import { HoptraceError, RpcError } from '../errors.js';
 import type { RpcClient } from './client.js';
 import { collectText } from './classify.js';
 import { RangeTooLargeError } from './errors.js';
@@ -30,8 +30,8 @@ export function parseRangeError(err: unknown, from: number, to: number): RangeHi
   // halve it, as providers that time out instead of saying so need.
   if (err instanceof RpcError && err.timedOut && to > from) return rangeHint({ kind: 'unspecified' }, from, to);
   if (err instanceof RangeTooLargeError) return rangeHint(err.limit, from, to);
-  // Any other RpcError was classified when it arrived: not about the range.
-  if (err instanceof RpcError) return null;
+  // Any other error of ours was classified when it arose: not about the range.
+  if (err instanceof HoptraceError) return null;
   const limit = readRangeLimit(collectText(err));
   return limit === null ? null : rangeHint(limit, from, to);
 }

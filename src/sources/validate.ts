@@ -6,25 +6,17 @@
  *
  * Cost: one eth_getBlockByNumber per distinct block that returned logs or traces, once per run (the
  * header is kept in the store after it agreed with an answer, and later runs do not fetch those ranges),
- * and none for a block a scan reads whole anyway (debug_traceBlockByHash or block bodies): the scan
- * hands its header over (BlockCheck.expect / seed).
+ * and none for a block a scan reads whole anyway (debug_traceBlockByHash or block bodies) or any other
+ * reader of the run's header cache (headers.ts) has read.
  * Blocks whose logs a provider leaves out entirely are not caught here: that would need the header of
  * every block of a range (one call per block instead of one per range).
  */
 
 import { getBytes, keccak256 } from 'ethers';
 import { InvalidResponseError } from '../errors.js';
-import { getBlock, missingBlock } from '../rpc/actions/getBlock.js';
-import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
 import type { Store } from '../store/store.js';
-
-/** A block header as the validator needs it: its hash (lower case), logs bloom and timestamp. */
-export interface CheckedHeader {
-  hash: string;
-  bloom: Uint8Array;
-  timestamp: number;
-}
+import type { HeaderCache } from './headers.js';
 
 /** Checks logs and traces against the headers of the blocks they claim. */
 export interface BlockCheck {
@@ -35,21 +27,10 @@ export interface BlockCheck {
    * refetch reads them again (the header may have been the wrong answer).
    */
   check(items: readonly { blockNumber: unknown; blockHash: string; address?: string; topics?: readonly string[] }[], method: string): Promise<void>;
-  /**
-   * The caller is about to read the blocks of `ranges` whole (a block scan): checks of those blocks wait
-   * for the header it hands over with `seed` instead of reading it again. Call the returned function when
-   * the scan ends, done or failed: checks still waiting for a block it never read then read its header.
-   */
-  expect(ranges: readonly (readonly [number, number])[]): () => void;
-  /** Block `n`'s header, read by the caller (getBlock): later checks of block `n` use it. */
-  seed(n: number, header: CheckedHeader): void;
 }
 
-/** Creates a per-run checker that reads headers through `rpc` and keeps agreed ones in `store`. */
-export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
-  const cache = new Map<number, Promise<CheckedHeader>>();
-  /** Blocks a scan announced (expect) and has not read yet: their cache entry waits for seed. */
-  const awaited = new Map<number, { p: Promise<CheckedHeader>; resolve: (h: CheckedHeader | Promise<CheckedHeader>) => void; waiting: boolean }>();
+/** Creates a per-run checker that reads headers through the run's header cache and keeps agreed ones in `store`. */
+export function createBlockCheck(cache: HeaderCache, store: Store): BlockCheck {
   /** Bloom bit indexes per address or topic: topic0 is one of three, and addresses and topics repeat. */
   const bitsOf = new Map<string, readonly number[]>();
   const bloomBitsOf = (value: string): readonly number[] => {
@@ -60,21 +41,6 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
       bitsOf.set(key, bits);
     }
     return bits;
-  };
-
-  const header = (n: number): Promise<CheckedHeader> => {
-    let p = cache.get(n);
-    if (!p) {
-      const read = getBlock(rpc, n).then((b) => b ?? Promise.reject(missingBlock(n)));
-      p = read;
-      cache.set(n, p);
-      read.catch(() => {
-        if (cache.get(n) === read) cache.delete(n);
-      });
-    }
-    const a = awaited.get(n);
-    if (a) a.waiting = true;
-    return p;
   };
 
   return {
@@ -88,7 +54,7 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
       }
       const blocks = [...byBlock.keys()];
       try {
-        const headers = await Promise.all(blocks.map((n) => header(n)));
+        const headers = await Promise.all(blocks.map((n) => cache.block(n)));
         blocks.forEach((n, i) => {
           const h = headers[i]!;
           for (const it of byBlock.get(n)!) {
@@ -105,41 +71,9 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
         });
         store.putBlocks(blocks.map((n, i) => ({ number: n, hash: headers[i]!.hash, timestamp: headers[i]!.timestamp })));
       } catch (err) {
-        // A header a scan has yet to hand over was not part of the wrong answer: it stays awaited.
-        for (const n of blocks) if (!awaited.has(n)) cache.delete(n);
+        // A header a scan has yet to hand over was not part of the wrong answer: the cache keeps it awaited.
+        for (const n of blocks) cache.forget(n);
         throw err;
-      }
-    },
-    expect(ranges) {
-      const mine: number[] = [];
-      for (const [a, b] of ranges) {
-        for (let n = a; n <= b; n++) {
-          if (cache.has(n)) continue;
-          let resolve!: (h: CheckedHeader | Promise<CheckedHeader>) => void;
-          const p = new Promise<CheckedHeader>((r) => (resolve = r));
-          awaited.set(n, { p, resolve, waiting: false });
-          cache.set(n, p);
-          mine.push(n);
-        }
-      }
-      return () => {
-        for (const n of mine) {
-          const a = awaited.get(n);
-          if (!a) continue;
-          awaited.delete(n);
-          if (cache.get(n) === a.p) cache.delete(n);
-          if (a.waiting) a.resolve(header(n));
-        }
-      };
-    },
-    seed(n, h) {
-      const a = awaited.get(n);
-      const kept: CheckedHeader = { hash: h.hash, bloom: h.bloom, timestamp: h.timestamp };
-      if (a) {
-        awaited.delete(n);
-        a.resolve(kept);
-      } else if (!cache.has(n)) {
-        cache.set(n, Promise.resolve(kept));
       }
     },
   };

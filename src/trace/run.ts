@@ -117,6 +117,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     head: head.number,
     strategy: req.strategy,
     maxScanBlocks: req.maxScanBlocks,
+    headers: headers.cache,
     onProgress: ctx.onProgress,
   });
 

@@ -5,13 +5,13 @@
  */
 import { HoptraceError, RpcError, UsageError } from '../errors.js';
 import { getChainId } from '../rpc/actions/chainId.js';
-import { getBlock } from '../rpc/actions/getBlock.js';
 import { getTransaction } from '../rpc/actions/getTransaction.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
 import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { refetching } from '../rpc/refetch.js';
+import { createHeaderCache } from '../sources/headers.js';
 import { decodeLog } from '../sources/logs.js';
 import { decodeTraces } from '../sources/traces.js';
 import type { PathStep, TraceResult } from '../trace/result.js';
@@ -59,15 +59,8 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
       if (!steps.has(key)) steps.set(key, { step, where: `hit ${i + 1}, step ${j + 1}` });
     }),
   );
-  const blockHashes = new Map<number, Promise<string | null>>();
-  const blockHash = (n: number): Promise<string | null> => {
-    let p = blockHashes.get(n);
-    if (!p) {
-      p = refetching('eth_getBlockByNumber', rpc.endpoint, async () => (await getBlock(rpc, n))?.hash ?? null);
-      blockHashes.set(n, p);
-    }
-    return p;
-  };
+  const headers = createHeaderCache(rpc);
+  const blockHash = (n: number): Promise<string | null> => refetching('eth_getBlockByNumber', rpc.endpoint, async () => (await headers.load(n))?.hash ?? null);
   const traces = new Map<string, Promise<Transfer[] | null>>();
   const callsOf = (tx: string, blockNumber: number): Promise<Transfer[] | null> => {
     let p = traces.get(tx);
