@@ -1,10 +1,13 @@
 /**
  * The sources and their planner without a node (src/sources/planner.ts, source.ts, sources.ts): which
- * plan a batch of needs gets from the measured call costs, the range keys' covering rule, and the
- * registry's promises (stored key names that databases of every release hold).
+ * plan a batch of needs gets from the measured call costs, the range keys' covering rule, the
+ * registry's promises (stored key names that databases of every release hold), and the run's one
+ * header cache (headers.ts).
  */
 import { describe, expect, it } from 'vitest';
+import type { RpcClient } from '../src/rpc/client.js';
 import type { CallCosts } from '../src/sources/cost.js';
+import { createHeaderCache } from '../src/sources/headers.js';
 import { choosePlan, type PlanInput } from '../src/sources/planner.js';
 import { keyCovers, keyFor, storedKey } from '../src/sources/source.js';
 import { createSources } from '../src/sources/sources.js';
@@ -141,5 +144,55 @@ describe('sources', () => {
     const tree = [{ ...base, type: 'call', action: { from: B, to: A, value: '0x0', callType: 'call' }, traceAddress: [] }, { ...base, type: 'call', action: { from: A, to: A, value: '0x0', callType: 'call' }, traceAddress: [0], error: 'Reverted' }, nested];
     expect(s.decode({ chainId: 1 }, { traces: [nested], trees: null })).toHaveLength(1);
     expect(s.decode({ chainId: 1 }, { traces: [nested], trees: new Map([[T, tree]]) })).toEqual([]);
+  });
+});
+
+describe('the header cache', () => {
+  /** A node that answers eth_getBlockByNumber for any block, counting the calls per block; `bad` blocks answer for block 0 once. */
+  function node(bad = new Set<number>()) {
+    const calls = new Map<number, number>();
+    const rpc = {
+      endpoint: 'http://node.test',
+      async request<T>(_method: string, params: unknown[]): Promise<T> {
+        const n = Number.parseInt(String(params[0]), 16);
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        const shown = bad.delete(n) ? 0 : n;
+        return { number: '0x' + shown.toString(16), hash: '0x' + String(n % 10).repeat(64), logsBloom: '0x' + '00'.repeat(256), timestamp: '0x1', transactions: [] } as T;
+      },
+      stats: { total: 0, byMethod: {} },
+      timing: {},
+      resetStats() {},
+      rps: 1,
+    } satisfies RpcClient;
+    return { rpc, calls };
+  }
+
+  it('reads a block once for every reader, and again after a failed read', async () => {
+    const { rpc, calls } = node(new Set([7]));
+    const cache = createHeaderCache(rpc);
+    const [a, b] = await Promise.all([cache.load(5), cache.block(5)]);
+    expect(a).toBe(b);
+    expect(calls.get(5)).toBe(1);
+    await expect(cache.block(7)).rejects.toThrow('eth_getBlockByNumber returned block 0 for block 7');
+    expect((await cache.block(7)).number).toBe(7);
+    expect(calls.get(7)).toBe(2);
+    cache.forget(5);
+    await cache.load(5);
+    expect(calls.get(5)).toBe(2);
+  });
+
+  it('lets announced blocks wait for the scan that reads them whole, and reads those it never handed over', async () => {
+    const { rpc, calls } = node();
+    const cache = createHeaderCache(rpc);
+    const done = cache.expect([[10, 11]]);
+    const waiting = cache.block(10);
+    const never = cache.block(11);
+    cache.seed(10, { number: 10, hash: '0x' + 'f'.repeat(64), bloom: new Uint8Array(256), timestamp: 3, transactions: [] });
+    expect((await waiting).hash).toBe('0x' + 'f'.repeat(64));
+    cache.forget(11); // a failed check does not drop a header still to be handed over
+    done();
+    expect((await never).number).toBe(11);
+    expect(calls.get(10)).toBeUndefined();
+    expect(calls.get(11)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Typed JSON-RPC actions: one file per method hoptrace calls, each with typed parameters, a checked and
  * normalised result, and the errors of rpc/errors.ts. Nothing outside src/rpc/ calls `request` with a
- * method string (test/layers-rpc.test.ts keeps it so).
+ * method string (test/rpcActions.test.ts keeps it so).
  */
 export { call } from './call.js';
 export { getChainId } from './chainId.js';
