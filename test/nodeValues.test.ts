@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from '../src/errors.js';
 import { describeUrlInput, redactText, redactUrl } from '../src/rpc/redact.js';
 import { checkHead, HEAD_SLACK_BLOCKS, MAX_BLOCKS_PER_SECOND } from '../src/sources/headers.js';
-import { hexToBigInt, hexToNumber, nodeAddress, nodeHash, shown } from '../src/sources/hex.js';
-import { validateLogs } from '../src/sources/logs.js';
-import { validateTraces } from '../src/sources/traces.js';
+import { hexToBigInt, hexToNumber, nodeAddress, nodeHash, shown } from '../src/rpc/hex.js';
+import { validateLogs } from '../src/rpc/actions/getLogs.js';
+import { validateTraces } from '../src/rpc/actions/parityTrace.js';
 import { openDb } from '../src/store/open.js';
 import { repairMessage, repairStore } from '../src/store/repair.js';
 

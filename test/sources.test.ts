@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { decodeCallFrames } from '../src/sources/callTracer.js';
-import { toQuantity } from '../src/sources/hex.js';
-import { decodeTraces, type ParityTrace } from '../src/sources/traces.js';
+import { toQuantity } from '../src/rpc/hex.js';
+import type { ParityTrace } from '../src/rpc/actions/parityTrace.js';
+import { decodeTraces } from '../src/sources/traces.js';
 import { lazarus } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;

@@ -6,11 +6,12 @@ import { overlayUserLabels } from '../labels/overlay.js';
 import { resolveSeedList, seedBook } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { toJsonValue } from '../report/json.js';
+import { getChainId } from '../rpc/actions/chainId.js';
 import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
 import { createStore } from '../store/store.js';
 import type { SeedTier } from '../types.js';
-import { connect, readChainId, runTrace, type TraceSeed } from '../trace/run.js';
+import { connect, runTrace, type TraceSeed } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
 import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
@@ -187,7 +188,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   const rpc = createRpcPool(clients);
   // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
   // empty database file behind. With several endpoints their chain ids are read once, here.
-  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, readChainId)) ?? (await readChainId(rpc)));
+  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, getChainId)) ?? (await getChainId(rpc)));
   // The seed list is resolved before the database is created too: an unknown list or tier is bad input,
   // and bad input leaves no file behind.
   const labelChain = o.labelsChain ?? labelChainForChainId(chainId);

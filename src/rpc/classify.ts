@@ -4,7 +4,6 @@
  * every retry (bad params, unknown method, revert, range too large). The client retries only the first.
  */
 
-import { RpcError } from '../errors.js';
 import { looksLikeRangeError, QUOTA_TEXT, RATE_LIMIT_TEXT } from './providerTexts.js';
 
 /** The `error` member of a JSON-RPC response. */
@@ -85,13 +84,32 @@ export function classifyTransportError(err: unknown): { kind: 'unreachable' | 'd
   return { kind: 'other', reason: message };
 }
 
-/** True for the answers nodes and providers give for a method they do not serve. */
-export function isUnsupportedMethod(err: unknown): boolean {
-  if (!(err instanceof RpcError)) return false;
-  if (err.code === -32601 || err.code === -32004) return true;
-  if (err.status === 404 || err.status === 405) return true;
-  const text = err.message.toLowerCase();
+/**
+ * True for the answers nodes and providers give for a method they do not serve: read once, where the
+ * answer arrives (client.ts makes it a MethodUnsupportedError); nothing above matches these texts.
+ */
+export function looksUnsupported(e: { code?: number | undefined; status?: number | undefined; message: string }): boolean {
+  if (e.code === -32601 || e.code === -32004) return true;
+  if (e.status === 404 || e.status === 405) return true;
+  const text = e.message.toLowerCase();
   return /method not found|not supported|unsupported method|does not exist|not available|is not enabled|not allowed|method .* not (found|supported)|unknown method/.test(
     text,
   );
+}
+
+/** Every text an error carries: its message, a JSON-RPC body kept as cause (message and prose data), nested causes. */
+export function collectText(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e !== undefined && e !== null; depth++) {
+    if (typeof e === 'string') {
+      parts.push(e);
+      break;
+    }
+    if (typeof e !== 'object') break;
+    const o = e as { message?: unknown; data?: unknown; shortMessage?: unknown; details?: unknown; cause?: unknown };
+    for (const v of [o.message, o.shortMessage, o.details, o.data]) if (typeof v === 'string') parts.push(v);
+    e = o.cause;
+  }
+  return parts.join(' | ');
 }

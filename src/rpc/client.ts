@@ -17,10 +17,14 @@ import { RpcError, UsageError } from '../errors.js';
 import {
   classifyRpcError,
   classifyTransportError,
+  collectText,
   errorText,
   isRetryableStatus,
+  looksUnsupported,
   type JsonRpcErrorBody,
 } from './classify.js';
+import { MethodUnsupportedError, RangeTooLargeError } from './errors.js';
+import { readRangeLimit } from './providerTexts.js';
 import { createRateBudget } from './rateBudget.js';
 import { createAgents, HttpError, postJson, type HttpAnswer, type PostLimits } from './http.js';
 import { describeUrlInput, hostOf, redactText, redactUrl } from './redact.js';
@@ -256,7 +260,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       // retry (a proxy's hiccup), the URL is wrong, and waiting out every backoff would not change that.
       if (a.notRpc === true && !everJsonRpc && ++notRpcTries > 1) {
         const said = a.reason.startsWith(HTML_PAGE) ? `the endpoint ${endpoint}${a.reason.slice('the endpoint'.length)}.` : `the endpoint ${endpoint} does not answer like a JSON-RPC node (${a.reason}).`;
-        throw new RpcError(said, {
+        throw typedError(said, {
           method,
           endpoint,
           retryable: false,
@@ -268,7 +272,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       if (a.unreachable === true && !everAnswered) {
         unreachableTries += 1;
         if (unreachableTries > UNREACHABLE_RETRIES) {
-          throw new RpcError(`cannot reach the RPC endpoint ${endpoint} (${refusedText(a.reason)})`, {
+          throw typedError(`cannot reach the RPC endpoint ${endpoint} (${refusedText(a.reason)})`, {
             method,
             endpoint,
             retryable: false,
@@ -301,7 +305,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     else if (a.unreachable === true) hint = 'start the node (or check the URL) and run again: what was stored so far is kept';
     else if (exhausted) hint = 'the endpoint is overloaded or rate limiting; try again later or lower the request rate';
     else if (a.code === -32601) hint = `this endpoint does not offer ${method}`;
-    return new RpcError(message, {
+    return typedError(message, {
       method,
       endpoint,
       ...(a.code === undefined ? {} : { code: a.code }),
@@ -400,6 +404,22 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
       return budget.rps;
     },
   };
+}
+
+/**
+ * The boundary where a failure's texts are read, once: the RpcError of the class the code above decides
+ * by. A deterministic range complaint (or an answer over the size cap, as a provider's 413) is a
+ * RangeTooLargeError carrying the limit the provider stated; a method the endpoint does not serve, a
+ * MethodUnsupportedError; anything else a plain RpcError. A retryable failure (retries exhausted) is never
+ * about the range.
+ */
+export function typedError(message: string, opts: ConstructorParameters<typeof RpcError>[1]): RpcError {
+  if (!opts.retryable) {
+    const limit = readRangeLimit(collectText({ message, cause: opts.cause })) ?? (opts.status === 413 ? { kind: 'unspecified' as const } : null);
+    if (limit !== null) return new RangeTooLargeError(message, { ...opts, limit });
+  }
+  if (looksUnsupported({ code: opts.code, status: opts.status, message })) return new MethodUnsupportedError(message, opts);
+  return new RpcError(message, opts);
 }
 
 /** A body we cannot read is the provider's (or a proxy's) hiccup: worth another attempt. */

@@ -15,7 +15,8 @@
 
 import { HoptraceError, RpcError, UsageError } from '../errors.js';
 import type { CallTiming, RequestOptions, RpcClient } from './client.js';
-import { isUnsupportedMethod } from './classify.js';
+import { getChainId } from './actions/chainId.js';
+import { MethodUnsupportedError } from './errors.js';
 
 /** First cool-down of a demoted endpoint; doubled per further failure, capped. */
 const DEMOTE_MS = 5_000;
@@ -59,7 +60,7 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
       const m = order(method, tried)[0];
       if (m === undefined) {
         // Every endpoint refused this method earlier in the run: say so as a node would (-32601).
-        throw last ?? new RpcError(`${method} is not served by any of the endpoints ${endpoint}.`, { method, endpoint, code: -32601, retryable: false });
+        throw last ?? new MethodUnsupportedError(`${method} is not served by any of the endpoints ${endpoint}.`, { method, endpoint, code: -32601, retryable: false });
       }
       tried.add(m);
       m.inFlight += 1;
@@ -71,7 +72,7 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
       } catch (err) {
         last = err;
         if (members.length === 1) throw err;
-        if (isUnsupportedMethod(err)) {
+        if (err instanceof MethodUnsupportedError) {
           m.refuses.add(method);
           continue;
         }
@@ -123,14 +124,14 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
 }
 
 /**
- * Asks every endpoint of the pool for its chain id, through `readChainId` (the caller's one reader of
- * eth_chainId: trace/run.ts; passed in, as the rpc layer does not reach up into trace); refuses, in one
+ * Asks every endpoint of the pool for its chain id, through `readChainId` (default: the getChainId
+ * action); refuses, in one
  * sentence, endpoints that disagree (answers from two chains mixed into one database would be
  * nonsense). An endpoint that does not answer is left to the pool's failover; with none answering, the
  * first request says why. Returns the agreed chain id, or undefined when it was not read: a single
  * endpoint (not asked here), or none answering.
  */
-export async function checkSameChain(pool: RpcPool, readChainId: (client: RpcClient) => Promise<number>): Promise<number | undefined> {
+export async function checkSameChain(pool: RpcPool, readChainId: (client: RpcClient) => Promise<number> = getChainId): Promise<number | undefined> {
   if (pool.members.length < 2) return undefined;
   const answers = await Promise.allSettled(pool.members.map((c) => readChainId(c)));
   const chains: [string, number][] = [];

@@ -7,6 +7,8 @@
  * for the catalogue we checked them against.
  */
 
+import type { RangeLimit } from './errors.js';
+
 /** "Slow down": Infura "project ID request rate exceeded", Alchemy "…exceeded its compute units per second capacity", "Too Many Requests". */
 export const RATE_LIMIT_TEXT = /rate.?limit|rate exceeded|request rate|too many requests|capacity|compute units|throughput|requests per second|slow down/i;
 /** The plan's allowance for the day or month is spent: Infura "daily request count exceeded", Alchemy "Monthly capacity limit exceeded". */
@@ -85,43 +87,63 @@ const GENERIC_RANGE = /\brange\b.*\b(?:too|exceed\w*|limit\w*|max\w*|large|wide|
 const NOT_A_SPLIT_PROBLEM = /beyond|head block|future|out of range|invalid block range|fromblock.*greater|greater.*toblock/i;
 
 /**
- * Reads a provider's range complaint for the request `from..to` (inclusive). Returns null when `text` is
- * not a range complaint, or is a rate limit (those mention "limit" too and must be retried, not split).
+ * Reads a provider's range complaint: what it says about its limit, independent of the request, or null
+ * when `text` is not a range complaint, or is a rate limit (those mention "limit" too and must be retried,
+ * not split). The client reads each JSON-RPC error once with this (a RangeTooLargeError carries the result).
  */
-export function parseRangeText(text: string, from: number, to: number): RangeHint | null {
+export function readRangeLimit(text: string): RangeLimit | null {
   if (RATE_LIMIT_TEXT.test(text) || QUOTA_TEXT.test(text)) return null;
-  const span = to - from + 1;
-  const halved: RangeHint = { maxSpan: Math.max(1, Math.floor(span / 2)), source: 'halved' };
-
   const suggestion = SUGGESTION.exec(text);
   if (suggestion !== null) {
     const a = Number.parseInt(suggestion[1] ?? '', 16);
     const b = Number.parseInt(suggestion[2] ?? '', 16);
-    if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && b >= a) {
-      if (a === from && b < to) return { suggestedTo: b, source: 'suggested' };
-      // A suggestion for another start still tells the size that works.
-      if (b - a + 1 < span) return { maxSpan: b - a + 1, source: 'suggested' };
-    }
-    return halved;
+    return Number.isSafeInteger(a) && Number.isSafeInteger(b) && b >= a ? { kind: 'suggested', from: a, to: b } : { kind: 'unspecified' };
   }
-
   for (const re of STATED) {
     const m = re.exec(text);
     if (m === null) continue;
     const n = parseCount(m[1] ?? '');
-    // A cap we already respect means the complaint is about something else (result size): halve.
-    if (n !== null && n >= 1 && n < span) return { maxSpan: n, source: 'stated' };
-    return halved;
+    return n !== null && n >= 1 ? { kind: 'stated', maxSpan: n } : { kind: 'unspecified' };
   }
-  if (ANKR_TOO_WIDE.test(text)) return ANKR_CAP < span ? { maxSpan: ANKR_CAP, source: 'stated' } : halved;
-  if (HALVE.some((re) => re.test(text))) return halved;
-  if (GENERIC_RANGE.test(text) && !NOT_A_SPLIT_PROBLEM.test(text)) return halved;
+  if (ANKR_TOO_WIDE.test(text)) return { kind: 'stated', maxSpan: ANKR_CAP };
+  if (HALVE.some((re) => re.test(text))) return { kind: 'unspecified' };
+  if (GENERIC_RANGE.test(text) && !NOT_A_SPLIT_PROBLEM.test(text)) return { kind: 'unspecified' };
   return null;
+}
+
+/**
+ * How to shrink the request `from..to` (inclusive) under `limit`: the provider's own suggestion when it
+ * starts at `from`, else a span it named, else half.
+ */
+export function rangeHint(limit: RangeLimit, from: number, to: number): RangeHint {
+  const span = to - from + 1;
+  const halved: RangeHint = { maxSpan: Math.max(1, Math.floor(span / 2)), source: 'halved' };
+  switch (limit.kind) {
+    case 'suggested':
+      if (limit.from === from && limit.to < to) return { suggestedTo: limit.to, source: 'suggested' };
+      // A suggestion for another start still tells the size that works.
+      if (limit.to - limit.from + 1 < span) return { maxSpan: limit.to - limit.from + 1, source: 'suggested' };
+      return halved;
+    case 'stated':
+      // A cap we already respect means the complaint is about something else (result size): halve.
+      return limit.maxSpan < span ? { maxSpan: limit.maxSpan, source: 'stated' } : halved;
+    case 'unspecified':
+      return halved;
+  }
+}
+
+/**
+ * Reads a provider's range complaint for the request `from..to` (inclusive). Returns null when `text` is
+ * not a range complaint, or is a rate limit.
+ */
+export function parseRangeText(text: string, from: number, to: number): RangeHint | null {
+  const limit = readRangeLimit(text);
+  return limit === null ? null : rangeHint(limit, from, to);
 }
 
 /** True when `text` is a block-range / result-size complaint that splitting the range would fix. */
 export function looksLikeRangeError(text: string): boolean {
-  return parseRangeText(text, 0, 1) !== null;
+  return readRangeLimit(text) !== null;
 }
 
 /** "10,000" → 10000, "2K" → 2000, "300." → 300. */

@@ -5,33 +5,35 @@
  * so the next call starts at a span that does not fail.
  */
 
-import { RpcError } from '../errors.js';
+import { HoptraceError, RpcError } from '../errors.js';
 import type { RpcClient } from './client.js';
-import { parseRangeText, type RangeHint } from './providerTexts.js';
+import { collectText } from './classify.js';
+import { RangeTooLargeError } from './errors.js';
+import { rangeHint, readRangeLimit, type RangeHint } from './providerTexts.js';
 
 export type { RangeHint } from './providerTexts.js';
 
 /**
- * Reads a range complaint out of an error thrown for the request `from..to` (inclusive). Returns where to
- * stop instead (`suggestedTo`, the provider's own suggestion), or how many blocks to ask for at most
- * (`maxSpan`: the provider's stated cap, or half the span when the text names no number), or null when the
- * error is not about the range (those must propagate, not shrink).
+ * How to shrink the request `from..to` (inclusive) after `err`: where to stop instead (`suggestedTo`, the
+ * provider's own suggestion), or how many blocks to ask for at most (`maxSpan`: the provider's stated cap,
+ * or half the span when it named no number), or null when the error is not about the range (those must
+ * propagate, not shrink). Decided by class: a RangeTooLargeError (the client read the provider's text when
+ * the answer arrived), or a range query that timed out. An error that never passed through our client (a
+ * caller's own `fetch` threw it) is read here once, as the client would have read it.
  *
  * @example
- * // err.message: "query returned more than 10000 results. Try with this block range [0x10, 0x20]."
+ * // err: RangeTooLargeError from "query returned more than 10000 results. Try with this block range [0x10, 0x20]."
  * parseRangeError(err, 16, 100) // { suggestedTo: 32, source: 'suggested' }
  */
 export function parseRangeError(err: unknown, from: number, to: number): RangeHint | null {
   // A range query that keeps timing out is too heavy for the node (a busy contract, a long history):
   // halve it, as providers that time out instead of saying so need.
-  if (err instanceof RpcError && err.timedOut && to > from) return { maxSpan: Math.max(1, Math.floor((to - from + 1) / 2)), source: 'halved' };
-  // Any other retryable RpcError reached us only after the client gave up on it: trouble, not a range cap.
-  if (err instanceof RpcError && err.retryable) return null;
-  const hint = parseRangeText(collectText(err), from, to);
-  if (hint !== null) return hint;
-  // QuickNode and some gateways answer an oversized query with a bare HTTP 413.
-  if (err instanceof RpcError && err.status === 413) return { maxSpan: Math.max(1, Math.floor((to - from + 1) / 2)), source: 'halved' };
-  return null;
+  if (err instanceof RpcError && err.timedOut && to > from) return rangeHint({ kind: 'unspecified' }, from, to);
+  if (err instanceof RangeTooLargeError) return rangeHint(err.limit, from, to);
+  // Any other error of ours was classified when it arose: not about the range.
+  if (err instanceof HoptraceError) return null;
+  const limit = readRangeLimit(collectText(err));
+  return limit === null ? null : rangeHint(limit, from, to);
 }
 
 /** Options of `fetchRangeAdaptive`. */
@@ -145,21 +147,4 @@ function memoryFor(client: RpcClient, key: string): SpanMemory {
     byKey.set(key, mem);
   }
   return mem;
-}
-
-/** Every text an error carries: its message, a JSON-RPC body kept as cause (message and prose data), nested causes. */
-function collectText(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  for (let depth = 0; depth < 5 && e !== undefined && e !== null; depth++) {
-    if (typeof e === 'string') {
-      parts.push(e);
-      break;
-    }
-    if (typeof e !== 'object') break;
-    const o = e as { message?: unknown; data?: unknown; shortMessage?: unknown; details?: unknown; cause?: unknown };
-    for (const v of [o.message, o.shortMessage, o.details, o.data]) if (typeof v === 'string') parts.push(v);
-    e = o.cause;
-  }
-  return parts.join(' | ');
 }

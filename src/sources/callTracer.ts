@@ -1,48 +1,24 @@
-import { InvalidResponseError } from '../errors.js';
+import { checkCallFrames, type CallFrame, type TracedBlock } from '../rpc/actions/debugTraceBlockByHash.js';
+import { hexToBigInt, nodeAddress, nodeHash } from '../rpc/hex.js';
 import { NATIVE, type Transfer } from '../types.js';
-import { hexToBigInt, nodeAddress, nodeHash } from './hex.js';
 import { traceRef } from './traces.js';
-
-/** Deepest call nesting accepted (the EVM's call depth limit is 1024). */
-const MAX_DEPTH = 1025;
-
-/** A frame of Geth's callTracer. */
-export interface CallFrame {
-  type: string;
-  from: string;
-  to?: string;
-  value?: string;
-  error?: string;
-  calls?: CallFrame[];
-}
 
 /**
  * Native movements of one block traced with `debug_traceBlockByHash(hash, {tracer: 'callTracer'})`,
  * for nodes without trace_* (Geth). Frames are numbered like Parity trace addresses, so the same
  * movement found by either method has the same ref and is stored once. A failed frame and everything
- * under it moved nothing.
+ * under it moved nothing. `results` is the node's answer, checked here (checkCallFrames).
  */
-export function decodeCallFrames(
-  results: unknown,
-  block: { number: number; hash: string; txHashes: readonly string[] },
-  chainId: number,
-): Transfer[] {
-  if (!Array.isArray(results) || results.length !== block.txHashes.length) {
-    throw new InvalidResponseError(
-      `debug_traceBlockByHash returned ${Array.isArray(results) ? results.length : 'no'} traces for ${block.txHashes.length} transactions of block ${block.number}.`,
-    );
-  }
+export function decodeCallFrames(results: unknown, block: TracedBlock, chainId: number): Transfer[] {
+  return decodeCallTrees(checkCallFrames(results, block), block, chainId);
+}
+
+/** decodeCallFrames for root frames already checked (debugTraceBlockByHash's result). */
+export function decodeCallTrees(roots: readonly CallFrame[], block: TracedBlock, chainId: number): Transfer[] {
   const out: Transfer[] = [];
-  results.forEach((r: { result?: CallFrame; error?: string }, txIndex) => {
-    const root = r?.result;
-    if (!root || typeof root !== 'object') {
-      throw new InvalidResponseError(`debug_traceBlockByHash gave no call frame for a transaction of block ${block.number}.`);
-    }
+  roots.forEach((root, txIndex) => {
     const txHash = nodeHash(block.txHashes[txIndex], 'a transaction hash');
     const walk = (f: CallFrame, addr: number[]): void => {
-      if (typeof f !== 'object' || f === null || typeof f.type !== 'string' || typeof f.from !== 'string' || addr.length > MAX_DEPTH || (f.calls !== undefined && !Array.isArray(f.calls))) {
-        throw new InvalidResponseError(`debug_traceBlockByHash returned a malformed call frame in block ${block.number}.`);
-      }
       if (f.error) return;
       const type = f.type.toUpperCase();
       const moves = type === 'CALL' || type === 'CREATE' || type === 'CREATE2' || type === 'SELFDESTRUCT';
@@ -68,3 +44,4 @@ export function decodeCallFrames(
   });
   return out;
 }
+

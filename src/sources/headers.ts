@@ -1,11 +1,14 @@
-import { InvalidResponseError, RpcError } from '../errors.js';
+import { InvalidResponseError } from '../errors.js';
+import { getBlock, missingBlock, type BlockHead, type BlockTag } from '../rpc/actions/getBlock.js';
 import type { RpcClient } from '../rpc/client.js';
+import { BlockNotFoundError } from '../rpc/errors.js';
+import { refetching } from '../rpc/refetch.js';
 import type { BlockHeader, Store } from '../store/store.js';
-import { hexToNumber, toQuantity } from './hex.js';
-import { parseBlock, refetching } from './validate.js';
 
 /** Reads block headers (number, hash, timestamp) once and keeps them in the store. */
 export interface Headers {
+  /** The run's one header cache, which `get` reads through: share it with every other reader of headers. */
+  readonly cache: HeaderCache;
   /** The header of block `n` (from the store if held). */
   get(n: number): Promise<BlockHeader>;
   /** The current head, always asked of the node (never cached), and checked with checkHead. */
@@ -69,39 +72,34 @@ export function checkHead(head: BlockHeader, e: HeadEvidence): void {
 /** Meta key of the last head accepted: `{"number":…,"at":unix ms}`. */
 const HEAD_SEEN = 'head_seen';
 
-export function createHeaders(rpc: RpcClient, store: Store): Headers {
-  const pending = new Map<number, Promise<BlockHeader>>();
+/** Headers of the chain behind `rpc`, kept in `store`, read through `cache` (a new one by default). */
+export function createHeaders(rpc: RpcClient, store: Store, cache: HeaderCache = createHeaderCache(rpc)): Headers {
+  const notFound = (tag: BlockTag): BlockNotFoundError =>
+    new BlockNotFoundError(`the node has no block ${tag === 'latest' ? 'at its head' : tag}.`, {
+      method: 'eth_getBlockByNumber',
+      endpoint: rpc.endpoint,
+      retryable: false,
+    });
 
   // A header for another block than asked (a load balancer's lagging node) is asked again, bounded.
-  const read = (tag: string): Promise<BlockHeader> => refetching('eth_getBlockByNumber', rpc.endpoint, () => readOnce(tag));
-  const readOnce = async (tag: string): Promise<BlockHeader> => {
-    const b = await rpc.request('eth_getBlockByNumber', [tag, false]);
-    if (b === null || b === undefined) {
-      throw new RpcError(`the node has no block ${tag === 'latest' ? 'at its head' : hexToNumber(tag)}.`, {
-        method: 'eth_getBlockByNumber',
-        endpoint: rpc.endpoint,
-        retryable: false,
-      });
-    }
-    const { number, hash, timestamp } = parseBlock(b, tag === 'latest' ? 'latest' : hexToNumber(tag));
-    return { number, hash, timestamp };
+  // `read` asks the node anew (the head, reorg checks); `get` goes through the run's cache.
+  const read = (tag: BlockTag): Promise<BlockHeader> => refetching('eth_getBlockByNumber', rpc.endpoint, () => readOnce(tag));
+  const readOnce = async (tag: BlockTag): Promise<BlockHeader> => header(await getBlock(rpc, tag), tag);
+  const header = (b: BlockHead | null, tag: BlockTag): BlockHeader => {
+    if (b === null) throw notFound(tag);
+    return { number: b.number, hash: b.hash, timestamp: b.timestamp };
   };
 
-  const get = (n: number): Promise<BlockHeader> => {
+  const get = async (n: number): Promise<BlockHeader> => {
     const stored = store.block(n);
-    if (stored) return Promise.resolve(stored);
-    let p = pending.get(n);
-    if (!p) {
-      p = read(toQuantity(n)).then((h) => {
-        store.putBlocks([h]);
-        return h;
-      });
-      pending.set(n, p);
-    }
-    return p;
+    if (stored) return stored;
+    const h = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => header(await cache.load(n), n));
+    store.putBlocks([h]);
+    return h;
   };
 
   return {
+    cache,
     get,
     async head() {
       // The genesis the head is judged against: the stored block 0 when it is the database's own chain's
@@ -109,7 +107,7 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
       // before that chain was refused, is not trusted, and the node's is read without storing it.
       const known = store.getMeta('genesis_hash');
       const held = known === null ? null : store.block(0);
-      const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(toQuantity(0));
+      const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(0);
       const head = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => {
         const h = await readOnce('latest');
         checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
@@ -124,10 +122,10 @@ export function createHeaders(rpc: RpcClient, store: Store): Headers {
       if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
     },
     peek(n) {
-      return read(toQuantity(n));
+      return read(n);
     },
     async fresh(n) {
-      const h = await read(toQuantity(n));
+      const h = await read(n);
       store.putBlocks([h]);
       return h;
     },
@@ -154,4 +152,89 @@ function lastSeenHead(store: Store): { number: number; at: number } | null {
   } catch {
     return null; // written by hand or damaged: the other rules still hold
   }
+}
+
+/**
+ * The one header cache of a run: every block header read for any purpose — checking logs and traces
+ * against their block (validate.ts), block times and path times (headers.ts `get`), block scans that
+ * read headers (debug_traceBlockByHash needs the hash, a body scan reads the block whole), `verify` — is
+ * read once and shared, and concurrent asks share one call. A read that fails is forgotten, so asking
+ * again reads again (refetching around an inconsistent answer).
+ */
+export interface HeaderCache {
+  /** Block `n` as the node has it (null: it has none), read once. */
+  load(n: number): Promise<BlockHead | null>;
+  /** load, a missing block being an inconsistent answer (the node named it itself). */
+  block(n: number): Promise<BlockHead>;
+  /** Forgets block `n` (its header may have been the wrong answer), unless a scan is yet to hand it over. */
+  forget(n: number): void;
+  /**
+   * The caller is about to read the blocks of `ranges` whole (a block scan): asks for those blocks wait for
+   * the header it hands over with `seed` instead of reading it again. Call the returned function when the
+   * scan ends, done or failed: asks still waiting for a block it never read then read its header.
+   */
+  expect(ranges: readonly (readonly [number, number])[]): () => void;
+  /** Block `n`'s header, read by the caller: later asks for block `n` use it. */
+  seed(n: number, header: BlockHead): void;
+}
+
+/** Creates an empty cache reading through `rpc`. */
+export function createHeaderCache(rpc: RpcClient): HeaderCache {
+  const cache = new Map<number, Promise<BlockHead | null>>();
+  /** Blocks a scan announced (expect) and has not read yet: their cache entry waits for seed. */
+  const awaited = new Map<number, { p: Promise<BlockHead | null>; resolve: (h: BlockHead | null | Promise<BlockHead | null>) => void; waiting: boolean }>();
+
+  const load = (n: number): Promise<BlockHead | null> => {
+    let p = cache.get(n);
+    if (!p) {
+      const read = getBlock(rpc, n);
+      p = read;
+      cache.set(n, p);
+      read.catch(() => {
+        if (cache.get(n) === read) cache.delete(n);
+      });
+    }
+    const a = awaited.get(n);
+    if (a) a.waiting = true;
+    return p;
+  };
+
+  return {
+    load,
+    block: (n) => load(n).then((b) => b ?? Promise.reject(missingBlock(n))),
+    forget(n) {
+      if (!awaited.has(n)) cache.delete(n);
+    },
+    expect(ranges) {
+      const mine: number[] = [];
+      for (const [a, b] of ranges) {
+        for (let n = a; n <= b; n++) {
+          if (cache.has(n)) continue;
+          let resolve!: (h: BlockHead | null | Promise<BlockHead | null>) => void;
+          const p = new Promise<BlockHead | null>((r) => (resolve = r));
+          awaited.set(n, { p, resolve, waiting: false });
+          cache.set(n, p);
+          mine.push(n);
+        }
+      }
+      return () => {
+        for (const n of mine) {
+          const a = awaited.get(n);
+          if (!a) continue;
+          awaited.delete(n);
+          if (cache.get(n) === a.p) cache.delete(n);
+          if (a.waiting) a.resolve(load(n));
+        }
+      };
+    },
+    seed(n, h) {
+      const a = awaited.get(n);
+      if (a) {
+        awaited.delete(n);
+        a.resolve(h);
+      } else if (!cache.has(n)) {
+        cache.set(n, Promise.resolve(h));
+      }
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { id } from 'ethers';
-import { InvalidResponseError } from '../errors.js';
 import type { Transfer } from '../types.js';
 import { topicToAddress } from '../util/address.js';
-import { hexToNumber, nodeAddress, nodeHash, toQuantity } from './hex.js';
+import type { RpcLog } from '../rpc/actions/getLogs.js';
+import { hexToNumber } from '../rpc/hex.js';
 
 /** keccak256 of the ERC-20 (and ERC-721) Transfer event signature. */
 export const TOPIC_TRANSFER = id('Transfer(address,address,uint256)');
@@ -10,19 +10,8 @@ export const TOPIC_TRANSFER = id('Transfer(address,address,uint256)');
 export const TOPIC_DEPOSIT = id('Deposit(address,uint256)');
 /** WETH9 `Withdrawal(address indexed src, uint wad)`: token burnt from src, native coin paid out. */
 export const TOPIC_WITHDRAWAL = id('Withdrawal(address,uint256)');
-
-/** An eth_getLogs entry as nodes return it. */
-export interface RpcLog {
-  address: string;
-  topics: string[];
-  data: string;
-  blockNumber: string;
-  blockHash: string;
-  transactionHash: string;
-  transactionIndex: string;
-  logIndex: string;
-  removed?: boolean;
-}
+/** Events read: token transfers, and WETH Deposit/Withdrawal (their topic1 is the holder, like Transfer's from). */
+export const VALUE_EVENTS: readonly string[] = [TOPIC_TRANSFER, TOPIC_DEPOSIT, TOPIC_WITHDRAWAL];
 
 /**
  * Turns a log into a Transfer, or null when it is not a fungible value movement we follow:
@@ -56,35 +45,4 @@ export function decodeLog(log: RpcLog, chainId: number): Transfer | null {
     return { ...base, kind: topic0 === TOPIC_DEPOSIT ? 'wrap' : 'unwrap', from: holder, to: holder, amount };
   }
   return null;
-}
-
-/**
- * Checks an eth_getLogs answer against the request before anything is stored: every log inside the
- * block range, not removed, and of the strict shape (addresses, hashes and topics of their length in
- * hex, numbers as quantities, data as hex). Returns the logs normalised (hex lower-cased). A node that
- * answers otherwise is wrong, not the chain.
- */
-export function validateLogs(logs: unknown, from: number, to: number): RpcLog[] {
-  if (!Array.isArray(logs)) throw new InvalidResponseError('eth_getLogs answered with something that is not a list.');
-  return logs.map((raw: unknown): RpcLog => {
-    const l = raw as Partial<Record<keyof RpcLog, unknown>> | null;
-    if (typeof l !== 'object' || l === null || !Array.isArray(l.topics) || l.topics.length > 4 || typeof l.data !== 'string' || !/^0x(?:[0-9a-fA-F]{2})*$/.test(l.data)) {
-      throw new InvalidResponseError('eth_getLogs answered with a malformed log entry.');
-    }
-    const n = hexToNumber(l.blockNumber);
-    if (n < from || n > to) {
-      throw new InvalidResponseError(`eth_getLogs returned a log of block ${n} for the range ${from}–${to}.`);
-    }
-    if (l.removed === true) throw new InvalidResponseError('eth_getLogs returned a removed (reorged) log.');
-    return {
-      address: nodeAddress(l.address, 'a log address'),
-      topics: (l.topics as unknown[]).map((t) => nodeHash(t, 'a log topic')),
-      data: l.data.toLowerCase(),
-      blockNumber: toQuantity(n),
-      blockHash: nodeHash(l.blockHash, 'a block hash'),
-      transactionHash: nodeHash(l.transactionHash, 'a transaction hash'),
-      transactionIndex: toQuantity(hexToNumber(l.transactionIndex)),
-      logIndex: toQuantity(hexToNumber(l.logIndex)),
-    };
-  });
 }

@@ -1,7 +1,10 @@
-import { isUnsupportedMethod } from '../rpc/classify.js';
+import { servesDebugTraceBlock } from '../rpc/actions/debugTraceBlockByHash.js';
+import { getBlock } from '../rpc/actions/getBlock.js';
+import { servesTraceBlock } from '../rpc/actions/traceBlock.js';
+import { servesTraceFilter } from '../rpc/actions/traceFilter.js';
+import { servesTraceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { Store } from '../store/store.js';
-import { toQuantity } from './hex.js';
 
 /** Which transfer-reading methods an endpoint serves. */
 export interface Capabilities {
@@ -16,7 +19,6 @@ export interface Capabilities {
 }
 
 const PROBE_ADDRESS = '0x000000000000000000000000000000000000dead';
-const ZERO_HASH = '0x' + '00'.repeat(32);
 
 /**
  * Finds out which methods the endpoint serves, by asking each once on the head block. The answer is
@@ -27,19 +29,15 @@ export async function probeCapabilities(rpc: RpcClient, store: Store, head: numb
   const key = `caps:${rpc.endpoint}`;
   const cached = store.getMeta(key);
   if (cached) return JSON.parse(cached) as Capabilities;
-  const h = toQuantity(head);
-  const traceFilter = await supports(() =>
-    rpc.request('trace_filter', [{ fromBlock: h, toBlock: h, toAddress: [PROBE_ADDRESS] }]),
-  );
-  const traceBlock = await supports(() => rpc.request('trace_block', [h]));
-  const traceTransaction = traceFilter ? await supports(() => rpc.request('trace_transaction', [ZERO_HASH])) : false;
+  const traceFilter = await servesTraceFilter(rpc, head, PROBE_ADDRESS);
+  const traceBlock = await servesTraceBlock(rpc, head);
+  const traceTransaction = traceFilter ? await servesTraceTransaction(rpc) : false;
   let debugTraceBlock = false;
   if (!traceBlock) {
-    debugTraceBlock = await supports(async () => {
-      const block = (await rpc.request('eth_getBlockByNumber', [h, false])) as { hash: string } | null;
-      if (!block) return;
-      await rpc.request('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]);
-    });
+    const block = await getBlock(rpc, head);
+    // No head block to trace it on (a backend behind the head it named): assumed served, as the probe
+    // always did; a later refusal makes the fetcher probe again.
+    debugTraceBlock = block === null ? true : await servesDebugTraceBlock(rpc, block.hash);
   }
   const caps: Capabilities = { traceFilter, traceTransaction, traceBlock, debugTraceBlock };
   store.setMeta(key, JSON.stringify(caps));
@@ -49,14 +47,4 @@ export async function probeCapabilities(rpc: RpcClient, store: Store, head: numb
 /** Forgets the probed capabilities of an endpoint (a method disappeared behind a load balancer). */
 export function forgetCapabilities(rpc: RpcClient, store: Store): void {
   store.deleteMeta(`caps:${rpc.endpoint}`);
-}
-
-async function supports(call: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await call();
-    return true;
-  } catch (err) {
-    if (isUnsupportedMethod(err)) return false;
-    throw err;
-  }
 }

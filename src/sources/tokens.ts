@@ -1,4 +1,5 @@
 import { AbiCoder, toUtf8String } from 'ethers';
+import { call as ethCall } from '../rpc/actions/call.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { Store } from '../store/store.js';
 import type { Address, TokenInfo } from '../types.js';
@@ -23,8 +24,7 @@ export async function tokenInfo(rpc: RpcClient, store: Store, address: Address):
 
 async function call(rpc: RpcClient, to: Address, data: string): Promise<string | null> {
   try {
-    const r = await rpc.request('eth_call', [{ to, data }, 'latest']);
-    return typeof r === 'string' ? r : null;
+    return await ethCall(rpc, { to, data });
   } catch (err) {
     // A revert or a contract without the function is an answer ("unknown"), not a failure of the trace.
     const retryable = (err as { retryable?: boolean }).retryable;

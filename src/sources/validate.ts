@@ -1,86 +1,22 @@
 /**
  * Answers that cannot be true are provider errors, never data. This module holds the checks that need
- * more than the answer itself (the block header of the block a log or trace claims to be in) and the
- * bounded refetch around them: an inconsistent answer is asked again a few times, then the run stops with
- * one sentence naming the method and the (redacted) endpoint. Nothing of an inconsistent answer is stored.
+ * more than the answer itself (the block header of the block a log or trace claims to be in); the caller
+ * runs them inside rpc/refetch.ts's bounded refetch, so an inconsistent answer is asked again a few times,
+ * then the run stops with one sentence. Nothing of an inconsistent answer is stored.
  *
  * Cost: one eth_getBlockByNumber per distinct block that returned logs or traces, once per run (the
  * header is kept in the store after it agreed with an answer, and later runs do not fetch those ranges),
- * and none for a block a scan reads whole anyway (debug_traceBlockByHash or block bodies): the scan
- * hands its header over (BlockCheck.expect / seed).
+ * and none for a block a scan reads whole anyway (debug_traceBlockByHash or block bodies) or any other
+ * reader of the run's header cache (headers.ts) has read.
  * Blocks whose logs a provider leaves out entirely are not caught here: that would need the header of
  * every block of a range (one call per block instead of one per range).
  */
 
 import { getBytes, keccak256 } from 'ethers';
 import { InvalidResponseError } from '../errors.js';
-import type { RpcClient } from '../rpc/client.js';
+import { hexToNumber } from '../rpc/hex.js';
 import type { Store } from '../store/store.js';
-import { hexToNumber, toQuantity } from './hex.js';
-
-/** Attempts of a request whose answer keeps failing validation, before the run stops. */
-const REFETCH_ATTEMPTS = 4;
-
-/**
- * Runs `fn` (one request and its validation) again while it throws InvalidResponseError, at most
- * `attempts` times in all; then throws one InvalidResponseError naming `method` and `endpoint`.
- * Other errors pass through at once (the client already retried what is worth retrying).
- */
-export async function refetching<T>(method: string, endpoint: string, fn: () => Promise<T>, attempts = REFETCH_ATTEMPTS): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof InvalidResponseError)) throw err;
-      if (i >= attempts) {
-        throw new InvalidResponseError(
-          `${method} at ${endpoint} gave an inconsistent answer ${attempts} times in a row (${err.message.replace(/\.$/, '')}); nothing of it was stored.`,
-          { hint: 'the endpoint serves inconsistent data; try another endpoint (--rpc may be repeated)', cause: err },
-        );
-      }
-    }
-  }
-}
-
-/** A block header as the validator needs it: its hash (lower case), logs bloom and timestamp. */
-export interface CheckedHeader {
-  hash: string;
-  bloom: Uint8Array;
-  timestamp: number;
-}
-
-/** An eth_getBlockByNumber answer after parseBlock: the header, and the transactions as the node gave them. */
-export interface ParsedBlock extends CheckedHeader {
-  number: number;
-  /** Transaction hashes, or whole transactions when the block was asked for with them. */
-  transactions: unknown[];
-}
-
-/**
- * The one check of an eth_getBlockByNumber answer (block scans, the validator's headers, headers.ts):
- * throws InvalidResponseError for no block, a block other than `asked` (a lagging backend), or one
- * without a valid hash, logs bloom or transaction list.
- */
-export function parseBlock(b: unknown, asked: number | 'latest'): ParsedBlock {
-  const block = b as { number?: unknown; hash?: unknown; logsBloom?: unknown; timestamp?: unknown; transactions?: unknown } | null;
-  const want = asked === 'latest' ? 'the head block' : `block ${asked}`;
-  if (typeof block !== 'object' || block === null || typeof block.number !== 'string') {
-    throw new InvalidResponseError(`eth_getBlockByNumber did not return ${want}`);
-  }
-  const number = hexToNumber(block.number);
-  if (asked !== 'latest' && number !== asked) throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} for block ${asked}`);
-  if (typeof block.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(block.hash) || typeof block.logsBloom !== 'string' || !/^0x[0-9a-fA-F]{512}$/.test(block.logsBloom)) {
-    throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} without a valid hash or logs bloom`);
-  }
-  if (!Array.isArray(block.transactions)) throw new InvalidResponseError(`eth_getBlockByNumber returned block ${number} without a transaction list`);
-  return {
-    number,
-    hash: block.hash.toLowerCase(),
-    bloom: getBytes(block.logsBloom),
-    timestamp: hexToNumber(block.timestamp),
-    transactions: block.transactions as unknown[],
-  };
-}
+import type { HeaderCache } from './headers.js';
 
 /** Checks logs and traces against the headers of the blocks they claim. */
 export interface BlockCheck {
@@ -91,21 +27,10 @@ export interface BlockCheck {
    * refetch reads them again (the header may have been the wrong answer).
    */
   check(items: readonly { blockNumber: unknown; blockHash: string; address?: string; topics?: readonly string[] }[], method: string): Promise<void>;
-  /**
-   * The caller is about to read the blocks of `ranges` whole (a block scan): checks of those blocks wait
-   * for the header it hands over with `seed` instead of reading it again. Call the returned function when
-   * the scan ends, done or failed: checks still waiting for a block it never read then read its header.
-   */
-  expect(ranges: readonly (readonly [number, number])[]): () => void;
-  /** Block `n`'s header, read by the caller (parsed with parseBlock): later checks of block `n` use it. */
-  seed(n: number, header: CheckedHeader): void;
 }
 
-/** Creates a per-run checker that reads headers through `rpc` and keeps agreed ones in `store`. */
-export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
-  const cache = new Map<number, Promise<CheckedHeader>>();
-  /** Blocks a scan announced (expect) and has not read yet: their cache entry waits for seed. */
-  const awaited = new Map<number, { p: Promise<CheckedHeader>; resolve: (h: CheckedHeader | Promise<CheckedHeader>) => void; waiting: boolean }>();
+/** Creates a per-run checker that reads headers through the run's header cache and keeps agreed ones in `store`. */
+export function createBlockCheck(cache: HeaderCache, store: Store): BlockCheck {
   /** Bloom bit indexes per address or topic: topic0 is one of three, and addresses and topics repeat. */
   const bitsOf = new Map<string, readonly number[]>();
   const bloomBitsOf = (value: string): readonly number[] => {
@@ -116,21 +41,6 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
       bitsOf.set(key, bits);
     }
     return bits;
-  };
-
-  const header = (n: number): Promise<CheckedHeader> => {
-    let p = cache.get(n);
-    if (!p) {
-      const read = rpc.request('eth_getBlockByNumber', [toQuantity(n), false]).then((b) => parseBlock(b, n));
-      p = read;
-      cache.set(n, p);
-      read.catch(() => {
-        if (cache.get(n) === read) cache.delete(n);
-      });
-    }
-    const a = awaited.get(n);
-    if (a) a.waiting = true;
-    return p;
   };
 
   return {
@@ -144,7 +54,7 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
       }
       const blocks = [...byBlock.keys()];
       try {
-        const headers = await Promise.all(blocks.map((n) => header(n)));
+        const headers = await Promise.all(blocks.map((n) => cache.block(n)));
         blocks.forEach((n, i) => {
           const h = headers[i]!;
           for (const it of byBlock.get(n)!) {
@@ -161,41 +71,9 @@ export function createBlockCheck(rpc: RpcClient, store: Store): BlockCheck {
         });
         store.putBlocks(blocks.map((n, i) => ({ number: n, hash: headers[i]!.hash, timestamp: headers[i]!.timestamp })));
       } catch (err) {
-        // A header a scan has yet to hand over was not part of the wrong answer: it stays awaited.
-        for (const n of blocks) if (!awaited.has(n)) cache.delete(n);
+        // A header a scan has yet to hand over was not part of the wrong answer: the cache keeps it awaited.
+        for (const n of blocks) cache.forget(n);
         throw err;
-      }
-    },
-    expect(ranges) {
-      const mine: number[] = [];
-      for (const [a, b] of ranges) {
-        for (let n = a; n <= b; n++) {
-          if (cache.has(n)) continue;
-          let resolve!: (h: CheckedHeader | Promise<CheckedHeader>) => void;
-          const p = new Promise<CheckedHeader>((r) => (resolve = r));
-          awaited.set(n, { p, resolve, waiting: false });
-          cache.set(n, p);
-          mine.push(n);
-        }
-      }
-      return () => {
-        for (const n of mine) {
-          const a = awaited.get(n);
-          if (!a) continue;
-          awaited.delete(n);
-          if (cache.get(n) === a.p) cache.delete(n);
-          if (a.waiting) a.resolve(header(n));
-        }
-      };
-    },
-    seed(n, h) {
-      const a = awaited.get(n);
-      const kept: CheckedHeader = { hash: h.hash, bloom: h.bloom, timestamp: h.timestamp };
-      if (a) {
-        awaited.delete(n);
-        a.resolve(kept);
-      } else if (!cache.has(n)) {
-        cache.set(n, Promise.resolve(kept));
       }
     },
   };
@@ -217,17 +95,4 @@ function bloomBits(value: string): number[] {
 
 function bitsInBloom(bloom: Uint8Array, bits: readonly number[]): boolean {
   return bits.every((bit) => (bloom[255 - (bit >> 3)]! & (1 << (bit & 7))) !== 0);
-}
-
-/**
- * A receipt whose logs bloom is not empty must carry logs: an answer with the logs stripped is a
- * provider error, not a transaction without events.
- */
-export function checkReceiptLogs(receipt: { logsBloom?: unknown; logs?: unknown; transactionHash?: unknown }, method: string): void {
-  const bloom = typeof receipt.logsBloom === 'string' ? receipt.logsBloom : '';
-  const hasBloomBits = /[1-9a-fA-F]/.test(bloom.slice(2));
-  const logs = Array.isArray(receipt.logs) ? receipt.logs : null;
-  if (logs === null || (hasBloomBits && logs.length === 0)) {
-    throw new InvalidResponseError(`${method} returned a receipt whose logs are missing although its bloom is set (tx ${String(receipt.transactionHash).slice(0, 12)}…)`);
-  }
 }

@@ -1,5 +1,6 @@
+import { InvalidResponseError } from '../errors.js';
+import { getTransactionCount } from '../rpc/actions/getTransactionCount.js';
 import type { RpcClient } from '../rpc/client.js';
-import { hexToNumber } from '../sources/hex.js';
 import type { NonceCache } from '../store/nonces.js';
 import type { Address } from '../types.js';
 import type { Hub } from './result.js';
@@ -55,11 +56,12 @@ export async function hubPrecheck(facts: HubFacts, address: Address): Promise<Pr
 export async function accountNonce(rpc: RpcClient, cache: NonceCache, chainId: number, address: Address): Promise<number | null> {
   let nonce = cache.get(chainId, address);
   if (nonce === undefined) {
-    const raw = await rpc.request('eth_getTransactionCount', [address, 'latest']);
     try {
-      nonce = hexToNumber(raw);
-    } catch {
-      return null;
+      nonce = await getTransactionCount(rpc, address);
+    } catch (err) {
+      // A node that answers something else gives no hint; the degree check after fetching still applies.
+      if (err instanceof InvalidResponseError) return null;
+      throw err;
     }
     cache.put(chainId, address, nonce);
   }

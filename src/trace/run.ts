@@ -1,5 +1,6 @@
 import { parseUnits } from 'ethers';
 import { UsageError } from '../errors.js';
+import { getChainId } from '../rpc/actions/chainId.js';
 import type { RpcClient } from '../rpc/client.js';
 import { createFetcher, type Strategy } from '../sources/fetcher.js';
 import { createHeaders, type Headers } from '../sources/headers.js';
@@ -87,7 +88,7 @@ export interface Connection {
  * when the caller has already read it (checkSameChain with several endpoints), is not asked again.
  */
 export async function connect(rpc: RpcClient, store: Store, finalityDepth: number, knownChainId?: number): Promise<Connection> {
-  const chainId = knownChainId ?? (await readChainId(rpc));
+  const chainId = knownChainId ?? (await getChainId(rpc));
   store.bindChain(chainId, rpc.endpoint);
   const headers = createHeaders(rpc, store);
   const head = await headers.head();
@@ -114,6 +115,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     head: head.number,
     strategy: req.strategy,
     maxScanBlocks: req.maxScanBlocks,
+    headers: headers.cache,
     onProgress: ctx.onProgress,
   });
 
@@ -262,18 +264,6 @@ const tracedEdges = new WeakMap<TraceResult, RunEdge[]>();
 /** The movements the walk of this run followed (undefined for a result not made by runTrace). */
 export function tracedEdgesOf(result: TraceResult): RunEdge[] | undefined {
   return tracedEdges.get(result);
-}
-
-/**
- * The chain id `rpc` serves: the one reader of eth_chainId (trace, the endpoint pool, verify). An answer
- * that is not a hex quantity means the endpoint is not an Ethereum node: a bad --rpc (UsageError).
- */
-export async function readChainId(rpc: RpcClient): Promise<number> {
-  const raw = await rpc.request('eth_chainId', []);
-  if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]+$/.test(raw) || !Number.isSafeInteger(Number.parseInt(raw, 16))) {
-    throw new UsageError(`the endpoint ${rpc.endpoint} did not answer eth_chainId like an Ethereum node.`);
-  }
-  return Number.parseInt(raw, 16);
 }
 
 /**

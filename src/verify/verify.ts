@@ -1,16 +1,20 @@
 /**
  * `hoptrace verify`: re-fetches every hop of a report from a node and says which hold. Layer:
- * verify → sources (decoders) / rpc. Nothing is read from or written to a database: the report and
+ * verify → sources (decoders) / rpc (actions). Nothing is read from or written to a database: the report and
  * the node are the only inputs, so anyone holding the report and any endpoint can re-check it.
  */
-import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../errors.js';
+import { HoptraceError, RpcError, UsageError } from '../errors.js';
+import { getChainId } from '../rpc/actions/chainId.js';
+import { getTransaction } from '../rpc/actions/getTransaction.js';
+import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
-import { hexToBigInt, hexToNumber, toQuantity } from '../sources/hex.js';
-import { decodeLog, type RpcLog } from '../sources/logs.js';
-import { decodeTraces, validateTraces } from '../sources/traces.js';
-import { checkReceiptLogs, refetching } from '../sources/validate.js';
+import { hexToNumber } from '../rpc/hex.js';
+import { refetching } from '../rpc/refetch.js';
+import { createHeaderCache } from '../sources/headers.js';
+import { decodeLog } from '../sources/logs.js';
+import { decodeTraces } from '../sources/traces.js';
 import type { PathStep, TraceResult } from '../trace/result.js';
-import { readChainId } from '../trace/run.js';
 import type { Transfer } from '../types.js';
 
 /** The outcome for one hop (one movement; a movement on several paths is checked once). */
@@ -32,18 +36,6 @@ export interface VerifyResult {
   failed: number;
 }
 
-/** A receipt as verify reads it, after checkReceipt. */
-interface Receipt {
-  blockNumber: number;
-  blockHash: string;
-  /** 1 success, 0 reverted; null for pre-Byzantium receipts (no status field). */
-  status: number | null;
-  logs: RpcLog[];
-}
-
-const HASH = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
 /**
  * Checks every path step of `report` against the node behind `rpc`: the block hash at that height, the
  * transaction's receipt (in that block, successful), and the movement itself — the log at `log:<i>`
@@ -56,7 +48,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  * times (`refetching`), then ends the run with one InvalidResponseError; it never makes a hop FAIL.
  */
 export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgress?: (m: string) => void): Promise<VerifyResult> {
-  const chainId = await readChainId(rpc);
+  const chainId = await getChainId(rpc);
   if (chainId !== report.chainId) {
     throw new UsageError(`the RPC ${rpc.endpoint} serves chain ${chainId}, but the report is of chain ${report.chainId}.`);
   }
@@ -67,21 +59,14 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
       if (!steps.has(key)) steps.set(key, { step, where: `hit ${i + 1}, step ${j + 1}` });
     }),
   );
-  const blockHashes = new Map<number, Promise<string | null>>();
-  const blockHash = (n: number): Promise<string | null> => {
-    let p = blockHashes.get(n);
-    if (!p) {
-      p = refetching('eth_getBlockByNumber', rpc.endpoint, async () => checkBlockHash(await rpc.request<unknown>('eth_getBlockByNumber', [toQuantity(n), false]), n));
-      blockHashes.set(n, p);
-    }
-    return p;
-  };
+  const headers = createHeaderCache(rpc);
+  const blockHash = (n: number): Promise<string | null> => refetching('eth_getBlockByNumber', rpc.endpoint, async () => (await headers.load(n))?.hash ?? null);
   const traces = new Map<string, Promise<Transfer[] | null>>();
   const callsOf = (tx: string, blockNumber: number): Promise<Transfer[] | null> => {
     let p = traces.get(tx);
     if (!p) {
       p = refetching('trace_transaction', rpc.endpoint, async () => {
-        const list = validateTraces(await rpc.request<unknown>('trace_transaction', [tx]), blockNumber, blockNumber, 'trace_transaction');
+        const list = await traceTransaction(rpc, tx, { from: blockNumber, to: blockNumber });
         return decodeTraces(list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx })), report.chainId);
       }).catch((err: unknown) => {
         // A node without trace methods: the top call can still be checked from the transaction itself.
@@ -114,9 +99,7 @@ async function checkStep(
   const hash = await io.blockHash(step.blockNumber);
   if (hash === null) return `the node has no block ${step.blockNumber}.`;
   if (hash !== String(step.blockHash).toLowerCase()) return `block ${step.blockNumber} has hash ${hash} on this node, the report says ${step.blockHash}.`;
-  const receipt = await refetching('eth_getTransactionReceipt', io.rpc.endpoint, async () =>
-    checkReceipt(await io.rpc.request<unknown>('eth_getTransactionReceipt', [tx])),
-  );
+  const receipt = await refetching('eth_getTransactionReceipt', io.rpc.endpoint, () => getTransactionReceipt(io.rpc, tx));
   if (receipt === null) return `the node does not know transaction ${tx}.`;
   if (receipt.blockNumber !== step.blockNumber || receipt.blockHash !== String(step.blockHash).toLowerCase()) {
     return `transaction ${tx} is in block ${receipt.blockNumber} (${receipt.blockHash}), the report says block ${step.blockNumber}.`;
@@ -152,15 +135,7 @@ async function checkStep(
 
 /** The top call of a transaction from the transaction itself (a node without trace methods). */
 async function topCall(rpc: RpcClient, tx: string, step: PathStep, chainId: number): Promise<Transfer | null> {
-  const t = await refetching('eth_getTransactionByHash', rpc.endpoint, async () => {
-    const answer = await rpc.request<unknown>('eth_getTransactionByHash', [tx]);
-    if (answer === null) return null;
-    const a = answer as { from?: unknown; to?: unknown; value?: unknown };
-    if (typeof answer !== 'object' || typeof a.from !== 'string' || !ADDRESS.test(a.from) || (a.to != null && (typeof a.to !== 'string' || !ADDRESS.test(a.to)))) {
-      throw new InvalidResponseError(`eth_getTransactionByHash returned transaction ${tx.slice(0, 12)}… without a valid from or to address`);
-    }
-    return { from: a.from, to: typeof a.to === 'string' ? a.to : null, value: hexToBigInt(a.value) };
-  });
+  const t = await refetching('eth_getTransactionByHash', rpc.endpoint, () => getTransaction(rpc, tx));
   if (!t || !t.to) return null;
   return {
     chainId,
@@ -170,60 +145,10 @@ async function topCall(rpc: RpcClient, tx: string, step: PathStep, chainId: numb
     blockNumber: step.blockNumber,
     blockHash: step.blockHash,
     txIndex: 0,
-    from: t.from.toLowerCase(),
-    to: t.to.toLowerCase(),
+    from: t.from,
+    to: t.to,
     asset: 'native',
     amount: t.value,
-  };
-}
-
-/** The block hash of an eth_getBlockByNumber answer for block `n` (null: the node has no such block). */
-function checkBlockHash(answer: unknown, n: number): string | null {
-  if (answer === null) return null;
-  const b = answer as { number?: unknown; hash?: unknown };
-  if (typeof answer !== 'object' || hexToNumber(b.number) !== n || typeof b.hash !== 'string' || !HASH.test(b.hash)) {
-    throw new InvalidResponseError(`eth_getBlockByNumber did not return block ${n} with a valid hash`);
-  }
-  return b.hash.toLowerCase();
-}
-
-/**
- * An eth_getTransactionReceipt answer, checked field by field (null: the node does not know the
- * transaction). A receipt whose logs are missing though its bloom is set is a provider fault
- * (checkReceiptLogs), not a transaction without the log.
- */
-function checkReceipt(answer: unknown): Receipt | null {
-  if (answer === null) return null;
-  if (typeof answer !== 'object') throw new InvalidResponseError('eth_getTransactionReceipt answered with something that is not a receipt');
-  const r = answer as { blockNumber?: unknown; blockHash?: unknown; status?: unknown; logs?: unknown; logsBloom?: unknown; transactionHash?: unknown };
-  checkReceiptLogs(r, 'eth_getTransactionReceipt');
-  if (typeof r.blockHash !== 'string' || !HASH.test(r.blockHash)) {
-    throw new InvalidResponseError('eth_getTransactionReceipt returned a receipt without a valid block hash');
-  }
-  const logs = r.logs as unknown[];
-  for (const l of logs) {
-    const log = l as Partial<Record<keyof RpcLog, unknown>>;
-    if (
-      typeof l !== 'object' ||
-      l === null ||
-      typeof log.address !== 'string' ||
-      !Array.isArray(log.topics) ||
-      !log.topics.every((t) => typeof t === 'string') ||
-      typeof log.data !== 'string' ||
-      typeof log.blockHash !== 'string' ||
-      typeof log.transactionHash !== 'string'
-    ) {
-      throw new InvalidResponseError('eth_getTransactionReceipt returned a receipt with a malformed log');
-    }
-    hexToNumber(log.logIndex);
-    hexToNumber(log.blockNumber);
-    hexToNumber(log.transactionIndex);
-  }
-  return {
-    blockNumber: hexToNumber(r.blockNumber),
-    blockHash: r.blockHash.toLowerCase(),
-    status: r.status === undefined || r.status === null ? null : hexToNumber(r.status),
-    logs: logs as RpcLog[],
   };
 }
 

@@ -2,7 +2,7 @@
  * The strict shapes of what a node sends. Every value of a node's answer that is used or stored passes
  * through one of these first: an address is 0x and 40 hex digits, a hash or topic 0x and 64, a quantity
  * hex of bounded length (an amount below 2^256, a block number a safe integer). Anything else is an
- * InvalidResponseError — an inconsistent answer that validate.ts's refetching asks again and then
+ * InvalidResponseError — an inconsistent answer that refetch.ts asks again and then
  * reports — never a row. Values come back in the one form the store keeps (hex lower-cased).
  */
 import { InvalidResponseError } from '../errors.js';

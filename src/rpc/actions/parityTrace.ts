@@ -1,0 +1,62 @@
+/** The shape trace_filter, trace_block and trace_transaction share (Parity/OpenEthereum traces), checked. */
+import { InvalidResponseError } from '../../errors.js';
+import { hexToBigInt, hexToNumber, nodeAddress, nodeHash } from '../hex.js';
+
+/** A Parity/OpenEthereum-style trace, as trace_filter, trace_block and trace_transaction return it. */
+export interface ParityTrace {
+  type: 'call' | 'create' | 'suicide' | 'selfdestruct' | 'reward' | string;
+  action: {
+    from?: string;
+    to?: string;
+    value?: string;
+    callType?: string;
+    address?: string;
+    refundAddress?: string;
+    balance?: string;
+  };
+  result?: { address?: string } | null;
+  error?: string;
+  traceAddress: number[];
+  transactionHash?: string | null;
+  transactionPosition?: number | null;
+  blockNumber: number | string;
+  blockHash: string;
+}
+
+/** Deepest call nesting accepted (the EVM's call depth limit is 1024). */
+export const MAX_TRACE_DEPTH = 1025;
+
+/**
+ * Checks a trace list answer: a list, every trace inside the block range, of the strict shape (addresses
+ * and hashes of their length in hex, values below 2^256, trace addresses small whole numbers). The
+ * traces are normalised in place (hex lower-cased) and returned.
+ */
+export function validateTraces(traces: unknown, from: number, to: number, method: string): ParityTrace[] {
+  if (!Array.isArray(traces)) throw new InvalidResponseError(`${method} answered with something that is not a list.`);
+  for (const t of traces as ParityTrace[]) {
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      !Array.isArray(t.traceAddress) ||
+      t.traceAddress.length > MAX_TRACE_DEPTH ||
+      !t.traceAddress.every((i) => Number.isSafeInteger(i) && i >= 0) ||
+      typeof t.type !== 'string' ||
+      typeof t.action !== 'object' ||
+      t.action === null
+    ) {
+      throw new InvalidResponseError(`${method} answered with a malformed trace.`);
+    }
+    const n = hexToNumber(t.blockNumber);
+    if (n < from || n > to) throw new InvalidResponseError(`${method} returned a trace of block ${n} for ${from}–${to}.`);
+    t.blockHash = nodeHash(t.blockHash, 'a block hash');
+    if (t.transactionHash !== undefined && t.transactionHash !== null) t.transactionHash = nodeHash(t.transactionHash, 'a transaction hash');
+    if (t.transactionPosition !== undefined && t.transactionPosition !== null) t.transactionPosition = hexToNumber(t.transactionPosition);
+    const a = t.action;
+    for (const k of ['from', 'to', 'address', 'refundAddress'] as const) {
+      if (a[k] !== undefined && a[k] !== null) a[k] = nodeAddress(a[k], `a trace's ${k} address`);
+    }
+    for (const k of ['value', 'balance'] as const) if (a[k] !== undefined && a[k] !== null) hexToBigInt(a[k]);
+    if (t.result?.address !== undefined && t.result.address !== null) t.result.address = nodeAddress(t.result.address, 'a created address');
+  }
+  return traces as ParityTrace[];
+}

@@ -1,0 +1,198 @@
+/**
+ * The sources and their planner without a node (src/sources/planner.ts, source.ts, sources.ts): which
+ * plan a batch of needs gets from the measured call costs, the range keys' covering rule, the
+ * registry's promises (stored key names that databases of every release hold), and the run's one
+ * header cache (headers.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import type { RpcClient } from '../src/rpc/client.js';
+import type { CallCosts } from '../src/sources/cost.js';
+import { createHeaderCache } from '../src/sources/headers.js';
+import { choosePlan, type PlanInput } from '../src/sources/planner.js';
+import { keyCovers, keyFor, storedKey } from '../src/sources/source.js';
+import { createSources } from '../src/sources/sources.js';
+import type { Capabilities } from '../src/sources/probe.js';
+
+/** A cost table of fixed means per key (ms per call) and call counts, as cost.ts would measure them. */
+function costs(ms: Record<string, number>, calls: Record<string, number> = {}): CallCosts {
+  const keys = Object.keys(ms);
+  return {
+    ms: (k) => ms[k],
+    calls: (k) => calls[k] ?? 0,
+    mean: () => (keys.length ? keys.reduce((a, k) => a + ms[k]!, 0) / keys.length : undefined),
+    save: () => undefined,
+  };
+}
+
+const all: Capabilities = { traceFilter: true, traceTransaction: true, traceBlock: true, debugTraceBlock: false };
+const byName = (name: string) => createSources().find((s) => s.name === name)!;
+
+function input(over: Partial<PlanInput>): PlanInput {
+  return {
+    logParts: [],
+    nativeParts: [],
+    scannedFull: [],
+    addressLogs: byName('logs-by-address'),
+    addressNative: byName('trace-filter-by-address'),
+    scanLogs: byName('logs-scan'),
+    scanNative: byName('trace-block-scan'),
+    span: () => undefined,
+    costs: costs({}),
+    strategy: 'auto',
+    levels: 1,
+    maxScanBlocks: 10_000,
+    ...over,
+  };
+}
+
+describe('the planner', () => {
+  it('with nothing measured compares call counts: a few addresses over a long window stay per address', () => {
+    // 3 addresses × logs and traces = 6 range calls, against 1,000 trace_block calls plus one log scan.
+    const parts: [number, number][] = [[0, 999], [0, 999], [0, 999]];
+    const p = choosePlan(input({ logParts: parts, nativeParts: parts }));
+    expect(p.useBlocks).toBe(false);
+    expect(p.blocksToRead).toBe(1000);
+    // Nothing measured: every call at the fallback 1 ms. 3 log calls + 3 trace_filter (no trees seen yet).
+    expect(p.addressCost).toBe(6);
+    expect(p.blockCost).toBe(1000 + 1);
+  });
+
+  it('scans when per-address calls are slow, although fewer, and weighs the hop levels still to walk', () => {
+    const parts: [number, number][] = Array.from({ length: 40 }, () => [0, 99] as [number, number]);
+    const measured = costs({ 'eth_getLogs:address': 50, trace_filter: 50, trace_block: 1, 'eth_getLogs:scan': 5 });
+    const one = choosePlan(input({ logParts: parts, nativeParts: parts, costs: measured }));
+    expect(one.blockCost).toBe(100 * 1 + 5);
+    expect(one.addressCost).toBe(40 * 50 + 40 * 50);
+    expect(one.useBlocks).toBe(true);
+    // Cheap per-address calls win at one level and lose when three levels remain.
+    const cheap = costs({ 'eth_getLogs:address': 1, trace_filter: 1, trace_block: 20, 'eth_getLogs:scan': 5 });
+    const few: [number, number][] = [[0, 99], [0, 99], [0, 99]];
+    expect(choosePlan(input({ logParts: few, nativeParts: few, costs: cheap })).useBlocks).toBe(false);
+    expect(choosePlan(input({ logParts: few, nativeParts: few, costs: cheap, levels: 400 })).useBlocks).toBe(true);
+  });
+
+  it('counts only blocks not yet scanned, chunks by learned spans, and prices the trace trees trace_filter brings', () => {
+    const p = choosePlan(
+      input({
+        logParts: [[0, 999]],
+        nativeParts: [[0, 999]],
+        scannedFull: [[0, 899]],
+        span: (k) => (k === 'trace_filter' ? 300 : k === 'eth_getLogs:scan' ? 250 : undefined),
+        costs: costs({ trace_filter: 10, trace_transaction: 10, 'eth_getLogs:address': 10, trace_block: 10, 'eth_getLogs:scan': 10 }, { trace_filter: 4, trace_transaction: 2 }),
+      }),
+    );
+    expect(p.blocksToRead).toBe(100);
+    expect(p.blockCost).toBe(100 * 10 + 4 * 10); // 100 blocks + 4 log-scan chunks of 250
+    expect(p.addressCost).toBe(10 + 4 * 10 + 2 * 10); // 1 log call, 4 trace_filter chunks of 300, round(4 × ½) trees
+  });
+
+  it('never scans past --max-scan-blocks or without block tracing, and says so for --strategy block', () => {
+    const parts: [number, number][] = [[0, 19_999]];
+    const over = choosePlan(input({ logParts: parts, nativeParts: parts, strategy: 'block' }));
+    expect(over).toMatchObject({ useBlocks: false, scanRefused: true, blocksToRead: 20_000 });
+    const none = choosePlan(input({ logParts: [[0, 9]], nativeParts: [[0, 9]], strategy: 'block', scanNative: null }));
+    expect(none).toMatchObject({ useBlocks: false, scanRefused: true });
+    expect(choosePlan(input({ logParts: [[0, 9]], nativeParts: [[0, 9]], strategy: 'block' }))).toMatchObject({ useBlocks: true, scanRefused: false });
+    expect(choosePlan(input({ logParts: [[0, 9]], nativeParts: [[0, 9]], strategy: 'address', costs: costs({ trace_block: 0.001 }) })).useBlocks).toBe(false);
+  });
+});
+
+describe('sources', () => {
+  it('keep the interval key names databases already hold', () => {
+    const names = createSources().flatMap((s) => s.keys.map((k) => `${s.name} ${k.name}`));
+    expect(names).toEqual([
+      'logs-by-address logs:from',
+      'logs-by-address logs:to',
+      'logs-scan scan:logs',
+      'trace-filter-by-address traces:from',
+      'trace-filter-by-address traces:to',
+      'trace-block-scan scan:calls',
+      'debug-trace-scan scan:calls',
+      'block-body-scan scan:txs',
+    ]);
+  });
+
+  it('a block key covers every address and side; a per-address key its own side only', () => {
+    const filter = byName('trace-filter-by-address');
+    const scan = byName('trace-block-scan');
+    const A = '0x' + '11'.repeat(20);
+    expect(storedKey(keyFor(filter, 'to'), A)).toEqual({ address: A, source: 'traces:to' });
+    expect(storedKey(keyFor(scan, 'to'), A)).toEqual({ address: '*', source: 'scan:calls' });
+    expect(keyCovers(keyFor(filter, 'to'), 'from')).toBe(false);
+    expect(keyCovers(keyFor(scan, 'from'), 'to')).toBe(true);
+  });
+
+  it('say what they can serve from the probed capabilities, in the order of preference', () => {
+    const geth: Capabilities = { traceFilter: false, traceTransaction: false, traceBlock: false, debugTraceBlock: true };
+    const bare: Capabilities = { traceFilter: false, traceTransaction: false, traceBlock: false, debugTraceBlock: false };
+    const scanners = (c: Capabilities) => createSources().filter((s) => s.part === 'native' && s.scope === 'block' && s.available(c)).map((s) => s.name);
+    expect(scanners(all)).toEqual(['trace-block-scan', 'block-body-scan']);
+    expect(scanners(geth)).toEqual(['debug-trace-scan', 'block-body-scan']);
+    expect(scanners(bare)).toEqual(['block-body-scan']);
+    expect(byName('block-body-scan').internal).toBe(false);
+  });
+
+  it('decode without a node: trace_filter rows settled by their whole transaction tree', () => {
+    const s = byName('trace-filter-by-address');
+    const T = '0x' + 'aa'.repeat(32);
+    const H = '0x' + 'bb'.repeat(32);
+    const A = '0x' + '01'.repeat(20);
+    const B = '0x' + '02'.repeat(20);
+    const base = { blockNumber: 5, blockHash: H, transactionHash: T, transactionPosition: 0 };
+    const nested = { ...base, type: 'call', action: { from: A, to: B, value: '0x5', callType: 'call' }, traceAddress: [0, 1] };
+    // In the whole tree the frame's parent failed: the movement trace_filter reported did not happen.
+    const tree = [{ ...base, type: 'call', action: { from: B, to: A, value: '0x0', callType: 'call' }, traceAddress: [] }, { ...base, type: 'call', action: { from: A, to: A, value: '0x0', callType: 'call' }, traceAddress: [0], error: 'Reverted' }, nested];
+    expect(s.decode({ chainId: 1 }, { traces: [nested], trees: null })).toHaveLength(1);
+    expect(s.decode({ chainId: 1 }, { traces: [nested], trees: new Map([[T, tree]]) })).toEqual([]);
+  });
+});
+
+describe('the header cache', () => {
+  /** A node that answers eth_getBlockByNumber for any block, counting the calls per block; `bad` blocks answer for block 0 once. */
+  function node(bad = new Set<number>()) {
+    const calls = new Map<number, number>();
+    const rpc = {
+      endpoint: 'http://node.test',
+      async request<T>(_method: string, params: unknown[]): Promise<T> {
+        const n = Number.parseInt(String(params[0]), 16);
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        const shown = bad.delete(n) ? 0 : n;
+        return { number: '0x' + shown.toString(16), hash: '0x' + String(n % 10).repeat(64), logsBloom: '0x' + '00'.repeat(256), timestamp: '0x1', transactions: [] } as T;
+      },
+      stats: { total: 0, byMethod: {} },
+      timing: {},
+      resetStats() {},
+      rps: 1,
+    } satisfies RpcClient;
+    return { rpc, calls };
+  }
+
+  it('reads a block once for every reader, and again after a failed read', async () => {
+    const { rpc, calls } = node(new Set([7]));
+    const cache = createHeaderCache(rpc);
+    const [a, b] = await Promise.all([cache.load(5), cache.block(5)]);
+    expect(a).toBe(b);
+    expect(calls.get(5)).toBe(1);
+    await expect(cache.block(7)).rejects.toThrow('eth_getBlockByNumber returned block 0 for block 7');
+    expect((await cache.block(7)).number).toBe(7);
+    expect(calls.get(7)).toBe(2);
+    cache.forget(5);
+    await cache.load(5);
+    expect(calls.get(5)).toBe(2);
+  });
+
+  it('lets announced blocks wait for the scan that reads them whole, and reads those it never handed over', async () => {
+    const { rpc, calls } = node();
+    const cache = createHeaderCache(rpc);
+    const done = cache.expect([[10, 11]]);
+    const waiting = cache.block(10);
+    const never = cache.block(11);
+    cache.seed(10, { number: 10, hash: '0x' + 'f'.repeat(64), bloom: new Uint8Array(256), timestamp: 3, transactions: [] });
+    expect((await waiting).hash).toBe('0x' + 'f'.repeat(64));
+    cache.forget(11); // a failed check does not drop a header still to be handed over
+    done();
+    expect((await never).number).toBe(11);
+    expect(calls.get(10)).toBeUndefined();
+    expect(calls.get(11)).toBe(1);
+  });
+});
