@@ -37,9 +37,14 @@ export function readLog(log: RawLog, ev: KnownEvent, chainId: number): ReadLog |
     const indexed = ev.fragment.inputs.filter((p) => p.indexed);
     for (const [i, p] of indexed.entries()) {
       const topic = log.topics[i + 1] as string;
-      const value = coder.decode([p], topic)[0];
-      // ethers reads the low 20 bytes of an address and ignores the rest; Solidity zero-pads them.
-      if (coder.encode([p], [value]).toLowerCase() !== topic.toLowerCase()) return `${name}: topic ${i + 1} is not a ${p.type}`;
+      // Re-encoding catches what decoding lets through lazily (an address with dirty upper bytes).
+      let value: unknown;
+      try {
+        value = coder.decode([p], topic)[0];
+        if (coder.encode([p], [value]).toLowerCase() !== topic.toLowerCase()) throw new Error('not canonical');
+      } catch {
+        return `${name}: topic ${i + 1} is not ${/^[aeiou]/.test(p.type) ? 'an' : 'a'} ${p.type}`;
+      }
       args.set(p.name, value);
     }
     const rest = ev.fragment.inputs.filter((p) => !p.indexed);

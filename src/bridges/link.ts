@@ -119,6 +119,10 @@ function refuse(e: Timed<BridgeExit>, a: Timed<BridgeArrival>): string | null {
   const exit = e.item;
   const arrival = a.item;
   if (a.timestamp < e.timestamp) return 'the only arrival with its link is earlier than the exit';
+  // A refund pays back on the inbound's own chain, whatever the swap's destination was.
+  if (arrival.refund) {
+    return arrival.at.chainId === exit.source.chainId ? null : `refund on chain ${arrival.at.chainId}, the inbound was on chain ${exit.source.chainId}`;
+  }
   if (exit.destination.kind === 'evm' && exit.destination.chainId !== arrival.at.chainId) {
     return `link found on chain ${arrival.at.chainId}, but the exit names chain ${exit.destination.chainId}`;
   }

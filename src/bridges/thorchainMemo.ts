@@ -224,7 +224,8 @@ function parseAsset(text: string): ThorAsset | string {
   if (isThorchainEvmCode(chainCode) && form === 'layer1' && !GAS_ASSETS.has(l1)) {
     // On an EVM chain a token is named by its contract; a shorter form is matched by THORChain to the
     // deepest pool at swap time (memo-length-reduction.md "Asset Abbreviations"): we do not resolve it.
-    if (HEX40.test(idPart)) contract = idPart.toLowerCase();
+    // THORChain prints notations upper-case, `0X` included (ETH.USDC-0XA0B8…).
+    if (/^0x[0-9a-f]{40}$/i.test(idPart)) contract = `0x${idPart.slice(2).toLowerCase()}`;
     else abbreviated = true;
   }
   return {
