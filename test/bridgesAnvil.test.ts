@@ -1,7 +1,9 @@
 /**
  * Bridge crossings between two real anvil nodes with different chain ids. Fixture contracts
- * (fixtures/contracts/bridges) emit the protocols' exact event signatures; the test reads the logs back
- * over JSON-RPC (eth_getLogs), decodes them into exits and arrivals and matches them across the chains:
+ * (fixtures/contracts/bridges) emit the protocols' exact event signatures; the test reads every log of
+ * each chain back over JSON-RPC (eth_getLogs), decodes those of the registry's contracts (a registry
+ * built like data/bridges.csv from the deployed fixtures; a look-alike router outside it is not read)
+ * into exits and arrivals, and matches them across the chains:
  * THORChain by the OUT: memo (exact), Across by origin chain + deposit id, Wormhole by emitter + sequence,
  * the OP Stack bridge by recipient + asset + amount in a window (an inference), and a swap to Bitcoin
  * that leaves the EVM. Accounts are anvil's own dev accounts: no address is made up.
@@ -11,11 +13,11 @@ import { join } from 'node:path';
 import { ContractFactory, JsonRpcProvider, zeroPadValue, type Contract, type JsonRpcSigner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  decodeBridgeLogs,
   matchBridgeCrossings,
+  parseBridgeRegistry,
   type BridgeArrival,
   type BridgeExit,
-  type DecodeContext,
+  type BridgeRegistry,
   type RawLog,
   type Timed,
 } from '../src/bridges/index.js';
@@ -45,29 +47,55 @@ async function side(chainId: number): Promise<Side> {
   const provider = new JsonRpcProvider(anvil.url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   const signers = await Promise.all([0, 1, 2, 3, 4].map((i) => provider.getSigner(i)));
   const contracts: Record<string, Contract> = {};
-  for (const name of ['ThorchainRouterEmitter', 'AcrossSpokePoolEmitter', 'OpStandardBridgeEmitter', 'WormholeEmitter']) {
+  const roles: Array<[string, string]> = [
+    ['router', 'ThorchainRouterEmitter'],
+    ['spoke-pool', 'AcrossSpokePoolEmitter'],
+    ['standard-bridge', 'OpStandardBridgeEmitter'],
+    ['core', 'WormholeEmitter'],
+    ['token-bridge', 'WormholeEmitter'],
+  ];
+  for (const [role, name] of roles) {
     const a = artifacts[name] as Artifact;
     const c = await new ContractFactory(a.abi as never, a.bytecode, signers[0]).deploy();
     await c.waitForDeployment();
-    contracts[name] = c as Contract;
+    contracts[role] = c as Contract;
   }
   return { anvil, provider, signers, contracts };
 }
 
-/** Every log of the side's bridge contracts, as eth_getLogs returns them, with block timestamps. */
-async function readSide(s: Side, ctx: DecodeContext): Promise<{ exits: Timed<BridgeExit>[]; arrivals: Timed<BridgeArrival>[]; other: string[] }> {
-  const addresses = await Promise.all(Object.values(s.contracts).map((c) => c.getAddress()));
-  const logs = await s.provider.getLogs({ address: addresses, fromBlock: 0, toBlock: 'latest' });
+/** The registry rows of both sides' fixture contracts, as data/bridges.csv would list real ones. */
+async function registryOf(sides: Array<[number, Side, number]>): Promise<BridgeRegistry> {
+  const protocol: Record<string, [string, string]> = {
+    router: ['thorchain', 'router'],
+    'spoke-pool': ['across', 'spoke-pool'],
+    'standard-bridge': ['op-standard-bridge', 'l1-standard-bridge'],
+    core: ['wormhole', 'core'],
+    'token-bridge': ['wormhole', 'token-bridge'],
+  };
+  const records = [];
+  for (const [chainId, s, remote] of sides) {
+    for (const [key, c] of Object.entries(s.contracts)) {
+      const [p, role] = protocol[key] as [string, string];
+      const row = { chain_id: String(chainId), address: (await c.getAddress()).toLowerCase(), protocol: p, role, remote_chain_id: p === 'op-standard-bridge' ? String(remote) : '', source: 'deployed by this test' };
+      records.push({ line: records.length + 2, row });
+    }
+  }
+  return parseBridgeRegistry(records);
+}
+
+/** Every log of the side's chain, as eth_getLogs returns them, decoded through the registry, with block timestamps. */
+async function readSide(s: Side, chainId: number, reg: BridgeRegistry): Promise<{ exits: Timed<BridgeExit>[]; arrivals: Timed<BridgeArrival>[]; other: string[] }> {
+  const logs = await s.provider.getLogs({ fromBlock: 0, toBlock: 'latest' });
   const raw: RawLog[] = logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data, transactionHash: l.transactionHash, logIndex: l.index, blockNumber: l.blockNumber }));
   const times = new Map<number, number>();
   for (const n of new Set(raw.map((l) => l.blockNumber))) times.set(n, (await s.provider.getBlock(n))?.timestamp ?? -1);
   const exits: Timed<BridgeExit>[] = [];
   const arrivals: Timed<BridgeArrival>[] = [];
   const other: string[] = [];
-  for (const d of decodeBridgeLogs(raw, ctx)) {
+  for (const d of reg.decode(chainId, raw)) {
     if (d.kind === 'exit') exits.push({ item: d.exit, timestamp: times.get(d.exit.source.blockNumber) ?? -1 });
     else if (d.kind === 'arrival') arrivals.push({ item: d.arrival, timestamp: times.get(d.arrival.at.blockNumber) ?? -1 });
-    else other.push(d.kind === 'not-ours' ? 'not-ours' : `${d.kind}: ${d.reason}`);
+    else if (d.kind !== 'not-ours') other.push(`${d.kind}: ${d.reason}`);
   }
   return { exits, arrivals, other };
 }
@@ -99,25 +127,28 @@ describe('crossings between two anvil chains', () => {
     const on = (s: Side, name: string, who: JsonRpcSigner): Contract => s.contracts[name]?.connect(who) as Contract;
 
     // THORChain: ETH on A swapped to BNB on B; the vault pays out on B naming the inbound hash.
-    const thorIn = await (await on(a, 'ThorchainRouterEmitter', u).getFunction('deposit')(await vault.getAddress(), `=:BSC.BNB:${recipient}:1e8`, { value: 2n * ETH })).wait();
-    await (await on(b, 'ThorchainRouterEmitter', vault).getFunction('transferOut')(recipient, `OUT:${thorIn?.hash.slice(2).toUpperCase()}`, { value: 3n * ETH })).wait();
+    const thorIn = await (await on(a, 'router', u).getFunction('deposit')(await vault.getAddress(), `=:BSC.BNB:${recipient}:1e8`, { value: 2n * ETH })).wait();
+    await (await on(b, 'router', vault).getFunction('transferOut')(recipient, `OUT:${thorIn?.hash.slice(2).toUpperCase()}`, { value: 3n * ETH })).wait();
     // THORChain to Bitcoin: leaves the EVM, nothing to match.
-    await (await on(a, 'ThorchainRouterEmitter', u).getFunction('deposit')(await vault.getAddress(), `=:b:${bitcoinRecipient}`, { value: ETH })).wait();
+    await (await on(a, 'router', u).getFunction('deposit')(await vault.getAddress(), `=:b:${bitcoinRecipient}`, { value: ETH })).wait();
 
     // Across: deposit on A for B, the relayer fills on B.
-    await (await on(a, 'AcrossSpokePoolEmitter', u).getFunction('deposit')(recipient, CHAIN_B, ETH - 1000n, 4_000_000_000)).wait();
-    await (await on(a, 'AcrossSpokePoolEmitter', u).getFunction('deposit')(recipient, CHAIN_B, ETH / 2n, 4_000_000_000)).wait();
-    await (await on(b, 'AcrossSpokePoolEmitter', relayer).getFunction('fill')({ originChainId: CHAIN_A, depositId: 1, depositor: user, recipient, inputAmount: ETH / 2n }, { value: ETH / 2n })).wait();
+    await (await on(a, 'spoke-pool', u).getFunction('deposit')(recipient, CHAIN_B, ETH - 1000n, 4_000_000_000)).wait();
+    await (await on(a, 'spoke-pool', u).getFunction('deposit')(recipient, CHAIN_B, ETH / 2n, 4_000_000_000)).wait();
+    await (await on(b, 'spoke-pool', relayer).getFunction('fill')({ originChainId: CHAIN_A, depositId: 1, depositor: user, recipient, inputAmount: ETH / 2n }, { value: ETH / 2n })).wait();
 
     // Wormhole: transfer A → B (Wormhole chain 2 → 4), redeemed on B.
-    const wA = await a.contracts.WormholeEmitter?.getAddress();
-    await (await on(a, 'WormholeEmitter', u).getFunction('publishTransfer')(zeroPadValue(recipient, 32), 4, 2, { value: ETH })).wait();
-    await (await on(b, 'WormholeEmitter', relayer).getFunction('redeem')(2, zeroPadValue(wA as string, 32), 0, recipient, { value: ETH })).wait();
+    const tokenBridgeA = (await a.contracts['token-bridge']?.getAddress()) as string;
+    await (await on(a, 'core', u).getFunction('publishTransfer')(tokenBridgeA, zeroPadValue(recipient, 32), 4, 2, { value: ETH })).wait();
+    await (await on(b, 'token-bridge', relayer).getFunction('redeem')(2, zeroPadValue(tokenBridgeA, 32), 0, recipient, { value: ETH })).wait();
+    // A look-alike router on B, not in the registry, "pays" the same inbound: it must not become a link.
+    const fake = await new ContractFactory((artifacts.ThorchainRouterEmitter as Artifact).abi as never, (artifacts.ThorchainRouterEmitter as Artifact).bytecode, relayer).deploy();
+    await (await (fake.connect(vault) as Contract).getFunction('transferOut')(await relayer.getAddress(), `OUT:${thorIn?.hash.slice(2).toUpperCase()}`, { value: 1n })).wait();
 
     // OP Stack bridge: the user deposits to their own address; two payouts on B, one of another amount.
-    await (await on(a, 'OpStandardBridgeEmitter', u).getFunction('depositETH')({ value: 5n * ETH })).wait();
-    await (await on(b, 'OpStandardBridgeEmitter', relayer).getFunction('finalizeBridgeETH')(user, user, { value: 4n * ETH })).wait();
-    await (await on(b, 'OpStandardBridgeEmitter', relayer).getFunction('finalizeBridgeETH')(user, user, { value: 5n * ETH })).wait();
+    await (await on(a, 'standard-bridge', u).getFunction('depositETH')({ value: 5n * ETH })).wait();
+    await (await on(b, 'standard-bridge', relayer).getFunction('finalizeBridgeETH')(user, user, { value: 4n * ETH })).wait();
+    await (await on(b, 'standard-bridge', relayer).getFunction('finalizeBridgeETH')(user, user, { value: 5n * ETH })).wait();
 
     received.recipient = (await b.provider.getBalance(recipient)) - before;
     received.user = (await b.provider.getBalance(user)) - beforeUser;
@@ -129,22 +160,13 @@ describe('crossings between two anvil chains', () => {
     await Promise.all([a?.anvil.stop(), b?.anvil.stop()]);
   });
 
-  async function contexts(): Promise<[DecodeContext, DecodeContext]> {
-    const opA = (await a.contracts.OpStandardBridgeEmitter?.getAddress())?.toLowerCase();
-    const opB = (await b.contracts.OpStandardBridgeEmitter?.getAddress())?.toLowerCase();
-    const whA = (await a.contracts.WormholeEmitter?.getAddress())?.toLowerCase() as string;
-    const whB = (await b.contracts.WormholeEmitter?.getAddress())?.toLowerCase() as string;
-    return [
-      { chainId: CHAIN_A, remoteChainOf: (c) => (c === opA ? CHAIN_B : undefined), wormholeTokenBridges: new Set([whA]) },
-      { chainId: CHAIN_B, remoteChainOf: (c) => (c === opB ? CHAIN_A : undefined), wormholeTokenBridges: new Set([whB]) },
-    ];
-  }
+  const registry = (): Promise<BridgeRegistry> => registryOf([[CHAIN_A, a, CHAIN_B], [CHAIN_B, b, CHAIN_A]]);
 
-  it('decodes every fixture log into exits on A and arrivals on B, the legacy OP event counted once', async () => {
-    const [ctxA, ctxB] = await contexts();
-    const sa = await readSide(a, ctxA);
-    const sb = await readSide(b, ctxB);
-    expect(sa.other).toEqual([]);
+  it('decodes every registry contract log into exits on A and arrivals on B, the legacy OP event counted once', async () => {
+    const reg = await registry();
+    const sa = await readSide(a, CHAIN_A, reg);
+    const sb = await readSide(b, CHAIN_B, reg);
+    expect(sa.other).toEqual(['ignored: legacy twin of the universal event in the same transaction']);
     expect(sb.other).toEqual([]);
     expect(sa.exits.map((e) => `${e.item.protocol}:${e.item.event}`).sort()).toEqual([
       'across:FundsDeposited', 'across:FundsDeposited', 'op-standard-bridge:ETHBridgeInitiated',
@@ -159,9 +181,9 @@ describe('crossings between two anvil chains', () => {
   });
 
   it('links THORChain exactly, Across and Wormhole by id, the OP bridge by inference, and leaves BTC on the frontier', async () => {
-    const [ctxA, ctxB] = await contexts();
-    const sa = await readSide(a, ctxA);
-    const sb = await readSide(b, ctxB);
+    const reg = await registry();
+    const sa = await readSide(a, CHAIN_A, reg);
+    const sb = await readSide(b, CHAIN_B, reg);
     const { matches, unmatched } = matchBridgeCrossings(sa.exits, sb.arrivals);
     const by = (p: string) => matches.filter((m) => m.exit.protocol === p);
 
@@ -170,6 +192,7 @@ describe('crossings between two anvil chains', () => {
     expect(thor?.exit.recipient).toEqual({ kind: 'evm', address: recipient.toLowerCase() });
     expect(thor?.exit.promised).toMatchObject({ amount: 100_000_000n, amountKind: 'minimum', asset: { notation: 'BSC.BNB' } });
     expect(thor?.arrival).toMatchObject({ recipient: recipient.toLowerCase(), amount: 3n * ETH });
+    expect(thor?.arrival.at.contract).toBe((await b.contracts.router?.getAddress())?.toLowerCase());
 
     const across = by('across');
     expect(across).toHaveLength(1);

@@ -6,9 +6,9 @@ import {
   decodeBridgeLog,
   decodeBridgeLogs,
   loadBridgeRegistry,
+  parseBridgeRegistry,
   thorchainLinkKey,
   wormholeLinkKey,
-  type DecodedBridgeLog,
   type RawLog,
 } from '../src/bridges/index.js';
 import { wormholeEvmEntries } from '../src/bridges/chains.js';
@@ -233,11 +233,11 @@ describe('OP Stack standard bridge', () => {
     ];
     const ctx = { chainId: 1, remoteChainOf: (c: string) => (c === bridge ? 10 : undefined) };
     const out = decodeBridgeLogs(logs, ctx);
-    expect(out).toHaveLength(1);
-    const e = exitOf(out[0] as DecodedBridgeLog);
+    expect(out[0]).toMatchObject({ kind: 'ignored', event: 'ETHDepositInitiated', reason: expect.stringContaining('legacy twin') });
+    const e = exitOf(out[1]);
     expect(e).toMatchObject({ event: 'ETHBridgeInitiated', sender: from, recipient: { kind: 'evm', address: from }, destination: { kind: 'evm', chainId: 10 }, promised: { asset: { kind: 'native', chainId: 10 }, amount: 7n }, link: { kind: 'none' } });
     // Before Bedrock only the legacy event existed: alone, it is kept.
-    expect(decodeBridgeLogs([logs[0] as RawLog], ctx)).toHaveLength(1);
+    expect(exitOf(decodeBridgeLogs([logs[0] as RawLog], ctx)[0]).event).toBe('ETHDepositInitiated');
   });
 
   it('an ERC-20 bridge promises the remote token; without a registry row the destination is unknown', () => {
@@ -269,5 +269,49 @@ describe('data/bridges.csv', () => {
     expect(ethTokenBridges?.size).toBe(1);
     expect([...(ethTokenBridges ?? [])].every((a) => reg.find(1, a)?.role === 'token-bridge')).toBe(true);
     expect(reg.find(1, reg.rows[0]?.address.toUpperCase().replace('0X', '0x') ?? '')).toBe(reg.rows[0]);
+  });
+});
+
+describe('decoding through the registry', () => {
+  const [router, pool, core, tokenBridge, l1Bridge] = [addr(), addr(), addr(), addr(), addr()];
+  const row = (line: number, chain_id: string, address: string, protocol: string, role: string, remote_chain_id = '') => ({
+    line,
+    row: { chain_id, address, protocol, role, remote_chain_id, source: 'test fixture' },
+  });
+  const reg = parseBridgeRegistry([
+    row(2, '1', router, 'thorchain', 'router'),
+    row(3, '1', pool, 'across', 'spoke-pool'),
+    row(4, '1', core, 'wormhole', 'core'),
+    row(5, '1', tokenBridge, 'wormhole', 'token-bridge'),
+    row(6, '1', l1Bridge, 'op-standard-bridge', 'l1-standard-bridge', '10'),
+  ]);
+
+  it('decodes only what a listed contract of the event\'s protocol and role emitted, one answer per log', () => {
+    const inbound = hash();
+    const out = (address: string) => log('TransferOut', [addr(), addr(), ZERO, 1n, `OUT:${inbound.slice(2)}`], { address });
+    const payload = solidityPacked(['uint8', 'uint256', 'bytes32', 'uint16', 'bytes32', 'uint16', 'uint256'], [1, 5n, pad(addr()), 2, pad(addr()), 30, 0n]);
+    const msg = (address: string, sender: string) => log('LogMessagePublished', [sender, 0n, 0, payload, 1], { address });
+    const logs = [
+      out(router), // the router: an arrival
+      out(addr()), // a look-alike contract: not ours
+      out(pool), // THORChain's event from an Across pool: not ours
+      msg(core, tokenBridge), // the core, sender the token bridge: an exit
+      msg(tokenBridge, tokenBridge), // the token bridge cannot publish: not ours
+      msg(core, addr()), // the core, another sender: ignored
+      log('ETHBridgeInitiated', [addr(), addr(), 3n, '0x'], { address: l1Bridge }),
+    ];
+    const d = reg.decode(1, logs);
+    expect(d.map((x) => x.kind)).toEqual(['arrival', 'not-ours', 'not-ours', 'exit', 'not-ours', 'ignored', 'exit']);
+    expect(exitOf(d[6]).destination).toEqual({ kind: 'evm', chainId: 10 });
+    expect(reg.decode(56, [out(router)])[0]).toEqual({ kind: 'not-ours' });
+  });
+
+  it('refuses a bad row with its line', () => {
+    expect(() => parseBridgeRegistry([row(7, '1', 'nope', 'across', 'spoke-pool')])).toThrow(/:7: address "nope"/);
+    expect(() => parseBridgeRegistry([row(8, '1', addr(), 'hop', 'bridge')])).toThrow(/:8: protocol "hop"/);
+    expect(() => parseBridgeRegistry([row(9, '1', addr(), 'across', 'router')])).toThrow(/:9: role "router"/);
+    expect(() => parseBridgeRegistry([row(10, '1', addr(), 'op-standard-bridge', 'l1-standard-bridge')])).toThrow(/remote_chain_id/);
+    const a = addr();
+    expect(() => parseBridgeRegistry([row(2, '1', a, 'across', 'spoke-pool'), row(3, '1', a, 'across', 'spoke-pool')])).toThrow(/:3: .* twice/);
   });
 });

@@ -71,16 +71,20 @@ export function decodeBridgeLog(log: RawLog, ctx: DecodeContext): DecodedBridgeL
 }
 
 /**
- * Decodes the logs of one or more transactions, dropping the OP Stack L1 bridge's legacy
- * `…DepositInitiated` event where the same transaction also has the universal `…BridgeInitiated` for the
- * same move (L1StandardBridge emits both; counting both would double the exit). Before Bedrock only the
- * legacy event existed, and then it is kept.
+ * Decodes the logs of one or more transactions, one answer per log in order. The OP Stack L1 bridge
+ * emits a legacy `…DepositInitiated` and the universal `…BridgeInitiated` for the same move; the legacy
+ * one is answered `ignored` when its twin is in the same transaction (counting both would double the
+ * exit). Before Bedrock only the legacy event existed, and then it is the exit.
  */
 export function decodeBridgeLogs(logs: readonly RawLog[], ctx: DecodeContext): DecodedBridgeLog[] {
   const out = logs.map((l) => decodeBridgeLog(l, ctx));
   const universal = new Set<string>();
   for (const d of out) if (d.kind === 'exit' && d.exit.protocol === 'op-standard-bridge' && !OP_LEGACY_EXIT_EVENTS.has(d.exit.event)) universal.add(opMoveKey(d.exit));
-  return out.filter((d) => !(d.kind === 'exit' && OP_LEGACY_EXIT_EVENTS.has(d.exit.event) && universal.has(opMoveKey(d.exit))));
+  return out.map((d) =>
+    d.kind === 'exit' && OP_LEGACY_EXIT_EVENTS.has(d.exit.event) && universal.has(opMoveKey(d.exit))
+      ? { kind: 'ignored', protocol: 'op-standard-bridge', event: d.exit.event, reason: 'legacy twin of the universal event in the same transaction' }
+      : d,
+  );
 }
 
 function opMoveKey(e: BridgeExit): string {

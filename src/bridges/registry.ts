@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import type { Address } from '../types.js';
 import { dataFileError, readCsvFile } from '../labels/csv.js';
 import { resolveDataDir, type DataDirOptions } from '../labels/files.js';
-import type { BridgeProtocol } from './types.js';
-import type { DecodeContext } from './decode.js';
+import type { BridgeProtocol, DecodedBridgeLog, RawLog } from './types.js';
+import { decodeBridgeLogs, type DecodeContext } from './decode.js';
+import { EVENTS_BY_TOPIC } from './events.js';
 
 export const BRIDGES_FILE = 'bridges.csv';
 const COLUMNS = ['chain_id', 'address', 'protocol', 'role', 'remote_chain_id', 'source'] as const;
@@ -38,7 +39,19 @@ export interface BridgeRegistry {
   find(chainId: number, address: Address): BridgeRow | undefined;
   /** A decode context for a chain: remote chains and Wormhole token bridges filled from the rows. */
   contextFor(chainId: number): DecodeContext;
+  /**
+   * Decodes logs of one chain, but only those a listed contract of the event's own protocol and role
+   * emitted: anyone can deploy a contract that emits `TransferOut(…, "OUT:<hash>")` or a fill, and such
+   * a log must not become a link. Every other log is `not-ours`.
+   */
+  decode(chainId: number, logs: readonly RawLog[]): DecodedBridgeLog[];
 }
+
+/** Which role of a protocol emits each event (the core publishes Wormhole messages; the token bridge redeems). */
+const EMITTER_ROLE: Readonly<Record<string, string>> = {
+  LogMessagePublished: 'core',
+  TransferRedeemed: 'token-bridge',
+};
 
 /** Reads data/bridges.csv (or the file in `opts.dataDir`). A bad row is a HoptraceError naming its line. */
 export function loadBridgeRegistry(opts?: DataDirOptions): BridgeRegistry {
@@ -80,6 +93,17 @@ export function parseBridgeRegistry(records: ReadonlyArray<{ line: number; row: 
         remoteChainOf: (contract) => byKey.get(`${chainId}|${contract}`)?.remoteChainId ?? undefined,
         wormholeTokenBridges: tokenBridges,
       };
+    },
+    decode(chainId, logs) {
+      const mine = logs.filter((l) => {
+        const row = typeof l?.address === 'string' ? byKey.get(`${chainId}|${l.address.toLowerCase()}`) : undefined;
+        const ev = typeof l?.topics?.[0] === 'string' ? EVENTS_BY_TOPIC.get(l.topics[0].toLowerCase()) : undefined;
+        if (!row || !ev || ev.protocol !== row.protocol) return false;
+        const role = EMITTER_ROLE[ev.fragment.name];
+        return role === undefined || role === row.role;
+      });
+      const decoded = new Map(decodeBridgeLogs(mine, this.contextFor(chainId)).map((d, i) => [mine[i], d]));
+      return logs.map((l) => decoded.get(l) ?? { kind: 'not-ours' as const });
     },
   };
 }
