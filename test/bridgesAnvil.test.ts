@@ -42,8 +42,12 @@ interface Side {
   contracts: Record<string, Contract>;
 }
 
+/** Every anvil started here, stopped in afterAll even when a set-up step fails half-way. */
+const started: AnvilHandle[] = [];
+
 async function side(chainId: number): Promise<Side> {
   const anvil = await startAnvil({ chainId });
+  started.push(anvil);
   const provider = new JsonRpcProvider(anvil.url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   const signers = await Promise.all([0, 1, 2, 3, 4].map((i) => provider.getSigner(i)));
   const contracts: Record<string, Contract> = {};
@@ -157,7 +161,7 @@ describe('crossings between two anvil chains', () => {
   afterAll(async () => {
     a?.provider.destroy();
     b?.provider.destroy();
-    await Promise.all([a?.anvil.stop(), b?.anvil.stop()]);
+    await Promise.all(started.map((h) => h.stop()));
   });
 
   const registry = (): Promise<BridgeRegistry> => registryOf([[CHAIN_A, a, CHAIN_B], [CHAIN_B, b, CHAIN_A]]);
