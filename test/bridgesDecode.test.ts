@@ -69,6 +69,9 @@ describe('THORChain router', () => {
     const a = arrivalOf(decodeBridgeLog(log('TransferOut', [addr(), to, ZERO, 42n, `OUT:${inbound.slice(2).toUpperCase()}`]), { chainId: 1 }));
     expect(a).toMatchObject({ recipient: to, amount: 42n, amountKind: 'exact', refund: false, asset: { kind: 'native', chainId: 1 } });
     expect(a.link).toMatchObject({ kind: 'exact', key: thorchainLinkKey(inbound) });
+    expect(a.caveats.join(' ')).toContain('goes back to the vault');
+    const token = addr();
+    expect(arrivalOf(decodeBridgeLog(log('TransferOut', [addr(), to, token, 5n, `OUT:${inbound.slice(2)}`]), { chainId: 1 })).caveats).toEqual([]);
     const r = arrivalOf(decodeBridgeLog(log('TransferOut', [addr(), to, ZERO, 1n, `REFUND:${inbound.slice(2)}`]), { chainId: 1 }));
     expect(r.refund).toBe(true);
     expect(r.link).toMatchObject({ key: thorchainLinkKey(inbound) });

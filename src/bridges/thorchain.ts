@@ -10,6 +10,7 @@ import { normalizeTxId, parseThorchainMemo, type ThorMemo } from './thorchainMem
 import type { BridgeDestination, DecodedBridgeLog } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const BOUNCE = 'a native payout the recipient refuses goes back to the vault and the event still fires: the value transfer of the same transaction says which';
 
 /** The link key both sides of one THORChain crossing share: the inbound transaction hash. */
 export function thorchainLinkKey(txHash: string): string {
@@ -79,12 +80,15 @@ export function decodeThorchainTransferOut(r: ReadLog, event: 'TransferOut' | 'T
   const chainId = r.at.chainId;
   const link = { kind: 'exact' as const, key: `thorchain:${memo.txId}`, txHash: memo.txId };
   if (event === 'TransferOut') {
+    const asset = evmAsset(chainId, addr(r.args.get('asset')));
     return {
       kind: 'arrival',
       arrival: {
         protocol: 'thorchain', event, at: r.at, recipient: addr(r.args.get('to')),
-        asset: evmAsset(chainId, addr(r.args.get('asset'))), amount: uint(r.args.get('amount')), amountKind: 'exact',
-        link, origin: null, originSender: null, refund: memo.kind === 'refund', caveats: [],
+        asset, amount: uint(r.args.get('amount')), amountKind: 'exact',
+        link, origin: null, originSender: null, refund: memo.kind === 'refund',
+        // THORChain_Router.transferOut: a refused native send goes back to the vault, and the event still fires.
+        caveats: asset.kind === 'native' ? [BOUNCE] : [],
       },
     };
   }
@@ -94,7 +98,11 @@ export function decodeThorchainTransferOut(r: ReadLog, event: 'TransferOut' | 'T
       protocol: 'thorchain', event, at: r.at, recipient: addr(r.args.get('to')),
       asset: evmAsset(chainId, addr(r.args.get('finalAsset'))), amount: uint(r.args.get('amountOutMin')), amountKind: 'minimum',
       link, origin: null, originSender: null, refund: memo.kind === 'refund',
-      caveats: [`paid through aggregator ${addr(r.args.get('target'))}: ${uint(r.args.get('amount'))} of the chain's coin swapped into the final asset; the amount is the swap's floor`],
+      caveats: [
+        `paid through aggregator ${addr(r.args.get('target'))}: ${uint(r.args.get('amount'))} of the chain's coin swapped into the final asset; the amount is the swap's floor`,
+        // THORChain_Router.transferOutAndCall: a failed swap sends the coin itself to `to`, or back to the vault.
+        "if the aggregator's swap failed, the recipient got the chain's coin instead (or the vault took it back), and the event still fires",
+      ],
     },
   };
 }
