@@ -54,6 +54,7 @@ describe('priceCalls', () => {
     expect(p.calls).toBe(Object.values(calls).reduce((a, b) => a + b, 0));
     expect(p.unpriced).toEqual([{ method: 'foo_bar', calls: 7 }, { method: 'baz_qux', calls: 2 }]);
     for (const m of p.methods) expect(m.total).toBe(m.calls * bundledRows[m.method]!.credits);
+    for (const m of p.methods) expect(m.source).toBe(table.methods.get(m.method)!.source);
     // Most credits first.
     expect(p.methods.map((m) => m.total)).toEqual([...p.methods.map((m) => m.total)].sort((a, b) => b - a));
     expect(p.table).toMatchObject({ provider: table.provider, source: table.source, read: table.read });

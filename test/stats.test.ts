@@ -76,6 +76,10 @@ describe('hoptrace stats', () => {
     expect(text).toContain(doc.table.provider);
     expect(text).toContain(doc.table.source);
     expect(text).toContain(doc.table.read);
+    // A price read on another page than the table's names it, in both.
+    const elsewhere = [...text.matchAll(/^(\w+): price from (\S+)$/gm)].map((m) => ({ method: m[1], source: m[2] }));
+    expect(elsewhere.length).toBeGreaterThan(0); // anvil serves trace_*: priced from their own pages
+    expect(elsewhere).toEqual(doc.methods.filter((m: Json) => m.source !== doc.table.source).map((m: Json) => ({ method: m.method, source: m.source })));
     const total = /^ {2}total +([\d,]+) +([\d,]+)$/m.exec(text)!;
     expect([Number(total[1]!.replace(/,/g, '')), Number(total[2]!.replace(/,/g, ''))]).toEqual([doc.calls, doc.credits]);
   });

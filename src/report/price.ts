@@ -19,7 +19,7 @@ export interface CallsReportJson {
   table: { provider: string; unit: string; source: string; read: string; batch: 'sum'; file: string };
   calls: number;
   credits: number;
-  methods: { method: string; calls: number; credits: number; total: number }[];
+  methods: { method: string; calls: number; credits: number; total: number; source: string }[];
   unpriced: { method: string; calls: number }[];
   unpricedCalls: number;
 }
@@ -32,7 +32,7 @@ export function callsReportJson(r: CallsReport): CallsReportJson {
     table: { provider: p.table.provider, unit: p.table.unit, source: p.table.source, read: p.table.read, batch: p.table.batch, file: p.table.file },
     calls: p.calls,
     credits: p.credits,
-    methods: p.methods.map((m) => ({ method: m.method, calls: m.calls, credits: m.credits, total: m.total })),
+    methods: p.methods.map((m) => ({ method: m.method, calls: m.calls, credits: m.credits, total: m.total, source: m.source })),
     unpriced: p.unpriced.map((u) => ({ method: u.method, calls: u.calls })),
     unpricedCalls: p.unpriced.reduce((s, u) => s + u.calls, 0),
   };
@@ -79,6 +79,12 @@ export function renderCallsReport(r: CallsReport): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) {
     lines.push(`  ${row[0]!.padEnd(widths[0]!)}  ${row.slice(1).map((c, i) => c.padStart(widths[i + 1]!)).join('  ')}`.trimEnd());
+  }
+  // A row priced from another page than the table's says which.
+  const elsewhere = p.methods.filter((m) => m.source !== '' && m.source !== t.source);
+  if (elsewhere.length > 0) {
+    lines.push('');
+    for (const m of elsewhere) lines.push(`${cleanText(m.method, 60)}: price from ${cleanText(m.source, 200)}`);
   }
   if (p.unpriced.length > 0) {
     const n = p.unpriced.reduce((s, u) => s + u.calls, 0);

@@ -40,6 +40,8 @@ export interface PricedMethod {
   credits: number;
   /** calls × credits. */
   total: number;
+  /** The page this price was read on (the table's own, or a row's own page). */
+  source: string;
 }
 
 /** Calls by method priced in one table: what is priced and what the table has no price for. */
@@ -80,7 +82,7 @@ export function priceCalls(calls: Readonly<Record<string, number>>, table: Price
     total += n;
     const price = table.methods.get(method);
     if (price === undefined) unpriced.push({ method, calls: n });
-    else methods.push({ method, calls: n, credits: price.credits, total: n * price.credits });
+    else methods.push({ method, calls: n, credits: price.credits, total: n * price.credits, source: price.source });
   }
   methods.sort((a, b) => b.total - a.total || b.calls - a.calls || byName(a.method, b.method));
   unpriced.sort((a, b) => b.calls - a.calls || byName(a.method, b.method));
