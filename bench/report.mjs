@@ -4,6 +4,8 @@ const s = (ms) => (ms / 1000).toFixed(2);
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const calls = (r) => (r ? int(r.rpc.total) : '—');
 const secs = (r) => (r ? s(r.wallMs) : '—');
+/** A run's credits, with its unpriced calls when the table misses a method (results without credits: —). */
+const credits = (r) => (r?.credits ? `${int(r.credits.total)}${r.credits.unpricedCalls > 0 ? ` (+${int(r.credits.unpricedCalls)} unpriced calls)` : ''}` : '—');
 const methods = (r) =>
   Object.entries(r.rpc.byMethod)
     .sort((a, b) => b[1] - a[1])
@@ -20,19 +22,27 @@ export function renderMarkdown(res) {
       ` (timings are wall-clock and move with the load; trace, floor and block-scan trace: best of ${res.repeat ?? 1} interleaved runs).`,
     '',
   );
+  const pt = res.priceTable;
+  if (pt) {
+    lines.push(
+      `Credits: the runs' calls priced in ${pt.provider} ${pt.unit} (table read ${pt.read}, ${pt.source}; data/price-tables/${pt.file}); ` +
+        'a batch costs the sum of its members, so batching saves round trips, not credits.',
+      '',
+    );
+  }
   lines.push(
-    '| addresses | transfers discovered | blocks | trace s | floor s (strategy) | trace/floor | RPC calls trace / floor | stored/s | peak RSS MiB trace / floor | ms per 1k transfers |',
-    '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+    '| addresses | transfers discovered | blocks | trace s | floor s (strategy) | trace/floor | RPC calls trace / floor | credits trace / floor | credits trace/floor | stored/s | peak RSS MiB trace / floor | ms per 1k transfers |',
+    '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const z of res.sizes) {
     const fl = z.floorStrategy === 'block' ? z.runs.floorBlock : z.runs.floorAddress;
     lines.push(
-      `| ${int(z.chain.addresses)} | ${int(z.discovered.count)} | ${int(z.chain.head)} | ${secs(z.runs.trace)} | ${s(z.floorMs)} (${z.floorStrategy}) | ${z.ratio.toFixed(2)}× | ${calls(z.runs.trace)} / ${calls(fl)} | ${int(z.storedPerSecond)} | ${z.runs.trace.peakRssMiB} / ${fl.peakRssMiB} | ${(z.msPerDiscovered * 1000).toFixed(0)} |`,
+      `| ${int(z.chain.addresses)} | ${int(z.discovered.count)} | ${int(z.chain.head)} | ${secs(z.runs.trace)} | ${s(z.floorMs)} (${z.floorStrategy}) | ${z.ratio.toFixed(2)}× | ${calls(z.runs.trace)} / ${calls(fl)} | ${credits(z.runs.trace)} / ${credits(fl)} | ${z.creditRatio === undefined ? '—' : `${z.creditRatio.toFixed(2)}×`} | ${int(z.storedPerSecond)} | ${z.runs.trace.peakRssMiB} / ${fl.peakRssMiB} | ${(z.msPerDiscovered * 1000).toFixed(0)} |`,
     );
   }
-  lines.push('', '**Strategies** (wall s / RPC calls; the same transfer set in every run, checked by count and hash):', '');
+  lines.push('', '**Strategies** (wall s / RPC calls / credits; the same transfer set in every run, checked by count and hash):', '');
   lines.push('| addresses | trace auto | trace per-address | trace block-scan | floor per-address | floor block-scan |', '|---:|---|---|---|---|---|');
-  const pair = (r) => (r ? `${s(r.wallMs)} s / ${int(r.rpc.total)}` : 'not run');
+  const pair = (r) => (r ? `${s(r.wallMs)} s / ${int(r.rpc.total)}${r.credits ? ` / ${credits(r)}` : ''}` : 'not run');
   for (const z of res.sizes) {
     lines.push(
       `| ${int(z.chain.addresses)} | ${pair(z.runs.trace)} | ${pair(z.runs.traceAddress)} | ${pair(z.runs.traceBlock)} | ${pair(z.runs.floorAddress)} | ${pair(z.runs.floorBlock)} |`,
@@ -128,6 +138,15 @@ function targets(res) {
   out.push(
     `trace within 1.2× of the floor: ${res.sizes.map((z) => `${z.ratio.toFixed(2)}× at ${int(z.chain.addresses)}`).join(', ')} — ${worst.ratio <= 1.2 ? 'met' : `missed by ${((worst.ratio / 1.2 - 1) * 100).toFixed(0)} % at ${int(worst.chain.addresses)}`}`,
   );
+  const priced = res.sizes.filter((z) => z.creditRatio !== undefined);
+  if (priced.length > 0) {
+    const dearest = priced.reduce((a, b) => (b.creditRatio > a.creditRatio ? b : a));
+    out.push(
+      `credits within 1.3× of the floor's (${res.priceTable.provider} ${res.priceTable.unit}, table read ${res.priceTable.read}): ` +
+        `${priced.map((z) => `${z.creditRatio.toFixed(2)}× at ${int(z.chain.addresses)} (${credits(z.runs.trace)} / ${int(z.floorCredits)})`).join(', ')} — ` +
+        `${dearest.creditRatio <= 1.3 ? 'met' : `missed by ${((dearest.creditRatio / 1.3 - 1) * 100).toFixed(0)} % at ${int(dearest.chain.addresses)}`}`,
+    );
+  }
   const maxShare = Math.max(...res.sizes.map((z) => z.cachedCallShare));
   out.push(`second run ≤ 2 % of the first run's calls: worst ${(maxShare * 100).toFixed(2)} % — ${maxShare <= 0.02 ? 'met' : 'missed'}`);
   const a = res.analysis;

@@ -34,6 +34,7 @@ import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { benchDeposits } from './deposits.mjs';
 import { renderDeposits, renderMarkdown } from './report.mjs';
+import { creditsOf, priceTable } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
@@ -112,9 +113,11 @@ async function benchSize(size) {
     const step = async (name, script, extra, times = 1) => {
       for (let i = 0; i < times; i++) {
         const r = await child(script, { ...base, ...extra });
+        // Credits: the provider's price of the run's calls (a batch member counted at its method's price).
+        r.credits = creditsOf(r.rpc);
         const best = runs[name];
         const walls = [...(best?.wallsMs ?? []), r.wallMs];
-        log(`  ${name} #${walls.length}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.rpc.total} calls`);
+        log(`  ${name} #${walls.length}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.rpc.total} calls, ${r.credits.total} credits`);
         runs[name] = !best || r.wallMs < best.wallMs ? { ...r, wallsMs: walls } : { ...best, wallsMs: walls };
       }
     };
@@ -153,6 +156,10 @@ async function benchSize(size) {
     floorStrategy: floor === runs.floorBlock ? 'block' : 'address',
     floorMs: floor.wallMs,
     ratio: runs.trace.wallMs / floor.wallMs,
+    // Against the same floor as the wall-time ratio, and against the floor that costs fewest credits.
+    floorCredits: floor.credits.total,
+    creditRatio: runs.trace.credits.total / floor.credits.total,
+    cheapestFloorCredits: Math.min(...floors.map((f) => f.credits.total)),
     cachedCallShare: runs.traceCached.rpc.total / runs.trace.rpc.total,
     storedPerSecond: runs.trace.transfersStored / (runs.trace.wallMs / 1000),
     msPerDiscovered: runs.trace.wallMs / runs.trace.discovered.count,
@@ -160,7 +167,16 @@ async function benchSize(size) {
   };
 }
 
-const results = { generator: GENERATOR_VERSION, repeat, startedAt: new Date().toISOString(), machine: machine(), sizes: [], analysis: null, deposits: null };
+const results = {
+  generator: GENERATOR_VERSION,
+  repeat,
+  startedAt: new Date().toISOString(),
+  machine: machine(),
+  priceTable: { provider: priceTable.provider, unit: priceTable.unit, source: priceTable.source, read: priceTable.read, file: priceTable.file },
+  sizes: [],
+  analysis: null,
+  deposits: null,
+};
 if (opt.only === 'deposits') {
   log(`deposit detection: scale ${depositScale}…`);
   results.deposits = await benchDeposits(depositScale, log);

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { callsByMethod, priceCalls } from '../src/rpc/price.js';
+import { readPriceTable } from '../src/rpc/priceFile.js';
 import { packageRoot } from '../src/util/package.js';
 // @ts-expect-error: a plain ESM script of the bench, without types
 import { readHits, scoreDeposits } from '../bench/depositScore.mjs';
@@ -24,6 +26,7 @@ interface BenchRun {
   discovered: { count: number; hash: string };
   hits: number;
   peakRssMiB: number;
+  credits: { total: number; unpricedCalls: number };
 }
 interface BenchJson {
   sizes: {
@@ -32,7 +35,11 @@ interface BenchJson {
     discovered: { count: number; hash: string };
     runs: Record<string, BenchRun>;
     ratio: number;
+    floorStrategy: 'block' | 'address';
+    floorCredits: number;
+    creditRatio: number;
   }[];
+  priceTable: { provider: string; read: string };
   analysis: { edges: number; ingestStore: { rows: number }; attribution: { taintedTransfers: number; ms: number }; paths: { targets: number; found: number } };
   deposits: DepositScore & { scale: number; trace: { hits: number; depositsLearned: number } };
 }
@@ -91,6 +98,16 @@ describe('npm run bench (smoke)', () => {
     expect(z.runs.traceCached!.rpc.byMethod).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1 });
     expect(z.runs.floorBlock!.rpc.byMethod.trace_block).toBe(z.chain.head + 1);
     expect(z.runs.trace!.peakRssMiB).toBeGreaterThan(10);
+    // Credits: each run's calls priced in the bundled table, and the ratio against the wall-time ratio's floor.
+    const table = readPriceTable();
+    expect(res.priceTable).toMatchObject({ provider: table.provider, read: table.read });
+    for (const [name, r] of Object.entries(z.runs)) {
+      const p = priceCalls(callsByMethod(r.rpc), table);
+      expect(r.credits, name).toEqual(expect.objectContaining({ total: p.credits, unpricedCalls: r.rpc.total - p.methods.reduce((n, m) => n + m.calls, 0) }));
+    }
+    const floor = z.floorStrategy === 'block' ? z.runs.floorBlock! : z.runs.floorAddress!;
+    expect(z.floorCredits).toBe(floor.credits.total);
+    expect(z.creditRatio).toBeCloseTo(z.runs.trace!.credits.total / floor.credits.total, 9);
     expect(res.analysis.ingestStore.rows).toBe(2000);
     // The analysis ran on the synthetic graph: taint left the seeds, and some targets were reachable.
     expect(res.analysis.attribution.taintedTransfers).toBeGreaterThan(0);
@@ -98,6 +115,7 @@ describe('npm run bench (smoke)', () => {
     const md = readFileSync(join(dir, 'r.md'), 'utf8');
     expect(md).toContain('attribution (attributeInStore');
     expect(md).toMatch(/\| 40 \| [\d,]+ \|/);
+    expect(md).toContain(`credits within 1.3× of the floor's (${table.provider} compute units, table read ${table.read}): ${z.creditRatio.toFixed(2)}× at 40`);
     expect(readdirSync(cache).filter((f) => f.startsWith('chain-') && f.endsWith('.json') && !f.endsWith('.info.json'))).toHaveLength(1);
 
     // Deposit detection: the score counts what the generator planned, and every level's figures add up.

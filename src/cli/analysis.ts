@@ -213,12 +213,13 @@ function storedAssetMeta(
   };
 }
 
-function runId(value: string | undefined): number | undefined {
+/** `--run <id>` checked: a positive whole number, or undefined for the latest run. */
+export function runId(value: string | undefined): number | undefined {
   return value === undefined ? undefined : parseCount(value, '--run', { min: 1 });
 }
 
-/** Opens an existing database (a missing file is an error here, not a new empty graph). */
-function withStore(path: string, fn: (store: Store) => void): void {
+/** Opens an existing database read-only (a missing file is an error here, not a new empty graph); `stats` shares it. */
+export function withStore(path: string, fn: (store: Store) => void): void {
   if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
   // Read-only: a database on a read-only mount, or another user's, can be reported on; nothing is written
   // (so no repair either: store/repair.ts runs on the next writable open). A note goes to stderr, never stdout.

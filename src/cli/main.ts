@@ -24,7 +24,10 @@ import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
 import { manifestOf, recordRun } from './runReport.js';
-import { addFormatOptions, chosenFormat, collect, colorOption, dbOption, emitRun, outOption, quietOption, rpcOption } from './shared.js';
+import { addFormatOptions, chosenFormat, chosenPriceTable, collect, colorOption, dbOption, emitRun, outOption, priceTableOption, quietOption, rpcOption } from './shared.js';
+import { registerStatsCommand } from './stats.js';
+import { creditsLine } from '../report/price.js';
+import { callsByMethod, priceCalls } from '../rpc/price.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
@@ -58,6 +61,8 @@ export interface TraceCliOptions {
   out?: string;
   quiet?: boolean;
   color: boolean;
+  /** `--price-table`: the run's calls priced in it, one line on stderr (cli/shared.ts). */
+  priceTable?: string;
 }
 
 /**
@@ -108,7 +113,8 @@ export function buildProgram(): Command {
     .option('--finality-depth <n>', 'blocks behind the head that can still be reorganised', '64')
     .option('--concurrency <n>', 'RPC requests in flight', '8')
     .option('--rps <n>', 'initial requests per second (adapts to throttling)', '25')
-    .option('--timeout <ms>', 'per-request timeout', '30000');
+    .option('--timeout <ms>', 'per-request timeout', '30000')
+    .addOption(priceTableOption());
   addFormatOptions(trace, 'trace')
     .addOption(outOption())
     .addOption(quietOption())
@@ -131,6 +137,7 @@ export function buildProgram(): Command {
   registerSeedsCommand(program);
   registerLabelsCommand(program);
   registerAnalysisCommands(program);
+  registerStatsCommand(program);
   return program;
 }
 
@@ -181,6 +188,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   if (o.labelsChain !== undefined) checkLabelChain(o.labelsChain);
   if (o.tier !== undefined && !o.seeds) throw new UsageError('--tier filters a seed list: give --seeds <list> with it.');
   const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);
+  const priceTable = chosenPriceTable(o);
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
@@ -224,6 +232,10 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
     const json = toJsonValue(result);
     const run = recordRun(store, result, json); // hoptrace report / export read it back, without an RPC
     emitRun(format, { result, json, manifest: manifestOf(store, run, result, json), full: null }, o);
+    // The run's credits: on a terminal, or when a table was asked for; `hoptrace stats` lists them by method.
+    if (!o.quiet && (o.priceTable !== undefined || process.stderr.isTTY === true)) {
+      writeErr(`hoptrace: ${creditsLine(priceCalls(callsByMethod(result.stats.rpcCalls), priceTable))} — by method: hoptrace stats\n`);
+    }
     return result;
   } finally {
     progress.done();

@@ -6,6 +6,8 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { findFormat, formatsOf, renderRun, type FormatCommand, type OutputFormat, type RenderContext, type RunView } from '../report/formats/index.js';
+import type { PriceTable } from '../rpc/price.js';
+import { DEFAULT_PRICE_TABLE, readPriceTable } from '../rpc/priceFile.js';
 import { gateOut, writeOut, writeOutputFile, type OutKind } from './output.js';
 
 /** `--db <path>`: $HOPTRACE_DB, else hoptrace.db (the demo keeps its own file: `fallback`). */
@@ -33,6 +35,16 @@ export function colorOption(description = 'no colour'): Option {
 /** `-o, --out <file>`: written whole or not at all (output.ts writeOutputFile). */
 export function outOption(): Option {
   return new Option('-o, --out <file>', 'write to a file instead of stdout');
+}
+
+/** `--price-table <file>`: the credits per method calls are priced in (default: the bundled table). */
+export function priceTableOption(): Option {
+  return new Option('--price-table <file>', `price the RPC calls in this table (JSON or CSV: method,credits; default: data/price-tables/${DEFAULT_PRICE_TABLE})`);
+}
+
+/** The table `--price-table` names, checked (one sentence and exit 2 for a bad file), or the bundled one. */
+export function chosenPriceTable(o: { priceTable?: string }): PriceTable {
+  return readPriceTable(o.priceTable);
 }
 
 /** Collects a repeatable option's values. */
