@@ -166,9 +166,21 @@ export class MovementTable {
     }
     const fill = start.slice();
     for (let i = 0; i < n; i++) order[fill[bucket[i]!]!++] = i;
-    // Within a block: transaction index, ref, transaction hash (stable: ties keep the order added).
-    const within = (a: number, b: number): number =>
-      this.txIndex[a]! - this.txIndex[b]! || refRank![this.ref[a]!]! - refRank![this.ref[b]!]! || this.compareHash(a, b);
+    // Within a block: transaction index, ref, transaction hash (stable: ties keep the order added). The
+    // first two as one number where it stays exact (it does for any real chain).
+    const ranks = refRank!.length;
+    let maxIndex = 0;
+    let whole = true;
+    for (let i = 0; i < n; i++) {
+      maxIndex = Math.max(maxIndex, Math.abs(this.txIndex[i]!));
+      whole &&= Number.isInteger(this.txIndex[i]!);
+    }
+    const packed = whole && (maxIndex + 1) * (ranks + 1) < Number.MAX_SAFE_INTEGER;
+    const key = new Float64Array(packed ? n : 0);
+    for (let i = 0; i < key.length; i++) key[i] = this.txIndex[i]! * ranks + refRank![this.ref[i]!]!;
+    const within = packed
+      ? (a: number, b: number): number => key[a]! - key[b]! || this.compareHash(a, b)
+      : (a: number, b: number): number => this.txIndex[a]! - this.txIndex[b]! || refRank![this.ref[a]!]! - refRank![this.ref[b]!]! || this.compareHash(a, b);
     let lo = 0;
     for (const b of blocks) {
       const hi = lo + counts[bucketOf.get(b)!]!;
