@@ -3,6 +3,7 @@
  * '<json>'` with { edges, db? }. Prints one JSON line. With `db` (a file path) the store is kept there,
  * and when that file already exists the ingests are skipped and only the analysis runs on it (to compare
  * analysis variants on one graph without writing 1M rows each time; the caller keeps `edges` the same).
+ * `raw: false` leaves out the two raw ingests.
  *
  * - ingest through the store: Store.commit() (rows + an interval mark, one transaction per batch of
  *   BATCH rows, INSERT OR IGNORE, three indexes) — the path a trace writes through; the ingest target is
@@ -141,7 +142,7 @@ function ingest() {
 function analyse() {
   // Analysis as hoptrace runs it: `report` attributes over the stored transfers of the run's range
   // (graph/ attributeInStore: one pass in chain order, three taint models), `path` searches the stored
-  // neighbourhood of its source (pathsInStore, graphology-shortest-path and -simple-path on it). Neither
+  // neighbourhood of its source (pathsInStore: graphology-shortest-path and a depth-bounded DFS on it). Neither
   // loads the whole graph into graphology, so neither is timed doing so.
   const analysed = createStore(storePath);
   const range = { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER };
