@@ -1,6 +1,9 @@
 /**
  * Ingest and analysis on a synthetic graph, built directly in SQLite (no node): `node bench/analysis.mjs
- * '<json>'` with { edges }. Prints one JSON line.
+ * '<json>'` with { edges, db? }. Prints one JSON line. With `db` (a file path) the store is kept there,
+ * and when that file already exists the ingests are skipped and only the analysis runs on it (to compare
+ * analysis variants on one graph without writing 1M rows each time; the caller keeps `edges` the same).
+ * `raw: false` leaves out the two raw ingests.
  *
  * - ingest through the store: Store.commit() (rows + an interval mark, one transaction per batch of
  *   BATCH rows, INSERT OR IGNORE, three indexes) — the path a trace writes through; the ingest target is
@@ -18,7 +21,7 @@
  * random. Deterministic.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attributeInStore, pathsInStore } from '../dist/graph/index.js';
@@ -38,6 +41,8 @@ const args = JSON.parse(process.argv[2]);
 const edges = args.edges;
 const addresses = Math.max(100, Math.floor(edges / 10));
 
+/** JSON of analysis results: bigints as decimal strings, maps and sets as entry lists. */
+const jsonBigint = (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v);
 const addr = (i) => '0x' + i.toString(16).padStart(40, '0');
 
 /** The synthetic transfers, in batches (a generator: 1M rows are never all in memory at once). */
@@ -72,9 +77,19 @@ function* batches(size) {
 
 const dir = mkdtempSync(join(tmpdir(), 'hoptrace-analysis-'));
 const out = { edges, addresses };
+const storePath = args.db ?? join(dir, 'store.db');
 try {
+  if (!(args.db && existsSync(args.db))) ingest();
+  analyse();
+  out.peakRssMiB = peakRssMiB();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(out) + '\n');
+
+function ingest() {
   // Through the store's commit path.
-  const store = createStore(join(dir, 'store.db'));
+  const store = createStore(storePath);
   store.bindChain(1, 'bench');
   // Only the writes are timed, not making up the rows.
   let commitMs = 0;
@@ -116,40 +131,56 @@ try {
     raw.close();
     return { rows: m, ms, perSecond: m / (ms / 1000) };
   };
-  out.ingestRaw = rawIngest('raw.db', false);
-  out.ingestRawRowid = rawIngest('raw-rowid.db', true);
+  if (args.raw !== false) {
+    out.ingestRaw = rawIngest('raw.db', false);
+    out.ingestRawRowid = rawIngest('raw-rowid.db', true);
+  }
 
   store.close();
+}
 
+function analyse() {
   // Analysis as hoptrace runs it: `report` attributes over the stored transfers of the run's range
   // (graph/ attributeInStore: one pass in chain order, three taint models), `path` searches the stored
-  // neighbourhood of its source (pathsInStore, graphology-shortest-path and -simple-path on it). Neither
+  // neighbourhood of its source (pathsInStore: graphology-shortest-path and a depth-bounded DFS on it). Neither
   // loads the whole graph into graphology, so neither is timed doing so.
-  const analysed = createStore(join(dir, 'store.db'));
+  const analysed = createStore(storePath);
   const range = { fromBlock: 0, toBlock: Number.MAX_SAFE_INTEGER };
   const seeds = Array.from({ length: SOURCES }, (_, i) => addr(i * 7));
   const r = rng(11);
   const venues = new Set(Array.from({ length: VENUES }, () => addr(Math.floor(r() * addresses))));
   const venue = (a) => (venues.has(a) ? { entity: 'venue', category: 'exchange', risk: 'standard' } : undefined);
+  // CPU time beside wall time: on a shared machine the wall clock also counts other processes' turns.
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let t = performance.now();
+  let c = cpu();
   const a = attributeInStore(analysed, range, { seeds, venue, hops: HOPS, stopAtLabels: true, isToken: () => false });
-  out.attribution = { ms: performance.now() - t, seeds: SOURCES, hops: HOPS, venuesReached: a.venues.length, taintedTransfers: a.edges.length };
+  out.attribution = { ms: performance.now() - t, cpuMs: cpu() - c, seeds: SOURCES, hops: HOPS, venuesReached: a.venues.length, taintedTransfers: a.edges.length };
+  const digest = createHash('sha256');
+  digest.update(JSON.stringify(a, jsonBigint));
 
   t = performance.now();
+  c = cpu();
   let found = 0;
   let paths = 0;
+  const outputs = [];
   for (let i = 0; i < TARGETS; i++) {
     const target = addr(Math.floor(r() * addresses));
     const p = pathsInStore(analysed, range, seeds[i % SOURCES], target, { maxHops: PATH_HOPS, limit: 100 });
     if (p.shortest) found++;
     paths += p.all.length;
+    outputs.push(p);
   }
-  out.paths = { targets: TARGETS, maxHops: PATH_HOPS, found, paths, ms: performance.now() - t };
+  out.paths = { targets: TARGETS, maxHops: PATH_HOPS, found, paths, ms: performance.now() - t, cpuMs: cpu() - c };
+  // What the analysis found, hashed outside the timed parts: two builds that agree on it agree on every
+  // amount, path and order (compare it across versions of graph/ on the same `edges`).
+  digest.update(JSON.stringify(outputs, jsonBigint));
+  out.digest = digest.digest('hex').slice(0, 16);
   analysed.close();
 
   out.analysisMs = out.attribution.ms + out.paths.ms;
-  out.peakRssMiB = peakRssMiB();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  out.analysisCpuMs = out.attribution.cpuMs + out.paths.cpuMs;
 }
-process.stdout.write(JSON.stringify(out) + '\n');

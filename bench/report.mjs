@@ -60,6 +60,8 @@ export function renderMarkdown(res) {
   lines.push('', 'Calls by method (trace, first run):', '');
   for (const z of res.sizes) lines.push(`- ${int(z.chain.addresses)}: ${methods(z.runs.trace)}`);
   const a = res.analysis;
+  // CPU time beside wall time (older results have none): on a shared machine the wall clock counts other processes too.
+  const cpu = (ms) => (ms === undefined ? '' : ` (CPU ${s(ms)} s)`);
   lines.push('', `**Ingest and analysis** (synthetic graph of ${int(a.edges)} edges, ${int(a.addresses)} addresses, built in SQLite directly):`, '');
   lines.push(`- ingest through Store.commit (batches of ${int(a.ingestStore.batch)}): ${int(a.ingestStore.perSecond)} transfers/s`);
   lines.push(`- ingest raw (one INSERT, 100k-row transactions, same schema): ${int(a.ingestRaw.perSecond)} transfers/s`);
@@ -67,12 +69,12 @@ export function renderMarkdown(res) {
     lines.push(`- ingest raw with transfers as a rowid table + unique index (schema alternative, not in use): ${int(a.ingestRawRowid.perSecond)} transfers/s`);
   }
   lines.push(
-    `- attribution (attributeInStore, as \`hoptrace report\`): ${s(a.attribution.ms)} s — ${a.attribution.seeds} seeds, ${a.attribution.hops} hops, ${int(a.attribution.taintedTransfers)} tainted transfers, ${a.attribution.venuesReached} venues reached`,
+    `- attribution (attributeInStore, as \`hoptrace report\`): ${s(a.attribution.ms)} s${cpu(a.attribution.cpuMs)} — ${a.attribution.seeds} seeds, ${a.attribution.hops} hops, ${int(a.attribution.taintedTransfers)} tainted transfers, ${a.attribution.venuesReached} venues reached`,
   );
   lines.push(
-    `- paths (pathsInStore, as \`hoptrace path\`): ${a.paths.targets} searches up to ${a.paths.maxHops} hops in ${s(a.paths.ms)} s (${a.paths.found} reachable, ${int(a.paths.paths)} simple paths)`,
+    `- paths (pathsInStore, as \`hoptrace path\`): ${a.paths.targets} searches up to ${a.paths.maxHops} hops in ${s(a.paths.ms)} s${cpu(a.paths.cpuMs)} (${a.paths.found} reachable, ${int(a.paths.paths)} simple paths)`,
   );
-  lines.push(`- analysis total ${s(a.analysisMs)} s, peak RSS ${a.peakRssMiB} MiB`);
+  lines.push(`- analysis total ${s(a.analysisMs)} s${cpu(a.analysisCpuMs)}, peak RSS ${a.peakRssMiB} MiB${a.digest ? `; results digest ${a.digest}` : ''}`);
   if (res.deposits) lines.push('', ...renderDeposits(res.deposits));
   lines.push('', '**Targets**', '');
   lines.push(...targets(res).map((t) => `- ${t}`));

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { attribute, storedIsToken, storedTransfers, traceKey, type Attribution, type AttributionOptions } from '../graph/index.js';
+import { MovementTable, attribute, storedIsToken, storedTransfers, traceKey, type Attribution, type AttributionOptions } from '../graph/index.js';
 import { nativeSymbol } from '../labels/chains.js';
 import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
@@ -112,9 +112,8 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     notes.push('This run traced backward (--direction in): value attribution follows funds forward from the seeds, so it is empty here.');
     attribution = attribute([], opts);
   } else {
-    const stored = storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock });
-    // One pass reads the rows as they stream; only the passes per seed need them held.
-    const rows = seeds.length > 1 && seeds.length <= PER_SEED_MAX ? [...stored] : stored;
+    // Read once, as columns (graph/table.ts): the passes per seed reuse them and their chain order.
+    const rows = MovementTable.of(storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock }));
     attribution = attribute(rows, opts);
     if (seeds.length > PER_SEED_MAX) {
       notes.push(`Per-seed figures are left out: ${seeds.length} seeds (more than ${PER_SEED_MAX}) are attributed together.`);

@@ -21,6 +21,7 @@ export type { Attribution, AttributionOptions, Amounts, Holding, ModelAmounts, T
 export { buildAddressGraph, type AddressGraph } from './build.js';
 export { findPaths, type FoundPath, type PathSearch } from './paths.js';
 export { compareChainOrder } from './order.js';
+export { MovementTable } from './table.js';
 
 /** A block range, both ends included. */
 export interface BlockRange {
@@ -33,7 +34,10 @@ export function storedTransfers(store: Store, range: BlockRange): Iterable<Trans
   return store.chainId() === null ? [] : store.transfersInRange(range.fromBlock, range.toBlock);
 }
 
-/** Attribution over the store's movements within `range`. */
+/**
+ * Attribution over the store's movements within `range`: they stream into a MovementTable (columns,
+ * integer ids), so no row object outlives its read.
+ */
 export function attributeInStore(store: Store, range: BlockRange, opts: AttributionOptions): Attribution {
   return attribute(storedTransfers(store, range), opts);
 }

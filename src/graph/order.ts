@@ -20,8 +20,8 @@ export function compareChainOrder(a: Transfer, b: Transfer): number {
 
 /** Orders two refs of one transaction as compareChainOrder describes. */
 export function compareRefs(a: string, b: string): number {
-  const ka = refKey(a);
-  const kb = refKey(b);
+  const ka = refOrderKey(a);
+  const kb = refOrderKey(b);
   for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
     const x = ka[i];
     const y = kb[i];
@@ -34,8 +34,8 @@ export function compareRefs(a: string, b: string): number {
 
 const keys = new Map<string, number[]>();
 
-/** `trace:` → [0]; `trace:0.2` → [1, 0, 2]; `log:7` → [2, 7]. Unknown shapes sort last. */
-function refKey(ref: string): number[] {
+/** The key compareRefs orders by: `trace:` → [0]; `trace:0.2` → [1, 0, 2]; `log:7` → [2, 7]. Unknown shapes sort last. */
+export function refOrderKey(ref: string): readonly number[] {
   let k = keys.get(ref);
   if (k) return k;
   if (ref === 'trace:') k = [0];

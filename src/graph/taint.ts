@@ -1,5 +1,5 @@
 import { NATIVE, type Address, type Asset, type LabelCategory, type Risk, type Transfer } from '../types.js';
-import { compareChainOrder } from './order.js';
+import { MovementTable } from './table.js';
 
 /**
  * Value attribution: how much of what left the seeds reached each venue, under three published taint
@@ -222,24 +222,59 @@ function addAll(m: ModelAmounts, asset: Asset, t: Record<TaintModel, bigint>): v
 /**
  * Runs the three taint models over `transfers` (any order: they are sorted into chain order, see
  * graph/order.ts) from `opts.seeds` forward, and returns what reached each venue, what is held or left
- * at the frontier, and the tainted edges. One pass over the movements after the sort
- * (O(E log E) for the sort, O(E) for the models, plus FIFO queue pieces).
+ * at the frontier, and the tainted edges. One pass over the movements after the sort (O(E) for the
+ * bucket sort by block and the models, plus the sort within each block and FIFO queue pieces). A
+ * MovementTable (table.ts) can be given instead, to read the movements once for several runs.
+ * `opts.venue` and `opts.isToken` are asked at most once per address.
  *
  * @example
  * const a = attribute(store.transfersInRange(0, head), { seeds: [seed], venue: (x) => book.get(x), hops: 4, stopAtLabels: true, isToken: () => false });
  * a.venues[0]?.amounts.haircut.get('native') // wei of the seed's ETH that reached the first venue
  */
-export function attribute(transfers: Iterable<Transfer>, opts: AttributionOptions): Attribution {
-  const rows = [...transfers].filter((t) => t.amount > 0n).sort(compareChainOrder);
-  const seeds = new Set(opts.seeds);
-  const hubs = opts.hubs ?? new Set<Address>();
+export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: AttributionOptions): Attribution {
+  const table = transfers instanceof MovementTable ? transfers : MovementTable.of(transfers);
+  const order = table.chainOrder();
+  // Native has an id even when no row moves it: a wrap or unwrap converts into it.
+  const NATIVE_ID = table.id(NATIVE);
+  const names = table.names;
+  const count = names.length;
+  // Per address (or asset) id: flags and memoised answers, instead of string-keyed sets per movement.
+  const flags = (list: Iterable<Address>): Uint8Array => {
+    const f = new Uint8Array(count);
+    for (const a of list) {
+      const id = table.idOf(a);
+      if (id >= 0) f[id] = 1;
+    }
+    return f;
+  };
+  const seed = flags(opts.seeds);
+  const hub = flags(opts.hubs ?? []);
   const minValue = opts.minValue ?? (() => 0n);
+  const ZERO_ID = table.idOf(ZERO_ADDRESS);
+  const venueAsked = new Uint8Array(count);
+  const venues: (VenueInfo | undefined)[] = new Array(count);
+  const venueOf = (id: number): VenueInfo | undefined => {
+    if (venueAsked[id] === 0) {
+      venueAsked[id] = 1;
+      venues[id] = opts.venue(names[id]!);
+    }
+    return venues[id];
+  };
+  const tokenAsked = new Uint8Array(count);
+  const token = new Uint8Array(count);
+  const isToken = (id: number): boolean => {
+    if (tokenAsked[id] === 0) {
+      tokenAsked[id] = 1;
+      token[id] = opts.isToken(names[id]!) ? 1 : 0;
+    }
+    return token[id] === 1;
+  };
 
-  const pools = new Map<Asset, Map<Address, Pool>>(); // asset → address → pool: no string keys per movement
-  const poisoned = new Set<Address>();
-  const hopOf = new Map<Address, number>();
-  const venueFlows = new Map<Address, VenueFlow>();
-  const frontier = new Map<Address, Holding>();
+  const pools = new Map<number, Map<number, Pool>>(); // asset → address → pool, by id
+  const poisoned = new Uint8Array(count);
+  const hopOf = new Int32Array(count).fill(-1); // -1: no hop yet
+  const venueFlows = new Map<number, VenueFlow>();
+  const frontier = new Map<number, Holding>();
   const seeded = emptyModelAmounts();
   const burned = emptyModelAmounts();
   const belowMinValue = emptyModelAmounts();
@@ -248,28 +283,28 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   const converted = { out: emptyModelAmounts(), in: emptyModelAmounts() };
   const edges: TaintedEdge[] = [];
   /** A venue that ends its branch keeps what it receives: its balance is counted on arrival, not held. */
-  const sink = (address: Address): boolean => opts.stopAtLabels && opts.venue(address) !== undefined;
+  const sink = (id: number): boolean => opts.stopAtLabels && venueOf(id) !== undefined;
 
-  const poolsOf = (asset: Asset): Map<Address, Pool> => {
+  const poolsOf = (asset: number): Map<number, Pool> => {
     let m = pools.get(asset);
     if (!m) pools.set(asset, (m = new Map()));
     return m;
   };
 
   /** Takes `amount` out of an address's pool: the taint it carries under each model. */
-  const spend = (from: Address, asset: Asset, amount: bigint): Carried => {
-    if (seeds.has(from)) return { poison: true, haircut: amount, fifo: [{ amount, tainted: true }] };
-    const poison = poisoned.has(from);
+  const spend = (from: number, asset: number, amount: bigint): Carried => {
+    if (seed[from] === 1) return { poison: true, haircut: amount, fifo: [{ amount, tainted: true }] };
+    const poison = poisoned[from] === 1;
     const p = poolsOf(asset).get(from);
     // Nothing seen arrive: value of unknown origin, clean for haircut and FIFO; poison taints whatever
     // a poisoned address sends, so there it is taken in.
     if (!p) {
       if (!poison) return CLEAN;
-      if (!sink(from)) add(takenIn.poison, asset, amount);
+      if (!sink(from)) add(takenIn.poison, names[asset]!, amount);
       return { poison, haircut: 0n, fifo: null };
     }
     // (A venue that ends its branch is counted on arrival: what it spends takes nothing in.)
-    if (poison && amount > p.balance && !sink(from)) add(takenIn.poison, asset, amount - p.balance);
+    if (poison && amount > p.balance && !sink(from)) add(takenIn.poison, names[asset]!, amount - p.balance);
     // A payment larger than the balance we saw: the shortfall is of unknown origin (counted clean), and
     // the whole tainted balance goes with it.
     const base = p.balance > amount ? p.balance : amount;
@@ -281,12 +316,12 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
   };
 
   /** Puts `amount` into an address's pool with the taint `c` carries (nothing for seeds: sources). */
-  const receive = (to: Address, asset: Asset, amount: bigint, c: Carried | null): void => {
-    if (seeds.has(to)) return;
+  const receive = (to: number, asset: number, amount: bigint, c: Carried | null): void => {
+    if (seed[to] === 1) return;
     if (!sink(to)) {
       // Poison: what a poisoned address holds is tainted from then on, whatever its origin.
-      if (c?.poison && !poisoned.has(to)) for (const [a, byAddress] of pools) add(takenIn.poison, a, byAddress.get(to)?.balance ?? 0n);
-      else if (!c?.poison && poisoned.has(to)) add(takenIn.poison, asset, amount);
+      if (c?.poison && poisoned[to] === 0) for (const [a, byAddress] of pools) add(takenIn.poison, names[a]!, byAddress.get(to)?.balance ?? 0n);
+      else if (!c?.poison && poisoned[to] === 1) add(takenIn.poison, names[asset]!, amount);
     }
     const m = poolsOf(asset);
     let p = m.get(to);
@@ -299,7 +334,7 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
     p.balance += amount;
     if (c) {
       p.taint += c.haircut;
-      if (c.poison) poisoned.add(to);
+      if (c.poison) poisoned[to] = 1;
     }
     if (p.lots !== null) {
       if (fifo === null) p.lots.push({ amount, tainted: false });
@@ -307,150 +342,168 @@ export function attribute(transfers: Iterable<Transfer>, opts: AttributionOption
     }
   };
 
-  const holding = (address: Address): Holding => {
-    let h = frontier.get(address);
+  const holding = (id: number): Holding => {
+    let h = frontier.get(id);
     if (!h) {
-      h = { address, hop: hopOf.get(address) ?? 0, held: emptyModelAmounts(), notFollowed: emptyModelAmounts(), reason: null };
-      frontier.set(address, h);
+      h = { address: names[id]!, hop: hopOf[id]! >= 0 ? hopOf[id]! : 0, held: emptyModelAmounts(), notFollowed: emptyModelAmounts(), reason: null };
+      frontier.set(id, h);
     }
     return h;
   };
 
-  const amountsOf = (t: Transfer, c: Carried): Record<TaintModel, bigint> => ({
-    poison: c.poison ? t.amount : 0n,
+  const amountsOf = (amount: bigint, c: Carried): Record<TaintModel, bigint> => ({
+    poison: c.poison ? amount : 0n,
     haircut: c.haircut,
     fifo: fifoTaint(c.fifo),
   });
 
   /** Why what `address` sends is not followed, or null when it is. */
-  const stopReason = (address: Address): 'hop-limit' | 'hub' | 'venue' | null => {
-    if (seeds.has(address)) return null;
-    if (opts.stopAtLabels && opts.venue(address)) return 'venue';
-    if (hubs.has(address)) return 'hub';
-    if ((hopOf.get(address) ?? Number.POSITIVE_INFINITY) >= opts.hops) return 'hop-limit';
+  const stopReason = (id: number): 'hop-limit' | 'hub' | 'venue' | null => {
+    if (seed[id] === 1) return null;
+    if (opts.stopAtLabels && venueOf(id)) return 'venue';
+    if (hub[id] === 1) return 'hub';
+    if ((hopOf[id]! >= 0 ? hopOf[id]! : Number.POSITIVE_INFINITY) >= opts.hops) return 'hop-limit';
     return null;
   };
 
   // WETH-style conversions, decided per transfer as the walk does: a Deposit/Withdrawal row of an
   // unlabelled ERC-20, and the native movement of the same amount in the same transaction.
-  const conversionKey = (tx: string, holder: Address, wrapper: Address, amount: bigint): string => `${tx}|${holder}|${wrapper}|${amount}`;
+  const conversionKey = (tx: string, holder: number, wrapper: number, amount: bigint): string => `${tx}|${holder}|${wrapper}|${amount}`;
   const conversions = new Set<string>();
-  const isConversion = (t: Transfer): boolean =>
-    (t.kind === 'wrap' || t.kind === 'unwrap') && t.from === t.to && !opts.venue(t.asset) && opts.isToken(t.asset);
-  for (const t of rows) if (isConversion(t)) conversions.add(conversionKey(t.txHash, t.from, t.asset, t.amount));
+  const conversionTxs = new Set<string>(); // only a native movement of these transactions can be the other half
+  const kindIds = table.kinds.map((k) => k === 'wrap' || k === 'unwrap');
+  const isConversion = (i: number): boolean =>
+    kindIds[table.kind[i]!]! && table.from[i] === table.to[i] && !venueOf(table.asset[i]!) && isToken(table.asset[i]!);
+  for (const i of order) {
+    if (!isConversion(i)) continue;
+    conversions.add(conversionKey(table.txHash[i]!, table.from[i]!, table.asset[i]!, table.amount[i]!));
+    conversionTxs.add(table.txHash[i]!);
+  }
 
   let read = 0;
-  for (const t of rows) {
-    if (t.asset === NATIVE) {
+  for (const i of order) {
+    const from = table.from[i]!;
+    const to = table.to[i]!;
+    const asset = table.asset[i]!;
+    const amount = table.amount[i]!;
+    if (asset === NATIVE_ID && conversionTxs.has(table.txHash[i]!)) {
       // The native half of a conversion is accounted with its Deposit/Withdrawal row.
-      if (conversions.has(conversionKey(t.txHash, t.from, t.to, t.amount))) continue;
-      if (conversions.has(conversionKey(t.txHash, t.to, t.from, t.amount))) continue;
+      const tx = table.txHash[i]!;
+      if (conversions.has(conversionKey(tx, from, to, amount))) continue;
+      if (conversions.has(conversionKey(tx, to, from, amount))) continue;
     }
-    if (t.from === t.to) {
-      if (!isConversion(t)) continue;
+    if (from === to) {
+      if (!isConversion(i)) continue;
       read++;
-      const [out, into] = t.kind === 'wrap' ? [NATIVE, t.asset] : [t.asset, NATIVE];
-      const c = spend(t.from, out, t.amount);
-      if (!seeds.has(t.from) && !sink(t.from)) {
-        const moved = amountsOf(t, c);
-        addAll(converted.out, out, moved);
-        addAll(converted.in, into, moved);
+      const wrap = table.kinds[table.kind[i]!] === 'wrap';
+      const [out, into] = wrap ? [NATIVE_ID, asset] : [asset, NATIVE_ID];
+      const c = spend(from, out, amount);
+      if (seed[from] === 0 && !sink(from)) {
+        const moved = amountsOf(amount, c);
+        addAll(converted.out, names[out]!, moved);
+        addAll(converted.in, names[into]!, moved);
       }
-      receive(t.from, into, t.amount, c);
+      receive(from, into, amount, c);
       continue;
     }
     read++;
-    if (t.from === ZERO_ADDRESS) {
-      receive(t.to, t.asset, t.amount, null); // a mint: new value of no traced origin
+    if (from === ZERO_ID) {
+      receive(to, asset, amount, null); // a mint: new value of no traced origin
       continue;
     }
-    if (seeds.has(t.from) && seeds.has(t.to)) continue; // between two sources: nothing leaves the seeds
-    const stop = stopReason(t.from);
-    const carried = spend(t.from, t.asset, t.amount);
-    const taint = amountsOf(t, carried);
+    if (seed[from] === 1 && seed[to] === 1) continue; // between two sources: nothing leaves the seeds
+    const stop = stopReason(from);
+    const carried = spend(from, asset, amount);
+    if (carried === CLEAN) {
+      receive(to, asset, amount, null);
+      continue;
+    }
+    const taint = amountsOf(amount, carried);
     const tainted = taint.poison > 0n || taint.haircut > 0n || taint.fifo > 0n;
     if (!tainted) {
-      receive(t.to, t.asset, t.amount, null);
+      receive(to, asset, amount, null);
       continue;
     }
-    if (seeds.has(t.from) && !seeds.has(t.to)) addAll(seeded, t.asset, taint);
+    const assetName = names[asset]!;
+    if (seed[from] === 1 && seed[to] === 0) addAll(seeded, assetName, taint);
     if (stop !== null) {
       // Not followed past this address: a venue keeps what it received (counted on arrival); a hub
       // or an address at the hop limit passes its taint on to where the trace does not look.
       if (stop !== 'venue') {
-        const h = holding(t.from);
+        const h = holding(from);
         h.reason = stop;
-        addAll(h.notFollowed, t.asset, taint);
+        addAll(h.notFollowed, assetName, taint);
       }
-      receive(t.to, t.asset, t.amount, null);
+      receive(to, asset, amount, null);
       continue;
     }
-    if (t.to === ZERO_ADDRESS) {
-      addAll(burned, t.asset, taint);
+    if (to === ZERO_ID) {
+      addAll(burned, assetName, taint);
       continue;
     }
-    if (t.amount < minValue(t.asset)) {
-      addAll(belowMinValue, t.asset, taint);
-      receive(t.to, t.asset, t.amount, null);
+    if (amount < minValue(assetName)) {
+      addAll(belowMinValue, assetName, taint);
+      receive(to, asset, amount, null);
       continue;
     }
-    if (seeds.has(t.to)) {
-      addAll(returnedToSeeds, t.asset, taint);
+    if (seed[to] === 1) {
+      addAll(returnedToSeeds, assetName, taint);
       continue;
     }
-    if (opts.traced && !opts.traced.has(traceKey(t))) {
+    if (opts.traced && !opts.traced.has(traceKey({ txHash: table.txHash[i]!, ref: table.refs[table.ref[i]!]! }))) {
       // Taint travels the walk's edges only: the graph every output draws is the one it moved on.
-      const h = holding(t.from);
+      const h = holding(from);
       if (h.reason === null) h.reason = 'not-traced';
-      addAll(h.notFollowed, t.asset, taint);
-      receive(t.to, t.asset, t.amount, null);
+      addAll(h.notFollowed, assetName, taint);
+      receive(to, asset, amount, null);
       continue;
     }
-    const hop = seeds.has(t.from) ? 1 : (hopOf.get(t.from) ?? 0) + 1;
-    edges.push({ transfer: t, hop, taint });
-    const venue = opts.venue(t.to);
+    const hop = seed[from] === 1 ? 1 : (hopOf[from]! >= 0 ? hopOf[from]! : 0) + 1;
+    const transfer = table.transfer(i);
+    edges.push({ transfer, hop, taint });
+    const venue = venueOf(to);
     if (venue) {
-      let flow = venueFlows.get(t.to);
+      let flow = venueFlows.get(to);
       if (!flow) {
         flow = {
-          address: t.to,
+          address: transfer.to,
           venue,
           amounts: emptyModelAmounts(),
           arrivals: 0,
-          first: { block: t.blockNumber, txHash: t.txHash },
-          last: { block: t.blockNumber, txHash: t.txHash },
+          first: { block: transfer.blockNumber, txHash: transfer.txHash },
+          last: { block: transfer.blockNumber, txHash: transfer.txHash },
           hops: hop,
           support: [],
         };
-        venueFlows.set(t.to, flow);
+        venueFlows.set(to, flow);
       }
       flow.arrivals++;
-      flow.last = { block: t.blockNumber, txHash: t.txHash };
+      flow.last = { block: transfer.blockNumber, txHash: transfer.txHash };
       flow.hops = Math.min(flow.hops, hop);
-      addAll(flow.amounts, t.asset, taint);
+      addAll(flow.amounts, assetName, taint);
     }
-    if (!hopOf.has(t.to) || hopOf.get(t.to)! > hop) hopOf.set(t.to, hop);
-    receive(t.to, t.asset, t.amount, carried);
+    if (hopOf[to]! < 0 || hopOf[to]! > hop) hopOf[to] = hop;
+    receive(to, asset, amount, carried);
   }
 
   // What is still where it last arrived: every tainted pool of an address that is not a venue sink.
   for (const [asset, byAddress] of pools) {
     for (const [address, p] of byAddress) {
       const fifo = p.lots?.tainted() ?? 0n;
-      const poisonHeld = poisoned.has(address) ? p.balance : 0n; // poison: all it holds is tainted
+      const poisonHeld = poisoned[address] === 1 ? p.balance : 0n; // poison: all it holds is tainted
       if (p.taint === 0n && fifo === 0n && poisonHeld === 0n) continue;
       if (sink(address)) continue;
-      addAll(holding(address).held, asset, { poison: poisonHeld, haircut: p.taint, fifo });
+      addAll(holding(address).held, names[asset]!, { poison: poisonHeld, haircut: p.taint, fifo });
     }
   }
 
   for (const flow of venueFlows.values()) {
     flow.support = TAINT_MODELS.filter((m) => [...flow.amounts[m].values()].some((v) => v > 0n));
   }
-  const venues = [...venueFlows.values()].sort((a, b) => a.first.block - b.first.block || a.address.localeCompare(b.address));
-  const holdings = [...frontier.values()].map((h) => ({ ...h, hop: hopOf.get(h.address) ?? h.hop }));
+  const venueList = [...venueFlows.values()].sort((a, b) => a.first.block - b.first.block || a.address.localeCompare(b.address));
+  const holdings = [...frontier].map(([id, h]) => ({ ...h, hop: hopOf[id]! >= 0 ? hopOf[id]! : h.hop }));
   holdings.sort((a, b) => a.address.localeCompare(b.address));
-  return { seeded, venues, frontier: holdings, burned, belowMinValue, returnedToSeeds, takenIn, converted, edges, transfersRead: read };
+  return { seeded, venues: venueList, frontier: holdings, burned, belowMinValue, returnedToSeeds, takenIn, converted, edges, transfersRead: read };
 }
 
 /** Sum of one model's amounts of one asset over a list of holdings (both held and not followed). */

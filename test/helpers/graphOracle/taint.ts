@@ -1,0 +1,494 @@
+import { NATIVE, type Address, type Asset, type LabelCategory, type Risk, type Transfer } from '../../../src/types.js';
+import { compareChainOrder } from './order.js';
+
+/**
+ * Value attribution: how much of what left the seeds reached each venue, under three published taint
+ * models, side by side.
+ *
+ * - `poison` (Möser, Böhme, Breuker 2014, "Towards Risk Scoring of Bitcoin Transactions"): an address
+ *   that received any tainted value taints everything it sends afterwards, whatever the asset. The
+ *   widest net; an upper bound.
+ * - `haircut` (same paper): every address's balance of an asset is a pool, and each payment out of it
+ *   carries the pool's tainted fraction. Exact in integers: the share `taint * amount / balance` is
+ *   floored, and the remainder (under 1 base unit per payment) stays with the sender, so taint is
+ *   conserved to the wei — what reached venues + what is held or left at the frontier + burned + below
+ *   --min-value equals what left the seeds.
+ * - `fifo` (Anderson, Shumailov, Ahmed 2018, "Making Bitcoin Legal", after Clayton's case): each
+ *   address's balance of an asset is a queue of lots in arrival order; a payment takes the oldest value
+ *   first, keeping the order of tainted and clean pieces, which the receiver queues in turn.
+ *
+ * Haircut and FIFO are kept per (address, asset): a swap turns one asset into another at a contract, and
+ * neither model says how taint crosses it (poison does: it follows the address). A WETH-style wrap or
+ * unwrap is the same value in another form and carries taint across to the wrapper token.
+ *
+ * What the models see is what the store holds: an address's inflows count only if they were fetched (a
+ * forward trace reads the outgoing side of the addresses it follows; their other inflows may be missing).
+ * Money an address spends beyond what we saw arrive is treated as of unknown origin, never as tainted —
+ * so haircut and FIFO can over-state the tainted share where clean inflows were not read, never create
+ * taint from nothing. Gas fees are not modelled.
+ *
+ * Exclusions follow the walk (trace/walk.ts): zero-value movements and self-sends are ignored; mints
+ * (from the zero address) are clean inflows; burns (to the zero address) take taint out of circulation
+ * (counted as `burned`); a payment below --min-value moves value but its taint is not followed (counted
+ * as `belowMinValue`). Seeds are sources: everything they send is tainted in every model.
+ */
+
+/** The three models, in the order reports show them. */
+export const TAINT_MODELS = ['poison', 'haircut', 'fifo'] as const;
+export type TaintModel = (typeof TAINT_MODELS)[number];
+
+/** Amounts per asset, exact (`native` or the token contract → base units). */
+export type Amounts = Map<Asset, bigint>;
+export type ModelAmounts = Record<TaintModel, Amounts>;
+
+/** The label facts attribution needs about a venue. */
+export interface VenueInfo {
+  entity: string;
+  category: LabelCategory;
+  risk: Risk;
+}
+
+export interface AttributionOptions {
+  seeds: readonly Address[];
+  /** The venue labelled at an address, or undefined. */
+  venue: (address: Address) => VenueInfo | undefined;
+  /** Transfers away from a seed that are followed (as in the walk: hop 1 = paid by a seed). */
+  hops: number;
+  /** A venue ends its branch (the walk's default): what it sends on is not followed. */
+  stopAtLabels: boolean;
+  /** Addresses the walk reported as hubs: what they send is not followed. */
+  hubs?: ReadonlySet<Address>;
+  /** Smallest amount followed per asset (default 0: every non-zero movement). */
+  minValue?: (asset: Asset) => bigint;
+  /** True when the contract is an ERC-20 (a Deposit/Withdrawal from a non-token is not a wrap). */
+  isToken: (address: Address) => boolean;
+  /**
+   * The movements the walk followed (`<txHash>|<ref>`, see traceKey), when the run recorded them: taint
+   * then moves only along these, so attribution and the traced graph are one edge set. A tainted
+   * payment along another movement is counted at its sender as not followed (`not-traced`). Omitted (a
+   * run recorded before the walk's edges were kept): taint moves along every stored movement.
+   */
+  traced?: ReadonlySet<string>;
+}
+
+/** The key of a movement in a traced edge set. */
+export const traceKey = (t: { txHash: string; ref: string }): string => `${t.txHash}|${t.ref}`;
+
+/** What reached one venue. */
+export interface VenueFlow {
+  address: Address;
+  venue: VenueInfo;
+  amounts: ModelAmounts;
+  /** Transfers into the venue that carried taint under at least one model. */
+  arrivals: number;
+  first: { block: number; txHash: string };
+  last: { block: number; txHash: string };
+  /** Fewest transfers from a seed on a tainted route into the venue. */
+  hops: number;
+  /** The models under which some value reached the venue: all three is a stronger finding than poison alone. */
+  support: TaintModel[];
+}
+
+/** Taint that stopped at an address that is not a venue. */
+export interface Holding {
+  address: Address;
+  hop: number;
+  /**
+   * `held`: still at the address at the end of the range (poison: its whole known balance).
+   * `not-followed`: sent on by an address whose transfers the trace does not follow (hop limit, hub),
+   * or along a movement the walk did not follow (`not-traced`: before --min-value… the walk's own rules).
+   */
+  held: ModelAmounts;
+  notFollowed: ModelAmounts;
+  /** Why what it sent was not followed, when it was not. */
+  reason: 'hop-limit' | 'hub' | 'not-traced' | null;
+}
+
+/** A transfer that carried taint (under poison at least), with what each model put on it. */
+export interface TaintedEdge {
+  transfer: Transfer;
+  /** Hop of the transfer: 1 for a seed's own payment. */
+  hop: number;
+  taint: Record<TaintModel, bigint>;
+}
+
+export interface Attribution {
+  /** What left the seeds and was followed: the total each model distributes. */
+  seeded: ModelAmounts;
+  venues: VenueFlow[];
+  /** Addresses holding taint, or past which it was not followed, sorted by address. */
+  frontier: Holding[];
+  burned: ModelAmounts;
+  belowMinValue: ModelAmounts;
+  /** Sent back into a seed by a traced address (seeds are sources: what they receive is not counted again). */
+  returnedToSeeds: ModelAmounts;
+  /**
+   * Value not from the seeds that a model counts as tainted: under poison, what a poisoned address
+   * already held, received clean afterwards, or spent beyond the inflows seen (poison taints it all);
+   * zero under haircut and FIFO, which only move taint. The balance, per model and asset:
+   * seeded + takenIn + converted.in = venues + frontier + burned + belowMinValue + returnedToSeeds + converted.out
+   * (with stopAtLabels; without it a venue's figures are what passed through it).
+   */
+  takenIn: ModelAmounts;
+  /** Taint moved between the native coin and a WETH-style wrapper by a wrap or unwrap: out of one asset, into the other. */
+  converted: { out: ModelAmounts; in: ModelAmounts };
+  edges: TaintedEdge[];
+  /** Movements read (after the exclusions), for the record. */
+  transfersRead: number;
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** A run of value in a FIFO queue: `amount` base units, tainted or not. */
+interface Segment {
+  amount: bigint;
+  tainted: boolean;
+}
+
+/** A FIFO queue with a moving head, so taking from the front is O(1) amortised. */
+class Lots {
+  private segs: Segment[] = [];
+  private head = 0;
+
+  push(seg: Segment): void {
+    if (seg.amount === 0n) return;
+    const last = this.segs[this.segs.length - 1];
+    if (last && this.segs.length > this.head && last.tainted === seg.tainted) last.amount += seg.amount;
+    else this.segs.push({ ...seg });
+  }
+
+  /** Takes `amount` from the front; what the queue lacks comes out as clean (unknown origin). */
+  take(amount: bigint): Segment[] {
+    const out: Segment[] = [];
+    let need = amount;
+    while (need > 0n && this.head < this.segs.length) {
+      const s = this.segs[this.head]!;
+      const n = s.amount <= need ? s.amount : need;
+      out.push({ amount: n, tainted: s.tainted });
+      s.amount -= n;
+      need -= n;
+      if (s.amount === 0n) this.head++;
+    }
+    if (need > 0n) out.push({ amount: need, tainted: false });
+    if (this.head > 1024 && this.head * 2 > this.segs.length) {
+      this.segs = this.segs.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+
+  tainted(): bigint {
+    let t = 0n;
+    for (let i = this.head; i < this.segs.length; i++) if (this.segs[i]!.tainted) t += this.segs[i]!.amount;
+    return t;
+  }
+}
+
+/**
+ * One (address, asset) balance as the models see it: what arrived minus what left, never below zero (a
+ * spend beyond it is of unknown origin). The FIFO queue holds exactly `balance` units; it is created
+ * only when the first tainted value arrives (before that it is `balance` clean units), which keeps the
+ * untainted bulk of a large graph cheap.
+ */
+interface Pool {
+  balance: bigint;
+  taint: bigint;
+  lots: Lots | null;
+}
+
+/** What one movement carries: the haircut share, the FIFO pieces (null: all clean), whether poison applies. */
+interface Carried {
+  poison: boolean;
+  haircut: bigint;
+  fifo: Segment[] | null;
+}
+
+const CLEAN: Carried = { poison: false, haircut: 0n, fifo: null };
+
+const fifoTaint = (segs: readonly Segment[] | null): bigint => (segs === null ? 0n : segs.reduce((t, s) => (s.tainted ? t + s.amount : t), 0n));
+
+export function emptyModelAmounts(): ModelAmounts {
+  return { poison: new Map(), haircut: new Map(), fifo: new Map() };
+}
+
+function add(map: Amounts, asset: Asset, v: bigint): void {
+  if (v !== 0n) map.set(asset, (map.get(asset) ?? 0n) + v);
+}
+
+function addAll(m: ModelAmounts, asset: Asset, t: Record<TaintModel, bigint>): void {
+  for (const model of TAINT_MODELS) add(m[model], asset, t[model]);
+}
+
+/**
+ * Runs the three taint models over `transfers` (any order: they are sorted into chain order, see
+ * graph/order.ts) from `opts.seeds` forward, and returns what reached each venue, what is held or left
+ * at the frontier, and the tainted edges. One pass over the movements after the sort
+ * (O(E log E) for the sort, O(E) for the models, plus FIFO queue pieces).
+ *
+ * @example
+ * const a = attribute(store.transfersInRange(0, head), { seeds: [seed], venue: (x) => book.get(x), hops: 4, stopAtLabels: true, isToken: () => false });
+ * a.venues[0]?.amounts.haircut.get('native') // wei of the seed's ETH that reached the first venue
+ */
+export function attribute(transfers: Iterable<Transfer>, opts: AttributionOptions): Attribution {
+  const rows = [...transfers].filter((t) => t.amount > 0n).sort(compareChainOrder);
+  const seeds = new Set(opts.seeds);
+  const hubs = opts.hubs ?? new Set<Address>();
+  const minValue = opts.minValue ?? (() => 0n);
+
+  const pools = new Map<Asset, Map<Address, Pool>>(); // asset → address → pool: no string keys per movement
+  const poisoned = new Set<Address>();
+  const hopOf = new Map<Address, number>();
+  const venueFlows = new Map<Address, VenueFlow>();
+  const frontier = new Map<Address, Holding>();
+  const seeded = emptyModelAmounts();
+  const burned = emptyModelAmounts();
+  const belowMinValue = emptyModelAmounts();
+  const returnedToSeeds = emptyModelAmounts();
+  const takenIn = emptyModelAmounts();
+  const converted = { out: emptyModelAmounts(), in: emptyModelAmounts() };
+  const edges: TaintedEdge[] = [];
+  /** A venue that ends its branch keeps what it receives: its balance is counted on arrival, not held. */
+  const sink = (address: Address): boolean => opts.stopAtLabels && opts.venue(address) !== undefined;
+
+  const poolsOf = (asset: Asset): Map<Address, Pool> => {
+    let m = pools.get(asset);
+    if (!m) pools.set(asset, (m = new Map()));
+    return m;
+  };
+
+  /** Takes `amount` out of an address's pool: the taint it carries under each model. */
+  const spend = (from: Address, asset: Asset, amount: bigint): Carried => {
+    if (seeds.has(from)) return { poison: true, haircut: amount, fifo: [{ amount, tainted: true }] };
+    const poison = poisoned.has(from);
+    const p = poolsOf(asset).get(from);
+    // Nothing seen arrive: value of unknown origin, clean for haircut and FIFO; poison taints whatever
+    // a poisoned address sends, so there it is taken in.
+    if (!p) {
+      if (!poison) return CLEAN;
+      if (!sink(from)) add(takenIn.poison, asset, amount);
+      return { poison, haircut: 0n, fifo: null };
+    }
+    // (A venue that ends its branch is counted on arrival: what it spends takes nothing in.)
+    if (poison && amount > p.balance && !sink(from)) add(takenIn.poison, asset, amount - p.balance);
+    // A payment larger than the balance we saw: the shortfall is of unknown origin (counted clean), and
+    // the whole tainted balance goes with it.
+    const base = p.balance > amount ? p.balance : amount;
+    const share = p.taint === 0n ? 0n : (p.taint * amount) / base;
+    p.taint -= share;
+    p.balance = p.balance > amount ? p.balance - amount : 0n;
+    if (p.lots === null) return poison || share > 0n ? { poison, haircut: share, fifo: null } : CLEAN;
+    return { poison, haircut: share, fifo: p.lots.take(amount) };
+  };
+
+  /** Puts `amount` into an address's pool with the taint `c` carries (nothing for seeds: sources). */
+  const receive = (to: Address, asset: Asset, amount: bigint, c: Carried | null): void => {
+    if (seeds.has(to)) return;
+    if (!sink(to)) {
+      // Poison: what a poisoned address holds is tainted from then on, whatever its origin.
+      if (c?.poison && !poisoned.has(to)) for (const [a, byAddress] of pools) add(takenIn.poison, a, byAddress.get(to)?.balance ?? 0n);
+      else if (!c?.poison && poisoned.has(to)) add(takenIn.poison, asset, amount);
+    }
+    const m = poolsOf(asset);
+    let p = m.get(to);
+    if (!p) m.set(to, (p = { balance: 0n, taint: 0n, lots: null }));
+    const fifo = c?.fifo ?? null;
+    if (p.lots === null && fifo !== null && fifo.some((x) => x.tainted)) {
+      p.lots = new Lots();
+      p.lots.push({ amount: p.balance, tainted: false }); // what was there before: all clean
+    }
+    p.balance += amount;
+    if (c) {
+      p.taint += c.haircut;
+      if (c.poison) poisoned.add(to);
+    }
+    if (p.lots !== null) {
+      if (fifo === null) p.lots.push({ amount, tainted: false });
+      else for (const x of fifo) p.lots.push(x);
+    }
+  };
+
+  const holding = (address: Address): Holding => {
+    let h = frontier.get(address);
+    if (!h) {
+      h = { address, hop: hopOf.get(address) ?? 0, held: emptyModelAmounts(), notFollowed: emptyModelAmounts(), reason: null };
+      frontier.set(address, h);
+    }
+    return h;
+  };
+
+  const amountsOf = (t: Transfer, c: Carried): Record<TaintModel, bigint> => ({
+    poison: c.poison ? t.amount : 0n,
+    haircut: c.haircut,
+    fifo: fifoTaint(c.fifo),
+  });
+
+  /** Why what `address` sends is not followed, or null when it is. */
+  const stopReason = (address: Address): 'hop-limit' | 'hub' | 'venue' | null => {
+    if (seeds.has(address)) return null;
+    if (opts.stopAtLabels && opts.venue(address)) return 'venue';
+    if (hubs.has(address)) return 'hub';
+    if ((hopOf.get(address) ?? Number.POSITIVE_INFINITY) >= opts.hops) return 'hop-limit';
+    return null;
+  };
+
+  // WETH-style conversions, decided per transfer as the walk does: a Deposit/Withdrawal row of an
+  // unlabelled ERC-20, and the native movement of the same amount in the same transaction.
+  const conversionKey = (tx: string, holder: Address, wrapper: Address, amount: bigint): string => `${tx}|${holder}|${wrapper}|${amount}`;
+  const conversions = new Set<string>();
+  const isConversion = (t: Transfer): boolean =>
+    (t.kind === 'wrap' || t.kind === 'unwrap') && t.from === t.to && !opts.venue(t.asset) && opts.isToken(t.asset);
+  for (const t of rows) if (isConversion(t)) conversions.add(conversionKey(t.txHash, t.from, t.asset, t.amount));
+
+  let read = 0;
+  for (const t of rows) {
+    if (t.asset === NATIVE) {
+      // The native half of a conversion is accounted with its Deposit/Withdrawal row.
+      if (conversions.has(conversionKey(t.txHash, t.from, t.to, t.amount))) continue;
+      if (conversions.has(conversionKey(t.txHash, t.to, t.from, t.amount))) continue;
+    }
+    if (t.from === t.to) {
+      if (!isConversion(t)) continue;
+      read++;
+      const [out, into] = t.kind === 'wrap' ? [NATIVE, t.asset] : [t.asset, NATIVE];
+      const c = spend(t.from, out, t.amount);
+      if (!seeds.has(t.from) && !sink(t.from)) {
+        const moved = amountsOf(t, c);
+        addAll(converted.out, out, moved);
+        addAll(converted.in, into, moved);
+      }
+      receive(t.from, into, t.amount, c);
+      continue;
+    }
+    read++;
+    if (t.from === ZERO_ADDRESS) {
+      receive(t.to, t.asset, t.amount, null); // a mint: new value of no traced origin
+      continue;
+    }
+    if (seeds.has(t.from) && seeds.has(t.to)) continue; // between two sources: nothing leaves the seeds
+    const stop = stopReason(t.from);
+    const carried = spend(t.from, t.asset, t.amount);
+    const taint = amountsOf(t, carried);
+    const tainted = taint.poison > 0n || taint.haircut > 0n || taint.fifo > 0n;
+    if (!tainted) {
+      receive(t.to, t.asset, t.amount, null);
+      continue;
+    }
+    if (seeds.has(t.from) && !seeds.has(t.to)) addAll(seeded, t.asset, taint);
+    if (stop !== null) {
+      // Not followed past this address: a venue keeps what it received (counted on arrival); a hub
+      // or an address at the hop limit passes its taint on to where the trace does not look.
+      if (stop !== 'venue') {
+        const h = holding(t.from);
+        h.reason = stop;
+        addAll(h.notFollowed, t.asset, taint);
+      }
+      receive(t.to, t.asset, t.amount, null);
+      continue;
+    }
+    if (t.to === ZERO_ADDRESS) {
+      addAll(burned, t.asset, taint);
+      continue;
+    }
+    if (t.amount < minValue(t.asset)) {
+      addAll(belowMinValue, t.asset, taint);
+      receive(t.to, t.asset, t.amount, null);
+      continue;
+    }
+    if (seeds.has(t.to)) {
+      addAll(returnedToSeeds, t.asset, taint);
+      continue;
+    }
+    if (opts.traced && !opts.traced.has(traceKey(t))) {
+      // Taint travels the walk's edges only: the graph every output draws is the one it moved on.
+      const h = holding(t.from);
+      if (h.reason === null) h.reason = 'not-traced';
+      addAll(h.notFollowed, t.asset, taint);
+      receive(t.to, t.asset, t.amount, null);
+      continue;
+    }
+    const hop = seeds.has(t.from) ? 1 : (hopOf.get(t.from) ?? 0) + 1;
+    edges.push({ transfer: t, hop, taint });
+    const venue = opts.venue(t.to);
+    if (venue) {
+      let flow = venueFlows.get(t.to);
+      if (!flow) {
+        flow = {
+          address: t.to,
+          venue,
+          amounts: emptyModelAmounts(),
+          arrivals: 0,
+          first: { block: t.blockNumber, txHash: t.txHash },
+          last: { block: t.blockNumber, txHash: t.txHash },
+          hops: hop,
+          support: [],
+        };
+        venueFlows.set(t.to, flow);
+      }
+      flow.arrivals++;
+      flow.last = { block: t.blockNumber, txHash: t.txHash };
+      flow.hops = Math.min(flow.hops, hop);
+      addAll(flow.amounts, t.asset, taint);
+    }
+    if (!hopOf.has(t.to) || hopOf.get(t.to)! > hop) hopOf.set(t.to, hop);
+    receive(t.to, t.asset, t.amount, carried);
+  }
+
+  // What is still where it last arrived: every tainted pool of an address that is not a venue sink.
+  for (const [asset, byAddress] of pools) {
+    for (const [address, p] of byAddress) {
+      const fifo = p.lots?.tainted() ?? 0n;
+      const poisonHeld = poisoned.has(address) ? p.balance : 0n; // poison: all it holds is tainted
+      if (p.taint === 0n && fifo === 0n && poisonHeld === 0n) continue;
+      if (sink(address)) continue;
+      addAll(holding(address).held, asset, { poison: poisonHeld, haircut: p.taint, fifo });
+    }
+  }
+
+  for (const flow of venueFlows.values()) {
+    flow.support = TAINT_MODELS.filter((m) => [...flow.amounts[m].values()].some((v) => v > 0n));
+  }
+  const venues = [...venueFlows.values()].sort((a, b) => a.first.block - b.first.block || a.address.localeCompare(b.address));
+  const holdings = [...frontier.values()].map((h) => ({ ...h, hop: hopOf.get(h.address) ?? h.hop }));
+  holdings.sort((a, b) => a.address.localeCompare(b.address));
+  return { seeded, venues, frontier: holdings, burned, belowMinValue, returnedToSeeds, takenIn, converted, edges, transfersRead: read };
+}
+
+/** Sum of one model's amounts of one asset over a list of holdings (both held and not followed). */
+export function frontierTotal(holdings: readonly Holding[], model: TaintModel): Amounts {
+  const out: Amounts = new Map();
+  for (const h of holdings) {
+    for (const [asset, v] of h.held[model]) add(out, asset, v);
+    for (const [asset, v] of h.notFollowed[model]) add(out, asset, v);
+  }
+  return out;
+}
+
+/**
+ * The balance of each model, per asset: `sources` = left the seeds + taken in + converted in, `uses` =
+ * at venues + at the frontier (held and not followed) + burned + below --min-value + back to the seeds +
+ * converted out. Equal for every model and asset (with stopAtLabels): the figures of a report add up.
+ */
+export function taintBalance(a: Attribution): Record<TaintModel, Map<Asset, { sources: bigint; uses: bigint }>> {
+  const out = {} as Record<TaintModel, Map<Asset, { sources: bigint; uses: bigint }>>;
+  for (const model of TAINT_MODELS) {
+    const m = new Map<Asset, { sources: bigint; uses: bigint }>();
+    const put = (amounts: Amounts, side: 'sources' | 'uses'): void => {
+      for (const [asset, v] of amounts) {
+        let e = m.get(asset);
+        if (!e) m.set(asset, (e = { sources: 0n, uses: 0n }));
+        e[side] += v;
+      }
+    };
+    put(a.seeded[model], 'sources');
+    put(a.takenIn[model], 'sources');
+    put(a.converted.in[model], 'sources');
+    for (const v of a.venues) put(v.amounts[model], 'uses');
+    put(frontierTotal(a.frontier, model), 'uses');
+    put(a.burned[model], 'uses');
+    put(a.belowMinValue[model], 'uses');
+    put(a.returnedToSeeds[model], 'uses');
+    put(a.converted.out[model], 'uses');
+    out[model] = m;
+  }
+  return out;
+}
