@@ -153,7 +153,7 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
 /**
  * What `read` finds in the store at `path`, without creating it: `none` when the file does not exist or
  * is empty (a reading command, `labels list/show/export`, must not leave an empty database behind). The
- * file is opened read-only (an older hoptrace database is migrated first, as openDb does), and closed
+ * file is opened read-only (an older hoptrace database is refused, not upgraded, as openDb says), and closed
  * again before this returns.
  */
 export function readStoreIfExists<T>(path: string, none: T, read: (store: Store) => T): T {
@@ -164,9 +164,10 @@ export function readStoreIfExists<T>(path: string, none: T, read: (store: Store)
 function storeOn(db: Db, path: string): Store {
   let chain: number | null = withSqliteErrors(path, () => readChain(db));
 
+  const ids = idTables(db);
   const insertTransfer = db.prepare(
-    `INSERT OR IGNORE INTO transfers
-       (chain_id, tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount)
+    `INSERT OR IGNORE INTO transfer_rows
+       (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectIntervals = db.prepare(
@@ -176,17 +177,32 @@ function storeOn(db: Db, path: string): Store {
   const insertInterval = db.prepare(
     `INSERT INTO intervals (chain_id, address, source, from_block, to_block) VALUES (?, ?, ?, ?, ?)`,
   );
+  // The text values back by the ids: joins on integer primary keys, the row found by the index named.
+  const selectText = `SELECT t.chain_id, x.hash AS tx_hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index,
+      f.address AS from_addr, o.address AS to_addr, a.asset, t.amount
+    FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
+      JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id`;
+  // transfer_rows_from / transfer_rows_to: (address id, block_number).
   const fromStmt = db.prepare(
-    `SELECT * FROM transfers WHERE chain_id = ? AND from_addr = ? AND block_number BETWEEN ? AND ?
-     ORDER BY block_number, tx_index, ref`,
+    `${selectText} WHERE t.from_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
+       AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
   );
   const toStmt = db.prepare(
-    `SELECT * FROM transfers WHERE chain_id = ? AND to_addr = ? AND block_number BETWEEN ? AND ?
-     ORDER BY block_number, tx_index, ref`,
+    `${selectText} WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
+       AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
   );
-  const oneStmt = db.prepare(`SELECT * FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
-  const wrapStmt = db.prepare(`SELECT DISTINCT asset FROM transfers WHERE chain_id = ? AND kind IN ('wrap', 'unwrap') ORDER BY asset`);
-  const hasStmt = db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
+  // transfer_rows_identity, by the transaction's id.
+  const oneStmt = db.prepare(
+    `${selectText} WHERE t.tx = (SELECT id FROM txs WHERE hash = ?) AND t.ref = ? AND t.chain_id = ?`,
+  );
+  const hasStmt = db.prepare(
+    `SELECT 1 FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = ?) AND ref = ? AND chain_id = ?`,
+  );
+  // transfer_rows_wrap: the partial index holds the wrap/unwrap rows alone.
+  const wrapStmt = db.prepare(
+    `SELECT a.asset FROM assets a WHERE a.id IN
+       (SELECT asset_id FROM transfer_rows WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')) ORDER BY a.asset`,
+  );
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const deleteMetaStmt = db.prepare(`DELETE FROM meta WHERE key = ?`);
   // Headers are read once per block of every path: statements prepared once.
@@ -213,15 +229,28 @@ function storeOn(db: Db, path: string): Store {
 
   const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
     let inserted = 0;
-    // Positional parameters, no row object per transfer: this loop is the ingest rate.
+    // Positional parameters, no row object per transfer, ids from memory where known: this loop is the
+    // ingest rate.
     for (const t of rows) {
       inserted += insertTransfer.run(
-        t.chainId, t.txHash, t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex, t.from, t.to, t.asset, t.amount.toString(),
+        t.chainId, ids.tx(t.txHash), t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex,
+        ids.address(t.from), ids.address(t.to), ids.asset(t.asset), t.amount.toString(),
       ).changes;
     }
     for (const m of marks) markInterval(m);
     return inserted;
   });
+  const commitAll = (rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
+    try {
+      const n = commitTx.immediate(rows, marks);
+      ids.committed();
+      return n;
+    } catch (err) {
+      // Ids made in a transaction that rolled back do not exist.
+      ids.rolledBack();
+      throw err;
+    }
+  };
 
   /** Marks every block above `block` as not fetched (the rows stay; a re-read finds them again). */
   const truncateIntervals = (c: number, block: number): void => {
@@ -250,9 +279,7 @@ function storeOn(db: Db, path: string): Store {
     setMeta: (key, value) => void setMetaStmt.run(key, value),
     deleteMeta: (key) => void deleteMetaStmt.run(key),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
-    commit(rows, marks) {
-      return commitTx.immediate(rows, marks);
-    },
+    commit: commitAll,
     intervals(address, source) {
       const c = requireChain();
       return (selectIntervals.all(c, address, source) as { from_block: number; to_block: number }[]).map(
@@ -261,7 +288,7 @@ function storeOn(db: Db, path: string): Store {
     },
     transfersOf(address, side, fromBlock, toBlock) {
       const stmt: Statement = side === 'from' ? fromStmt : toStmt;
-      return (stmt.all(requireChain(), address, fromBlock, toBlock) as TransferRow[]).map(fromRow);
+      return (stmt.all(address, requireChain(), fromBlock, toBlock) as TransferRow[]).map(fromRow);
     },
     *transfersInRange(fromBlock, toBlock) {
       const c = requireChain();
@@ -269,8 +296,10 @@ function storeOn(db: Db, path: string): Store {
       // Prepared per call: two passes may iterate at once, and one statement cannot.
       const stmt = db
         .prepare(
-          `SELECT tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount
-           FROM transfers WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
+          `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, f.address, o.address, a.asset, t.amount
+           FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
+             JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id
+           WHERE t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
         )
         .raw(true);
       for (const r of stmt.iterate(c, fromBlock, toBlock) as Iterable<RawTransferRow>) {
@@ -290,10 +319,10 @@ function storeOn(db: Db, path: string): Store {
       }
     },
     transfer: (txHash, ref) => {
-      const r = oneStmt.get(requireChain(), txHash, ref) as TransferRow | undefined;
+      const r = oneStmt.get(txHash, ref, requireChain()) as TransferRow | undefined;
       return r ? fromRow(r) : null;
     },
-    hasTransfer: (txHash, ref) => hasStmt.get(requireChain(), txHash, ref) !== undefined,
+    hasTransfer: (txHash, ref) => hasStmt.get(txHash, ref, requireChain()) !== undefined,
     wrapAssets: () =>
       (wrapStmt.all(requireChain()) as { asset: string }[]).map((r) => r.asset),
     block: (number) => (blockStmt.get(requireChain(), number) as BlockHeader | undefined) ?? null,
@@ -304,7 +333,7 @@ function storeOn(db: Db, path: string): Store {
     rollbackAbove(block) {
       const c = requireChain();
       db.transaction(() => {
-        db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
+        db.prepare(`DELETE FROM transfer_rows WHERE chain_id = ? AND block_number > ?`).run(c, block);
         db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
         dropDepositsSweptAbove(db, c, block);
         truncateIntervals(c, block);
@@ -315,7 +344,7 @@ function storeOn(db: Db, path: string): Store {
       db.transaction(() => truncateIntervals(c, block)).immediate();
     },
     transferCount: () =>
-      (db.prepare(`SELECT COUNT(*) AS n FROM transfers WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,
+      (db.prepare(`SELECT COUNT(*) AS n FROM transfer_rows WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,
     close: () => db.close(),
   });
 }
@@ -353,5 +382,66 @@ function fromRow(r: TransferRow): Transfer {
     to: r.to_addr,
     asset: r.asset as Asset,
     amount: BigInt(r.amount),
+  };
+}
+
+/** Committed ids kept in memory at most: past this many, the maps start again (a lookup is one index read). */
+const MAX_CACHED_IDS = 1 << 20;
+
+/**
+ * The ids of addresses, assets and transaction hashes (tables addresses, assets, txs), made on first
+ * use. Address and asset ids are kept in memory; those a rolled-back transaction made are forgotten
+ * (`rolledBack()`). Ids are never deleted or reused, so a
+ * committed id stays right even when another process writes the file. Transaction hashes are many and
+ * seldom repeat beyond neighbouring rows: only the last one is kept.
+ */
+function idTables(db: Db) {
+  const interner = (table: string, column: string) => {
+    const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${column}) VALUES (?)`);
+    const select = db.prepare(`SELECT id FROM ${table} WHERE ${column} = ?`).pluck();
+    return (text: string): number => {
+      const r = insert.run(text);
+      return r.changes === 1 ? Number(r.lastInsertRowid) : (select.get(text) as number);
+    };
+  };
+  const makeAddress = interner('addresses', 'address');
+  const makeAsset = interner('assets', 'asset');
+  const makeTx = interner('txs', 'hash');
+  // One map per table, written at once; the keys made in the open transaction are listed, to forget
+  // them if it rolls back.
+  const addresses = new Map<string, number>();
+  const assets = new Map<string, number>();
+  let made: [Map<string, number>, string][] = [];
+  let lastTx = '';
+  let lastTxId = 0;
+  const cached = (map: Map<string, number>, text: string, make: (text: string) => number): number => {
+    let id = map.get(text);
+    if (id === undefined) {
+      map.set(text, (id = make(text)));
+      made.push([map, text]);
+    }
+    return id;
+  };
+  return {
+    address: (a: string): number => cached(addresses, a, makeAddress),
+    asset: (a: string): number => cached(assets, a, makeAsset),
+    tx(hash: string): number {
+      if (hash !== lastTx) {
+        lastTxId = makeTx(hash);
+        lastTx = hash;
+      }
+      return lastTxId;
+    },
+    committed(): void {
+      if (addresses.size > MAX_CACHED_IDS) addresses.clear();
+      if (assets.size > MAX_CACHED_IDS) assets.clear();
+      made = [];
+      lastTx = '';
+    },
+    rolledBack(): void {
+      for (const [map, text] of made) map.delete(text);
+      made = [];
+      lastTx = '';
+    },
   };
 }
