@@ -160,6 +160,37 @@ export function readStoreIfExists<T>(path: string, none: T, read: (store: Store)
   return readIfExists(path, none, (db) => read(storeOn(db, path)));
 }
 
+// The text values back by the ids: joins on integer primary keys.
+const SELECT_TEXT = `SELECT t.chain_id, x.hash AS tx_hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index,
+    f.address AS from_addr, o.address AS to_addr, a.asset, t.amount
+  FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
+    JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id`;
+
+/**
+ * The movement reads, with the index each is meant to use (test/store.test.ts checks every one with
+ * EXPLAIN QUERY PLAN, so an index dropped or a query changed cannot turn a lookup into a scan unseen).
+ */
+export const TRANSFER_READS = {
+  /** transfersOf side 'from': transfer_rows_from (address id, block_number). */
+  from: `${SELECT_TEXT} WHERE t.from_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
+    AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
+  /** transfersOf side 'to': transfer_rows_to. */
+  to: `${SELECT_TEXT} WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
+    AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
+  /** transfer: transfer_rows_identity, by the transaction's id. */
+  one: `${SELECT_TEXT} WHERE t.tx = (SELECT id FROM txs WHERE hash = ?) AND t.ref = ? AND t.chain_id = ?`,
+  /** hasTransfer: transfer_rows_identity alone. */
+  has: `SELECT 1 FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = ?) AND ref = ? AND chain_id = ?`,
+  /** wrapAssets: the partial index transfer_rows_wrap holds the wrap/unwrap rows alone. */
+  wrapAssets: `SELECT a.asset FROM assets a WHERE a.id IN
+    (SELECT asset_id FROM transfer_rows WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')) ORDER BY a.asset`,
+  /** transfersInRange: a run's whole range as a rule, so a scan of the table in rowid order. Raw rows. */
+  range: `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, f.address, o.address, a.asset, t.amount
+    FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
+      JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id
+    WHERE t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
+} as const;
+
 /** The Store over an open database: statements prepared once, table stores built once. */
 function storeOn(db: Db, path: string): Store {
   let chain: number | null = withSqliteErrors(path, () => readChain(db));
@@ -177,32 +208,11 @@ function storeOn(db: Db, path: string): Store {
   const insertInterval = db.prepare(
     `INSERT INTO intervals (chain_id, address, source, from_block, to_block) VALUES (?, ?, ?, ?, ?)`,
   );
-  // The text values back by the ids: joins on integer primary keys, the row found by the index named.
-  const selectText = `SELECT t.chain_id, x.hash AS tx_hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index,
-      f.address AS from_addr, o.address AS to_addr, a.asset, t.amount
-    FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
-      JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id`;
-  // transfer_rows_from / transfer_rows_to: (address id, block_number).
-  const fromStmt = db.prepare(
-    `${selectText} WHERE t.from_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
-       AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
-  );
-  const toStmt = db.prepare(
-    `${selectText} WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
-       AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
-  );
-  // transfer_rows_identity, by the transaction's id.
-  const oneStmt = db.prepare(
-    `${selectText} WHERE t.tx = (SELECT id FROM txs WHERE hash = ?) AND t.ref = ? AND t.chain_id = ?`,
-  );
-  const hasStmt = db.prepare(
-    `SELECT 1 FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = ?) AND ref = ? AND chain_id = ?`,
-  );
-  // transfer_rows_wrap: the partial index holds the wrap/unwrap rows alone.
-  const wrapStmt = db.prepare(
-    `SELECT a.asset FROM assets a WHERE a.id IN
-       (SELECT asset_id FROM transfer_rows WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')) ORDER BY a.asset`,
-  );
+  const fromStmt = db.prepare(TRANSFER_READS.from);
+  const toStmt = db.prepare(TRANSFER_READS.to);
+  const oneStmt = db.prepare(TRANSFER_READS.one);
+  const hasStmt = db.prepare(TRANSFER_READS.has);
+  const wrapStmt = db.prepare(TRANSFER_READS.wrapAssets);
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const deleteMetaStmt = db.prepare(`DELETE FROM meta WHERE key = ?`);
   // Headers are read once per block of every path: statements prepared once.
@@ -295,12 +305,7 @@ function storeOn(db: Db, path: string): Store {
       // Rows as arrays (better-sqlite3 raw mode): a third less allocation than row objects on 1M rows.
       // Prepared per call: two passes may iterate at once, and one statement cannot.
       const stmt = db
-        .prepare(
-          `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, f.address, o.address, a.asset, t.amount
-           FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
-             JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id
-           WHERE t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
-        )
+        .prepare(TRANSFER_READS.range)
         .raw(true);
       for (const r of stmt.iterate(c, fromBlock, toBlock) as Iterable<RawTransferRow>) {
         yield {
