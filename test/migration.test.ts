@@ -102,6 +102,15 @@ describe('schema 6 → 7 (integer ids)', () => {
         expect(store.hasTransfer(r['tx_hash'] as string, r['ref'] as string)).toBe(true);
         expect(asRow(store.transfer(r['tx_hash'] as string, r['ref'] as string)!)).toEqual(r);
       }
+      // The same movements by integer ids, named back.
+      const { addresses: names, assets } = store.names();
+      const byIds = [...store.transferIdsInRange(0, Number.MAX_SAFE_INTEGER)].map(([tx, ref, kind, blockNumber, txIndex, from, to, asset, amount]) => ({
+        chain_id: 31337, tx_hash: store.txHash(tx), ref, kind, block_number: blockNumber, tx_index: txIndex,
+        from_addr: names[from], to_addr: names[to], asset: assets[asset], amount,
+      }));
+      // An id row carries no block hash.
+      expect(byIds.sort(byIdentity)).toEqual(oldTransfers.map(({ block_hash: _h, ...r }) => r).sort(byIdentity));
+      expect(store.txHash(1_000_000)).toBeNull();
       const wraps = [...new Set(oldTransfers.filter((r) => r['kind'] === 'wrap' || r['kind'] === 'unwrap').map((r) => r['asset']))].sort();
       expect(store.wrapAssets()).toEqual(wraps);
     } finally {

@@ -21,6 +21,13 @@ export interface IntervalMark {
   to: number;
 }
 
+/**
+ * A movement by integer ids (Store.transferIdsInRange): transaction id, ref, kind, block number, index of
+ * the transaction in its block, from-address id, to-address id, asset id, amount (decimal text).
+ */
+export type TransferIdRow = [tx: number, ref: string, kind: TransferKind, blockNumber: number, txIndex: number,
+  from: number, to: number, asset: number, amount: string];
+
 export interface BlockHeader {
   number: number;
   hash: Hex;
@@ -90,6 +97,18 @@ export interface Store extends TableStores {
    * table is never held twice): what the analysis in graph/ reads.
    */
   transfersInRange(fromBlock: number, toBlock: number): Iterable<Transfer>;
+  /**
+   * transfersInRange by integer ids, for analysis over many rows: no text joined, no object per row.
+   * Rows are arrays (TransferIdRow), streamed in storage order; `names()` turns the ids back into text.
+   */
+  transferIdsInRange(fromBlock: number, toBlock: number): Iterable<TransferIdRow>;
+  /**
+   * The text of every address and asset id, indexed by id (index 0 unused), read once: what
+   * transferIdsInRange's ids stand for. A transaction hash is read by `txHash(id)`.
+   */
+  names(): { addresses: string[]; assets: string[] };
+  /** The hash of a transaction id of transferIdsInRange, or null when there is none. */
+  txHash(id: number): Hex | null;
   /** The stored movement with this identity, or null (rolled back, or never stored). */
   transfer(txHash: string, ref: string): Transfer | null;
   /** Whether the movement with this identity is stored (rolled back by a reorg, it is not). */
@@ -189,6 +208,9 @@ export const TRANSFER_READS = {
     FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
       JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id
     WHERE t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
+  /** transferIdsInRange: the same scan, ids only (TransferIdRow). */
+  rangeIds: `SELECT tx, ref, kind, block_number, tx_index, from_id, to_id, asset_id, amount
+    FROM transfer_rows WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
 } as const;
 
 /** The Store over an open database: statements prepared once, table stores built once. */
@@ -213,6 +235,7 @@ function storeOn(db: Db, path: string): Store {
   const oneStmt = db.prepare(TRANSFER_READS.one);
   const hasStmt = db.prepare(TRANSFER_READS.has);
   const wrapStmt = db.prepare(TRANSFER_READS.wrapAssets);
+  const txHashStmt = db.prepare(`SELECT hash FROM txs WHERE id = ?`).pluck();
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const deleteMetaStmt = db.prepare(`DELETE FROM meta WHERE key = ?`);
   // Headers are read once per block of every path: statements prepared once.
@@ -323,6 +346,20 @@ function storeOn(db: Db, path: string): Store {
         };
       }
     },
+    transferIdsInRange(fromBlock, toBlock) {
+      // Prepared per call, as transfersInRange: two passes may iterate at once.
+      const stmt = db.prepare(TRANSFER_READS.rangeIds).raw(true);
+      return stmt.iterate(requireChain(), fromBlock, toBlock) as Iterable<TransferIdRow>;
+    },
+    names() {
+      const all = (table: string, column: string): string[] => {
+        const out: string[] = [''];
+        for (const [id, text] of db.prepare(`SELECT id, ${column} FROM ${table}`).raw(true).iterate() as Iterable<[number, string]>) out[id] = text;
+        return out;
+      };
+      return { addresses: all('addresses', 'address'), assets: all('assets', 'asset') };
+    },
+    txHash: (id) => (txHashStmt.get(id) as Hex | undefined) ?? null,
     transfer: (txHash, ref) => {
       const r = oneStmt.get(txHash, ref, requireChain()) as TransferRow | undefined;
       return r ? fromRow(r) : null;
