@@ -6,11 +6,12 @@
  * `raw: false` leaves out the two raw ingests.
  *
  * - ingest through the store: Store.commit() (rows + an interval mark, one transaction per batch of
- *   BATCH rows, INSERT OR IGNORE, three indexes) — the path a trace writes through; the ingest target is
- *   measured on this one;
- * - ingest raw: the same schema and pragmas, one prepared INSERT in one transaction per 100k rows — what
- *   SQLite itself allows here, for comparison; and raw again with transfers as a rowid table plus a unique
- *   index (a schema alternative);
+ *   BATCH rows: ids of addresses, assets and transactions, INSERT OR IGNORE into the rowid table
+ *   transfer_rows and its indexes) — the path a trace writes through; the ingest target is measured on
+ *   this one;
+ * - ingest raw: the same tables and pragmas without the Store, ids from memory, 100k rows per
+ *   transaction — the floor under commit; and raw into the schema before integer ids (text columns,
+ *   WITHOUT ROWID), for comparison;
  * - attribution: graph/ attributeInStore (poison, haircut and FIFO in one pass over the stored
  *   transfers, as `hoptrace report` runs it) from SOURCES seeds, VENUES venues, HOPS hops;
  * - paths: graph/ pathsInStore (as `hoptrace path` runs it) from a seed to TARGETS random targets, up to
@@ -101,24 +102,40 @@ function ingest() {
   }
   out.ingestStore = { rows: n, ms: commitMs, perSecond: n / (commitMs / 1000), batch: BATCH };
 
-  // Raw: same schema, one statement, big transactions, no interval bookkeeping. And the same with the
-  // transfers table as a rowid table plus a unique index on its key (a schema alternative, measured so
-  // the choice can be made on numbers: rows then append in order instead of landing at random hash keys).
-  const rawIngest = (file, alternative) => {
+  // Raw, for comparison (100k rows per transaction, no interval bookkeeping, no Store):
+  // - ingestRaw: the store's own tables (schema 7: txs, transfer_rows and their indexes), one INSERT into
+  //   txs and one into transfer_rows per row, address and asset ids from a Map: the floor under commit;
+  // - ingestRawText: the schema before integer ids (schema 6: text columns, WITHOUT ROWID keyed by the
+  //   random tx hash, three indexes), one INSERT per row: what the old store could at best reach.
+  const rawIngest = (file, text) => {
     const raw = openDb(join(dir, file));
-    if (alternative) {
-      raw.exec(`CREATE TABLE t2 AS SELECT * FROM transfers WHERE 0; DROP TABLE transfers; ALTER TABLE t2 RENAME TO transfers;
-        CREATE UNIQUE INDEX transfers_id ON transfers (chain_id, tx_hash, ref);
-        CREATE INDEX transfers_from ON transfers (from_addr, block_number);
-        CREATE INDEX transfers_to ON transfers (to_addr, block_number);
-        CREATE INDEX transfers_block ON transfers (block_number);`);
+    if (text) {
+      raw.exec(`CREATE TABLE old_transfers (chain_id INTEGER NOT NULL, tx_hash TEXT NOT NULL, ref TEXT NOT NULL, kind TEXT NOT NULL,
+          block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, tx_index INTEGER NOT NULL, from_addr TEXT NOT NULL, to_addr TEXT NOT NULL,
+          asset TEXT NOT NULL, amount TEXT NOT NULL, PRIMARY KEY (chain_id, tx_hash, ref)) WITHOUT ROWID;
+        CREATE INDEX old_from ON old_transfers (from_addr, block_number);
+        CREATE INDEX old_to ON old_transfers (to_addr, block_number);
+        CREATE INDEX old_block ON old_transfers (block_number);`);
     }
-    const insert = raw.prepare(
-      `INSERT OR IGNORE INTO transfers (chain_id, tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insert = text
+      ? raw.prepare(`INSERT OR IGNORE INTO old_transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      : raw.prepare(`INSERT OR IGNORE INTO transfer_rows
+          (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertTx = raw.prepare(`INSERT INTO txs (hash) VALUES (?)`);
+    const ids = new Map();
+    const id = (a) => {
+      let i = ids.get(a);
+      if (i === undefined) ids.set(a, (i = ids.size + 1));
+      return i;
+    };
     const many = raw.transaction((rows) => {
-      for (const x of rows) insert.run(x.chainId, x.txHash, x.ref, x.kind, x.blockNumber, x.blockHash, x.txIndex, x.from, x.to, x.asset, x.amount.toString());
+      for (const x of rows) {
+        if (text) insert.run(x.chainId, x.txHash, x.ref, x.kind, x.blockNumber, x.blockHash, x.txIndex, x.from, x.to, x.asset, x.amount.toString());
+        else {
+          const tx = Number(insertTx.run(x.txHash).lastInsertRowid);
+          insert.run(x.chainId, tx, x.ref, x.kind, x.blockNumber, x.blockHash, x.txIndex, id(x.from), id(x.to), id(x.asset), x.amount.toString());
+        }
+      }
     });
     let ms = 0;
     let m = 0;
@@ -133,7 +150,7 @@ function ingest() {
   };
   if (args.raw !== false) {
     out.ingestRaw = rawIngest('raw.db', false);
-    out.ingestRawRowid = rawIngest('raw-rowid.db', true);
+    out.ingestRawText = rawIngest('raw-text.db', true);
   }
 
   store.close();

@@ -322,11 +322,11 @@ describe('databases', () => {
     execFileSync(process.execPath, ['--input-type=module', '-e', `const { createStore } = await import(${store}); createStore(${JSON.stringify(db)}); process.exit(0);`]);
   };
 
-  /** Removes one entry from the index transfers_to in the file's bytes (its cell count one lower). */
+  /** Removes one entry from the index transfer_rows_to in the file's bytes (its cell count one lower). */
   const damageIndex = (db: string): void => {
     const d = new Database(db, { readonly: true });
     const pageSize = d.pragma('page_size', { simple: true }) as number;
-    const root = (d.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'transfers_to'`).get() as { rootpage: number }).rootpage;
+    const root = (d.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'transfer_rows_to'`).get() as { rootpage: number }).rootpage;
     d.close();
     const bytes = readFileSync(db);
     const header = (root - 1) * pageSize;
@@ -347,7 +347,7 @@ describe('databases', () => {
       const out = await hoptrace(args);
       expect(out.code, `${args[0]}: ${out.stderr}`).toBe(2);
       expectCleanMessage(out.stderr);
-      expect(out.stderr).toMatch(new RegExp(`^hoptrace: database ${db} is damaged: .*wrong # of entries in index transfers_to.*; restore it or trace again into a new --db\\.`));
+      expect(out.stderr).toMatch(new RegExp(`^hoptrace: database ${db} is damaged: .*wrong # of entries in index transfer_rows_to.*; restore it or trace again into a new --db\\.`));
       expect(out.stdout).toBe('');
     }
   }, 60_000);

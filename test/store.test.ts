@@ -7,7 +7,7 @@ import { UsageError } from '../src/errors.js';
 import { openDb } from '../src/store/open.js';
 import type { NewTraceRun } from '../src/store/runs.js';
 import { MIGRATIONS } from '../src/store/schema.js';
-import { createStore, readStoreIfExists, type Store } from '../src/store/store.js';
+import { createStore, readStoreIfExists, TRANSFER_READS, type Store } from '../src/store/store.js';
 import type { NewUserLabel } from '../src/store/userLabels.js';
 import type { Address, DepositEvidence, Hex, Transfer } from '../src/types.js';
 
@@ -288,5 +288,68 @@ describe('opening', () => {
       repaired.close();
     }
     expect(notes).toEqual([expect.stringMatching(/held 1 transfer of a shape this hoptrace refuses/)]);
+  });
+});
+
+describe('integer ids (schema 7)', () => {
+  it('each movement read uses the index it is written for (EXPLAIN QUERY PLAN), and only the range read scans', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      store.commit([transfer(1, 1n), { ...transfer(2, 2n), kind: 'wrap', asset: address() }], []);
+    });
+    const db = openDb(path, { readonly: true });
+    try {
+      const plan = (sql: string): string =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1)) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('\n');
+      const want: Record<keyof typeof TRANSFER_READS, RegExp> = {
+        from: /SEARCH t USING INDEX transfer_rows_from \(from_id=\? AND block_number>\? AND block_number<\?\)/,
+        to: /SEARCH t USING INDEX transfer_rows_to \(to_id=\? AND block_number>\? AND block_number<\?\)/,
+        one: /SEARCH t USING INDEX transfer_rows_identity \(tx=\? AND ref=\? AND chain_id=\?\)/,
+        has: /SEARCH transfer_rows USING COVERING INDEX transfer_rows_identity \(tx=\? AND ref=\? AND chain_id=\?\)/,
+        wrapAssets: /USING (COVERING )?INDEX transfer_rows_wrap/,
+        range: /SCAN t\b/,
+        rangeIds: /SCAN transfer_rows\b/,
+      };
+      for (const [name, sql] of Object.entries(TRANSFER_READS) as [keyof typeof TRANSFER_READS, string][]) {
+        const p = plan(sql);
+        expect(p, name).toMatch(want[name]);
+        // The id tables are reached by their keys, never scanned.
+        expect(p, name).not.toMatch(/SCAN (x|f|o|a|addresses|txs|assets)\b/);
+        if (name !== 'range' && name !== 'rangeIds') expect(p, name).not.toMatch(/SCAN t\b|SCAN transfer_rows\b/);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stores each address, asset and transaction once, and forgets the ids of a commit that rolled back', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      const a = transfer(1, 1n);
+      const b = { ...transfer(1, 2n), from: a.to, to: a.from };
+      expect(store.commit([a, b, { ...a, ref: 'log:0' }], [])).toBe(3);
+      // A row SQLite cannot bind (a block number that is an object) fails the whole commit after new ids
+      // were made in it: they must not be reused as if stored.
+      const fresh = { ...transfer(2, 3n), to: address() };
+      const bad = { ...transfer(2, 4n), blockNumber: {} as unknown as number };
+      expect(() => store.commit([fresh, bad], [])).toThrow();
+      expect(store.transferCount()).toBe(3);
+      expect(store.commit([fresh], [])).toBe(1);
+      expect(store.transfersOf(fresh.to, 'to', 0, 10)).toEqual([fresh]);
+      expect(store.transfersOf(a.from, 'from', 0, 10)).toEqual([a, { ...a, ref: 'log:0' }].sort((x, y) => (x.ref < y.ref ? -1 : 1)));
+    });
+    const db = openDb(path, { readonly: true });
+    try {
+      const count = (t: string): number => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number;
+      expect(count('txs')).toBe(3);
+      expect(count('addresses')).toBe(4);
+      expect(count('assets')).toBe(1);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -26,6 +26,7 @@ import { registerAnalysisCommands } from './analysis.js';
 import { manifestOf, recordRun } from './runReport.js';
 import { addFormatOptions, chosenFormat, chosenPriceTable, collect, colorOption, dbOption, emitRun, outOption, priceTableOption, quietOption, rpcOption } from './shared.js';
 import { registerStatsCommand } from './stats.js';
+import { registerUpgradeCommand } from './upgrade.js';
 import { creditsLine } from '../report/price.js';
 import { callsByMethod, priceCalls } from '../rpc/price.js';
 
@@ -138,6 +139,7 @@ export function buildProgram(): Command {
   registerLabelsCommand(program);
   registerAnalysisCommands(program);
   registerStatsCommand(program);
+  registerUpgradeCommand(program);
   return program;
 }
 

@@ -61,16 +61,35 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
         hint: 'copy it to a writable place and run the command on the copy',
       });
     }
+    // A reading command writes nothing, not even the schema upgrade (which rewrites the transfers).
+    if (readonly && state === 'ours' && version < MIGRATIONS.length) {
+      throw new UsageError(
+        `database ${path} was written by an older hoptrace (schema ${version}, this one uses ${MIGRATIONS.length}); a reading command does not upgrade it.`,
+        { hint: `upgrade it once with hoptrace upgrade --db ${path} (every row is carried forward), then read it` },
+      );
+    }
     // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
     db.pragma('busy_timeout = 5000');
     if (state === 'ours' && (walLeft || writerMarkLeft(db))) quickCheck(db, path);
     if (!readOnlyConnection) {
+      // WAL: a reader (report, path) reads while a trace writes, and a commit is one append to the log.
       switchToWal(db);
+      // NORMAL in WAL mode syncs at checkpoints, not at every commit: a killed process (kill -9) loses
+      // nothing committed, since the log is in the OS's cache; only a power cut can lose the last
+      // commits, never corrupt the file (test/resume.test.ts and the kill campaign hold it to that).
       db.pragma('synchronous = NORMAL');
-      // 64 MiB of page cache instead of SQLite's 2 MiB: inserts touch three indexes at random places, and
-      // with the default cache a large ingest re-reads its own pages (bench/analysis.mjs measures it).
-      db.pragma('cache_size = -65536');
+      // A checkpoint (log copied into the file, two fsyncs) every 64 MiB of log instead of every 4 MiB:
+      // on a slow disk the fsyncs were most of an ingest's wall time (bench/analysis.mjs: the commit
+      // rate doubled), and a page rewritten by several commits is copied once. The log is emptied on
+      // the last close; a reader's cost grows with the log only by its index in the -shm file.
+      db.pragma('wal_autocheckpoint = 16384');
     }
+    // 64 MiB of page cache instead of SQLite's 2 MiB: inserts touch the id and movement indexes at random
+    // places, and with the default cache a large ingest re-reads its own pages (bench/analysis.mjs).
+    db.pragma('cache_size = -65536');
+    // Sorts and DISTINCTs of the reads (ORDER BY of transfersOf, the migration's UNION) in memory, not in
+    // temporary files.
+    db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = ON');
     if (!readOnlyConnection) migrate(db, version);
     if (!readonly) {
@@ -116,6 +135,19 @@ function connect(path: string, readonly: boolean): Db {
     if (readonly && /^SQLITE_(READONLY|CANTOPEN)/.test(code)) return connectImmutable(path, err);
     if (db === undefined) throw new UsageError(`cannot open database ${path}: ${(err as Error).message}.`, { cause: err });
     throw sqliteToUsage(path, err);
+  }
+}
+
+/**
+ * The schema version a database file is at, and the one this release writes, read without changing the
+ * file (for `hoptrace upgrade` to say what it did). The file must exist.
+ */
+export function schemaVersionOf(path: string): { version: number; current: number } {
+  const db = connect(path, true);
+  try {
+    return { version: db.pragma('user_version', { simple: true }) as number, current: MIGRATIONS.length };
+  } finally {
+    db.close();
   }
 }
 
@@ -283,7 +315,7 @@ export function sqliteToUsage(path: string, err: unknown): HoptraceError {
 /**
  * What `read` finds in the database at `path`, without creating it: `none` when the file does not exist
  * (the readers of `labels list/show/export` must not leave an empty database behind), or is empty. The
- * file is opened read-only (migrated first when it is an older hoptrace database); it is closed again
+ * file is opened read-only (an older hoptrace database is refused, not upgraded: see openDb); it is closed again
  * before this returns.
  */
 export function readIfExists<T>(path: string, none: T, read: (db: Db) => T): T {

@@ -44,7 +44,8 @@ export interface RepairReport {
  */
 export function repairStore(db: Db): RepairReport | null {
   if (db.readonly) return null;
-  const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name));
+  // transfers is a view over the id tables since schema 7: its triggers turn the DELETE below into theirs.
+  const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).all() as { name: string }[]).map((t) => t.name));
   if (!tables.has('meta') || !tables.has('transfers')) return null;
   const checked = (db.prepare(`SELECT value FROM meta WHERE key = ?`).get(META_KEY) as { value: string } | undefined)?.value;
   if (checked === REPAIR_VERSION) return null;
@@ -66,7 +67,9 @@ export function repairStore(db: Db): RepairReport | null {
       };
       note(db.prepare(`SELECT DISTINCT chain_id, block_number AS n FROM transfers WHERE ${BAD_TRANSFER}`).all() as { chain_id: number; n: unknown }[]);
       note(db.prepare(`SELECT DISTINCT chain_id, number AS n FROM blocks WHERE ${BAD_BLOCK}`).all() as { chain_id: number; n: unknown }[]);
-      const transfers = db.prepare(`DELETE FROM transfers WHERE ${BAD_TRANSFER}`).run().changes;
+      // Counted before: a DELETE through the view's trigger reports no changes of its own.
+      const transfers = (db.prepare(`SELECT COUNT(*) FROM transfers WHERE ${BAD_TRANSFER}`).pluck().get() as number);
+      db.prepare(`DELETE FROM transfers WHERE ${BAD_TRANSFER}`).run();
       const blocks = db.prepare(`DELETE FROM blocks WHERE ${BAD_BLOCK}`).run().changes;
       const tokens = tables.has('tokens') ? db.prepare(`DELETE FROM tokens WHERE ${BAD_TOKEN}`).run().changes : 0;
       let reopened = 0;

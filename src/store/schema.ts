@@ -156,4 +156,103 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE trace_runs ADD COLUMN edges_recorded INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Integer ids (issue 15: ingest at SQLite's pace). Every address, asset ('native' or a token contract)
+  -- and transaction hash is stored once, in a rowid table with a unique index on its text, and the
+  -- movements refer to them by integer: a movement row is a third of the size, its indexes hold integers,
+  -- and it is appended in rowid order instead of landing at a random hash key of a WITHOUT ROWID table.
+  -- Ids are never reused or deleted (a rollback removes movements, not the names they point to), so a
+  -- writer may keep the ids it has committed in memory.
+  CREATE TABLE addresses (
+    id      INTEGER PRIMARY KEY,
+    address TEXT    NOT NULL UNIQUE
+  );
+  CREATE TABLE assets (
+    id    INTEGER PRIMARY KEY,
+    asset TEXT    NOT NULL UNIQUE
+  );
+  CREATE TABLE txs (
+    id   INTEGER PRIMARY KEY,
+    hash TEXT    NOT NULL UNIQUE
+  );
+  -- The movements. Identity is still (chain_id, tx_hash, ref): the unique index transfer_rows_identity.
+  -- No foreign key clauses: the store writes the ids it has just read or made, and a foreign key check
+  -- would cost a lookup per id per row.
+  CREATE TABLE transfer_rows (
+    id           INTEGER PRIMARY KEY,
+    chain_id     INTEGER NOT NULL,
+    tx           INTEGER NOT NULL,
+    ref          TEXT    NOT NULL,
+    kind         TEXT    NOT NULL CHECK (kind IN ('native', 'internal', 'erc20', 'wrap', 'unwrap')),
+    block_number INTEGER NOT NULL,
+    block_hash   TEXT    NOT NULL,
+    tx_index     INTEGER NOT NULL,
+    from_id      INTEGER NOT NULL,
+    to_id        INTEGER NOT NULL,
+    asset_id     INTEGER NOT NULL,
+    amount       TEXT    NOT NULL
+  );
+
+  INSERT INTO addresses (address) SELECT from_addr FROM transfers UNION SELECT to_addr FROM transfers;
+  INSERT INTO assets (asset) SELECT DISTINCT asset FROM transfers ORDER BY asset;
+  INSERT INTO txs (hash) SELECT tx_hash FROM transfers GROUP BY tx_hash ORDER BY min(block_number), tx_hash;
+  INSERT INTO transfer_rows
+    (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
+    SELECT t.chain_id, x.id, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, f.id, o.id, a.id, t.amount
+    FROM transfers t
+    JOIN txs x ON x.hash = t.tx_hash
+    JOIN addresses f ON f.address = t.from_addr
+    JOIN addresses o ON o.address = t.to_addr
+    JOIN assets a ON a.asset = t.asset
+    ORDER BY t.block_number, t.tx_index, t.ref;
+  DROP TABLE transfers;
+
+  -- The indexes the reads use, and no more (each checked with EXPLAIN QUERY PLAN in test/store.test.ts):
+  -- identity (commit's INSERT OR IGNORE, transfer, hasTransfer), out of and into an address within a
+  -- block range (transfersOf), and the few wrap/unwrap rows (wrapAssets). A block-range read
+  -- (transfersInRange) is a run's whole range, read in rowid order; a rollback above a block (a reorg)
+  -- is rare: both scan the table rather than keep a block index every insert pays for.
+  CREATE UNIQUE INDEX transfer_rows_identity ON transfer_rows (tx, ref, chain_id);
+  CREATE INDEX transfer_rows_from ON transfer_rows (from_id, block_number);
+  CREATE INDEX transfer_rows_to ON transfer_rows (to_id, block_number);
+  CREATE INDEX transfer_rows_wrap ON transfer_rows (chain_id, asset_id) WHERE kind IN ('wrap', 'unwrap');
+
+  -- The movements with their text values, under the table's old name and columns: what a user querying
+  -- the file with sqlite3 (and the repair, and tests) reads and edits. Writes through it go to the id
+  -- tables by the triggers below; the store's own commit writes transfer_rows directly.
+  CREATE VIEW transfers AS
+    SELECT t.chain_id AS chain_id, x.hash AS tx_hash, t.ref AS ref, t.kind AS kind, t.block_number AS block_number,
+      t.block_hash AS block_hash, t.tx_index AS tx_index, f.address AS from_addr, o.address AS to_addr,
+      a.asset AS asset, t.amount AS amount
+    FROM transfer_rows t
+    JOIN txs x ON x.id = t.tx
+    JOIN addresses f ON f.id = t.from_id
+    JOIN addresses o ON o.id = t.to_id
+    JOIN assets a ON a.id = t.asset_id;
+  CREATE TRIGGER transfers_insert INSTEAD OF INSERT ON transfers BEGIN
+    INSERT OR IGNORE INTO txs (hash) VALUES (NEW.tx_hash);
+    INSERT OR IGNORE INTO addresses (address) VALUES (NEW.from_addr), (NEW.to_addr);
+    INSERT OR IGNORE INTO assets (asset) VALUES (NEW.asset);
+    INSERT INTO transfer_rows
+      (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
+      VALUES (NEW.chain_id, (SELECT id FROM txs WHERE hash = NEW.tx_hash), NEW.ref, NEW.kind, NEW.block_number,
+        NEW.block_hash, NEW.tx_index, (SELECT id FROM addresses WHERE address = NEW.from_addr),
+        (SELECT id FROM addresses WHERE address = NEW.to_addr), (SELECT id FROM assets WHERE asset = NEW.asset),
+        NEW.amount);
+  END;
+  CREATE TRIGGER transfers_update INSTEAD OF UPDATE ON transfers BEGIN
+    INSERT OR IGNORE INTO txs (hash) VALUES (NEW.tx_hash);
+    INSERT OR IGNORE INTO addresses (address) VALUES (NEW.from_addr), (NEW.to_addr);
+    INSERT OR IGNORE INTO assets (asset) VALUES (NEW.asset);
+    UPDATE transfer_rows SET chain_id = NEW.chain_id, tx = (SELECT id FROM txs WHERE hash = NEW.tx_hash), ref = NEW.ref,
+      kind = NEW.kind, block_number = NEW.block_number, block_hash = NEW.block_hash, tx_index = NEW.tx_index,
+      from_id = (SELECT id FROM addresses WHERE address = NEW.from_addr),
+      to_id = (SELECT id FROM addresses WHERE address = NEW.to_addr),
+      asset_id = (SELECT id FROM assets WHERE asset = NEW.asset), amount = NEW.amount
+    WHERE tx = (SELECT id FROM txs WHERE hash = OLD.tx_hash) AND ref = OLD.ref AND chain_id = OLD.chain_id;
+  END;
+  CREATE TRIGGER transfers_delete INSTEAD OF DELETE ON transfers BEGIN
+    DELETE FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = OLD.tx_hash) AND ref = OLD.ref AND chain_id = OLD.chain_id;
+  END;
+  `,
 ];

@@ -21,6 +21,13 @@ export interface IntervalMark {
   to: number;
 }
 
+/**
+ * A movement by integer ids (Store.transferIdsInRange): transaction id, ref, kind, block number, index of
+ * the transaction in its block, from-address id, to-address id, asset id, amount (decimal text).
+ */
+export type TransferIdRow = [tx: number, ref: string, kind: TransferKind, blockNumber: number, txIndex: number,
+  from: number, to: number, asset: number, amount: string];
+
 export interface BlockHeader {
   number: number;
   hash: Hex;
@@ -90,6 +97,18 @@ export interface Store extends TableStores {
    * table is never held twice): what the analysis in graph/ reads.
    */
   transfersInRange(fromBlock: number, toBlock: number): Iterable<Transfer>;
+  /**
+   * transfersInRange by integer ids, for analysis over many rows: no text joined, no object per row.
+   * Rows are arrays (TransferIdRow), streamed in storage order; `names()` turns the ids back into text.
+   */
+  transferIdsInRange(fromBlock: number, toBlock: number): Iterable<TransferIdRow>;
+  /**
+   * The text of every address and asset id, indexed by id (index 0 unused), read once: what
+   * transferIdsInRange's ids stand for. A transaction hash is read by `txHash(id)`.
+   */
+  names(): { addresses: string[]; assets: string[] };
+  /** The hash of a transaction id of transferIdsInRange, or null when there is none. */
+  txHash(id: number): Hex | null;
   /** The stored movement with this identity, or null (rolled back, or never stored). */
   transfer(txHash: string, ref: string): Transfer | null;
   /** Whether the movement with this identity is stored (rolled back by a reorg, it is not). */
@@ -153,20 +172,56 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
 /**
  * What `read` finds in the store at `path`, without creating it: `none` when the file does not exist or
  * is empty (a reading command, `labels list/show/export`, must not leave an empty database behind). The
- * file is opened read-only (an older hoptrace database is migrated first, as openDb does), and closed
+ * file is opened read-only (an older hoptrace database is refused, not upgraded, as openDb says), and closed
  * again before this returns.
  */
 export function readStoreIfExists<T>(path: string, none: T, read: (store: Store) => T): T {
   return readIfExists(path, none, (db) => read(storeOn(db, path)));
 }
 
+// The text values back by the ids: joins on integer primary keys.
+const SELECT_TEXT = `SELECT t.chain_id, x.hash AS tx_hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index,
+    f.address AS from_addr, o.address AS to_addr, a.asset, t.amount
+  FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id
+    JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id`;
+
+/**
+ * The movement reads, with the index each is meant to use (test/store.test.ts checks every one with
+ * EXPLAIN QUERY PLAN, so an index dropped or a query changed cannot turn a lookup into a scan unseen).
+ */
+export const TRANSFER_READS = {
+  /** transfersOf side 'from': transfer_rows_from (address id, block_number). */
+  from: `${SELECT_TEXT} WHERE t.from_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
+    AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
+  /** transfersOf side 'to': transfer_rows_to. */
+  to: `${SELECT_TEXT} WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
+    AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
+  /** transfer: transfer_rows_identity, by the transaction's id. */
+  one: `${SELECT_TEXT} WHERE t.tx = (SELECT id FROM txs WHERE hash = ?) AND t.ref = ? AND t.chain_id = ?`,
+  /** hasTransfer: transfer_rows_identity alone. */
+  has: `SELECT 1 FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = ?) AND ref = ? AND chain_id = ?`,
+  /** wrapAssets: the partial index transfer_rows_wrap holds the wrap/unwrap rows alone. */
+  wrapAssets: `SELECT a.asset FROM assets a WHERE a.id IN
+    (SELECT asset_id FROM transfer_rows WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')) ORDER BY a.asset`,
+  /**
+   * transfersInRange: a run's whole range as a rule, so a scan of the table in rowid order; raw rows,
+   * address and asset ids named in memory.
+   */
+  range: `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, t.from_id, t.to_id, t.asset_id, t.amount
+    FROM transfer_rows t JOIN txs x ON x.id = t.tx WHERE t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
+  /** transferIdsInRange: the same scan, ids only (TransferIdRow). */
+  rangeIds: `SELECT tx, ref, kind, block_number, tx_index, from_id, to_id, asset_id, amount
+    FROM transfer_rows WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
+} as const;
+
 /** The Store over an open database: statements prepared once, table stores built once. */
 function storeOn(db: Db, path: string): Store {
   let chain: number | null = withSqliteErrors(path, () => readChain(db));
 
+  const ids = idTables(db);
   const insertTransfer = db.prepare(
-    `INSERT OR IGNORE INTO transfers
-       (chain_id, tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount)
+    `INSERT OR IGNORE INTO transfer_rows
+       (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectIntervals = db.prepare(
@@ -176,17 +231,12 @@ function storeOn(db: Db, path: string): Store {
   const insertInterval = db.prepare(
     `INSERT INTO intervals (chain_id, address, source, from_block, to_block) VALUES (?, ?, ?, ?, ?)`,
   );
-  const fromStmt = db.prepare(
-    `SELECT * FROM transfers WHERE chain_id = ? AND from_addr = ? AND block_number BETWEEN ? AND ?
-     ORDER BY block_number, tx_index, ref`,
-  );
-  const toStmt = db.prepare(
-    `SELECT * FROM transfers WHERE chain_id = ? AND to_addr = ? AND block_number BETWEEN ? AND ?
-     ORDER BY block_number, tx_index, ref`,
-  );
-  const oneStmt = db.prepare(`SELECT * FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
-  const wrapStmt = db.prepare(`SELECT DISTINCT asset FROM transfers WHERE chain_id = ? AND kind IN ('wrap', 'unwrap') ORDER BY asset`);
-  const hasStmt = db.prepare(`SELECT 1 FROM transfers WHERE chain_id = ? AND tx_hash = ? AND ref = ?`);
+  const fromStmt = db.prepare(TRANSFER_READS.from);
+  const toStmt = db.prepare(TRANSFER_READS.to);
+  const oneStmt = db.prepare(TRANSFER_READS.one);
+  const hasStmt = db.prepare(TRANSFER_READS.has);
+  const wrapStmt = db.prepare(TRANSFER_READS.wrapAssets);
+  const txHashStmt = db.prepare(`SELECT hash FROM txs WHERE id = ?`).pluck();
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const deleteMetaStmt = db.prepare(`DELETE FROM meta WHERE key = ?`);
   // Headers are read once per block of every path: statements prepared once.
@@ -195,6 +245,16 @@ function storeOn(db: Db, path: string): Store {
   const setMetaStmt = db.prepare(
     `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
+
+  /** The text of every address and asset id, indexed by id. */
+  const readNames = (): { addresses: string[]; assets: string[] } => {
+    const all = (table: string, column: string): string[] => {
+      const out: string[] = [''];
+      for (const [id, text] of db.prepare(`SELECT id, ${column} FROM ${table}`).raw(true).iterate() as Iterable<[number, string]>) out[id] = text;
+      return out;
+    };
+    return { addresses: all('addresses', 'address'), assets: all('assets', 'asset') };
+  };
 
   const requireChain = (): number => {
     if (chain === null) throw new Error('store used before bindChain');
@@ -213,15 +273,28 @@ function storeOn(db: Db, path: string): Store {
 
   const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
     let inserted = 0;
-    // Positional parameters, no row object per transfer: this loop is the ingest rate.
+    // Positional parameters, no row object per transfer, ids from memory where known: this loop is the
+    // ingest rate.
     for (const t of rows) {
       inserted += insertTransfer.run(
-        t.chainId, t.txHash, t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex, t.from, t.to, t.asset, t.amount.toString(),
+        t.chainId, ids.tx(t.txHash), t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex,
+        ids.address(t.from), ids.address(t.to), ids.asset(t.asset), t.amount.toString(),
       ).changes;
     }
     for (const m of marks) markInterval(m);
     return inserted;
   });
+  const commitAll = (rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
+    try {
+      const n = commitTx.immediate(rows, marks);
+      ids.committed();
+      return n;
+    } catch (err) {
+      // Ids made in a transaction that rolled back do not exist.
+      ids.rolledBack();
+      throw err;
+    }
+  };
 
   /** Marks every block above `block` as not fetched (the rows stay; a re-read finds them again). */
   const truncateIntervals = (c: number, block: number): void => {
@@ -250,9 +323,7 @@ function storeOn(db: Db, path: string): Store {
     setMeta: (key, value) => void setMetaStmt.run(key, value),
     deleteMeta: (key) => void deleteMetaStmt.run(key),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
-    commit(rows, marks) {
-      return commitTx.immediate(rows, marks);
-    },
+    commit: commitAll,
     intervals(address, source) {
       const c = requireChain();
       return (selectIntervals.all(c, address, source) as { from_block: number; to_block: number }[]).map(
@@ -261,19 +332,18 @@ function storeOn(db: Db, path: string): Store {
     },
     transfersOf(address, side, fromBlock, toBlock) {
       const stmt: Statement = side === 'from' ? fromStmt : toStmt;
-      return (stmt.all(requireChain(), address, fromBlock, toBlock) as TransferRow[]).map(fromRow);
+      return (stmt.all(address, requireChain(), fromBlock, toBlock) as TransferRow[]).map(fromRow);
     },
     *transfersInRange(fromBlock, toBlock) {
       const c = requireChain();
       // Rows as arrays (better-sqlite3 raw mode): a third less allocation than row objects on 1M rows.
       // Prepared per call: two passes may iterate at once, and one statement cannot.
-      const stmt = db
-        .prepare(
-          `SELECT tx_hash, ref, kind, block_number, block_hash, tx_index, from_addr, to_addr, asset, amount
-           FROM transfers WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
-        )
-        .raw(true);
-      for (const r of stmt.iterate(c, fromBlock, toBlock) as Iterable<RawTransferRow>) {
+      // Addresses and assets by id from memory, one string each however many rows name it (fewer
+      // allocations than a join per row); the transaction hash by a join on its key.
+      let { addresses, assets } = readNames();
+      for (const r of db.prepare(TRANSFER_READS.range).raw(true).iterate(c, fromBlock, toBlock) as Iterable<RawTransferRow>) {
+        // A name stored by another process after the names were read: read them again.
+        if (addresses[r[6]] === undefined || addresses[r[7]] === undefined || assets[r[8]] === undefined) ({ addresses, assets } = readNames());
         yield {
           chainId: c,
           txHash: r[0],
@@ -282,18 +352,25 @@ function storeOn(db: Db, path: string): Store {
           blockNumber: r[3],
           blockHash: r[4],
           txIndex: r[5],
-          from: r[6],
-          to: r[7],
-          asset: r[8] as Asset,
+          from: addresses[r[6]]!,
+          to: addresses[r[7]]!,
+          asset: assets[r[8]] as Asset,
           amount: BigInt(r[9]),
         };
       }
     },
+    transferIdsInRange(fromBlock, toBlock) {
+      // Prepared per call, as transfersInRange: two passes may iterate at once.
+      const stmt = db.prepare(TRANSFER_READS.rangeIds).raw(true);
+      return stmt.iterate(requireChain(), fromBlock, toBlock) as Iterable<TransferIdRow>;
+    },
+    names: () => readNames(),
+    txHash: (id) => (txHashStmt.get(id) as Hex | undefined) ?? null,
     transfer: (txHash, ref) => {
-      const r = oneStmt.get(requireChain(), txHash, ref) as TransferRow | undefined;
+      const r = oneStmt.get(txHash, ref, requireChain()) as TransferRow | undefined;
       return r ? fromRow(r) : null;
     },
-    hasTransfer: (txHash, ref) => hasStmt.get(requireChain(), txHash, ref) !== undefined,
+    hasTransfer: (txHash, ref) => hasStmt.get(txHash, ref, requireChain()) !== undefined,
     wrapAssets: () =>
       (wrapStmt.all(requireChain()) as { asset: string }[]).map((r) => r.asset),
     block: (number) => (blockStmt.get(requireChain(), number) as BlockHeader | undefined) ?? null,
@@ -304,7 +381,7 @@ function storeOn(db: Db, path: string): Store {
     rollbackAbove(block) {
       const c = requireChain();
       db.transaction(() => {
-        db.prepare(`DELETE FROM transfers WHERE chain_id = ? AND block_number > ?`).run(c, block);
+        db.prepare(`DELETE FROM transfer_rows WHERE chain_id = ? AND block_number > ?`).run(c, block);
         db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
         dropDepositsSweptAbove(db, c, block);
         truncateIntervals(c, block);
@@ -315,7 +392,7 @@ function storeOn(db: Db, path: string): Store {
       db.transaction(() => truncateIntervals(c, block)).immediate();
     },
     transferCount: () =>
-      (db.prepare(`SELECT COUNT(*) AS n FROM transfers WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,
+      (db.prepare(`SELECT COUNT(*) AS n FROM transfer_rows WHERE chain_id = ?`).get(requireChain()) as { n: number }).n,
     close: () => db.close(),
   });
 }
@@ -338,7 +415,7 @@ function readChain(db: Db): number | null {
 }
 
 /** A transfers row as transfersInRange selects it, in raw (array) mode. */
-type RawTransferRow = [string, string, TransferKind, number, string, number, string, string, string, string];
+type RawTransferRow = [string, string, TransferKind, number, string, number, number, number, number, string];
 
 function fromRow(r: TransferRow): Transfer {
   return {
@@ -355,3 +432,67 @@ function fromRow(r: TransferRow): Transfer {
     amount: BigInt(r.amount),
   };
 }
+
+/** Committed ids kept in memory at most: past this many, the maps start again (a lookup is one index read). */
+const MAX_CACHED_IDS = 1 << 20;
+
+/**
+ * The ids of addresses, assets and transaction hashes (tables addresses, assets, txs), made on first
+ * use. Address and asset ids are kept in memory; those a rolled-back transaction made are forgotten
+ * (`rolledBack()`). Ids are never deleted or reused, so a
+ * committed id stays right even when another process writes the file. Transaction hashes are many and
+ * seldom repeat beyond neighbouring rows: only the last one is kept.
+ */
+function idTables(db: Db) {
+  const interner = (table: string, column: string) => {
+    const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${column}) VALUES (?)`);
+    const select = db.prepare(`SELECT id FROM ${table} WHERE ${column} = ?`).pluck();
+    return (text: string): number => {
+      const r = insert.run(text);
+      return r.changes === 1 ? Number(r.lastInsertRowid) : (select.get(text) as number);
+    };
+  };
+  const makeAddress = interner('addresses', 'address');
+  const makeAsset = interner('assets', 'asset');
+  const makeTx = interner('txs', 'hash');
+  // One map per table, written at once; the keys made in the open transaction are listed, to forget
+  // them if it rolls back.
+  const addresses = new Map<string, number>();
+  const assets = new Map<string, number>();
+  let made: [Map<string, number>, string][] = [];
+  let lastTx = '';
+  let lastTxId = 0;
+  const cached = (map: Map<string, number>, text: string, make: (text: string) => number): number => {
+    let id = map.get(text);
+    if (id === undefined) {
+      map.set(text, (id = make(text)));
+      made.push([map, text]);
+    }
+    return id;
+  };
+  return {
+    address: (a: string): number => cached(addresses, a, makeAddress),
+    asset: (a: string): number => cached(assets, a, makeAsset),
+    tx(hash: string): number {
+      if (hash !== lastTx) {
+        lastTxId = makeTx(hash);
+        lastTx = hash;
+      }
+      return lastTxId;
+    },
+    committed(): void {
+      if (addresses.size > MAX_CACHED_IDS) addresses.clear();
+      if (assets.size > MAX_CACHED_IDS) assets.clear();
+      made = [];
+      lastTx = '';
+    },
+    rolledBack(): void {
+      for (const [map, text] of made) map.delete(text);
+      made = [];
+      lastTx = '';
+    },
+  };
+}
+
+/** The schema version a file is at and the one this release writes, read without changing it (store/open.ts). */
+export { schemaVersionOf } from './open.js';

@@ -119,7 +119,7 @@ export function userLabelStore(db: Db, path: string): UserLabels {
 
 /**
  * The user labels of the database at `path` without creating it: a file that does not exist yet holds
- * none. The file is migrated when it is an older hoptrace database.
+ * none. An older hoptrace database is refused (a reading open does not upgrade it).
  */
 export function readUserLabels(path: string): UserLabel[] {
   return readIfExists(path, [], (db) => userLabelStore(db, path).all());

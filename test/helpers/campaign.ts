@@ -26,7 +26,8 @@ export function dbContent(path: string): DbContent {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     // A run killed before its first migration committed leaves a file without tables: empty, not an error.
-    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name));
+    // transfers is a view over the id tables since schema 7.
+    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).all() as { name: string }[]).map((t) => t.name));
     const rows = (sql: string) =>
       tables.has(/FROM (\w+)/.exec(sql)![1]!) ? (db.prepare(sql).all() as Record<string, unknown>[]).map((r) => JSON.stringify(r)) : [];
     return {

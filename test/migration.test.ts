@@ -1,0 +1,163 @@
+/**
+ * The schema step to integer ids (schema 7) on a database the release before it wrote:
+ * test/fixtures/schema6/schema6.db (two demo runs, user labels, a learned deposit, a nonce; made by
+ * make.sh beside it with the release at 53843b3), with the report and export outputs that release gave
+ * for it. Every row of every table is compared with what the old file held (read with plain
+ * better-sqlite3), and the built CLI (run `npm run build` first) must give the same bytes from the
+ * upgraded file. A reading open of the old file refuses, and leaves it as it was.
+ */
+import Database from 'better-sqlite3';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/store/schema.js';
+import { createStore, readStoreIfExists } from '../src/store/store.js';
+import type { Transfer } from '../src/types.js';
+import { hoptrace } from './helpers/cli.js';
+import { tempDb } from './helpers/trace.js';
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'schema6');
+const OLD_VERSION = 6;
+
+type Rows = Record<string, unknown>[];
+
+/** Every table of the schema-6 file with its rows in a fixed order (the transfers by their identity). */
+const ORDER: Record<string, string> = {
+  meta: 'key',
+  transfers: 'chain_id, tx_hash, ref',
+  intervals: 'chain_id, address, source, from_block',
+  blocks: 'chain_id, number',
+  tokens: 'chain_id, address',
+  user_labels: 'address, chain',
+  deposit_addresses: 'chain_id, address',
+  account_nonces: 'chain_id, address',
+  trace_runs: 'id',
+  trace_run_edges: 'run_id, tx_hash, ref',
+  sqlite_sequence: 'name',
+};
+
+function dump(path: string): Record<string, Rows> {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return Object.fromEntries(Object.entries(ORDER).map(([t, order]) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).all() as Rows]));
+  } finally {
+    db.close();
+  }
+}
+
+function copyFixture(): string {
+  const path = tempDb('old.db');
+  copyFileSync(join(FIXTURE, 'schema6.db'), path);
+  return path;
+}
+
+/** A stored movement as the old table's row. */
+const asRow = (t: Transfer): Record<string, unknown> => ({
+  chain_id: t.chainId, tx_hash: t.txHash, ref: t.ref, kind: t.kind, block_number: t.blockNumber, block_hash: t.blockHash,
+  tx_index: t.txIndex, from_addr: t.from, to_addr: t.to, asset: t.asset, amount: t.amount.toString(),
+});
+const byIdentity = (a: Record<string, unknown>, b: Record<string, unknown>): number =>
+  `${a['tx_hash']} ${a['ref']}` < `${b['tx_hash']} ${b['ref']}` ? -1 : 1;
+
+describe('schema 6 → 7 (integer ids)', () => {
+  it('the fixture is what the release before wrote: schema 6, every table with rows', () => {
+    const old = dump(join(FIXTURE, 'schema6.db'));
+    for (const [table, rows] of Object.entries(old)) expect(rows.length, table).toBeGreaterThan(0);
+    const db = new Database(join(FIXTURE, 'schema6.db'), { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(OLD_VERSION);
+    db.close();
+  });
+
+  it('a reading open refuses the old file in one sentence and leaves it unchanged', () => {
+    const path = copyFixture();
+    const before = readFileSync(path);
+    expect(() => createStore(path, { readonly: true })).toThrow(
+      /was written by an older hoptrace \(schema 6, this one uses \d+\); a reading command does not upgrade it\.$/,
+    );
+    expect(() => readStoreIfExists(path, null, (s) => s.transferCount())).toThrow(/a reading command does not upgrade it/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('a writing open carries every row of every table forward', () => {
+    const path = copyFixture();
+    const old = dump(path);
+    const store = createStore(path);
+    try {
+      expect(store.schemaVersion()).toBe(MIGRATIONS.length);
+      // Through the store's reads: the same movements, from every address, both ways, by identity.
+      const oldTransfers = old['transfers']!;
+      expect([...store.transfersInRange(0, Number.MAX_SAFE_INTEGER)].map(asRow).sort(byIdentity)).toEqual([...oldTransfers].sort(byIdentity));
+      expect(store.transferCount()).toBe(oldTransfers.length);
+      const addresses = new Set(oldTransfers.flatMap((r) => [r['from_addr'] as string, r['to_addr'] as string]));
+      for (const a of addresses) {
+        for (const side of ['from', 'to'] as const) {
+          const want = oldTransfers
+            .filter((r) => r[`${side}_addr`] === a)
+            .sort((x, y) => (x['block_number'] as number) - (y['block_number'] as number) || (x['tx_index'] as number) - (y['tx_index'] as number) || ((x['ref'] as string) < (y['ref'] as string) ? -1 : 1));
+          expect(store.transfersOf(a, side, 0, Number.MAX_SAFE_INTEGER).map(asRow), `${side} ${a}`).toEqual(want);
+        }
+      }
+      for (const r of oldTransfers) {
+        expect(store.hasTransfer(r['tx_hash'] as string, r['ref'] as string)).toBe(true);
+        expect(asRow(store.transfer(r['tx_hash'] as string, r['ref'] as string)!)).toEqual(r);
+      }
+      // The same movements by integer ids, named back.
+      const { addresses: names, assets } = store.names();
+      const byIds = [...store.transferIdsInRange(0, Number.MAX_SAFE_INTEGER)].map(([tx, ref, kind, blockNumber, txIndex, from, to, asset, amount]) => ({
+        chain_id: 31337, tx_hash: store.txHash(tx), ref, kind, block_number: blockNumber, tx_index: txIndex,
+        from_addr: names[from], to_addr: names[to], asset: assets[asset], amount,
+      }));
+      // An id row carries no block hash.
+      expect(byIds.sort(byIdentity)).toEqual(oldTransfers.map(({ block_hash: _h, ...r }) => r).sort(byIdentity));
+      expect(store.txHash(1_000_000)).toBeNull();
+      const wraps = [...new Set(oldTransfers.filter((r) => r['kind'] === 'wrap' || r['kind'] === 'unwrap').map((r) => r['asset']))].sort();
+      expect(store.wrapAssets()).toEqual(wraps);
+    } finally {
+      store.close();
+    }
+    // Table by table, as plain SQLite reads the file: transfers through the view of the old columns.
+    const now = dump(path);
+    for (const table of Object.keys(ORDER)) expect(now[table], table).toEqual(old[table]);
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      // The id tables hold each text once, and nothing a movement does not use.
+      const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
+      expect(count(`SELECT COUNT(*) FROM txs`)).toBe(new Set(old['transfers']!.map((r) => r['tx_hash'])).size);
+      expect(count(`SELECT COUNT(*) FROM addresses`)).toBe(new Set(old['transfers']!.flatMap((r) => [r['from_addr'], r['to_addr']])).size);
+      expect(count(`SELECT COUNT(*) FROM assets`)).toBe(new Set(old['transfers']!.map((r) => r['asset'])).size);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('report and export of the stored runs give the old release\'s bytes after the upgrade', async () => {
+    const path = copyFixture();
+    // The upgrade the refusal tells a user to make; a second one has nothing left to do.
+    const up = await hoptrace(['upgrade', '--db', path]);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toBe(`database ${path} upgraded from schema 6 to ${MIGRATIONS.length}.\n`);
+    const again = await hoptrace(['upgrade', '--db', path]);
+    expect(again.stdout).toMatch(/nothing to upgrade/);
+    const out = dirname(path);
+    // generatedAt is the time of rendering: the only line that may differ.
+    const timeless = (s: string): string => s.replace(/("generatedAt": |generated\s+|<th>generated<\/th><td class="mono wrap">)"?\d{4}-\d\d-\d\dT[\d:.]+Z"?/g, '$1<time>');
+    // The manifest names the database's schema: the old outputs said 6, the upgraded file is the new one.
+    const upgraded = (s: string): string =>
+      s.replace(/database schema 6\)/g, `database schema ${MIGRATIONS.length})`).replace(/"databaseSchemaVersion": 6,/g, `"databaseSchemaVersion": ${MIGRATIONS.length},`);
+    const outputs: [string, string[]][] = [
+      ...['text', 'md', 'html', 'json', 'csv'].map((f): [string, string[]] => [`report-1.${f}`, ['report', '--run', '1', '--format', f, '--no-color']]),
+      ...['text', 'md', 'json', 'csv'].map((f): [string, string[]] => [`report-2.${f}`, ['report', '--run', '2', '--format', f, '--no-color']]),
+      ...['gexf', 'graphml', 'dot', 'csv'].map((f): [string, string[]] => [`export-1.${f}`, ['export', '--run', '1', '--format', f]]),
+    ];
+    for (const [file, args] of outputs) {
+      const r = await hoptrace([...args, '--db', path, '-o', join(out, file)]);
+      expect(r.code, `${file}: ${r.stderr}`).toBe(0);
+      expect(timeless(readFileSync(join(out, file), 'utf8')), file).toBe(upgraded(timeless(readFileSync(join(FIXTURE, file), 'utf8'))));
+    }
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+});
