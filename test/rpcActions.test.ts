@@ -49,7 +49,7 @@ function canned(...answers: unknown[]): RpcClient & { sent: { method: string; pa
       if (a instanceof Error) throw a;
       return a as T;
     },
-    stats: { total: 0, byMethod: {} },
+    stats: { total: 0, byMethod: {}, roundTrips: 0 },
     timing: {},
     resetStats() {},
     rps: 1,
