@@ -114,7 +114,7 @@ async function benchSize(size) {
         const r = await child(script, { ...base, ...extra });
         const best = runs[name];
         const walls = [...(best?.wallsMs ?? []), r.wallMs];
-        log(`  ${name} #${walls.length}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.rpc.total} calls`);
+        log(`  ${name} #${walls.length}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.rpc.total} calls, ${r.rpc.roundTrips} round trips`);
         runs[name] = !best || r.wallMs < best.wallMs ? { ...r, wallsMs: walls } : { ...best, wallsMs: walls };
       }
     };

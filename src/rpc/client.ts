@@ -272,6 +272,16 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     return single<T>(method, params, ropts);
   }
 
+  /** Runs `send` in a concurrency slot once the rate budget has slots for `calls` calls; with its time on the wire. */
+  async function timed<R>(calls: number, send: () => Promise<R>): Promise<{ out: R; ms: number }> {
+    return limit(async () => {
+      await budget.take(calls);
+      const t0 = performance.now();
+      const out = await send();
+      return { out, ms: performance.now() - t0 };
+    });
+  }
+
   // ---- batches -------------------------------------------------------------------------------------
   /** Batch size learned per method on this endpoint (absent: the starting size). */
   const learned = new Map<string, number>();
@@ -330,14 +340,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     let timeouts = 0;
     for (;;) {
       attempts += 1;
-      let tookMs = 0;
-      const out = await limit(async () => {
-        await budget.take(members.length);
-        const t0 = performance.now();
-        const r = await sendBatchOnce(method, members);
-        tookMs = performance.now() - t0;
-        return r;
-      });
+      const { out, ms: tookMs } = await timed(members.length, () => sendBatchOnce(method, members));
       if (!('failed' in out)) {
         everAnswered = true;
         everJsonRpc = true;
@@ -447,14 +450,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     let timeouts = 0;
     for (;;) {
       attempts += 1;
-      let tookMs = 0;
-      const a = await limit(async () => {
-        await budget.take();
-        const t0 = performance.now();
-        const attempt = await sendOnce(method, params);
-        tookMs = performance.now() - t0;
-        return attempt;
-      });
+      const { out: a, ms: tookMs } = await timed(1, () => sendOnce(method, params));
       if (a.ok) {
         const t = (timing[ropts.costKey ?? method] ??= { calls: 0, ms: 0 });
         t.calls += 1;
