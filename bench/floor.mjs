@@ -168,7 +168,7 @@ for (let level = 0; level < args.hops && frontier.length > 0; level++) {
 process.stdout.write(
   JSON.stringify({
     wallMs: performance.now() - started,
-    rpc: { total: rpc.stats.total, byMethod: rpc.stats.byMethod },
+    rpc: { total: rpc.stats.total, roundTrips: rpc.stats.roundTrips, byMethod: rpc.stats.byMethod },
     addressesVisited: fetchedFrom.size || arrival.size + args.seeds.length,
     discovered: transferSetDigest(discovered),
     peakRssMiB: peakRssMiB(),

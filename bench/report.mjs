@@ -2,7 +2,8 @@
 
 const s = (ms) => (ms / 1000).toFixed(2);
 const int = (n) => Math.round(n).toLocaleString('en-US');
-const calls = (r) => (r ? int(r.rpc.total) : '—');
+/** Calls as billed, and the HTTP round trips they took when batches made them fewer. */
+const calls = (r) => (r ? `${int(r.rpc.total)}${r.rpc.roundTrips !== undefined && r.rpc.roundTrips !== r.rpc.total ? ` (${int(r.rpc.roundTrips)} round trips)` : ''}` : '—');
 const secs = (r) => (r ? s(r.wallMs) : '—');
 /** A run's credits, with its unpriced calls when the table misses a method (results without credits: —). */
 const credits = (r) => (r?.credits ? `${int(r.credits.total)}${r.credits.unpricedCalls > 0 ? ` (+${int(r.credits.unpricedCalls)} unpriced calls)` : ''}` : '—');
@@ -31,7 +32,7 @@ export function renderMarkdown(res) {
     );
   }
   lines.push(
-    '| addresses | transfers discovered | blocks | trace s | floor s (strategy) | trace/floor | RPC calls trace / floor | credits trace / floor | credits trace/floor | stored/s | peak RSS MiB trace / floor | ms per 1k transfers |',
+    '| addresses | transfers discovered | blocks | trace s | floor s (strategy) | trace/floor | RPC calls trace / floor (round trips where fewer) | credits trace / floor | credits trace/floor | stored/s | peak RSS MiB trace / floor | ms per 1k transfers |',
     '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const z of res.sizes) {

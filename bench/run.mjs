@@ -117,7 +117,7 @@ async function benchSize(size) {
         r.credits = creditsOf(r.rpc);
         const best = runs[name];
         const walls = [...(best?.wallsMs ?? []), r.wallMs];
-        log(`  ${name} #${walls.length}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.rpc.total} calls, ${r.credits.total} credits`);
+        log(`  ${name} #${walls.length}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.rpc.total} calls, ${r.rpc.roundTrips} round trips, ${r.credits.total} credits`);
         runs[name] = !best || r.wallMs < best.wallMs ? { ...r, wallsMs: walls } : { ...best, wallsMs: walls };
       }
     };

@@ -47,7 +47,7 @@ try {
   process.stdout.write(
     JSON.stringify({
       wallMs,
-      rpc: { total: rpc.stats.total, byMethod: rpc.stats.byMethod },
+      rpc: { total: rpc.stats.total, roundTrips: rpc.stats.roundTrips, byMethod: rpc.stats.byMethod },
       transfersStored: result.stats.transfersStored,
       addressesVisited: result.stats.addressesVisited,
       hits: result.hits.length,

@@ -20,7 +20,7 @@ import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaig
 import { lazarus, tempDb, trace } from './helpers/trace.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import type { Address } from '../src/types.js';
-import { ALL_TRANSIENT_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
+import { ALL_TRANSIENT_FAULTS, BATCH_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
 
 const FAULTS: FaultKind[] = [
   ...ALL_TRANSIENT_FAULTS,
@@ -32,6 +32,7 @@ const FAULTS: FaultKind[] = [
   'range-cloudflare',
   'wrong-block',
   'missing-logs',
+  ...BATCH_FAULTS,
 ];
 const TRACING = ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'];
 const RATE = envCount('HOPTRACE_FAULT_RATE_PERCENT', 20) / 100;
@@ -79,12 +80,16 @@ describe.each([
 
     let injected = 0;
     let calls = 0;
+    let requests = 0;
     const byKind: Record<string, number> = {};
     // The seeded runs draw every kind; one more run draws only the data faults (answers for the wrong
     // block, stripped receipts), which a mixed draw over a short trace may not meet at all.
     const runs: { seed: number; kinds: FaultKind[] }[] = [];
     for (let seed = 1; seed <= seeds; seed++) runs.push({ seed, kinds: FAULTS });
     runs.push({ seed: 1, kinds: ['wrong-block', 'missing-logs'] });
+    // And one of the batch faults (refused, partial, reordered, an id twice, a member's error) with wrong
+    // headers, inside batches too.
+    runs.push({ seed: 2, kinds: [...BATCH_FAULTS, 'wrong-block'] });
     for (const { seed, kinds } of runs) {
       const db = tempDb();
       const strategy = strategies[seed % 2]!;
@@ -97,10 +102,12 @@ describe.each([
       expect(dbContent(db), `fault seed ${seed}`).toEqual(want);
       expect(served, `fault seed ${seed}`).toBeGreaterThan(0);
       calls += proxy.total();
+      requests += proxy.roundTrips();
     }
     // The faults must have happened at about the rate asked for (draws that fit no call, such as a range
-    // error for eth_chainId, are not served), for the runs to prove anything.
-    expect(injected).toBeGreaterThan(calls * RATE * 0.3);
+    // error for eth_chainId or a batch fault on a single request, are not served), for the runs to prove
+    // anything. Faults are drawn per HTTP request: a batch is one draw for all its members.
+    expect(injected).toBeGreaterThan(requests * RATE * 0.3);
     recordFigures(refuse.length ? 'faults-notrace' : 'faults', { runs: runs.length, calls, injected, ...byKind });
     // The data faults (not only transport ones) were met and refetched.
     expect((byKind['wrong-block'] ?? 0) + (byKind['missing-logs'] ?? 0)).toBeGreaterThan(0);
@@ -158,6 +165,18 @@ describe('a provider that keeps answering for the wrong block', () => {
   }, 60_000);
 });
 
+describe('two answers that agree on a wrong block hash', () => {
+  it('are refused all the same: the header is read, and nothing of either is stored', async () => {
+    const db = tempDb();
+    // Every eth_getLogs and trace_block answer carries the same foreign hash: the logs and the traces of
+    // a block agree with each other, and not with the block.
+    const run = traceVia({ faults: { rate: 1, seed: 1, kinds: ['wrong-block'], methods: ['eth_getLogs', 'trace_block'] } }, db, 'block');
+    await expect(run).rejects.toThrow(/^(eth_getLogs|trace_block) at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(\1 returned block \d+ with hash 0xbababa/);
+    expect(dbContent(db).transfers.filter((r) => r.includes('0xbababa'))).toEqual([]);
+    expect(dbContent(db).transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
+  }, 60_000);
+});
+
 describe('a provider that keeps failing one method', () => {
   it('stops with one sentence naming method and redacted endpoint; the resume ends with the full rows', async () => {
     const cleanDb = tempDb();
@@ -186,13 +205,23 @@ describe('a provider that keeps failing one method', () => {
 });
 
 describe('batches', () => {
-  it('never sends a JSON-RPC batch, so a partly answered batch cannot reach it', async () => {
-    // The proxy answers any batch for its first half only; a client that batched would meet that here.
-    const db = tempDb();
-    const { proxy } = await traceVia({ faults: { rate: 1, seed: 3, kinds: ['partial-batch'] } }, db);
-    expect(proxy.served['partial-batch'] ?? 0).toBe(0);
-    expect(proxy.calls['(invalid)'] ?? 0).toBe(0);
-  }, 60_000);
+  it.each<FaultKind>(BATCH_FAULTS)(
+    'every batch met with %s: the fault-free hits and rows all the same',
+    async (kind) => {
+      const cleanDb = tempDb();
+      const clean = await traceVia({}, cleanDb, 'block');
+      // The clean run batched its headers: fewer round trips than calls.
+      expect(clean.proxy.batches()).toBeGreaterThan(0);
+      expect(clean.proxy.roundTrips()).toBeLessThan(clean.proxy.total());
+      const db = tempDb();
+      // Rate 1: every batch gets the fault (single requests never do).
+      const { result, proxy } = await traceVia({ faults: { rate: 1, seed: 3, kinds: [kind] } }, db, 'block');
+      expect(proxy.served[kind] ?? 0).toBeGreaterThan(0);
+      expect(hitsOf(result)).toBe(hitsOf(clean.result));
+      expect(dbContent(db)).toEqual(dbContent(cleanDb));
+    },
+    60_000,
+  );
 });
 
 describe('the logs bloom check', () => {

@@ -159,7 +159,7 @@ describe('the header cache', () => {
         const shown = bad.delete(n) ? 0 : n;
         return { number: '0x' + shown.toString(16), hash: '0x' + String(n % 10).repeat(64), logsBloom: '0x' + '00'.repeat(256), timestamp: '0x1', transactions: [] } as T;
       },
-      stats: { total: 0, byMethod: {} },
+      stats: { total: 0, byMethod: {}, roundTrips: 0 },
       timing: {},
       resetStats() {},
       rps: 1,

@@ -200,9 +200,9 @@ describe('client against anvil through the proxy', () => {
     const want = await direct('eth_getBlockByNumber', [hex(300), false]);
     expect(await client.request('eth_getBlockByNumber', [hex(300), false])).toEqual(want);
     expect(proxy.calls).toEqual({ eth_getBlockByNumber: 1 });
-    expect(client.stats).toEqual({ total: 1, byMethod: { eth_getBlockByNumber: 1 } });
+    expect(client.stats).toEqual({ total: 1, byMethod: { eth_getBlockByNumber: 1 }, roundTrips: 1 });
     client.resetStats();
-    expect(client.stats).toEqual({ total: 0, byMethod: {} });
+    expect(client.stats).toEqual({ total: 0, byMethod: {}, roundTrips: 0 });
   });
 
   it.each<FaultKind>(['http429', 'http429-retry-after', 'http500', 'http502', 'http503', 'drop', 'malformed', 'bad-envelope', 'rpc-rate-limit'])(

@@ -49,7 +49,7 @@ function canned(...answers: unknown[]): RpcClient & { sent: { method: string; pa
       if (a instanceof Error) throw a;
       return a as T;
     },
-    stats: { total: 0, byMethod: {} },
+    stats: { total: 0, byMethod: {}, roundTrips: 0 },
     timing: {},
     resetStats() {},
     rps: 1,
@@ -69,7 +69,8 @@ describe('eth_getBlockByNumber, parsed in one place', () => {
   it('sends the header form and returns the checked header, null for no block', async () => {
     const rpc = canned(block(12), null);
     const b = await getBlock(rpc, 12);
-    expect(rpc.sent[0]).toEqual({ method: 'eth_getBlockByNumber', params: ['0xc', false] });
+    // The header form is a small read: it may share a JSON-RPC batch.
+    expect(rpc.sent[0]).toEqual({ method: 'eth_getBlockByNumber', params: ['0xc', false], opts: { batch: true } });
     expect(b).toMatchObject({ number: 12, hash: H, timestamp: 100, transactions: [T] });
     expect(b!.bloom).toHaveLength(256);
     expect(await getBlock(rpc, 'latest')).toBeNull();

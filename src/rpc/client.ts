@@ -3,8 +3,15 @@
  * `client.request(method, params)` and gets either the `result` or an RpcError that already says, in one
  * sentence, what failed where (with the endpoint redacted).
  *
- * - One request per HTTP call, never batches: providers reject big batches, and one failure in a batch
- *   fails all of it.
+ * - Small reads a caller marks `batch` (headers, eth_call, receipts, nonces) asked in the same turn of the
+ *   event loop go out as one JSON-RPC batch per method, at most the batch size learned for that method
+ *   (start BATCH_SIZE, under the 50 providers advise). Answers are matched by id in any order; a member's
+ *   error is that member's alone; a member missing, duplicated or failing transiently is asked again
+ *   alone. An endpoint that refuses a batch (a non-array answer, an HTTP refusal, a batch over its size
+ *   cap), answers it partly or rate-limits it gets half the size from then on, down to single requests;
+ *   the members of that batch are asked alone. A batch of N is N calls everywhere: stats, the rate budget
+ *   (providers bill and meter each member), and the planner's timing (the batch's time shared out).
+ *   trace_* and debug_* are never batched (heavy, and providers often refuse them in batches).
  * - Retries with exponential backoff and jitter on 429 (honouring Retry-After), 5xx, timeouts, dropped
  *   connections, malformed bodies and rate-limit JSON-RPC errors; never on deterministic errors (unknown
  *   method, invalid params, revert, block range too large: the caller splits those, see ranges.ts).
@@ -54,6 +61,11 @@ export interface RpcClientOptions {
    * pool: a node may echo any of them).
    */
   alsoSecret?: readonly string[];
+  /**
+   * Largest JSON-RPC batch of calls marked `batch` (default BATCH_SIZE); the client halves it per method
+   * when the endpoint refuses or mangles a batch. 1 sends every call alone.
+   */
+  batchSize?: number;
 }
 
 /** Per-request options of `RpcClient.request`. */
@@ -68,6 +80,22 @@ export interface RequestOptions {
    * whole-range eth_getLogs are the same method at very different costs.
    */
   costKey?: string;
+  /**
+   * This call may share a JSON-RPC batch with other calls of its method asked at the same moment: a small
+   * read whose answer is checked on its own (actions set it; trace_* and debug_* are never batched).
+   */
+  batch?: boolean;
+}
+
+/**
+ * Calls made, as the provider bills them: `total` and `byMethod` count every call, a batch's members one
+ * by one and retries included; `roundTrips` counts HTTP requests (a batch of N is one round trip and N
+ * calls).
+ */
+export interface RpcStats {
+  total: number;
+  byMethod: Record<string, number>;
+  roundTrips: number;
 }
 
 /** Answered calls and the milliseconds they took on the wire (queueing excluded), per cost key. */
@@ -82,8 +110,8 @@ export interface RpcClient {
    * Rejects with RpcError (method, redacted endpoint, JSON-RPC code / HTTP status, retryable).
    */
   request<T = unknown>(method: string, params: unknown[], opts?: RequestOptions): Promise<T>;
-  /** HTTP requests sent, retries included (they are calls the provider bills). */
-  readonly stats: { total: number; byMethod: Record<string, number> };
+  /** Calls sent (batch members one by one) and HTTP round trips, retries included (they are calls the provider bills). */
+  readonly stats: RpcStats;
   /** Time the node took to answer, per cost key (successful attempts only): what the planner prices plans with. */
   readonly timing: CallTiming;
   /** Zeroes `stats` in place. */
@@ -110,6 +138,13 @@ const WALL_CLOCK_SLACK_MS = 2_000;
  */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const HTML_PAGE = 'the endpoint answered with an HTML page';
+/**
+ * First batch size per method: under the 50 that providers advise (Alchemy, Infura, QuickNode name 50 or
+ * fewer; some cut larger batches off or answer them partly).
+ */
+export const BATCH_SIZE = 40;
+/** Methods never batched: heavy answers, and providers that accept batches often refuse these in one. */
+const NEVER_BATCHED = /^(trace_|debug_)/;
 /** Node text shown in a message: one line, at most this long. */
 const SNIPPET_CHARS = 200;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -185,7 +220,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     maxRps: Math.max(minRps, opts.maxRps ?? 500),
     sleep,
   });
-  const stats: { total: number; byMethod: Record<string, number> } = { total: 0, byMethod: {} };
+  const stats: RpcStats = { total: 0, byMethod: {}, roundTrips: 0 };
   const timing: CallTiming = {};
   let nextId = 1;
   // Once the endpoint has answered anything, a refused connection is an outage to wait out, not a typo.
@@ -197,12 +232,21 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
   async function sendOnce(method: string, params: unknown[]): Promise<Attempt> {
     const id = nextId++;
     stats.total += 1;
+    stats.roundTrips += 1;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
 
     let answer: HttpAnswer;
     try {
       answer = await postJson(target, JSON.stringify({ jsonrpc: '2.0', id, method, params }), limits, agents);
     } catch (err) {
+      return transportFailure(err);
+    }
+    return readResponse(id, answer.status, answer.headers, decodeBody(answer.body));
+  }
+
+  /** What a POST that threw (no HTTP answer to read, or one over the cap) comes to. */
+  function transportFailure(err: unknown): Attempt {
+    {
       const code = err instanceof HttpError ? err.code : '';
       if (code === 'TOO_LARGE') {
         // As a provider's 413: a ranged query is split (ranges.ts); any other is not worth asking again.
@@ -221,30 +265,192 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
           return { ok: false, retry: false, throttle: false, answered: false, reason: oneLine(scrub(t.reason)), cause: err };
       }
     }
-    let text: string;
-    // The platform's decoder, once over the whole body: linear, and a fifth of the CPU of a JS loop.
-    try {
-      text = UTF8.decode(answer.body);
-    } catch {
-      text = '\u0000not utf-8';
-    }
-    return readResponse(id, answer.status, answer.headers, text);
   }
 
   async function request<T>(method: string, params: unknown[], ropts: RequestOptions = {}): Promise<T> {
+    if (ropts.batch === true && !NEVER_BATCHED.test(method) && sizeFor(method) >= 2) return enqueue(method, params, ropts) as Promise<T>;
+    return single<T>(method, params, ropts);
+  }
+
+  /** Runs `send` in a concurrency slot once the rate budget has slots for `calls` calls; with its time on the wire. */
+  async function timed<R>(calls: number, send: () => Promise<R>): Promise<{ out: R; ms: number }> {
+    return limit(async () => {
+      await budget.take(calls);
+      const t0 = performance.now();
+      const out = await send();
+      return { out, ms: performance.now() - t0 };
+    });
+  }
+
+  // ---- batches -------------------------------------------------------------------------------------
+  /** Batch size learned per method on this endpoint (absent: the starting size). */
+  const learned = new Map<string, number>();
+  const startSize = Math.max(1, Math.floor(opts.batchSize ?? BATCH_SIZE));
+  const sizeFor = (method: string): number => learned.get(method) ?? startSize;
+  /** The endpoint refused, mangled or throttled a batch of `method`: half the size from now on (1: alone). */
+  const shrink = (method: string, from: number): void => {
+    learned.set(method, Math.min(sizeFor(method), Math.max(1, Math.floor(from / 2))));
+  };
+  interface Pending {
+    params: unknown[];
+    opts: RequestOptions;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }
+  const queues = new Map<string, Pending[]>();
+  let flushScheduled = false;
+
+  function enqueue(method: string, params: unknown[], ropts: RequestOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let q = queues.get(method);
+      if (!q) queues.set(method, (q = []));
+      q.push({ params, opts: ropts, resolve, reject });
+      if (q.length >= sizeFor(method)) flush(method);
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        // Everything asked in this turn of the event loop (a Promise.all over blocks) rides together.
+        setImmediate(() => {
+          flushScheduled = false;
+          for (const m of [...queues.keys()]) flush(m);
+        });
+      }
+    });
+  }
+
+  function flush(method: string): void {
+    const q = queues.get(method);
+    queues.delete(method);
+    if (!q) return;
+    const size = sizeFor(method);
+    for (let i = 0; i < q.length; i += size) {
+      const members = q.slice(i, i + size);
+      if (members.length === 1) alone(method, members);
+      else void batch(method, members);
+    }
+  }
+
+  /** Each member asked on its own, with the whole single-call treatment (retries, first-contact sentences). */
+  function alone(method: string, members: readonly Pending[]): void {
+    for (const m of members) single(method, m.params, { ...m.opts, batch: false }).then(m.resolve, m.reject);
+  }
+
+  /** One batch, retried whole on transient trouble; what it cannot settle goes out alone. */
+  async function batch(method: string, members: Pending[]): Promise<void> {
+    let attempts = 0;
+    let timeouts = 0;
+    for (;;) {
+      attempts += 1;
+      const { out, ms: tookMs } = await timed(members.length, () => sendBatchOnce(method, members));
+      if (!('failed' in out)) {
+        everAnswered = true;
+        everJsonRpc = true;
+        const again: Pending[] = [];
+        let mangled = false;
+        members.forEach((m, i) => {
+          const a = out.answers[i];
+          if (a === undefined) {
+            // Missing, or two answers under one id (which is the member's is unknowable): asked alone.
+            mangled = true;
+            again.push(m);
+          } else if (a.ok) {
+            const t = (timing[m.opts.costKey ?? method] ??= { calls: 0, ms: 0 });
+            t.calls += 1;
+            t.ms += tookMs / members.length;
+            budget.onSuccess();
+            m.resolve(a.result);
+          } else if (a.retry) {
+            if (a.throttle) {
+              budget.onThrottle();
+              mangled = true;
+            }
+            again.push(m);
+          } else {
+            m.reject(finalError(method, a, 1, false));
+          }
+        });
+        if (mangled) shrink(method, members.length);
+        alone(method, again);
+        return;
+      }
+      const a = out.failed;
+      if (a.answered) everAnswered = true;
+      if (a.throttle) budget.onThrottle();
+      // A body we could not read, a 5xx, a timeout or a dropped connection on an endpoint that answers
+      // JSON-RPC: the batch is asked again, as a single call would be. Anything else (a refusal, a rate
+      // limit, a first contact that went wrong) is the batch's fault or the single path's to explain.
+      const transient = a.retry && !a.throttle && a.notRpc !== true && a.unreachable !== true && everJsonRpc;
+      if (!transient) {
+        shrink(method, members.length);
+        alone(method, members);
+        return;
+      }
+      const exhausted = attempts > maxRetries || (a.timedOut === true && ++timeouts > Math.min(...members.map((m) => m.opts.timeoutRetries ?? maxRetries)));
+      if (exhausted) {
+        const err = finalError(method, a, attempts, true);
+        for (const m of members) m.reject(err);
+        return;
+      }
+      await sleep(a.retryAfterMs ?? backoffMs(attempts));
+    }
+  }
+
+  /**
+   * Sends `members` as one JSON-RPC batch: per member (in order) its Attempt, or undefined when the answer
+   * has no single entry for it; or the Attempt that failed the batch as a whole (a transport failure, an
+   * HTTP error, a body that is not an array of answers).
+   */
+  async function sendBatchOnce(method: string, members: readonly Pending[]): Promise<{ answers: (Attempt | undefined)[] } | { failed: Extract<Attempt, { ok: false }> }> {
+    const ids = members.map(() => nextId++);
+    stats.total += members.length;
+    stats.roundTrips += 1;
+    stats.byMethod[method] = (stats.byMethod[method] ?? 0) + members.length;
+    const body = JSON.stringify(members.map((m, i) => ({ jsonrpc: '2.0', id: ids[i], method, params: m.params })));
+    let answer: HttpAnswer;
+    try {
+      answer = await postJson(target, body, limits, agents);
+    } catch (err) {
+      return { failed: transportFailure(err) as Extract<Attempt, { ok: false }> };
+    }
+    const text = decodeBody(answer.body);
+    const parsed = answer.status >= 200 && answer.status < 300 ? parseJson(text) : { ok: false as const };
+    if (!parsed.ok || !Array.isArray(parsed.value)) {
+      // Read as a single answer would be: a JSON-RPC error (a refusal of batches, a rate limit), an HTTP
+      // error, a page. An object that is a well-formed answer is still not an answer to a batch.
+      const a = readResponse(Number.NaN, answer.status, answer.headers, text);
+      if (!a.ok && !(parsed.ok && !Array.isArray(parsed.value) && a.retry && !a.throttle)) return { failed: a };
+      return { failed: { ok: false, retry: false, throttle: false, answered: true, status: answer.status, reason: 'the endpoint did not answer a JSON-RPC batch with an array' } };
+    }
+    const byId = new Map<unknown, unknown[]>();
+    for (const e of parsed.value as unknown[]) {
+      const id = typeof e === 'object' && e !== null ? (e as Record<string, unknown>)['id'] : undefined;
+      const list = byId.get(id);
+      if (list) list.push(e);
+      else byId.set(id, [e]);
+    }
+    return {
+      answers: ids.map((id) => {
+        const got = byId.get(id);
+        return got?.length === 1 ? readEnvelope(id, answer.status, answer.headers, got[0]) : undefined;
+      }),
+    };
+  }
+
+  /** The body as text: the platform's decoder, once over the whole body (linear, a fifth of the CPU of a JS loop). */
+  function decodeBody(body: Buffer): string {
+    try {
+      return UTF8.decode(body);
+    } catch {
+      return '\u0000not utf-8';
+    }
+  }
+
+  async function single<T>(method: string, params: unknown[], ropts: RequestOptions = {}): Promise<T> {
     let attempts = 0;
     let unreachableTries = 0;
     let timeouts = 0;
     for (;;) {
       attempts += 1;
-      let tookMs = 0;
-      const a = await limit(async () => {
-        await budget.take();
-        const t0 = performance.now();
-        const attempt = await sendOnce(method, params);
-        tookMs = performance.now() - t0;
-        return attempt;
-      });
+      const { out: a, ms: tookMs } = await timed(1, () => sendOnce(method, params));
       if (a.ok) {
         const t = (timing[ropts.costKey ?? method] ??= { calls: 0, ms: 0 });
         t.calls += 1;
@@ -318,29 +524,41 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     });
   }
 
+  /** A JSON-RPC error answer as an Attempt: rate limit, transient, quota or deterministic. */
+  function errorAttempt(body: JsonRpcErrorBody, status: number, headers: Record<string, string>): Attempt {
+    everJsonRpc = true; // a JSON-RPC error: the endpoint speaks JSON-RPC
+    const cls = classifyRpcError(body, status);
+    // Redact before clipping: a key cut in two by the clip would no longer match, and half would show.
+    const reason = `${oneLine(scrub(errorText(body)))} (code ${body.code})`;
+    const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
+    const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
+    switch (cls) {
+      case 'rate-limit':
+        return { ok: false, retry: true, throttle: true, reason: `rate limited: ${reason}`, ...common, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      case 'transient':
+        return { ok: false, retry: true, throttle: false, reason, ...common };
+      case 'quota':
+        return { ok: false, retry: false, throttle: false, quota: true, reason, ...common };
+      case 'fatal':
+        return { ok: false, retry: false, throttle: false, reason, ...common };
+    }
+  }
+
+  /** One member of a batch answer (the entry under its id): its result, or its own error. */
+  function readEnvelope(id: number, status: number, headers: Record<string, string>, v: unknown): Attempt {
+    const body = extractError(v);
+    if (body !== undefined) return errorAttempt(body, status, headers);
+    const env = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+    if (env['jsonrpc'] !== '2.0' || env['id'] !== id || !('result' in env)) return malformed('a batch member answered without a JSON-RPC 2.0 result', status);
+    return { ok: true, result: env['result'] };
+  }
+
   /** Turns an HTTP response into an Attempt: result, retryable trouble, or a deterministic error. */
   function readResponse(id: number, status: number, headers: Record<string, string>, text: string): Attempt {
     const parsed = parseJson(text);
     const body = parsed.ok ? extractError(parsed.value) : undefined;
 
-    if (body !== undefined) {
-      everJsonRpc = true; // a JSON-RPC error: the endpoint speaks JSON-RPC
-      const cls = classifyRpcError(body, status);
-      // Redact before clipping: a key cut in two by the clip would no longer match, and half would show.
-      const reason = `${oneLine(scrub(errorText(body)))} (code ${body.code})`;
-      const common = { answered: true, status: status === 200 ? undefined : status, code: body.code, body };
-      const retryAfterMs = cls === 'rate-limit' ? parseRetryAfter(headers['retry-after']) : undefined;
-      switch (cls) {
-        case 'rate-limit':
-          return { ok: false, retry: true, throttle: true, reason: `rate limited: ${reason}`, ...common, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-        case 'transient':
-          return { ok: false, retry: true, throttle: false, reason, ...common };
-        case 'quota':
-          return { ok: false, retry: false, throttle: false, quota: true, reason, ...common };
-        case 'fatal':
-          return { ok: false, retry: false, throttle: false, reason, ...common };
-      }
-    }
+    if (body !== undefined) return errorAttempt(body, status, headers);
 
     if (status >= 300 && status < 400) {
       // Followed, the POST would go (with the request) wherever the server says, and its answers would
@@ -398,6 +616,7 @@ export function createRpcClient(opts: RpcClientOptions): RpcClient {
     timing,
     resetStats() {
       stats.total = 0;
+      stats.roundTrips = 0;
       for (const k of Object.keys(stats.byMethod)) delete stats.byMethod[k];
     },
     get rps() {

@@ -95,11 +95,13 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
     get stats() {
       const byMethod: Record<string, number> = {};
       let total = 0;
+      let roundTrips = 0;
       for (const c of clients) {
         total += c.stats.total;
+        roundTrips += c.stats.roundTrips;
         for (const [k, v] of Object.entries(c.stats.byMethod)) byMethod[k] = (byMethod[k] ?? 0) + v;
       }
-      return { total, byMethod };
+      return { total, byMethod, roundTrips };
     },
     // The planner prices plans for the pool as a whole (its cost table is kept under the pool's
     // endpoint): the members' times, summed per cost key.

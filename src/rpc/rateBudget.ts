@@ -11,8 +11,12 @@
 export interface RateBudget {
   /** Current budget in requests per second. */
   readonly rps: number;
-  /** Waits for the next start slot. */
-  take(): Promise<void>;
+  /**
+   * Waits for the next start slot of `calls` calls (default 1). A JSON-RPC batch of N takes N slots:
+   * providers meter each member of a batch as one request (Alchemy's compute units and Infura's credits
+   * are per member, and so are their per-second limits), so a batch saves round trips, not budget.
+   */
+  take(calls?: number): Promise<void>;
   /** A request succeeded: grow the budget a little. */
   onSuccess(): void;
   /** The provider pushed back: halve the budget (at most once per cooldown, see below). */
@@ -43,10 +47,10 @@ export function createRateBudget(opts: {
     get rps() {
       return rps;
     },
-    async take() {
+    async take(calls = 1) {
       const t = now();
       const start = Math.max(t, nextSlot);
-      nextSlot = start + 1000 / rps;
+      nextSlot = start + (Math.max(1, calls) * 1000) / rps;
       if (start > t) await opts.sleep(start - t);
     },
     onSuccess() {

@@ -175,6 +175,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const read = ([a, b]: Interval): Promise<Transfer[]> => {
       const blocks: number[] = [];
       for (let n = a; n <= b; n++) blocks.push(n);
+      // Asked in one turn, the headers go out batched; a failed read is forgotten by the cache and asked
+      // again by the check that needs it.
+      if (s.checksHeaders === true) for (const n of blocks) void headers.load(n).catch(() => undefined);
       const p = Promise.all(blocks.map(async (n) => s.decode(ctx, await s.fetch(ctx, { address: ANY_ADDRESS, side: 'from' }, n, n)))).then((r) => r.flat());
       p.catch(() => undefined); // awaited below in order; a batch after a failed one must not go unhandled
       return p;

@@ -90,6 +90,12 @@ export interface Source<Raw = unknown> {
    * fetcher announces its blocks (HeaderCache.expect) so the log checks of those blocks wait for it.
    */
   readonly seedsHeaders?: boolean;
+  /**
+   * A block scan whose answers are checked against each block's header (validate.ts): the fetcher asks
+   * for the headers of a batch of blocks all at once, so they travel in a few JSON-RPC batches beside the
+   * scan's calls instead of one round trip each as the answers come in.
+   */
+  readonly checksHeaders?: boolean;
   /** The calls `units` chunks or blocks take, per cost key (cost.ts). */
   calls(units: number, costs: { perFilter: number }): CallCounts;
   /** Extract: every call needed for `address`'s `side` over blocks `from..to` (a block source: one block). */

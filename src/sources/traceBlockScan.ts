@@ -16,6 +16,8 @@ export const traceBlockScan = (): Source<ParityTrace[]> => ({
   label: 'trace_block per block',
   tracer: 'trace_block',
   calls: (blocks) => ({ trace_block: blocks }),
+  // Nearly every block has traces (any transaction has a top-level frame), so each header is needed.
+  checksHeaders: true,
   fetch: (ctx, _target, n) =>
     refetching('trace_block', ctx.rpc.endpoint, async () => {
       const t = await traceBlock(ctx.rpc, n);

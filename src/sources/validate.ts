@@ -10,6 +10,18 @@
  * reader of the run's header cache (headers.ts) has read.
  * Blocks whose logs a provider leaves out entirely are not caught here: that would need the header of
  * every block of a range (one call per block instead of one per range).
+ *
+ * The headers travel in JSON-RPC batches (rpc/client.ts): a check asks for all its blocks at once, and a
+ * trace_block scan asks for a batch of blocks' headers together (fetcher.ts), so the price is a few round
+ * trips per hundred blocks, though still one billed call per block.
+ *
+ * Why agreement between answers does not replace the header: a log and a trace of block n carrying the
+ * same hash, from two calls, show only that the two calls were answered alike. A backend on a stale fork,
+ * or a proxy that rewrites block hashes, answers both alike (the test proxy's wrong-block fault writes the
+ * same foreign hash into every answer it tampers with, and test/faults.test.ts checks that two answers
+ * agreeing on it are refused). The header is the one answer about the block itself, from the block
+ * store rather than the log index or the tracer, and only it carries the bloom that rules out a log the
+ * block never emitted. So the header is read for every block that returned logs or traces, once.
  */
 
 import { getBytes, keccak256 } from 'ethers';

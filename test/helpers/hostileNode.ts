@@ -32,7 +32,7 @@ export type Lie = (call: Call, ctx: LieContext) => Promise<Reply>;
 export interface HostileNode {
   url: string;
   port: number;
-  /** Requests received, by method. */
+  /** Requests received, by method (a batch's members one by one). */
   calls: Record<string, number>;
   total(): number;
   /** Requests answered 503 because `maxRequests` was passed: a run that did not end by itself. */
@@ -64,17 +64,25 @@ export async function startHostileNode(target: string, lie: Lie, opts: { maxRequ
         res.writeHead(503, { 'content-type': 'text/plain' }).end('hostile node: request budget spent');
         return;
       }
-      let call: Call;
+      type Raw = { id?: unknown; method?: unknown; params?: unknown };
+      let parsed: Raw | Raw[];
       try {
-        const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: unknown; method?: unknown; params?: unknown };
-        call = { id: v.id, method: String(v.method), params: Array.isArray(v.params) ? v.params : [] };
+        parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Raw | Raw[];
       } catch {
         res.writeHead(400).end('not JSON');
         return;
       }
-      calls[call.method] = (calls[call.method] ?? 0) + 1;
-      const forward = () => post(target, Buffer.concat(chunks), agent);
-      lie(call, { forward, req, seq })
+      const asCall = (v: Raw): Call => ({ id: v.id, method: String(v.method), params: Array.isArray(v.params) ? v.params : [] });
+      const members = Array.isArray(parsed) ? parsed : [parsed];
+      for (const m of members) calls[String(m.method)] = (calls[String(m.method)] ?? 0) + 1;
+      // A batch: the lie is told member by member (each forwarded alone), and the JSON answers go back
+      // as one array; a member the liar answers with raw bytes answers the whole request so.
+      const answer: Promise<Reply> = Array.isArray(parsed)
+        ? Promise.all(parsed.map((m) => lie(asCall(m), { forward: () => post(target, Buffer.from(JSON.stringify(m)), agent), req, seq }))).then(
+            (replies) => replies.find((r) => !('json' in r)) ?? { json: replies.map((r) => (r as { json: unknown }).json) },
+          )
+        : lie(asCall(parsed), { forward: () => post(target, Buffer.concat(chunks), agent), req, seq });
+      answer
         .then((reply) => {
           if ('json' in reply) {
             const body = JSON.stringify(reply.json);

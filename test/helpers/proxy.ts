@@ -4,7 +4,9 @@
  * scripted ("the next 3 eth_chainId calls get a 429"). Everything it does is deterministic for a given
  * seed and request order, so a failing test fails the same way twice.
  *
- * Batches are forwarded whole and counted per method; faults apply to the whole HTTP request.
+ * Batches are forwarded whole and counted per method (`roundTrips` counts HTTP requests); transient
+ * faults apply to the whole HTTP request, the batch faults (`batch-*`, `partial-batch`, and `wrong-block`
+ * on a header inside a batch) to batches only.
  */
 
 import * as http from 'node:http';
@@ -38,10 +40,21 @@ export type FaultKind =
   | 'missing-logs'
   /** A batch answered for its first half only (single requests pass untouched). */
   | 'partial-batch'
+  /** A batch answered with one JSON-RPC error object, as endpoints without batch support do. */
+  | 'batch-refused'
+  /** A batch answered in reverse order. */
+  | 'batch-reordered'
+  /** A batch whose first answer comes twice under one id, the second time with another member's result. */
+  | 'batch-duplicate'
+  /** A batch whose first member is answered with a (transient) error of its own. */
+  | 'batch-member-error'
   | RangeStyle;
 
 /** Faults that forward the request and tamper with the node's answer; counted only when they changed it. */
-export const DATA_FAULTS: readonly FaultKind[] = ['wrong-block', 'missing-logs', 'partial-batch'];
+export const DATA_FAULTS: readonly FaultKind[] = ['wrong-block', 'missing-logs', 'partial-batch', 'batch-reordered', 'batch-duplicate', 'batch-member-error'];
+
+/** Every way the proxy mangles a batch (all of them leave single requests alone). */
+export const BATCH_FAULTS: readonly FaultKind[] = ['partial-batch', 'batch-refused', 'batch-reordered', 'batch-duplicate', 'batch-member-error'];
 
 /** Range errors with the texts the providers publish. */
 export type RangeStyle = 'range-infura' | 'range-alchemy' | 'range-quicknode' | 'range-cloudflare' | 'range-ankr' | 'range-timeout';
@@ -78,6 +91,9 @@ export interface Proxy {
   port: number;
   /** Requests received, by JSON-RPC method (batches count each member; unreadable bodies as '(invalid)'). */
   calls: Record<string, number>;
+  /** HTTP requests received (a batch is one), and how many of them were batches. */
+  roundTrips(): number;
+  batches(): number;
   /** Faults served, by kind (range-limit answers count under their style). */
   served: Record<string, number>;
   /** Most requests the proxy was handling at once since start or reset. */
@@ -106,6 +122,8 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
   const agent = new http.Agent({ keepAlive: true });
   let inFlight = 0;
   let peak = 0;
+  let requests = 0;
+  let batches = 0;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -129,6 +147,8 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
   async function handle(body: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const parsed = parse(body);
     for (const m of parsed.methods) calls[m] = (calls[m] ?? 0) + 1;
+    requests += 1;
+    if (parsed.batch) batches += 1;
     const single = parsed.single;
 
     if (single !== undefined && refuse.has(single.method)) {
@@ -138,12 +158,13 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
       return json(res, 200, { jsonrpc: '2.0', id: single.id, result: [] });
     }
 
-    const kind = pickFault(single?.method, single);
+    const kind = pickFault(single?.method, single, parsed.batch);
     if (kind !== undefined && DATA_FAULTS.includes(kind)) {
-      const asked = kind === 'wrong-block' ? wrongBlockRequest(single) : undefined;
+      const asked = kind === 'wrong-block' ? (parsed.batch ? wrongBlockInBatch(body) : wrongBlockRequest(single)) : undefined;
       const upstream = await forward(target, asked ?? body, agent);
-      const tampered = asked ?? tamper(kind, single, upstream.body.toString('utf8'));
-      if (tampered !== undefined) served[kind] = (served[kind] ?? 0) + 1;
+      // A request asked for another block is answered with the node's answer to it (not with the request).
+      const tampered = asked === undefined ? tamper(kind, single, upstream.body.toString('utf8')) : undefined;
+      if (asked !== undefined || tampered !== undefined) served[kind] = (served[kind] ?? 0) + 1;
       res.writeHead(upstream.status, { 'content-type': upstream.contentType });
       res.end(tampered ?? upstream.body);
       return;
@@ -168,7 +189,7 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     res.end(upstream.body);
   }
 
-  function pickFault(method: string | undefined, single: RpcCall | undefined): FaultKind | undefined {
+  function pickFault(method: string | undefined, single: RpcCall | undefined, batch: boolean): FaultKind | undefined {
     const idx = scripted.findIndex((s) => s.left > 0 && (s.method === undefined || s.method === method));
     const s = scripted[idx];
     if (s !== undefined) {
@@ -183,6 +204,9 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     const hit = rand() < f.rate;
     const k = kinds[Math.floor(rand() * kinds.length)];
     if (!hit || k === undefined) return undefined;
+    // A batch fault on a single request, or a data fault on a batch the proxy cannot tamper with, is no fault.
+    if (BATCH_FAULTS.includes(k) && !batch) return undefined;
+    if (batch && k === 'missing-logs') return undefined;
     // A range fault on a non-ranged call or a single block would be a lie no provider tells: skip it.
     if (k.startsWith('range-')) {
       const r = single === undefined || !RANGED.has(single.method) ? undefined : blockRange(single.params);
@@ -227,9 +251,14 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
         return json(res, 200, { jsonrpc: '2.0', id: typeof id === 'number' ? id + 1_000_000 : 'x', result: '0x0' });
       case 'rpc-rate-limit':
         return json(res, 200, { jsonrpc: '2.0', id, error: { code: -32005, message: 'project ID request rate exceeded' } });
+      case 'batch-refused':
+        return json(res, 200, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch requests are not supported' } });
       case 'wrong-block':
       case 'missing-logs':
       case 'partial-batch':
+      case 'batch-reordered':
+      case 'batch-duplicate':
+      case 'batch-member-error':
         throw new Error(`${kind} is served by handle()`);
       case 'rpc-daily-quota':
         return json(res, 200, {
@@ -300,6 +329,19 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     return JSON.stringify({ jsonrpc: '2.0', id: single.id, method: single.method, params: [next, ...single.params.slice(1)] });
   }
 
+  /** A batch with its first header of a block n > 0 asked for block n - 1 (one lagging backend behind a balancer). */
+  function wrongBlockInBatch(body: string): string | undefined {
+    const v = JSON.parse(body) as RpcCall[];
+    for (const c of v) {
+      const asked = wrongBlockRequest(c);
+      if (asked !== undefined) {
+        c.params = (JSON.parse(asked) as RpcCall).params;
+        return JSON.stringify(v);
+      }
+    }
+    return undefined;
+  }
+
   /** The tampered answer, or undefined when this answer offers nothing to tamper with. */
   function tamper(kind: FaultKind, single: RpcCall | undefined, text: string): string | undefined {
     let v: unknown;
@@ -311,6 +353,20 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     if (kind === 'partial-batch') {
       if (!Array.isArray(v) || v.length < 2) return undefined;
       return JSON.stringify(v.slice(0, Math.ceil(v.length / 2)));
+    }
+    if (kind === 'batch-reordered') {
+      if (!Array.isArray(v) || v.length < 2) return undefined;
+      return JSON.stringify([...v].reverse());
+    }
+    if (kind === 'batch-duplicate') {
+      if (!Array.isArray(v) || v.length < 2) return undefined;
+      const [first, second] = v as { id: unknown; result?: unknown }[];
+      return JSON.stringify([...v, { ...second, id: first!.id }]);
+    }
+    if (kind === 'batch-member-error') {
+      if (!Array.isArray(v) || v.length < 2) return undefined;
+      const [first, ...rest] = v as { id: unknown }[];
+      return JSON.stringify([{ jsonrpc: '2.0', id: first!.id, error: { code: -32000, message: 'header not found' } }, ...rest]);
     }
     const env = v as { result?: unknown };
     const result = env.result;
@@ -339,9 +395,13 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     calls,
     served,
     total: () => Object.values(calls).reduce((a, b) => a + b, 0),
+    roundTrips: () => requests,
+    batches: () => batches,
     peakInFlight: () => peak,
     reset() {
       peak = inFlight;
+      requests = 0;
+      batches = 0;
       for (const k of Object.keys(calls)) delete calls[k];
       for (const k of Object.keys(served)) delete served[k];
       scripted = [];
@@ -365,20 +425,20 @@ interface RpcCall {
   params: unknown;
 }
 
-function parse(body: string): { methods: string[]; single: RpcCall | undefined } {
+function parse(body: string): { methods: string[]; single: RpcCall | undefined; batch: boolean } {
   let v: unknown;
   try {
     v = JSON.parse(body);
   } catch {
-    return { methods: ['(invalid)'], single: undefined };
+    return { methods: ['(invalid)'], single: undefined, batch: false };
   }
   const asCall = (x: unknown): RpcCall | undefined =>
     typeof x === 'object' && x !== null && typeof (x as { method?: unknown }).method === 'string'
       ? { id: (x as { id?: unknown }).id ?? null, method: (x as { method: string }).method, params: (x as { params?: unknown }).params }
       : undefined;
-  if (Array.isArray(v)) return { methods: v.map((x) => asCall(x)?.method ?? '(invalid)'), single: undefined };
+  if (Array.isArray(v)) return { methods: v.map((x) => asCall(x)?.method ?? '(invalid)'), single: undefined, batch: true };
   const c = asCall(v);
-  return { methods: [c?.method ?? '(invalid)'], single: c };
+  return { methods: [c?.method ?? '(invalid)'], single: c, batch: false };
 }
 
 /** `fromBlock`/`toBlock` of a ranged call's filter object, when both are numbers. */

@@ -6,6 +6,6 @@ import type { RpcClient } from '../client.js';
  * with something else. A revert arrives as a non-retryable RpcError.
  */
 export async function call(rpc: RpcClient, p: { to: string; data: string }): Promise<string | null> {
-  const r = await rpc.request('eth_call', [{ to: p.to, data: p.data }, 'latest']);
+  const r = await rpc.request('eth_call', [{ to: p.to, data: p.data }, 'latest'], { batch: true });
   return typeof r === 'string' ? r : null;
 }

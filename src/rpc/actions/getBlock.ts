@@ -49,7 +49,8 @@ const METHOD = 'eth_getBlockByNumber';
  * const head = await getBlock(rpc, 'latest');
  */
 export async function getBlock(rpc: RpcClient, tag: BlockTag): Promise<BlockHead | null> {
-  const raw = await rpc.request(METHOD, [tag === 'latest' ? 'latest' : toQuantity(tag), false]);
+  // A header is small: it may share a batch (a block with its transactions is not).
+  const raw = await rpc.request(METHOD, [tag === 'latest' ? 'latest' : toQuantity(tag), false], { batch: true });
   if (raw === null || raw === undefined) return null;
   const b = parseBlock(raw, tag);
   return { ...b, transactions: b.transactions.map((t) => nodeHash(t, 'a transaction hash')) };

@@ -16,7 +16,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Transaction `hash`, or null when the node does not know it. */
 export async function getTransaction(rpc: RpcClient, hash: string): Promise<TransactionInfo | null> {
-  const answer = await rpc.request('eth_getTransactionByHash', [hash]);
+  const answer = await rpc.request('eth_getTransactionByHash', [hash], { batch: true });
   if (answer === null) return null;
   const a = answer as { from?: unknown; to?: unknown; value?: unknown };
   if (typeof answer !== 'object' || typeof a.from !== 'string' || !ADDRESS.test(a.from) || (a.to != null && (typeof a.to !== 'string' || !ADDRESS.test(a.to)))) {

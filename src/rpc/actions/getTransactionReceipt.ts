@@ -6,6 +6,6 @@ const METHOD = 'eth_getTransactionReceipt';
 
 /** The receipt of transaction `hash`, checked (parseReceipt), or null when the node does not know it. */
 export async function getTransactionReceipt(rpc: RpcClient, hash: string): Promise<Receipt | null> {
-  const r = await rpc.request(METHOD, [hash]);
+  const r = await rpc.request(METHOD, [hash], { batch: true });
   return r === null || r === undefined ? null : parseReceipt(r, METHOD);
 }
