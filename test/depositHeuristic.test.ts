@@ -15,7 +15,7 @@ import {
 } from '../src/trace/deposits.js';
 import { createDepositCheck } from '../src/trace/depositCheck.js';
 import type { FetchNeed } from '../src/sources/fetcher.js';
-import { readLearnedDeposits, type DepositStore } from '../src/store/deposits.js';
+import { readLearnedDeposits, type DepositStore, type LearnedDeposit } from '../src/store/deposits.js';
 import { createStore, type Store } from '../src/store/store.js';
 import { NATIVE, type Address, type Label, type Seed, type Transfer } from '../src/types.js';
 import { addressEvidence } from '../src/trace/evidence.js';
@@ -309,5 +309,35 @@ describe('evidence on an address (trace/evidence.ts)', () => {
     expect(onSeed?.level).toBe('conflict');
     expect(onSeed?.sources.map((x) => [x.kind, x.tier])).toEqual([['seed', 'official:OFAC']]);
     expect(onSeed?.conflict).toMatch(/is on the seed list \(official:OFAC, Fixture theft\), but the exchange deposit-address heuristic takes it for a Binance deposit address/);
+  });
+});
+
+describe('a remembered deposit address', () => {
+  it('is not used where its hot wallet\'s label was not in force at the remembered sweep (a label narrowed since)', async () => {
+    const n = (k: number): Address => `0x${k.toString(16).padStart(40, '0')}`;
+    const dep = n(0xd0);
+    const [hot] = venue('Binance', 1) as [Label];
+    const arrival: Transfer = { chainId: 1, txHash: `0x${'1'.repeat(64)}`, ref: 'trace:', kind: 'native', blockNumber: 100, blockHash: `0x${'b'.repeat(64)}`, txIndex: 0, from: n(1), to: dep, asset: NATIVE, amount: 10n };
+    const row: LearnedDeposit = { chainId: 1, address: dep, learnedAt: 'then', hotWallet: hot.address, entity: 'Binance', asset: NATIVE, arrivalTx: arrival.txHash, arrivalBlock: 100, sweepTxs: [`0x${'2'.repeat(64)}`], sweepBlock: 110, delayBlocks: 10, received: 10n, swept: 10n, shareBps: 10000, senders: 1, confidence: 'medium', reasons: [] };
+    const learned: DepositStore = { get: () => row, put: () => row, all: () => [row], byAddress: () => [row] };
+    const asked: number[] = [];
+    const checkWith = (validTo: string | null, inForce: boolean) =>
+      createDepositCheck({
+        store: { transfersOf: () => [] } as unknown as Store,
+        learned,
+        chainId: 1,
+        toBlock: 1000,
+        ensure: async () => {},
+        labels: new Map([[hot.address, { ...hot, validFrom: null, validTo }]]),
+        labelInForce: async (_l, e) => (asked.push(e.blockNumber), inForce),
+      });
+    // Undated: used as remembered, nothing asked.
+    expect((await checkWith(null, false).check([{ address: dep, arrival }], true)).get(dep)?.known).toBe(true);
+    expect(asked).toEqual([]);
+    // Dated and in force at the sweep: used.
+    expect((await checkWith('2030-01-01', true).check([{ address: dep, arrival }], true)).get(dep)?.known).toBe(true);
+    // Dated and out of force at the sweep: not used (detection runs again, and finds no sweep here).
+    expect((await checkWith('1970-01-01', false).check([{ address: dep, arrival }], true)).get(dep)).toBeUndefined();
+    expect(asked).toEqual([110, 110]);
   });
 });

@@ -11,7 +11,7 @@ import { createHeaderCache } from '../src/sources/headers.js';
 import { choosePlan, type PlanInput } from '../src/sources/planner.js';
 import { keyCovers, keyFor, storedKey } from '../src/sources/source.js';
 import { createSources } from '../src/sources/sources.js';
-import type { Capabilities } from '../src/sources/probe.js';
+import { readCapabilities, type Capabilities } from '../src/sources/probe.js';
 
 /** A cost table of fixed means per key (ms per call) and call counts, as cost.ts would measure them. */
 function costs(ms: Record<string, number>, calls: Record<string, number> = {}): CallCosts {
@@ -194,5 +194,17 @@ describe('the header cache', () => {
     expect((await never).number).toBe(11);
     expect(calls.get(10)).toBeUndefined();
     expect(calls.get(11)).toBe(1);
+  });
+});
+
+describe('stored probe answers', () => {
+  it('are used whole, and asked again when they lack a capability this release knows (or are not an answer)', () => {
+    const whole: Capabilities = { traceFilter: true, traceTransaction: true, traceBlock: false, debugTraceBlock: true };
+    expect(readCapabilities(JSON.stringify(whole))).toEqual(whole);
+    // As an older release stored it, before debug_traceBlockByHash was a source: probed again.
+    const { debugTraceBlock: _, ...older } = whole;
+    expect(readCapabilities(JSON.stringify(older))).toBeNull();
+    for (const bad of ['', 'null', '[]', '{', JSON.stringify({ ...whole, traceBlock: 'yes' })]) expect(readCapabilities(bad)).toBeNull();
+    expect(readCapabilities(null)).toBeNull();
   });
 });

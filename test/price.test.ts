@@ -9,6 +9,7 @@ import { UsageError } from '../src/errors.js';
 import { callsByMethod, parsePriceTable, priceCalls } from '../src/rpc/price.js';
 import { DEFAULT_PRICE_TABLE, readPriceTable } from '../src/rpc/priceFile.js';
 import { packageRoot } from '../src/util/package.js';
+import { callsReportJson, renderCallsReport } from '../src/report/price.js';
 
 const bundledText = readFileSync(join(packageRoot(), 'data', 'price-tables', DEFAULT_PRICE_TABLE), 'utf8');
 const bundledRows = (JSON.parse(bundledText) as { methods: Record<string, { credits: number }> }).methods;
@@ -139,5 +140,20 @@ describe('parsePriceTable', () => {
     expect(() => readPriceTable(join(dir, 'no-such-table.json'))).toThrow(/price table .*no-such-table\.json cannot be read: no such file\./);
     expect(() => readPriceTable(dir)).toThrow(/is not a file\./);
     expect(() => readPriceTable(join(dir, 'data', 'exchanges.csv'))).toThrow(UsageError);
+  });
+});
+
+describe('fractional prices', () => {
+  it('read the same in the text and the JSON of one report (rounded once, not twice)', () => {
+    const table = parsePriceTable(JSON.stringify({ methods: { eth_getBlockByNumber: 0.1, trace_filter: 0.7, eth_getLogs: 0.1, eth_call: 0.0004 } }), 'frac.json');
+    const priced = priceCalls({ eth_getBlockByNumber: 100, trace_filter: 3, eth_getLogs: 12, eth_call: 18 }, table);
+    const report = { run: { id: 1, createdAt: 'then', chainId: 1, rpc: 'http://x' }, priced };
+    const json = callsReportJson(report);
+    // Binary floating point would give 1.2000000000000002 and a total off in the 15th digit.
+    expect(json.methods.find((m) => m.method === 'eth_getLogs')!.total).toBe(1.2);
+    expect(json.credits).toBe(13.3072);
+    const text = renderCallsReport(report);
+    for (const m of json.methods) expect(text).toContain(String(m.total));
+    expect(text).toContain(String(json.credits));
   });
 });

@@ -99,6 +99,25 @@ describe('walk and the deposit checker', () => {
     expect(backward.calls).toEqual([]);
   });
 
+  it('asks about an address whose exchange label was not yet in force at the arrival, never one labelled as something else', async () => {
+    const [s, d, m, hot] = [addr(), addr(), addr(), addr()];
+    const checker = scripted(new Map());
+    // At block 1 (time 12 s) d's exchange label (from 2099) and m's mixer label (from 2099) applied to neither.
+    const { result } = await walkIn(
+      {
+        transfers: [move(s, d, 1), move(s, m, 2), move(d, hot, 3), move(m, hot, 4)],
+        labels: [venueLabel(hot), venueLabel(d, { validFrom: '2099-01-01' }), venueLabel(m, { category: 'mixer', validFrom: '2099-01-01' })],
+        deposits: checker,
+      },
+      [s],
+      { hops: 1 },
+    );
+    expect(result.hits).toEqual([]);
+    const asked = checker.calls.flatMap((c) => c.addresses);
+    expect(asked).toContain(d);
+    expect(asked).not.toContain(m);
+  });
+
   it('sweep lookups share the --max-addresses budget: the last-hop addresses past it are counted unchecked', async () => {
     const s = addr();
     const payees = [addr(), addr(), addr()];

@@ -38,9 +38,9 @@ export function callsReportJson(r: CallsReport): CallsReportJson {
   };
 }
 
-/** A credit figure: whole numbers grouped (`12,340`), fractions as the table gives them. */
+/** A credit figure: whole numbers grouped (`12,340`), fractions as priceCalls rounded them (the JSON's figure). */
 export function formatCredits(n: number): string {
-  return Number.isInteger(n) ? formatCount(n) : String(Math.round(n * 1000) / 1000);
+  return Number.isInteger(n) ? formatCount(n) : String(n);
 }
 
 /** One line: the run's credits in a table, for a trace's summary. */

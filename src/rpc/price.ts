@@ -82,12 +82,20 @@ export function priceCalls(calls: Readonly<Record<string, number>>, table: Price
     total += n;
     const price = table.methods.get(method);
     if (price === undefined) unpriced.push({ method, calls: n });
-    else methods.push({ method, calls: n, credits: price.credits, total: n * price.credits, source: price.source });
+    else methods.push({ method, calls: n, credits: price.credits, total: roundCredits(n * price.credits), source: price.source });
   }
   methods.sort((a, b) => b.total - a.total || b.calls - a.calls || byName(a.method, b.method));
   unpriced.sort((a, b) => b.calls - a.calls || byName(a.method, b.method));
   const { methods: _, ...about } = table;
-  return { table: about, methods, calls: total, credits: methods.reduce((s, m) => s + m.total, 0), unpriced };
+  return { table: about, methods, calls: total, credits: roundCredits(methods.reduce((s, m) => s + m.total, 0)), unpriced };
+}
+
+/**
+ * Credits rounded once, here, to a millionth: a fractional price (0.1 per call) summed in binary floating
+ * point gives 12.100000000000001, and the text and JSON of one run must read the same figure.
+ */
+function roundCredits(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }
 
 function byName(a: string, b: string): number {

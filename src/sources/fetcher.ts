@@ -18,7 +18,7 @@ import { plural } from '../util/plural.js';
 import { callCosts } from './cost.js';
 import { createHeaderCache, type HeaderCache } from './headers.js';
 import { choosePlan, type Strategy } from './planner.js';
-import { forgetCapabilities, probeCapabilities, type Capabilities } from './probe.js';
+import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
 import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type Side, type Source, type SourceContext } from './source.js';
 import { createSources } from './sources.js';
 import { createBlockCheck } from './validate.js';
@@ -55,6 +55,8 @@ export interface FetcherOptions {
   maxScanBlocks: number;
   /** The run's header cache (Headers.cache from trace/run.ts connect); a new one when omitted. */
   headers?: HeaderCache;
+  /** The sources, in order of preference; `createSources()` (sources.ts) when omitted. */
+  sources?: readonly Source[];
   onProgress?: (message: string) => void;
 }
 
@@ -83,7 +85,7 @@ export interface Fetcher {
 export function createFetcher(opts: FetcherOptions): Fetcher {
   const { rpc, store, chainId } = opts;
   const headers = opts.headers ?? createHeaderCache(rpc);
-  const sources = createSources();
+  const sources = opts.sources ?? createSources();
   let caps: Capabilities | null = null;
   const costs = callCosts(rpc, store);
   const warnings = new Set<string>();
@@ -112,8 +114,13 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   /** The first source (in the registry's order of preference) of this part and scope the endpoint serves. */
   const pick = (c: Capabilities, part: Part, scope: Source['scope'], internal: boolean): Source | null =>
     sources.find((s) => s.part === part && s.scope === scope && (!internal || s.internal) && s.available(c)) ?? null;
-  /** The one source of a part and scope whatever the endpoint serves (the planner prices it either way). */
-  const only = (part: Part, scope: Source['scope']): Source => sources.find((s) => s.part === part && s.scope === scope && (part === 'logs' || s.internal))!;
+  /**
+   * The source of a part and scope to use: the first the endpoint serves, in the registry's order of
+   * preference (native: one that sees internal movements too); where it serves none, the first registered,
+   * which the planner prices and which is never fetched from (see `ensure`).
+   */
+  const preferred = (c: Capabilities, part: Part, scope: Source['scope']): Source =>
+    pick(c, part, scope, part === 'native') ?? sources.find((s) => s.part === part && s.scope === scope && (part === 'logs' || s.internal))!;
 
   /** The range keys whose rows hold a need's `part` wholly (native: with internal movements) — or top-level only too. */
   const keysOf = (part: Part, topLevelToo = false): RangeKey[] => {
@@ -216,7 +223,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   };
 
   const scanRanges = async (ranges: Interval[], c: Capabilities): Promise<void> => {
-    const logs = only('logs', 'block');
+    const logs = preferred(c, 'logs', 'block');
     const logTodo = union(ranges.flatMap((r) => difference(r, store.intervals(ANY_ADDRESS, keyFor(logs, 'from').name))));
     const jobs: Promise<void>[] = logTodo.map((r) => readRange(logs, c, ANY_ADDRESS, 'from', r));
     jobs.push(scanNative(ranges, c));
@@ -240,14 +247,14 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     if (logWork.length === 0 && nativeWork.length === 0) return;
     const c = await capabilities();
 
-    const addressNative = only('native', 'address');
+    const addressNative = preferred(c, 'native', 'address');
     const plan = choosePlan({
       logParts: logWork.flatMap((w) => w.parts),
       nativeParts: nativeWork.flatMap((w) => w.parts),
       scannedFull: holding(NATIVE_KEYS.filter((k) => k.scope === 'block'), ANY_ADDRESS, 'from', memo),
-      addressLogs: only('logs', 'address'),
+      addressLogs: preferred(c, 'logs', 'address'),
       addressNative,
-      scanLogs: only('logs', 'block'),
+      scanLogs: preferred(c, 'logs', 'block'),
       scanNative: pick(c, 'native', 'block', true),
       span: (key) => learnedSpan(rpc, key),
       costs,
@@ -269,7 +276,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
     opts.onProgress?.(`reading transfers of ${plural(new Set(needs.map((n) => n.address)).size, 'address')}`);
     const jobs: Promise<void>[] = [];
-    const logs = only('logs', 'address');
+    const logs = preferred(c, 'logs', 'address');
     for (const { need, parts } of logWork) for (const p of parts) jobs.push(readRange(logs, c, need.address, need.side, p));
     if (addressNative.available(c)) {
       for (const { need, parts } of nativeWork) for (const p of parts) jobs.push(readRange(addressNative, c, need.address, need.side, p));
@@ -282,7 +289,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const coverage = (): CoverageNote => {
     // Capabilities are known if this run fetched anything, or from an earlier run's probe.
     const cachedCaps = store.getMeta(`caps:${rpc.endpoint}`);
-    const c = caps ?? (cachedCaps ? (JSON.parse(cachedCaps) as Capabilities) : null);
+    const c = caps ?? readCapabilities(cachedCaps);
     const notes: string[] = [];
     if (!c) return { erc20: 'eth_getLogs (stored)', native: 'stored data', internal: 'stored data', warnings: [...warnings] };
     const tracer = sources.find((s) => s.part === 'native' && s.internal && s.available(c))?.tracer ?? null;

@@ -20,6 +20,23 @@ export interface Capabilities {
 
 const PROBE_ADDRESS = '0x000000000000000000000000000000000000dead';
 
+/** Every field a stored answer must have: one probed by an older release lacks a newer capability. */
+const CAPABILITY_KEYS: readonly (keyof Capabilities)[] = ['traceFilter', 'traceTransaction', 'traceBlock', 'debugTraceBlock'];
+
+/** A stored probe answer, or null when it is not one this release can use whole (it is probed again). */
+export function readCapabilities(stored: string | undefined | null): Capabilities | null {
+  if (!stored) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(stored);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  return CAPABILITY_KEYS.every((k) => typeof o[k] === 'boolean') ? (o as unknown as Capabilities) : null;
+}
+
 /**
  * Finds out which methods the endpoint serves, by asking each once on the head block. The answer is
  * kept in the store per (redacted) endpoint, so later runs ask nothing. Only "method not found /
@@ -27,8 +44,10 @@ const PROBE_ADDRESS = '0x000000000000000000000000000000000000dead';
  */
 export async function probeCapabilities(rpc: RpcClient, store: Store, head: number): Promise<Capabilities> {
   const key = `caps:${rpc.endpoint}`;
-  const cached = store.getMeta(key);
-  if (cached) return JSON.parse(cached) as Capabilities;
+  // A stored answer lacking a capability this release knows (a source added since) is asked again:
+  // read as it is, the new source would look unserved on every endpoint an earlier run probed.
+  const cached = readCapabilities(store.getMeta(key));
+  if (cached) return cached;
   const traceFilter = await servesTraceFilter(rpc, head, PROBE_ADDRESS);
   const traceBlock = await servesTraceBlock(rpc, head);
   const traceTransaction = traceFilter ? await servesTraceTransaction(rpc) : false;

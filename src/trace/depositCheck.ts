@@ -76,6 +76,13 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     return found;
   };
 
+  const inForceAtSweep = async (found: DepositFinding, arrival: Transfer): Promise<boolean> => {
+    const { label } = found;
+    if (!opts.labelInForce || (label.validFrom === null && label.validTo === null)) return true;
+    // Only the sweep's block is read (its time); the rest of the arrival stands in for the sweep's row.
+    return opts.labelInForce(label, { ...arrival, to: label.address, blockNumber: found.evidence.sweepBlock });
+  };
+
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
   const seen = new Map<Address, DepositFinding | null>();
   const known = (address: Address): DepositFinding | undefined => {
@@ -96,7 +103,9 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       const open: { address: Address; arrival: Transfer }[] = [];
       for (const item of items) {
         const found = known(item.address);
-        if (found) out.set(item.address, found);
+        // A remembered verdict stands on its hot wallet's label at the remembered sweep's time, as a
+        // fresh one would: a user label narrowed since (validFrom / validTo) sends it back to detection.
+        if (found && (await inForceAtSweep(found, item.arrival))) out.set(item.address, found);
         else open.push(item);
       }
       if (open.length === 0) return out;

@@ -52,7 +52,7 @@ export const MIN_CYCLES = 2;
 export const MAX_HIGH_DOUBTS = 1;
 
 /** Label categories an address can be a deposit address of. */
-const EXCHANGE_CATEGORIES = new Set<Label['category']>(['exchange', 'sanctioned-exchange']);
+export const EXCHANGE_CATEGORIES = new Set<Label['category']>(['exchange', 'sanctioned-exchange']);
 
 // The evidence's shape is stored (store/deposits.ts), and the store may not import trace/: it lives in types.ts.
 export type { DepositConfidence, DepositEvidence };

@@ -71,10 +71,6 @@ export interface TraceContext {
   onProgress?: (message: string) => void;
 }
 
-/**
- * One `trace` run: checks the chain, rolls back what a reorg replaced, walks from the seeds (fetching
- * only what the store lacks), and assembles the report with timestamps and token metadata.
- */
 /** The chain a run talks to, checked against the store. */
 export interface Connection {
   chainId: number;

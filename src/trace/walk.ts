@@ -1,6 +1,6 @@
 import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
 import { NATIVE, type Address, type Asset, type Label, type Seed, type Transfer } from '../types.js';
-import type { DepositEvidence } from './deposits.js';
+import { EXCHANGE_CATEGORIES, type DepositEvidence } from './deposits.js';
 import { labelInForceAt } from './evidence.js';
 import { hubPrecheck, PRECHECK_MIN_WINDOW, type PrecheckedHub } from './hubs.js';
 import { hubOf, type Hub } from './result.js';
@@ -13,6 +13,7 @@ interface Pos {
 const cmp = (a: Pos, b: Pos): number => a.block - b.block || a.tx - b.tx;
 const posOf = (t: Transfer): Pos => ({ block: t.blockNumber, tx: t.txIndex });
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
 
 /**
  * Everything the walk asks of the world outside it: the transfers of an address in a window (after
@@ -348,7 +349,12 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     if (!forward || !world.deposits) return new Map();
     const items = new Map<Address, Transfer>();
     for (const st of states) {
-      if (!st.via || seedSet.has(st.address) || world.label(st.address)) continue;
+      if (!st.via || seedSet.has(st.address)) continue;
+      // A label in force at the arrival is the fact (the walk made it a hit); one out of force leaves the
+      // address nobody's venue then, as the walk treated it — unless it names something other than an
+      // exchange, which no deposit inference may contradict.
+      const label = world.label(st.address);
+      if (label && (!EXCHANGE_CATEGORIES.has(label.category) || (await labelInForce(label, st.via)))) continue;
       const prior = items.get(st.address);
       if (!prior || cmp(posOf(st.via), posOf(prior)) < 0) items.set(st.address, st.via);
     }

@@ -9,7 +9,7 @@ import type { ReportFormat } from './types.js';
  */
 export const jsonFormat: ReportFormat = {
   name: 'json',
-  summary: 'one document',
+  summary: 'one document (schema/trace-report.schema.json)',
   renders: 'report',
   output: 'json',
   extension: '.json',
