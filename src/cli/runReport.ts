@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { MovementTable, attribute, storedIsToken, storedTransfers, traceKey, type Attribution, type AttributionOptions } from '../graph/index.js';
+import { attribute, storedIsToken, storedTable, traceKey, type Attribution, type AttributionOptions } from '../graph/index.js';
 import { nativeSymbol } from '../labels/chains.js';
 import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
@@ -113,7 +113,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     attribution = attribute([], opts);
   } else {
     // Read once, as columns (graph/table.ts): the passes per seed reuse them and their chain order.
-    const rows = MovementTable.of(storedTransfers(store, { fromBlock: run.fromBlock, toBlock: run.toBlock }));
+    const rows = storedTable(store, { fromBlock: run.fromBlock, toBlock: run.toBlock });
     attribution = attribute(rows, opts);
     if (seeds.length > PER_SEED_MAX) {
       notes.push(`Per-seed figures are left out: ${seeds.length} seeds (more than ${PER_SEED_MAX}) are attributed together.`);

@@ -14,6 +14,7 @@ import { outgoingOf, valueClassOf, widestAlong, widestPath, type ValuePath } fro
 import { buildAddressGraph } from './build.js';
 import { findPaths, type PathSearch } from './paths.js';
 import { attribute, type Attribution, type AttributionOptions } from './taint.js';
+import { MovementTable } from './table.js';
 
 export { attribute, frontierTotal, emptyModelAmounts, taintBalance, traceKey, TAINT_MODELS } from './taint.js';
 export { mainPathByValue, outgoingOf, valueClassOf, widestAlong, widestPath, type ByValue, type ValuePath } from './widest.js';
@@ -21,7 +22,7 @@ export type { Attribution, AttributionOptions, Amounts, Holding, ModelAmounts, T
 export { buildAddressGraph, type AddressGraph } from './build.js';
 export { findPaths, type FoundPath, type PathSearch } from './paths.js';
 export { compareChainOrder } from './order.js';
-export { MovementTable } from './table.js';
+export { MovementTable, type IdNames } from './table.js';
 
 /** A block range, both ends included. */
 export interface BlockRange {
@@ -35,11 +36,23 @@ export function storedTransfers(store: Store, range: BlockRange): Iterable<Trans
 }
 
 /**
- * Attribution over the store's movements within `range`: they stream into a MovementTable (columns,
- * integer ids), so no row object outlives its read.
+ * The store's movements within `range` as a MovementTable, read by the store's integer ids
+ * (Store.transferIdsInRange): no object, address or transaction-hash string per row; the same table, to
+ * every result, as MovementTable.of(storedTransfers(store, range)).
  */
+export function storedTable(store: Store, range: BlockRange): MovementTable {
+  const chainId = store.chainId();
+  if (chainId === null) return MovementTable.of([]);
+  return MovementTable.ofIds(store.transferIdsInRange(range.fromBlock, range.toBlock), {
+    chainId,
+    names: () => store.names(),
+    txHash: (id) => store.txHash(id),
+  });
+}
+
+/** Attribution over the store's movements within `range`, read as columns by id (storedTable). */
 export function attributeInStore(store: Store, range: BlockRange, opts: AttributionOptions): Attribution {
-  return attribute(storedTransfers(store, range), opts);
+  return attribute(storedTable(store, range), opts);
 }
 
 /**

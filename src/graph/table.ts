@@ -1,5 +1,17 @@
+import type { TransferIdRow } from '../store/store.js';
 import type { Address, Asset, Hex, Transfer, TransferKind } from '../types.js';
 import { compareRefs, refOrderKey } from './order.js';
+
+/**
+ * What MovementTable.ofIds needs besides the rows: the store's chain, the texts of its address and asset
+ * ids (Store.names, read again when a row names an id stored after they were read) and a transaction
+ * hash by id (Store.txHash, asked only where a movement is named or a tie needs the hash).
+ */
+export interface IdNames {
+  chainId: number;
+  names(): { addresses: string[]; assets: string[] };
+  txHash(id: number): Hex | null;
+}
 
 /**
  * Movements as columns: one index per movement, addresses and assets as small integers. A million
@@ -28,7 +40,11 @@ export class MovementTable {
   /** Block hashes as they came (a lookup per movement to share them would cost more than it saves). */
   readonly blockHash: Hex[] = [];
   readonly amount: bigint[] = [];
-  readonly txHash: Hex[] = [];
+  /** Transaction hashes as they came (tables of objects), or null: the table holds store ids (`tx`) instead. */
+  private txHashes: Hex[] | null = [];
+  /** Transaction ids of the store (tables made by ofIds), their hashes read when first asked. */
+  private tx: Float64Array = new Float64Array(0);
+  private txHashById: ((id: number) => Hex) | null = null;
   /** The objects the table was made of, when the caller held them already (an array): edges reuse them. */
   private objects: Transfer[] | null = null;
 
@@ -42,6 +58,80 @@ export class MovementTable {
       for (const t of transfers) table.add(t);
     }
     return table;
+  }
+
+  /**
+   * A table of the store's rows by ids (Store.transferIdsInRange): the same movements, ids and chain
+   * order as `of` over Store.transfersInRange, without a string per address or transaction: each store
+   * id is named once (its text shared from `names`), transaction hashes only when asked.
+   */
+  static ofIds(rows: Iterable<TransferIdRow>, source: IdNames): MovementTable {
+    const table = new MovementTable();
+    table.txHashes = null;
+    table.tx = new Float64Array(table.block.length);
+    const hashes = new Map<number, Hex>();
+    table.txHashById = (id) => {
+      let h = hashes.get(id);
+      if (h === undefined) {
+        const read = source.txHash(id);
+        if (read === null) throw new Error(`transaction id ${id} of the store has no hash`);
+        hashes.set(id, (h = read));
+      }
+      return h;
+    };
+    let { addresses, assets } = source.names();
+    // Store id → table id (0: not seen yet, else table id + 1); address and asset ids are two spaces.
+    let addressIds: Int32Array = new Int32Array(addresses.length);
+    let assetIds: Int32Array = new Int32Array(assets.length);
+    const reread = (): void => {
+      ({ addresses, assets } = source.names());
+      addressIds = grown(addressIds, addresses.length);
+      assetIds = grown(assetIds, assets.length);
+    };
+    const idOfAddress = (id: number): number => {
+      if (!(id < addressIds.length) || addresses[id] === undefined) reread();
+      let t = addressIds[id]! - 1;
+      if (t < 0) addressIds[id] = (t = table.id(addresses[id]!)) + 1;
+      return t;
+    };
+    const idOfAsset = (id: number): number => {
+      if (!(id < assetIds.length) || assets[id] === undefined) reread();
+      let t = assetIds[id]! - 1;
+      if (t < 0) assetIds[id] = (t = table.id(assets[id]!)) + 1;
+      return t;
+    };
+    let lastBlockHash = '';
+    for (const r of rows) {
+      const amount = BigInt(r[8]);
+      if (!(amount > 0n)) continue;
+      const i = table.size;
+      if (i === table.block.length) table.grow();
+      table.block[i] = r[3];
+      table.txIndex[i] = r[4];
+      table.ref[i] = intern(table.refIds, table.refs, r[1]);
+      table.kind[i] = table.kindId(r[2]);
+      table.from[i] = idOfAddress(r[5]);
+      table.to[i] = idOfAddress(r[6]);
+      table.asset[i] = idOfAsset(r[7]);
+      // Rows of one block mostly come together: one string kept for them.
+      if (r[9] !== lastBlockHash) lastBlockHash = r[9];
+      table.blockHash.push(lastBlockHash as Hex);
+      table.chainId[i] = source.chainId;
+      table.amount.push(amount);
+      table.tx[i] = r[0];
+      table.size = i + 1;
+    }
+    return table;
+  }
+
+  /** The hash of movement `i`'s transaction. */
+  txHash(i: number): Hex {
+    return this.txHashes !== null ? this.txHashes[i]! : this.txHashById!(this.tx[i]!);
+  }
+
+  /** What tells movement `i`'s transaction from the table's others (its hash, or its store id), without reading a hash. */
+  txKey(i: number): string | number {
+    return this.txHashes !== null ? this.txHashes[i]! : this.tx[i]!;
   }
 
   /** The id of an address or asset, added when new. */
@@ -80,7 +170,7 @@ export class MovementTable {
     this.blockHash.push(t.blockHash);
     this.chainId[i] = t.chainId;
     this.amount.push(t.amount);
-    this.txHash.push(t.txHash);
+    this.txHashes!.push(t.txHash);
     this.size = i + 1;
     return true;
   }
@@ -102,7 +192,7 @@ export class MovementTable {
     if (kept) return kept;
     return {
       chainId: this.chainId[i]!,
-      txHash: this.txHash[i]!,
+      txHash: this.txHash(i),
       ref: this.refs[this.ref[i]!]!,
       kind: this.kinds[this.kind[i]!]!,
       blockNumber: this.block[i]!,
@@ -197,8 +287,10 @@ export class MovementTable {
   }
 
   private compareHash(a: number, b: number): number {
-    const x = this.txHash[a]!;
-    const y = this.txHash[b]!;
+    // One transaction: equal hashes, none read (a tie of two transactions is rare: bad data).
+    if (this.txHashes === null && this.tx[a] === this.tx[b]) return 0;
+    const x = this.txHash(a);
+    const y = this.txHash(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
 
@@ -237,7 +329,16 @@ export class MovementTable {
     this.to = u32(this.to);
     this.asset = u32(this.asset);
     this.kind = u32(this.kind);
+    if (this.txHashes === null) this.tx = f64(this.tx);
   }
+}
+
+/** `a` zero-extended to `length` (or `a` itself when long enough). */
+function grown(a: Int32Array, length: number): Int32Array {
+  if (a.length >= length) return a;
+  const b = new Int32Array(length);
+  b.set(a);
+  return b;
 }
 
 function intern<T extends string>(ids: Map<T, number>, values: T[], value: T): number {

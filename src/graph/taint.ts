@@ -368,16 +368,16 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
 
   // WETH-style conversions, decided per transfer as the walk does: a Deposit/Withdrawal row of an
   // unlabelled ERC-20, and the native movement of the same amount in the same transaction.
-  const conversionKey = (tx: string, holder: number, wrapper: number, amount: bigint): string => `${tx}|${holder}|${wrapper}|${amount}`;
+  const conversionKey = (tx: string | number, holder: number, wrapper: number, amount: bigint): string => `${tx}|${holder}|${wrapper}|${amount}`;
   const conversions = new Set<string>();
-  const conversionTxs = new Set<string>(); // only a native movement of these transactions can be the other half
+  const conversionTxs = new Set<string | number>(); // only a native movement of these transactions can be the other half
   const kindIds = table.kinds.map((k) => k === 'wrap' || k === 'unwrap');
   const isConversion = (i: number): boolean =>
     kindIds[table.kind[i]!]! && table.from[i] === table.to[i] && !venueOf(table.asset[i]!) && isToken(table.asset[i]!);
   for (const i of order) {
     if (!isConversion(i)) continue;
-    conversions.add(conversionKey(table.txHash[i]!, table.from[i]!, table.asset[i]!, table.amount[i]!));
-    conversionTxs.add(table.txHash[i]!);
+    conversions.add(conversionKey(table.txKey(i), table.from[i]!, table.asset[i]!, table.amount[i]!));
+    conversionTxs.add(table.txKey(i));
   }
 
   let read = 0;
@@ -386,9 +386,9 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
     const to = table.to[i]!;
     const asset = table.asset[i]!;
     const amount = table.amount[i]!;
-    if (asset === NATIVE_ID && conversionTxs.has(table.txHash[i]!)) {
+    if (asset === NATIVE_ID && conversionTxs.has(table.txKey(i))) {
       // The native half of a conversion is accounted with its Deposit/Withdrawal row.
-      const tx = table.txHash[i]!;
+      const tx = table.txKey(i);
       if (conversions.has(conversionKey(tx, from, to, amount))) continue;
       if (conversions.has(conversionKey(tx, to, from, amount))) continue;
     }
@@ -450,7 +450,7 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
       addAll(returnedToSeeds, assetName, taint);
       continue;
     }
-    if (opts.traced && !opts.traced.has(traceKey({ txHash: table.txHash[i]!, ref: table.refs[table.ref[i]!]! }))) {
+    if (opts.traced && !opts.traced.has(traceKey({ txHash: table.txHash(i), ref: table.refs[table.ref[i]!]! }))) {
       // Taint travels the walk's edges only: the graph every output draws is the one it moved on.
       const h = holding(from);
       if (h.reason === null) h.reason = 'not-traced';

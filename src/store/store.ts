@@ -23,10 +23,12 @@ export interface IntervalMark {
 
 /**
  * A movement by integer ids (Store.transferIdsInRange): transaction id, ref, kind, block number, index of
- * the transaction in its block, from-address id, to-address id, asset id, amount (decimal text).
+ * the transaction in its block, from-address id, to-address id, asset id, amount (decimal text), block
+ * hash (last: read in the same scan, so a movement named later is the one scanned, whatever another
+ * process rolls back meanwhile).
  */
 export type TransferIdRow = [tx: number, ref: string, kind: TransferKind, blockNumber: number, txIndex: number,
-  from: number, to: number, asset: number, amount: string];
+  from: number, to: number, asset: number, amount: string, blockHash: Hex];
 
 export interface BlockHeader {
   number: number;
@@ -210,7 +212,7 @@ export const TRANSFER_READS = {
   range: `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, t.from_id, t.to_id, t.asset_id, t.amount
     FROM transfer_rows t JOIN txs x ON x.id = t.tx WHERE t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
   /** transferIdsInRange: the same scan, ids only (TransferIdRow). */
-  rangeIds: `SELECT tx, ref, kind, block_number, tx_index, from_id, to_id, asset_id, amount
+  rangeIds: `SELECT tx, ref, kind, block_number, tx_index, from_id, to_id, asset_id, amount, block_hash
     FROM transfer_rows WHERE chain_id = ? AND block_number BETWEEN ? AND ?`,
 } as const;
 
