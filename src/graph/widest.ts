@@ -129,9 +129,9 @@ export function widestPath(
   from: Address,
   to: Address,
   opts: { maxHops: number; valueClass: Asset; classOf: (asset: Asset) => Asset },
+  reach: Map<Address, number> = hopsTo(out, to, opts.maxHops),
 ): ValuePath | null {
   if (from === to) return null;
-  const reach = hopsTo(out, to, opts.maxHops);
   const fronts = new Map<Address, Label[]>();
   const dominated = (l: Label): boolean =>
     (fronts.get(l.address) ?? []).some((o) => !wider(l.width, o.width) && (o.last === null || (l.last !== null && compareChainOrder(o.last, l.last) <= 0)));
@@ -209,14 +209,15 @@ export function mainPathByValue(
   opts: { maxHops: number; valueClass: Asset; classOf: (asset: Asset) => Asset; limit?: number },
 ): ByValue {
   const limit = opts.limit ?? 1000;
-  const main = widestPath(out, from, to, opts);
+  // One backward search serves both the main path and the count of the others.
+  const reach = hopsTo(out, to, opts.maxHops);
+  const main = widestPath(out, from, to, opts, reach);
   const mainKey = main?.addresses.join('>') ?? null;
   let count = 0;
   let total = 0n;
   let seen = 0;
   let truncated = false;
   // Depth-first over simple routes, each step's movements grouped by receiver.
-  const reach = hopsTo(out, to, opts.maxHops);
   const onPath = new Set<Address>([from]);
   const route: Address[] = [from];
   const steps: Transfer[][] = [];

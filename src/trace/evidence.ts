@@ -1,4 +1,4 @@
-import type { Address, Label, Seed } from '../types.js';
+import type { Address, Label, Seed, Transfer } from '../types.js';
 import type { Evidence, EvidenceInference, EvidenceSource } from './result.js';
 import type { DepositFinding } from './walk.js';
 
@@ -89,6 +89,14 @@ export function labelInForceAt(label: Label, unixSeconds: number | null): boolea
   if (unixSeconds === null || (label.validFrom === null && label.validTo === null)) return true;
   const day = new Date(unixSeconds * 1000).toISOString().slice(0, 10);
   return (label.validFrom === null || day >= label.validFrom) && (label.validTo === null || day <= label.validTo);
+}
+
+/**
+ * `labelInForceAt` at a transfer's block, its time read through `blockTime` only for a dated label (an
+ * undated one asks for no block time): the one rule the walk and the deposit check both apply.
+ */
+export function labelInForceOn(blockTime: (block: number) => Promise<number | null>): (label: Label, edge: Transfer) => Promise<boolean> {
+  return async (label, edge) => (label.validFrom === null && label.validTo === null) || labelInForceAt(label, await blockTime(edge.blockNumber));
 }
 
 /**

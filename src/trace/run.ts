@@ -11,7 +11,7 @@ import type { BlockHeader, Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
 import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
 import { walk, type DepositFinding, type RawHit } from './walk.js';
-import { addressEvidence, depositInference, evidenceOf, labelInForceAt, seedSource, venueSource, type EvidenceContext } from './evidence.js';
+import { addressEvidence, depositInference, evidenceOf, labelInForceOn, seedSource, venueSource, type EvidenceContext } from './evidence.js';
 import { createDepositCheck } from './depositCheck.js';
 import { createNodeWorld } from './nodeWorld.js';
 import { attachMainPaths, storedValueClasses } from './mainPaths.js';
@@ -121,10 +121,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const hubs = new Map<Address, Hub>();
   const learned = store.deposits;
   const nonces = store.nonces;
-  const labelInForce = async (label: Label, edge: Transfer): Promise<boolean> => {
-    if (label.validFrom === null && label.validTo === null) return true; // no call for undated labels
-    return labelInForceAt(label, (await headers.get(edge.blockNumber)).timestamp);
-  };
+  const labelInForce = labelInForceOn(async (block) => (await headers.get(block)).timestamp);
   const deposits = createDepositCheck({
     store,
     learned,

@@ -1,7 +1,7 @@
 import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
 import { NATIVE, type Address, type Asset, type Label, type Seed, type Transfer } from '../types.js';
 import { EXCHANGE_CATEGORIES, type DepositEvidence } from './deposits.js';
-import { labelInForceAt } from './evidence.js';
+import { labelInForceOn } from './evidence.js';
 import { hubPrecheck, PRECHECK_MIN_WINDOW, type PrecheckedHub } from './hubs.js';
 import { hubOf, type Hub } from './result.js';
 
@@ -173,6 +173,9 @@ export interface WalkResult {
  */
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const { world } = opts;
+  // Whether a label was the address's at a transfer's time (user labels can have validFrom / validTo):
+  // outside its window the address is nobody's venue, and the walk goes on through it.
+  const labelInForce = labelInForceOn((block) => world.blockTime(block));
   const forward = opts.direction === 'out';
   const side: 'from' | 'to' = forward ? 'from' : 'to';
   const seedSet = new Set(opts.seeds);
@@ -367,14 +370,6 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     return need.to - need.from + 1 >= (opts.precheckMinWindow ?? PRECHECK_MIN_WINDOW) && !world.held(need);
   }
 
-  /**
-   * Whether a label was the address's at the time of a transfer (user labels can have validFrom /
-   * validTo): outside its window the address is nobody's venue, and the walk goes on through it.
-   */
-  async function labelInForce(label: Label, edge: Transfer): Promise<boolean> {
-    if (label.validFrom === null && label.validTo === null) return true; // no block time asked for undated labels
-    return labelInForceAt(label, await world.blockTime(edge.blockNumber));
-  }
 
   function windowOf(state: State): FetchNeed {
     const t = state.time;
