@@ -21,9 +21,14 @@ export interface DbContent {
   tokens: string[];
 }
 
-/** Reads every row of the data tables, read-only (safe while no writer runs). */
+/**
+ * Reads every row of the data tables. Opened read-write, though it writes nothing, and only while no
+ * writer runs: a process killed mid-write leaves a write-ahead log whose index a read-only connection
+ * may not rebuild ("attempt to write a readonly database"), so SQLite must be let recover it, as the
+ * resumed run will.
+ */
 export function dbContent(path: string): DbContent {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new Database(path, { fileMustExist: true });
   try {
     // A run killed before its first migration committed leaves a file without tables: empty, not an error.
     // transfers is a view over the id tables since schema 7.
