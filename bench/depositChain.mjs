@@ -44,7 +44,7 @@ import { loadLabelBook } from '../dist/labels/load.js';
 import { anvilVersion, CACHE_DIR, chainBuilder, CHAIN_ID, hex, rng, startBuildAnvil } from './chain.mjs';
 
 /** Bump when the generated chain changes shape: cached chains of another version are not reused. */
-export const DEPOSIT_GENERATOR_VERSION = 3;
+export const DEPOSIT_GENERATOR_VERSION = 4;
 /** Hops of the trace over this chain: targets sit at hops 2–4. */
 export const DEPOSIT_HOPS = 4;
 /** Exchanges whose hot wallets sweep the true deposit addresses. */
@@ -109,8 +109,9 @@ function hotWallets() {
  * The plan: every transaction by plan block, the balances and code to set first, the user labels, and
  * the truth about every target. Pure (no node): the same scale gives the same plan.
  */
-export function depositPlan(scale) {
-  const r = rng(0xde9051 + scale);
+export function depositPlan(scale, seed = 0) {
+  // Seed 0 is the chain every earlier run measured; another seed draws another chain of the same kinds.
+  const r = rng(0xde9051 + scale + seed * 0x10001);
   const { sweepers, others } = hotWallets();
   const txs = []; // { block, type: 'eth'|'token'|'sweep', from, to, amount, ... }
   const balances = new Map(); // address → wei set before the first block
@@ -406,13 +407,32 @@ export function depositPlan(scale) {
   }
   // Operators of the sweeper contract: one per exchange, as exchanges run their own.
   const operators = Object.fromEntries(sweepers.map((h) => [h.address, r.address()]));
+  // The exchange's other customers: a hot wallet is where an exchange empties all its deposit addresses,
+  // so it is paid by one sweep after another all day long (a large exchange's several a block). Each
+  // exchange here gets one every 1–2×`gap` blocks, `gap` drawn per exchange from 10 to 120 (2 to 24
+  // minutes: a quiet exchange's pace, far below a large one's), from deposit addresses outside the
+  // trace, each swept in full less the fee. Drawn after everything else, so a seed's traced cases are the
+  // same as in generator 3. The decoys' venues get none: an exchange address that only a launderer's
+  // wallet pays is what a customer's deposit address labelled with its venue looks like.
+  let background = 0;
+  const planned = Math.max(...txs.map((t) => t.block));
+  for (const h of sweepers) {
+    const gap = r.int(10, 120);
+    for (let at = r.int(1, gap); at <= planned + 300; at += r.int(gap, 2 * gap)) {
+      const dep = r.address();
+      const amount = eth();
+      balances.set(dep, amount);
+      pay(at, dep, h.address, 'eth', amount - fee());
+      background++;
+    }
+  }
   const lastBlock = Math.max(...txs.map((t) => t.block));
-  return { seeds, txs, balances, mints, contracts, truth, userLabels, operators, lastBlock, addresses, hops: DEPOSIT_HOPS };
+  return { seeds, txs, balances, mints, contracts, truth, userLabels, operators, lastBlock, addresses, background, hops: DEPOSIT_HOPS };
 }
 
 /** Builds the planned chain on a fresh anvil and dumps it to `statePath`; returns its info. */
-async function build(scale, statePath, log) {
-  const p = depositPlan(scale);
+async function build(scale, seed, statePath, log) {
+  const p = depositPlan(scale, seed);
   const tmp = statePath + '.tmp';
   // No historical states: the build reads only the latest, and keeping one per block made a chain of
   // ten thousand blocks take minutes to build.
@@ -461,19 +481,21 @@ async function build(scale, statePath, log) {
     const info = {
       generator: DEPOSIT_GENERATOR_VERSION,
       scale,
+      seed,
       anvil: anvilVersion(),
       chainId: CHAIN_ID,
       seeds: p.seeds,
       hops: p.hops,
       token: tokenAddress,
       addresses: p.addresses,
+      backgroundSweeps: p.background,
       firstBlock: base + 1,
       head: current,
       transactions,
       userLabels: p.userLabels,
       truth: p.truth,
     };
-    log(`  deposit chain (scale ${scale}): ${transactions} transactions up to block ${current}`);
+    log(`  deposit chain (scale ${scale}, seed ${seed}): ${transactions} transactions up to block ${current}`);
     await anvil.stop();
     renameSync(tmp, statePath);
     return info;
@@ -482,15 +504,15 @@ async function build(scale, statePath, log) {
   }
 }
 
-/** The cached deposit chain of this scale (built first if missing): { statePath, info, cached }. */
-export async function ensureDepositChain(scale, log = () => {}) {
+/** The cached deposit chain of this scale and seed (built first if missing): { statePath, info, cached }. */
+export async function ensureDepositChain(scale, seed = 0, log = () => {}) {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const key = `deposits-g${DEPOSIT_GENERATOR_VERSION}-s${scale}-anvil${anvilVersion()}`;
+  const key = `deposits-g${DEPOSIT_GENERATOR_VERSION}-s${scale}${seed === 0 ? '' : `-r${seed}`}-anvil${anvilVersion()}`;
   const statePath = join(CACHE_DIR, `${key}.json`);
   const infoPath = join(CACHE_DIR, `${key}.info.json`);
   if (existsSync(statePath) && existsSync(infoPath)) return { statePath, info: JSON.parse(readFileSync(infoPath, 'utf8')), cached: true };
-  log(`building the deposit bench chain, scale ${scale} (cached in ${CACHE_DIR})`);
-  const info = await build(scale, statePath, log);
+  log(`building the deposit bench chain, scale ${scale}, seed ${seed} (cached in ${CACHE_DIR})`);
+  const info = await build(scale, seed, statePath, log);
   writeFileSync(infoPath, JSON.stringify(info, null, 2) + '\n');
   return { statePath, info, cached: false };
 }

@@ -24,12 +24,16 @@ export const FORWARDS_INTO_LABELLED = new Set(['peel-end', 'token-forward', 'for
 export function readHits(hits, inferences = []) {
   const rank = (c) => LEVELS.indexOf(c);
   const claims = new Map();
+  const reasons = new Map();
   const labelled = new Set();
   const claim = (address, evidence) => {
     // A conflict is a verdict the report refuses (a sourced attribution stands): not a claim.
     if (!evidence || evidence.level !== 'inferred' || !evidence.inference) return;
     const prior = claims.get(address);
-    if (prior === undefined || rank(evidence.inference.confidence) < rank(prior)) claims.set(address, evidence.inference.confidence);
+    if (prior === undefined || rank(evidence.inference.confidence) < rank(prior)) {
+      claims.set(address, evidence.inference.confidence);
+      reasons.set(address, evidence.inference.reasons ?? []);
+    }
   };
   for (const hit of hits) {
     // A hit that rests on the inference alone (the last hop), and the annotations on the steps of every
@@ -43,7 +47,7 @@ export function readHits(hits, inferences = []) {
   }
   // Every verdict of the run, also on addresses no hit's path shows (report.inferences).
   for (const i of inferences) claim(i.address, i.evidence);
-  return { claims, labelled };
+  return { claims, labelled, reasons };
 }
 
 const ratio = (a, b) => (b === 0 ? null : a / b);
@@ -54,7 +58,7 @@ const ratio = (a, b) => (b === 0 ? null : a / b);
  * `hits`: the trace's hits; `hops`: the trace's hop limit (a venue beyond it cannot be a hit).
  */
 export function scoreDeposits(truth, hits, hops, inferences = []) {
-  const { claims, labelled } = readHits(hits, inferences);
+  const { claims, labelled, reasons } = readHits(hits, inferences);
   const byAddress = new Map(truth.map((t) => [t.address, t]));
   const deposits = truth.filter((t) => t.truth === 'deposit').length;
   // Claims about addresses the plan never made a target (a laundering hop, a customer): false positives too.
@@ -110,6 +114,14 @@ export function scoreDeposits(truth, hits, hops, inferences = []) {
     ...truth.filter((t) => (t.truth === 'deposit') !== claims.has(t.address)).map((t) => ({ address: t.address, kind: t.kind, hop: t.hop, claimed: claims.get(t.address) ?? null })),
     ...unplanned.map((u) => ({ address: u.address, kind: 'unplanned', hop: null, claimed: u.confidence })),
   ];
+  // The same at `high`, with the verdict's reasons: deposit addresses not claimed high (what kept them
+  // lower) and decoys claimed high (the signal that made them high).
+  const wrongAtHigh = [
+    ...truth
+      .filter((t) => (t.truth === 'deposit') !== (claims.get(t.address) === 'high'))
+      .map((t) => ({ address: t.address, kind: t.kind, hop: t.hop, cycles: t.cycles ?? null, claimed: claims.get(t.address) ?? null, reasons: reasons.get(t.address) ?? [] })),
+    ...unplanned.filter((u) => u.confidence === 'high').map((u) => ({ address: u.address, kind: 'unplanned', hop: null, cycles: null, claimed: u.confidence, reasons: reasons.get(u.address) ?? [] })),
+  ];
 
   const high = levels.high;
   const targets = {
@@ -117,5 +129,5 @@ export function scoreDeposits(truth, hits, hops, inferences = []) {
     highRecall: { value: high.recall, goal: 0.8, met: high.recall !== null && high.recall >= 0.8 },
     venueBeside: { value: beside.withoutVenue, goal: 0, met: beside.withoutVenue === 0 },
   };
-  return { deposits, decoys: truth.length - deposits, claims: claims.size, levels, kinds, beside, targets, wrong };
+  return { deposits, decoys: truth.length - deposits, claims: claims.size, levels, kinds, beside, targets, wrong, wrongAtHigh };
 }

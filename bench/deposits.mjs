@@ -15,10 +15,10 @@ import { connect, runTrace } from '../dist/trace/run.js';
 import { ensureDepositChain } from './depositChain.mjs';
 import { scoreDeposits } from './depositScore.mjs';
 
-/** Runs the section at `scale` (see depositPlan): chain facts, the trace's figures and the score. */
-export async function benchDeposits(scale, log = () => {}) {
+/** Runs the section at `scale` and generator `seed` (see depositPlan): chain facts, the trace's figures and the score. */
+export async function benchDeposits(scale, seed = 0, log = () => {}) {
   const t0 = Date.now();
-  const { statePath, info, cached } = await ensureDepositChain(scale, log);
+  const { statePath, info, cached } = await ensureDepositChain(scale, seed, log);
   const buildMs = cached ? null : Date.now() - t0;
   const anvil = await startAnvil({ loadState: statePath, startTimeoutMs: 120_000 });
   const work = mkdtempSync(join(tmpdir(), 'hoptrace-bench-deposits-'));
@@ -48,7 +48,8 @@ export async function benchDeposits(scale, log = () => {}) {
     log(`  deposits: ${score.claims} claims over ${score.deposits} deposit addresses and ${score.decoys} decoys, ${(wallMs / 1000).toFixed(2)} s`);
     return {
       scale,
-      chain: { addresses: info.addresses, transactions: info.transactions, head: info.head, hops: info.hops, userLabels: info.userLabels.length, buildMs },
+      seed,
+      chain: { addresses: info.addresses, backgroundSweeps: info.backgroundSweeps ?? 0, transactions: info.transactions, head: info.head, hops: info.hops, userLabels: info.userLabels.length, buildMs },
       trace: { wallMs, rpcCalls: rpc.stats.total, hits: result.hits.length, sweepLookups: result.stats.sweepLookups, depositsLearned: result.stats.depositsLearned },
       ...score,
     };

@@ -102,7 +102,7 @@ const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
 export function renderDeposits(d) {
   const lines = [];
   lines.push(
-    `**Deposit detection** (generated chain, scale ${d.scale}: ${int(d.chain.addresses)} addresses, ${int(d.chain.transactions)} transactions, ` +
+    `**Deposit detection** (generated chain, scale ${d.scale}${d.seed ? `, seed ${d.seed}` : ''}: ${int(d.chain.addresses)} addresses, ${int(d.chain.transactions)} transactions, ` +
       `${d.deposits} true deposit addresses, ${d.decoys} decoys; one ${d.chain.hops}-hop trace from the seeds through runTrace: ` +
       `${s(d.trace.wallMs)} s, ${int(d.trace.rpcCalls)} RPC calls, ${d.trace.sweepLookups} sweep lookups, ${d.claims} addresses claimed as deposit addresses):`,
     '',

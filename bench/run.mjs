@@ -3,7 +3,7 @@
  * `npm run bench`: how close a trace comes to the node's own limit, and how its cost grows.
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
- *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5]
+ *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5] [--deposit-seed 0]
  *                      [--md bench/results.md] [--json bench/results.json] [--only deposits]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
@@ -17,7 +17,8 @@
  * process (peak RSS is the child's own) and must discover the same set of transfers (count and hash),
  * else the run fails. Then SQLite ingest and path search on a synthetic graph (bench/analysis.mjs).
  * Deposit detection (bench/deposits.mjs, also with --quick): a generated chain of true exchange deposit
- * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses), traced once, the
+ * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses; --deposit-seed draws
+ * another chain of the same kinds, 0 being the one the README's figures came from), traced once, the
  * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
  * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
  * section and writes no results file unless --md or --json is given.
@@ -47,6 +48,7 @@ const { values: opt } = parseArgs({
     'blocks-per-level': { type: 'string' },
     repeat: { type: 'string' },
     'deposit-scale': { type: 'string', default: '5' },
+    'deposit-seed': { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '8' },
     md: { type: 'string' },
     json: { type: 'string' },
@@ -70,6 +72,8 @@ if (!Number.isInteger(edges) || edges < 1000) usage('--edges must be a whole num
 if (!Number.isInteger(concurrency) || concurrency < 1) usage('--concurrency must be a whole number ≥ 1');
 const depositScale = Number(opt['deposit-scale']);
 if (!Number.isInteger(depositScale) || depositScale < 1 || depositScale > 50) usage('--deposit-scale must be a whole number from 1 to 50');
+const depositSeed = Number(opt['deposit-seed']);
+if (!Number.isInteger(depositSeed) || depositSeed < 0 || depositSeed > 1_000_000) usage('--deposit-seed must be a whole number from 0 to 1000000');
 /** The transport's rate budget is lifted: the bench measures the node and the code, not the throttle. */
 const RPS = 1_000_000;
 
@@ -178,8 +182,8 @@ const results = {
   deposits: null,
 };
 if (opt.only === 'deposits') {
-  log(`deposit detection: scale ${depositScale}…`);
-  results.deposits = await benchDeposits(depositScale, log);
+  log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`);
+  results.deposits = await benchDeposits(depositScale, depositSeed, log);
   results.finishedAt = new Date().toISOString();
   if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
   const md = renderDeposits(results.deposits).join('\n') + '\n';
@@ -188,8 +192,8 @@ if (opt.only === 'deposits') {
   process.exit(0);
 }
 for (const size of sizes) results.sizes.push(await benchSize(size));
-log(`deposit detection: scale ${depositScale}…`);
-results.deposits = await benchDeposits(depositScale, log);
+log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`);
+results.deposits = await benchDeposits(depositScale, depositSeed, log);
 log(`analysis: ${edges.toLocaleString('en-US')} edges…`);
 results.analysis = await child('analysis.mjs', { edges });
 results.finishedAt = new Date().toISOString();

@@ -70,6 +70,7 @@ interface DepositScore {
   beside: { checked: number; claimed: number; withVenue: number; withoutVenue: number; beyondHops: number };
   targets: Record<string, { met: boolean }>;
   wrong: { address: string; kind: string; claimed: string | null }[];
+  wrongAtHigh: { address: string; kind: string; claimed: string | null; reasons: string[] }[];
 }
 interface Truth {
   address: string;
@@ -149,6 +150,9 @@ describe('npm run bench (smoke)', () => {
     const bad = (await run(process.execPath, [BENCH, '--deposit-scale', '0']).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('bench: --deposit-scale must be a whole number from 1 to 50');
+    const seed = (await run(process.execPath, [BENCH, '--deposit-seed', '1.5']).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(seed.code).toBe(2);
+    expect(seed.stderr.trim()).toBe('bench: --deposit-seed must be a whole number from 0 to 1000000');
   });
 });
 
@@ -179,7 +183,7 @@ describe('deposit-detection scoring (bench/depositScore.mjs)', () => {
     const hits = [
       depositHit(addr(1), 'high'),
       depositHit(addr(1), 'low'), // the same address from a second seed: its best grade counts
-      depositHit(addr(3), 'medium'),
+      { ...depositHit(addr(3), 'medium'), evidence: { ...inferred('medium'), inference: { ...inferred('medium').inference, reasons: ['the sweep carried 97.00% of what arrived, not all of it'] } } },
       depositHit(addr(4), 'high'),
       depositHit(addr(6), 'low'),
       depositHit(addr(50), 'medium'), // not a planned target
@@ -202,6 +206,13 @@ describe('deposit-detection scoring (bench/depositScore.mjs)', () => {
       [addr(4), 'peel-end', 'high'],
       [addr(6), 'peel-end', 'low'],
       [addr(50), 'unplanned', 'medium'],
+    ]);
+    // At `high`: deposit addresses not claimed high (addr(3) medium too) and decoys claimed high, with the
+    // verdict's reasons; the unplanned claim is medium, no false claim at high.
+    expect(s.wrongAtHigh.map((w) => [w.address, w.kind, w.claimed, w.reasons])).toEqual([
+      [addr(2), 'sweep', null, []],
+      [addr(3), 'dust', 'medium', ['the sweep carried 97.00% of what arrived, not all of it']],
+      [addr(4), 'peel-end', 'high', []],
     ]);
   });
 

@@ -35,11 +35,14 @@ function reportValidator() {
 const venueHits = (r: TraceResult): Hit[] => r.hits.filter((h) => h.kind === 'venue');
 const fresh = (): Address => Wallet.createRandom().address.toLowerCase();
 const binance = venue('Binance', 2).map((v) => v.address) as [Address, Address];
+/** A third Binance address, swept into by other customers' deposit addresses as a hot wallet is. */
+const binanceBusy = venue('Binance', 3)[2]!.address;
 const garantex = venue('Garantex')[0]!.address;
 
 // Unlabelled addresses: the exchanges' per-customer deposit addresses, a user, hub pieces.
 const depositEth = fresh();
 const depositUsdt = fresh();
+const depositBusy = fresh();
 const user = fresh();
 const friend = fresh();
 const busy = fresh();
@@ -50,6 +53,7 @@ let token: Address;
 let forwarder: Address;
 let ethSweepTx: string;
 let usdtSweepTx: string;
+let busySweepTx: string;
 
 beforeAll(async () => {
   // A block gas limit that lets one transaction pay thousands of addresses (the hub fixture).
@@ -90,6 +94,17 @@ beforeAll(async () => {
 
   // 5. Later, l7 pays depositEth again (no sweep after it yet).
   await s.sendEth(l(7), depositEth, 7n * ETH);
+
+  // 6. l8 → l9 → depositBusy, swept once into a Binance address that four other customers' deposit
+  //    addresses sweep into around it: the destination acts as a hot wallet.
+  await s.sendEth(l(8), l(9), 40n * ETH);
+  await s.sendEth(l(9), depositBusy, 30n * ETH);
+  const others = Array.from({ length: 4 }, () => fresh());
+  for (const o of others) await s.fund(o, 5n * ETH);
+  for (const o of others.slice(0, 2)) await s.sendEth(o, binanceBusy, 4n * ETH);
+  await s.mine(4);
+  busySweepTx = (await s.sendEth(depositBusy, binanceBusy, 30n * ETH - 10n ** 15n)).hash;
+  for (const o of others.slice(2)) await s.sendEth(o, binanceBusy, 4n * ETH);
   await s.mine(70);
 }, 120_000);
 
@@ -118,8 +133,9 @@ describe('deposit addresses', () => {
     }
   });
 
-  // Changed with issue 11's bench targets: this deposit address is paid in and swept once, which a
-  // peel-chain intermediary forwarding everything also shows: its verdict is `medium`, no longer `high`.
+  // Changed with issue 11's bench targets: this deposit address is paid in and swept once into a Binance
+  // address nobody else pays in the fixture (not shown to be a hot wallet: a launderer paying its own
+  // account there looks the same), so its verdict is `medium`, no longer `high` (the mirror is below).
   // Changed with report schema 2: the deposit address reached before the last hop is no longer the hit
   // (Binance@2 via 'deposit'); the walk expands it, the labelled hot wallet is the hit at its own hop
   // (Binance@3, a label), and the verdict is an annotation on the step into the deposit address.
@@ -189,6 +205,22 @@ describe('deposit addresses', () => {
     const validate = reportValidator();
     expect(validate(toJsonValue(r)), JSON.stringify(validate.errors)).toBe(true);
     expect(toJsonValue(r).hits.find((h) => h.kind === 'venue')!.deposit?.swept).toBe((80n * ETH - 10n ** 15n).toString());
+  });
+
+  // The mirror of the one-shot sweep above: the same shape, into an address other addresses pay around
+  // the sweep (a hot wallet of many deposit addresses), is `high`, as hit and as annotation.
+  it('is sure of a one-shot sweep into a Binance address that four other addresses pay around it', async () => {
+    const r = await trace(anvil.url, tempDb(), [l(8)]);
+    expect(hitSummary(r)).toEqual(['Binance@3']);
+    const hit = venueHits(r)[0]!;
+    expect(hit.path.map((p) => p.to)).toEqual([l(9), depositBusy, binanceBusy]);
+    expect(hit.path[2]!.txHash).toBe(busySweepTx);
+    const inference = hit.path[1]!.toEvidence?.inference;
+    expect(inference).toMatchObject({ entity: 'Binance', hotWallet: binanceBusy, confidence: 'high' });
+    expect(inference?.reasons).toContain(`4 other addresses paid ${binanceBusy} within 300 blocks of the sweep: it acts as Binance's hot wallet`);
+    const last = await trace(anvil.url, tempDb(), [l(8)], { hops: 2 });
+    expect(venueHits(last)[0]).toMatchObject({ address: depositBusy, via: 'deposit' });
+    expect(venueHits(last)[0]!.evidence).toMatchObject({ level: 'inferred', inference: { hotWallet: binanceBusy, confidence: 'high' } });
   });
 
   // Changed with report schema 2: Garantex@2 via the deposit address became Garantex@3 at its own address.

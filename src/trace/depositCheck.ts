@@ -2,7 +2,7 @@ import type { FetchNeed } from '../sources/fetcher.js';
 import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, Label, Seed, Transfer } from '../types.js';
-import { detectDeposit, HISTORY_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
+import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
 import type { DepositChecker, DepositFinding } from './walk.js';
 
 export interface DepositCheckOptions {
@@ -19,11 +19,11 @@ export interface DepositCheckOptions {
    */
   seedList?: { get(address: Address): Seed | undefined };
   /**
-   * Whether a label was the address's at the time of a transfer (a user label's validFrom / validTo),
-   * as the walk asks it: a sweep into an address whose exchange label was not in force then is no sweep.
+   * Whether a label was the address's at a block (a user label's validFrom / validTo, by the block's
+   * time), as the walk asks it: a sweep into an address whose exchange label was not in force then is no sweep.
    * Omitted: every label is in force.
    */
-  labelInForce?: (label: Label, edge: Transfer) => Promise<boolean>;
+  labelInForce?: (label: Label, block: number) => Promise<boolean>;
 }
 
 /** A DepositChecker plus what it did, for the report's stats. */
@@ -59,7 +59,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     for (const t of rows) {
       const label = labels.get(t[side]);
       if (!label || (label.validFrom === null && label.validTo === null)) continue;
-      if (!(await ask(label, t))) outside.add(`${t.txHash}|${t.ref}|${label.address}`);
+      if (!(await ask(label, t.blockNumber))) outside.add(`${t.txHash}|${t.ref}|${label.address}`);
     }
     return (label, t) => !outside.has(`${t.txHash}|${t.ref}|${label.address}`) && (known?.(label, t) ?? true);
   };
@@ -76,12 +76,9 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     return found;
   };
 
-  const inForceAtSweep = async (found: DepositFinding, arrival: Transfer): Promise<boolean> => {
-    const { label } = found;
-    if (!opts.labelInForce || (label.validFrom === null && label.validTo === null)) return true;
-    // Only the sweep's block is read (its time); the rest of the arrival stands in for the sweep's row.
-    return opts.labelInForce(label, { ...arrival, to: label.address, blockNumber: found.evidence.sweepBlock });
-  };
+  /** Whether a remembered verdict's hot wallet label was in force at the remembered sweep's block. */
+  const inForceAtSweep = async ({ label, evidence }: DepositFinding): Promise<boolean> =>
+    !opts.labelInForce || (label.validFrom === null && label.validTo === null) || opts.labelInForce(label, evidence.sweepBlock);
 
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
   const seen = new Map<Address, DepositFinding | null>();
@@ -105,7 +102,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         const found = known(item.address);
         // A remembered verdict stands on its hot wallet's label at the remembered sweep's time, as a
         // fresh one would: a user label narrowed since (validFrom / validTo) sends it back to detection.
-        if (found && (await inForceAtSweep(found, item.arrival))) out.set(item.address, found);
+        if (found && (await inForceAtSweep(found))) out.set(item.address, found);
         else open.push(item);
       }
       if (open.length === 0) return out;
@@ -126,17 +123,23 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       if (candidates.length === 0) return out;
       // The address's payments out around the arrival (its other sweeps into the venue), what came in
       // from a sweep window before the arrival to the sweep (what the sweep empties), and the hot wallet's
-      // arrivals in the sweep's block (a batched sweep shows there).
+      // arrivals around the sweep (a batched sweep shows in the sweep's transaction, the other customers'
+      // sweeps that make it a hot wallet within HOT_WALLET_WINDOW_BLOCKS; a label that says `hot-wallet`
+      // already says so, and only the sweep's block is read).
       const span = ({ arrival }: { arrival: Transfer }) => ({
         from: Math.max(0, arrival.blockNumber - HISTORY_BLOCKS),
         to: Math.min(opts.toBlock, arrival.blockNumber + HISTORY_BLOCKS),
       });
       const pendingFrom = ({ arrival }: { arrival: Transfer }) => Math.max(0, arrival.blockNumber - SWEEP_WINDOW_BLOCKS);
+      const venueSpan = ({ first }: { first: Transfer }) =>
+        labels.get(first.to)?.role === 'hot-wallet'
+          ? { from: first.blockNumber, to: first.blockNumber }
+          : { from: Math.max(0, first.blockNumber - HOT_WALLET_WINDOW_BLOCKS), to: Math.min(opts.toBlock, first.blockNumber + HOT_WALLET_WINDOW_BLOCKS) };
       await opts.ensure(
         candidates.flatMap((c) => [
           { address: c.address, side: 'from' as const, ...span(c) },
           { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
-          { address: c.first.to, side: 'to' as const, from: c.first.blockNumber, to: c.first.blockNumber },
+          { address: c.first.to, side: 'to' as const, ...venueSpan(c) },
         ]),
       );
       // Only an address that paid the venue in MIN_CYCLES transactions or more can show the pattern
@@ -156,12 +159,15 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
           outgoing: store.transfersOf(address, 'from', from, to),
           incoming: reused.includes(c) ? store.transfersOf(address, 'to', from, to) : incoming,
         };
-        // Other addresses paying the same hot wallet inside the sweep's own transaction: a batched sweep.
-        const batchPeers = new Set(
-          store.transfersOf(first.to, 'to', first.blockNumber, first.blockNumber).filter((t) => t.txHash === first.txHash && t.from !== address).map((t) => t.from),
-        ).size;
+        // Other addresses paying the same hot wallet inside the sweep's own transaction (a batched sweep),
+        // and around it (the hot wallet's other customers), the venue's own addresses not counted.
+        const entity = labels.get(first.to)?.entity;
+        const { from: vFrom, to: vTo } = venueSpan(c);
+        const venueIn = store.transfersOf(first.to, 'to', vFrom, vTo).filter((t) => t.amount > 0n && t.from !== address && t.from !== t.to);
+        const batchPeers = new Set(venueIn.filter((t) => t.txHash === first.txHash).map((t) => t.from)).size;
+        const venuePayers = new Set(venueIn.filter((t) => labels.get(t.from)?.entity !== entity).map((t) => t.from)).size;
         const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
-        const evidence = detectDeposit({ address, arrival, outgoing, incoming, history, batchPeers, labelOf: (a) => labels.get(a), inForce });
+        const evidence = detectDeposit({ address, arrival, outgoing, incoming, history, batchPeers, venuePayers, labelOf: (a) => labels.get(a), inForce });
         if (!evidence) continue;
         const perpetrator = opts.seedList?.get(address);
         if (perpetrator) {

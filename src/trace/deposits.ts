@@ -44,12 +44,25 @@ export const MAX_OTHER_OUT_BPS = 1_000;
  */
 export const HISTORY_BLOCKS = 50_400;
 /**
- * Arrival→sweep cycles into one venue that make the deposit pattern *repeated* (Victor's reuse signal):
- * one full forward of everything is what a peel-chain intermediary does too, so alone it is never `high`.
+ * Arrival→sweep cycles into one venue that make the deposit pattern *repeated* (Victor's reuse signal).
+ * A reason, not a ground for `high` on its own: a launderer's wallet paid twice and emptied twice into
+ * its own deposit address at a venue repeats the pattern just as well.
  */
 export const MIN_CYCLES = 2;
-/** Doubts (see detectDeposit) an address with a signal of its own can carry and still be `high`. */
+/** Doubts (see detectDeposit) an address with an exchange-side signal can carry and still be `high`. */
 export const MAX_HIGH_DOUBTS = 1;
+/**
+ * How far either side of the first sweep, in blocks (about an hour), the destination's own arrivals are
+ * read to see whether it acts as a hot wallet: the place where an exchange empties its many customers'
+ * deposit addresses, paid by other addresses all day long.
+ */
+export const HOT_WALLET_WINDOW_BLOCKS = 300;
+/**
+ * Distinct other payers of the destination in that window (the venue's own labelled addresses not
+ * counted) that show it is a hot wallet: more than a deposit address may have (MAX_SENDERS), so a
+ * customer's deposit address labelled with its venue but no role, paid by one wallet, is not taken for one.
+ */
+export const MIN_HOT_WALLET_PAYERS = 4;
 
 /** Label categories an address can be a deposit address of. */
 export const EXCHANGE_CATEGORIES = new Set<Label['category']>(['exchange', 'sanctioned-exchange']);
@@ -83,6 +96,12 @@ export interface DepositInput {
    * by the exchange's sweeper contract). Omitted: not looked at.
    */
   batchPeers?: number;
+  /**
+   * How many other addresses, none labelled with the venue's entity, pay the first sweep's destination
+   * within HOT_WALLET_WINDOW_BLOCKS either side of it: the hot wallet's other customers' sweeps. Omitted:
+   * not looked at (then only a `hot-wallet` role on the label shows the destination is one).
+   */
+  venuePayers?: number;
 }
 
 /** The exchange label of `address` in force at transfer `t`, if any. */
@@ -144,11 +163,16 @@ export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
  * and its transfers around it. Returns the evidence, or null when it does not look like one.
  *
  * Confidence: the window's doubts (a slow sweep, less than all of it swept, a split sweep, more than
- * one sender, other payments out) lower it, and `high` needs a signal that a one-shot forward of
- * everything to an exchange (a peel chain's last intermediary) does not give: the deposit pattern
- * repeated (MIN_CYCLES arrival→sweep cycles into the venue), the venue's own gas top-up before a token
- * sweep, or a batched sweep with other addresses, with at most MAX_HIGH_DOUBTS doubts. A single
- * forward of everything, however clean, is `medium`; two doubts or more make any verdict `low`.
+ * one sender, other payments out) lower it, and `high` needs a signal from the exchange's side, which a
+ * launderer's wallet forwarding everything to its own account at the venue cannot give: the destination
+ * shown to be a hot wallet (its label's role says so, or at least MIN_HOT_WALLET_PAYERS other addresses
+ * pay it around the sweep), the venue's own gas top-up before a token sweep, or a batched sweep with
+ * other addresses; with at most MAX_HIGH_DOUBTS doubts. The ground: an account-based exchange credits a
+ * customer through the customer's deposit address, so whoever cashes out pays a deposit address, and the
+ * address that pays a hot wallet in full is in the deposit address's place; an exchange address paid by
+ * nobody else may itself be that deposit address (labelled with its venue, no role), the forwarder its
+ * customer. Without such a signal (the pattern repeated is a reason, not one) the verdict is `medium`;
+ * two doubts or more make any verdict `low`.
  */
 export function detectDeposit(input: DepositInput): DepositEvidence | null {
   const { arrival } = input;
@@ -193,15 +217,20 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
     doubts++;
     reasons.push(why);
   };
-  // What a peel-chain intermediary does not show: each is a reason on its own line.
+  // What the exchange's side does and a launderer's wallet cannot make it do: each a reason of its own.
   const strong: string[] = [];
-  const cycles = cyclesInto(input, entity);
-  if (cycles >= MIN_CYCLES) strong.push(`paid in and swept into ${entity} ${cycles} times (the deposit pattern repeated: a reused deposit address)`);
+  const payers = input.venuePayers ?? 0;
+  if (hotLabel.role === 'hot-wallet') strong.push(`${first.to} is ${entity}'s hot wallet by its label's own words`);
+  else if (payers >= MIN_HOT_WALLET_PAYERS) {
+    strong.push(`${plural(payers, 'other address', 'other addresses')} paid ${first.to} within ${HOT_WALLET_WINDOW_BLOCKS} blocks of the sweep: it acts as ${entity}'s hot wallet`);
+  }
   const gas = topUps.filter((t) => t.asset === NATIVE && before(t, first));
   if (arrival.asset !== NATIVE && gas.length > 0) strong.push(`${entity} topped it up with gas before the token sweep (tx ${gas[0]!.txHash})`);
   const peers = input.batchPeers ?? 0;
   if (peers > 0) strong.push(`swept in one transaction with ${plural(peers, 'other address', 'other addresses')} paying ${entity} (a batched sweep)`);
   reasons.push(...strong);
+  const cycles = cyclesInto(input, entity);
+  if (cycles >= MIN_CYCLES) reasons.push(`paid in and swept into ${entity} ${cycles} times (the deposit pattern repeated)`);
 
   if (delayBlocks <= FAST_SWEEP_BLOCKS) reasons.push(`swept ${plural(delayBlocks, 'block')} after the arrival`);
   else doubt(`swept only ${plural(delayBlocks, 'block')} after the arrival (an automated sweep takes at most ${FAST_SWEEP_BLOCKS})`);
@@ -214,10 +243,13 @@ export function detectDeposit(input: DepositInput): DepositEvidence | null {
   if (others.length === 0) reasons.push('nothing else sent out in the window');
   else doubt(`${others.length} other outgoing transfer${others.length === 1 ? '' : 's'} in the window`);
   if (strong.length === 0) {
-    reasons.push(`one arrival forwarded once to ${entity}: a peel-chain intermediary does the same, so not high`);
+    const seen = input.venuePayers === undefined ? 'not looked at' : `${plural(payers, 'other payer')} within ${HOT_WALLET_WINDOW_BLOCKS} blocks`;
+    reasons.push(
+      `${first.to} is not shown to be ${entity}'s hot wallet (${seen}): it may be a deposit address itself, this address its customer, so not high`,
+    );
   }
-  // One doubt is what a reused or venue-served address can carry and stay `high` (a threshold sweeper
-  // is slow; a customer address is paid by more than one wallet); without such a signal it is `medium`.
+  // One doubt is what an address with an exchange-side signal can carry and stay `high` (a threshold
+  // sweeper is slow; a customer address is paid by more than one wallet); without one it is `medium`.
   const confidence: DepositConfidence = strong.length > 0 && doubts <= MAX_HIGH_DOUBTS ? 'high' : doubts <= 1 ? 'medium' : 'low';
 
   return {

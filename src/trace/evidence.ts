@@ -1,4 +1,4 @@
-import type { Address, Label, Seed, Transfer } from '../types.js';
+import type { Address, Label, Seed } from '../types.js';
 import type { Evidence, EvidenceInference, EvidenceSource } from './result.js';
 import type { DepositFinding } from './walk.js';
 
@@ -92,11 +92,11 @@ export function labelInForceAt(label: Label, unixSeconds: number | null): boolea
 }
 
 /**
- * `labelInForceAt` at a transfer's block, its time read through `blockTime` only for a dated label (an
- * undated one asks for no block time): the one rule the walk and the deposit check both apply.
+ * `labelInForceAt` at a block, its time read through `blockTime` only for a dated label (an undated
+ * one asks for no block time): the one rule the walk and the deposit check both apply.
  */
-export function labelInForceOn(blockTime: (block: number) => Promise<number | null>): (label: Label, edge: Transfer) => Promise<boolean> {
-  return async (label, edge) => (label.validFrom === null && label.validTo === null) || labelInForceAt(label, await blockTime(edge.blockNumber));
+export function labelInForceOn(blockTime: (block: number) => Promise<number | null>): (label: Label, block: number) => Promise<boolean> {
+  return async (label, block) => (label.validFrom === null && label.validTo === null) || labelInForceAt(label, await blockTime(block));
 }
 
 /**

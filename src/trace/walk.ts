@@ -301,7 +301,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       if (!traced.has(`${edge.txHash}|${edge.ref}`)) traced.set(`${edge.txHash}|${edge.ref}`, { transfer: edge, hop: level + 1 });
       const other = forward ? edge.to : edge.from;
       const found = seedSet.has(other) ? undefined : world.label(other);
-      const label = found && (await labelInForce(found, edge)) ? found : undefined;
+      const label = found && (await labelInForce(found, edge.blockNumber)) ? found : undefined;
       const perpetrator = seedSet.has(other) ? undefined : world.seedList(other);
       if (perpetrator) perpetratorHit(seed, other, perpetrator, [...pathTo(state), edge]).transfers.push(edge);
       if (label) {
@@ -357,7 +357,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       // address nobody's venue then, as the walk treated it — unless it names something other than an
       // exchange, which no deposit inference may contradict.
       const label = world.label(st.address);
-      if (label && (!EXCHANGE_CATEGORIES.has(label.category) || (await labelInForce(label, st.via)))) continue;
+      if (label && (!EXCHANGE_CATEGORIES.has(label.category) || (await labelInForce(label, st.via.blockNumber)))) continue;
       const prior = items.get(st.address);
       if (!prior || cmp(posOf(st.via), posOf(prior)) < 0) items.set(st.address, st.via);
     }
