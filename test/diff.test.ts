@@ -20,8 +20,7 @@ import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
-import { comparability, diffRuns, type DiffSide, type RunDiffJson } from '../src/report/diff.js';
-import { fromJsonValue } from '../src/report/fromJson.js';
+import { comparability, diffRuns, diffSide, type DiffSide, type RunDiffJson } from '../src/report/diff.js';
 import { packageRoot } from '../src/util/package.js';
 import { BIN, hoptrace, succeeds } from './helpers/cli.js';
 import { missingFromJson } from './helpers/parity.js';
@@ -236,7 +235,7 @@ describe('report/diff.ts on the stored runs, changed by hand', () => {
   const side = (file: string, name: string, change: (d: Json) => void = () => {}): DiffSide => {
     const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
     change(doc);
-    return { name, source: 'file', run: null, result: fromJsonValue(doc, name), attribution: doc.attribution ?? null, graph: doc.graph ?? null };
+    return diffSide(doc, name, 'file', null);
   };
 
   it('a diff of a run with itself is empty', () => {
@@ -272,6 +271,20 @@ describe('report/diff.ts on the stored runs, changed by hand', () => {
     expect(d.hits.evidenceChanged.map((e) => [e.address, e.to.level])).toEqual([[DEPOSIT, 'conflict']]);
     expect(d.edges.newListed).toHaveLength(1);
     expect(d.edges.new).toBeGreaterThan(1);
+  });
+
+  it('an older report without its label data: no hit is put down to labels, and the notes say why', () => {
+    const a = side('report2.json', 'A', (doc) => {
+      doc.hits = doc.hits.filter((h: Json) => h.address !== BINANCE);
+      delete doc.labels;
+      doc.coverage.warnings.push('the head moved during the trace');
+    });
+    const d = diffRuns(a, side('report2.json', 'B', (doc) => (doc.labels.userLabels += 5)), { limit: 20 });
+    expect(d.hits.new.map((h) => h.cause)).toEqual(['coverage']);
+    expect(d.coverage.labels).toBeNull();
+    expect(d.notes.join(' ')).toMatch(/A did not record its label data/);
+    // A file of another tool, or a trace cut short, is one sentence.
+    expect(() => side('report2.json', 'X', (doc) => delete doc.params)).toThrow(/^X is not a hoptrace JSON report: no params/);
   });
 
   it('comparability names what differs', () => {

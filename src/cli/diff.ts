@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { comparability, diffRuns, type DiffSide } from '../report/diff.js';
+import { comparability, diffRuns, diffSide, type DiffSide } from '../report/diff.js';
 import { renderDiff } from '../report/formats/index.js';
-import { fromJsonValue } from '../report/fromJson.js';
-import { fullReportJson, type FullReportJson } from '../report/full.js';
+import { fullReportJson } from '../report/full.js';
 import { createStore, type Store } from '../store/store.js';
 import { parseCount } from './options.js';
 import { writeErr } from './output.js';
@@ -73,7 +72,7 @@ function readSide(arg: string, openStore: () => Store): DiffSide {
   if (/^\d+$/.test(arg)) {
     const id = parseCount(arg, 'run id', { min: 1 });
     const full = assembleReport(openStore(), id);
-    return sideOf(fullReportJson(full, full.json), `run ${id}`, 'run', id);
+    return diffSide(fullReportJson(full, full.json), `run ${id}`, 'run', id);
   }
   if (!existsSync(arg)) throw new UsageError(`${arg} is neither a run id nor an existing report file.`, { hint: 'give a run id (hoptrace report --list) or a JSON report (hoptrace report --format json -o FILE)' });
   let text: string;
@@ -90,26 +89,5 @@ function readSide(arg: string, openStore: () => Store): DiffSide {
   }
   const manifest = (doc as { manifest?: { run?: { id?: unknown } } } | null)?.manifest;
   const run = typeof manifest?.run?.id === 'number' ? manifest.run.id : null;
-  return sideOf(doc, `file ${arg}`, 'file', run);
-}
-
-/**
- * A report document as one side of a diff: its hits read back (report/fromJson.ts, schema 1 and 2), and
- * its attribution and graph where it carries them (`report --format json`; not `trace --json`).
- */
-function sideOf(doc: unknown, name: string, source: DiffSide['source'], run: number | null): DiffSide {
-  const what = source === 'run' ? name : name.slice('file '.length);
-  const result = fromJsonValue(doc, what);
-  const d = doc as Partial<FullReportJson>;
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const p = d.params as unknown;
-  if (!isObject(p) || typeof p['toBlock'] !== 'number' || typeof p['fromBlock'] !== 'number' || typeof p['direction'] !== 'string') {
-    throw new UsageError(`${what} is not a hoptrace JSON report: no params with a block range and a direction.`);
-  }
-  if (!Array.isArray(d.seeds) || !isObject(d.coverage) || !Array.isArray(d.coverage.warnings) || !isObject(d.labels)) {
-    throw new UsageError(`${what} is not a hoptrace JSON report: no seeds, coverage or labels.`);
-  }
-  const attribution = isObject(d.attribution) && Array.isArray(d.attribution.venues) && Array.isArray(d.attribution.assets) ? d.attribution : null;
-  const graph = isObject(d.graph) && Array.isArray(d.graph.nodes) && Array.isArray(d.graph.edges) ? d.graph : null;
-  return { name, source, run, result, attribution, graph };
+  return diffSide(doc, `file ${arg}`, 'file', run);
 }

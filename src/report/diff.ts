@@ -2,7 +2,9 @@ import { TAINT_MODELS, type TaintModel } from '../graph/index.js';
 import type { Evidence, Hit, PathStep, TraceResult } from '../trace/result.js';
 import type { Address, Asset } from '../types.js';
 import { MODEL_CITATIONS, assetOrder, type AttributionJson } from './attribution.js';
-import type { GraphJson } from './full.js';
+import { UsageError } from '../errors.js';
+import { fromJsonValue } from './fromJson.js';
+import type { FullReportJson, GraphJson } from './full.js';
 import { addressEvidenceJson } from './json.js';
 
 /**
@@ -16,6 +18,9 @@ import { addressEvidenceJson } from './json.js';
 /** Version of the diff JSON (schema/run-diff.schema.json). Bump on any incompatible change. */
 export const DIFF_SCHEMA_VERSION = 1;
 
+/** `labels.dataVersion` of a side whose report did not record its label data (older reports). */
+export const LABELS_UNRECORDED = 'unrecorded';
+
 /** One side of a diff: a stored run or a JSON report file, read into the same shape. */
 export interface DiffSide {
   /** How the reader names it: `run 3` or `file a.json`. */
@@ -28,6 +33,30 @@ export interface DiffSide {
   attribution: AttributionJson | null;
   /** The traced graph (same); absent for `trace --json` files, whose hit paths are used instead. */
   graph: GraphJson | null;
+}
+
+/**
+ * A report document as one side of a diff: its hits read back (report/fromJson.ts, schema 1 and 2), and
+ * its attribution and graph where it carries them (`report --format json`; not `trace --json`).
+ */
+export function diffSide(doc: unknown, name: string, source: DiffSide['source'], run: number | null): DiffSide {
+  // Errors name a file as the user typed it.
+  const what = source === 'file' && name.startsWith('file ') ? name.slice('file '.length) : name;
+  const result = fromJsonValue(doc, what);
+  const d = doc as Partial<FullReportJson>;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const p = d.params as unknown;
+  if (!isObject(p) || typeof p['toBlock'] !== 'number' || typeof p['fromBlock'] !== 'number' || typeof p['direction'] !== 'string') {
+    throw new UsageError(`${what} is not a hoptrace JSON report: no params with a block range and a direction.`);
+  }
+  if (!Array.isArray(d.seeds) || !isObject(d.coverage) || !Array.isArray(d.coverage.warnings)) {
+    throw new UsageError(`${what} is not a hoptrace JSON report: no seeds or coverage.`);
+  }
+  // Reports written before the label data was recorded (schema 1, early schema 2) say nothing of it.
+  if (!isObject(d.labels)) result.labels = { dataVersion: LABELS_UNRECORDED, userLabels: 0 };
+  const attribution = isObject(d.attribution) && Array.isArray(d.attribution.venues) && Array.isArray(d.attribution.assets) ? d.attribution : null;
+  const graph = isObject(d.graph) && Array.isArray(d.graph.nodes) && Array.isArray(d.graph.edges) ? d.graph : null;
+  return { name, source, run, result, attribution, graph };
 }
 
 /** Why a hit is new (or gone): what explains it. */
@@ -317,7 +346,10 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
   const time = (block: number): number | null => times.get(block) ?? null;
   const notes: string[] = [];
   const params = paramChanges(ra, rb);
-  const labelsDiffer = ra.labels.dataVersion !== rb.labels.dataVersion || ra.labels.userLabels !== rb.labels.userLabels;
+  // Label data are compared only where both reports recorded them (a side that did not is said in the notes).
+  const unrecorded = [a, b].filter((s) => s.result.labels.dataVersion === LABELS_UNRECORDED);
+  const labelsDiffer = unrecorded.length === 0 && (ra.labels.dataVersion !== rb.labels.dataVersion || ra.labels.userLabels !== rb.labels.userLabels);
+  if (unrecorded.length > 0) notes.push(`${unrecorded.map((s) => s.name).join(' and ')} did not record ${unrecorded.length === 1 ? 'its' : 'their'} label data (an older report): a hit that a label change made new cannot be told from the others.`);
   const aSawLess = sawLess(ra, rb);
   const bSawLess = sawLess(rb, ra);
 
