@@ -118,13 +118,13 @@ describe('hoptrace diff on two traces of one case', () => {
     expect(diff.coverage.labels.b.userLabels).toBe(diff.coverage.labels.a.userLabels + 1);
   });
 
-  it('gives the amounts per venue that grew, received (fact) and under each taint model, in base units with the asset', () => {
-    expect(diff.amounts.measures).toEqual(['received', 'poison', 'haircut', 'fifo']);
+  it('gives the amounts per venue that grew, traced (fact) and under each taint model, in base units with the asset', () => {
+    expect(diff.amounts.measures).toEqual(['traced', 'poison', 'haircut', 'fifo']);
     const binance = diff.amounts.changes.filter((c: Json) => c.address === BINANCE);
-    expect(binance.map((c: Json) => c.measure).sort()).toEqual(['fifo', 'haircut', 'poison', 'received']);
+    expect(binance.map((c: Json) => c.measure).sort()).toEqual(['fifo', 'haircut', 'poison', 'traced']);
     for (const c of binance) {
       expect([c.asset, c.grew, BigInt(c.b) - BigInt(c.a)], c.measure).toEqual(['native', true, 2n * ETH]);
-      expect(c.basis).toBe(c.measure === 'received' ? 'fact' : 'model');
+      expect([c.direction, c.basis]).toEqual(['out', c.measure === 'traced' ? 'fact' : 'model']);
     }
     expect(text).toMatch(/received \(fact: the traced transfers into it, summed\): 4 ETH → 6 ETH \(grew by 2 ETH\)/);
   });
@@ -143,10 +143,10 @@ describe('hoptrace diff on two traces of one case', () => {
     expect([files.a.run, files.b.run]).toEqual([1, 2]);
   });
 
-  it('compares trace --json files on what they carry: received amounts and the hits\' paths, and says so', async () => {
+  it('compares trace --json files on what they carry: traced amounts and the hits\' paths, and says so', async () => {
     const d = JSON.parse(await ok(['diff', join(dir, 'trace1.json'), join(dir, 'trace2.json'), '--json'])) as Json;
     validator()(d);
-    expect(d.amounts.measures).toEqual(['received']);
+    expect(d.amounts.measures).toEqual(['traced']);
     expect(d.edges.from).toBe('paths');
     expect(d.hits.new.map((h: Json) => h.address)).toContain(KRAKEN);
     expect(d.notes.join(' ')).toMatch(/no attribution/);

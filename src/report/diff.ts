@@ -99,14 +99,19 @@ export interface FirstSeenChange {
   to: { block: number; timestamp: number | null };
 }
 
-/** `received`: the traced transfers into the venue (facts, summed); a taint model's figure otherwise. */
-export type AmountMeasure = 'received' | TaintModel;
+/**
+ * `traced`: the traced transfers into the venue (out) or out of it (in), summed (facts: `Hit.totals`); a
+ * taint model's attribution otherwise (forward only).
+ */
+export type AmountMeasure = 'traced' | TaintModel;
 
 export interface AmountChange {
+  /** `out`: value that reached the venue; `in`: value that came from it toward the seeds. */
+  direction: 'out' | 'in';
   address: Address;
   entity: string;
   measure: AmountMeasure;
-  /** `fact` for `received` (on-chain transfers summed); `model` for a taint model's attribution. */
+  /** `fact` for `traced` (on-chain transfers summed); `model` for a taint model's attribution. */
   basis: 'fact' | 'model';
   asset: Asset;
   symbol: string | null;
@@ -298,7 +303,7 @@ function addressesOf(s: DiffSide, fromGraph: boolean, edges: ReturnType<typeof e
   return out;
 }
 
-/** Amounts per venue, measure and asset of one side: `received` from the hits' totals, the models from the attribution. */
+/** Amounts per direction, venue, measure and asset of one side: `traced` from the hits' totals, the models from the attribution. */
 function venueAmounts(s: DiffSide, measures: readonly AmountMeasure[]): {
   amounts: Map<string, bigint>;
   entity: Map<Address, string>;
@@ -307,7 +312,7 @@ function venueAmounts(s: DiffSide, measures: readonly AmountMeasure[]): {
   const amounts = new Map<string, bigint>();
   const entity = new Map<Address, string>();
   const meta = new Map<Asset, { symbol: string | null; decimals: number | null }>();
-  if (measures.includes('received')) {
+  if (measures.includes('traced')) {
     // One hit per seed and venue: the venue's traced arrivals are the same for each seed, counted once.
     const seen = new Set<string>();
     for (const h of s.result.hits) {
@@ -315,7 +320,7 @@ function venueAmounts(s: DiffSide, measures: readonly AmountMeasure[]): {
       seen.add(`${h.direction}|${h.address}`);
       entity.set(h.address, h.entity);
       for (const t of h.totals) {
-        const k = `${h.address}|received|${t.asset}`;
+        const k = `${h.direction}|${h.address}|traced|${t.asset}`;
         amounts.set(k, (amounts.get(k) ?? 0n) + t.amount);
         if (!meta.has(t.asset)) meta.set(t.asset, { symbol: t.symbol, decimals: t.decimals });
       }
@@ -326,7 +331,7 @@ function venueAmounts(s: DiffSide, measures: readonly AmountMeasure[]): {
     if (!entity.has(v.address)) entity.set(v.address, v.entity);
     for (const m of TAINT_MODELS) {
       if (!measures.includes(m)) continue;
-      for (const [asset, value] of Object.entries(v.amounts[m])) amounts.set(`${v.address}|${m}|${asset}`, BigInt(value));
+      for (const [asset, value] of Object.entries(v.amounts[m])) amounts.set(`out|${v.address}|${m}|${asset}`, BigInt(value));
     }
   }
   return { amounts, entity, meta };
@@ -396,12 +401,12 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
     }
   }
 
-  // Amounts: `received` always (both report kinds carry hit totals); the models where both carry an attribution.
+  // Amounts: `traced` always (both report kinds carry hit totals); the models where both carry an attribution.
   const bothAttributed = a.attribution !== null && b.attribution !== null;
-  const measures: AmountMeasure[] = ['received', ...(bothAttributed ? TAINT_MODELS : [])];
+  const measures: AmountMeasure[] = ['traced', ...(bothAttributed ? TAINT_MODELS : [])];
   if (!bothAttributed) {
     const without = [a, b].filter((s) => s.attribution === null).map((s) => s.name).join(' and ');
-    notes.push(`${without} carr${without.includes(' and ') ? 'y' : 'ies'} no attribution (a trace --json report): amounts are compared as received (the traced transfers into each venue) only; diff stored runs, or report --format json files, for the taint models.`);
+    notes.push(`${without} carr${without.includes(' and ') ? 'y' : 'ies'} no attribution (a trace --json report): amounts are compared as traced (the traced transfers into, or out of, each venue) only; diff stored runs, or report --format json files, for the taint models.`);
   }
   const va = venueAmounts(a, measures);
   const vb = venueAmounts(b, measures);
@@ -410,14 +415,14 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
     const x = va.amounts.get(key) ?? 0n;
     const y = vb.amounts.get(key) ?? 0n;
     if (x === y) continue;
-    const [address, measure, asset] = key.split('|') as [Address, AmountMeasure, Asset];
+    const [direction, address, measure, asset] = key.split('|') as ['out' | 'in', Address, AmountMeasure, Asset];
     const m = vb.meta.get(asset) ?? va.meta.get(asset) ?? { symbol: null, decimals: null };
     amountChanges.push({
-      address, entity: vb.entity.get(address) ?? va.entity.get(address) ?? '', measure, basis: measure === 'received' ? 'fact' : 'model',
+      direction, address, entity: vb.entity.get(address) ?? va.entity.get(address) ?? '', measure, basis: measure === 'traced' ? 'fact' : 'model',
       asset, symbol: m.symbol, decimals: m.decimals, a: x.toString(), b: y.toString(), change: (y > x ? y - x : x - y).toString(), grew: y > x,
     });
   }
-  amountChanges.sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : measures.indexOf(x.measure) - measures.indexOf(y.measure) || assetOrder(x.asset, y.asset)));
+  amountChanges.sort((x, y) => (x.direction !== y.direction ? (x.direction === 'out' ? -1 : 1) : x.address < y.address ? -1 : x.address > y.address ? 1 : measures.indexOf(x.measure) - measures.indexOf(y.measure) || assetOrder(x.asset, y.asset)));
 
   // Movements and addresses: the traced graphs when both carry one, else the hit paths of both.
   const fromGraph = a.graph !== null && b.graph !== null;

@@ -40,11 +40,15 @@ const CAUSE: Record<DiffHit['cause'], string> = {
 };
 
 const MEASURE: Record<AmountChange['measure'], string> = {
-  received: 'received (fact: the traced transfers into it, summed)',
+  traced: 'traced', // with its direction: measureText
   poison: 'poison (model)',
   haircut: 'haircut (model)',
   fifo: 'FIFO (model)',
 };
+
+/** The measure in words: `traced` says which way the transfers went. */
+const measureText = (c: AmountChange): string =>
+  c.measure !== 'traced' ? MEASURE[c.measure] : c.direction === 'out' ? 'received (fact: the traced transfers into it, summed)' : 'sent (fact: the traced transfers out of it toward the seeds, summed)';
 
 function hitItem(h: DiffHit, side: 'new' | 'gone'): string[] {
   const when = `first ${h.direction === 'out' ? 'arrival' : 'departure'} block ${h.firstBlock} (${formatTime(h.firstSeen)})`;
@@ -103,12 +107,12 @@ export function diffSections(d: RunDiffJson): { head: string[]; sections: DiffSe
   if (d.amounts.changes.length > 0) {
     // One item per venue, one line per measure and asset.
     const venues = new Map<string, AmountChange[]>();
-    for (const c of d.amounts.changes) venues.set(c.address, [...(venues.get(c.address) ?? []), c]);
+    for (const c of d.amounts.changes) venues.set(`${c.direction}|${c.address}`, [...(venues.get(`${c.direction}|${c.address}`) ?? []), c]);
     sections.push({
       title: `Amounts per venue, A → B (${d.amounts.measures.join(', ')})`,
       items: [...venues.values()].map((cs) => [
-        `${cleanOptional(cs[0]!.entity, 48, '(unnamed)')} ${fullAddress(cs[0]!.address)}`,
-        ...cs.map((c) => `  ${MEASURE[c.measure]}: ${amount(c.a, c)} → ${amount(c.b, c)} (${c.grew ? 'grew by' : 'shrank by'} ${amount(c.change, c)})`),
+        `${cleanOptional(cs[0]!.entity, 48, '(unnamed)')} ${fullAddress(cs[0]!.address)}${cs[0]!.direction === 'in' ? ' (backward: funds from it)' : ''}`,
+        ...cs.map((c) => `  ${measureText(c)}: ${amount(c.a, c)} → ${amount(c.b, c)} (${c.grew ? 'grew by' : 'shrank by'} ${amount(c.change, c)})`),
       ]),
     });
   }
