@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { comparability, diffRuns, diffSide, type DiffSide, type RunDiffJson } from '../src/report/diff.js';
+import { renderDiffText } from '../src/report/formats/diffText.js';
 import { packageRoot } from '../src/util/package.js';
 import { BIN, hoptrace, succeeds } from './helpers/cli.js';
 import { missingFromJson } from './helpers/parity.js';
@@ -132,7 +133,7 @@ describe('hoptrace diff on two traces of one case', () => {
   it('text and JSON of one diff hold the same hits, amounts, movements, blocks and times', () => {
     expect(missingFromJson(text, diff)).toEqual([]);
     for (const h of diff.hits.new) expect(text.toLowerCase()).toContain(h.address);
-    expect(text).toContain('news: funds moved since');
+    expect(text).toContain('why new   NEWS, funds moved since A — the path to it uses block');
   });
 
   it('gives the same diff from the two runs\' report files as from the stored runs', async () => {
@@ -285,6 +286,18 @@ describe('report/diff.ts on the stored runs, changed by hand', () => {
     expect(d.notes.join(' ')).toMatch(/A did not record its label data/);
     // A file of another tool, or a trace cut short, is one sentence.
     expect(() => side('report2.json', 'X', (doc) => delete doc.params)).toThrow(/^X is not a hoptrace JSON report: no params/);
+  });
+
+  it('a backward trace: the traced figures are what left each venue toward the seeds, and the text says "sent"', () => {
+    const backward = (doc: Json): void => {
+      doc.params.direction = 'in';
+      for (const h of doc.hits) h.direction = 'in';
+      delete doc.attribution;
+    };
+    const d = diffRuns(side('report1.json', 'A', backward), side('report2.json', 'B', backward), { limit: 20 });
+    const binance = d.amounts.changes.filter((c) => c.address === BINANCE);
+    expect(binance.map((c) => [c.direction, c.measure, c.grew])).toEqual([['in', 'traced', true]]);
+    expect(renderDiffText(d, { color: false })).toMatch(/Binance 0x[0-9a-fA-F]{40} \(backward: funds from it\)\n {4}sent \(fact: the traced transfers out of it toward the seeds, summed\): 4 ETH → 6 ETH/);
   });
 
   it('comparability names what differs', () => {

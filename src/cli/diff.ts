@@ -57,7 +57,10 @@ export function registerDiffCommand(program: Command): void {
         if (differ.length > 0 && !o.force) {
           throw new UsageError(`${sa.name} and ${sb.name} are not runs of one case: ${differ.join('; ')}.`, { hint: 'compare them anyway with --force' });
         }
-        const diff = diffRuns(sa, sb, { limit, forced: differ });
+        // A stored run's database has the headers of the blocks it read: times for movements no report dates.
+        const headers = store as Store | null;
+        const blockTime = headers ? (n: number): number | null => headers.block(n)?.timestamp ?? null : undefined;
+        const diff = diffRuns(sa, sb, { limit, forced: differ, ...(blockTime ? { blockTime } : {}) });
         const style = outputStyle(o);
         emit(renderDiff(format, diff, style), format.output, o.out, style.color && format.color);
         if (o.exitCode && diff.changed) process.exitCode = DIFF_CHANGED_EXIT;

@@ -194,6 +194,8 @@ export interface DiffOptions {
   limit: number;
   /** The differences of case `comparability` found, when the caller compares anyway (--force). */
   forced?: string[];
+  /** A block's time where the reports do not give it (the database's headers, when a side is a stored run). */
+  blockTime?: (block: number) => number | null;
 }
 
 /**
@@ -348,7 +350,7 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
   const ra = a.result;
   const rb = b.result;
   const times = blockTimes([a, b]);
-  const time = (block: number): number | null => times.get(block) ?? null;
+  const time = (block: number): number | null => times.get(block) ?? opts.blockTime?.(block) ?? null;
   const notes: string[] = [];
   const params = paramChanges(ra, rb);
   // Label data are compared only where both reports recorded them (a side that did not is said in the notes).

@@ -32,7 +32,7 @@ const RISK_TAG: Record<string, string> = { sanctioned: '[SANCTIONED]', high: '[H
 const amount = (v: string, x: { decimals: number | null; symbol: string | null; asset: string }): string => formatAssetAmount(BigInt(v), x.decimals, x.symbol, x.asset);
 
 const CAUSE: Record<DiffHit['cause'], string> = {
-  'new-activity': 'news: funds moved since',
+  'new-activity': 'NEWS, funds moved since A',
   labels: 'labels changed, not a movement',
   parameters: 'the runs were asked differently',
   coverage: 'better coverage, not news',
@@ -57,7 +57,7 @@ function hitItem(h: DiffHit, side: 'new' | 'gone'): string[] {
     `${RISK_TAG[h.risk] ?? `[${cleanText(h.risk, 16)}]`} ${cleanOptional(h.entity, 48, '(unnamed)')} — ${what} · ${h.hops} hop${h.hops === 1 ? '' : 's'} ${h.direction === 'out' ? 'from' : 'to'} ${fullAddress(h.seed)} · ${when}`,
     `  address   ${fullAddress(h.address)}`,
     `  evidence  ${evidenceLine(h.evidence, h.address)}`,
-    `  ${side === 'new' ? 'why new ' : 'why gone'}  ${CAUSE[h.cause]}: ${cleanText(h.why, 600)}`,
+    `  ${side === 'new' ? 'why new ' : 'why gone'}  ${CAUSE[h.cause]} — ${cleanText(h.why, 600)}`,
   ];
 }
 
