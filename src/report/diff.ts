@@ -458,6 +458,9 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
     labels: labelsDiffer ? { a: { ...ra.labels }, b: { ...rb.labels } } : null,
   };
   if (rb.params.toBlock < ra.params.toBlock) notes.push(`${b.name} ends at block ${rb.params.toBlock}, before ${a.name} (block ${ra.params.toBlock}): the runs look given in reverse (hoptrace diff <earlier> <later>); "new" below is what ${b.name} has and ${a.name} has not.`);
+  if (bothAttributed && a.source === 'run' && b.source === 'run') {
+    notes.push('The attributions of stored runs are computed now, each over its own traced graph and block range, with the labels the database holds today (as hoptrace report does): a label added between the runs shows as an evidence change of a hit, not as an amount.');
+  }
   if (opts.forced && opts.forced.length > 0) notes.push(`Compared with --force although the ${opts.forced.join(', ')}: hits and amounts of one case are not news of the other.`);
 
   const sideJson = (s: DiffSide): DiffSideJson => ({
