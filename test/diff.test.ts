@@ -262,6 +262,9 @@ describe('report/diff.ts on the stored runs, changed by hand', () => {
     expect(diffRuns(side('report2.json', 'A', (doc) => (doc.hits = doc.hits.filter((h: Json) => h.address !== BINANCE))), side('report2.json', 'B'), { limit: 20 }).hits.new[0]!.cause).toBe('unexplained');
     const hops = diffRuns(side('report2.json', 'A', (doc) => ((doc.hits = doc.hits.filter((h: Json) => h.address !== BINANCE)), (doc.params.hops = 1))), side('report2.json', 'B'), { limit: 20 });
     expect([hops.hits.new[0]!.cause, hops.coverage.params]).toEqual(['parameters', [{ name: 'hops', a: 1, b: 2 }]]);
+    // A label added between the runs (run 2 has one user label more than run 1): the labels, before parameters or coverage.
+    const labels = diffRuns(side('report2.json', 'A', (doc) => ((doc.hits = doc.hits.filter((h: Json) => h.address !== BINANCE)), (doc.labels.userLabels -= 1), doc.coverage.warnings.push('x'))), side('report2.json', 'B'), { limit: 20 });
+    expect(labels.hits.new.map((h) => [h.address, h.cause])).toEqual([[BINANCE, 'labels']]);
   });
 
   it('a hit only the earlier run has is gone; a new conflict is an evidence change; --limit cuts lists, not counts', () => {

@@ -374,9 +374,10 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
     const end = earlier.result.params.toBlock;
     if (later === b && lastBlock > end) return ['new-activity', `the path to it uses block ${lastBlock}, after block ${end}, the last ${a.name} read`];
     if (later === a && lastBlock > rb.params.toBlock) return ['parameters', `its path uses block ${lastBlock}, after block ${rb.params.toBlock}, the last ${b.name} read`];
-    if (labelsDiffer || learned(h)) {
-      return ['labels', `the label data differ (${ra.labels.dataVersion}, ${ra.labels.userLabels} user labels; ${rb.labels.dataVersion}, ${rb.labels.userLabels}) or the evidence was learned since: a label, not a movement, made it a hit`];
+    if (labelsDiffer) {
+      return ['labels', `the label data differ (A: ${ra.labels.dataVersion} with ${ra.labels.userLabels} user labels; B: ${rb.labels.dataVersion} with ${rb.labels.userLabels}): a label, not a movement, can have made the difference`];
     }
+    if (learned(h)) return ['labels', 'its evidence is a deposit address learned by a trace in between: an inference stored since, not a movement'];
     if (params.length > 0) return ['parameters', `the runs' parameters differ (${params.map((p) => p.name).join(', ')}): not news`];
     if (earlierSawLess) {
       return ['coverage', later === b
