@@ -56,6 +56,24 @@ export function diffSide(doc: unknown, name: string, source: DiffSide['source'],
   if (!isObject(d.labels)) result.labels = { dataVersion: LABELS_UNRECORDED, userLabels: 0 };
   const attribution = isObject(d.attribution) && Array.isArray(d.attribution.venues) && Array.isArray(d.attribution.assets) ? d.attribution : null;
   const graph = isObject(d.graph) && Array.isArray(d.graph.nodes) && Array.isArray(d.graph.edges) ? d.graph : null;
+  // What the diff reads of them, checked: a report edited by hand is bad input, not an internal error.
+  const bad = (where: string): never => {
+    throw new UsageError(`${what} is not a hoptrace JSON report: ${where} is malformed.`);
+  };
+  const decimal = (v: unknown): boolean => typeof v === 'string' && /^\d+$/.test(v);
+  attribution?.venues.forEach((v, i) => {
+    if (!isObject(v) || typeof v.address !== 'string' || !isObject(v.amounts)) bad(`attribution.venues[${i}]`);
+    for (const m of TAINT_MODELS) {
+      const amounts = (v.amounts as Record<string, unknown>)[m];
+      if (!isObject(amounts) || !Object.values(amounts).every(decimal)) bad(`attribution.venues[${i}].amounts.${m}`);
+    }
+  });
+  graph?.edges.forEach((e, i) => {
+    if (!isObject(e) || !['txHash', 'ref', 'from', 'to', 'asset'].every((k) => typeof e[k] === 'string') || !Number.isSafeInteger(e.blockNumber) || !decimal(e.amount)) bad(`graph.edges[${i}]`);
+  });
+  graph?.nodes.forEach((n, i) => {
+    if (!isObject(n) || typeof n.address !== 'string' || typeof n.hop !== 'number') bad(`graph.nodes[${i}]`);
+  });
   return { name, source, run, result, attribution, graph };
 }
 
