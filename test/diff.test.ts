@@ -292,6 +292,7 @@ describe('report/diff.ts on the stored runs, changed by hand', () => {
     // A file of another tool, or a trace cut short, is one sentence.
     expect(() => side('report2.json', 'X', (doc) => delete doc.params)).toThrow(/^X is not a hoptrace JSON report: no params/);
     expect(() => side('report2.json', 'X', (doc) => (doc.attribution.venues[0].amounts.haircut = { native: 1.5 }))).toThrow(/^X is not a hoptrace JSON report: attribution\.venues\[0\]\.amounts\.haircut is malformed\.$/);
+    expect(() => side('report2.json', 'X', (doc) => delete doc.hits[0].firstBlock)).toThrow(/^X is not a hoptrace JSON report: hits\[0\] is malformed\.$/);
     expect(() => side('report2.json', 'X', (doc) => delete doc.graph.edges[1].txHash)).toThrow(/^X is not a hoptrace JSON report: graph\.edges\[1\] is malformed\.$/);
   });
 

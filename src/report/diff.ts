@@ -68,6 +68,10 @@ export function diffSide(doc: unknown, name: string, source: DiffSide['source'],
       if (!isObject(amounts) || !Object.values(amounts).every(decimal)) bad(`attribution.venues[${i}].amounts.${m}`);
     }
   });
+  result.hits.forEach((h, i) => {
+    if (!['out', 'in'].includes(h.direction) || typeof h.seed !== 'string' || typeof h.address !== 'string' || !Number.isSafeInteger(h.firstBlock) || !Number.isSafeInteger(h.hops)) bad(`hits[${i}]`);
+    h.path.forEach((p, j) => Number.isSafeInteger(p.blockNumber) || bad(`hits[${i}].path[${j}]`));
+  });
   graph?.edges.forEach((e, i) => {
     if (!isObject(e) || !['txHash', 'ref', 'from', 'to', 'asset'].every((k) => typeof e[k] === 'string') || !Number.isSafeInteger(e.blockNumber) || !decimal(e.amount)) bad(`graph.edges[${i}]`);
   });
