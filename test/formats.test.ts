@@ -25,7 +25,7 @@ import { tempDb } from './helpers/trace.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON documents, read field by field
 type Json = Record<string, any>;
 
-const COMMANDS: FormatCommand[] = ['trace', 'report', 'export'];
+const COMMANDS: FormatCommand[] = ['trace', 'report', 'export', 'diff'];
 
 let anvil: AnvilHandle;
 let db: string;
@@ -79,6 +79,7 @@ describe('the format table', () => {
     expect(formatsOf('trace')[0]!.name).toBe('text');
     expect(formatsOf('report')[0]!.name).toBe('text');
     expect(formatsOf('export')[0]!.name).toBe('gexf');
+    expect(formatsOf('diff')[0]!.name).toBe('text');
     for (const f of FORMATS) {
       expect(f.color && f.output !== 'text', f.name).toBe(false);
       expect(f.extension, f.name).toMatch(/^\.[a-z]+$/);
@@ -233,7 +234,8 @@ describe('every format through --format gives the bytes of its old route', () =>
 
 describe('bad format choices', () => {
   it.each(COMMANDS)('%s: an unknown format is one sentence naming the valid ones, exit 2, nothing on stdout', async (command) => {
-    const args = command === 'trace' ? [command, DEMO_EXPECTED.seed, '--rpc', 'http://127.0.0.1:9', '--db', tempDb()] : [command, '--db', db];
+    const args =
+      command === 'trace' ? [command, DEMO_EXPECTED.seed, '--rpc', 'http://127.0.0.1:9', '--db', tempDb()] : command === 'diff' ? [command, '1', '1', '--db', db] : [command, '--db', db];
     const r: Outcome = await hoptrace([...args, '--format', 'xlsx']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

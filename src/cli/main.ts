@@ -23,6 +23,7 @@ import { runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
+import { registerDiffCommand } from './diff.js';
 import { manifestOf, recordRun } from './runReport.js';
 import { addFormatOptions, chosenFormat, chosenPriceTable, collect, colorOption, dbOption, emitRun, outOption, priceTableOption, quietOption, rpcOption } from './shared.js';
 import { registerStatsCommand } from './stats.js';
@@ -138,6 +139,7 @@ export function buildProgram(): Command {
   registerSeedsCommand(program);
   registerLabelsCommand(program);
   registerAnalysisCommands(program);
+  registerDiffCommand(program);
   registerStatsCommand(program);
   registerUpgradeCommand(program);
   return program;

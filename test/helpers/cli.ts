@@ -29,3 +29,10 @@ export async function hoptrace(args: string[], env: Record<string, string> = {})
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
 }
+
+/** Runs `hoptrace …args`, which must succeed (the test fails with its stderr otherwise); its stdout. */
+export async function succeeds(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const r = await hoptrace(args, env);
+  if (r.code !== 0) throw new Error(`hoptrace ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}

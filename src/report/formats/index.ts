@@ -8,6 +8,9 @@
 import { reportGraph } from '../full.js';
 import { xmlSafe } from '../sanitize.js';
 import { csvFormat } from './csv.js';
+import { diffJsonFormat } from './diffJson.js';
+import { diffMdFormat } from './diffMd.js';
+import { diffTextFormat } from './diffText.js';
 import { dotFormat } from './dot.js';
 import { edgeCsvFormat } from './edgeCsv.js';
 import { gexfFormat } from './gexf.js';
@@ -17,9 +20,10 @@ import { jsonFormat } from './json.js';
 import { mdFormat } from './md.js';
 import { ndjsonFormat } from './ndjson.js';
 import { textFormat } from './text.js';
+import type { RunDiffJson } from '../diff.js';
 import { fullReport, type FormatCommand, type GraphFormat, type OutputFormat, type RenderContext, type RunView } from './types.js';
 
-export type { FormatCommand, GraphFormat, OutputFormat, RenderContext, ReportFormat, RunView } from './types.js';
+export type { DiffFormat, FormatCommand, GraphFormat, OutputFormat, RenderContext, ReportFormat, RunView } from './types.js';
 
 /** Every format, in the order `--help` lists them; a command's first one is its default. */
 export const FORMATS: readonly OutputFormat[] = [
@@ -33,6 +37,9 @@ export const FORMATS: readonly OutputFormat[] = [
   graphmlFormat,
   dotFormat,
   edgeCsvFormat,
+  diffTextFormat,
+  diffMdFormat,
+  diffJsonFormat,
 ];
 
 /** The formats `command` offers, its default first. */
@@ -58,5 +65,12 @@ export function graphFormat(name: string): GraphFormat | undefined {
  */
 export function renderRun(format: OutputFormat, run: RunView, ctx: RenderContext): string {
   if (format.renders === 'report') return format.render(run, format.color ? ctx : { ...ctx, color: false });
+  if (format.renders === 'diff') throw new Error(`format ${format.name} renders a diff, not a run`);
   return xmlSafe(format.write(reportGraph(fullReport(run, format.name))));
+}
+
+/** Two runs compared (report/diff.ts) in `format`, a format of `diff`. */
+export function renderDiff(format: OutputFormat, diff: RunDiffJson, ctx: RenderContext): string {
+  if (format.renders !== 'diff') throw new Error(`format ${format.name} renders a run, not a diff`);
+  return format.render(diff, format.color ? ctx : { ...ctx, color: false });
 }

@@ -3,13 +3,14 @@
  * its report (the hops, hits and, where the database was read, the attribution) or its traced graph.
  */
 import type { TraceResult } from '../../trace/result.js';
+import type { RunDiffJson } from '../diff.js';
 import type { FullReport } from '../full.js';
 import type { TracedGraph } from '../graph.js';
 import type { TraceReportJson } from '../json.js';
 import type { Manifest } from '../manifest.js';
 
-/** The commands that print a run, each offering the formats that list it. */
-export type FormatCommand = 'trace' | 'report' | 'export';
+/** The commands that print a run (or, `diff`, two runs compared), each offering the formats that list it. */
+export type FormatCommand = 'trace' | 'report' | 'export' | 'diff';
 
 /**
  * One run, as every format of one command invocation sees it. Built once per invocation, so that every
@@ -65,7 +66,13 @@ export interface GraphFormat extends FormatBase {
   write(g: TracedGraph): string;
 }
 
-export type OutputFormat = ReportFormat | GraphFormat;
+/** A format of what changed between two runs (`hoptrace diff`, report/diff.ts). */
+export interface DiffFormat extends FormatBase {
+  renders: 'diff';
+  render(diff: RunDiffJson, ctx: RenderContext): string;
+}
+
+export type OutputFormat = ReportFormat | GraphFormat | DiffFormat;
 
 /** The attribution of a run, for a format that needs it: the table offers such formats only where it is read. */
 export function fullReport(run: RunView, format: string): FullReport {
