@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5]
- *                      [--md bench/results.md] [--json bench/results.json] [--only deposits]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -19,6 +19,9 @@
  * Deposit detection (bench/deposits.mjs, also with --quick): a generated chain of true exchange deposit
  * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses), traced once, the
  * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
+ * Watch cost (bench/watch.mjs, also with --quick): RPC calls per new block for 10, 1,000 and 100,000
+ * watched addresses, with the planner's choice and with per-address queries forced up to 1,000.
+ * --only watch: that section alone (written like --only deposits).
  * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
  * section and writes no results file unless --md or --json is given.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
@@ -33,6 +36,7 @@ import { parseArgs } from 'node:util';
 import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { benchDeposits } from './deposits.mjs';
+import { benchWatch, renderWatch } from './watch.mjs';
 import { renderDeposits, renderMarkdown } from './report.mjs';
 import { creditsOf, priceTable } from './common.mjs';
 
@@ -53,7 +57,7 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (opt.only !== undefined && opt.only !== 'deposits') usage(`--only: "${opt.only}" is not a section (deposits)`);
+if (opt.only !== undefined && opt.only !== 'deposits' && opt.only !== 'watch') usage(`--only: "${opt.only}" is not a section (deposits, watch)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
@@ -167,6 +171,8 @@ async function benchSize(size) {
   };
 }
 
+/** Watched addresses of the watch section (issue 17: calls per block at 10, 1,000 and 100,000). */
+const WATCH_SIZES = [10, 1_000, 100_000];
 const results = {
   generator: GENERATOR_VERSION,
   repeat,
@@ -187,7 +193,18 @@ if (opt.only === 'deposits') {
   process.stdout.write(md);
   process.exit(0);
 }
+if (opt.only === 'watch') {
+  results.watch = await benchWatch(WATCH_SIZES, { log });
+  results.finishedAt = new Date().toISOString();
+  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+  const md = renderWatch(results.watch).join('\n') + '\n';
+  if (opt.md) writeFileSync(opt.md, md);
+  process.stdout.write(md);
+  process.exit(0);
+}
 for (const size of sizes) results.sizes.push(await benchSize(size));
+log('watch: calls per block…');
+results.watch = await benchWatch(WATCH_SIZES, { log });
 log(`deposit detection: scale ${depositScale}…`);
 results.deposits = await benchDeposits(depositScale, log);
 log(`analysis: ${edges.toLocaleString('en-US')} edges…`);
