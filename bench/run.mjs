@@ -183,21 +183,17 @@ const results = {
   analysis: null,
   deposits: null,
 };
-if (opt.only === 'deposits') {
-  log(`deposit detection: scale ${depositScale}…`);
-  results.deposits = await benchDeposits(depositScale, log);
+/** `--only <section>`: that section alone, printed (and written where --md / --json say), then exit. */
+const sections = {
+  deposits: { run: () => (log(`deposit detection: scale ${depositScale}…`), benchDeposits(depositScale, log)), render: renderDeposits },
+  watch: { run: () => benchWatch(WATCH_SIZES, { log }), render: renderWatch },
+};
+if (opt.only !== undefined) {
+  const section = sections[opt.only];
+  results[opt.only] = await section.run();
   results.finishedAt = new Date().toISOString();
   if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
-  const md = renderDeposits(results.deposits).join('\n') + '\n';
-  if (opt.md) writeFileSync(opt.md, md);
-  process.stdout.write(md);
-  process.exit(0);
-}
-if (opt.only === 'watch') {
-  results.watch = await benchWatch(WATCH_SIZES, { log });
-  results.finishedAt = new Date().toISOString();
-  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
-  const md = renderWatch(results.watch).join('\n') + '\n';
+  const md = section.render(results[opt.only]).join('\n') + '\n';
   if (opt.md) writeFileSync(opt.md, md);
   process.stdout.write(md);
   process.exit(0);
