@@ -14,7 +14,7 @@ export interface Watch {
   /** The last block processed, and its hash then. */
   lastBlock: number;
   lastHash: string;
-  /** Polls made, new blocks processed and the RPC calls those polls made, by method. */
+  /** Polls made after the first trace, the new blocks they processed and their RPC calls, by method. */
   polls: number;
   blocks: number;
   calls: Record<string, number>;
@@ -52,6 +52,8 @@ export interface StoredEvent {
 export interface WatchStep {
   lastBlock: number;
   lastHash: string;
+  /** False for the poll of the first trace: its calls are the case's, not the watch's, and are not counted. */
+  counted: boolean;
   /** New blocks this poll processed, and its RPC calls by method. */
   blocks: number;
   calls: Record<string, number>;
@@ -127,7 +129,7 @@ export function watchStore(db: Db, path: string): Watches {
     `INSERT OR IGNORE INTO watch_events (watch_id, alert_id, type, body, exec_state, webhook_state) VALUES (?, ?, ?, ?, ?, ?)`,
   );
   const progress = db.prepare(
-    `UPDATE watches SET last_block = ?, last_hash = ?, polls = polls + 1, blocks = blocks + ?, calls = ?, run_id = coalesce(?, run_id) WHERE id = ?`,
+    `UPDATE watches SET last_block = ?, last_hash = ?, polls = polls + ?, blocks = blocks + ?, calls = ?, run_id = coalesce(?, run_id) WHERE id = ?`,
   );
   const callsOf = db.prepare(`SELECT calls FROM watches WHERE id = ?`);
   const undelivered = db.prepare(
@@ -141,11 +143,11 @@ export function watchStore(db: Db, path: string): Watches {
 
   const advanceAll = db.transaction((watchId: number, s: WatchStep) => {
     const prior = JSON.parse((callsOf.get(watchId) as { calls: string }).calls) as Record<string, number>;
-    for (const [m, n] of Object.entries(s.calls)) prior[m] = (prior[m] ?? 0) + n;
+    if (s.counted) for (const [m, n] of Object.entries(s.calls)) prior[m] = (prior[m] ?? 0) + n;
     for (const a of s.alerts) insertAlert.run(watchId, a.id, a.blockNumber, a.blockHash, a.state, a.body);
     for (const c of s.states) setState.run(c.state, watchId, c.id);
     for (const e of s.events) insertEvent.run(watchId, e.alertId, e.type, e.body, e.exec, e.webhook);
-    progress.run(s.lastBlock, s.lastHash, s.blocks, JSON.stringify(sortKeys(prior)), s.runId ?? null, watchId);
+    progress.run(s.lastBlock, s.lastHash, s.counted ? 1 : 0, s.counted ? s.blocks : 0, JSON.stringify(sortKeys(prior)), s.runId ?? null, watchId);
   });
 
   const guard = <T>(fn: () => T): T => withSqliteErrors(path, fn);

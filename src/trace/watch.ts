@@ -110,6 +110,7 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
   const step: WatchStep = {
     lastBlock: head.number,
     lastHash: head.hash,
+    counted: !created,
     blocks: Math.max(0, head.number - watch.lastBlock),
     calls: {},
     alerts: [],
