@@ -21,7 +21,8 @@
  * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
  * Watch cost (bench/watch.mjs, also with --quick): RPC calls per new block for 10, 1,000 and 100,000
  * watched addresses, with the planner's choice and with per-address queries forced up to 1,000.
- * --only watch: that section alone (written like --only deposits).
+ * --watch-sizes 10,1000,100000 sets them (--quick: 10,1000). --only watch: that section alone (written
+ * like --only deposits).
  * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
  * section and writes no results file unless --md or --json is given.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
@@ -55,12 +56,19 @@ const { values: opt } = parseArgs({
     md: { type: 'string' },
     json: { type: 'string' },
     only: { type: 'string' },
+    'watch-sizes': { type: 'string' },
   },
 });
 if (opt.only !== undefined && opt.only !== 'deposits' && opt.only !== 'watch') usage(`--only: "${opt.only}" is not a section (deposits, watch)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
+  return n;
+});
+/** Watched addresses of the watch section (issue 17: calls per block at 10, 1,000 and 100,000; --quick the first two). */
+const WATCH_SIZES = (opt['watch-sizes'] ?? (opt.quick ? '10,1000' : '10,1000,100000')).split(',').map((s) => {
+  const n = Number(s.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) usage(`--watch-sizes: "${s}" is not a number of addresses`);
   return n;
 });
 const edges = Number(opt.edges ?? (opt.quick ? 100_000 : 1_000_000));
@@ -171,8 +179,6 @@ async function benchSize(size) {
   };
 }
 
-/** Watched addresses of the watch section (issue 17: calls per block at 10, 1,000 and 100,000). */
-const WATCH_SIZES = [10, 1_000, 100_000];
 const results = {
   generator: GENERATOR_VERSION,
   repeat,
