@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +230,36 @@ describe('hoptrace watch on a live anvil', () => {
       expect(await w.exited).toBe(0);
     }
   }, 120_000);
+});
+
+describe('hoptrace watch: bad input', () => {
+  const refused = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'watch', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+  it('is one sentence and exit 2, before any file is made or request sent', async () => {
+    const db = tempDb('bad.db');
+    const rpc = ['--rpc', 'http://127.0.0.1:9', '--db', db];
+    const cases: [string[], RegExp][] = [
+      [[...rpc], /^hoptrace: no seeds: give one or more addresses, or --seeds <list>\.$/m],
+      [[seed, '--run', '1', ...rpc], /^hoptrace: give seeds or --run <id>, not both/m],
+      [[seed, '--interval', '0', ...rpc], /^hoptrace: --interval must be at least 1 \(got 0\)\.$/m],
+      [[seed, '--threshold', 'lots', ...rpc], /^hoptrace: --threshold "lots" is not an amount/m],
+      [[seed, '--webhook', 'ftp://user:hunter2@example.org/x', ...rpc], /^hoptrace: --webhook ftp:\/\/\*\*\*@example\.org\/x is not an http\(s\) URL\.$/m],
+      [[seed, '--to-block', '5', ...rpc], /unknown option '--to-block'/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await refused(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr).not.toContain('hunter2');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    expect(existsSync(db)).toBe(false);
+  });
 });
 
 function existsDb(db: string): boolean {

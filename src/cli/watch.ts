@@ -51,7 +51,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--interval <s>', 'seconds between two polls of the head', '12')
     .option('--confirmations <n>', 'an alert newer than head - n is unfinal, and withdrawn if its block is replaced', '12')
     .option('--once', 'process up to the head and exit (for cron)')
-    .option('--threshold <amount>', 'also alert on a traced movement of at least 0.5 (native coin) or <token>=<amount>; repeatable', collect, [])
+    .option('--threshold <amount>', 'also alert on a traced movement of more than 0.5 (native coin) or <token>=<amount>; repeatable', collect, [])
     .option('--exec <cmd>', 'run this shell command for each event, the event (JSON) on its standard input')
     .option('--exec-timeout <s>', 'seconds an --exec command may take before it is stopped', '10')
     .option('--webhook <url>', `POST each event (JSON) to this URL, ${WEBHOOK_TRIES} tries with exponential back-off`)

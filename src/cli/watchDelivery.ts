@@ -28,6 +28,9 @@ export function createDelivery(store: Store, o: DeliveryOptions): Delivery {
   let agents: Agents | null = null;
   return {
     async deliver(watchId, retryFailed) {
+      // A webhook that took none of an event's tries is not tried again this round: the events after it
+      // stay pending for the next poll, so a dead receiver costs one event's back-off per poll, not one per event.
+      let webhookDown = false;
       for (const e of store.watches.undelivered(watchId, retryFailed)) {
         if (!e.printed) {
           writeOut(`${e.body}\n`, { kind: 'json' });
@@ -38,9 +41,9 @@ export function createDelivery(store: Store, o: DeliveryOptions): Delivery {
           store.watches.markExec(e.seq, failure === null ? 'done' : 'failed');
           if (failure !== null) writeErr(`hoptrace: watch: --exec failed for the ${e.type} event ${e.alertId} (${failure}); the watch goes on.\n`);
         }
-        if ((e.webhook === 'pending' || (retryFailed && e.webhook === 'failed')) && o.webhook) {
+        if ((e.webhook === 'pending' || (retryFailed && e.webhook === 'failed')) && o.webhook && !webhookDown) {
           agents ??= createAgents(2);
-          await postEvent(store, e, o.webhook, agents);
+          webhookDown = !(await postEvent(store, e, o.webhook, agents));
         }
       }
     },
@@ -76,8 +79,8 @@ function runExec(command: string, body: string, timeoutMs: number): Promise<stri
   });
 }
 
-/** POSTs one event, retried with exponential back-off; marks the outcome. */
-async function postEvent(store: Store, e: StoredEvent, w: NonNullable<DeliveryOptions['webhook']>, agents: Agents): Promise<void> {
+/** POSTs one event, retried with exponential back-off; marks the outcome and returns whether it was taken. */
+async function postEvent(store: Store, e: StoredEvent, w: NonNullable<DeliveryOptions['webhook']>, agents: Agents): Promise<boolean> {
   const url = new URL(w.url);
   let tries = e.webhookTries;
   let last = '';
@@ -88,7 +91,7 @@ async function postEvent(store: Store, e: StoredEvent, w: NonNullable<DeliveryOp
       const answer = await postJson(url, e.body, { headerTimeoutMs: w.timeoutMs, totalTimeoutMs: w.timeoutMs, maxWireBytes: 1 << 20, maxBodyBytes: 1 << 20 }, agents);
       if (answer.status >= 200 && answer.status < 300) {
         store.watches.markWebhook(e.seq, 'done', tries);
-        return;
+        return true;
       }
       last = `HTTP ${answer.status}`;
     } catch (err) {
@@ -100,6 +103,7 @@ async function postEvent(store: Store, e: StoredEvent, w: NonNullable<DeliveryOp
   writeErr(
     `hoptrace: watch: the webhook ${redactUrl(w.url)} did not take the ${e.type} event ${e.alertId} after ${w.tries} tries (${errorLine(last)}); it is tried again when the watch restarts.\n`,
   );
+  return false;
 }
 
 function sleep(ms: number): Promise<void> {

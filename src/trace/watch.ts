@@ -3,7 +3,7 @@
  * rules as `trace` (runTrace; the fetcher reads only the blocks the store lacks, per address or by block
  * scan as the planner prices them), and what is new turned into alerts. An alert is a movement the walk
  * followed forward, in a block after the watch's baseline, that reached a labelled venue, crossed a
- * bridge contract (data/bridges.csv) or moved at least the threshold. Alerts newer than head −
+ * bridge contract (data/bridges.csv) or moved more than the threshold. Alerts newer than head −
  * confirmations are unfinal; an unfinal alert whose block the chain replaced is withdrawn. Everything a
  * poll finds is written in one transaction with the progress (store/watches.ts): a restart after a kill
  * traces again from the store and raises only what is not stored yet, so nothing is missed or repeated.
@@ -33,7 +33,7 @@ export interface WatchSpec {
   chainId: number;
   finalityDepth: number;
   confirmations: number;
-  /** Smallest amount per asset (base units) that raises a `threshold` alert; empty: none. */
+  /** Per asset (base units): a movement of more than this raises a `threshold` alert; empty: none. */
   threshold: ReadonlyMap<Asset, bigint>;
   bridges: BridgeRegistry;
   /** A stored run the watch starts from (`--run`): its end block is the baseline, no first trace is recorded. */
@@ -159,7 +159,7 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
     const reasons: AlertReason[] = [];
     if (hit) reasons.push('venue');
     if (bridge || hit?.category === 'bridge') reasons.push('bridge');
-    if (limit !== undefined && t.amount >= limit) reasons.push('threshold');
+    if (limit !== undefined && t.amount > limit) reasons.push('threshold');
     if (reasons.length === 0) continue;
     const state: AlertState = t.blockNumber <= finalAt ? 'final' : 'unfinal';
     const header = await conn.headers.get(t.blockNumber);
@@ -187,7 +187,7 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
       bridge: bridge
         ? { claim: 'fact', protocol: bridge.protocol, role: bridge.role, remoteChainId: bridge.remoteChainId, source: bridge.source }
         : null,
-      threshold: limit !== undefined && t.amount >= limit ? { asset: t.asset, amount: limit.toString() } : null,
+      threshold: limit !== undefined && t.amount > limit ? { asset: t.asset, amount: limit.toString() } : null,
     };
     const text = JSON.stringify(body);
     step.alerts.push({ id, blockNumber: t.blockNumber, blockHash: t.blockHash, state, body: text });
