@@ -15,6 +15,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { mulberry32 } from '../src/devchain/random.js';
 import { packageRoot } from '../src/util/package.js';
 import { startProxy, type Proxy } from './helpers/proxy.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
@@ -109,7 +110,8 @@ function startWatch(db: string, extra: string[] = []): Watcher {
     }
   });
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the lines a killed process wrote are still read from the pipe before it counts as ended.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, events, polls: () => (err.match(/^hoptrace: watch \d+: block/gm) ?? []).length, stderr: () => err, exited };
 }
 
@@ -208,6 +210,34 @@ describe('hoptrace watch on a live anvil', () => {
     // SIGINT: the current step finishes, exit 0.
     w.child.kill('SIGINT');
     expect(await w.exited).toBe(0);
+  }, 120_000);
+
+  it('killed with SIGKILL at random points (seeded), then run --once: every movement alerted exactly once', async () => {
+    const db = tempDb('kills.db');
+    const printed: Event[] = [];
+    let w = startWatch(db);
+    await until('the first trace', () => w.polls() >= 1, w);
+    const killSeed = Number(process.env.HOPTRACE_KILL_SEED ?? Date.now() % 100_000);
+    console.log(`watch kill campaign: HOPTRACE_KILL_SEED=${killSeed}`);
+    const rand = mulberry32(killSeed);
+    const sent: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      sent.push((await s.sendEth(mule as never, binance, ETH / 10n + BigInt(k))).hash);
+      await new Promise((r) => setTimeout(r, Math.floor(rand() * 1500)));
+      w.child.kill('SIGKILL');
+      await w.exited;
+      printed.push(...w.events);
+      w = startWatch(db);
+    }
+    w.child.kill('SIGKILL');
+    await w.exited;
+    printed.push(...w.events);
+    const last = startWatch(db, ['--once']);
+    expect(await last.exited, last.stderr()).toBe(0);
+    printed.push(...last.events);
+    expectNoRepeats(printed);
+    const alerted = printed.filter((e) => e.type === 'alert').map((e) => e.movement!.txHash);
+    for (const tx of sent) expect(alerted.filter((h) => h === tx), `${tx} (HOPTRACE_KILL_SEED=${killSeed})`).toHaveLength(1);
   }, 120_000);
 
   it('reports a provider outage on stderr, keeps polling, and still raises the alert', async () => {
