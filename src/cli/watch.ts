@@ -20,6 +20,7 @@ import { recordRun } from './runReport.js';
 import { addTraceOptions, collect, quietOption } from './shared.js';
 import { openTraceSession, parseTraceOptions, type TraceCliOptions } from './traceSession.js';
 import { createDelivery } from './watchDelivery.js';
+import { plural } from '../util/plural.js';
 
 /** Options of `watch` as commander hands them over. */
 export interface WatchCliOptions extends Omit<TraceCliOptions, 'toBlock' | 'until' | 'format' | 'json' | 'ndjson' | 'out' | 'color' | 'priceTable'> {
@@ -163,16 +164,11 @@ function pause(ms: number, stop: { requested: boolean; wake: () => void }): Prom
 function pollLine(o: PollOutcome): string {
   const calls = Object.values(o.calls).reduce((a, b) => a + b, 0);
   const head = `hoptrace: watch ${o.watch.id}: block ${o.head.number}`;
-  if (o.created) {
-    return `${head}: first trace, ${o.watched} address${o.watched === 1 ? '' : 'es'} watched, ${calls} calls; alerts from block ${o.watch.baselineBlock + 1} on.`;
-  }
+  const watched = o.watched === null ? '' : `, ${plural(o.watched, 'address', 'addresses')} watched`;
+  if (o.created) return `${head}: first trace${watched}, ${plural(calls, 'call')}; alerts from block ${o.watch.baselineBlock + 1} on.`;
   const perBlock = o.blocks > 0 ? ` (${(calls / o.blocks).toFixed(1)} a block)` : '';
-  const news = [
-    `${o.alerts} alert${o.alerts === 1 ? '' : 's'}`,
-    ...(o.finals > 0 ? [`${o.finals} final`] : []),
-    ...(o.withdrawals > 0 ? [`${o.withdrawals} withdrawn`] : []),
-  ].join(', ');
-  return `${head} (+${o.blocks}), ${o.watched} address${o.watched === 1 ? '' : 'es'} watched, ${calls} calls${perBlock}, ${news}.`;
+  const news = [plural(o.alerts, 'alert'), ...(o.finals > 0 ? [`${o.finals} final`] : []), ...(o.withdrawals > 0 ? [`${o.withdrawals} withdrawn`] : [])].join(', ');
+  return `${head} (+${o.blocks})${watched}, ${plural(calls, 'call')}${perBlock}, ${news}.`;
 }
 
 /** The case as the watch's key: seeds and the walk's parameters, in a fixed order. */

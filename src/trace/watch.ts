@@ -54,8 +54,8 @@ export interface PollOutcome {
   blocks: number;
   /** RPC calls this poll made, by method. */
   calls: Record<string, number>;
-  /** Addresses the walk expanded: every one is watched (its window runs to the head). */
-  watched: number;
+  /** Addresses the walk expanded: every one is watched (its window runs to the head); null when the head had not moved (no walk). */
+  watched: number | null;
   alerts: number;
   withdrawals: number;
   finals: number;
@@ -84,9 +84,15 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
   // rereadDepth 0: a poll every few seconds must not read finalityDepth blocks again each time; a fork is
   // still found (the previous tip is compared) and rolled back by finalityDepth.
   const conn = await connect(rpc, store, spec.finalityDepth, spec.chainId, { rereadDepth: 0 });
-  const result = await runTrace(ctx, conn, { ...spec.request, toBlock: undefined, until: undefined });
   const head = { number: conn.head.number, hash: conn.head.hash };
   let watch = store.watches.find(spec.key);
+  if (watch && watch.lastBlock === head.number && watch.lastHash === head.hash) {
+    // The same head as the last poll: no block to read, nothing that could change; no walk.
+    const calls = callsSince(rpc, before);
+    store.watches.advance(watch.id, { lastBlock: head.number, lastHash: head.hash, counted: true, blocks: 0, calls, alerts: [], states: [], events: [] });
+    return { watch: store.watches.find(spec.key)!, created: false, head, blocks: 0, calls, watched: null, alerts: 0, withdrawals: 0, finals: 0 };
+  }
+  const result = await runTrace(ctx, conn, { ...spec.request, toBlock: undefined, until: undefined });
   let created = false;
   if (!watch) {
     const runId = spec.fromRun?.id ?? spec.record(result);
