@@ -10,7 +10,7 @@
  * Delivery (stdout, --exec, --webhook) is the CLI's (cli/watch.ts), from the stored events.
  */
 import { createHash } from 'node:crypto';
-import type { BridgeRegistry } from '../bridges/registry.js';
+import type { BridgeRegistry, BridgeRow } from '../bridges/registry.js';
 import type { RpcClient } from '../rpc/client.js';
 import { tokenInfo } from '../sources/tokens.js';
 import type { Watch, WatchStep, AlertState, DeliveryState } from '../store/watches.js';
@@ -162,10 +162,7 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
     const hit = venues.get(t.to);
     const bridge = spec.bridges.find(spec.chainId, t.to);
     const limit = spec.threshold.get(t.asset);
-    const reasons: AlertReason[] = [];
-    if (hit) reasons.push('venue');
-    if (bridge || hit?.category === 'bridge') reasons.push('bridge');
-    if (limit !== undefined && t.amount > limit) reasons.push('threshold');
+    const reasons = alertReasons(t, { hit, bridge, limit });
     if (reasons.length === 0) continue;
     const state: AlertState = t.blockNumber <= finalAt ? 'final' : 'unfinal';
     const header = await conn.headers.get(t.blockNumber);
@@ -193,7 +190,7 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
       bridge: bridge
         ? { claim: 'fact', protocol: bridge.protocol, role: bridge.role, remoteChainId: bridge.remoteChainId, source: bridge.source }
         : null,
-      threshold: limit !== undefined && t.amount > limit ? { asset: t.asset, amount: limit.toString() } : null,
+      threshold: reasons.includes('threshold') ? { asset: t.asset, amount: limit!.toString() } : null,
     };
     const text = JSON.stringify(body);
     step.alerts.push({ id, blockNumber: t.blockNumber, blockHash: t.blockHash, state, body: text });
@@ -215,6 +212,22 @@ export async function pollWatch(ctx: TraceContext, spec: WatchSpec): Promise<Pol
     withdrawals,
     finals,
   };
+}
+
+/**
+ * Why a followed movement is an alert, if it is: it reached a venue hit of the walk (`venue`), paid a
+ * bridge contract of the registry or an address labelled as a bridge (`bridge`), or moved more than the
+ * threshold of its asset (`threshold`). Empty: no alert.
+ */
+export function alertReasons(
+  t: Pick<Transfer, 'amount'>,
+  at: { hit?: Pick<Hit, 'category'> | undefined; bridge?: BridgeRow | undefined; limit?: bigint | undefined },
+): AlertReason[] {
+  const reasons: AlertReason[] = [];
+  if (at.hit) reasons.push('venue');
+  if (at.bridge || at.hit?.category === 'bridge') reasons.push('bridge');
+  if (at.limit !== undefined && t.amount > at.limit) reasons.push('threshold');
+  return reasons;
 }
 
 /** The venue hits of the forward walk, by venue address (the fewest hops first). */
