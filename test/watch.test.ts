@@ -240,6 +240,19 @@ describe('hoptrace watch on a live anvil', () => {
     for (const tx of sent) expect(alerted.filter((h) => h === tx), `${tx} (HOPTRACE_KILL_SEED=${killSeed})`).toHaveLength(1);
   }, 120_000);
 
+  it('--run: watches a stored trace run, alerting on what came after it; --once exits 0', async () => {
+    const db = tempDb('run.db');
+    const traced = spawn(process.execPath, [BIN, 'trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--hops', '3', '-q', '--json'], { stdio: 'ignore' });
+    expect(await new Promise((r) => traced.on('close', r))).toBe(0);
+    const tx = await s.sendEth(mule as never, binance, ETH / 3n);
+    const child = spawn(process.execPath, [BIN, 'watch', '--run', '1', '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--once'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    expect(await new Promise((r) => child.on('close', r))).toBe(0);
+    const events = out.trim().split('\n').map((l) => JSON.parse(l) as Event);
+    expect(events.map((e) => [e.type, e.movement?.txHash])).toEqual([['alert', tx.hash]]);
+  }, 60_000);
+
   it('reports a provider outage on stderr, keeps polling, and still raises the alert', async () => {
     const db = tempDb('outage.db');
     const w = startWatch(db, ['-q']);
