@@ -2,7 +2,9 @@
  * `hoptrace watch` against a real anvil, with blocks mined while it runs (the CLI from dist/, as a user
  * runs it): a movement into a labelled venue raises exactly one alert within a poll, a reorganisation
  * withdraws an unfinal one, a kill -9 and a restart in between miss nothing and repeat nothing, a webhook
- * that fails twice gets the event once, an outage is reported and survived, and SIGINT ends it with exit 0.
+ * that fails twice gets the event once, one that fails every try is reported (its key masked) and served
+ * at the next start, a seeded SIGKILL campaign loses and repeats nothing, `--run` watches a stored run,
+ * an outage is reported and survived, and SIGINT ends it with exit 0.
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -240,17 +242,34 @@ describe('hoptrace watch on a live anvil', () => {
     for (const tx of sent) expect(alerted.filter((h) => h === tx), `${tx} (HOPTRACE_KILL_SEED=${killSeed})`).toHaveLength(1);
   }, 120_000);
 
-  it('--run: watches a stored trace run, alerting on what came after it; --once exits 0', async () => {
+  it('--run: watches a stored trace run, alerting on what came after it; a webhook that failed is served at the next start', async () => {
     const db = tempDb('run.db');
     const traced = spawn(process.execPath, [BIN, 'trace', seed, '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--hops', '3', '-q', '--json'], { stdio: 'ignore' });
     expect(await new Promise((r) => traced.on('close', r))).toBe(0);
     const tx = await s.sendEth(mule as never, binance, ETH / 3n);
-    const child = spawn(process.execPath, [BIN, 'watch', '--run', '1', '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--once'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    expect(await new Promise((r) => child.on('close', r))).toBe(0);
-    const events = out.trim().split('\n').map((l) => JSON.parse(l) as Event);
-    expect(events.map((e) => [e.type, e.movement?.txHash])).toEqual([['alert', tx.hash]]);
+    // A webhook that takes nothing: every try fails, one sentence on stderr (the key masked), exit 0.
+    const once = async (webhook: string) => {
+      const child = spawn(process.execPath, [BIN, 'watch', '--run', '1', '--rpc', anvil.url, '--db', db, '--labels-chain', 'ethereum', '--once', '--webhook', webhook], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const code = await new Promise((r) => child.on('close', r));
+      return { code, err, events: out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as Event) };
+    };
+    const down = await once('http://127.0.0.1:9/hook?key=hunter3');
+    expect(down.code).toBe(0);
+    expect(down.events.map((e) => [e.type, e.movement?.txHash])).toEqual([['alert', tx.hash]]);
+    expect(down.err).toMatch(/^hoptrace: watch: the webhook http:\/\/127\.0\.0\.1:9\/hook\?key=\*\*\* did not take the alert event [0-9a-f]{32} after 5 tries \(.*\); it is tried again when the watch restarts\.$/m);
+    expect(down.err).not.toContain('hunter3');
+    // The next start delivers it to the webhook, and prints nothing again.
+    const taken = hook.bodies.length;
+    const up = await once(hook.url);
+    expect(up.events).toEqual([]);
+    const posted = hook.bodies.slice(taken).filter((b) => b.status === 200).map((b) => JSON.parse(b.body) as Event);
+    expect(posted.map((e) => [e.type, e.movement?.txHash])).toEqual([['alert', tx.hash]]);
   }, 60_000);
 
   it('reports a provider outage on stderr, keeps polling, and still raises the alert', async () => {
