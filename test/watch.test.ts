@@ -270,6 +270,16 @@ describe('hoptrace watch on a live anvil', () => {
     expect(up.events).toEqual([]);
     const posted = hook.bodies.slice(taken).filter((b) => b.status === 200).map((b) => JSON.parse(b.body) as Event);
     expect(posted.map((e) => [e.type, e.movement?.txHash])).toEqual([['alert', tx.hash]]);
+
+    // stats --watch: the polls after the run, their new blocks and calls, priced.
+    const stats = spawn(process.execPath, [BIN, 'stats', '--watch', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let json = '';
+    stats.stdout.on('data', (c: Buffer) => (json += c.toString()));
+    expect(await new Promise((r) => stats.on('close', r))).toBe(0);
+    const st = JSON.parse(json) as { watch: { id: number; polls: number; blocks: number; callsPerBlock: number | null }; calls: number };
+    expect(st.watch).toMatchObject({ id: 1, polls: 2, blocks: 1 });
+    expect(st.calls).toBeGreaterThan(0);
+    expect(st.watch.callsPerBlock).toBe(st.calls / st.watch.blocks);
   }, 60_000);
 
   it('reports a provider outage on stderr, keeps polling, and still raises the alert', async () => {
