@@ -1,4 +1,5 @@
 /** The bench's Markdown report, from the JSON results (bench/run.mjs). */
+import { renderWatch } from './watch.mjs';
 
 const s = (ms) => (ms / 1000).toFixed(2);
 const int = (n) => Math.round(n).toLocaleString('en-US');
@@ -77,6 +78,7 @@ export function renderMarkdown(res) {
   );
   lines.push(`- analysis total ${s(a.analysisMs)} s${cpu(a.analysisCpuMs)}, peak RSS ${a.peakRssMiB} MiB${a.digest ? `; results digest ${a.digest}` : ''}`);
   if (res.deposits) lines.push('', ...renderDeposits(res.deposits));
+  if (res.watch) lines.push('', ...renderWatch(res.watch));
   lines.push('', '**Targets**', '');
   lines.push(...targets(res).map((t) => `- ${t}`));
   return lines.join('\n') + '\n';

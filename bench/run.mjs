@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5] [--deposit-seed 0]
- *                      [--md bench/results.md] [--json bench/results.json] [--only deposits]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -20,6 +20,10 @@
  * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses; --deposit-seed draws
  * another chain of the same kinds, 0 being the one the README's figures came from), traced once, the
  * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
+ * Watch cost (bench/watch.mjs, also with --quick): RPC calls per new block for 10, 1,000 and 100,000
+ * watched addresses, with the planner's choice and with per-address queries forced up to 1,000.
+ * --watch-sizes 10,1000,100000 sets them (--quick: 10,1000). --only watch: that section alone (written
+ * like --only deposits).
  * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
  * section and writes no results file unless --md or --json is given.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
@@ -34,6 +38,7 @@ import { parseArgs } from 'node:util';
 import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { benchDeposits } from './deposits.mjs';
+import { benchWatch, renderWatch } from './watch.mjs';
 import { renderDeposits, renderMarkdown } from './report.mjs';
 import { creditsOf, priceTable } from './common.mjs';
 
@@ -53,12 +58,19 @@ const { values: opt } = parseArgs({
     md: { type: 'string' },
     json: { type: 'string' },
     only: { type: 'string' },
+    'watch-sizes': { type: 'string' },
   },
 });
-if (opt.only !== undefined && opt.only !== 'deposits') usage(`--only: "${opt.only}" is not a section (deposits)`);
+if (opt.only !== undefined && opt.only !== 'deposits' && opt.only !== 'watch') usage(`--only: "${opt.only}" is not a section (deposits, watch)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
+  return n;
+});
+/** Watched addresses of the watch section (issue 17: calls per block at 10, 1,000 and 100,000; --quick the first two). */
+const WATCH_SIZES = (opt['watch-sizes'] ?? (opt.quick ? '10,1000' : '10,1000,100000')).split(',').map((s) => {
+  const n = Number(s.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) usage(`--watch-sizes: "${s}" is not a number of addresses`);
   return n;
 });
 const edges = Number(opt.edges ?? (opt.quick ? 100_000 : 1_000_000));
@@ -181,17 +193,24 @@ const results = {
   analysis: null,
   deposits: null,
 };
-if (opt.only === 'deposits') {
-  log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`);
-  results.deposits = await benchDeposits(depositScale, depositSeed, log);
+/** `--only <section>`: that section alone, printed (and written where --md / --json say), then exit. */
+const sections = {
+  deposits: { run: () => (log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`), benchDeposits(depositScale, depositSeed, log)), render: renderDeposits },
+  watch: { run: () => benchWatch(WATCH_SIZES, { log }), render: renderWatch },
+};
+if (opt.only !== undefined) {
+  const section = sections[opt.only];
+  results[opt.only] = await section.run();
   results.finishedAt = new Date().toISOString();
   if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
-  const md = renderDeposits(results.deposits).join('\n') + '\n';
+  const md = section.render(results[opt.only]).join('\n') + '\n';
   if (opt.md) writeFileSync(opt.md, md);
   process.stdout.write(md);
   process.exit(0);
 }
 for (const size of sizes) results.sizes.push(await benchSize(size));
+log('watch: calls per block…');
+results.watch = await benchWatch(WATCH_SIZES, { log });
 log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`);
 results.deposits = await benchDeposits(depositScale, depositSeed, log);
 log(`analysis: ${edges.toLocaleString('en-US')} edges…`);

@@ -42,6 +42,7 @@ interface BenchJson {
   priceTable: { provider: string; read: string };
   analysis: { edges: number; ingestStore: { rows: number }; attribution: { taintedTransfers: number; ms: number }; paths: { targets: number; found: number } };
   deposits: DepositScore & { scale: number; trace: { hits: number; depositsLearned: number } };
+  watch: { watched: number; strategy: 'auto' | 'address'; callsPerBlock: number }[];
 }
 interface Level {
   tp: number;
@@ -85,9 +86,15 @@ describe('npm run bench (smoke)', () => {
   it('builds and caches a tiny chain; trace, floors and strategies discover one transfer set; the re-run asks for the head only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hoptrace-bench-test-'));
     const cache = join(dir, 'cache');
-    const args = [BENCH, '--sizes', '40', '--edges', '2000', '--blocks-per-level', '4', '--repeat', '1', '--deposit-scale', '1', '--md', join(dir, 'r.md'), '--json', join(dir, 'r.json')];
+    const args = [BENCH, '--sizes', '40', '--edges', '2000', '--blocks-per-level', '4', '--repeat', '1', '--deposit-scale', '1', '--watch-sizes', '10,200', '--md', join(dir, 'r.md'), '--json', join(dir, 'r.json')];
     await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: cache }, timeout: 150_000 });
     const res = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchJson;
+    // Watch: the planner's calls per new block do not grow with the watched set; forced per address they do.
+    const auto = res.watch.filter((w) => w.strategy === 'auto');
+    const perAddress = res.watch.filter((w) => w.strategy === 'address');
+    expect(auto.map((w) => w.watched)).toEqual([10, 200]);
+    expect(auto[1]!.callsPerBlock).toBeLessThanOrEqual(auto[0]!.callsPerBlock);
+    expect(perAddress[1]!.callsPerBlock).toBeGreaterThan(perAddress[0]!.callsPerBlock * 10);
     const z = res.sizes[0]!;
     expect(z.chain.addresses).toBe(40);
     expect(z.discovered.count).toBeGreaterThan(40);

@@ -9,6 +9,7 @@ import type { NewTraceRun } from '../src/store/runs.js';
 import { MIGRATIONS } from '../src/store/schema.js';
 import { createStore, readStoreIfExists, TRANSFER_READS, type Store } from '../src/store/store.js';
 import type { NewUserLabel } from '../src/store/userLabels.js';
+import type { WatchStep } from '../src/store/watches.js';
 import type { Address, DepositEvidence, Hex, Transfer } from '../src/types.js';
 
 /**
@@ -194,6 +195,51 @@ describe('store.nonces', () => {
       store.nonces.put(1, a, 9);
       store.nonces.put(10, a, 0);
       expect([store.nonces.get(1, a), store.nonces.get(10, a), store.nonces.get(5, a)]).toEqual([9, 0, undefined]);
+    });
+  });
+});
+
+describe('store.watches', () => {
+  const step = (over: Partial<WatchStep> = {}): WatchStep => ({
+    lastBlock: 10, lastHash: '0xaa', counted: true, blocks: 2, calls: { eth_getLogs: 2 }, alerts: [], states: [], events: [], ...over,
+  });
+  const alert = (id: string, state: 'unfinal' | 'final' = 'unfinal') => ({ id, blockNumber: 9, blockHash: '0xbb', state, body: `{"id":"${id}"}` });
+  const event = (id: string, type: 'alert' | 'final' | 'withdrawal' = 'alert') => ({ alertId: id, type, body: `{"id":"${id}","type":"${type}"}`, exec: 'none' as const, webhook: 'pending' as const });
+
+  it('finds a watch again by its key, and keeps its progress and counted calls', () => {
+    withStore(tempDb(), (store) => {
+      const id = store.watches.create({ key: '{"seeds":["0x1"]}', chainId: 1, params: { hops: 2 }, createdAt: 't', baselineBlock: 7, lastBlock: 7, lastHash: '0x07', runId: 1 });
+      expect(store.watches.find('{"seeds":["0x1"]}')?.id).toBe(id);
+      expect(store.watches.find('{"seeds":["0x2"]}')).toBeUndefined();
+      store.watches.advance(id, step({ counted: false, calls: { eth_getLogs: 50 } })); // the first trace's calls are not the watch's
+      store.watches.advance(id, step());
+      store.watches.advance(id, step({ lastBlock: 12, blocks: 2, calls: { eth_getLogs: 1, trace_block: 2 } }));
+      expect(store.watches.get(id)).toMatchObject({ lastBlock: 12, polls: 2, blocks: 4, calls: { eth_getLogs: 3, trace_block: 2 }, baselineBlock: 7 });
+      expect(() => store.watches.get(id + 1)).toThrow(UsageError);
+    });
+  });
+
+  it('stores an alert and an event once, and hands each channel only what it still owes', () => {
+    withStore(tempDb(), (store) => {
+      const id = store.watches.create({ key: 'k', chainId: 1, params: {}, createdAt: 't', baselineBlock: 0, lastBlock: 0, lastHash: '0x', runId: null });
+      store.watches.advance(id, step({ alerts: [alert('a1')], events: [event('a1')] }));
+      // A second poll that finds the same alert again (after a restart) adds nothing.
+      store.watches.advance(id, step({ alerts: [alert('a1')], events: [event('a1')] }));
+      expect(store.watches.alerts(id)).toHaveLength(1);
+      const [e] = store.watches.undelivered(id, false);
+      expect(store.watches.undelivered(id, false)).toHaveLength(1);
+      store.watches.markPrinted(e!.seq);
+      expect(store.watches.undelivered(id, false)).toHaveLength(1); // the webhook still owes it
+      store.watches.markWebhook(e!.seq, 'failed', 5);
+      expect(store.watches.undelivered(id, false)).toHaveLength(0);
+      expect(store.watches.undelivered(id, true)).toMatchObject([{ alertId: 'a1', printed: true, webhook: 'failed', webhookTries: 5 }]);
+      store.watches.markWebhook(e!.seq, 'done', 6);
+      expect(store.watches.undelivered(id, true)).toHaveLength(0);
+      // Withdrawn: the state changes with its event, in one step.
+      store.watches.advance(id, step({ states: [{ id: 'a1', state: 'withdrawn' }], events: [event('a1', 'withdrawal')] }));
+      expect(store.watches.alerts(id, ['withdrawn']).map((a) => a.id)).toEqual(['a1']);
+      expect(store.watches.alerts(id, ['unfinal'])).toEqual([]);
+      expect(store.watches.undelivered(id, false).map((x) => x.type)).toEqual(['withdrawal']);
     });
   });
 });

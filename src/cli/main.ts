@@ -1,71 +1,29 @@
-import { Command, CommanderError, Option } from 'commander';
-import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../errors.js';
-import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
-import { labelDataVersion, loadLabelBook } from '../labels/load.js';
-import { overlayUserLabels } from '../labels/overlay.js';
-import { resolveSeedList, seedBook } from '../labels/seeds.js';
-import { filterByTier, parseTierFilter } from '../labels/tiers.js';
+import { Command, CommanderError } from 'commander';
+import { HoptraceError, InvalidResponseError, RpcError } from '../errors.js';
+import { labelDataVersion } from '../labels/load.js';
 import { toJsonValue } from '../report/json.js';
-import { getChainId } from '../rpc/actions/chainId.js';
-import { createRpcClient } from '../rpc/client.js';
-import { checkSameChain, createRpcPool } from '../rpc/pool.js';
-import { createStore } from '../store/store.js';
-import type { SeedTier } from '../types.js';
-import { connect, runTrace, type TraceSeed } from '../trace/run.js';
+import { connect, runTrace } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
-import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
-import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy, refuseOptionLikeValues } from './options.js';
+import { refuseOptionLikeValues } from './options.js';
 import { errorLine, outputTarget, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
-import { reachingRpc, rpcUrls } from './rpc.js';
+import { reachingRpc } from './rpc.js';
+import { openTraceSession, parseTraceOptions, type TraceCliOptions } from './traceSession.js';
+import { registerWatchCommand } from './watch.js';
 import { runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
 import { registerDiffCommand } from './diff.js';
 import { manifestOf, recordRun } from './runReport.js';
-import { addFormatOptions, chosenFormat, chosenPriceTable, collect, colorOption, dbOption, emitRun, outOption, priceTableOption, quietOption, rpcOption } from './shared.js';
+import { addFormatOptions, addTraceOptions, chosenFormat, chosenPriceTable, colorOption, dbOption, emitRun, outOption, priceTableOption, quietOption } from './shared.js';
 import { registerStatsCommand } from './stats.js';
 import { registerUpgradeCommand } from './upgrade.js';
 import { creditsLine } from '../report/price.js';
 import { callsByMethod, priceCalls } from '../rpc/price.js';
 
-/** Options of `trace` as commander hands them over (strings, before validation). */
-export interface TraceCliOptions {
-  /** One endpoint, or several (`--rpc` repeated: failover and a rate budget per endpoint, rpc/pool.ts). */
-  rpc?: string | string[];
-  db: string;
-  seeds?: string;
-  /** With --seeds: only seeds of this attribution tier (labels/tiers.ts). */
-  tier?: string;
-  hops: string;
-  direction: string;
-  fromBlock?: string;
-  toBlock?: string;
-  since?: string;
-  until?: string;
-  minValue: string[];
-  fanOut: string;
-  maxAddresses: string;
-  stopAtLabels: boolean;
-  labelsChain?: string;
-  strategy: string;
-  maxScanBlocks: string;
-  finalityDepth: string;
-  concurrency: string;
-  rps: string;
-  timeout: string;
-  /** The output: `--format`, or its aliases `--json` / `--ndjson` (cli/shared.ts chosenFormat). */
-  format?: string;
-  json?: boolean;
-  ndjson?: boolean;
-  out?: string;
-  quiet?: boolean;
-  color: boolean;
-  /** `--price-table`: the run's calls priced in it, one line on stderr (cli/shared.ts). */
-  priceTable?: string;
-}
+export type { TraceCliOptions };
 
 /**
  * Entry point of the `hoptrace` binary. The only place that prints or exits: every failure below is a
@@ -91,32 +49,11 @@ export function buildProgram(): Command {
     // `--rpc $ETH_RPC_URL --hops 4` with the variable empty hands `--hops` to --rpc: caught before any action.
     .hook('preAction', (_program, action) => refuseOptionLikeValues(action));
 
-  const trace = program
-    .command('trace')
-    .description('walk funds from seed addresses through transfers and flag every hop into a labelled venue')
-    .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
-    .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
-    .option('--tier <tier>', 'with --seeds: only seeds of this attribution tier (official, official:OFAC, official:FBI, label:Etherscan, researcher)')
-    .addOption(rpcOption({ repeatable: true }))
-    .addOption(dbOption())
-    .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
-    .addOption(new Option('--direction <dir>', 'out: where the money went; in: where it came from').choices(['out', 'in', 'both']).default('out'))
-    .option('--from-block <n>', 'first block to consider')
-    .option('--to-block <n>', 'last block to consider (default: the head)')
-    .option('--since <date>', 'first day to consider (YYYY-MM-DD UTC, or ISO date-time)')
-    .option('--until <date>', 'last day to consider, inclusive')
-    .option('--min-value <amount>', 'ignore smaller transfers: 0.5 (native coin) or <token>=<amount>; repeatable', collect, [])
-    .option('--fan-out <n>', 'an address paying more counterparties than this is a hub: reported, not followed', '50')
-    .option('--max-addresses <n>', 'most addresses followed per direction; the report says how many more were reached', '10000')
-    .option('--no-stop-at-labels', 'keep following funds past labelled venues')
-    .option('--labels-chain <name>', 'which chain\'s labels apply (default: from the chain id), e.g. ethereum')
-    .addOption(new Option('--strategy <s>', 'per-address queries or whole-block scans').choices(['auto', 'address', 'block']).default('auto'))
-    .option('--max-scan-blocks <n>', 'longest block scan allowed when the node has no trace_filter', '100000')
-    .option('--finality-depth <n>', 'blocks behind the head that can still be reorganised', '64')
-    .option('--concurrency <n>', 'RPC requests in flight', '8')
-    .option('--rps <n>', 'initial requests per second (adapts to throttling)', '25')
-    .option('--timeout <ms>', 'per-request timeout', '30000')
-    .addOption(priceTableOption());
+  const trace = addTraceOptions(
+    program
+      .command('trace')
+      .description('walk funds from seed addresses through transfers and flag every hop into a labelled venue'),
+  ).addOption(priceTableOption());
   addFormatOptions(trace, 'trace')
     .addOption(outOption())
     .addOption(quietOption())
@@ -140,6 +77,7 @@ export function buildProgram(): Command {
   registerLabelsCommand(program);
   registerAnalysisCommands(program);
   registerDiffCommand(program);
+  registerWatchCommand(program);
   registerStatsCommand(program);
   registerUpgradeCommand(program);
   return program;
@@ -158,79 +96,22 @@ function versionLine(): string {
 /** Validates the options, runs the trace, prints the report. Exported for the demo command. */
 export async function traceCommand(addresses: string[], o: TraceCliOptions): Promise<TraceResult> {
   // Everything the user typed is checked before a file is opened or a request sent.
-  const explicit = addresses.map((a) => parseAddress(a, 'seed address'));
   const format = chosenFormat('trace', o);
   if (o.out) outputTarget(o.out);
-  if (explicit.length === 0 && !o.seeds) {
-    throw new UsageError('no seeds: give one or more addresses, or --seeds <list>.', {
-      hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
-    });
-  }
-  const urls = rpcUrls(o.rpc);
-  const hops = parseCount(o.hops, '--hops', { min: 1, max: 64 });
-  const direction = parseDirection(o.direction);
-  const fromBlock = o.fromBlock === undefined ? undefined : parseBlock(o.fromBlock, '--from-block');
-  const toBlock = o.toBlock === undefined ? undefined : parseBlock(o.toBlock, '--to-block');
-  if (fromBlock !== undefined && toBlock !== undefined && fromBlock > toBlock) {
-    throw new UsageError(`the block range is reversed: --from-block ${fromBlock} is after --to-block ${toBlock}.`);
-  }
-  const since = o.since === undefined ? undefined : parseDate(o.since, '--since');
-  const until = o.until === undefined ? undefined : parseDate(o.until, '--until') + (/^\d{4}-\d{2}-\d{2}$/.test(o.until.trim()) ? 86_399 : 0);
-  if (since !== undefined && since * 1000 > Date.now()) throw new UsageError(`--since ${o.since} is in the future.`);
-  if (since !== undefined && until !== undefined && since > until) {
-    throw new UsageError(`the date range is reversed: --since ${o.since} is after --until ${o.until}.`);
-  }
-  const minValue = parseMinValues(o.minValue);
-  const fanOutCap = parseCount(o.fanOut, '--fan-out', { min: 1 });
-  const maxAddresses = parseCount(o.maxAddresses, '--max-addresses', { min: 1 });
-  const strategy = parseStrategy(o.strategy);
-  const maxScanBlocks = parseCount(o.maxScanBlocks, '--max-scan-blocks');
-  const finalityDepth = parseCount(o.finalityDepth, '--finality-depth');
-  const concurrency = parseCount(o.concurrency, '--concurrency', { min: 1, max: 256 });
-  const rps = parseCount(o.rps, '--rps', { min: 1 });
-  const timeoutMs = parseCount(o.timeout, '--timeout', { min: 100 });
-  if (o.labelsChain !== undefined) checkLabelChain(o.labelsChain);
-  if (o.tier !== undefined && !o.seeds) throw new UsageError('--tier filters a seed list: give --seeds <list> with it.');
-  const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);
+  const p = parseTraceOptions(addresses, o, { command: 'trace' });
   const priceTable = chosenPriceTable(o);
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
-  // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
-  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, alsoSecret: urls, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
-  const rpc = createRpcPool(clients);
-  // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
-  // empty database file behind. With several endpoints their chain ids are read once, here.
-  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, getChainId)) ?? (await getChainId(rpc)));
-  // The seed list is resolved before the database is created too: an unknown list or tier is bad input,
-  // and bad input leaves no file behind.
-  const labelChain = o.labelsChain ?? labelChainForChainId(chainId);
-  const seeds = collectSeeds(explicit, o.seeds, labelChain, tiers, o.tier);
-  const store = createStore(o.db, { onNote: (m) => progress.note(m) });
+  const session = await openTraceSession(p, o, progress);
+  const { rpc, store } = session;
   try {
-    const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
-    if (labelChain === null) {
+    const conn = await reachingRpc(() => connect(rpc, store, p.finalityDepth, session.chainId));
+    if (session.labelChain === null) {
       progress.note(
         `chain ${conn.chainId} has no bundled labels of its own: only addresses labelled for every EVM chain apply (pass --labels-chain to choose).`,
       );
     }
-    // The user's labels in this database override the bundled ones (hoptrace labels add / import).
-    const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
-    const result = await runTrace(
-      {
-        rpc,
-        store,
-        labels,
-        // The whole seed list, whatever seeds this run starts from: reached, an address on it is a finding.
-        seedList: seedBook(labelChain),
-        labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels },
-        labelChain: labelChain ?? 'evm',
-        nativeSymbol: nativeSymbol(labelChain) ?? 'native',
-        version: packageVersion(),
-        onProgress: (m) => progress.update(m),
-      },
-      conn,
-      { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
-    );
+    const result = await runTrace(session.context, conn, { ...p.request, seeds: session.seeds });
     progress.done();
     // The report's JSON value, built once: the stored run, the manifest and every output share it.
     const json = toJsonValue(result);
@@ -245,34 +126,6 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
     progress.done();
     store.close();
   }
-}
-
-function collectSeeds(
-  explicit: string[],
-  list: string | undefined,
-  labelChain: string | null,
-  tiers: readonly SeedTier[] | undefined,
-  tierName: string | undefined,
-): TraceSeed[] {
-  const out = new Map<string, TraceSeed>();
-  for (const address of explicit) out.set(address, { address });
-  if (list) {
-    let listed = resolveSeedList(list, labelChain);
-    if (tiers !== undefined) {
-      listed = filterByTier(listed, tiers);
-      if (listed.length === 0) {
-        throw new UsageError(`no seeds of "${list}" with tier ${tierName} apply on ${labelChain ?? 'this chain'}.`, {
-          hint: 'hoptrace seeds --incident <name> lists the seeds with their tiers',
-        });
-      }
-    }
-    for (const s of listed) {
-      if (!out.has(s.address)) {
-        out.set(s.address, { address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source });
-      }
-    }
-  }
-  return [...out.values()];
 }
 
 /** One line on stderr for any failure, and the exit code. */

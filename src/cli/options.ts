@@ -56,15 +56,15 @@ const AMOUNT = /^\d+(\.\d+)?$|^\d+units$/;
  * `--min-value` entries: `0.5` (native coin, in its units) or `<token address>=<amount>` (token units;
  * `<n>units` for base units). Later entries for the same asset win.
  */
-export function parseMinValues(values: readonly string[]): Record<string, string> {
+export function parseMinValues(values: readonly string[], what = '--min-value'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of values) {
     const v = raw.trim();
     const eq = v.indexOf('=');
     const [asset, amount] = eq < 0 ? [NATIVE, v] : [v.slice(0, eq).trim(), v.slice(eq + 1).trim()];
-    const key = asset === NATIVE || asset.toLowerCase() === 'eth' ? NATIVE : parseAddress(asset, '--min-value token');
+    const key = asset === NATIVE || asset.toLowerCase() === 'eth' ? NATIVE : parseAddress(asset, `${what} token`);
     if (!AMOUNT.test(amount)) {
-      throw new UsageError(`--min-value "${raw}" is not an amount: use 0.5 for the native coin or <token>=<amount>.`);
+      throw new UsageError(`${what} "${raw}" is not an amount: use 0.5 for the native coin or <token>=<amount>.`);
     }
     out[key] = amount;
   }

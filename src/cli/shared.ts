@@ -127,3 +127,35 @@ export function emit(text: string, kind: OutKind, out?: string, color = false): 
   if (out) writeOutputFile(out, gateOut(text, kind, { color: false, tty: false }));
   else writeOut(text, { kind, color });
 }
+
+/**
+ * The options of a trace, shared by `trace` and `watch`: the seeds, the endpoint and database, the walk's
+ * rules and the RPC budget. `watch` follows the head, so it has no `--to-block` / `--until`
+ * (`o.followsHead`).
+ */
+export function addTraceOptions(cmd: Command, o: { followsHead?: boolean } = {}): Command {
+  cmd
+    .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
+    .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
+    .option('--tier <tier>', 'with --seeds: only seeds of this attribution tier (official, official:OFAC, official:FBI, label:Etherscan, researcher)')
+    .addOption(rpcOption({ repeatable: true }))
+    .addOption(dbOption())
+    .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
+    .addOption(new Option('--direction <dir>', 'out: where the money went; in: where it came from').choices(['out', 'in', 'both']).default('out'))
+    .option('--from-block <n>', 'first block to consider');
+  if (!o.followsHead) cmd.option('--to-block <n>', 'last block to consider (default: the head)');
+  cmd.option('--since <date>', 'first day to consider (YYYY-MM-DD UTC, or ISO date-time)');
+  if (!o.followsHead) cmd.option('--until <date>', 'last day to consider, inclusive');
+  return cmd
+    .option('--min-value <amount>', 'ignore smaller transfers: 0.5 (native coin) or <token>=<amount>; repeatable', collect, [])
+    .option('--fan-out <n>', 'an address paying more counterparties than this is a hub: reported, not followed', '50')
+    .option('--max-addresses <n>', 'most addresses followed per direction; the report says how many more were reached', '10000')
+    .option('--no-stop-at-labels', 'keep following funds past labelled venues')
+    .option('--labels-chain <name>', 'which chain\'s labels apply (default: from the chain id), e.g. ethereum')
+    .addOption(new Option('--strategy <s>', 'per-address queries or whole-block scans').choices(['auto', 'address', 'block']).default('auto'))
+    .option('--max-scan-blocks <n>', 'longest block scan allowed when the node has no trace_filter', '100000')
+    .option('--finality-depth <n>', 'blocks behind the head that can still be reorganised', '64')
+    .option('--concurrency <n>', 'RPC requests in flight', '8')
+    .option('--rps <n>', 'initial requests per second (adapts to throttling)', '25')
+    .option('--timeout <ms>', 'per-request timeout', '30000');
+}

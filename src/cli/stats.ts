@@ -3,7 +3,9 @@ import { callsReportJson, renderCallsReport, type CallsReport } from '../report/
 import { fromJsonValue } from '../report/fromJson.js';
 import { redactUrl } from '../rpc/redact.js';
 import { callsByMethod, priceCalls } from '../rpc/price.js';
+import { UsageError } from '../errors.js';
 import { runId, withStore } from './analysis.js';
+import { parseCount } from './options.js';
 import { chosenPriceTable, dbOption, emit, outOption, priceTableOption } from './shared.js';
 
 /**
@@ -17,14 +19,38 @@ export function registerStatsCommand(program: Command): void {
     .description('the RPC calls of a recorded trace run, by method, priced in a provider\'s credits (no RPC)')
     .addOption(dbOption())
     .option('--run <id>', 'which trace run (default: the latest; hoptrace report --list shows them)')
+    .option('--watch [id]', 'the calls of a watch\'s polls instead, and their calls per new block (default: the latest watch)')
     .addOption(priceTableOption())
     .option('--json', 'print JSON')
     .addOption(outOption())
-    .action((o: { db: string; run?: string; priceTable?: string; json?: boolean; out?: string }) => {
+    .action((o: { db: string; run?: string; watch?: string | true; priceTable?: string; json?: boolean; out?: string }) => {
       // Every option is checked before the database is opened.
       const id = runId(o.run);
+      if (o.watch !== undefined && o.run !== undefined) throw new UsageError('--run and --watch cannot be used together.');
+      const watchId = o.watch === undefined || o.watch === true ? undefined : parseCount(o.watch, '--watch', { min: 1 });
       const table = chosenPriceTable(o);
       withStore(o.db, (store) => {
+        if (o.watch !== undefined) {
+          const w = store.watches.get(watchId);
+          const calls = Object.values(w.calls).reduce((a, b) => a + b, 0);
+          const run = w.runId === null ? null : store.runs.list().find((r) => r.id === w.runId);
+          const report: CallsReport = {
+            run: { id: run?.id ?? 0, createdAt: run?.createdAt ?? w.createdAt, chainId: w.chainId, rpc: run ? run.rpc.split(' + ').map(redactUrl).join(' + ') : 'unknown' },
+            watch: {
+              id: w.id,
+              createdAt: w.createdAt,
+              polls: w.polls,
+              baselineBlock: w.baselineBlock,
+              lastBlock: w.lastBlock,
+              blocks: w.blocks,
+              callsPerBlock: w.blocks > 0 ? Math.round((calls / w.blocks) * 100) / 100 : null,
+            },
+            priced: priceCalls(w.calls, table),
+          };
+          if (o.json) emit(JSON.stringify(callsReportJson(report), null, 2) + '\n', 'json', o.out);
+          else emit(renderCallsReport(report), 'text', o.out);
+          return;
+        }
         const run = store.runs.get(id);
         const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
         const report: CallsReport = {

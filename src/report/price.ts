@@ -9,13 +9,34 @@ import { cleanText } from './sanitize.js';
 /** What `stats` reports of one recorded run. */
 export interface CallsReport {
   run: { id: number; createdAt: string; chainId: number; rpc: string };
+  /**
+   * `stats --watch`: the calls are a watch's polls after its first trace (`run` is the watch's latest
+   * recorded run): how many polls, how many new blocks they processed, and the calls per block.
+   */
+  watch?: WatchCalls;
   /** Round trips are not priced: every call (a batch member included) is, at its method's price. */
   priced: PricedCalls;
+}
+
+/** What a watch's polls did, for `stats --watch`. */
+export interface WatchCalls {
+  id: number;
+  createdAt: string;
+  polls: number;
+  /** The block of its first trace (or of the run it started from), and the last block processed. */
+  baselineBlock: number;
+  lastBlock: number;
+  /** New blocks processed by the polls. */
+  blocks: number;
+  /** Calls per new block (null before any new block). */
+  callsPerBlock: number | null;
 }
 
 /** The JSON value of `hoptrace stats --json`. */
 export interface CallsReportJson {
   run: CallsReport['run'];
+  /** Present for `stats --watch`. */
+  watch?: WatchCalls;
   table: { provider: string; unit: string; source: string; read: string; batch: 'sum'; file: string };
   calls: number;
   credits: number;
@@ -29,6 +50,7 @@ export function callsReportJson(r: CallsReport): CallsReportJson {
   const p = r.priced;
   return {
     run: { id: r.run.id, createdAt: r.run.createdAt, chainId: r.run.chainId, rpc: r.run.rpc },
+    ...(r.watch ? { watch: { ...r.watch } } : {}),
     table: { provider: p.table.provider, unit: p.table.unit, source: p.table.source, read: p.table.read, batch: p.table.batch, file: p.table.file },
     calls: p.calls,
     credits: p.credits,
@@ -63,7 +85,14 @@ export function renderCallsReport(r: CallsReport): string {
   const t = p.table;
   const unit = cleanText(t.unit, 40);
   const lines: string[] = [];
-  lines.push(`Trace run ${r.run.id}  ${cleanText(r.run.createdAt, 40)}  chain ${r.run.chainId}  via ${cleanText(r.run.rpc, 120)}`);
+  const w = r.watch;
+  if (w) {
+    lines.push(
+      `Watch ${w.id}  ${cleanText(w.createdAt, 40)}  chain ${r.run.chainId}  via ${cleanText(r.run.rpc, 120)}: ${formatCount(w.polls)} polls after its first trace, ` +
+        `${formatCount(w.blocks)} new blocks (${w.baselineBlock + 1}–${w.lastBlock}), ` +
+        `${w.callsPerBlock === null ? 'no new block yet' : `${w.callsPerBlock.toFixed(1)} calls a block`}`,
+    );
+  } else lines.push(`Trace run ${r.run.id}  ${cleanText(r.run.createdAt, 40)}  chain ${r.run.chainId}  via ${cleanText(r.run.rpc, 120)}`);
   lines.push(
     `Priced in ${cleanText(t.provider, 60)} ${unit}${t.read ? ` (table read ${cleanText(t.read, 10)})` : ''}: ` +
       `${t.source ? cleanText(t.source, 200) : 'no source given'} (${cleanText(t.file, 200)})`,

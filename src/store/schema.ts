@@ -255,4 +255,51 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = OLD.tx_hash) AND ref = OLD.ref AND chain_id = OLD.chain_id;
   END;
   `,
+  `
+  -- Watches (issue 17: hoptrace watch). A watch is one case followed as blocks arrive: its seeds and trace
+  -- parameters (key: their canonical JSON, so the same command finds its watch again after a restart),
+  -- the block its first trace reached (baseline: movements up to it are the case, not news), and its
+  -- progress (last processed block and hash) with the RPC calls its polls made after the baseline.
+  CREATE TABLE watches (
+    id             INTEGER PRIMARY KEY,
+    key            TEXT    NOT NULL UNIQUE,
+    chain_id       INTEGER NOT NULL,
+    params         TEXT    NOT NULL,
+    created_at     TEXT    NOT NULL,
+    baseline_block INTEGER NOT NULL,
+    last_block     INTEGER NOT NULL,
+    last_hash      TEXT    NOT NULL,
+    polls          INTEGER NOT NULL DEFAULT 0,
+    blocks         INTEGER NOT NULL DEFAULT 0,
+    calls          TEXT    NOT NULL DEFAULT '{}',
+    run_id         INTEGER
+  );
+  -- One alert per traced movement that reached a venue, crossed a bridge or passed the threshold, in the
+  -- block it was seen in (a movement re-mined in another block after a reorg is another alert). state:
+  -- unfinal (newer than head - confirmations), final, or withdrawn (its block was replaced).
+  CREATE TABLE watch_alerts (
+    watch_id     INTEGER NOT NULL REFERENCES watches (id),
+    id           TEXT    NOT NULL,
+    block_number INTEGER NOT NULL,
+    block_hash   TEXT    NOT NULL,
+    state        TEXT    NOT NULL CHECK (state IN ('unfinal', 'final', 'withdrawn')),
+    body         TEXT    NOT NULL,
+    PRIMARY KEY (watch_id, id)
+  ) WITHOUT ROWID;
+  -- The events to deliver (an alert, its confirmation or withdrawal), written with the alert's state in
+  -- one transaction, then marked as each channel delivers them: a restart delivers what is left and never
+  -- repeats what was marked. A channel not asked for when the event was made is 'none'.
+  CREATE TABLE watch_events (
+    seq           INTEGER PRIMARY KEY,
+    watch_id      INTEGER NOT NULL REFERENCES watches (id),
+    alert_id      TEXT    NOT NULL,
+    type          TEXT    NOT NULL CHECK (type IN ('alert', 'final', 'withdrawal')),
+    body          TEXT    NOT NULL,
+    printed       INTEGER NOT NULL DEFAULT 0,
+    exec_state    TEXT    NOT NULL CHECK (exec_state IN ('none', 'pending', 'done', 'failed')),
+    webhook_state TEXT    NOT NULL CHECK (webhook_state IN ('none', 'pending', 'done', 'failed')),
+    webhook_tries INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (watch_id, alert_id, type)
+  );
+  `,
 ];

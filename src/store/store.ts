@@ -9,6 +9,7 @@ import { repairMessage, repairStore } from './repair.js';
 import { traceRuns } from './runs.js';
 import { tokenStore } from './tokens.js';
 import { userLabelStore } from './userLabels.js';
+import { watchStore } from './watches.js';
 
 /** Block-scan sources see every address: their intervals are stored under this address. */
 export const ANY_ADDRESS = '*';
@@ -67,6 +68,8 @@ function tableStores(db: Db, path: string, chain: () => number) {
     userLabels: userLabelStore(db, path),
     /** Account nonces of the hub pre-check (nonces.ts). */
     nonces: nonceCache(db, path),
+    /** Cases `hoptrace watch` follows, their alerts and the events to deliver (watches.ts). */
+    watches: watchStore(db, path),
   };
 }
 

@@ -78,17 +78,32 @@ export interface Connection {
   headers: Headers;
 }
 
+export interface ConnectOptions {
+  /**
+   * When the chain moved on without a fork, the blocks this far behind the previous tip are read again
+   * (default: finalityDepth, against a provider backend that lagged). `watch` polls every few seconds and
+   * passes 0: its polls would otherwise re-read finalityDepth blocks each time.
+   */
+  rereadDepth?: number;
+}
+
 /**
  * Reads the chain id and head (the only calls a fully cached re-run makes), binds the store to the
  * chain (refusing a different one) and rolls back what a reorg replaced since the last run. `knownChainId`,
  * when the caller has already read it (checkSameChain with several endpoints), is not asked again.
  */
-export async function connect(rpc: RpcClient, store: Store, finalityDepth: number, knownChainId?: number): Promise<Connection> {
+export async function connect(
+  rpc: RpcClient,
+  store: Store,
+  finalityDepth: number,
+  knownChainId?: number,
+  opts: ConnectOptions = {},
+): Promise<Connection> {
   const chainId = knownChainId ?? (await getChainId(rpc));
   store.bindChain(chainId, rpc.endpoint);
   const headers = createHeaders(rpc, store);
   const head = await headers.head();
-  await reconcileTip(store, headers, head, finalityDepth, rpc.endpoint);
+  await reconcileTip(store, headers, head, finalityDepth, opts.rereadDepth ?? finalityDepth, rpc.endpoint);
   headers.accept(head);
   return { chainId, head, headers };
 }
@@ -103,7 +118,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   const { chainId, head, headers } = conn;
 
   const { fromBlock, toBlock } = await resolveRange(req, headers, head);
-  const minValue = await resolveMinValues(ctx, req.minValue);
+  const minValue = await resolveAmounts(ctx, req.minValue);
   const fetcher = createFetcher({
     rpc,
     store,
@@ -245,6 +260,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   };
   const edges = [...traced.out.values(), ...traced.in.values()];
   tracedEdges.set(result, edges.map((e) => ({ txHash: e.transfer.txHash, ref: e.transfer.ref, hop: e.hop })));
+  tracedMovements.set(result, { out: [...traced.out.values()], in: [...traced.in.values()] });
   return result;
 }
 
@@ -253,6 +269,20 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
  * stores them with the run, and every report and export of the run draws that graph.
  */
 const tracedEdges = new WeakMap<TraceResult, RunEdge[]>();
+
+/** The movements each run's walk followed, whole and by direction (watch reads them to raise alerts). */
+const tracedMovements = new WeakMap<TraceResult, TracedMovements>();
+
+/** The movements a run's walk followed forward (`out`) and backward (`in`), with the hop of each. */
+export interface TracedMovements {
+  out: { transfer: Transfer; hop: number }[];
+  in: { transfer: Transfer; hop: number }[];
+}
+
+/** The whole movements the walk of this run followed, by direction (undefined for a result not made by runTrace). */
+export function tracedMovementsOf(result: TraceResult): TracedMovements | undefined {
+  return tracedMovements.get(result);
+}
 
 /** The movements the walk of this run followed (undefined for a result not made by runTrace). */
 export function tracedEdgesOf(result: TraceResult): RunEdge[] | undefined {
@@ -270,6 +300,7 @@ async function reconcileTip(
   headers: Headers,
   head: BlockHeader,
   finalityDepth: number,
+  rereadDepth: number,
   endpoint: string,
 ): Promise<void> {
   const tipNumber = store.getMeta('tip_number');
@@ -293,7 +324,7 @@ async function reconcileTip(
     } else if (n !== head.number) {
       // The chain moved on without a fork. What was read near the old head came from blocks that were
       // not final then, possibly from a provider backend a few blocks behind: read that window again.
-      store.forgetIntervalsAbove(Math.max(-1, n - finalityDepth));
+      if (rereadDepth > 0) store.forgetIntervalsAbove(Math.max(-1, n - rereadDepth));
     }
   }
   store.setMeta('tip_number', String(head.number));
@@ -318,21 +349,29 @@ async function resolveRange(
   return { fromBlock, toBlock };
 }
 
-async function resolveMinValues(ctx: TraceContext, given: Record<string, string>): Promise<Map<Asset, bigint>> {
+/**
+ * Amounts per asset as `--min-value` takes them (display units, or `<n>units`) in base units, the token's
+ * decimals read from the node; `what` names the option in the messages (`--threshold` for watch).
+ */
+export async function resolveAmounts(
+  ctx: Pick<TraceContext, 'rpc' | 'store'>,
+  given: Record<string, string>,
+  what = '--min-value',
+): Promise<Map<Asset, bigint>> {
   const out = new Map<Asset, bigint>();
   for (const [asset, amount] of Object.entries(given)) {
     let decimals = 18;
     if (asset !== NATIVE) {
       const info = await tokenInfo(ctx.rpc, ctx.store, asset);
       if (info.decimals === null) {
-        throw new UsageError(`--min-value for ${asset}: the token does not say its decimals; give the amount in base units as ${asset}=<n>units.`);
+        throw new UsageError(`${what} for ${asset}: the token does not say its decimals; give the amount in base units as ${asset}=<n>units.`);
       }
       decimals = info.decimals;
     }
     try {
       out.set(asset, amount.endsWith('units') ? BigInt(amount.slice(0, -5)) : parseUnits(amount, decimals));
     } catch {
-      throw new UsageError(`--min-value "${amount}" is not an amount (at most ${decimals} decimals).`);
+      throw new UsageError(`${what} "${amount}" is not an amount (at most ${decimals} decimals).`);
     }
   }
   return out;
