@@ -4,7 +4,6 @@
  * receipt logs, what is refused, the walk leaving the payment into a route with its holder (memory
  * world), and the store's swap tables (checks, conversions, pool tokens, reorg rollback).
  */
-import { createHash } from 'node:crypto';
 import { AbiCoder, zeroPadValue } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import type { RpcLog } from '../src/rpc/actions/getLogs.js';
@@ -13,18 +12,13 @@ import { conversionOf, decodeSwapLog, TOPIC_SWAP_V2, TOPIC_SWAP_V3 } from '../sr
 import { createStore } from '../src/store/store.js';
 import { createMemoryWorld } from '../src/trace/memoryWorld.js';
 import { walk } from '../src/trace/walk.js';
-import { NATIVE, type Conversion, type Transfer } from '../src/types.js';
+import { NATIVE, type Conversion } from '../src/types.js';
+import { move, SWAP_ROLES, tagged } from './helpers/swaps.js';
 import { tempDb } from './helpers/trace.js';
 import { WALK_DEFAULTS } from './helpers/walk.js';
 
-const addr = (tag: string): string => `0x${createHash('sha256').update(tag).digest('hex').slice(0, 40)}`;
-const HOLDER = addr('holder');
-const ROUTER = addr('router');
-const PAIR = addr('pair');
-const POOL = addr('pool');
-const WETH = addr('weth');
-const USDT = addr('usdt');
-const DAI = addr('dai');
+const addr = tagged;
+const { HOLDER, ROUTER, PAIR, POOL, WETH, USDT, DAI } = SWAP_ROLES;
 const TX = `0x${'a'.repeat(64)}`;
 const abi = AbiCoder.defaultAbiCoder();
 const topic = (a: string): string => zeroPadValue(a, 32).toLowerCase();
@@ -113,30 +107,15 @@ describe('a transaction\'s conversion', () => {
   });
 });
 
-let n = 0;
-const move = (from: string, to: string, asset: string, amount: bigint, block: number, txHash?: string): Transfer => ({
-  chainId: 1,
-  txHash: txHash ?? `0x${(++n).toString(16).padStart(64, '0')}`,
-  ref: `log:${n}`,
-  kind: 'erc20',
-  blockNumber: block,
-  blockHash: `0x${block.toString(16).padStart(64, 'b')}`,
-  txIndex: 0,
-  from,
-  to,
-  asset,
-  amount,
-});
-
 describe('the walk through a swap (memory world)', () => {
-  const SEED = addr('seed');
+  const { SEED } = SWAP_ROLES;
   const OTHER = addr('unreached');
   const rows = [
     move(SEED, HOLDER, WETH, 100n, 1),
-    move(HOLDER, PAIR, WETH, 100n, 2, TX),
+    move(HOLDER, PAIR, WETH, 100n, 2, { txHash: TX }),
     move(PAIR, addr('someone'), WETH, 50n, 3),
     move(HOLDER, addr('next'), USDT, 312n, 4),
-    move(OTHER, PAIR, WETH, 9n, 5, `0x${'c'.repeat(64)}`),
+    move(OTHER, PAIR, WETH, 9n, 5, { txHash: `0x${'c'.repeat(64)}` }),
   ];
   const conversion: Conversion = { ...at, blockNumber: 2, ref: 'log:9', holder: HOLDER, assetIn: WETH, amountIn: 100n, assetOut: USDT, amountOut: 312n, legs: [] };
 

@@ -4,39 +4,15 @@
  * (the route's payment in and payout, stored, are the conversion's halves) and pays all its USDT to a
  * venue. Each expected figure is derived in the comment beside it.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { attribute, convertTaint, taintBalance, TAINT_MODELS, type AttributionOptions, type VenueInfo } from '../src/graph/taint.js';
 import type { Conversion, Transfer } from '../src/types.js';
+import { move, SWAP_ROLES, tagged } from './helpers/swaps.js';
 
-const addr = (tag: string): string => `0x${createHash('sha256').update(tag).digest('hex').slice(0, 40)}`;
-const SEED = addr('seed');
-const CLEAN = addr('clean');
-const X = addr('x');
-const Y = addr('y');
-const POOL = addr('pool');
-const VENUE = addr('venue');
-const WETH = addr('weth');
-const USDT = addr('usdt');
+const { SEED, HOLDER: X, POOL, VENUE, WETH, USDT } = SWAP_ROLES;
+const CLEAN = tagged('clean');
+const Y = tagged('y');
 const SWAP_TX = `0x${'5'.repeat(64)}`;
-
-let n = 0;
-function move(from: string, to: string, asset: string, amount: bigint, block: number, o: { txHash?: string; ref?: string } = {}): Transfer {
-  n++;
-  return {
-    chainId: 1,
-    txHash: o.txHash ?? `0x${n.toString(16).padStart(64, '0')}`,
-    ref: o.ref ?? 'log:0',
-    kind: 'erc20',
-    blockNumber: block,
-    blockHash: `0x${block.toString(16).padStart(64, 'b')}`,
-    txIndex: 0,
-    from,
-    to,
-    asset,
-    amount,
-  };
-}
 
 const conversion = (holder: string, amountIn: bigint, amountOut: bigint, o: { txHash?: string; block?: number } = {}): Conversion => ({
   chainId: 1,
