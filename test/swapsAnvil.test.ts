@@ -9,11 +9,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { Interface } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { fullReportJson } from '../src/report/full.js';
 import { toJsonValue } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
 import { createStore } from '../src/store/store.js';
@@ -54,7 +57,17 @@ const txs: Record<string, string> = {};
 async function send(from: Address, to: Address | null, data: string): Promise<{ hash: string; contract: Address | null }> {
   await s.rpc('anvil_impersonateAccount', [from]);
   const hash = await s.rpc<string>('eth_sendTransaction', [{ from, ...(to ? { to } : {}), data }]);
-  const receipt = await s.rpc<{ status: string; contractAddress: string | null }>('eth_getTransactionReceipt', [hash]);
+  // Automine mines at once, but on a loaded machine the receipt can lag the answer by a moment.
+  type Mined = { status: string; contractAddress: string | null };
+  const receiptOf = async (): Promise<Mined> => {
+    for (let i = 0; i < 200; i++) {
+      const found = await s.rpc<Mined | null>('eth_getTransactionReceipt', [hash]);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`transaction ${hash} was not mined`);
+  };
+  const receipt = await receiptOf();
   if (receipt.status !== '0x1') throw new Error(`transaction ${hash} reverted`);
   return { hash: hash.toLowerCase(), contract: receipt.contractAddress?.toLowerCase() ?? null };
 }
@@ -194,6 +207,18 @@ describe('DEX swaps on anvil', () => {
         expect(a.converted.in[model].get(usdt)).toBe(343_000n * USD);
       }
       expect(a.swaps.map((w) => w.conversion.txHash).sort()).toEqual([txs.v2, txs.route].sort());
+      // The report JSON, swaps on the path steps and in the attribution, is valid against the schema.
+      const json = fullReportJson(full);
+      expect(json.attribution.swaps?.map((w) => [w.holder, w.taintOut.haircut])).toEqual([
+        [p(1), (312_000n * USD).toString()],
+        [p(2), (31_000n * USD).toString()],
+      ]);
+      const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema/trace-report.schema.json'), 'utf8')) as { $id: string };
+      const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+      addFormatsModule.default(ajv);
+      ajv.addSchema(schema);
+      const validate = ajv.getSchema(schema.$id)!;
+      expect(validate(JSON.parse(JSON.stringify(json))), JSON.stringify(validate.errors)).toBe(true);
     } finally {
       store.close();
     }
