@@ -175,9 +175,9 @@ describe('DEX swaps on anvil', () => {
   it('leaves the payment into the route with its holder: the pools are not hops', () => {
     const reached = new Set(r.hits.flatMap((h) => h.path.flatMap((st) => [st.from, st.to])));
     for (const pool of [pairWethUsdt, pairWethDai, poolDaiUsdt, router]) expect(reached.has(pool)).toBe(false);
-    // Receipts read: p0's two payments, p1's and p2's swap transactions (payments to a labelled venue
-    // are hits, not read); never p5's.
-    expect(r.stats.swaps).toEqual({ receipts: 4, poolCalls: 6, conversions: 2 });
+    // Checked: p0's two payments (their blocks' blooms hold no Swap event: no receipt asked), p1's and
+    // p2's swap transactions (receipts read); payments to a labelled venue are hits, not checked; never p5's.
+    expect(r.stats.swaps).toEqual({ receipts: 2, ruledOut: 2, poolCalls: 6, conversions: 2 });
     const store = createStore(db);
     try {
       expect(store.swaps.checked(txs.unrelated!, p(5))).toBe(false);

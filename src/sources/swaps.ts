@@ -7,8 +7,10 @@ import { hexToNumber } from '../rpc/hex.js';
 import type { PoolTokens } from '../store/swaps.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Conversion, type SwapLeg, type SwapProtocol, type Transfer } from '../types.js';
-import { topicToAddress } from '../util/address.js';
+import { addressToTopic, topicToAddress } from '../util/address.js';
+import type { HeaderCache } from './headers.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER } from './logs.js';
+import { inBloom } from './validate.js';
 
 /**
  * DEX swaps of a traced address, read from the pools' own events (docs/swaps.md cites the contracts):
@@ -151,13 +153,26 @@ export interface SwapReader {
    * seen before — and stored with what was found, so a rerun asks nothing.
    */
   conversions(holder: Address, payments: readonly Transfer[]): Promise<Conversion[]>;
-  readonly stats: { receipts: number; poolCalls: number; found: number };
+  readonly stats: { receipts: number; poolCalls: number; found: number; ruledOut: number };
 }
 
-/** A SwapReader on a node, keeping what it reads in the store (store.swaps). */
-export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: number }): SwapReader {
+/**
+ * Whether a block's logs bloom leaves room for a conversion of `holder`: a Swap event (either
+ * signature) and the holder as an indexed topic (the Transfer of the asset out names it). False is
+ * certain (no receipt is worth reading); true may be a bloom's false positive.
+ */
+export function swapPossible(bloom: Uint8Array, holder: Address): boolean {
+  return (inBloom(bloom, TOPIC_SWAP_V2) || inBloom(bloom, TOPIC_SWAP_V3)) && inBloom(bloom, addressToTopic(holder));
+}
+
+/**
+ * A SwapReader on a node, keeping what it reads in the store (store.swaps). A transaction whose block's
+ * logs bloom rules a conversion out (swapPossible; the run's header cache has the header already where
+ * the rows were checked against it) costs no receipt: it is recorded as checked, nothing found.
+ */
+export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: number; headers: Pick<HeaderCache, 'block'> }): SwapReader {
   const { rpc, store } = o;
-  const stats = { receipts: 0, poolCalls: 0, found: 0 };
+  const stats = { receipts: 0, poolCalls: 0, found: 0, ruledOut: 0 };
   const word = async (to: Address, data: string): Promise<Address | null> => {
     stats.poolCalls++;
     try {
@@ -188,12 +203,21 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
         else byTx.set(t.txHash, [t]);
       }
       const out: Conversion[] = [];
-      const fresh = [...byTx].filter(([tx]) => !store.swaps.checked(tx, holder));
+      const unchecked = [...byTx].filter(([tx]) => !store.swaps.checked(tx, holder));
       for (const [tx, rows] of byTx) {
-        if (fresh.some(([f]) => f === tx)) continue;
+        if (unchecked.some(([f]) => f === tx)) continue;
         const block = rows[0]!.blockNumber;
         out.push(...store.swaps.of(holder, block, block).filter((c) => c.txHash === tx));
       }
+      const heads = await Promise.all(unchecked.map(([, rows]) => o.headers.block(rows[0]!.blockNumber)));
+      const fresh = unchecked.filter(([tx, rows], i) => {
+        const head = heads[i]!;
+        // A header of another block than the rows' (a reorg under way) rules nothing out.
+        if (head.hash !== rows[0]!.blockHash || swapPossible(head.bloom, holder)) return true;
+        store.swaps.record(tx, holder, rows[0]!.blockNumber, null);
+        stats.ruledOut++;
+        return false;
+      });
       stats.receipts += fresh.length;
       const receipts = await Promise.all(fresh.map(([tx]) => getTransactionReceipt(rpc, tx)));
       for (let i = 0; i < fresh.length; i++) {

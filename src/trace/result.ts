@@ -245,10 +245,11 @@ export interface TraceStats {
   /** Deposit addresses this trace detected and stored. */
   depositsLearned: number;
   /**
-   * DEX swap checks (forward): receipts read for the transactions in which an expanded address paid
-   * something, token0()/token1() calls to pools not seen before, conversions found. Absent in older reports.
+   * DEX swap checks (forward), of the transactions in which an expanded address paid an unlabelled
+   * address: receipts read, transactions ruled out by their block's logs bloom (no receipt asked),
+   * token0()/token1() calls to pools not seen before, conversions found. Absent in older reports.
    */
-  swaps?: { receipts: number; poolCalls: number; conversions: number };
+  swaps?: { receipts: number; ruledOut: number; poolCalls: number; conversions: number };
   durationMs: number;
 }
 

@@ -135,7 +135,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     labelInForce,
   });
   // DEX swaps of the addresses the walk expands (forward): read per transaction they paid in, kept in the store.
-  const swaps = createSwapReader({ rpc, store, chainId });
+  const swaps = createSwapReader({ rpc, store, chainId, headers: headers.cache });
   const conversions: Conversion[] = [];
   const world = createNodeWorld({ rpc, store, chainId, fetcher, headers, nonces, labels: ctx.labels, seedList: ctx.seedList, deposits, swaps });
   const inferences = new Map<Address, DepositFinding>();
@@ -239,7 +239,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       transfersSkipped: skipped,
       sweepLookups: deposits.stats.sweepLookups,
       depositsLearned: deposits.stats.learned,
-      swaps: { receipts: swaps.stats.receipts, poolCalls: swaps.stats.poolCalls, conversions: swaps.stats.found },
+      swaps: { receipts: swaps.stats.receipts, ruledOut: swaps.stats.ruledOut, poolCalls: swaps.stats.poolCalls, conversions: swaps.stats.found },
       durationMs: Date.now() - started,
     },
     hits,
