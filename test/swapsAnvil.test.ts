@@ -16,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
+import { renderMarkdown } from '../src/report/formats/md.js';
 import { fullReportJson } from '../src/report/full.js';
+import { renderHtml } from '../src/report/html.js';
 import { toJsonValue } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
 import { createStore } from '../src/store/store.js';
@@ -219,6 +221,9 @@ describe('DEX swaps on anvil', () => {
       ajv.addSchema(schema);
       const validate = ajv.getSchema(schema.$id)!;
       expect(validate(JSON.parse(JSON.stringify(json))), JSON.stringify(validate.errors)).toBe(true);
+      // Markdown and HTML show the same conversion on the step.
+      expect(renderMarkdown(full)).toContain('swapped 100 WETH → 312,000 USDT on Uniswap v2 pair');
+      expect(renderHtml(full)).toContain('swapped 100 WETH → 312,000 USDT on Uniswap v2 pair');
     } finally {
       store.close();
     }
