@@ -17,6 +17,7 @@ import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { renderMarkdown } from '../src/report/formats/md.js';
+import { renderFullText } from '../src/report/formats/text.js';
 import { fullReportJson } from '../src/report/full.js';
 import { renderHtml } from '../src/report/html.js';
 import { toJsonValue } from '../src/report/json.js';
@@ -221,6 +222,10 @@ describe('DEX swaps on anvil', () => {
       ajv.addSchema(schema);
       const validate = ajv.getSchema(schema.$id)!;
       expect(validate(JSON.parse(JSON.stringify(json))), JSON.stringify(validate.errors)).toBe(true);
+      // The report's text lists the swaps with what each model carried across them.
+      const text = renderFullText(full, { color: false });
+      expect(text).toContain("DEX swaps that carried taint (fact: the pools' Swap events): 2");
+      expect(text).toMatch(/haircut\s+100 WETH → 312,000 USDT/);
       // Markdown and HTML show the same conversion on the step.
       expect(renderMarkdown(full)).toContain('swapped 100 WETH → 312,000 USDT on Uniswap v2 pair');
       expect(renderHtml(full)).toContain('swapped 100 WETH → 312,000 USDT on Uniswap v2 pair');
