@@ -15,7 +15,7 @@ import { walk } from '../src/trace/walk.js';
 import { NATIVE, type Conversion } from '../src/types.js';
 import { move, SWAP_ROLES, tagged } from './helpers/swaps.js';
 import { tempDb } from './helpers/trace.js';
-import { WALK_DEFAULTS } from './helpers/walk.js';
+import { venueLabel, WALK_DEFAULTS } from './helpers/walk.js';
 
 const addr = tagged;
 const { HOLDER, ROUTER, PAIR, POOL, WETH, USDT, DAI } = SWAP_ROLES;
@@ -138,6 +138,17 @@ describe('the walk through a swap (memory world)', () => {
     ]);
     expect(r.conversions).toEqual([conversion]);
     expect(asked.some((k) => k.startsWith(OTHER))).toBe(false);
+    // A labelled recipient is a hit, whatever it does with the funds: no swap is asked of that payment.
+    asked.length = 0;
+    const swaps = {
+      async conversions(holder: string, payments: readonly { txHash: string }[]) {
+        asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
+        return [];
+      },
+    };
+    const labelled = await walk({ ...WALK_DEFAULTS, world: createMemoryWorld({ transfers: rows, labels: [venueLabel(PAIR)], swaps }), seeds: [SEED], hops: 3 });
+    expect(labelled.hits.map((h) => h.venue)).toEqual([PAIR]);
+    expect(asked.some((k) => k.endsWith(TX))).toBe(false);
     // Without a swap checker the pool is an ordinary hop.
     const plain = await walk({ ...WALK_DEFAULTS, world: createMemoryWorld({ transfers: rows }), seeds: [SEED], hops: 3 });
     expect(plain.visited.has(PAIR)).toBe(true);
