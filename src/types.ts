@@ -46,6 +46,43 @@ export interface Transfer {
   amount: bigint;
 }
 
+/** The DEX protocols whose `Swap` events are read (docs/swaps.md): Uniswap v2 pairs, Uniswap v3 pools, and their forks. */
+export type SwapProtocol = 'uniswap-v2' | 'uniswap-v3';
+
+/** One pool's part of a swap, from its own `Swap` event: the token it took in and the token it paid out. */
+export interface SwapLeg {
+  pool: Address;
+  protocol: SwapProtocol;
+  /** `log:<logIndex>` of the pool's Swap event. */
+  ref: string;
+  tokenIn: Address;
+  amountIn: bigint;
+  tokenOut: Address;
+  amountOut: bigint;
+}
+
+/**
+ * A conversion: in one transaction, `holder` paid `amountIn` of `assetIn` into a DEX route (a pair, a
+ * pool, a router or an aggregator in front of them) and received `amountOut` of `assetOut`, as the
+ * pools' Swap events say (`legs`, in log order; a multi-hop route chains several pools). Not a movement
+ * between addresses: the value stays with the holder in another asset, as with a WETH wrap.
+ */
+export interface Conversion {
+  chainId: number;
+  txHash: Hex;
+  blockNumber: number;
+  blockHash: Hex;
+  txIndex: number;
+  /** `log:<i>` of the route's last Swap event: where in the transaction the conversion is complete. */
+  ref: string;
+  holder: Address;
+  assetIn: Asset;
+  amountIn: bigint;
+  assetOut: Asset;
+  amountOut: bigint;
+  legs: SwapLeg[];
+}
+
 /** Label categories, as in data/exchanges.csv. */
 export type LabelCategory = 'exchange' | 'sanctioned-exchange' | 'otc' | 'swap-service' | 'mixer' | 'bridge';
 export type Risk = 'sanctioned' | 'high' | 'standard';

@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import type { TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
 import { tracedEdgesOf } from '../trace/run.js';
-import { NATIVE, type Address, type Asset, type Label } from '../types.js';
+import { NATIVE, type Address, type Asset, type Conversion, type Label, type Transfer } from '../types.js';
 import { packageVersion } from '../util/package.js';
 import { redactUrl } from '../rpc/redact.js';
 
@@ -99,6 +99,9 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     minValue: (asset: Asset) => minValue.get(asset) ?? 0n,
     isToken: storedIsToken(store),
     ...(traced ? { traced: new Set(traced.map((e) => traceKey(e.transfer))) } : {}),
+    // DEX swaps read for the addresses the walk reached (another run's, of addresses this one did not
+    // reach, change nothing): taint crosses from the asset paid in to the asset paid out.
+    ...(store.chainId() === null ? {} : { conversions: runSwaps(store, run, traced) }),
   };
   const notes: string[] = [
     ...(traced
@@ -150,7 +153,7 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   };
   for (const e of attribution.edges) noteAsset(e.transfer.asset);
   for (const e of traced ?? []) noteAsset(e.transfer.asset);
-  for (const m of [attribution.takenIn.poison, attribution.converted.in.poison]) for (const k of m.keys()) noteAsset(k);
+  for (const m of [attribution.takenIn.poison, attribution.converted.in.poison, attribution.converted.out.poison]) for (const k of m.keys()) noteAsset(k);
   for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);
   for (const v of attribution.venues) {
     noteBlock(v.first.block);
@@ -193,4 +196,12 @@ export function manifestOf(store: Store, run: TraceRun, result: TraceResult, jso
     seeds: result.seeds.map((s) => s.address),
     generatedAt: new Date().toISOString(),
   };
+}
+
+/** The stored swaps of the run's range whose holder the run's walk reached (every one, for a run recorded before its edges were kept). */
+function runSwaps(store: Store, run: { fromBlock: number; toBlock: number }, traced: { transfer: Transfer }[] | null): Conversion[] {
+  const all = store.swaps.inRange(run.fromBlock, run.toBlock);
+  if (!traced) return all;
+  const reached = new Set(traced.flatMap((e) => [e.transfer.from, e.transfer.to]));
+  return all.filter((c) => reached.has(c.holder));
 }

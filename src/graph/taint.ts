@@ -1,4 +1,5 @@
-import { NATIVE, type Address, type Asset, type LabelCategory, type Risk, type Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type Conversion, type LabelCategory, type Risk, type Transfer } from '../types.js';
+import { compareRefs } from './order.js';
 import { MovementTable } from './table.js';
 
 /**
@@ -17,9 +18,16 @@ import { MovementTable } from './table.js';
  *   address's balance of an asset is a queue of lots in arrival order; a payment takes the oldest value
  *   first, keeping the order of tainted and clean pieces, which the receiver queues in turn.
  *
- * Haircut and FIFO are kept per (address, asset): a swap turns one asset into another at a contract, and
- * neither model says how taint crosses it (poison does: it follows the address). A WETH-style wrap or
- * unwrap is the same value in another form and carries taint across to the wrapper token.
+ * Haircut and FIFO are kept per (address, asset). A WETH-style wrap or unwrap is the same value in another
+ * form and carries taint across to the wrapper token. A DEX swap (a `Conversion`, read from the pools'
+ * Swap events: `opts.conversions`) carries taint from the asset paid in to the asset paid out at the
+ * swap's rate, at the holder, in the transaction: poison taints all of B received; haircut carries the
+ * tainted share of A spent into the same share of B (floored: `taint * amountOut / amountIn`); FIFO
+ * takes the A units from the queue as any payment does and queues their images in B, each piece scaled
+ * by the rate (cumulative floors, so the pieces add up to `amountOut` exactly). The payment of A into the
+ * route and the payout of B to the holder, where stored, are the conversion's halves and move nothing
+ * else. Per asset the balance holds as for wraps (`converted.out` of A, `converted.in` of B); across a
+ * conversion, what enters B is the image of what left A (`convertTaint`).
  *
  * What the models see is what the store holds: an address's inflows count only if they were fetched (a
  * forward trace reads the outgoing side of the addresses it follows; their other inflows may be missing).
@@ -69,6 +77,11 @@ export interface AttributionOptions {
    * run recorded before the walk's edges were kept): taint moves along every stored movement.
    */
   traced?: ReadonlySet<string>;
+  /**
+   * DEX swaps of traced addresses (sources/swaps.ts, kept in the store): each carries the holder's taint
+   * from its asset in to its asset out (see above). Omitted: no swap converts anything.
+   */
+  conversions?: readonly Conversion[];
 }
 
 /** The key of a movement in a traced edge set. */
@@ -130,8 +143,13 @@ export interface Attribution {
    * (with stopAtLabels; without it a venue's figures are what passed through it).
    */
   takenIn: ModelAmounts;
-  /** Taint moved between the native coin and a WETH-style wrapper by a wrap or unwrap: out of one asset, into the other. */
+  /**
+   * Taint moved from one asset into another at its holder: between the native coin and a WETH-style
+   * wrapper by a wrap or unwrap, and from the asset paid in to the asset paid out by a DEX swap.
+   */
   converted: { out: ModelAmounts; in: ModelAmounts };
+  /** The swaps that carried taint under at least one model, with what each model moved across them. */
+  swaps: SwapTaint[];
   edges: TaintedEdge[];
   /** Movements read (after the exclusions), for the record. */
   transfersRead: number;
@@ -139,8 +157,15 @@ export interface Attribution {
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
+/** What one DEX swap carried: taint of `assetIn` spent into it, and the taint of `assetOut` it gave. */
+export interface SwapTaint {
+  conversion: Conversion;
+  taintIn: Record<TaintModel, bigint>;
+  taintOut: Record<TaintModel, bigint>;
+}
+
 /** A run of value in a FIFO queue: `amount` base units, tainted or not. */
-interface Segment {
+export interface Segment {
   amount: bigint;
   tainted: boolean;
 }
@@ -197,7 +222,7 @@ interface Pool {
 }
 
 /** What one movement carries: the haircut share, the FIFO pieces (null: all clean), whether poison applies. */
-interface Carried {
+export interface Carried {
   poison: boolean;
   haircut: bigint;
   fifo: Segment[] | null;
@@ -206,6 +231,27 @@ interface Carried {
 const CLEAN: Carried = { poison: false, haircut: 0n, fifo: null };
 
 const fifoTaint = (segs: readonly Segment[] | null): bigint => (segs === null ? 0n : segs.reduce((t, s) => (s.tainted ? t + s.amount : t), 0n));
+
+/**
+ * The taint a conversion of `amountIn` into `amountOut` gives the asset out, from the taint `c` the
+ * asset in carried into it: poison as it was; haircut `floor(haircut * amountOut / amountIn)`; FIFO each
+ * piece scaled by the rate with cumulative floors, so the pieces add up to `amountOut` and their order
+ * (tainted and clean) is kept. Pure; `amountIn` must be positive.
+ */
+export function convertTaint(c: { poison: boolean; haircut: bigint; fifo: readonly { amount: bigint; tainted: boolean }[] | null }, amountIn: bigint, amountOut: bigint): Carried {
+  const haircut = (c.haircut * amountOut) / amountIn;
+  if (c.fifo === null) return { poison: c.poison, haircut, fifo: null };
+  const fifo: Segment[] = [];
+  let cum = 0n;
+  let done = 0n;
+  for (const s of c.fifo) {
+    cum += s.amount;
+    const upTo = (cum * amountOut) / amountIn;
+    if (upTo > done) fifo.push({ amount: upTo - done, tainted: s.tainted });
+    done = upTo;
+  }
+  return { poison: c.poison, haircut, fifo };
+}
 
 export function emptyModelAmounts(): ModelAmounts {
   return { poison: new Map(), haircut: new Map(), fifo: new Map() };
@@ -236,6 +282,10 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
   const order = table.chainOrder();
   // Native has an id even when no row moves it: a wrap or unwrap converts into it.
   const NATIVE_ID = table.id(NATIVE);
+  // A swap's holder and assets get ids before the per-id arrays below are sized (the receipt of its
+  // asset out may not be stored: the holder and that asset can be new to the table).
+  const swaps = prepareSwaps(opts.conversions ?? []);
+  for (const cv of swaps.list) for (const name of [cv.holder, cv.assetIn, cv.assetOut]) table.id(name);
   const names = table.names;
   const count = names.length;
   // Per address (or asset) id: flags and memoised answers, instead of string-keyed sets per movement.
@@ -380,8 +430,47 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
     conversionTxs.add(table.txKey(i));
   }
 
+  // DEX swaps: each applied at its place in chain order (its last Swap event), its halves skipped.
+  const swapTaints: SwapTaint[] = [];
+  let nextSwap = 0;
+  const applySwap = (cv: Conversion): void => {
+    const holder = table.id(cv.holder);
+    if (seed[holder] === 1 || sink(holder)) return; // a source taints all it sends; a venue keeps what it got
+    const assetIn = table.id(cv.assetIn);
+    const assetOut = table.id(cv.assetOut);
+    const c = spend(holder, assetIn, cv.amountIn);
+    const out = convertTaint(c, cv.amountIn, cv.amountOut);
+    const taintIn = amountsOf(cv.amountIn, c);
+    const taintOut = amountsOf(cv.amountOut, out);
+    addAll(converted.out, cv.assetIn, taintIn);
+    addAll(converted.in, cv.assetOut, taintOut);
+    if (taintIn.poison > 0n || taintIn.haircut > 0n || taintIn.fifo > 0n) swapTaints.push({ conversion: cv, taintIn, taintOut });
+    receive(holder, assetOut, cv.amountOut, c === CLEAN ? null : out);
+  };
+  const swapsBefore = (i: number): void => {
+    while (nextSwap < swaps.list.length) {
+      const cv = swaps.list[nextSwap]!;
+      const d = cv.blockNumber - table.block[i]! || cv.txIndex - table.txIndex[i]! || compareRefs(cv.ref, table.refs[table.ref[i]!]!);
+      if (d > 0) return;
+      nextSwap++;
+      applySwap(cv);
+    }
+  };
+  /** Whether movement `i` is a half of a swap: the holder's payment of the asset in, or its receipt of the asset out. */
+  const swapHalf = (i: number): boolean => {
+    if (swaps.list.length === 0) return false;
+    const from = names[table.from[i]!]!;
+    const to = names[table.to[i]!]!;
+    if (!swaps.holders.has(from) && !swaps.holders.has(to)) return false;
+    const tx = table.txHash(i);
+    const asset = names[table.asset[i]!]!;
+    return swaps.halves.has(`${tx}|${from}|>|${asset}`) || swaps.halves.has(`${tx}|${to}|<|${asset}`);
+  };
+
   let read = 0;
   for (const i of order) {
+    swapsBefore(i);
+    if (swapHalf(i)) continue;
     const from = table.from[i]!;
     const to = table.to[i]!;
     const asset = table.asset[i]!;
@@ -486,6 +575,8 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
     receive(to, asset, amount, carried);
   }
 
+  while (nextSwap < swaps.list.length) applySwap(swaps.list[nextSwap++]!);
+
   // What is still where it last arrived: every tainted pool of an address that is not a venue sink.
   for (const [asset, byAddress] of pools) {
     for (const [address, p] of byAddress) {
@@ -503,7 +594,26 @@ export function attribute(transfers: Iterable<Transfer> | MovementTable, opts: A
   const venueList = [...venueFlows.values()].sort((a, b) => a.first.block - b.first.block || a.address.localeCompare(b.address));
   const holdings = [...frontier].map(([id, h]) => ({ ...h, hop: hopOf[id]! >= 0 ? hopOf[id]! : h.hop }));
   holdings.sort((a, b) => a.address.localeCompare(b.address));
-  return { seeded, venues: venueList, frontier: holdings, burned, belowMinValue, returnedToSeeds, takenIn, converted, edges, transfersRead: read };
+  return { seeded, venues: venueList, frontier: holdings, burned, belowMinValue, returnedToSeeds, takenIn, converted, swaps: swapTaints, edges, transfersRead: read };
+}
+
+/**
+ * The conversions in chain order (block, transaction index, ref), valid ones only (positive amounts, two
+ * different assets), with the keys of their halves: `<tx>|<holder>|>|<asset in>` for the holder's
+ * payments into the route, `<tx>|<holder>|<|<asset out>` for its receipts from it.
+ */
+function prepareSwaps(conversions: readonly Conversion[]): { list: Conversion[]; holders: Set<Address>; halves: Set<string> } {
+  const list = conversions
+    .filter((c) => c.amountIn > 0n && c.amountOut > 0n && c.assetIn !== c.assetOut)
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.txIndex - b.txIndex || compareRefs(a.ref, b.ref) || a.holder.localeCompare(b.holder));
+  const holders = new Set<Address>();
+  const halves = new Set<string>();
+  for (const c of list) {
+    holders.add(c.holder);
+    halves.add(`${c.txHash}|${c.holder}|>|${c.assetIn}`);
+    halves.add(`${c.txHash}|${c.holder}|<|${c.assetOut}`);
+  }
+  return { list, holders, halves };
 }
 
 /** Sum of one model's amounts of one asset over a list of holdings (both held and not followed). */

@@ -1,5 +1,6 @@
 import { NATIVE } from '../types.js';
 import type { Asset } from '../types.js';
+import type { PathStep } from '../trace/result.js';
 import { fullAddress, shortAddress } from './address.js';
 import { cleanText } from './sanitize.js';
 
@@ -75,4 +76,17 @@ export function formatAssetAmount(amount: bigint, decimals: number | null, symbo
 /** The token contract in full (EIP-55), or null for the native coin. */
 export function assetContract(asset: Asset): string | null {
   return asset === NATIVE ? null : fullAddress(asset);
+}
+
+const PROTOCOL_NAME: Record<string, string> = { 'uniswap-v2': 'Uniswap v2 pair', 'uniswap-v3': 'Uniswap v3 pool' };
+
+/**
+ * A path step's swap in words, for every text renderer: `swapped 100 WETH → 312,000 USDT on Uniswap v3
+ * pool 0x1f98…f984 (fact: Swap event, tx 0x…)`; a multi-hop route names each pool in order.
+ */
+export function swapText(w: NonNullable<PathStep['swap']>): string {
+  const pools = w.pools.map((p) => `${PROTOCOL_NAME[p.protocol] ?? cleanText(p.protocol, 20)} ${shortAddress(p.address)}`).join(', then ');
+  const from = formatAssetAmount(w.amountIn, w.decimalsIn, w.symbolIn, w.assetIn);
+  const to = formatAssetAmount(w.amountOut, w.decimalsOut, w.symbolOut, w.assetOut);
+  return `swapped ${from} → ${to} on ${pools} (fact: Swap event${w.pools.length === 1 ? '' : 's'}, tx ${cleanText(w.txHash, 66)})`;
 }

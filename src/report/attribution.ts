@@ -60,6 +60,19 @@ export interface VenueFlowJson {
   amounts: ModelAmountsJson;
 }
 
+export interface SwapTaintJson {
+  holder: Address;
+  txHash: string;
+  blockNumber: number;
+  assetIn: Asset;
+  amountIn: string;
+  assetOut: Asset;
+  amountOut: string;
+  pools: Address[];
+  taintIn: Record<TaintModel, string>;
+  taintOut: Record<TaintModel, string>;
+}
+
 export interface AttributionJson {
   models: { name: TaintModel; citation: string }[];
   transfersRead: number;
@@ -75,8 +88,10 @@ export interface AttributionJson {
   returnedToSeeds: ModelAmountsJson;
   /** Value not from the seeds a model counts as tainted (poison only; zero for haircut and FIFO). */
   takenIn: ModelAmountsJson;
-  /** Taint moved between the native coin and a wrapper token by wraps and unwraps. */
+  /** Taint moved between the native coin and a wrapper token by wraps and unwraps, and across DEX swaps. */
   converted: { out: ModelAmountsJson; in: ModelAmountsJson };
+  /** The DEX swaps that carried taint, with the taint in and out per model (absent when none did). */
+  swaps?: SwapTaintJson[];
   perSeed: { seed: Address; seeded: ModelAmountsJson; atVenues: ModelAmountsJson; frontier: ModelAmountsJson }[] | null;
   notes: string[];
 }
@@ -127,6 +142,8 @@ export function attributionJson(r: AttributionReport): AttributionJson {
   for (const m of [...Object.values(a.seeded), ...Object.values(a.takenIn)]) for (const k of m.keys()) usedAssets.add(k);
   for (const v of a.venues) for (const model of TAINT_MODELS) for (const k of v.amounts[model].keys()) usedAssets.add(k);
   for (const model of TAINT_MODELS) for (const k of frontierTotal(a.frontier, model).keys()) usedAssets.add(k);
+  for (const w of a.swaps) for (const k of [w.conversion.assetIn, w.conversion.assetOut]) usedAssets.add(k);
+  const perModel = (t: Record<TaintModel, bigint>): Record<TaintModel, string> => ({ poison: t.poison.toString(), haircut: t.haircut.toString(), fifo: t.fifo.toString() });
   return {
     models: TAINT_MODELS.map((name) => ({ name, citation: MODEL_CITATIONS[name] })),
     transfersRead: a.transfersRead,
@@ -154,6 +171,22 @@ export function attributionJson(r: AttributionReport): AttributionJson {
     returnedToSeeds: modelAmountsJson(a.returnedToSeeds),
     takenIn: modelAmountsJson(a.takenIn),
     converted: { out: modelAmountsJson(a.converted.out), in: modelAmountsJson(a.converted.in) },
+    ...(a.swaps.length === 0
+      ? {}
+      : {
+          swaps: a.swaps.map(({ conversion: c, taintIn, taintOut }) => ({
+            holder: c.holder,
+            txHash: c.txHash,
+            blockNumber: c.blockNumber,
+            assetIn: c.assetIn,
+            amountIn: c.amountIn.toString(),
+            assetOut: c.assetOut,
+            amountOut: c.amountOut.toString(),
+            pools: c.legs.map((l) => l.pool),
+            taintIn: perModel(taintIn),
+            taintOut: perModel(taintOut),
+          })),
+        }),
     perSeed:
       r.perSeed?.map((s) => ({
         seed: s.seed,

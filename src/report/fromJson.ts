@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { REPORT_SCHEMA_VERSION, type Evidence, type Hit, type HitByValue, type HitDeposit, type TraceResult } from '../trace/result.js';
-import type { HitByValueJson, HitJson, TraceReportJson } from './json.js';
+import { REPORT_SCHEMA_VERSION, type Evidence, type Hit, type HitByValue, type HitDeposit, type PathStep, type PathSwap, type TraceResult } from '../trace/result.js';
+import type { HitByValueJson, HitJson, PathStepJson, PathSwapJson, TraceReportJson } from './json.js';
 
 /**
  * Reads a JSON trace report (what `toJsonValue` wrote, or a file a user hands in) back into a
@@ -34,7 +34,8 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
       ...h,
       path: h.path.map((s, j) => {
         if (typeof s !== 'object' || s === null) bad(`hit ${i + 1}, step ${j + 1} is not an object`);
-        return { ...s, amount: amount(s.amount, `hit ${i + 1}, step ${j + 1}`), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null };
+        const where = `hit ${i + 1}, step ${j + 1}`;
+        return stepOf(s, where);
       }),
       totals: (Array.isArray(h.totals) ? h.totals : []).map((t) => ({ ...t, amount: amount(t.amount, `hit ${i + 1} totals`) })),
       deposit,
@@ -46,13 +47,25 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
   });
   return { ...(d as TraceReportJson), schemaVersion: d.schemaVersion === 1 ? REPORT_SCHEMA_VERSION : d.schemaVersion!, hits } as TraceResult;
 
+  function stepOf(s: PathStepJson, where: string): PathStep {
+    const { swap, ...rest } = s;
+    return { ...rest, amount: amount(s.amount, where), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null, ...swapOf(swap, where) };
+  }
+
+  /** A step's swap (reports before swaps were read have none: null). */
+  function swapOf(w: PathSwapJson | null | undefined, where: string): { swap?: PathSwap } {
+    if (w === undefined || w === null) return {};
+    if (typeof w !== 'object' || !Array.isArray(w.pools)) bad(`${where}: the swap is malformed`);
+    return { swap: { ...w, amountIn: amount(w.amountIn, `${where} swap`), amountOut: amount(w.amountOut, `${where} swap`) } };
+  }
+
   function byValueOf(b: HitByValueJson, i: number): HitByValue {
     const where = `hit ${i + 1} byValue`;
     if (b.path !== null && !Array.isArray(b.path)) bad(`${where}: the path is not a list`);
     if (typeof b.others !== 'object' || b.others === null) bad(`${where}: no others`);
     return {
       valueClass: b.valueClass,
-      path: b.path?.map((s, j) => ({ ...s, amount: amount(s.amount, `${where}, step ${j + 1}`), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null })) ?? null,
+      path: b.path?.map((s, j) => stepOf(s, `${where}, step ${j + 1}`)) ?? null,
       width: b.width === null ? null : amount(b.width, where),
       others: { ...b.others, total: amount(b.others.total, `${where} others`) },
     };

@@ -4,7 +4,7 @@ import type { Hit, PathStep } from '../trace/result.js';
 import type { Address, Risk } from '../types.js';
 import { plural } from '../util/plural.js';
 import { fullAddress } from './address.js';
-import { formatAssetAmount } from './amount.js';
+import { formatAssetAmount, swapText } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
 import { depositLines } from './deposit.js';
 import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
@@ -232,7 +232,7 @@ function pathTable(view: PathView, names: ReadonlyMap<string, string>, tx: (hash
   const rows = view.steps
     .map((s, i) =>
       `<tr><td class="num">${i + 1}</td><td>${addressHtml(s.from, names)}</td><td>${addressHtml(s.to, names)}</td>` +
-      `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}</td>` +
+      `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}${s.swap ? `<br><small class="swap">${esc(swapText(s.swap))}</small>` : ''}</td>` +
       `<td>${tx(s.txHash)}<br><small class="mono">${esc(cleanText(s.ref, 60))}</small></td>` +
       `<td><span class="nw">${esc(formatTime(s.timestamp))}</span><br><small>block ${s.blockNumber}</small> ${hashHtml(cleanText(s.blockHash, 70), null)}</td>` +
       `<td><span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span>` +

@@ -1,12 +1,13 @@
 import type { Manifest } from './manifest.js';
 import { evidenceJson, type EvidenceJson } from './deposit.js';
-import { hubOf, type Coverage, type Evidence, type Hit, type HitByValue, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
+import { hubOf, type Coverage, type Evidence, type Hit, type HitByValue, type HitDeposit, type PathStep, type PathSwap, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
 
 /**
  * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
  * the TypeScript contract in trace/result.ts, with every bigint amount as an exact decimal string.
  */
-export type PathStepJson = Omit<PathStep, 'amount'> & { amount: string };
+export type PathSwapJson = Omit<PathSwap, 'amountIn' | 'amountOut'> & { amountIn: string; amountOut: string };
+export type PathStepJson = Omit<PathStep, 'amount' | 'swap'> & { amount: string; swap?: PathSwapJson | null };
 export type TotalJson = Omit<Hit['totals'][number], 'amount'> & { amount: string };
 export type HitDepositJson = EvidenceJson & Pick<HitDeposit, 'origin' | 'learnedAt'>;
 export type HitByValueJson = Omit<HitByValue, 'path' | 'width' | 'others'> & {
@@ -64,6 +65,25 @@ function stepJson(s: PathStep): PathStepJson {
     ref: s.ref,
     fromEvidence: s.fromEvidence === null ? null : addressEvidenceJson(s.fromEvidence),
     toEvidence: s.toEvidence === null ? null : addressEvidenceJson(s.toEvidence),
+    ...(s.swap ? { swap: swapJson(s.swap) } : {}),
+  };
+}
+
+function swapJson(w: PathSwap): PathSwapJson {
+  return {
+    fact: w.fact,
+    holder: w.holder,
+    txHash: w.txHash,
+    blockNumber: w.blockNumber,
+    assetIn: w.assetIn,
+    symbolIn: w.symbolIn,
+    decimalsIn: w.decimalsIn,
+    amountIn: w.amountIn.toString(),
+    assetOut: w.assetOut,
+    symbolOut: w.symbolOut,
+    decimalsOut: w.decimalsOut,
+    amountOut: w.amountOut.toString(),
+    pools: w.pools.map((p) => ({ address: p.address, protocol: p.protocol, ref: p.ref })),
   };
 }
 

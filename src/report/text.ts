@@ -3,7 +3,7 @@ import type { ChalkInstance, ColorSupportLevel } from 'chalk';
 import type { Hit, Hub, PathStep, TraceResult } from '../trace/result.js';
 import type { Risk } from '../types.js';
 import { fullAddress, shortAddress } from './address.js';
-import { assetContract, formatAssetAmount, formatCount } from './amount.js';
+import { assetContract, formatAssetAmount, formatCount, swapText } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { depositLines } from './deposit.js';
 import { evidenceLine, pathNotes } from './evidence.js';
@@ -324,7 +324,12 @@ function renderPath(path: PathStep[]): string[] {
   });
   const n = String(rows.length).length;
   const amountPad = Math.max(0, ...rows.map((r) => [...r.amount].length));
-  return rows.map((r, i) => `      ${String(i + 1).padStart(n)}  ${r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`);
+  // A swap the step's sender made before paying it is shown above the step: the taint crossed it.
+  return rows.flatMap((r, i) => {
+    const w = path[i]?.swap;
+    const line = `      ${String(i + 1).padStart(n)}  ${r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`;
+    return w ? [`      ${' '.repeat(n)}  ${shortAddress(w.holder)} ${swapText(w)}`, line] : [line];
+  });
 }
 
 function renderCoverage(result: TraceResult, st: Styles, width: number): string[] {

@@ -302,4 +302,41 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (watch_id, alert_id, type)
   );
   `,
+  `
+  -- Migration 9 (issue 16 item 4): DEX swaps of traced addresses.
+  -- swap_checks: the (transaction, holder) pairs whose receipt was read for Swap events, found or not,
+  -- so a rerun does not ask again. conversions: what a holder paid into a DEX route and got out of it in
+  -- one transaction (legs: the pools' Swap events, JSON with decimal-string amounts). pool_tokens: a
+  -- pool's token0()/token1(), read once.
+  CREATE TABLE swap_checks (
+    chain_id     INTEGER NOT NULL,
+    tx_hash      TEXT NOT NULL,
+    holder       TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    PRIMARY KEY (chain_id, tx_hash, holder)
+  ) WITHOUT ROWID;
+  CREATE TABLE conversions (
+    chain_id     INTEGER NOT NULL,
+    tx_hash      TEXT NOT NULL,
+    holder       TEXT NOT NULL,
+    ref          TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    block_hash   TEXT NOT NULL,
+    tx_index     INTEGER NOT NULL,
+    asset_in     TEXT NOT NULL,
+    amount_in    TEXT NOT NULL,
+    asset_out    TEXT NOT NULL,
+    amount_out   TEXT NOT NULL,
+    legs         TEXT NOT NULL,
+    PRIMARY KEY (chain_id, tx_hash, holder)
+  ) WITHOUT ROWID;
+  CREATE INDEX conversions_block ON conversions (chain_id, block_number);
+  CREATE TABLE pool_tokens (
+    chain_id INTEGER NOT NULL,
+    pool     TEXT NOT NULL,
+    token0   TEXT,
+    token1   TEXT,
+    PRIMARY KEY (chain_id, pool)
+  ) WITHOUT ROWID;
+  `,
 ];

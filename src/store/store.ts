@@ -7,6 +7,7 @@ import { nonceCache } from './nonces.js';
 import { openDb, readIfExists, withSqliteErrors, type Db } from './open.js';
 import { repairMessage, repairStore } from './repair.js';
 import { traceRuns } from './runs.js';
+import { dropSwapsAbove, swapStore } from './swaps.js';
 import { tokenStore } from './tokens.js';
 import { userLabelStore } from './userLabels.js';
 import { watchStore } from './watches.js';
@@ -70,6 +71,8 @@ function tableStores(db: Db, path: string, chain: () => number) {
     nonces: nonceCache(db, path),
     /** Cases `hoptrace watch` follows, their alerts and the events to deliver (watches.ts). */
     watches: watchStore(db, path),
+    /** DEX swaps of traced addresses, and pools' tokens (swaps.ts). */
+    swaps: swapStore(db, path, chain),
   };
 }
 
@@ -389,6 +392,7 @@ function storeOn(db: Db, path: string): Store {
         db.prepare(`DELETE FROM transfer_rows WHERE chain_id = ? AND block_number > ?`).run(c, block);
         db.prepare(`DELETE FROM blocks WHERE chain_id = ? AND number > ?`).run(c, block);
         dropDepositsSweptAbove(db, c, block);
+        dropSwapsAbove(db, c, block);
         truncateIntervals(c, block);
       }).immediate();
     },

@@ -1,7 +1,7 @@
 import type { FetchNeed } from '../sources/fetcher.js';
 import type { Address, Label, Seed, Transfer } from '../types.js';
 import { difference, union, type Interval } from '../util/intervals.js';
-import type { DepositChecker, WalkWorld } from './walk.js';
+import type { DepositChecker, SwapChecker, WalkWorld } from './walk.js';
 
 /** The whole world of a walk, given up front: no node, no database. */
 export interface MemoryWorldInput {
@@ -18,6 +18,7 @@ export interface MemoryWorldInput {
   /** Unix seconds of a block; default 12 seconds a block from the Unix epoch. */
   blockTime?: (block: number) => number;
   deposits?: DepositChecker;
+  swaps?: SwapChecker;
 }
 
 /** A WalkWorld in memory, which also tells what the walk asked of it. */
@@ -96,5 +97,6 @@ export function createMemoryWorld(input: MemoryWorldInput): MemoryWorld {
     seedList: (address) => seeds.get(address),
   };
   if (input.deposits) world.deposits = input.deposits;
+  if (input.swaps) world.swaps = input.swaps;
   return world;
 }

@@ -6,7 +6,7 @@ import type { NonceCache } from '../store/nonces.js';
 import type { Store } from '../store/store.js';
 import type { Address, Label, Seed } from '../types.js';
 import { accountNonce } from './hubs.js';
-import type { DepositChecker, WalkWorld } from './walk.js';
+import type { DepositChecker, SwapChecker, WalkWorld } from './walk.js';
 
 export interface NodeWorldOptions {
   rpc: RpcClient;
@@ -20,6 +20,8 @@ export interface NodeWorldOptions {
   /** The whole seed list that applies on the chain; omitted, no address is on it. */
   seedList?: { get(address: Address): Seed | undefined };
   deposits?: DepositChecker;
+  /** DEX swaps of expanded addresses (sources/swaps.ts); omitted, none is read. */
+  swaps?: SwapChecker;
 }
 
 /**
@@ -40,5 +42,6 @@ export function createNodeWorld(o: NodeWorldOptions): WalkWorld {
     seedList: (address) => o.seedList?.get(address),
   };
   if (o.deposits) world.deposits = o.deposits;
+  if (o.swaps) world.swaps = o.swaps;
   return world;
 }

@@ -1,6 +1,6 @@
 import type { LabelAtHop } from '../labels/validity.js';
 import type { DepositEvidence } from './deposits.js';
-import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, LabelRole, Risk, SeedTier, TransferKind } from '../types.js';
+import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, LabelRole, Risk, SeedTier, SwapProtocol, TransferKind } from '../types.js';
 
 /**
  * Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change.
@@ -87,6 +87,33 @@ export interface PathStep {
   /** What `from` and `to` are, and how we know (null: nothing is known of the address). */
   fromEvidence: Evidence | null;
   toEvidence: Evidence | null;
+  /**
+   * Set when `from` got this step's asset by a DEX swap after the funds reached it: the conversion the
+   * taint crossed (a fact: the pools' own Swap events). Null or absent: no swap on this step.
+   */
+  swap?: PathSwap | null;
+}
+
+/**
+ * A DEX swap shown on a path step: `holder` (the step's `from`) paid `amountIn` of `assetIn` into a route
+ * of pools and received `amountOut` of `assetOut` (the step's asset) in `txHash`. `fact` says what it
+ * rests on: the pools' Swap events, read from the transaction's receipt.
+ */
+export interface PathSwap {
+  fact: 'swap-event';
+  holder: Address;
+  txHash: Hex;
+  blockNumber: number;
+  assetIn: Asset;
+  symbolIn: string | null;
+  decimalsIn: number | null;
+  amountIn: bigint;
+  assetOut: Asset;
+  symbolOut: string | null;
+  decimalsOut: number | null;
+  amountOut: bigint;
+  /** The route's pools in log order, each with the ref of its Swap event. */
+  pools: { address: Address; protocol: SwapProtocol; ref: string }[];
 }
 
 /**
@@ -217,6 +244,12 @@ export interface TraceStats {
   sweepLookups: number;
   /** Deposit addresses this trace detected and stored. */
   depositsLearned: number;
+  /**
+   * DEX swap checks (forward), of the transactions in which an expanded address paid an unlabelled
+   * address: receipts read, transactions ruled out by their block's logs bloom (no receipt asked),
+   * token0()/token1() calls to pools not seen before, conversions found. Absent in older reports.
+   */
+  swaps?: { receipts: number; ruledOut: number; poolCalls: number; conversions: number };
   durationMs: number;
 }
 

@@ -4,18 +4,20 @@ import { getChainId } from '../rpc/actions/chainId.js';
 import type { RpcClient } from '../rpc/client.js';
 import { createFetcher, type Strategy } from '../sources/fetcher.js';
 import { createHeaders, type Headers } from '../sources/headers.js';
+import { createSwapReader } from '../sources/swaps.js';
 import { tokenInfo } from '../sources/tokens.js';
 import { labelDataVersion } from '../labels/files.js';
 import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
-import { NATIVE, type Address, type Asset, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
-import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type TraceResult } from './result.js';
+import { NATIVE, type Address, type Asset, type Conversion, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
+import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type PathSwap, type TraceResult } from './result.js';
 import { walk, type DepositFinding, type RawHit } from './walk.js';
 import { addressEvidence, depositInference, evidenceOf, labelInForceOn, seedSource, venueSource, type EvidenceContext } from './evidence.js';
 import { createDepositCheck } from './depositCheck.js';
 import { createNodeWorld } from './nodeWorld.js';
 import { attachMainPaths, storedValueClasses } from './mainPaths.js';
 import type { RunEdge } from '../store/runs.js';
+import { pathSwap, swapBefore } from './swapSteps.js';
 
 export interface TraceSeed {
   address: Address;
@@ -147,7 +149,10 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     seedList: ctx.seedList,
     labelInForce,
   });
-  const world = createNodeWorld({ rpc, store, chainId, fetcher, headers, nonces, labels: ctx.labels, seedList: ctx.seedList, deposits });
+  // DEX swaps of the addresses the walk expands (forward): read per transaction they paid in, kept in the store.
+  const swaps = createSwapReader({ rpc, store, chainId, headers: headers.cache });
+  const conversions: Conversion[] = [];
+  const world = createNodeWorld({ rpc, store, chainId, fetcher, headers, nonces, labels: ctx.labels, seedList: ctx.seedList, deposits, swaps });
   const inferences = new Map<Address, DepositFinding>();
   const visited = new Set<Address>();
   let followed = 0;
@@ -179,13 +184,14 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     unexpanded += r.unexpanded;
     depositsUnchecked += r.depositsUnchecked;
     traced[direction] = r.traced;
+    conversions.push(...r.conversions);
   }
 
   ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
   // A deposit address that is itself the hit (the last hop) carries its verdict on the step into it too.
   for (const h of raw) if (h.deposit && !inferences.has(h.venue)) inferences.set(h.venue, h.deposit);
   const known = { labels: ctx.labels, seedList: ctx.seedList, inferences };
-  const hits = await assembleHits(ctx, headers, raw, seeds, known);
+  const hits = await assembleHits(ctx, headers, raw, seeds, known, conversions);
   // Every asset the traced graph moved is shown somewhere (attribution, exports, paths): its symbol and
   // decimals are read now, while there is a node to ask, and kept for the reports made from the database.
   const tracedTransfers = { out: [...traced.out.values()].map((e) => e.transfer), in: [...traced.in.values()].map((e) => e.transfer) };
@@ -248,6 +254,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       transfersSkipped: skipped,
       sweepLookups: deposits.stats.sweepLookups,
       depositsLearned: deposits.stats.learned,
+      swaps: { receipts: swaps.stats.receipts, ruledOut: swaps.stats.ruledOut, poolCalls: swaps.stats.poolCalls, conversions: swaps.stats.found },
       durationMs: Date.now() - started,
     },
     hits,
@@ -377,7 +384,7 @@ export async function resolveAmounts(
   return out;
 }
 
-async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[], known: EvidenceContext): Promise<Hit[]> {
+async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[], known: EvidenceContext, conversions: readonly Conversion[]): Promise<Hit[]> {
   // Block times are shown for path steps only: the totals into a venue can be thousands of transfers,
   // and a header each would cost a call each for nothing on screen.
   const steps = raw.flatMap((h) => h.path);
@@ -393,7 +400,9 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
       );
     }
   }
-  const assets = [...new Set(raw.flatMap((h) => [...h.path, ...h.transfers]).map((t) => t.asset).filter((a) => a !== NATIVE))];
+  const swapOf = (t: Transfer): Conversion | undefined => swapBefore(conversions, t);
+  const swapAssets = steps.flatMap((t) => swapOf(t)?.assetIn ?? []);
+  const assets = [...new Set([...raw.flatMap((h) => [...h.path, ...h.transfers]).map((t) => t.asset), ...swapAssets].filter((a) => a !== NATIVE))];
   const infos = new Map<Asset, TokenInfo>();
   for (const info of await Promise.all(assets.map((a) => tokenInfo(ctx.rpc, ctx.store, a)))) infos.set(info.address, info);
   const meta = (asset: Asset): { symbol: string | null; decimals: number | null } =>
@@ -415,7 +424,12 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
     ref: t.ref,
     fromEvidence: addressEvidence(known, t.from, byNumber.get(t.blockNumber)?.timestamp ?? null),
     toEvidence: addressEvidence(known, t.to, byNumber.get(t.blockNumber)?.timestamp ?? null),
+    ...withSwap(t),
   });
+  const withSwap = (t: Transfer): { swap?: PathSwap } => {
+    const c = swapOf(t);
+    return c ? { swap: pathSwap(c, meta) } : {};
+  };
 
   const seedOrder = new Map(seeds.map((s, i) => [s, i]));
   return raw

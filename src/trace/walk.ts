@@ -1,5 +1,5 @@
 import type { EnsureHint, FetchNeed } from '../sources/fetcher.js';
-import { NATIVE, type Address, type Asset, type Label, type Seed, type Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type Conversion, type Label, type Seed, type Transfer } from '../types.js';
 import { EXCHANGE_CATEGORIES, type DepositEvidence } from './deposits.js';
 import { labelInForceOn } from './evidence.js';
 import { hubPrecheck, PRECHECK_MIN_WINDOW, type PrecheckedHub } from './hubs.js';
@@ -46,6 +46,13 @@ export interface WalkWorld {
   seedList(address: Address): Seed | undefined;
   /** Exchange deposit-address detection (forward only); omitted, no address is taken for one. */
   deposits?: DepositChecker;
+  /** DEX swaps of an expanded address (forward only; sources/swaps.ts); omitted, no swap is read. */
+  swaps?: SwapChecker;
+}
+
+/** What the walk asks about DEX swaps: the conversions of `holder` in the transactions of these payments. */
+export interface SwapChecker {
+  conversions(holder: Address, payments: readonly Transfer[]): Promise<Conversion[]>;
 }
 
 export interface WalkOptions {
@@ -150,6 +157,12 @@ export interface WalkResult {
    * followed at): the traced graph that reports, exports and attribution draw.
    */
   traced: Map<string, { transfer: Transfer; hop: number }>;
+  /**
+   * DEX swaps of expanded addresses (forward), once each: the payment into the route is not followed
+   * (the value stays with the holder, in the asset bought), and what the holder pays of that asset
+   * afterwards is followed as any payment is.
+   */
+  conversions: Conversion[];
 }
 
 /**
@@ -213,6 +226,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   };
   const visited = new Set<Address>();
   const traced = new Map<string, { transfer: Transfer; hop: number }>();
+  const conversions = new Map<string, Conversion>(); // tx|holder
   let followed = 0;
   let skipped = 0;
   let unexpanded = 0;
@@ -279,6 +293,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         }
         edges.push(t);
       }
+      await leaveSwaps(state.address, edges);
       const counterparties = new Set(edges.map((t) => (forward ? t.to : t.from)));
       if (!seedSet.has(state.address) && counterparties.size > opts.fanOutCap) {
         const prior = hubs.get(state.address);
@@ -345,7 +360,30 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     }
   }
 
-  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked, inferences, traced };
+  return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked, inferences, traced, conversions: [...conversions.values()] };
+
+  /**
+   * Forward, the swaps of `holder` among its payments to unlabelled addresses (a labelled recipient is a
+   * hit, whatever it does with the funds): their payments into the route are taken out of `edges` (in
+   * place) and counted as skipped; the conversions are kept for the result.
+   */
+  async function leaveSwaps(holder: Address, edges: Transfer[]): Promise<void> {
+    if (!forward || !world.swaps) return;
+    const found = await world.swaps.conversions(holder, edges.filter((t) => !world.label(t.to)));
+    if (found.length === 0) return;
+    const paidIn = new Set<string>();
+    for (const c of found) {
+      conversions.set(`${c.txHash}|${c.holder}`, c);
+      paidIn.add(`${c.txHash}|${c.assetIn}`);
+    }
+    for (let i = edges.length - 1; i >= 0; i--) {
+      const t = edges[i]!;
+      if (paidIn.has(`${t.txHash}|${t.asset}`) && !world.label(t.to)) {
+        edges.splice(i, 1);
+        skipped++;
+      }
+    }
+  }
 
   /** The deposit addresses among these states' addresses (forward, unlabelled, not this run's seeds). */
   async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {

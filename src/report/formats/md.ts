@@ -2,7 +2,7 @@ import { TAINT_MODELS, type Amounts } from '../../graph/index.js';
 import type { PathStep } from '../../trace/result.js';
 import { plural } from '../../util/plural.js';
 import { fullAddress } from '../address.js';
-import { formatAssetAmount } from '../amount.js';
+import { formatAssetAmount, swapText } from '../amount.js';
 import { MODEL_CITATIONS, frontierModels, strength } from '../attribution.js';
 import { evidenceIndex, evidenceLine, pathNotes } from '../evidence.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
@@ -58,7 +58,7 @@ export function renderMarkdown(r: FullReport): string {
     out.push(`Evidence — ${mdText(evidenceLine(h.evidence, h.address), 1200)}`, '');
     out.push('| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|');
     const rows = (path: PathStep[]): string[] =>
-      path.map((s, i) => `| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`);
+      path.map((s, i) => `| ${i + 1} | \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)}${s.swap ? ` (${mdText(`${fullAddress(s.swap.holder)} ${swapText(s.swap)}`, 400)})` : ''} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`);
     out.push(...rows(h.path), '');
     // The main path by value, as a table of its own when it is not the path above.
     out.push(...byValueLines(h, (p) => ['', '| # | from | to | amount | tx | block | ref |', '|---|---|---|---|---|---|---|', ...rows(p), ''], '').map((l) => (l.startsWith('|') || l === '' ? l : mdText(l.trim(), 400))), '');

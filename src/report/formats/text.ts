@@ -61,6 +61,16 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     const off = [...balance[m]].filter(([, b]) => b.sources !== b.uses).map(([asset]) => asset);
     lines.push(`      ${pad(m)} ${off.length === 0 ? 'adds up, to the base unit' : `does not add up for ${off.join(', ')}`}`);
   }
+  if (a.attribution.swaps.length > 0) {
+    // Across a swap the taint changes asset: what each model carried in, and what came out.
+    const one = (asset: string, v: bigint): string => amountList(new Map([[asset, v]]), a);
+    lines.push('', `    DEX swaps that carried taint (fact: the pools' Swap events): ${formatCount(a.attribution.swaps.length)}`);
+    for (const w of a.attribution.swaps) {
+      const c = w.conversion;
+      lines.push(`      ${fullAddress(c.holder)}  tx ${cleanText(c.txHash, 66)}: ${one(c.assetIn, c.amountIn)} → ${one(c.assetOut, c.amountOut)}`);
+      for (const m of TAINT_MODELS) lines.push(`        ${pad(m)} ${one(c.assetIn, w.taintIn[m])} → ${one(c.assetOut, w.taintOut[m])}`);
+    }
+  }
   if (a.perSeed) {
     lines.push('', '    per seed (each seed alone): at venues / still at the frontier, haircut');
     for (const s of a.perSeed) {

@@ -1,0 +1,251 @@
+import { id } from 'ethers';
+import { call as ethCall } from '../rpc/actions/call.js';
+import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import type { RpcLog } from '../rpc/actions/getLogs.js';
+import type { RpcClient } from '../rpc/client.js';
+import { hexToNumber } from '../rpc/hex.js';
+import type { PoolTokens } from '../store/swaps.js';
+import type { Store } from '../store/store.js';
+import { NATIVE, type Address, type Conversion, type SwapLeg, type SwapProtocol, type Transfer } from '../types.js';
+import { addressToTopic, topicToAddress } from '../util/address.js';
+import type { HeaderCache } from './headers.js';
+import { TOPIC_DEPOSIT, TOPIC_TRANSFER } from './logs.js';
+import { inBloom } from './validate.js';
+
+/**
+ * DEX swaps of a traced address, read from the pools' own events (docs/swaps.md cites the contracts):
+ * - Uniswap v2 pair: `Swap(address indexed sender, uint amount0In, uint amount1In, uint amount0Out,
+ *   uint amount1Out, address indexed to)`;
+ * - Uniswap v3 pool: `Swap(address indexed sender, address indexed recipient, int256 amount0, int256
+ *   amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)`, amounts the pool's balance deltas
+ *   (positive: paid in to the pool).
+ * A pool's tokens are its token0() / token1() (both protocols), read once with eth_call and stored.
+ *
+ * A transaction's swaps are a route when, summed over its pools, exactly one token went in and exactly
+ * one came out (the tokens between the hops of a multi-hop route, paid from one pool to the next, net to
+ * zero). The holder's conversion is then what it paid of the token in (its Transfer logs in the receipt;
+ * or the native coin it paid in the transaction when the token in is a wrapper that logged a Deposit: a
+ * router wrapping ETH) and what it received of the token out (Transfer logs to it). Anything else — a
+ * Swap log that does not decode, a pool that does not name its tokens, several tokens in or out, a
+ * payout in the native coin (an internal transfer the receipt does not show) — is no conversion.
+ */
+
+/** keccak256 of the Uniswap v2 pair's Swap event signature. */
+export const TOPIC_SWAP_V2 = id('Swap(address,uint256,uint256,uint256,uint256,address)');
+/** keccak256 of the Uniswap v3 pool's Swap event signature. */
+export const TOPIC_SWAP_V3 = id('Swap(address,address,int256,int256,uint160,uint128,int24)');
+
+const TOKEN0 = '0x0dfe1681'; // token0()
+const TOKEN1 = '0xd21220a7'; // token1()
+const WORD = 64;
+const TWO_255 = 1n << 255n;
+const TWO_256 = 1n << 256n;
+
+/** A pool's Swap event, as the pool's balance change in its two tokens (positive: paid in to the pool). */
+export interface SwapEvent {
+  pool: Address;
+  protocol: SwapProtocol;
+  logIndex: number;
+  delta0: bigint;
+  delta1: bigint;
+}
+
+const words = (data: string, n: number): bigint[] | null => {
+  if (!new RegExp(`^0x[0-9a-fA-F]{${n * WORD}}$`).test(data)) return null;
+  return Array.from({ length: n }, (_, i) => BigInt(`0x${data.slice(2 + i * WORD, 2 + (i + 1) * WORD)}`));
+};
+const signed = (w: bigint): bigint => (w >= TWO_255 ? w - TWO_256 : w);
+const isSwapTopic = (t: string | undefined): boolean => t?.toLowerCase() === TOPIC_SWAP_V2 || t?.toLowerCase() === TOPIC_SWAP_V3;
+
+/** A Swap log of either protocol, or null when it is not one (or does not decode: then no route is read from its transaction). */
+export function decodeSwapLog(log: Pick<RpcLog, 'address' | 'topics' | 'data' | 'logIndex'>): SwapEvent | null {
+  const topic0 = log.topics[0]?.toLowerCase();
+  if (log.topics.length !== 3 || !log.topics.slice(1).every((t) => /^0x0{24}[0-9a-fA-F]{40}$/.test(t))) return null;
+  const base = { pool: log.address.toLowerCase(), logIndex: hexToNumber(log.logIndex) };
+  if (topic0 === TOPIC_SWAP_V2) {
+    const w = words(log.data, 4);
+    if (!w) return null;
+    const [in0, in1, out0, out1] = w as [bigint, bigint, bigint, bigint];
+    return { ...base, protocol: 'uniswap-v2', delta0: in0 - out0, delta1: in1 - out1 };
+  }
+  if (topic0 === TOPIC_SWAP_V3) {
+    const w = words(log.data, 5);
+    if (!w) return null;
+    return { ...base, protocol: 'uniswap-v3', delta0: signed(w[0]!), delta1: signed(w[1]!) };
+  }
+  return null;
+}
+
+/** One pool's leg from its event and tokens: one token in, the other out; null for anything else. */
+export function legOf(e: SwapEvent, tokens: PoolTokens): SwapLeg | null {
+  const { token0, token1 } = tokens;
+  if (!token0 || !token1 || token0 === token1) return null;
+  const ref = `log:${e.logIndex}`;
+  const base = { pool: e.pool, protocol: e.protocol, ref };
+  if (e.delta0 > 0n && e.delta1 < 0n) return { ...base, tokenIn: token0, amountIn: e.delta0, tokenOut: token1, amountOut: -e.delta1 };
+  if (e.delta1 > 0n && e.delta0 < 0n) return { ...base, tokenIn: token1, amountIn: e.delta1, tokenOut: token0, amountOut: -e.delta0 };
+  return null;
+}
+
+/**
+ * The holder's conversion in one transaction (pure): from the receipt's logs, the pools' tokens, and the
+ * holder's native payments in the transaction (stored movements). Null when the transaction holds no
+ * route the holder paid into and was paid out of (see the module comment).
+ */
+export function conversionOf(
+  holder: Address,
+  logs: readonly RpcLog[],
+  tokensOf: (pool: Address) => PoolTokens | undefined,
+  nativePaid: bigint,
+  at: Pick<Conversion, 'chainId' | 'txHash' | 'blockNumber' | 'blockHash' | 'txIndex'>,
+): Conversion | null {
+  const legs: SwapLeg[] = [];
+  for (const log of logs) {
+    if (!isSwapTopic(log.topics[0])) continue;
+    const e = decodeSwapLog(log);
+    const tokens = e ? tokensOf(e.pool) : undefined;
+    const leg = e && tokens ? legOf(e, tokens) : null;
+    if (!leg) return null; // a Swap we cannot read: no route is claimed from this transaction
+    legs.push(leg);
+  }
+  if (legs.length === 0) return null;
+  const net = new Map<Address, bigint>();
+  for (const l of legs) {
+    net.set(l.tokenIn, (net.get(l.tokenIn) ?? 0n) + l.amountIn);
+    net.set(l.tokenOut, (net.get(l.tokenOut) ?? 0n) - l.amountOut);
+  }
+  const ins = [...net].filter(([, v]) => v > 0n);
+  const outs = [...net].filter(([, v]) => v < 0n);
+  if (ins.length !== 1 || outs.length !== 1) return null;
+  const tokenIn = ins[0]![0];
+  const tokenOut = outs[0]![0];
+  // What the holder paid and got, from the token's own Transfer logs in the receipt.
+  let paid = 0n;
+  let got = 0n;
+  let wrapped = false;
+  for (const log of logs) {
+    const t0 = log.topics[0]?.toLowerCase();
+    const asset = log.address.toLowerCase();
+    if (t0 === TOPIC_DEPOSIT && asset === tokenIn && log.topics.length === 2) wrapped = true;
+    if (t0 !== TOPIC_TRANSFER || log.topics.length !== 3 || !/^0x[0-9a-fA-F]{64}$/.test(log.data)) continue;
+    if (!log.topics.slice(1).every((t) => /^0x0{24}[0-9a-fA-F]{40}$/.test(t))) continue;
+    const from = topicToAddress(log.topics[1]!);
+    const to = topicToAddress(log.topics[2]!);
+    if (asset === tokenIn && from === holder && to !== holder) paid += BigInt(log.data);
+    if (asset === tokenOut && to === holder && from !== holder) got += BigInt(log.data);
+  }
+  let assetIn: Address | typeof NATIVE = tokenIn;
+  let amountIn = paid;
+  if (paid === 0n && wrapped && nativePaid > 0n) {
+    assetIn = NATIVE; // a router wrapped the holder's coin into the pool's token
+    amountIn = nativePaid;
+  }
+  if (amountIn === 0n || got === 0n) return null;
+  const last = legs.reduce((m, l) => Math.max(m, Number(l.ref.slice(4))), 0);
+  return { ...at, ref: `log:${last}`, holder, assetIn, amountIn, assetOut: tokenOut, amountOut: got, legs };
+}
+
+/** Reads the conversions of traced addresses, and counts what it asked. */
+export interface SwapReader {
+  /**
+   * The conversions of `holder` in the transactions of `payments` (movements it paid, as the walk read
+   * them): each (transaction, holder) is read once — its receipt, and token0()/token1() of pools not
+   * seen before — and stored with what was found, so a rerun asks nothing.
+   */
+  conversions(holder: Address, payments: readonly Transfer[]): Promise<Conversion[]>;
+  readonly stats: { receipts: number; poolCalls: number; found: number; ruledOut: number };
+}
+
+/**
+ * Whether a block's logs bloom leaves room for a conversion of `holder`: a Swap event (either
+ * signature) and the holder as an indexed topic (the Transfer of the asset out names it). False is
+ * certain (no receipt is worth reading); true may be a bloom's false positive.
+ */
+export function swapPossible(bloom: Uint8Array, holder: Address): boolean {
+  return (inBloom(bloom, TOPIC_SWAP_V2) || inBloom(bloom, TOPIC_SWAP_V3)) && inBloom(bloom, addressToTopic(holder));
+}
+
+/**
+ * A SwapReader on a node, keeping what it reads in the store (store.swaps). A transaction whose block's
+ * logs bloom rules a conversion out (swapPossible; the run's header cache has the header already where
+ * the rows were checked against it) costs no receipt: it is recorded as checked, nothing found.
+ */
+export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: number; headers: Pick<HeaderCache, 'block'> }): SwapReader {
+  const { rpc, store } = o;
+  const stats = { receipts: 0, poolCalls: 0, found: 0, ruledOut: 0 };
+  const word = async (to: Address, data: string): Promise<Address | null> => {
+    stats.poolCalls++;
+    try {
+      const r = await ethCall(rpc, { to, data });
+      return r && /^0x0{24}[0-9a-fA-F]{40}$/.test(r) ? topicToAddress(r) : null;
+    } catch (err) {
+      // A revert or a contract without the function is an answer ("not a pool"), not a failure.
+      if ((err as { retryable?: boolean }).retryable) throw err;
+      return null;
+    }
+  };
+  const poolTokens = async (pool: Address): Promise<PoolTokens> => {
+    const stored = store.swaps.poolTokens(pool);
+    if (stored) return stored;
+    const [token0, token1] = await Promise.all([word(pool, TOKEN0), word(pool, TOKEN1)]);
+    const tokens = { token0, token1 };
+    store.swaps.putPoolTokens(pool, tokens);
+    return tokens;
+  };
+  return {
+    stats,
+    async conversions(holder, payments) {
+      const byTx = new Map<string, Transfer[]>();
+      for (const t of payments) {
+        if (t.from !== holder) continue;
+        const list = byTx.get(t.txHash);
+        if (list) list.push(t);
+        else byTx.set(t.txHash, [t]);
+      }
+      const out: Conversion[] = [];
+      const unchecked = [...byTx].filter(([tx]) => !store.swaps.checked(tx, holder));
+      for (const [tx, rows] of byTx) {
+        if (unchecked.some(([f]) => f === tx)) continue;
+        const block = rows[0]!.blockNumber;
+        out.push(...store.swaps.of(holder, block, block).filter((c) => c.txHash === tx));
+      }
+      const heads = await Promise.all(unchecked.map(([, rows]) => o.headers.block(rows[0]!.blockNumber)));
+      const fresh = unchecked.filter(([tx, rows], i) => {
+        const head = heads[i]!;
+        // A header of another block than the rows' (a reorg under way) rules nothing out.
+        if (head.hash !== rows[0]!.blockHash || swapPossible(head.bloom, holder)) return true;
+        store.swaps.record(tx, holder, rows[0]!.blockNumber, null);
+        stats.ruledOut++;
+        return false;
+      });
+      stats.receipts += fresh.length;
+      const receipts = await Promise.all(fresh.map(([tx]) => getTransactionReceipt(rpc, tx)));
+      for (let i = 0; i < fresh.length; i++) {
+        const [tx, rows] = fresh[i]!;
+        const first = rows[0]!;
+        const receipt = receipts[i];
+        // A receipt of another block than the stored rows' (a reorg under way) is no evidence: nothing is stored.
+        if (!receipt || receipt.blockHash !== first.blockHash) continue;
+        let found: Conversion | null = null;
+        if (receipt.status !== 0 && receipt.logs.some((l) => isSwapTopic(l.topics[0]))) {
+          const pools = [...new Set(receipt.logs.filter((l) => isSwapTopic(l.topics[0])).map((l) => l.address.toLowerCase()))];
+          const tokens = new Map(await Promise.all(pools.map(async (p) => [p, await poolTokens(p)] as const)));
+          const nativePaid = rows.filter((t) => t.asset === NATIVE).reduce((s, t) => s + t.amount, 0n);
+          found = conversionOf(holder, receipt.logs, (p) => tokens.get(p), nativePaid, {
+            chainId: o.chainId,
+            txHash: tx,
+            blockNumber: first.blockNumber,
+            blockHash: first.blockHash,
+            txIndex: first.txIndex,
+          });
+        }
+        store.swaps.record(tx, holder, first.blockNumber, found);
+        if (found) {
+          stats.found++;
+          out.push(found);
+        }
+      }
+      return out;
+    },
+  };
+}
