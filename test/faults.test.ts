@@ -20,7 +20,7 @@ import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaig
 import { lazarus, tempDb, trace } from './helpers/trace.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import type { Address } from '../src/types.js';
-import { ALL_TRANSIENT_FAULTS, BATCH_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
+import { ALL_TRANSIENT_FAULTS, BATCH_FAULTS, FORGED_LOG_ADDRESS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
 
 const FAULTS: FaultKind[] = [
   ...ALL_TRANSIENT_FAULTS,
@@ -32,6 +32,7 @@ const FAULTS: FaultKind[] = [
   'range-cloudflare',
   'wrong-block',
   'missing-logs',
+  'forged-log',
   ...BATCH_FAULTS,
 ];
 const TRACING = ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'];
@@ -173,6 +174,28 @@ describe('two answers that agree on a wrong block hash', () => {
     const run = traceVia({ faults: { rate: 1, seed: 1, kinds: ['wrong-block'], methods: ['eth_getLogs', 'trace_block'] } }, db, 'block');
     await expect(run).rejects.toThrow(/^(eth_getLogs|trace_block) at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(\1 returned block \d+ with hash 0xbababa/);
     expect(dbContent(db).transfers.filter((r) => r.includes('0xbababa'))).toEqual([]);
+    expect(dbContent(db).transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
+  }, 60_000);
+});
+
+describe('a block scan checks traces by one header per two blocks, logs by their own', () => {
+  it('reads fewer headers than it traces blocks', async () => {
+    const { proxy } = await traceVia({}, tempDb(), 'block');
+    const traced = proxy.calls['trace_block'] ?? 0;
+    expect(traced).toBeGreaterThan(10);
+    // An even block's traces are checked by the next block's parentHash (sources/validate.ts hashWitness).
+    expect(proxy.calls['eth_getBlockByNumber'] ?? 0).toBeLessThan(traced * 0.75);
+  }, 60_000);
+
+  it('and a log the provider credits to a contract that never logged is refused by its block’s bloom: agreeing hashes would let it in', async () => {
+    const db = tempDb();
+    // Every eth_getLogs answer has its first log moved to a foreign contract, its block hash left true: a
+    // check by hash alone (the next block's parentHash, or a trace of the block agreeing) finds nothing wrong.
+    const run = traceVia({ faults: { rate: 1, seed: 1, kinds: ['forged-log'], methods: ['eth_getLogs'] } }, db, 'block');
+    await expect(run).rejects.toThrow(
+      /^eth_getLogs at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(eth_getLogs returned a log that block \d+'s logs bloom rules out/,
+    );
+    expect(dbContent(db).transfers.filter((r) => r.includes(FORGED_LOG_ADDRESS.slice(2)))).toEqual([]);
     expect(dbContent(db).transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
   }, 60_000);
 });

@@ -342,7 +342,13 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
   // Block times are shown for path steps only: the totals into a venue can be thousands of transfers,
   // and a header each would cost a call each for nothing on screen.
   const steps = raw.flatMap((h) => h.path);
-  const blocks = [...new Set(steps.map((t) => t.blockNumber))];
+  // And the first and last arrival at each venue, whose times the report shows (runReport.ts reads them
+  // from the store; a block scan's checks no longer store every block's header, see sources/validate.ts).
+  const ends = raw.flatMap((h) => {
+    const ns = h.transfers.map((t) => t.blockNumber);
+    return ns.length === 0 ? [] : [Math.min(...ns), Math.max(...ns)];
+  });
+  const blocks = [...new Set([...steps.map((t) => t.blockNumber), ...ends])];
   const headerList = await Promise.all(blocks.map((n) => headers.get(n)));
   const byNumber = new Map(headerList.map((h) => [h.number, h]));
   for (const t of steps) {
