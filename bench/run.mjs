@@ -220,6 +220,7 @@ async function benchTraceOnly(size) {
   const trace = of('trace');
   return {
     size,
+    head: info.head,
     floorMs: median(pairs.map((p) => p.floor.wallMs)),
     traceMs: median(pairs.map((p) => p.trace.wallMs)),
     ratio: median(pairs.map((p) => p.ratio)),
