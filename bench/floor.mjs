@@ -172,5 +172,7 @@ process.stdout.write(
     addressesVisited: fetchedFrom.size || arrival.size + args.seeds.length,
     discovered: transferSetDigest(discovered),
     peakRssMiB: peakRssMiB(),
+    // CPU time of this process (user + system): what the run cost this machine, less moved by other load than wall time.
+    cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
   }) + '\n',
 );

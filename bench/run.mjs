@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5] [--deposit-seed 0]
- *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch|trace]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -26,6 +26,10 @@
  * like --only deposits).
  * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
  * section and writes no results file unless --md or --json is given.
+ * --only trace: the trace against the block-scan floor alone (to iterate on the trace's cost on a
+ * shared machine): per size, `--repeat` pairs (floor, then trace on a fresh database, back to back), and
+ * the median wall times and the median of the pairs' ratios, with calls, round trips and credits (which
+ * do not depend on load). Printed; written only with --json.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
  */
 import { execFile } from 'node:child_process';
@@ -61,7 +65,7 @@ const { values: opt } = parseArgs({
     'watch-sizes': { type: 'string' },
   },
 });
-if (opt.only !== undefined && opt.only !== 'deposits' && opt.only !== 'watch') usage(`--only: "${opt.only}" is not a section (deposits, watch)`);
+if (opt.only !== undefined && !['deposits', 'watch', 'trace'].includes(opt.only)) usage(`--only: "${opt.only}" is not a section (deposits, watch, trace)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
@@ -193,6 +197,74 @@ const results = {
   analysis: null,
   deposits: null,
 };
+/** --only trace: floor and trace back to back, `repeat` pairs per size; medians (load only adds time). */
+async function benchTraceOnly(size) {
+  const { statePath, info } = await ensureChain(size, log, blocksPerLevel);
+  const anvil = await startAnvil({ loadState: statePath, startTimeoutMs: 300_000 });
+  const work = mkdtempSync(join(tmpdir(), 'hoptrace-bench-'));
+  const base = { url: anvil.url, seeds: info.seeds, hops: info.hops, concurrency, rps: RPS };
+  const pairs = [];
+  try {
+    for (let i = 0; i < repeat; i++) {
+      const floor = await child('floor.mjs', { ...base, mode: 'block' });
+      const trace = await child('trace-child.mjs', { ...base, db: join(work, `auto-${i}.db`), strategy: 'auto' });
+      if (`${floor.discovered.count}/${floor.discovered.hash}` !== `${trace.discovered.count}/${trace.discovered.hash}`) {
+        throw new Error(`size ${size}: the trace and the floor discovered different transfer sets`);
+      }
+      for (const r of [floor, trace]) r.credits = creditsOf(r.rpc);
+      pairs.push({ floor, trace, ratio: trace.wallMs / floor.wallMs });
+      log(`  ${size} #${i + 1}: floor ${(floor.wallMs / 1000).toFixed(2)} s, trace ${(trace.wallMs / 1000).toFixed(2)} s (${(trace.wallMs / floor.wallMs).toFixed(2)}×)`);
+    }
+  } finally {
+    await anvil.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  // Calls, round trips and credits do not depend on load, but the planner's choices follow measured
+  // call times: the medians over the pairs, and the calls by method of the first pair.
+  const of = (side) => ({
+    calls: median(pairs.map((p) => p[side].rpc.total)),
+    roundTrips: median(pairs.map((p) => p[side].rpc.roundTrips)),
+    credits: median(pairs.map((p) => p[side].credits.total)),
+    creditsByPair: pairs.map((p) => p[side].credits.total),
+    byMethod: pairs[0][side].rpc.byMethod,
+  });
+  const floor = of('floor');
+  const trace = of('trace');
+  return {
+    size,
+    head: info.head,
+    floorMs: median(pairs.map((p) => p.floor.wallMs)),
+    traceMs: median(pairs.map((p) => p.trace.wallMs)),
+    ratio: median(pairs.map((p) => p.ratio)),
+    ratios: pairs.map((p) => Math.round(p.ratio * 100) / 100),
+    floorCpuMs: median(pairs.map((p) => p.floor.cpuMs)),
+    traceCpuMs: median(pairs.map((p) => p.trace.cpuMs)),
+    floor,
+    trace,
+    creditRatio: trace.credits / floor.credits,
+  };
+}
+if (opt.only === 'trace') {
+  const out = [];
+  for (const size of sizes) out.push(await benchTraceOnly(size));
+  if (opt.json) writeFileSync(opt.json, JSON.stringify({ ...results, sizes: out, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+  const lines = [
+    '| size | floor s (median) | trace s (median) | trace/floor (median of pairs) | pairs | CPU s trace / floor (medians) | calls trace / floor (medians) | round trips trace / floor | credits trace / floor (medians; trace per pair) |',
+    '|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const r of out) {
+    lines.push(
+      `| ${r.size} | ${(r.floorMs / 1000).toFixed(2)} | ${(r.traceMs / 1000).toFixed(2)} | ${r.ratio.toFixed(2)}× | ${r.ratios.join(', ')} | ${(r.traceCpuMs / 1000).toFixed(2)} / ${(r.floorCpuMs / 1000).toFixed(2)} | ${r.trace.calls} / ${r.floor.calls} | ${r.trace.roundTrips} / ${r.floor.roundTrips} | ${r.trace.credits} / ${r.floor.credits} (${r.creditRatio.toFixed(2)}×; ${r.trace.creditsByPair.join(', ')}) |`,
+    );
+  }
+  for (const r of out) lines.push('', `${r.size}: trace (first pair) ${JSON.stringify(r.trace.byMethod)}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  process.exit(0);
+}
 /** `--only <section>`: that section alone, printed (and written where --md / --json say), then exit. */
 const sections = {
   deposits: { run: () => (log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`), benchDeposits(depositScale, depositSeed, log)), render: renderDeposits },

@@ -53,6 +53,8 @@ try {
       hits: result.hits.length,
       discovered: transferSetDigest(seen),
       peakRssMiB: peakRssMiB(),
+      // CPU time of this process (user + system): what the run cost this machine, less moved by other load than wall time.
+      cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
       strategyNote: result.coverage.native,
     }) + '\n',
   );

@@ -150,6 +150,24 @@ describe('npm run bench (smoke)', () => {
     expect(md).toMatch(/deposit detection at `high`: precision .* — (met|missed)/);
   }, 180_000);
 
+  it('--only trace: floor and trace back to back, medians of the pairs, calls and credits priced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hoptrace-bench-test-'));
+    const args = [BENCH, '--only', 'trace', '--sizes', '40', '--blocks-per-level', '4', '--repeat', '2', '--json', join(dir, 'r.json')];
+    const { stdout } = await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: join(dir, 'cache') }, timeout: 150_000 });
+    type Side = { calls: number; credits: number; creditsByPair: number[]; byMethod: Record<string, number> };
+    const z = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { sizes: { size: number; head: number; ratios: number[]; ratio: number; floor: Side; trace: Side; creditRatio: number }[] }).sizes[0]!;
+    expect(z.size).toBe(40);
+    expect(z.ratios).toHaveLength(2);
+    expect(z.ratio).toBeGreaterThan(0);
+    expect(z.floor.byMethod['trace_block']).toBe(z.head + 1);
+    expect(z.trace.creditsByPair).toHaveLength(2);
+    expect(z.creditRatio).toBeCloseTo(z.trace.credits / z.floor.credits, 9);
+    expect(z.floor.credits).toBe(priceCalls(callsByMethod({ byMethod: z.floor.byMethod }), readPriceTable()).credits);
+    // The trace's block scan checks its traces with one header per two blocks (sources/validate.ts).
+    expect(z.trace.byMethod['eth_getBlockByNumber']).toBeLessThan(z.trace.byMethod['trace_block']!);
+    expect(stdout).toMatch(/^\| 40 \| [\d.]+ \| [\d.]+ \| [\d.]+× \|/m);
+  }, 180_000);
+
   it('refuses a bad size in one sentence, exit 2', async () => {
     const err = (await run(process.execPath, [BENCH, '--sizes', '200,abc']).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(2);

@@ -17,10 +17,10 @@ import type { TraceResult } from '../src/trace/result.js';
 import { checkReceiptLogs } from '../src/rpc/actions/receipt.js';
 import { inBloom } from '../src/sources/validate.js';
 import { dbContent, demoTrace, envCount, recordFigures } from './helpers/campaign.js';
-import { lazarus, tempDb, trace } from './helpers/trace.js';
+import { lazarus, tempDb, trace, venue } from './helpers/trace.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import type { Address } from '../src/types.js';
-import { ALL_TRANSIENT_FAULTS, BATCH_FAULTS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
+import { ALL_TRANSIENT_FAULTS, BATCH_FAULTS, FORGED_LOG_ADDRESS, startProxy, type FaultKind, type Proxy, type ProxyOptions } from './helpers/proxy.js';
 
 const FAULTS: FaultKind[] = [
   ...ALL_TRANSIENT_FAULTS,
@@ -32,6 +32,7 @@ const FAULTS: FaultKind[] = [
   'range-cloudflare',
   'wrong-block',
   'missing-logs',
+  'forged-log',
   ...BATCH_FAULTS,
 ];
 const TRACING = ['trace_filter', 'trace_block', 'trace_transaction', 'debug_traceBlockByHash', 'debug_traceBlockByNumber'];
@@ -174,6 +175,64 @@ describe('two answers that agree on a wrong block hash', () => {
     await expect(run).rejects.toThrow(/^(eth_getLogs|trace_block) at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(\1 returned block \d+ with hash 0xbababa/);
     expect(dbContent(db).transfers.filter((r) => r.includes('0xbababa'))).toEqual([]);
     expect(dbContent(db).transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
+  }, 60_000);
+});
+
+describe('a block scan checks traces by one header per two blocks, logs by their own', () => {
+  it('reads fewer headers than it traces blocks, and still stores the times the outputs show', async () => {
+    const db = tempDb();
+    const { proxy, result } = await traceVia({}, db, 'block');
+    const traced = proxy.calls['trace_block'] ?? 0;
+    expect(traced).toBeGreaterThan(10);
+    // An even block's traces are checked by the next block's parentHash (sources/validate.ts hashWitness).
+    expect(proxy.calls['eth_getBlockByNumber'] ?? 0).toBeLessThan(traced * 0.75);
+    // Such a block's header is not stored from the next one's, but the blocks of path steps and of each
+    // venue's first and last arrival are (the report reads their times from the store).
+    const stored = new Set(dbContent(db).blocks.map((r) => (JSON.parse(r) as { number: number }).number));
+    expect(result.hits.length).toBeGreaterThan(0);
+    for (const h of result.hits) for (const n of [h.firstBlock, h.lastBlock, ...h.path.map((p) => p.blockNumber)]) expect(stored.has(n), `block ${n}`).toBe(true);
+    expect(stored.size).toBeLessThan(traced);
+  }, 60_000);
+
+  it('and a log the provider credits to a contract that never logged is refused by its block’s bloom: agreeing hashes would let it in', async () => {
+    const db = tempDb();
+    // Every eth_getLogs answer has its first log moved to a foreign contract, its block hash left true: a
+    // check by hash alone (the next block's parentHash, or a trace of the block agreeing) finds nothing wrong.
+    const run = traceVia({ faults: { rate: 1, seed: 1, kinds: ['forged-log'], methods: ['eth_getLogs'] } }, db, 'block');
+    await expect(run).rejects.toThrow(
+      /^eth_getLogs at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(eth_getLogs returned a log that block \d+'s logs bloom rules out/,
+    );
+    expect(dbContent(db).transfers.filter((r) => r.includes(FORGED_LOG_ADDRESS.slice(2)))).toEqual([]);
+    expect(dbContent(db).transfers.filter((r) => !/"kind":"(native|internal)"/.test(r))).toEqual([]);
+  }, 60_000);
+});
+
+describe("a venue's last arrival in a block whose traces the next block's header checked", () => {
+  it('has its block time stored all the same (the report reads it from the store)', async () => {
+    const chain = await startAnvil();
+    try {
+      const s = createScenario(chain.url);
+      const [seed] = lazarus('ronin', 1, 9) as [Address];
+      const exchange = venue('Garantex')[0]!.address;
+      await s.fund(seed, 10n ** 20n);
+      // The first arrival the larger: the earliest path and the widest path both end with it.
+      const first = await s.sendEth(seed, exchange, 2n * 10n ** 18n);
+      // The head odd, the next transaction lands in an even block below the head: a block scan checks its
+      // traces against the next block's parent hash and never reads its own header for the check.
+      if ((await s.mine(3)) % 2 === 0) await s.mine(1);
+      const last = await s.sendEth(seed, exchange, 10n ** 18n);
+      expect(last.blockNumber % 2).toBe(0);
+      await s.mine(3);
+      const db = tempDb();
+      const result = await trace(chain.url, db, [seed], { strategy: 'block', hops: 1 });
+      const hit = result.hits.find((h) => h.address === exchange);
+      expect(hit?.path.map((p) => p.blockNumber)).toEqual([first.blockNumber]);
+      expect(hit?.lastBlock).toBe(last.blockNumber);
+      const stored = new Set(dbContent(db).blocks.map((r) => (JSON.parse(r) as { number: number }).number));
+      expect(stored.has(last.blockNumber)).toBe(true);
+    } finally {
+      await chain.stop();
+    }
   }, 60_000);
 });
 

@@ -157,7 +157,7 @@ describe('the header cache', () => {
         const n = Number.parseInt(String(params[0]), 16);
         calls.set(n, (calls.get(n) ?? 0) + 1);
         const shown = bad.delete(n) ? 0 : n;
-        return { number: '0x' + shown.toString(16), hash: '0x' + String(n % 10).repeat(64), logsBloom: '0x' + '00'.repeat(256), timestamp: '0x1', transactions: [] } as T;
+        return { number: '0x' + shown.toString(16), hash: '0x' + String(n % 10).repeat(64), parentHash: '0x' + String((n + 9) % 10).repeat(64), logsBloom: '0x' + '00'.repeat(256), timestamp: '0x1', transactions: [] } as T;
       },
       stats: { total: 0, byMethod: {}, roundTrips: 0 },
       timing: {},
@@ -187,7 +187,7 @@ describe('the header cache', () => {
     const done = cache.expect([[10, 11]]);
     const waiting = cache.block(10);
     const never = cache.block(11);
-    cache.seed(10, { number: 10, hash: '0x' + 'f'.repeat(64), bloom: new Uint8Array(256), timestamp: 3, transactions: [] });
+    cache.seed(10, { number: 10, hash: '0x' + 'f'.repeat(64), parentHash: '0x' + 'e'.repeat(64), bloom: new Uint8Array(256), timestamp: 3, transactions: [] });
     expect((await waiting).hash).toBe('0x' + 'f'.repeat(64));
     cache.forget(11); // a failed check does not drop a header still to be handed over
     done();

@@ -59,6 +59,7 @@ function canned(...answers: unknown[]): RpcClient & { sent: { method: string; pa
 const block = (n: number, extra: Record<string, unknown> = {}) => ({
   number: '0x' + n.toString(16),
   hash: H.toUpperCase().replace('0X', '0x'),
+  parentHash: '0x' + 'AB'.repeat(32),
   logsBloom: BLOOM,
   timestamp: '0x64',
   transactions: [T],
@@ -71,7 +72,7 @@ describe('eth_getBlockByNumber, parsed in one place', () => {
     const b = await getBlock(rpc, 12);
     // The header form is a small read: it may share a JSON-RPC batch.
     expect(rpc.sent[0]).toEqual({ method: 'eth_getBlockByNumber', params: ['0xc', false], opts: { batch: true } });
-    expect(b).toMatchObject({ number: 12, hash: H, timestamp: 100, transactions: [T] });
+    expect(b).toMatchObject({ number: 12, hash: H, parentHash: '0x' + 'ab'.repeat(32), timestamp: 100, transactions: [T] });
     expect(b!.bloom).toHaveLength(256);
     expect(await getBlock(rpc, 'latest')).toBeNull();
     expect(rpc.sent[1]!.params).toEqual(['latest', false]);
@@ -79,7 +80,9 @@ describe('eth_getBlockByNumber, parsed in one place', () => {
 
   it('refuses another block than asked, a missing hash or bloom, a bad transaction hash', async () => {
     await expect(getBlock(canned(block(13)), 12)).rejects.toThrow('eth_getBlockByNumber returned block 13 for block 12');
-    await expect(getBlock(canned(block(12, { logsBloom: '0x00' })), 12)).rejects.toThrow('returned block 12 without a valid hash or logs bloom');
+    await expect(getBlock(canned(block(12, { logsBloom: '0x00' })), 12)).rejects.toThrow('returned block 12 without a valid hash, parent hash or logs bloom');
+    // The parent hash names the block before: a check of that block's traces rests on it.
+    await expect(getBlock(canned(block(12, { parentHash: undefined })), 12)).rejects.toThrow('without a valid hash, parent hash or logs bloom');
     await expect(getBlock(canned(block(12, { transactions: 'x' })), 12)).rejects.toThrow('without a transaction list');
     await expect(getBlock(canned(block(12, { transactions: ['0x12'] })), 12)).rejects.toThrow(InvalidResponseError);
     await expect(getBlock(canned('0x1'), 12)).rejects.toThrow('eth_getBlockByNumber did not return block 12');

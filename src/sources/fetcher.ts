@@ -21,7 +21,7 @@ import { choosePlan, type Strategy } from './planner.js';
 import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
 import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type Side, type Source, type SourceContext } from './source.js';
 import { createSources } from './sources.js';
-import { createBlockCheck } from './validate.js';
+import { createBlockCheck, hashWitness } from './validate.js';
 
 export type { Strategy } from './planner.js';
 
@@ -92,7 +92,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const used = { erc20: new Set<string>(), native: new Set<string>(), internal: new Set<string>() };
   let nativeInvisible = false;
   /** Logs and traces must name the block hash the header has (a node answering for another block). */
-  const blockCheck = createBlockCheck(headers, store);
+  const blockCheck = createBlockCheck(headers, store, opts.head);
   let inserted = 0;
 
   const capabilities = async (): Promise<Capabilities> => {
@@ -184,7 +184,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       for (let n = a; n <= b; n++) blocks.push(n);
       // Asked in one turn, the headers go out batched; a failed read is forgotten by the cache and asked
       // again by the check that needs it.
-      if (s.checksHeaders === true) for (const n of blocks) void headers.load(n).catch(() => undefined);
+      // A scan checked by hash alone needs one header per two blocks (validate.ts hashWitness).
+      if (s.checksHeaders === true) for (const n of new Set(blocks.map((b) => hashWitness(b, opts.head)))) void headers.load(n).catch(() => undefined);
       const p = Promise.all(blocks.map(async (n) => s.decode(ctx, await s.fetch(ctx, { address: ANY_ADDRESS, side: 'from' }, n, n)))).then((r) => r.flat());
       p.catch(() => undefined); // awaited below in order; a batch after a failed one must not go unhandled
       return p;

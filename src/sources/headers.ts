@@ -164,6 +164,8 @@ function lastSeenHead(store: Store): { number: number; at: number } | null {
 export interface HeaderCache {
   /** Block `n` as the node has it (null: it has none), read once. */
   load(n: number): Promise<BlockHead | null>;
+  /** Whether block `n`'s header is held, being read, or awaited from a scan (load would not make a call). */
+  has(n: number): boolean;
   /** load, a missing block being an inconsistent answer (the node named it itself). */
   block(n: number): Promise<BlockHead>;
   /** Forgets block `n` (its header may have been the wrong answer), unless a scan is yet to hand it over. */
@@ -201,6 +203,7 @@ export function createHeaderCache(rpc: RpcClient): HeaderCache {
 
   return {
     load,
+    has: (n) => cache.has(n),
     block: (n) => load(n).then((b) => b ?? Promise.reject(missingBlock(n))),
     forget(n) {
       if (!awaited.has(n)) cache.delete(n);

@@ -20,29 +20,35 @@ export const VALUE_EVENTS: readonly string[] = [TOPIC_TRANSFER, TOPIC_DEPOSIT, T
  */
 export function decodeLog(log: RpcLog, chainId: number): Transfer | null {
   const topic0 = log.topics[0]?.toLowerCase();
-  const base = {
-    chainId,
-    txHash: log.transactionHash.toLowerCase(),
-    ref: `log:${hexToNumber(log.logIndex)}`,
-    blockNumber: hexToNumber(log.blockNumber),
-    blockHash: log.blockHash.toLowerCase(),
-    txIndex: hexToNumber(log.transactionIndex),
-    asset: log.address.toLowerCase(),
-  };
+  // Read (and checked) first, as for any log: a malformed number is a bad answer even in a log not kept.
+  const txHash = log.transactionHash.toLowerCase();
+  const ref = `log:${hexToNumber(log.logIndex)}`;
+  const blockNumber = hexToNumber(log.blockNumber);
+  const blockHash = log.blockHash.toLowerCase();
+  const txIndex = hexToNumber(log.transactionIndex);
+  const asset = log.address.toLowerCase();
   // A fungible amount is exactly one 32-byte word; anything else is a different event with the same name.
   if (!/^0x[0-9a-fA-F]{64}$/.test(log.data)) return null;
   const amount = BigInt(log.data);
   // An indexed address is a topic whose first 12 bytes are zero: other words under these signatures
   // (raw log3 from assembly) are not transfers between addresses.
   if (!log.topics.slice(1).every((t) => /^0x0{24}/.test(t))) return null;
+  let kind: Transfer['kind'];
+  let from: string;
+  let to: string;
   if (topic0 === TOPIC_TRANSFER) {
     if (log.topics.length !== 3) return null;
-    return { ...base, kind: 'erc20', from: topicToAddress(log.topics[1]!), to: topicToAddress(log.topics[2]!), amount };
-  }
-  if (topic0 === TOPIC_DEPOSIT || topic0 === TOPIC_WITHDRAWAL) {
+    kind = 'erc20';
+    from = topicToAddress(log.topics[1]!);
+    to = topicToAddress(log.topics[2]!);
+  } else if (topic0 === TOPIC_DEPOSIT || topic0 === TOPIC_WITHDRAWAL) {
     if (log.topics.length !== 2) return null;
-    const holder = topicToAddress(log.topics[1]!);
-    return { ...base, kind: topic0 === TOPIC_DEPOSIT ? 'wrap' : 'unwrap', from: holder, to: holder, amount };
+    kind = topic0 === TOPIC_DEPOSIT ? 'wrap' : 'unwrap';
+    from = to = topicToAddress(log.topics[1]!);
+  } else {
+    return null;
   }
-  return null;
+  // One object literal, not a spread of shared fields: V8 builds this at a fraction of a spread's cost
+  // (a block scan decodes every log of the chain).
+  return { chainId, txHash, ref, blockNumber, blockHash, txIndex, asset, kind, from, to, amount };
 }

@@ -4,30 +4,54 @@
  * runs them inside rpc/refetch.ts's bounded refetch, so an inconsistent answer is asked again a few times,
  * then the run stops with one sentence. Nothing of an inconsistent answer is stored.
  *
- * Cost: one eth_getBlockByNumber per distinct block that returned logs or traces, once per run (the
- * header is kept in the store after it agreed with an answer, and later runs do not fetch those ranges),
- * and none for a block a scan reads whole anyway (debug_traceBlockByHash or block bodies) or any other
- * reader of the run's header cache (headers.ts) has read.
- * Blocks whose logs a provider leaves out entirely are not caught here: that would need the header of
- * every block of a range (one call per block instead of one per range).
+ * What a check proves, and what it does not: an item (a log or a trace) naming block n with hash H is
+ * stored only when a header answer — a separate call, answered from the node's block store rather than
+ * its log index or tracer — names H for height n as well. Two independently served answers then agree on
+ * which block n is: an answer from a lagging or forked backend, a log index or tracer still on a chain
+ * the node has left, or a layer that rewrites block hashes is refused unless the header answer is wrong
+ * the same way. It does not prove that H is on the canonical chain (a node lying alike in every answer
+ * is the head check's, the finality depth's and the later runs' reorg check's concern, trace/run.ts).
+ * A log is also checked against its block's logs bloom (address and every topic): that rules out a log
+ * credited to a contract, or naming an address, the block never logged; the bloom is the header's own
+ * block's, so a log is always checked against its own block's header.
+ *
+ * The hash of block n is named by two header answers: block n's `hash` and block n + 1's `parentHash`.
+ * A block's hash commits to its parentHash, and a chain holds block n + 1 only on top of its block n, so
+ * a block store serving n + 1 of some chain names that chain's block n: checked against it, an item of
+ * block n proves exactly what it proves against header n (the same two answers agree, the header's
+ * number checked as asked). What header n + 1 does not give is block n's bloom (hence logs take their
+ * own header) and its timestamp (hence block n is not stored from it; whoever needs its time reads it).
+ * A trace_block scan asks for every block, so its traces are checked with one header per two blocks:
+ * an even block by the odd one above it (`hashWitness`), an odd one by its own, a block whose own header
+ * is already held by that one. Where a header is read for its bloom or time anyway, or blocks are
+ * scattered (trace_filter), pairing would save no call and is not used.
+ *
+ * Cost: per distinct block that returned logs, its own header; per block a trace_block scan read, half a
+ * header; per block of trace_filter traces, its own header. Once per run (the headers that agreed about
+ * their own block are kept in the store, and later runs do not fetch those ranges); none for a block a
+ * scan reads whole anyway (debug_traceBlockByHash or block bodies) or any other reader of the run's
+ * header cache (headers.ts) has read. Blocks whose logs a provider leaves out entirely are not caught
+ * here: that would need the header of every block of a range (one call per block instead of one per range).
  *
  * The headers travel in JSON-RPC batches (rpc/client.ts): a check asks for all its blocks at once, and a
- * trace_block scan asks for a batch of blocks' headers together (fetcher.ts), so the price is a few round
- * trips per hundred blocks, though still one billed call per block.
+ * trace_block scan asks for a batch of blocks' witnesses together (fetcher.ts), so the price is a few
+ * round trips per hundred blocks, though still one billed call per header.
  *
- * Why agreement between answers does not replace the header: a log and a trace of block n carrying the
- * same hash, from two calls, show only that the two calls were answered alike. A backend on a stale fork,
- * or a proxy that rewrites block hashes, answers both alike (the test proxy's wrong-block fault writes the
- * same foreign hash into every answer it tampers with, and test/faults.test.ts checks that two answers
- * agreeing on it are refused). The header is the one answer about the block itself, from the block
- * store rather than the log index or the tracer, and only it carries the bloom that rules out a log the
- * block never emitted. So the header is read for every block that returned logs or traces, once.
+ * Why agreement between data answers does not replace the header (docs/architecture.md, sources):
+ * a log and a trace of block n carrying the same hash, from two calls, show only that the two calls were
+ * answered alike. A backend on a stale fork that serves both, or a layer that rewrites block hashes in
+ * data answers, answers both alike (the test proxy's wrong-block fault writes the same foreign hash into
+ * every answer it tampers with, and test/faults.test.ts checks that two answers agreeing on it are
+ * refused); and agreeing hashes say nothing of a log the block never emitted (the forged-log fault), which
+ * only the block's bloom rules out. Nor would it save a call: a block with logs needs its own header for
+ * the bloom anyway, and a block with traces only has no second data answer to agree with.
  */
 
 import { getBytes, keccak256 } from 'ethers';
 import { InvalidResponseError } from '../errors.js';
 import { hexToNumber } from '../rpc/hex.js';
 import type { Store } from '../store/store.js';
+import type { BlockHead } from '../rpc/actions/getBlock.js';
 import type { HeaderCache } from './headers.js';
 
 /** Checks logs and traces against the headers of the blocks they claim. */
@@ -35,14 +59,33 @@ export interface BlockCheck {
   /**
    * Throws InvalidResponseError when an item's blockHash is not the hash of its block, when items of one
    * block disagree on its hash, or (logs) when a log's address or topics are not in the block's bloom.
-   * Headers that agreed with the answer are stored. Forgets the headers involved on failure, so the
-   * refetch reads them again (the header may have been the wrong answer).
+   * A log is checked against its own block's header (hash and bloom); a trace against its block's hash as
+   * a header names it: its own header's hash, or (trace_block, see `hashWitness`) the next block's
+   * parentHash. Headers that agreed with the answer about their own block are stored. Forgets the
+   * headers involved on failure, so the refetch reads them again (the header may have been the wrong answer).
    */
   check(items: readonly { blockNumber: unknown; blockHash: string; address?: string; topics?: readonly string[] }[], method: string): Promise<void>;
 }
 
-/** Creates a per-run checker that reads headers through the run's header cache and keeps agreed ones in `store`. */
-export function createBlockCheck(cache: HeaderCache, store: Store): BlockCheck {
+/**
+ * The block whose header is read to learn block `n`'s hash for a check that needs the hash alone (traces
+ * of a trace_block scan): `n` itself, or for an even `n` below the run's head the odd block `n + 1`, whose
+ * header names `n`'s hash as its parentHash. One header then serves two blocks of a scan; the scan asks
+ * for these headers ahead (fetcher.ts). Not used where the header is read for more than the hash (a log's
+ * bloom, a block time) or where blocks are scattered (trace_filter), where it would save no call.
+ */
+export function hashWitness(n: number, head: number): number {
+  return n % 2 === 0 && n + 1 <= head ? n + 1 : n;
+}
+
+/** The methods whose answers are checked by hash alone with `hashWitness` (block scans, every block asked). */
+const PAIRED: ReadonlySet<string> = new Set(['trace_block']);
+
+/**
+ * Creates a per-run checker that reads headers through the run's header cache and keeps agreed ones in
+ * `store`. `head`: the run's head (no header above it is asked for); without it every block's own header is read.
+ */
+export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): BlockCheck {
   /** Bloom bit indexes per address or topic: topic0 is one of three, and addresses and topics repeat. */
   const bitsOf = new Map<string, readonly number[]>();
   const bloomBitsOf = (value: string): readonly number[] => {
@@ -65,13 +108,26 @@ export function createBlockCheck(cache: HeaderCache, store: Store): BlockCheck {
         else byBlock.set(n, [it]);
       }
       const blocks = [...byBlock.keys()];
+      // The header each block is checked against: its own, unless only its hash is needed, its own is not
+      // already held, and the next block's header names it (hashWitness).
+      const witnessOf = blocks.map((n) => {
+        const isLog = byBlock.get(n)!.some((it) => it.address !== undefined && it.topics !== undefined);
+        return isLog || !PAIRED.has(method) || cache.has(n) ? n : hashWitness(n, head);
+      });
+      const wanted = [...new Set(witnessOf)];
       try {
-        const headers = await Promise.all(blocks.map((n) => cache.block(n)));
+        const read = await Promise.all(wanted.map((w) => cache.block(w)));
+        const headerOf = new Map(wanted.map((w, i) => [w, read[i]!]));
+        const own: BlockHead[] = [];
         blocks.forEach((n, i) => {
-          const h = headers[i]!;
+          const w = witnessOf[i]!;
+          const h = headerOf.get(w)!;
+          const hash = w === n ? h.hash : h.parentHash;
           for (const it of byBlock.get(n)!) {
-            if (it.blockHash.toLowerCase() !== h.hash) {
-              throw new InvalidResponseError(`${method} returned block ${n} with hash ${it.blockHash.slice(0, 10)}…, but block ${n} is ${h.hash.slice(0, 10)}…`);
+            if (it.blockHash.toLowerCase() !== hash) {
+              throw new InvalidResponseError(
+                `${method} returned block ${n} with hash ${it.blockHash.slice(0, 10)}…, but block ${n} is ${hash.slice(0, 10)}…${w === n ? '' : ` (the parent hash of block ${w})`}`,
+              );
             }
             if (it.address !== undefined && it.topics !== undefined) {
               const parts = [it.address, ...it.topics];
@@ -80,11 +136,12 @@ export function createBlockCheck(cache: HeaderCache, store: Store): BlockCheck {
               }
             }
           }
+          if (w === n) own.push(h);
         });
-        store.putBlocks(blocks.map((n, i) => ({ number: n, hash: headers[i]!.hash, timestamp: headers[i]!.timestamp })));
+        if (own.length > 0) store.putBlocks(own.map((h) => ({ number: h.number, hash: h.hash, timestamp: h.timestamp })));
       } catch (err) {
         // A header a scan has yet to hand over was not part of the wrong answer: the cache keeps it awaited.
-        for (const n of blocks) cache.forget(n);
+        for (const w of wanted) cache.forget(w);
         throw err;
       }
     },

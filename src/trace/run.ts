@@ -388,7 +388,19 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
   // Block times are shown for path steps only: the totals into a venue can be thousands of transfers,
   // and a header each would cost a call each for nothing on screen.
   const steps = raw.flatMap((h) => h.path);
-  const blocks = [...new Set(steps.map((t) => t.blockNumber))];
+  // And each venue's first and last arrival, whose times the report shows (runReport.ts reads them from
+  // the store): a block scan no longer stores every block's header (sources/validate.ts, hashWitness).
+  const ends = raw.flatMap((h) => {
+    if (h.transfers.length === 0) return [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of h.transfers) {
+      lo = Math.min(lo, t.blockNumber);
+      hi = Math.max(hi, t.blockNumber);
+    }
+    return [lo, hi];
+  });
+  const blocks = [...new Set([...steps.map((t) => t.blockNumber), ...ends])];
   const headerList = await Promise.all(blocks.map((n) => headers.get(n)));
   const byNumber = new Map(headerList.map((h) => [h.number, h]));
   for (const t of steps) {

@@ -38,6 +38,12 @@ export type FaultKind =
   | 'wrong-block'
   /** Receipts with their logs left out but their logs bloom kept. */
   | 'missing-logs'
+  /**
+   * An eth_getLogs answer whose first log is credited to a contract that never logged anything (the
+   * foreign address FORGED_LOG_ADDRESS), its block hash and number left true: a lie that agreeing hashes
+   * cannot show, only the block's own logs bloom.
+   */
+  | 'forged-log'
   /** A batch answered for its first half only (single requests pass untouched). */
   | 'partial-batch'
   /** A batch answered with one JSON-RPC error object, as endpoints without batch support do. */
@@ -51,7 +57,10 @@ export type FaultKind =
   | RangeStyle;
 
 /** Faults that forward the request and tamper with the node's answer; counted only when they changed it. */
-export const DATA_FAULTS: readonly FaultKind[] = ['wrong-block', 'missing-logs', 'partial-batch', 'batch-reordered', 'batch-duplicate', 'batch-member-error'];
+export const DATA_FAULTS: readonly FaultKind[] = ['wrong-block', 'missing-logs', 'forged-log', 'partial-batch', 'batch-reordered', 'batch-duplicate', 'batch-member-error'];
+
+/** The contract a 'forged-log' answer credits a log to (an address no test chain logs from). */
+export const FORGED_LOG_ADDRESS = '0x00000000000000000000000000000000000f0f0f';
 
 /** Every way the proxy mangles a batch (all of them leave single requests alone). */
 export const BATCH_FAULTS: readonly FaultKind[] = ['partial-batch', 'batch-refused', 'batch-reordered', 'batch-duplicate', 'batch-member-error'];
@@ -255,6 +264,7 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
         return json(res, 200, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch requests are not supported' } });
       case 'wrong-block':
       case 'missing-logs':
+      case 'forged-log':
       case 'partial-batch':
       case 'batch-reordered':
       case 'batch-duplicate':
@@ -375,6 +385,11 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
       if (!Array.isArray(result) || result.length === 0) return undefined;
       const fake = `0x${'ba'.repeat(32)}`;
       for (const item of result as { blockHash?: string }[]) if (typeof item?.blockHash === 'string') item.blockHash = fake;
+      return JSON.stringify(env);
+    }
+    if (kind === 'forged-log') {
+      if (single.method !== 'eth_getLogs' || !Array.isArray(result) || result.length === 0) return undefined;
+      (result[0] as { address: string }).address = FORGED_LOG_ADDRESS;
       return JSON.stringify(env);
     }
     // missing-logs. (Not on eth_getLogs: a log left out of a range answer shows only in the header of

@@ -15,6 +15,11 @@ export interface BlockHead {
   number: number;
   /** Lower-case. */
   hash: string;
+  /**
+   * The hash of block number - 1, lower-case: part of what `hash` commits to, so a node serving this block
+   * of a chain names that chain's previous block (sources/validate.ts checks block n's traces with it).
+   */
+  parentHash: string;
   /** The 256-byte logs bloom. */
   bloom: Uint8Array;
   /** Unix seconds. */
@@ -70,17 +75,23 @@ export function missingBlock(asked: BlockTag): InvalidResponseError {
 }
 
 function parseBlock(b: unknown, asked: BlockTag): Omit<BlockHead, 'transactions'> & { transactions: unknown[] } {
-  const block = b as { number?: unknown; hash?: unknown; logsBloom?: unknown; timestamp?: unknown; transactions?: unknown } | null;
+  const block = b as { number?: unknown; hash?: unknown; parentHash?: unknown; logsBloom?: unknown; timestamp?: unknown; transactions?: unknown } | null;
   if (typeof block !== 'object' || block === null || typeof block.number !== 'string') throw missingBlock(asked);
   const number = hexToNumber(block.number);
   if (asked !== 'latest' && number !== asked) throw new InvalidResponseError(`${METHOD} returned block ${number} for block ${asked}`);
-  if (typeof block.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(block.hash) || typeof block.logsBloom !== 'string' || !/^0x[0-9a-fA-F]{512}$/.test(block.logsBloom)) {
-    throw new InvalidResponseError(`${METHOD} returned block ${number} without a valid hash or logs bloom`);
+  if (
+    typeof block.hash !== 'string' ||
+    !/^0x[0-9a-fA-F]{64}$/.test(block.hash) ||
+    typeof block.parentHash !== 'string' ||
+    !/^0x[0-9a-fA-F]{64}$/.test(block.parentHash) ||
+    typeof block.logsBloom !== 'string' || !/^0x[0-9a-fA-F]{512}$/.test(block.logsBloom)) {
+    throw new InvalidResponseError(`${METHOD} returned block ${number} without a valid hash, parent hash or logs bloom`);
   }
   if (!Array.isArray(block.transactions)) throw new InvalidResponseError(`${METHOD} returned block ${number} without a transaction list`);
   return {
     number,
     hash: block.hash.toLowerCase(),
+    parentHash: block.parentHash.toLowerCase(),
     bloom: getBytes(block.logsBloom),
     timestamp: hexToNumber(block.timestamp),
     transactions: block.transactions as unknown[],
