@@ -9,16 +9,18 @@ import { toJsonValue } from '../report/json.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { createRpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
-import { createStore } from '../store/store.js';
 import type { SeedTier } from '../types.js';
 import { connect, runTrace, type TraceSeed } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
-import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy, refuseOptionLikeValues } from './options.js';
 import { errorLine, outputTarget, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
-import { reachingRpc, rpcUrls } from './rpc.js';
+import { parseSeedArg, planRpc, reachingRpc, rpcUrls } from './rpc.js';
+import { loadBridgeRegistry } from '../bridges/registry.js';
+import type { RpcPool } from '../rpc/pool.js';
+import { createStore, type Store } from '../store/store.js';
+import type { ChainContext } from '../trace/run.js';
 import { runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
@@ -156,15 +158,15 @@ function versionLine(): string {
 /** Validates the options, runs the trace, prints the report. Exported for the demo command. */
 export async function traceCommand(addresses: string[], o: TraceCliOptions): Promise<TraceResult> {
   // Everything the user typed is checked before a file is opened or a request sent.
-  const explicit = addresses.map((a) => parseAddress(a, 'seed address'));
+  const typed = addresses.map((a) => parseSeedArg(a));
   const format = chosenFormat('trace', o);
   if (o.out) outputTarget(o.out);
-  if (explicit.length === 0 && !o.seeds) {
+  if (typed.length === 0 && !o.seeds) {
     throw new UsageError('no seeds: give one or more addresses, or --seeds <list>.', {
       hint: 'for example: hoptrace trace 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL',
     });
   }
-  const urls = rpcUrls(o.rpc);
+  const plan = planRpc(rpcUrls(o.rpc));
   const hops = parseCount(o.hops, '--hops', { min: 1, max: 64 });
   const direction = parseDirection(o.direction);
   const fromBlock = o.fromBlock === undefined ? undefined : parseBlock(o.fromBlock, '--from-block');
@@ -194,17 +196,50 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
-  const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, alsoSecret: urls, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
-  const rpc = createRpcPool(clients);
-  // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
-  // empty database file behind. With several endpoints their chain ids are read once, here.
-  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, getChainId)) ?? (await getChainId(rpc)));
+  const poolOf = (urls: readonly string[]): RpcPool => {
+    const clients = urls.map((url) => createRpcClient({ url, concurrency, rps, timeoutMs, alsoSecret: urls, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }));
+    return createRpcPool(clients);
+  };
+  // The endpoints answer before the database is opened: a wrong or unreachable --rpc must not leave a new,
+  // empty database file behind. With several endpoints per chain their chain ids are read once, here.
+  const chainOf = (pool: RpcPool): Promise<number> => reachingRpc(async () => (await checkSameChain(pool, getChainId)) ?? (await getChainId(pool)));
+  const others: { chainId: number; rpc: RpcPool }[] = [];
+  for (const n of plan.named) {
+    const pool = poolOf(n.urls);
+    const served = await chainOf(pool);
+    if (served !== n.chainId) {
+      throw new UsageError(`--rpc ${n.name}=${pool.endpoint} serves chain ${served}, not ${n.name} (chain ${n.chainId}).`, {
+        hint: 'name each endpoint by the chain it serves, or give its chain id (--rpc <chain id>=<url>)',
+      });
+    }
+    others.push({ chainId: served, rpc: pool });
+  }
+  // The home chain: the bare URLs' (as before), else the first chain named.
+  const rpc = plan.bare.length > 0 ? poolOf(plan.bare) : others.shift()!.rpc;
+  const chainId = plan.bare.length > 0 ? await chainOf(rpc) : (plan.named[0]!.chainId);
+  const extra = others.filter((x) => x.chainId !== chainId);
+  if (extra.length !== others.length) {
+    throw new UsageError(`--rpc names chain ${chainId}, which the bare --rpc URL already serves: give that chain's endpoints the same way.`);
+  }
+  const chainIds = new Set([chainId, ...extra.map((x) => x.chainId)]);
+  const seedArgs = addresses.map((a) => parseSeedArg(a, chainIds));
   // The seed list is resolved before the database is created too: an unknown list or tier is bad input,
   // and bad input leaves no file behind.
   const labelChain = o.labelsChain ?? labelChainForChainId(chainId);
-  const seeds = collectSeeds(explicit, o.seeds, labelChain, tiers, o.tier);
-  const store = createStore(o.db, { onNote: (m) => progress.note(m) });
+  const seeds = collectSeeds(seedArgs, o.seeds, labelChain, tiers, o.tier);
+  const bridges = loadBridgeRegistry();
+  let store = createStore(o.db, { onNote: (m) => progress.note(m) });
+  const stores: Store[] = [store];
   try {
+    // One database holds every chain: a run that names chains may start from another chain than the
+    // one the file was first bound to.
+    const held = store.chainId();
+    if (extra.length > 0 && held !== null && held !== chainId) {
+      store.close();
+      stores.length = 0;
+      store = createStore(o.db, { repair: false, chainId });
+      stores.push(store);
+    }
     const conn = await reachingRpc(() => connect(rpc, store, finalityDepth, chainId));
     if (labelChain === null) {
       progress.note(
@@ -213,6 +248,22 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
     }
     // The user's labels in this database override the bundled ones (hoptrace labels add / import).
     const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
+    const chains: ChainContext[] = [];
+    for (const x of extra) {
+      const s = createStore(o.db, { repair: false, ...(x.chainId === store.chainId() || x.chainId === held ? {} : { chainId: x.chainId }) });
+      stores.push(s);
+      const c = await reachingRpc(() => connect(x.rpc, s, finalityDepth, x.chainId));
+      const lc = labelChainForChainId(x.chainId);
+      chains.push({
+        rpc: x.rpc,
+        store: s,
+        conn: c,
+        labels: overlayUserLabels(loadLabelBook(lc), s.userLabels.all()),
+        seedList: seedBook(lc),
+        labelChain: lc ?? 'evm',
+        nativeSymbol: nativeSymbol(lc) ?? 'native',
+      });
+    }
     const result = await runTrace(
       {
         rpc,
@@ -225,6 +276,8 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
         nativeSymbol: nativeSymbol(labelChain) ?? 'native',
         version: packageVersion(),
         onProgress: (m) => progress.update(m),
+        bridges,
+        chains,
       },
       conn,
       { seeds, direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
@@ -241,19 +294,19 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
     return result;
   } finally {
     progress.done();
-    store.close();
+    for (const s of stores) s.close();
   }
 }
 
 function collectSeeds(
-  explicit: string[],
+  explicit: readonly { address: string; chainId?: number }[],
   list: string | undefined,
   labelChain: string | null,
   tiers: readonly SeedTier[] | undefined,
   tierName: string | undefined,
 ): TraceSeed[] {
   const out = new Map<string, TraceSeed>();
-  for (const address of explicit) out.set(address, { address });
+  for (const { address, chainId } of explicit) out.set(address, chainId === undefined ? { address } : { address, chainId });
   if (list) {
     let listed = resolveSeedList(list, labelChain);
     if (tiers !== undefined) {
