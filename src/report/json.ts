@@ -328,7 +328,11 @@ export function jsonText(doc: unknown): string {
 
 /** One self-contained NDJSON object per hit: `{ schemaVersion, chainId, ...hit }`. */
 export function toHitLines(result: TraceResult): HitLineJson[] {
-  return result.hits.map((h) => ({ schemaVersion: result.schemaVersion, ...hitJson(h, result.chainId) }));
+  // A line's chainId is its hit's chain (the report's own chain before cross-chain runs).
+  return result.hits.map((h) => {
+    const { chainId, ...hit } = hitJson(h, result.chainId);
+    return { schemaVersion: result.schemaVersion, chainId, ...hit };
+  });
 }
 
 /**

@@ -476,9 +476,6 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   if (noExit.length > 0) {
     cov.warnings.push(`${noExit.length} payment${noExit.length === 1 ? '' : 's'} into a bridge contract carried no exit event of its protocol (not followed across): ${noExit.join(', ')}.`);
   }
-  if (runs.size > 1) {
-    cov.warnings.push('the main path by value (byValue) and the recorded graph cover the home chain only; paths across chains are shown as the walk found them.');
-  }
   const sortedHits = sortHits(hits, req.seeds.map((s) => s.address));
   const frontier = sortedHits
     .filter((h): h is Hit & { exit: HitExit } => h.kind === 'exit' && h.exit != null)
