@@ -217,6 +217,35 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     for (const h of doc.hits.filter((x: any) => x.kind === 'venue')) expect(text.stdout).toContain(h.entity);
   }, 180_000);
 
+  it('verifies a cross-chain report one chain at a time', async () => {
+    const file = join(dir, 'report.json');
+    const r = await hoptrace([...args(), '--json', '-o', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { hits: { path: { chainId: number; kind: string }[] }[] };
+    const onChain = (id: number): number => new Set(doc.hits.flatMap((h) => h.path.filter((s) => s.chainId === id && s.kind !== 'bridge').map((s) => JSON.stringify(s)))).size;
+    for (const [url, id] of [[eth.anvil.url, 1], [bsc.anvil.url, 56]] as const) {
+      const v = await hoptrace(['verify', file, '--rpc', url, '--json']);
+      expect(v.code, v.stderr).toBe(0);
+      const out = JSON.parse(v.stdout) as { chainId: number; checks: { ok: boolean }[]; failed: number; notChecked: number };
+      expect(out.chainId).toBe(id);
+      expect(out.failed).toBe(0);
+      expect(out.checks.length).toBeGreaterThan(0);
+      expect(out.checks.length).toBeLessThanOrEqual(onChain(id));
+      expect(out.notChecked).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('starts from a seed named on another chain (`bsc:0x…`)', async () => {
+    const r = await hoptrace(['trace', `bsc:${who.thorRecipient}`, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--db', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { chainId: number; hits: { address: string; chainId: number; hops: number }[] };
+    expect(doc.chainId).toBe(1);
+    expect(doc.hits).toContainEqual(expect.objectContaining({ address: who.venueA, chainId: 56, hops: 1 }));
+    const refused = await hoptrace(['trace', `optimism:${who.mule}`, '--rpc', `ethereum=${eth.anvil.url}`, '--db', db]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/has no --rpc in this run/);
+  });
+
   it('refuses an endpoint named for another chain than it serves', async () => {
     const r = await hoptrace(['trace', who.seed!, '--rpc', `bsc=${eth.anvil.url}`, '--db', join(dir, 'refused.db')]);
     expect(r.code).toBe(2);

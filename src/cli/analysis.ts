@@ -152,6 +152,9 @@ export function registerAnalysisCommands(program: Command): void {
         // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.
         const lines = r.checks.map((c) => cleanText(`${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`, 1000));
         lines.push('', `${r.checks.length - r.failed} of ${plural(r.checks.length, 'hop')} ${r.checks.length - r.failed === 1 ? 'holds' : 'hold'} on chain ${r.chainId} via ${r.endpoint}.`);
+        if (r.notChecked > 0) {
+          lines.push(`${plural(r.notChecked, 'hop')} on other chains or across bridges not checked here: verify again with the --rpc of each chain the report names.`);
+        }
         emit(lines.join('\n') + '\n', 'text');
       }
       if (r.failed > 0) process.exitCode = 1;
