@@ -75,8 +75,10 @@ export type TableStores = ReturnType<typeof tableStores>;
 
 /**
  * The local graph: transfers, the block intervals already fetched, block headers, token metadata and
- * meta rows, plus the other tables as members (TableStores). One file holds one chain (checked on every
- * run against the RPC's chain id). Nothing outside store/ sees the database handle or writes SQL.
+ * meta rows, plus the other tables as members (TableStores). A handle reads and writes one chain, checked
+ * on every run against the RPC's chain id: the file's own (bound by its first run), or another chain the
+ * file also holds (StoreOptions.chainId; every key carries its chain). Nothing outside store/ sees the
+ * database handle or writes SQL.
  */
 export interface Store extends TableStores {
   readonly path: string;

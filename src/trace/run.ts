@@ -405,7 +405,9 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   async function crossingStep(source: ChainRun, target: ChainRun, crossing: Crossing, arrival: BridgeArrival, exit: BridgeExit): Promise<PathStep> {
     const header = await target.c.conn.headers.get(arrival.at.blockNumber);
     const asset = evmAssetOf(arrival.asset) ?? evmAssetOf(exit.promised.asset) ?? NATIVE;
-    const meta = await assetMeta(target, asset);
+    // An arrival that names no amount (Wormhole's redemption) shows the exit's promise, in its own units.
+    const promisedOnly = arrival.amount === null && exit.promised.amountKind === 'normalized-8';
+    const meta = promisedOnly ? { symbol: null, decimals: 8 } : await assetMeta(target, asset);
     return {
       chainId: target.chainId,
       from: crossing.from,
