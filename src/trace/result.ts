@@ -211,7 +211,7 @@ export interface Crossing {
 }
 
 /** Why an exit was not followed. */
-export type ExitReason = 'non-evm' | 'no-endpoint' | 'no-arrival' | 'unknown-chain' | 'unknown-recipient';
+export type ExitReason = 'non-evm' | 'no-endpoint' | 'no-arrival' | 'unknown-chain' | 'unknown-recipient' | 'hop-limit';
 
 /** An exit hit's facts: the decoded event (a fact) and the protocol's promise (not a delivery). */
 export interface HitExit {

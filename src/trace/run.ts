@@ -282,10 +282,10 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       const o = leg.origin.get(b.seed)!;
       const path = [...o.prefix, ...(await pathSteps(cr, b.path))];
       const edge = b.path[b.path.length - 1]!;
-      for (const exit of found) await followExit(cr, leg, o.seed, exit, edge, path);
+      for (const exit of found) await followExit(cr, o.seed, exit, edge, path);
     }
     ctx.onProgress?.(`reading ${venues.length} hit paths' block times and tokens`);
-    for (const h of await assembleHits(cr, venues, leg.seeds)) {
+    for (const h of await assembleHits(cr, venues)) {
       const o = leg.origin.get(h.seed)!;
       h.seed = o.seed;
       h.path = [...o.prefix, ...h.path];
@@ -305,7 +305,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
    * One exit: matched to its arrival on a chain of this run, the walk goes on from the recipient there;
    * otherwise it is an exit hit, with the reason.
    */
-  async function followExit(cr: ChainRun, leg: Leg, seed: Address, exit: BridgeExit, edge: Transfer, path: PathStep[]): Promise<void> {
+  async function followExit(cr: ChainRun, seed: Address, exit: BridgeExit, edge: Transfer, path: PathStep[]): Promise<void> {
     const hop = path.length;
     const exitTime = path[path.length - 1]?.timestamp ?? (await cr.c.conn.headers.get(edge.blockNumber)).timestamp;
     const exitHit = async (reason: ExitReason, text: string): Promise<void> => {
@@ -315,33 +315,34 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     if (dest.kind === 'named') return exitHit('non-evm', `${dest.name} is not an EVM chain: hoptrace cannot follow it`);
     if (dest.kind === 'unknown') return exitHit('unknown-chain', dest.reason);
     const recipient = evmRecipient(exit, edge.from);
-    const target = contexts.get(dest.chainId);
-    if (!target) return exitHit('no-endpoint', `no --rpc for ${chainName(dest.chainId)} (chain ${dest.chainId}) in this run`);
+    const endpoint = contexts.get(dest.chainId);
+    if (!endpoint) return exitHit('no-endpoint', `no --rpc for ${chainName(dest.chainId)} (chain ${dest.chainId}) in this run`);
     if (recipient === null) return exitHit('unknown-recipient', `the protocol names no EVM address on ${chainName(dest.chainId)}`);
+    if (hop >= req.hops) return exitHit('hop-limit', `the crossing would be hop ${hop + 1}, beyond --hops ${req.hops}`);
     const window = arrivalWindow(exit, exitTime);
-    const th = target.conn.headers;
-    const from = await th.firstAtOrAfter(exitTime, target.conn.head);
-    const to = Math.min(target.conn.head.number, (await th.firstAtOrAfter(exitTime + window + 1, target.conn.head)) - 1);
+    const th = endpoint.conn.headers;
+    const from = await th.firstAtOrAfter(exitTime, endpoint.conn.head);
+    const to = Math.min(endpoint.conn.head.number, (await th.firstAtOrAfter(exitTime + window + 1, endpoint.conn.head)) - 1);
     ctx.onProgress?.(`looking for the ${PROTOCOL_NAMES[exit.protocol]} arrival on ${chainName(dest.chainId)} (blocks ${from}–${to})`);
-    const found = from > to ? [] : await findArrivals(target.rpc, ctx.bridges!, exit, dest.chainId, from, to);
+    const found = from > to ? [] : await findArrivals(endpoint.rpc, ctx.bridges!, exit, dest.chainId, from, to);
     const timed = await Promise.all(found.map(async (a) => ({ item: a.arrival, timestamp: (await th.get(a.arrival.at.blockNumber)).timestamp, txIndex: a.txIndex })));
     const { matches, unmatched } = matchBridgeCrossings([{ item: exit, timestamp: exitTime }], timed, { windowSeconds: window });
     if (matches.length === 0) {
       const why = unmatched[0]?.reason ?? 'no arrival';
       return exitHit('no-arrival', `no arrival found on ${chainName(dest.chainId)} within ${window} s of the exit: ${why}`);
     }
-    const target_ = await chainRun(dest.chainId);
+    const target = await chainRun(dest.chainId);
     for (const m of matches) {
       const t = timed.find((x) => x.item === m.arrival)!;
       const payee = m.arrival.recipient ?? recipient;
       const crossing = crossingOf(m, { from: edge.to, to: payee, exitTime, arrivalTime: t.timestamp, hop: hop + 1 });
       crossings.push(crossing);
-      const step = await crossingStep(cr, target_, crossing, m.arrival, exit);
+      const step = await crossingStep(cr, target, crossing, m.arrival, exit);
       const prefix = [...path, step];
       // The recipient itself may be the venue (an exchange's own wallet receiving the payout).
-      const label = target_.c.labels.get(payee);
+      const label = target.c.labels.get(payee);
       if (label && labelInForceAt(label, t.timestamp)) {
-        const [h] = await assembleHits(target_, [{ kind: 'venue', seed, venue: payee, label, direction: 'out', path: [], transfers: [] }], [seed]);
+        const [h] = await assembleHits(target, [{ kind: 'venue', seed, venue: payee, label, direction: 'out', path: [], transfers: [] }]);
         if (h) {
           h.path = prefix;
           h.hops = prefix.length;
@@ -361,7 +362,6 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
         startAt: new Map([[payee, { block: m.arrival.at.blockNumber, tx: t.txIndex }]]),
         origin: new Map([[payee, { seed, prefix }]]),
       });
-      void leg;
     }
   }
 
@@ -724,14 +724,13 @@ async function pathSteps(cr: ChainRun, transfers: readonly Transfer[]): Promise<
 }
 
 /** The walk's venue and known-perpetrator hits of one chain, as report hits (not yet sorted). */
-async function assembleHits(cr: ChainRun, raw: RawHit[], seeds: Address[]): Promise<Hit[]> {
+async function assembleHits(cr: ChainRun, raw: RawHit[]): Promise<Hit[]> {
   const known = cr.known;
   const steps = await pathSteps(cr, raw.flatMap((h) => h.path));
   const stepOf = new Map(raw.flatMap((h) => h.path).map((t, i) => [t, steps[i]!]));
   const assets = [...new Set(raw.flatMap((h) => h.transfers).map((t) => t.asset))];
   const metas = new Map(await Promise.all(assets.map(async (a) => [a, await assetMeta(cr, a)] as const)));
   const meta = (asset: Asset): { symbol: string | null; decimals: number | null } => metas.get(asset) ?? { symbol: null, decimals: null };
-  void seeds;
   return raw.map((h): Hit => {
     const totals = new Map<Asset, { amount: bigint; transfers: number }>();
     for (const t of h.transfers) {
