@@ -215,6 +215,21 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     for (const e of exits) expect(text.stdout).toContain(e.exit.summary);
     for (const c of doc.crossings) expect(text.stdout).toContain(c.arrival.txHash);
     for (const h of doc.hits.filter((x: any) => x.kind === 'venue')) expect(text.stdout).toContain(h.entity);
+    for (const f of doc.frontier) expect(text.stdout).toMatch(new RegExp(`${f.address}.*tx ${f.txHash} \\(chain ${f.fromChainId}\\) — `));
+    expect(text.stdout).toContain(`${doc.hits.length} hits (2 venues, 0 known perpetrators, 2 exits to chains not followed)`);
+
+    // The stored run reads back from the database alone, with the same crossings and frontier.
+    const stored = await hoptrace(['report', '--db', db, '--format', 'json']);
+    expect(stored.code, stored.stderr).toBe(0);
+    const again = JSON.parse(stored.stdout) as Record<string, any>;
+    expect(again.crossings).toEqual(doc.crossings);
+    expect(again.frontier).toEqual(doc.frontier);
+    for (const format of ['text', 'html', 'csv']) {
+      const r = await hoptrace(['report', '--db', db, '--format', format]);
+      expect(r.code, `${format}: ${r.stderr}`).toBe(0);
+    }
+    const exported = await hoptrace(['export', '--db', db, '--format', 'csv']);
+    expect(exported.code, exported.stderr).toBe(0);
   }, 180_000);
 
   it('verifies a cross-chain report one chain at a time', async () => {

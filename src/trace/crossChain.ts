@@ -86,7 +86,7 @@ export function promisedOf(exit: BridgeExit): Promised {
 /** `at least 1 BTC`, `5 ETH`, `no amount`: the promise in words. */
 export function promisedWords(p: Promised): string {
   if (p.amount === null || p.amountKind === 'none') return 'no amount';
-  const unit = p.symbol ?? p.asset ?? 'units';
+  const unit = p.symbol ?? p.asset ?? 'an asset the protocol does not name';
   const n = p.decimals === null ? `${p.amount} base units of` : formatUnits(p.amount, p.decimals).replace(/\.0$/, '');
   return `${p.amountKind === 'minimum' ? 'at least ' : ''}${n} ${unit}`;
 }
