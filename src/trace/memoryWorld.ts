@@ -18,6 +18,8 @@ export interface MemoryWorldInput {
   /** Unix seconds of a block; default 12 seconds a block from the Unix epoch. */
   blockTime?: (block: number) => number;
   deposits?: DepositChecker;
+  /** Bridge contracts (data/bridges.csv rows of the chain): the walk's `isBridge`. */
+  bridges?: readonly Address[];
 }
 
 /** A WalkWorld in memory, which also tells what the walk asked of it. */
@@ -96,5 +98,9 @@ export function createMemoryWorld(input: MemoryWorldInput): MemoryWorld {
     seedList: (address) => seeds.get(address),
   };
   if (input.deposits) world.deposits = input.deposits;
+  if (input.bridges) {
+    const bridges = new Set(input.bridges);
+    world.isBridge = (address) => bridges.has(address);
+  }
   return world;
 }
