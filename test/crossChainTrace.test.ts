@@ -163,6 +163,8 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     const doc = JSON.parse(json.stdout) as Record<string, any>;
     expect(doc.schemaVersion).toBe(3);
     expect(doc.chains.map((c: any) => [c.chainId, c.home])).toEqual([[1, true], [10, false], [56, false]]);
+    // The two user labels are BSC's: applied on the chain they name, and counted for the run.
+    expect(doc.labels.userLabels).toBe(2);
 
     // The crossings: THORChain exact, Across by id, OP by inference; never the look-alikes.
     const byProtocol = Object.fromEntries(doc.crossings.map((c: any) => [c.protocol, c]));

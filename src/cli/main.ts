@@ -249,16 +249,19 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
     // The user's labels in this database override the bundled ones (hoptrace labels add / import).
     const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
     const chains: ChainContext[] = [];
+    let otherUserLabels = 0;
     for (const x of extra) {
       const s = createStore(o.db, { repair: false, ...(x.chainId === store.chainId() || x.chainId === held ? {} : { chainId: x.chainId }) });
       stores.push(s);
       const c = await reachingRpc(() => connect(x.rpc, s, finalityDepth, x.chainId));
       const lc = labelChainForChainId(x.chainId);
+      const book = overlayUserLabels(loadLabelBook(lc), s.userLabels.all());
+      otherUserLabels += book.userLabels;
       chains.push({
         rpc: x.rpc,
         store: s,
         conn: c,
-        labels: overlayUserLabels(loadLabelBook(lc), s.userLabels.all()),
+        labels: book,
         seedList: seedBook(lc),
         labelChain: lc ?? 'evm',
         nativeSymbol: nativeSymbol(lc) ?? 'native',
@@ -271,7 +274,8 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
         labels,
         // The whole seed list, whatever seeds this run starts from: reached, an address on it is a finding.
         seedList: seedBook(labelChain),
-        labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels },
+        // User labels applied on every chain of the run.
+        labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels + otherUserLabels },
         labelChain: labelChain ?? 'evm',
         nativeSymbol: nativeSymbol(labelChain) ?? 'native',
         version: packageVersion(),

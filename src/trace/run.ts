@@ -282,7 +282,9 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       const o = leg.origin.get(b.seed)!;
       const path = [...o.prefix, ...(await pathSteps(cr, b.path))];
       const edge = b.path[b.path.length - 1]!;
-      for (const exit of found) await followExit(cr, o.seed, exit, edge, path);
+      // A transaction may carry several exits (a batch): those that name this payment are its own.
+      const own = found.filter((e) => (e.sender === null || e.sender === edge.from) && (e.paid === null || e.paid.amount === edge.amount));
+      for (const exit of found.length > 1 && own.length > 0 ? own : found) await followExit(cr, o.seed, exit, edge, path);
     }
     ctx.onProgress?.(`reading ${venues.length} hit paths' block times and tokens`);
     for (const h of await assembleHits(cr, venues)) {
