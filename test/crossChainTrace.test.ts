@@ -240,7 +240,7 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { hits: { path: { chainId: number; kind: string }[] }[] };
     const onChain = (id: number): number => new Set(doc.hits.flatMap((h) => h.path.filter((s) => s.chainId === id && s.kind !== 'bridge').map((s) => JSON.stringify(s)))).size;
-    for (const [url, id] of [[eth.anvil.url, 1], [bsc.anvil.url, 56]] as const) {
+    for (const [url, id] of [[eth.anvil.url, 1], [`bsc=${bsc.anvil.url}`, 56]] as const) {
       const v = await hoptrace(['verify', file, '--rpc', url, '--json']);
       expect(v.code, v.stderr).toBe(0);
       const out = JSON.parse(v.stdout) as { chainId: number; checks: { ok: boolean }[]; failed: number; notChecked: number };
