@@ -185,6 +185,10 @@ export interface WalkResult {
  * inferred. An address of the seed list is a known-perpetrator hit and is followed on: it is the
  * perpetrator's own wallet, not a venue that takes custody, and stopping there would hide the venue
  * the funds reach next.
+ *
+ * Forward, a payment into a bridge contract (`world.isBridge`) ends its branch as a `bridge` hit, one per
+ * transaction, whatever its label: the run reads the exit from the protocol's log and, where it can,
+ * walks on from the arrival on the other chain (a new walk with `startAt`).
  */
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const { world } = opts;
