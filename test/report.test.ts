@@ -419,19 +419,20 @@ describe('toJson', () => {
 
   it('is pretty, newline-terminated, stable, in the key order of the contract', () => {
     const s = toJson(fixture());
-    expect(s.startsWith('{\n  "schemaVersion": 2,\n  "tool": {')).toBe(true);
+    expect(s.startsWith(`{\n  "schemaVersion": ${REPORT_SCHEMA_VERSION},\n  "tool": {`)).toBe(true);
     expect(s.endsWith('}\n')).toBe(true);
     expect(toJson(fixture())).toBe(s);
     const v = toJsonValue(fixture());
     expect(Object.keys(v)).toEqual([
       'schemaVersion', 'tool', 'chainId', 'labelChain', 'labels', 'rpc', 'generatedAt', 'params', 'seeds', 'coverage', 'stats', 'hits', 'inferences',
+      'chains', 'crossings', 'frontier',
     ]);
     expect(Object.keys(v.hits[0]!)).toEqual([
-      'kind', 'seed', 'address', 'entity', 'category', 'role', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',
-      'firstBlock', 'lastBlock', 'via', 'deposit', 'evidence', 'perpetrator',
+      'kind', 'chainId', 'seed', 'address', 'entity', 'category', 'role', 'risk', 'jurisdiction', 'labelSource', 'labelOrigin', 'labelAtHop', 'direction', 'hops', 'path', 'totals',
+      'firstBlock', 'lastBlock', 'via', 'deposit', 'exit', 'evidence', 'perpetrator',
     ]);
     expect(Object.keys(v.hits[0]!.path[0]!)).toEqual([
-      'from', 'to', 'txHash', 'blockNumber', 'blockHash', 'timestamp', 'asset', 'symbol', 'decimals', 'amount', 'kind', 'ref', 'fromEvidence', 'toEvidence',
+      'chainId', 'from', 'to', 'txHash', 'blockNumber', 'blockHash', 'timestamp', 'asset', 'symbol', 'decimals', 'amount', 'kind', 'ref', 'crossing', 'fromEvidence', 'toEvidence',
     ]);
     expect(Object.keys(v.stats.rpcCalls.byMethod)).toEqual(['eth_call', 'eth_getBlockByNumber', 'eth_getLogs']);
     expect(JSON.stringify(v)).not.toMatch(/\d+n\b/);
@@ -532,7 +533,7 @@ describe('toNdjson', () => {
       expect(line.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
       expect(Object.keys(obj).slice(0, 5)).toEqual(['schemaVersion', 'chainId', 'kind', 'seed', 'address']);
-      expect(obj['schemaVersion']).toBe(2);
+      expect(obj['schemaVersion']).toBe(REPORT_SCHEMA_VERSION);
       expect(obj['chainId']).toBe(1);
     }
     const garantex = JSON.parse(rows[1]!) as { risk: string; path: { amount: string; toEvidence: { level: string } | null }[]; evidence: { level: string } };

@@ -23,6 +23,7 @@ import { chromiumMissing, dumpDom } from './helpers/chromium.js';
 import { hoptrace } from './helpers/cli.js';
 import { startProxy } from './helpers/proxy.js';
 import { lazarus, tempDb, venue } from './helpers/trace.js';
+import { REPORT_SCHEMA_VERSION } from '../src/trace/result.js';
 
 const ETH = 10n ** 18n;
 const SEED = lazarus('bybit', 1)[0]!;
@@ -114,7 +115,7 @@ describe('hoptrace report from the database alone', () => {
 
   it('carries a manifest: versions, run, redacted endpoint, block range, label data hash, parameters', () => {
     const m = (JSON.parse(reportJson) as Json).manifest;
-    expect(m).toMatchObject({ tool: { name: 'hoptrace' }, reportSchemaVersion: 2, databaseSchemaVersion: MIGRATIONS.length, run: { id: 1 }, chainId: 31337, seeds: [SEED] });
+    expect(m).toMatchObject({ tool: { name: 'hoptrace' }, reportSchemaVersion: REPORT_SCHEMA_VERSION, databaseSchemaVersion: MIGRATIONS.length, run: { id: 1 }, chainId: 31337, seeds: [SEED] });
     expect(m.labels.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.labels.sha256.startsWith(m.labels.dataVersion)).toBe(true);
     expect(m.params).toMatchObject({ hops: 3, direction: 'out', stopAtLabels: true });

@@ -280,3 +280,37 @@ describe('walk: labels and the seed list', () => {
     expect(result.hits).toEqual([]);
   });
 });
+
+describe('bridges and arrivals (across chains)', () => {
+  it('returns each payment into a bridge contract as its own bridge hit with its path, and does not expand the contract', async () => {
+    const [seed, mule, bridge, beyond] = [addr(), addr(), addr(), addr()];
+    const t1 = move(seed, mule, 10);
+    const t2 = move(mule, bridge, 11, { amount: 3n });
+    const t3 = move(mule, bridge, 12, { amount: 2n });
+    const t4 = move(bridge, beyond, 13);
+    const { result, world } = await walkIn({ transfers: [t1, t2, t3, t4], labels: [venueLabel(bridge, { category: 'bridge' })], bridges: [bridge] }, [seed]);
+    const bridgeHits = result.hits.filter((h) => h.kind === 'bridge');
+    expect(bridgeHits.map((h) => [h.venue, h.path.map((t) => t.txHash), h.transfers.map((t) => t.amount)])).toEqual([
+      [bridge, [t1.txHash, t2.txHash], [3n]],
+      [bridge, [t1.txHash, t3.txHash], [2n]],
+    ]);
+    // Labelled or not, a bridge contract is where the funds may leave the chain: no venue hit, no expansion.
+    expect(result.hits.filter((h) => h.kind === 'venue')).toEqual([]);
+    expect(world.ensured.some((n) => n.address === bridge)).toBe(false);
+  });
+
+  it('walks a seed reached by an arrival only from the arrival on (startAt)', async () => {
+    const [payee, before, after] = [addr(), addr(), addr()];
+    const early = move(payee, before, 20, { tx: 5 });
+    const sameBlockEarlier = move(payee, before, 30, { tx: 1 });
+    const later = move(payee, after, 30, { tx: 4 });
+    const { result } = await walkIn(
+      { transfers: [early, sameBlockEarlier, later], labels: [venueLabel(before), venueLabel(after, { entity: 'Later' })] },
+      [payee],
+      { startAt: new Map([[payee, { block: 30, tx: 3 }]]) },
+    );
+    expect(result.hits.map((h) => h.venue)).toEqual([after]);
+    // Block 20 is outside the window read; the earlier transaction of block 30 is read and skipped.
+    expect(result.skipped).toBe(1);
+  });
+});

@@ -16,7 +16,8 @@ import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
 import { writeErr } from './output.js';
-import { reachingRpc, rpcUrls } from './rpc.js';
+import { planRpc, reachingRpc, rpcUrls } from './rpc.js';
+import { getChainId } from '../rpc/actions/chainId.js';
 import { assembleReport } from './runReport.js';
 import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, rpcOption, type FormatChoice } from './shared.js';
 
@@ -134,7 +135,10 @@ export function registerAnalysisCommands(program: Command): void {
     .addOption(rpcOption({ repeatable: false }))
     .option('--json', 'print the checks as JSON')
     .action(async (file: string, o: { rpc?: string; json?: boolean }) => {
-      const [url] = rpcUrls(o.rpc) as [string];
+      // `<chain>=<url>` as trace takes it: the chain is checked against the node's and the report's.
+      const plan = planRpc(rpcUrls(o.rpc));
+      const named = plan.named[0];
+      const url = plan.bare[0] ?? named!.urls[0]!;
       if (!existsSync(file)) throw new UsageError(`report ${file} does not exist.`);
       let doc: unknown;
       try {
@@ -146,12 +150,19 @@ export function registerAnalysisCommands(program: Command): void {
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);
       const rpc = createRpcClient({ url });
       // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
+      if (named) {
+        const served = await reachingRpc(() => getChainId(rpc));
+        if (served !== named.chainId) throw new UsageError(`--rpc ${named.name}=${rpc.endpoint} serves chain ${served}, not ${named.name} (chain ${named.chainId}).`);
+      }
       const r = await reachingRpc(() => verifyReport(report, rpc));
       if (o.json) emit(JSON.stringify(r, null, 2) + '\n', 'json');
       else {
         // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.
         const lines = r.checks.map((c) => cleanText(`${c.ok ? 'holds ' : 'FAILS '} ${c.where}: tx ${c.txHash} ${c.ref} block ${c.blockNumber}${c.reason ? ` — ${c.reason}` : ''}`, 1000));
         lines.push('', `${r.checks.length - r.failed} of ${plural(r.checks.length, 'hop')} ${r.checks.length - r.failed === 1 ? 'holds' : 'hold'} on chain ${r.chainId} via ${r.endpoint}.`);
+        if (r.notChecked > 0) {
+          lines.push(`${plural(r.notChecked, 'hop')} on other chains or across bridges not checked here: verify again with the --rpc of each chain the report names.`);
+        }
         emit(lines.join('\n') + '\n', 'text');
       }
       if (r.failed > 0) process.exitCode = 1;

@@ -124,7 +124,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
     return result;
   } finally {
     progress.done();
-    store.close();
+    session.close();
   }
 }
 

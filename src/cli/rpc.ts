@@ -3,7 +3,76 @@
  * reach it means.
  */
 import { RpcError, UsageError } from '../errors.js';
+import { chainIdForLabelChain, KNOWN_LABEL_CHAINS } from '../labels/chains.js';
+import { parseAddress } from '../util/address.js';
+import type { Address } from '../types.js';
 import { registerSecrets } from './output.js';
+
+/** The endpoints of one chain named on the command line (`--rpc bsc=URL`, `--rpc 56=URL`). */
+export interface NamedRpc {
+  /** As typed before `=`: a chain name or a chain id. */
+  name: string;
+  chainId: number;
+  urls: string[];
+}
+
+/** `--rpc` values split: bare URLs (the home chain's failover pool) and endpoints per named chain. */
+export interface RpcPlan {
+  bare: string[];
+  named: NamedRpc[];
+}
+
+/** `name=` or `<chain id>=` before a URL; a URL itself has `:` before any `=` and never matches. */
+const NAMED = /^([a-z][a-z0-9-]*|\d{1,15})=(.+)$/i;
+
+/** A chain as the user names it: a label-chain name (`bsc`) or an EIP-155 chain id (`56`, `31337`). */
+export function parseChainName(text: string, what: string): number {
+  if (/^\d{1,15}$/.test(text)) {
+    const id = Number(text);
+    if (id > 0 && Number.isSafeInteger(id)) return id;
+  }
+  const id = chainIdForLabelChain(text.toLowerCase());
+  if (id === null) throw new UsageError(`${what}: "${text}" is not a chain: use a chain id or one of ${KNOWN_LABEL_CHAINS.join(', ')}.`);
+  return id;
+}
+
+/**
+ * Splits the --rpc values (after rpcUrls): `ethereum=URL`, `56=URL` name the chain; a bare URL is the
+ * home chain's, as before (several bare URLs are one failover pool). Several values naming one chain
+ * are that chain's pool. Every URL is registered as a secret before anything can print it.
+ */
+export function planRpc(values: readonly string[]): RpcPlan {
+  const bare: string[] = [];
+  const named = new Map<number, NamedRpc>();
+  for (const v of values) {
+    const m = NAMED.exec(v);
+    if (!m) {
+      bare.push(v);
+      continue;
+    }
+    const url = m[2]!;
+    registerSecrets([url]);
+    const chainId = parseChainName(m[1]!, '--rpc');
+    const have = named.get(chainId);
+    if (have) have.urls.push(url);
+    else named.set(chainId, { name: m[1]!, chainId, urls: [url] });
+  }
+  return { bare, named: [...named.values()] };
+}
+
+/**
+ * A seed as typed: `0x…` (the home chain), or `<chain>:0x…` with a chain name or id. The chain must
+ * have an endpoint in the run (`chainIds`).
+ */
+export function parseSeedArg(text: string, chainIds?: ReadonlySet<number>): { address: Address; chainId?: number } {
+  const i = text.indexOf(':');
+  if (i < 0) return { address: parseAddress(text, 'seed address') };
+  const chainId = parseChainName(text.slice(0, i), `seed ${text}`);
+  if (chainIds && !chainIds.has(chainId)) {
+    throw new UsageError(`seed ${text} is on chain ${chainId}, which has no --rpc in this run.`, { hint: `add --rpc ${text.slice(0, i)}=<url>` });
+  }
+  return { address: parseAddress(text.slice(i + 1), 'seed address'), chainId };
+}
 
 /**
  * The endpoints to use: those given with --rpc, else $HOPTRACE_RPC_URL, else $ETH_RPC_URL (an empty

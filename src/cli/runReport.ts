@@ -129,7 +129,10 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
 
   // The run's hops should all still be stored; a reorg deeper than the finality depth, handled by a
   // later run, can have rolled some back, and the attribution then rests on a different graph.
-  const steps = new Set(result.hits.flatMap((h) => h.path.map((p) => `${p.txHash}|${p.ref}`)));
+  // Only the run's own chain is in this store's view (steps on other chains and crossings are not its movements).
+  const steps = new Set(
+    result.hits.flatMap((h) => h.path.filter((p) => (p.chainId ?? result.chainId) === result.chainId && p.kind !== 'bridge').map((p) => `${p.txHash}|${p.ref}`)),
+  );
   const gone = [...steps].filter((k) => {
     const [tx, ref] = k.split('|') as [string, string];
     return !store.hasTransfer(tx, ref);

@@ -15,11 +15,16 @@ export function dbOption(description = 'SQLite file the graph is kept in', fallb
   return new Option('--db <path>', description).default(fallback ?? process.env.HOPTRACE_DB ?? 'hoptrace.db');
 }
 
-/** `--rpc <url>`: repeatable where a pool of endpoints is used (trace), else the last one given counts. */
+/**
+ * `--rpc <url>`: repeatable where a pool of endpoints is used (trace, where `<chain>=<url>` also names
+ * the other chains of a cross-chain run: cli/rpc.ts planRpc), else the last one given counts.
+ */
 export function rpcOption(o: { repeatable: boolean }): Option {
   const what = 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)';
   if (!o.repeatable) return new Option('--rpc <url>', what);
-  return new Option('--rpc <url>', `${what}; repeat for failover across endpoints`).argParser(collect).default([]);
+  return new Option('--rpc <url>', `${what}; repeat for failover across endpoints; <chain>=<url> (ethereum=…, bsc=…, 56=…) adds a chain the trace follows bridges into`)
+    .argParser(collect)
+    .default([]);
 }
 
 /** `-q, --quiet`. */

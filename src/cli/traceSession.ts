@@ -11,14 +11,15 @@ import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { createRpcClient, type RpcClient } from '../rpc/client.js';
 import { checkSameChain, createRpcPool } from '../rpc/pool.js';
+import type { RpcPool } from '../rpc/pool.js';
+import { loadBridgeRegistry } from '../bridges/registry.js';
 import { createStore, type Store } from '../store/store.js';
-import type { TraceContext, TraceRequest, TraceSeed } from '../trace/run.js';
+import { connect, type ChainContext, type TraceContext, type TraceRequest, type TraceSeed } from '../trace/run.js';
 import type { SeedTier } from '../types.js';
-import { parseAddress } from '../util/address.js';
 import { packageVersion } from '../util/package.js';
 import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
 import type { Progress } from './progress.js';
-import { reachingRpc, rpcUrls } from './rpc.js';
+import { parseSeedArg, planRpc, reachingRpc, rpcUrls, type RpcPlan } from './rpc.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
@@ -58,8 +59,12 @@ export interface TraceCliOptions {
 
 /** A trace's options, checked: what the user typed, before a file is opened or a request sent. */
 export interface ParsedTrace {
+  /** The seeds as typed (`0x…`, or `<chain>:0x…` on another chain of the run), each checked once. */
   explicit: string[];
+  /** Every --rpc URL (secrets: registered before anything can print them). */
   urls: string[];
+  /** The URLs split per chain: bare ones are the home chain's, `name=URL` another chain's (cli/rpc.ts). */
+  plan: RpcPlan;
   /** The request without its seeds (resolved by openTraceSession with the chain's seed list). */
   request: Omit<TraceRequest, 'seeds'>;
   finalityDepth: number;
@@ -78,13 +83,15 @@ export function parseTraceOptions(
   o: Omit<TraceCliOptions, 'format' | 'json' | 'ndjson' | 'out' | 'color' | 'priceTable'>,
   how: { command: 'trace' | 'watch'; seedsOptional?: boolean },
 ): ParsedTrace {
-  const explicit = addresses.map((a) => parseAddress(a, 'seed address'));
+  for (const a of addresses) parseSeedArg(a); // each seed checked now; its chain once the endpoints answered
+  const explicit = addresses;
   if (explicit.length === 0 && !o.seeds && !how.seedsOptional) {
     throw new UsageError('no seeds: give one or more addresses, or --seeds <list>.', {
       hint: `for example: hoptrace ${how.command} 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 --rpc $ETH_RPC_URL`,
     });
   }
   const urls = rpcUrls(o.rpc);
+  const plan = planRpc(urls);
   const hops = parseCount(o.hops, '--hops', { min: 1, max: 64 });
   const direction = parseDirection(o.direction);
   const fromBlock = o.fromBlock === undefined ? undefined : parseBlock(o.fromBlock, '--from-block');
@@ -113,6 +120,7 @@ export function parseTraceOptions(
   return {
     explicit,
     urls,
+    plan,
     request: { direction, hops, fromBlock, toBlock, since, until, minValue, fanOutCap, maxAddresses, stopAtLabels: o.stopAtLabels, strategy, maxScanBlocks },
     finalityDepth,
     concurrency,
@@ -122,19 +130,25 @@ export function parseTraceOptions(
   };
 }
 
-/** A trace's endpoint reached, its seeds resolved and its database open, with the context runTrace takes. */
+/** A trace's endpoints reached, its seeds resolved and its database open, with the context runTrace takes. */
 export interface TraceSession {
+  /** The home chain's endpoint (pool). */
   rpc: RpcClient;
+  /** The home chain's handle on the database; `close()` closes it and every other chain's. */
   store: Store;
   chainId: number;
   labelChain: string | null;
   seeds: TraceSeed[];
   context: TraceContext;
+  close(): void;
 }
 
 /**
- * Reaches the endpoint (its chain id), resolves the seeds and opens the database: in that order, so a
- * wrong --rpc or an unknown seed list leaves no new file behind. The caller closes `store`.
+ * Reaches the endpoints (each chain's id probed: a named endpoint must serve the chain it is named
+ * for), resolves the seeds and opens the database: in that order, so a wrong --rpc or an unknown seed
+ * list leaves no new file behind. Every other chain of the run gets its own handle on the same file
+ * and is connected here; the caller connects the home chain (its reorg reconciliation is its own) and
+ * calls `close()`.
  */
 export async function openTraceSession(
   p: ParsedTrace,
@@ -143,49 +157,99 @@ export async function openTraceSession(
 ): Promise<TraceSession> {
   const urls = p.urls;
   // With several endpoints, each gives up sooner: the pool moves the request to another one instead.
-  const clients = urls.map((url) =>
-    createRpcClient({ url, concurrency: p.concurrency, rps: p.rps, timeoutMs: p.timeoutMs, alsoSecret: urls, ...(urls.length > 1 ? { maxRetries: 2 } : {}) }),
-  );
-  const rpc = createRpcPool(clients);
-  // The endpoint answers before the database is opened: a wrong or unreachable --rpc must not leave a new,
-  // empty database file behind. With several endpoints their chain ids are read once, here.
-  const chainId = await reachingRpc(async () => (await checkSameChain(rpc, getChainId)) ?? (await getChainId(rpc)));
+  const poolOf = (group: readonly string[]): RpcPool => {
+    const clients = group.map((url) =>
+      createRpcClient({ url, concurrency: p.concurrency, rps: p.rps, timeoutMs: p.timeoutMs, alsoSecret: urls, ...(group.length > 1 ? { maxRetries: 2 } : {}) }),
+    );
+    return createRpcPool(clients);
+  };
+  // The endpoints answer before the database is opened: a wrong or unreachable --rpc must not leave a new,
+  // empty database file behind. With several endpoints per chain their chain ids are read once, here.
+  const chainOf = (pool: RpcPool): Promise<number> => reachingRpc(async () => (await checkSameChain(pool, getChainId)) ?? (await getChainId(pool)));
+  const others: { chainId: number; rpc: RpcPool }[] = [];
+  for (const n of p.plan.named) {
+    const pool = poolOf(n.urls);
+    const served = await chainOf(pool);
+    if (served !== n.chainId) {
+      throw new UsageError(`--rpc ${n.name}=${pool.endpoint} serves chain ${served}, not ${n.name} (chain ${n.chainId}).`, {
+        hint: 'name each endpoint by the chain it serves, or give its chain id (--rpc <chain id>=<url>)',
+      });
+    }
+    others.push({ chainId: served, rpc: pool });
+  }
+  // The home chain: the bare URLs' (as before), else the first chain named.
+  const rpc = p.plan.bare.length > 0 ? poolOf(p.plan.bare) : others.shift()!.rpc;
+  const chainId = p.plan.bare.length > 0 ? await chainOf(rpc) : p.plan.named[0]!.chainId;
+  const extra = others.filter((x) => x.chainId !== chainId);
+  if (extra.length !== others.length) {
+    throw new UsageError(`--rpc names chain ${chainId}, which the bare --rpc URL already serves: give that chain's endpoints the same way.`);
+  }
+  const chainIds = new Set([chainId, ...extra.map((x) => x.chainId)]);
+  const seedArgs = p.explicit.map((a) => parseSeedArg(a, chainIds));
   // The seed list is resolved before the database is created too: an unknown list or tier is bad input,
   // and bad input leaves no file behind.
   const labelChain = o.labelsChain ?? labelChainForChainId(chainId);
-  const seeds = collectSeeds(p.explicit, o.seeds, labelChain, p.tiers, o.tier);
-  const store = createStore(o.db, { onNote: (m) => progress.note(m) });
+  const seeds = collectSeeds(seedArgs, o.seeds, labelChain, p.tiers, o.tier);
+  const bridges = loadBridgeRegistry();
+  let store = createStore(o.db, { onNote: (m) => progress.note(m) });
+  const stores: Store[] = [store];
+  const close = (): void => {
+    for (const s of stores) s.close();
+  };
   try {
+    // One database holds every chain: a run that names chains may start from another chain than the
+    // one the file was first bound to.
+    const held = store.chainId();
+    if (extra.length > 0 && held !== null && held !== chainId) {
+      store.close();
+      stores.length = 0;
+      store = createStore(o.db, { repair: false, chainId });
+      stores.push(store);
+    }
     // The user's labels in this database override the bundled ones (hoptrace labels add / import).
     const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
+    const chains: ChainContext[] = [];
+    let otherUserLabels = 0;
+    for (const x of extra) {
+      const s = createStore(o.db, { repair: false, ...(x.chainId === store.chainId() || x.chainId === held ? {} : { chainId: x.chainId }) });
+      stores.push(s);
+      const c = await reachingRpc(() => connect(x.rpc, s, p.finalityDepth, x.chainId));
+      const lc = labelChainForChainId(x.chainId);
+      const book = overlayUserLabels(loadLabelBook(lc), s.userLabels.all());
+      otherUserLabels += book.userLabels;
+      chains.push({ rpc: x.rpc, store: s, conn: c, labels: book, seedList: seedBook(lc), labelChain: lc ?? 'evm', nativeSymbol: nativeSymbol(lc) ?? 'native' });
+    }
     const context: TraceContext = {
       rpc,
       store,
       labels,
       // The whole seed list, whatever seeds this run starts from: reached, an address on it is a finding.
       seedList: seedBook(labelChain),
-      labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels },
+      // User labels applied on every chain of the run.
+      labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels + otherUserLabels },
       labelChain: labelChain ?? 'evm',
       nativeSymbol: nativeSymbol(labelChain) ?? 'native',
       version: packageVersion(),
       onProgress: (m) => progress.update(m),
+      bridges,
+      chains,
     };
-    return { rpc, store, chainId, labelChain, seeds, context };
+    return { rpc, store, chainId, labelChain, seeds, context, close };
   } catch (err) {
-    store.close();
+    close();
     throw err;
   }
 }
 
 function collectSeeds(
-  explicit: string[],
+  explicit: readonly { address: string; chainId?: number }[],
   list: string | undefined,
   labelChain: string | null,
   tiers: readonly SeedTier[] | undefined,
   tierName: string | undefined,
 ): TraceSeed[] {
   const out = new Map<string, TraceSeed>();
-  for (const address of explicit) out.set(address, { address });
+  for (const { address, chainId } of explicit) out.set(address, chainId === undefined ? { address } : { address, chainId });
   if (list) {
     let listed = resolveSeedList(list, labelChain);
     if (tiers !== undefined) {

@@ -144,7 +144,7 @@ async function watchCommand(addresses: string[], o: WatchCliOptions): Promise<vo
     process.off('SIGTERM', onSignal);
     progress.done();
     delivery.close();
-    store.close();
+    session.close();
   }
 }
 

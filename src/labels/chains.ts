@@ -54,6 +54,16 @@ export function labelChainForChainId(chainId: number): string | null {
   return CHAIN_BY_ID.get(chainId) ?? null;
 }
 
+/**
+ * The chain id of a label-chain name, or null for a name the table does not have.
+ *
+ * @example chainIdForLabelChain('bsc') // 56
+ */
+export function chainIdForLabelChain(name: string): number | null {
+  for (const [id, n] of CHAIN_BY_ID) if (n === name) return id;
+  return null;
+}
+
 /** True when `name` is one of KNOWN_LABEL_CHAINS (not `evm`). */
 export function isKnownLabelChain(name: string): boolean {
   return NATIVE_SYMBOL.has(name);

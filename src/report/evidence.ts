@@ -17,7 +17,7 @@ export function sourceText(s: EvidenceSource, withSource = true): string {
   const what =
     s.kind === 'seed'
       ? `known perpetrator ${name} (seed list, ${cleanText(s.tier ?? 'no tier', 24)}, ${cleanOptional(s.incident, MAX.name, 'no incident')}`
-      : `${name}, ${cleanText(s.category, 24)}${s.role && s.role !== 'unknown' ? `, ${cleanText(s.role, 16)}` : ''} (${s.origin} label`;
+      : `${name}, ${cleanText(s.category, 24)}${s.role && s.role !== 'unknown' ? `, ${cleanText(s.role, 16)}` : ''} (${s.kind === 'bridge' ? 'bridge registry, data/bridges.csv' : `${s.origin} label`}`;
   return `${what}${withSource ? `: ${cleanOptional(s.source, MAX.source, '(no source given)')}` : ''})`;
 }
 

@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import type { ChalkInstance, ColorSupportLevel } from 'chalk';
-import type { Hit, Hub, PathStep, TraceResult } from '../trace/result.js';
+import type { Crossing, Hit, Hub, PathStep, TraceResult } from '../trace/result.js';
+import { promisedWords } from '../trace/crossChain.js';
 import type { Risk } from '../types.js';
 import { fullAddress, shortAddress } from './address.js';
 import { assetContract, formatAssetAmount, formatCount, swapText } from './amount.js';
@@ -111,6 +112,28 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
     }
   }
 
+  const crossings = result.crossings ?? [];
+  if (crossings.length > 0) {
+    out.push('', rule, st.title('Crossings followed: every bridge crossing the walk went through'));
+    for (const c of crossings) {
+      out.push(
+        `  ${shortAddress(c.from)} (chain ${c.fromChainId}) → ${fullAddress(c.to)} (chain ${c.toChainId}), hop ${c.hop}, arrival tx ${cleanText(c.arrival.txHash, 66)}`,
+        `    ${crossingLine(c)}`,
+      );
+    }
+  }
+
+  const frontier = result.frontier ?? [];
+  if (frontier.length > 0) {
+    out.push('', rule, st.title("Frontier: where funds left for chains not followed (each a protocol's promise, not a delivery)"));
+    for (const f of frontier) {
+      out.push(
+        `  ${cleanText(f.chain, 40)}  ${cleanOptional(f.address, MAX.source, '(no recipient named)')}  ${cleanOptional(promisedWords(f), MAX.source, '')} via ${cleanText(f.protocol, 24)}` +
+          `  tx ${cleanText(f.txHash, 66)} (chain ${f.fromChainId}) — ${cleanOptional(f.reasonText, MAX.source, cleanText(f.reason, 24))}`,
+      );
+    }
+  }
+
   out.push('', rule);
   out.push(...renderCoverage(result, st, width));
   out.push('');
@@ -129,6 +152,10 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   const lines: string[] = [];
   lines.push(st.title(`hoptrace ${cleanText(result.tool.version, 24)} — trace report`));
   lines.push(`  chain      ${result.chainId} (${cleanText(result.labelChain, 24)}) via ${cleanText(result.rpc, MAX.rpc)}`);
+  const others = (result.chains ?? []).filter((c) => !c.home);
+  if (others.length > 0) {
+    lines.push(`  also       ${others.map((c) => `${c.chainId} (${cleanText(c.labelChain, 24)}) via ${cleanText(c.rpc, MAX.rpc)}`).join(', ')}`);
+  }
   lines.push(`  generated  ${cleanText(result.generatedAt, MAX.meta)}`);
   const users = result.labels.userLabels;
   lines.push(`  labels     data ${cleanText(result.labels.dataVersion, 24)}, ${users} user label${users === 1 ? '' : 's'} applied`);
@@ -142,14 +169,16 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
     .map((k) => `${k === '*' || k === 'native' ? k : shortAddress(k)} ≥ ${cleanText(p.minValue[k] ?? '', 80)}`);
   if (minValue.length > 0) lines.push(`  min value  ${minValue.join(', ')} (base units)`);
 
-  const venues = result.hits.filter((h) => h.kind !== 'known-perpetrator');
+  const venues = result.hits.filter((h) => h.kind === 'venue');
   const perpetrators = result.hits.filter((h) => h.kind === 'known-perpetrator');
+  const exits = result.hits.filter((h) => h.kind === 'exit');
   const sanctioned = venues.filter((h) => h.risk === 'sanctioned');
   const high = venues.filter((h) => h.risk === 'high');
   const seedsWithHits = new Set(result.hits.map((h) => h.seed.toLowerCase())).size;
   lines.push('');
   let summary =
-    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} (${venues.length} venue${venues.length === 1 ? '' : 's'}, ${perpetrators.length} known perpetrator${perpetrators.length === 1 ? '' : 's'}) from ${seedsWithHits} of ` +
+    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} (${venues.length} venue${venues.length === 1 ? '' : 's'}, ${perpetrators.length} known perpetrator${perpetrators.length === 1 ? '' : 's'}` +
+    `${exits.length > 0 ? `, ${exits.length} exit${exits.length === 1 ? '' : 's'} to chains not followed` : ''}) from ${seedsWithHits} of ` +
     `${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   if (result.hits.length === 0) summary = `  No labelled venue reached from ${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   lines.push(st.title(summary));
@@ -192,7 +221,7 @@ function entityList(hits: Hit[]): string {
  * each, sanctioned first, then high risk; within a risk, fewest hops first; otherwise the walker's order.
  */
 function sortHits(hits: Hit[]): Hit[] {
-  const kind = (h: Hit): number => (h.kind === 'known-perpetrator' ? 1 : 0);
+  const kind = (h: Hit): number => (h.kind === 'exit' ? 2 : h.kind === 'known-perpetrator' ? 1 : 0);
   return hits
     .map((hit, i) => ({ hit, i }))
     .sort((a, b) => kind(a.hit) - kind(b.hit) || rank(a.hit) - rank(b.hit) || a.hit.hops - b.hit.hops || a.i - b.i)
@@ -216,6 +245,7 @@ export function riskTag(risk: Risk, st: Styles): string {
 
 function renderHit(hit: Hit, st: Styles): string[] {
   if (hit.kind === 'known-perpetrator') return renderPerpetratorHit(hit, st);
+  if (hit.kind === 'exit') return renderExitHit(hit, st);
   const entity = cleanOptional(hit.entity, MAX.entity, '(unnamed)') + (hit.via === 'deposit' ? ' (likely deposit address)' : '');
   const styled = hit.risk === 'sanctioned' ? st.sanctioned(entity) : hit.risk === 'high' ? st.high(entity) : st.title(entity);
   const facts = [
@@ -290,6 +320,28 @@ function renderPerpetratorHit(hit: Hit, st: Styles): string[] {
 }
 
 /**
+ * An exit hit: funds left through a bridge for a destination not followed. The decoded event is a fact;
+ * what it promises on the other side is the protocol's word, not a delivery.
+ */
+function renderExitHit(hit: Hit, st: Styles): string[] {
+  const e = hit.exit;
+  if (!e) return [];
+  const caveats = e.caveats.map((c) => `    caveat    ${cleanOptional(c, MAX.source, '')}`);
+  return [
+    `  ${st.warn('[LEFT]')} ${st.title(cleanOptional(e.summary, MAX.source, '(exit)'))} — ${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
+    `    bridge    ${fullAddress(hit.address)} on chain ${hit.chainId ?? e.chainId} (${cleanOptional(e.protocolName, MAX.entity, '')})`,
+    `    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
+    `    exit      ${cleanText(e.event, 40)} in tx ${cleanText(e.txHash, 66)} (log ${e.logIndex}), block ${e.blockNumber}  ${formatTime(e.timestamp)}`,
+    `    evidence  the decoded event is a fact; the asset and amount are the protocol's promise, not a delivery`,
+    `    not followed  ${cleanOptional(e.reasonText, MAX.source, cleanText(e.reason, 24))}`,
+    ...caveats,
+    `    path`,
+    ...renderPath(hit.path),
+    ...renderPathNotes(hit, st),
+  ];
+}
+
+/**
  * The main path by value beside the earliest path (graph/widest.ts): the widest route in time order,
  * and how many other routes there are. Shared by the text and Markdown reports (`steps` renders a path).
  */
@@ -314,12 +366,15 @@ function renderAtHop(hit: Hit, st: Styles): string[] {
 }
 
 function renderPath(path: PathStep[]): string[] {
+  // Each step's chain is shown once a path leaves its first chain.
+  const chains = new Set(path.map((s) => s.chainId));
   const rows = path.map((step) => {
     const kind = step.kind === 'native' || step.kind === 'erc20' ? '' : ` (${cleanText(step.kind, 10)})`;
     return {
       move: `${shortAddress(step.from)} → ${shortAddress(step.to)}`,
       amount: formatAssetAmount(step.amount, step.decimals, step.symbol, step.asset) + kind,
-      rest: `tx ${cleanText(step.txHash, 66)}  block ${step.blockNumber}  ${formatTime(step.timestamp)}`,
+      rest: `${chains.size > 1 ? `chain ${step.chainId}  ` : ''}tx ${cleanText(step.txHash, 66)}  block ${step.blockNumber}  ${formatTime(step.timestamp)}`,
+      crossing: step.crossing ? crossingLine(step.crossing) : null,
     };
   });
   const n = String(rows.length).length;
@@ -327,9 +382,21 @@ function renderPath(path: PathStep[]): string[] {
   // A swap the step's sender made before paying it is shown above the step: the taint crossed it.
   return rows.flatMap((r, i) => {
     const w = path[i]?.swap;
-    const line = `      ${String(i + 1).padStart(n)}  ${r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`;
-    return w ? [`      ${' '.repeat(n)}  ${shortAddress(w.holder)} ${swapText(w)}`, line] : [line];
+    return [
+      ...(w ? [`      ${' '.repeat(n)}  ${shortAddress(w.holder)} ${swapText(w)}`] : []),
+      `      ${String(i + 1).padStart(n)}  ${r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`,
+      ...(r.crossing === null ? [] : [`      ${' '.repeat(n)}  ${r.crossing}`]),
+    ];
   });
+}
+
+/** A crossing step in words: the protocol, both transactions, and whether the link is a fact or an inference. */
+function crossingLine(c: Crossing): string {
+  const basis = c.link.evidence === 'fact' ? `fact: the protocol's ${c.link.kind === 'exact' ? 'exact link' : 'id link'}` : `inference, confidence ${cleanText(c.link.confidence, 10)}`;
+  return (
+    `crossing via ${cleanText(c.protocolName, 40)}: exit tx ${cleanText(c.exit.txHash, 66)} on chain ${c.fromChainId} → arrival on chain ${c.toChainId} (${basis}; ` +
+    `${c.link.reasons.map((r) => cleanOptional(r, MAX.source, '')).join('; ')})`
+  );
 }
 
 function renderCoverage(result: TraceResult, st: Styles, width: number): string[] {

@@ -81,8 +81,10 @@ export type TableStores = ReturnType<typeof tableStores>;
 
 /**
  * The local graph: transfers, the block intervals already fetched, block headers, token metadata and
- * meta rows, plus the other tables as members (TableStores). One file holds one chain (checked on every
- * run against the RPC's chain id). Nothing outside store/ sees the database handle or writes SQL.
+ * meta rows, plus the other tables as members (TableStores). A handle reads and writes one chain, checked
+ * on every run against the RPC's chain id: the file's own (bound by its first run), or another chain the
+ * file also holds (StoreOptions.chainId; every key carries its chain). Nothing outside store/ sees the
+ * database handle or writes SQL.
  */
 export interface Store extends TableStores {
   readonly path: string;
@@ -151,6 +153,12 @@ export interface StoreOptions {
    * refuse); the CLI prints it on stderr. Without it the repair happens silently.
    */
   onNote?: (message: string) => void;
+  /**
+   * Binds this handle to another chain the file also holds (a cross-chain trace keeps every chain in one
+   * file: every key carries its chain id). The file's own chain (meta `chain_id`, bound by the first
+   * run) is left as it is; reads and writes of this handle are of `chainId` only.
+   */
+  chainId?: number;
 }
 
 /**
@@ -170,7 +178,7 @@ export function createStore(path: string, opts: StoreOptions = {}): Store {
   }
   if (said !== null) opts.onNote?.(said);
   try {
-    return storeOn(db, path);
+    return storeOn(db, path, opts.chainId);
   } catch (err) {
     db.close();
     throw err;
@@ -223,8 +231,8 @@ export const TRANSFER_READS = {
 } as const;
 
 /** The Store over an open database: statements prepared once, table stores built once. */
-function storeOn(db: Db, path: string): Store {
-  let chain: number | null = withSqliteErrors(path, () => readChain(db));
+function storeOn(db: Db, path: string, chainOverride?: number): Store {
+  let chain: number | null = chainOverride ?? withSqliteErrors(path, () => readChain(db));
 
   const ids = idTables(db);
   const insertTransfer = db.prepare(

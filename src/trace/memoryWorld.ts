@@ -19,6 +19,8 @@ export interface MemoryWorldInput {
   blockTime?: (block: number) => number;
   deposits?: DepositChecker;
   swaps?: SwapChecker;
+  /** Bridge contracts (data/bridges.csv rows of the chain): the walk's `isBridge`. */
+  bridges?: readonly Address[];
 }
 
 /** A WalkWorld in memory, which also tells what the walk asked of it. */
@@ -98,5 +100,9 @@ export function createMemoryWorld(input: MemoryWorldInput): MemoryWorld {
   };
   if (input.deposits) world.deposits = input.deposits;
   if (input.swaps) world.swaps = input.swaps;
+  if (input.bridges) {
+    const bridges = new Set(input.bridges);
+    world.isBridge = (address) => bridges.has(address);
+  }
   return world;
 }

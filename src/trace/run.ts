@@ -9,10 +9,15 @@ import { tokenInfo } from '../sources/tokens.js';
 import { labelDataVersion } from '../labels/files.js';
 import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
-import { NATIVE, type Address, type Asset, type Conversion, type Direction, type Label, type Seed, type SeedTier, type TokenInfo, type Transfer } from '../types.js';
-import { REPORT_SCHEMA_VERSION, type Hit, type Hub, type PathStep, type PathSwap, type TraceResult } from './result.js';
-import { walk, type DepositFinding, type RawHit } from './walk.js';
-import { addressEvidence, depositInference, evidenceOf, labelInForceOn, seedSource, venueSource, type EvidenceContext } from './evidence.js';
+import { NATIVE, type Address, type Asset, type Conversion, type Direction, type Label, type Seed, type SeedTier, type Transfer } from '../types.js';
+import { REPORT_SCHEMA_VERSION, type Crossing, type Evidence, type ExitReason, type Hit, type HitExit, type Hub, type PathStep, type TraceResult } from './result.js';
+import { walk, type DepositFinding, type RawHit, type WalkWorld } from './walk.js';
+import { addressEvidence, depositInference, evidenceOf, labelInForceAt, labelInForceOn, seedSource, venueSource, type EvidenceContext } from './evidence.js';
+import { matchBridgeCrossings } from '../bridges/link.js';
+import type { BridgeRegistry } from '../bridges/registry.js';
+import type { BridgeArrival, BridgeExit } from '../bridges/types.js';
+import { findArrivals, readExits } from '../sources/bridgeLogs.js';
+import { arrivalWindow, chainName, crossingOf, evmAssetOf, evmRecipient, frontierRowOf, hitExitOf, PROTOCOL_NAMES } from './crossChain.js';
 import { createDepositCheck } from './depositCheck.js';
 import { createNodeWorld } from './nodeWorld.js';
 import { attachMainPaths, storedValueClasses } from './mainPaths.js';
@@ -21,6 +26,8 @@ import { pathSwap, swapBefore } from './swapSteps.js';
 
 export interface TraceSeed {
   address: Address;
+  /** The chain the seed is on; default the run's home chain. */
+  chainId?: number;
   label?: string | null;
   incident?: string | null;
   tier?: SeedTier | null;
@@ -71,6 +78,13 @@ export interface TraceContext {
   nativeSymbol: string;
   version: string;
   onProgress?: (message: string) => void;
+  /**
+   * The bridge contracts (data/bridges.csv). Given, a payment the walk follows into one of them is read
+   * as an exit; omitted, bridges are addresses like any other.
+   */
+  bridges?: BridgeRegistry;
+  /** The run's other chains, connected: where a crossing lands on one of them, the walk goes on there. */
+  chains?: ChainContext[];
 }
 
 /** The chain a run talks to, checked against the store. */
@@ -80,6 +94,11 @@ export interface Connection {
   headers: Headers;
 }
 
+/**
+ * Reads the chain id and head (the only calls a fully cached re-run makes), binds the store to the
+ * chain (refusing a different one) and rolls back what a reorg replaced since the last run. `knownChainId`,
+ * when the caller has already read it (checkSameChain with several endpoints), is not asked again.
+ */
 export interface ConnectOptions {
   /**
    * When the chain moved on without a fork, the blocks this far behind the previous tip are read again
@@ -89,11 +108,6 @@ export interface ConnectOptions {
   rereadDepth?: number;
 }
 
-/**
- * Reads the chain id and head (the only calls a fully cached re-run makes), binds the store to the
- * chain (refusing a different one) and rolls back what a reorg replaced since the last run. `knownChainId`,
- * when the caller has already read it (checkSameChain with several endpoints), is not asked again.
- */
 export async function connect(
   rpc: RpcClient,
   store: Store,
@@ -105,111 +119,379 @@ export async function connect(
   store.bindChain(chainId, rpc.endpoint);
   const headers = createHeaders(rpc, store);
   const head = await headers.head();
-  await reconcileTip(store, headers, head, finalityDepth, opts.rereadDepth ?? finalityDepth, rpc.endpoint);
+  await reconcileTip(store, headers, head, finalityDepth, opts.rereadDepth ?? finalityDepth, rpc.endpoint, metaKeyOf(store, chainId));
   headers.accept(head);
   return { chainId, head, headers };
 }
 
 /**
+ * Another chain of a cross-chain run: its endpoint (connected), its handle on the same database, and
+ * the labels and seed list that apply on it.
+ */
+export interface ChainContext {
+  rpc: RpcClient;
+  store: Store;
+  conn: Connection;
+  labels: { get(address: Address): Label | undefined };
+  seedList?: { get(address: Address): Seed | undefined };
+  labelChain: string;
+  nativeSymbol: string;
+}
+
+/** One chain's part of a run: its range, fetcher and world, and what its walks found. */
+interface ChainRun {
+  c: ChainContext;
+  chainId: number;
+  home: boolean;
+  fromBlock: number;
+  toBlock: number;
+  minValue: Map<Asset, bigint>;
+  fetcher: ReturnType<typeof createFetcher>;
+  world: WalkWorld;
+  deposits: ReturnType<typeof createDepositCheck>;
+  /** DEX swaps of the addresses the walk expands (forward), and the conversions its walks found. */
+  swaps: ReturnType<typeof createSwapReader>;
+  conversions: Conversion[];
+  known: EvidenceContext & { inferences: Map<Address, DepositFinding> };
+  hubs: Map<Address, Hub>;
+  visited: Set<Address>;
+  traced: { out: Map<string, { transfer: Transfer; hop: number }>; in: Map<string, { transfer: Transfer; hop: number }> };
+}
+
+/** A walk to make: on one chain, from seeds each reached with a path already (a crossing) or none. */
+interface Leg {
+  chainId: number;
+  direction: 'out' | 'in';
+  seeds: Address[];
+  hops: number;
+  startAt?: Map<Address, { block: number; tx: number }>;
+  /** The run's seed each walk seed stands for, and the path steps before it. */
+  origin: Map<Address, { seed: Address; prefix: PathStep[] }>;
+}
+
+/**
  * One `trace` run: walks from the seeds (fetching only what the store lacks), and assembles the
- * report with timestamps and token metadata.
+ * report with timestamps and token metadata. With a bridge registry, a payment into a bridge contract
+ * is read as an exit (the protocol's own log); where its destination chain has an endpoint in
+ * `ctx.chains`, the arrival is found there and the walk goes on from its recipient, the hop count
+ * running on; otherwise the exit is a hit of its own kind and a frontier row.
  */
 export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRequest): Promise<TraceResult> {
   const started = Date.now();
   const { rpc, store } = ctx;
   const { chainId, head, headers } = conn;
+  const homeContext: ChainContext = { rpc, store, conn, labels: ctx.labels, labelChain: ctx.labelChain, nativeSymbol: ctx.nativeSymbol, ...(ctx.seedList ? { seedList: ctx.seedList } : {}) };
+  const contexts = new Map<number, ChainContext>([[chainId, homeContext]]);
+  for (const c of ctx.chains ?? []) if (!contexts.has(c.conn.chainId)) contexts.set(c.conn.chainId, c);
+  const runs = new Map<number, ChainRun>();
 
-  const { fromBlock, toBlock } = await resolveRange(req, headers, head);
-  const minValue = await resolveAmounts(ctx, req.minValue);
-  const fetcher = createFetcher({
-    rpc,
-    store,
-    chainId,
-    head: head.number,
-    strategy: req.strategy,
-    maxScanBlocks: req.maxScanBlocks,
-    headers: headers.cache,
-    onProgress: ctx.onProgress,
-  });
+  const chainRun = async (id: number): Promise<ChainRun> => {
+    const have = runs.get(id);
+    if (have) return have;
+    const c = contexts.get(id);
+    if (!c) throw new UsageError(`no --rpc for chain ${id} in this run.`);
+    const home = id === chainId;
+    // Block numbers and token addresses are the home chain's: on another chain only dates bound the range.
+    const range = home ? await resolveRange(req, headers, head) : await resolveRange({ since: req.since, until: req.until }, c.conn.headers, c.conn.head);
+    const minValue = home ? await resolveAmounts(ctx, req.minValue) : new Map<Asset, bigint>();
+    const fetcher = createFetcher({
+      rpc: c.rpc,
+      store: c.store,
+      chainId: id,
+      head: c.conn.head.number,
+      strategy: req.strategy,
+      maxScanBlocks: req.maxScanBlocks,
+      headers: c.conn.headers.cache,
+      onProgress: ctx.onProgress,
+    });
+    const labelInForce = labelInForceOn(async (block) => (await c.conn.headers.get(block)).timestamp);
+    const deposits = createDepositCheck({
+      store: c.store,
+      learned: c.store.deposits,
+      chainId: id,
+      toBlock: range.toBlock,
+      ensure: (needs) => fetcher.ensure(needs),
+      labels: c.labels,
+      seedList: c.seedList,
+      labelInForce,
+    });
+    // DEX swaps of the addresses the walk expands (forward): read per transaction they paid in, kept in the store.
+    const swaps = createSwapReader({ rpc: c.rpc, store: c.store, chainId: id, headers: c.conn.headers.cache });
+    const world = createNodeWorld({ rpc: c.rpc, store: c.store, chainId: id, fetcher, headers: c.conn.headers, nonces: c.store.nonces, labels: c.labels, seedList: c.seedList, deposits, swaps });
+    const registry = ctx.bridges;
+    if (registry) world.isBridge = (address) => registry.find(id, address) !== undefined;
+    const r: ChainRun = {
+      c,
+      chainId: id,
+      home,
+      ...range,
+      minValue,
+      fetcher,
+      world,
+      deposits,
+      swaps,
+      conversions: [],
+      known: { labels: c.labels, seedList: c.seedList, inferences: new Map() },
+      hubs: new Map(),
+      visited: new Set(),
+      traced: { out: new Map(), in: new Map() },
+    };
+    runs.set(id, r);
+    return r;
+  };
 
-  const seeds = req.seeds.map((s) => s.address);
+  const home = await chainRun(chainId);
   const directions: ('out' | 'in')[] = req.direction === 'both' ? ['out', 'in'] : [req.direction];
-  const raw: RawHit[] = [];
-  const hubs = new Map<Address, Hub>();
-  const learned = store.deposits;
-  const nonces = store.nonces;
-  const labelInForce = labelInForceOn(async (block) => (await headers.get(block)).timestamp);
-  const deposits = createDepositCheck({
-    store,
-    learned,
-    chainId,
-    toBlock,
-    ensure: (needs) => fetcher.ensure(needs),
-    labels: ctx.labels,
-    seedList: ctx.seedList,
-    labelInForce,
-  });
-  // DEX swaps of the addresses the walk expands (forward): read per transaction they paid in, kept in the store.
-  const swaps = createSwapReader({ rpc, store, chainId, headers: headers.cache });
-  const conversions: Conversion[] = [];
-  const world = createNodeWorld({ rpc, store, chainId, fetcher, headers, nonces, labels: ctx.labels, seedList: ctx.seedList, deposits, swaps });
-  const inferences = new Map<Address, DepositFinding>();
-  const visited = new Set<Address>();
+  const legs: Leg[] = [];
+  const seedsByChain = new Map<number, Address[]>();
+  for (const s of req.seeds) {
+    const id = s.chainId ?? chainId;
+    seedsByChain.set(id, [...(seedsByChain.get(id) ?? []), s.address]);
+  }
+  for (const [id, list] of seedsByChain) {
+    for (const direction of directions) {
+      legs.push({ chainId: id, direction, seeds: list, hops: req.hops, origin: new Map(list.map((a) => [a, { seed: a, prefix: [] }])) });
+    }
+  }
+
+  const hits: Hit[] = [];
+  const crossings: Crossing[] = [];
   let followed = 0;
   let skipped = 0;
   let unexpanded = 0;
   let depositsUnchecked = 0;
-  const traced = { out: new Map<string, { transfer: Transfer; hop: number }>(), in: new Map<string, { transfer: Transfer; hop: number }>() };
-  for (const direction of directions) {
+  const noExit: string[] = [];
+  for (let i = 0; i < legs.length; i++) {
+    const leg = legs[i]!;
+    const cr = await chainRun(leg.chainId);
+    if (!cr.home) ctx.onProgress?.(`walking on from ${leg.seeds.length} address${leg.seeds.length === 1 ? '' : 'es'} on ${chainName(leg.chainId)}`);
     const r = await walk({
-      world,
-      seeds,
-      direction,
-      hops: req.hops,
-      fromBlock,
-      toBlock,
-      minValue: (asset) => minValue.get(asset) ?? 0n,
+      world: cr.world,
+      seeds: leg.seeds,
+      direction: leg.direction,
+      hops: leg.hops,
+      fromBlock: cr.fromBlock,
+      toBlock: cr.toBlock,
+      minValue: (asset) => cr.minValue.get(asset) ?? 0n,
       fanOutCap: req.fanOutCap,
       maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
       precheckMinWindow: req.precheckMinWindow,
+      ...(leg.startAt ? { startAt: leg.startAt } : {}),
       onProgress: ctx.onProgress,
     });
-    raw.push(...r.hits);
-    r.inferences.forEach((f, a) => inferences.set(a, f));
-    r.hubs.forEach((h) => hubs.set(h.address, h));
-    r.visited.forEach((a) => visited.add(a));
+    r.inferences.forEach((f, a) => cr.known.inferences.set(a, f));
+    r.hubs.forEach((h) => cr.hubs.set(h.address, h));
+    r.visited.forEach((a) => cr.visited.add(a));
+    r.traced.forEach((v, k) => {
+      if (!cr.traced[leg.direction].has(k)) cr.traced[leg.direction].set(k, v);
+    });
     followed += r.followed;
     skipped += r.skipped;
     unexpanded += r.unexpanded;
     depositsUnchecked += r.depositsUnchecked;
-    traced[direction] = r.traced;
-    conversions.push(...r.conversions);
+    cr.conversions.push(...r.conversions);
+    // A deposit address that is itself the hit (the last hop) carries its verdict on the step into it too.
+    for (const h of r.hits) if (h.deposit && !cr.known.inferences.has(h.venue)) cr.known.inferences.set(h.venue, h.deposit);
+
+    const venues: RawHit[] = r.hits.filter((h) => h.kind !== 'bridge');
+    for (const b of r.hits.filter((h) => h.kind === 'bridge')) {
+      const found = await exitsOf(cr, b);
+      if (found.length === 0) {
+        // A payment into a bridge contract with no exit event of its protocol (a plain send, a reverted
+        // call): not a crossing. A labelled bridge is still the venue it always was.
+        if (b.label) venues.push({ ...b, kind: 'venue', label: b.label });
+        else noExit.push(b.transfers[0]?.txHash ?? '');
+        continue;
+      }
+      const o = leg.origin.get(b.seed)!;
+      const path = [...o.prefix, ...(await pathSteps(cr, b.path))];
+      const edge = b.path[b.path.length - 1]!;
+      // A transaction may carry several exits (a batch): those that name this payment are its own.
+      const own = found.filter((e) => (e.sender === null || e.sender === edge.from) && (e.paid === null || e.paid.amount === edge.amount));
+      for (const exit of found.length > 1 && own.length > 0 ? own : found) await followExit(cr, o.seed, exit, edge, path);
+    }
+    ctx.onProgress?.(`reading ${venues.length} hit paths' block times and tokens`);
+    for (const h of await assembleHits(cr, venues)) {
+      const o = leg.origin.get(h.seed)!;
+      h.seed = o.seed;
+      h.path = [...o.prefix, ...h.path];
+      h.hops = h.path.length;
+      hits.push(h);
+    }
   }
 
-  ctx.onProgress?.(`reading ${raw.length} hit paths' block times and tokens`);
-  // A deposit address that is itself the hit (the last hop) carries its verdict on the step into it too.
-  for (const h of raw) if (h.deposit && !inferences.has(h.venue)) inferences.set(h.venue, h.deposit);
-  const known = { labels: ctx.labels, seedList: ctx.seedList, inferences };
-  const hits = await assembleHits(ctx, headers, raw, seeds, known, conversions);
+  /** The exits of a bridge hit's payment, read from its transaction's receipt. */
+  async function exitsOf(cr: ChainRun, b: RawHit): Promise<BridgeExit[]> {
+    const edge = b.path[b.path.length - 1];
+    if (!ctx.bridges || !edge) return [];
+    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge.txHash, b.venue);
+  }
+
+  /**
+   * One exit: matched to its arrival on a chain of this run, the walk goes on from the recipient there;
+   * otherwise it is an exit hit, with the reason.
+   */
+  async function followExit(cr: ChainRun, seed: Address, exit: BridgeExit, edge: Transfer, path: PathStep[]): Promise<void> {
+    const hop = path.length;
+    const exitTime = path[path.length - 1]?.timestamp ?? (await cr.c.conn.headers.get(edge.blockNumber)).timestamp;
+    const exitHit = async (reason: ExitReason, text: string): Promise<void> => {
+      hits.push(await exitHitOf(cr, seed, edge, path, hitExitOf(exit, edge.from, exitTime, reason, text)));
+    };
+    const dest = exit.destination;
+    if (dest.kind === 'named') return exitHit('non-evm', `${dest.name} is not an EVM chain: hoptrace cannot follow it`);
+    if (dest.kind === 'unknown') return exitHit('unknown-chain', dest.reason);
+    const recipient = evmRecipient(exit, edge.from);
+    const endpoint = contexts.get(dest.chainId);
+    if (!endpoint) return exitHit('no-endpoint', `no --rpc for ${chainName(dest.chainId)} (chain ${dest.chainId}) in this run`);
+    if (recipient === null) return exitHit('unknown-recipient', `the protocol names no EVM address on ${chainName(dest.chainId)}`);
+    if (hop >= req.hops) return exitHit('hop-limit', `the crossing would be hop ${hop + 1}, beyond --hops ${req.hops}`);
+    const window = arrivalWindow(exit, exitTime);
+    const th = endpoint.conn.headers;
+    const from = await th.firstAtOrAfter(exitTime, endpoint.conn.head);
+    const to = Math.min(endpoint.conn.head.number, (await th.firstAtOrAfter(exitTime + window + 1, endpoint.conn.head)) - 1);
+    ctx.onProgress?.(`looking for the ${PROTOCOL_NAMES[exit.protocol]} arrival on ${chainName(dest.chainId)} (blocks ${from}–${to})`);
+    const found = from > to ? [] : await findArrivals(endpoint.rpc, ctx.bridges!, exit, dest.chainId, from, to);
+    const timed = await Promise.all(found.map(async (a) => ({ item: a.arrival, timestamp: (await th.get(a.arrival.at.blockNumber)).timestamp, txIndex: a.txIndex })));
+    const { matches, unmatched } = matchBridgeCrossings([{ item: exit, timestamp: exitTime }], timed, { windowSeconds: window });
+    if (matches.length === 0) {
+      const why = unmatched[0]?.reason ?? 'no arrival';
+      return exitHit('no-arrival', `no arrival found on ${chainName(dest.chainId)} within ${window} s of the exit: ${why}`);
+    }
+    const target = await chainRun(dest.chainId);
+    for (const m of matches) {
+      const t = timed.find((x) => x.item === m.arrival)!;
+      const payee = m.arrival.recipient ?? recipient;
+      const crossing = crossingOf(m, { from: edge.to, to: payee, exitTime, arrivalTime: t.timestamp, hop: hop + 1 });
+      crossings.push(crossing);
+      const step = await crossingStep(cr, target, crossing, m.arrival, exit);
+      const prefix = [...path, step];
+      // The recipient itself may be the venue (an exchange's own wallet receiving the payout).
+      const label = target.c.labels.get(payee);
+      if (label && labelInForceAt(label, t.timestamp)) {
+        const [h] = await assembleHits(target, [{ kind: 'venue', seed, venue: payee, label, direction: 'out', path: [], transfers: [] }]);
+        if (h) {
+          h.path = prefix;
+          h.hops = prefix.length;
+          h.totals = [{ asset: step.asset, symbol: step.symbol, decimals: step.decimals, amount: step.amount, transfers: 1 }];
+          h.firstBlock = step.blockNumber;
+          h.lastBlock = step.blockNumber;
+          hits.push(h);
+        }
+        if (req.stopAtLabels) continue;
+      }
+      if (hop + 1 >= req.hops) continue;
+      legs.push({
+        chainId: dest.chainId,
+        direction: 'out',
+        seeds: [payee],
+        hops: req.hops - (hop + 1),
+        startAt: new Map([[payee, { block: m.arrival.at.blockNumber, tx: t.txIndex }]]),
+        origin: new Map([[payee, { seed, prefix }]]),
+      });
+    }
+  }
+
+  /** An exit hit: the bridge contract as the hit's address, the path ending with the payment into it. */
+  async function exitHitOf(cr: ChainRun, seed: Address, edge: Transfer, path: PathStep[], exit: HitExit): Promise<Hit> {
+    const row = ctx.bridges!.find(cr.chainId, edge.to)!;
+    const last = path[path.length - 1]!;
+    return {
+      kind: 'exit',
+      chainId: cr.chainId,
+      seed,
+      address: edge.to,
+      entity: exit.protocolName,
+      category: 'bridge',
+      role: 'contract',
+      risk: 'standard',
+      jurisdiction: null,
+      labelSource: row.source,
+      labelOrigin: 'bundled',
+      labelAtHop: { risk: 'standard', sanctionedAtHop: false, note: null },
+      direction: 'out',
+      hops: path.length,
+      path,
+      totals: [{ asset: last.asset, symbol: last.symbol, decimals: last.decimals, amount: edge.amount, transfers: 1 }],
+      firstBlock: edge.blockNumber,
+      lastBlock: edge.blockNumber,
+      via: 'bridge',
+      deposit: null,
+      exit,
+      evidence: {
+        level: 'label',
+        sources: [{ kind: 'bridge', origin: 'bundled', name: exit.protocolName, category: 'bridge', role: 'contract', tier: null, incident: null, source: row.source }],
+        inference: null,
+        conflict: null,
+      },
+      perpetrator: null,
+    };
+  }
+
+  /** The path step of a crossing: from the bridge contract to the payee, the arrival's transaction and value. */
+  async function crossingStep(source: ChainRun, target: ChainRun, crossing: Crossing, arrival: BridgeArrival, exit: BridgeExit): Promise<PathStep> {
+    const header = await target.c.conn.headers.get(arrival.at.blockNumber);
+    const asset = evmAssetOf(arrival.asset) ?? evmAssetOf(exit.promised.asset) ?? NATIVE;
+    // An arrival that names no amount (Wormhole's redemption) shows the exit's promise, in its own units.
+    const promisedOnly = arrival.amount === null && exit.promised.amountKind === 'normalized-8';
+    const meta = promisedOnly ? { symbol: null, decimals: 8 } : await assetMeta(target, asset);
+    return {
+      chainId: target.chainId,
+      from: crossing.from,
+      to: crossing.to,
+      txHash: arrival.at.txHash,
+      blockNumber: arrival.at.blockNumber,
+      blockHash: header.hash,
+      timestamp: header.timestamp,
+      asset,
+      ...meta,
+      amount: arrival.amount ?? exit.promised.amount ?? 0n,
+      kind: 'bridge',
+      ref: `bridge:${arrival.at.logIndex}`,
+      crossing,
+      fromEvidence: addressEvidence(source.known, crossing.from, crossing.exit.timestamp) ?? bridgeEvidence(source.chainId, crossing.from),
+      toEvidence: addressEvidence(target.known, crossing.to, header.timestamp),
+    };
+  }
+
+  /** A bridge contract's evidence from its registry row, when no label names it. */
+  function bridgeEvidence(id: number, address: Address): Evidence | null {
+    const row = ctx.bridges?.find(id, address);
+    if (!row) return null;
+    return {
+      level: 'label',
+      sources: [{ kind: 'bridge', origin: 'bundled', name: PROTOCOL_NAMES[row.protocol], category: 'bridge', role: 'contract', tier: null, incident: null, source: row.source }],
+      inference: null,
+      conflict: null,
+    };
+  }
+
   // Every asset the traced graph moved is shown somewhere (attribution, exports, paths): its symbol and
   // decimals are read now, while there is a node to ask, and kept for the reports made from the database.
-  const tracedTransfers = { out: [...traced.out.values()].map((e) => e.transfer), in: [...traced.in.values()].map((e) => e.transfer) };
-  const tokenAssets = new Set([...tracedTransfers.out, ...tracedTransfers.in].map((t) => t.asset).filter((a) => a !== NATIVE));
-  ctx.onProgress?.(`reading the metadata of ${tokenAssets.size} token${tokenAssets.size === 1 ? '' : 's'}`);
-  const tokenMeta = new Map((await Promise.all([...tokenAssets].map((a) => tokenInfo(rpc, store, a)))).map((i) => [i.address, i]));
-  await attachMainPaths(hits, tracedTransfers, {
+  for (const cr of runs.values()) {
+    const moved = [...cr.traced.out.values(), ...cr.traced.in.values()].map((e) => e.transfer.asset).filter((a) => a !== NATIVE);
+    const tokenAssets = new Set(moved);
+    ctx.onProgress?.(`reading the metadata of ${tokenAssets.size} token${tokenAssets.size === 1 ? '' : 's'}`);
+    await Promise.all([...tokenAssets].map((a) => tokenInfo(cr.c.rpc, cr.c.store, a)));
+  }
+  const tracedTransfers = { out: [...home.traced.out.values()].map((e) => e.transfer), in: [...home.traced.in.values()].map((e) => e.transfer) };
+  // The main path by value is searched in the home chain's traced graph: hits reached across a bridge
+  // keep their path (the crossing's step is no transfer of that graph).
+  const homeHits = hits.filter((h) => h.kind !== 'exit' && (h.chainId ?? chainId) === chainId && h.path.every((s) => s.crossing == null));
+  await attachMainPaths(homeHits, tracedTransfers, {
     hops: req.hops,
     classOf: await storedValueClasses(store, async (a) => !ctx.labels.get(a) && (await tokenInfo(rpc, store, a)).decimals !== null),
     headers,
-    meta: async (asset) => {
-      if (asset === NATIVE) return { symbol: ctx.nativeSymbol, decimals: 18 };
-      const info = tokenMeta.get(asset) ?? (await tokenInfo(rpc, store, asset));
-      return { symbol: info.symbol, decimals: info.decimals };
-    },
-    evidence: known,
+    meta: (asset) => assetMeta(home, asset),
+    evidence: home.known,
   });
-  const cov = fetcher.coverage();
+  const cov: TraceResult['coverage'] = { ...home.fetcher.coverage(), hubs: [] };
+  for (const cr of runs.values()) {
+    if (cr.home) continue;
+    const other = cr.fetcher.coverage();
+    cov.warnings.push(...other.warnings.map((w) => `on ${chainName(cr.chainId)}: ${w}`));
+    cov.hubs.push(...cr.hubs.values());
+  }
   if (unexpanded > 0) {
     cov.warnings.push(
       `the trace reached --max-addresses ${req.maxAddresses}: ${unexpanded} more address${unexpanded === 1 ? ' was' : 'es were'} reached but not followed; narrow the trace (--hops, --min-value, dates) or raise the limit.`,
@@ -220,6 +502,21 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       `the trace reached --max-addresses ${req.maxAddresses}: ${depositsUnchecked} address${depositsUnchecked === 1 ? '' : 'es'} at the last hop ${depositsUnchecked === 1 ? 'was' : 'were'} not checked for being an exchange deposit address.`,
     );
   }
+  if (noExit.length > 0) {
+    cov.warnings.push(`${noExit.length} payment${noExit.length === 1 ? '' : 's'} into a bridge contract carried no exit event of its protocol (not followed across): ${noExit.join(', ')}.`);
+  }
+  const sortedHits = sortHits(hits, req.seeds.map((s) => s.address));
+  const frontier = sortedHits
+    .filter((h): h is Hit & { exit: HitExit } => h.kind === 'exit' && h.exit != null)
+    .map(frontierRowOf)
+    .sort((a, b) => (a.chainId ?? Number.MAX_SAFE_INTEGER) - (b.chainId ?? Number.MAX_SAFE_INTEGER) || a.chain.localeCompare(b.chain) || a.txHash.localeCompare(b.txHash));
+  const allVisited = [...runs.values()].reduce((n, cr) => n + cr.visited.size, 0);
+  const calls = { total: 0, byMethod: {} as Record<string, number> };
+  for (const c of new Set([...runs.values()].map((cr) => cr.c.rpc))) {
+    calls.total += c.stats.total;
+    for (const [m, n] of Object.entries(c.stats.byMethod)) calls.byMethod[m] = (calls.byMethod[m] ?? 0) + n;
+  }
+  const sum = (f: (cr: ChainRun) => number): number => [...runs.values()].reduce((n, cr) => n + f(cr), 0);
   const result: TraceResult = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'hoptrace', version: ctx.version },
@@ -231,9 +528,9 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     params: {
       hops: req.hops,
       direction: req.direction,
-      fromBlock,
-      toBlock,
-      minValue: Object.fromEntries([...minValue].map(([k, v]) => [k, v.toString()])),
+      fromBlock: home.fromBlock,
+      toBlock: home.toBlock,
+      minValue: Object.fromEntries([...home.minValue].map(([k, v]) => [k, v.toString()])),
       fanOutCap: req.fanOutCap,
       maxAddresses: req.maxAddresses,
       stopAtLabels: req.stopAtLabels,
@@ -245,30 +542,75 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       tier: s.tier ?? null,
       source: s.source ?? null,
     })),
-    coverage: { ...cov, hubs: [...hubs.values()].sort((a, b) => b.degree - a.degree) },
+    coverage: { ...cov, hubs: [...home.hubs.values(), ...cov.hubs].sort((a, b) => b.degree - a.degree) },
     stats: {
-      rpcCalls: { total: rpc.stats.total, byMethod: { ...rpc.stats.byMethod } },
-      addressesVisited: visited.size,
-      transfersStored: fetcher.stored(),
+      rpcCalls: calls,
+      addressesVisited: allVisited,
+      transfersStored: sum((cr) => cr.fetcher.stored()),
       transfersFollowed: followed,
       transfersSkipped: skipped,
-      sweepLookups: deposits.stats.sweepLookups,
-      depositsLearned: deposits.stats.learned,
-      swaps: { receipts: swaps.stats.receipts, ruledOut: swaps.stats.ruledOut, poolCalls: swaps.stats.poolCalls, conversions: swaps.stats.found },
+      sweepLookups: sum((cr) => cr.deposits.stats.sweepLookups),
+      depositsLearned: sum((cr) => cr.deposits.stats.learned),
+      swaps: {
+        receipts: sum((cr) => cr.swaps.stats.receipts),
+        ruledOut: sum((cr) => cr.swaps.stats.ruledOut),
+        poolCalls: sum((cr) => cr.swaps.stats.poolCalls),
+        conversions: sum((cr) => cr.swaps.stats.found),
+      },
       durationMs: Date.now() - started,
     },
-    hits,
-    inferences: [...inferences.keys()]
+    hits: sortedHits,
+    inferences: [...home.known.inferences.keys()]
       .sort()
       .flatMap((address) => {
-        const evidence = addressEvidence(known, address);
+        const evidence = addressEvidence(home.known, address);
         return evidence ? [{ address, evidence }] : [];
       }),
+    chains: [...runs.values()]
+      .sort((a, b) => (a.home ? -1 : b.home ? 1 : a.chainId - b.chainId))
+      .map((cr) => ({ chainId: cr.chainId, labelChain: cr.c.labelChain, nativeSymbol: cr.c.nativeSymbol, rpc: cr.c.rpc.endpoint, home: cr.home, fromBlock: cr.fromBlock, toBlock: cr.toBlock })),
+    crossings,
+    frontier,
   };
-  const edges = [...traced.out.values(), ...traced.in.values()];
+  const edges = [...home.traced.out.values(), ...home.traced.in.values()];
   tracedEdges.set(result, edges.map((e) => ({ txHash: e.transfer.txHash, ref: e.transfer.ref, hop: e.hop })));
-  tracedMovements.set(result, { out: [...traced.out.values()], in: [...traced.in.values()] });
+  tracedMovements.set(result, { out: [...home.traced.out.values()], in: [...home.traced.in.values()] });
   return result;
+}
+
+/** Symbol and decimals of an asset on a chain (native: the chain's coin). */
+async function assetMeta(cr: ChainRun, asset: Asset): Promise<{ symbol: string | null; decimals: number | null }> {
+  if (asset === NATIVE) return { symbol: cr.c.nativeSymbol, decimals: 18 };
+  const info = await tokenInfo(cr.c.rpc, cr.c.store, asset);
+  return { symbol: info.symbol, decimals: info.decimals };
+}
+
+/**
+ * Hits in report order: per seed, direction, venues before known perpetrators before exits, fewer hops
+ * first, then earlier.
+ */
+function sortHits(hits: Hit[], seeds: Address[]): Hit[] {
+  const seedOrder = new Map(seeds.map((s, i) => [s, i]));
+  const kindOrder = { venue: 0, 'known-perpetrator': 1, exit: 2 } as const;
+  // One hit per seed, chain, address and kind: the first found (fewest hops, walked first) stands.
+  const seen = new Set<string>();
+  const out: Hit[] = [];
+  for (const h of hits) {
+    const key = h.kind === 'exit' ? `exit|${h.seed}|${h.exit?.txHash}|${h.exit?.logIndex}` : `${h.kind}|${h.seed}|${h.direction}|${h.chainId}|${h.address}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(h);
+  }
+  return out.sort(
+    (a, b) =>
+      (seedOrder.get(a.seed) ?? 0) - (seedOrder.get(b.seed) ?? 0) ||
+      a.direction.localeCompare(b.direction) ||
+      // Venues first: where the funds can be frozen is what the report is read for; the known
+      // perpetrators the path went through follow, then where the funds left for chains not followed.
+      kindOrder[a.kind] - kindOrder[b.kind] ||
+      a.hops - b.hops ||
+      a.firstBlock - b.firstBlock,
+  );
 }
 
 /**
@@ -309,12 +651,13 @@ async function reconcileTip(
   finalityDepth: number,
   rereadDepth: number,
   endpoint: string,
+  key: (name: string) => string,
 ): Promise<void> {
-  const tipNumber = store.getMeta('tip_number');
-  const tipHash = store.getMeta('tip_hash');
-  const genesis = store.getMeta('genesis_hash');
+  const tipNumber = store.getMeta(key('tip_number'));
+  const tipHash = store.getMeta(key('tip_hash'));
+  const genesis = store.getMeta(key('genesis_hash'));
   if (genesis === null) {
-    store.setMeta('genesis_hash', (await headers.get(0)).hash);
+    store.setMeta(key('genesis_hash'), (await headers.get(0)).hash);
   }
   if (tipNumber !== null && tipHash !== null) {
     const n = Number(tipNumber);
@@ -334,12 +677,21 @@ async function reconcileTip(
       if (rereadDepth > 0) store.forgetIntervalsAbove(Math.max(-1, n - rereadDepth));
     }
   }
-  store.setMeta('tip_number', String(head.number));
-  store.setMeta('tip_hash', head.hash);
+  store.setMeta(key('tip_number'), String(head.number));
+  store.setMeta(key('tip_hash'), head.hash);
+}
+
+/**
+ * The meta key of a per-chain value: as it always was for the chain the file was first bound to, with
+ * `@<chain id>` for every other chain the file holds (a cross-chain run).
+ */
+function metaKeyOf(store: Store, chainId: number): (name: string) => string {
+  const own = store.getMeta('chain_id') === String(chainId);
+  return (name) => (own ? name : `${name}@${chainId}`);
 }
 
 async function resolveRange(
-  req: TraceRequest,
+  req: Pick<TraceRequest, 'fromBlock' | 'toBlock' | 'since' | 'until'>,
   headers: Headers,
   head: BlockHeader,
 ): Promise<{ fromBlock: number; toBlock: number }> {
@@ -384,12 +736,62 @@ export async function resolveAmounts(
   return out;
 }
 
-async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], seeds: Address[], known: EvidenceContext, conversions: readonly Conversion[]): Promise<Hit[]> {
+/**
+ * Path steps of transfers on one chain: block times checked against the stored hashes (a reorg deeper
+ * than --finality-depth is refused), symbols and decimals, evidence on both ends.
+ */
+async function pathSteps(cr: ChainRun, transfers: readonly Transfer[]): Promise<PathStep[]> {
   // Block times are shown for path steps only: the totals into a venue can be thousands of transfers,
   // and a header each would cost a call each for nothing on screen.
-  const steps = raw.flatMap((h) => h.path);
-  // And each venue's first and last arrival, whose times the report shows (runReport.ts reads them from
-  // the store): a block scan no longer stores every block's header (sources/validate.ts, hashWitness).
+  const headers = cr.c.conn.headers;
+  const blocks = [...new Set(transfers.map((t) => t.blockNumber))];
+  const headerList = await Promise.all(blocks.map((n) => headers.get(n)));
+  const byNumber = new Map(headerList.map((h) => [h.number, h]));
+  for (const t of transfers) {
+    const h = byNumber.get(t.blockNumber);
+    if (h && h.hash !== t.blockHash) {
+      throw new UsageError(
+        `block ${t.blockNumber} now has hash ${h.hash}, but a stored transfer says ${t.blockHash}: the chain reorganised deeper than --finality-depth.`,
+        { hint: 'raise --finality-depth, or trace again with a new --db' },
+      );
+    }
+  }
+  // A swap the step's sender made into the step's asset before paying it (the taint crossed it).
+  const swapOf = new Map(transfers.map((t) => [t, swapBefore(cr.conversions, t)] as const));
+  const swapAssets = [...swapOf.values()].flatMap((c) => (c ? [c.assetIn, c.assetOut] : []));
+  const assets = [...new Set([...transfers.map((t) => t.asset), ...swapAssets])];
+  const metas = new Map(await Promise.all(assets.map(async (a) => [a, await assetMeta(cr, a)] as const)));
+  const meta = (asset: Asset): { symbol: string | null; decimals: number | null } => metas.get(asset) ?? { symbol: null, decimals: null };
+  return transfers.map((t): PathStep => {
+    const swap = swapOf.get(t);
+    const at = byNumber.get(t.blockNumber)?.timestamp ?? null;
+    return {
+      chainId: cr.chainId,
+      from: t.from,
+      to: t.to,
+      txHash: t.txHash,
+      blockNumber: t.blockNumber,
+      blockHash: t.blockHash,
+      timestamp: at,
+      asset: t.asset,
+      ...(metas.get(t.asset) ?? { symbol: null, decimals: null }),
+      amount: t.amount,
+      kind: t.kind,
+      ref: t.ref,
+      crossing: null,
+      fromEvidence: addressEvidence(cr.known, t.from, at),
+      toEvidence: addressEvidence(cr.known, t.to, at),
+      ...(swap ? { swap: pathSwap(swap, meta) } : {}),
+    };
+  });
+}
+
+/** The walk's venue and known-perpetrator hits of one chain, as report hits (not yet sorted). */
+async function assembleHits(cr: ChainRun, raw: RawHit[]): Promise<Hit[]> {
+  const known = cr.known;
+  const steps = await pathSteps(cr, raw.flatMap((h) => h.path));
+  // Each venue's first and last arrival, whose times the report shows (runReport.ts reads them from the
+  // store): a block scan no longer stores every block's header (sources/validate.ts, hashWitness).
   const ends = raw.flatMap((h) => {
     if (h.transfers.length === 0) return [];
     let lo = Infinity;
@@ -400,94 +802,46 @@ async function assembleHits(ctx: TraceContext, headers: Headers, raw: RawHit[], 
     }
     return [lo, hi];
   });
-  const blocks = [...new Set([...steps.map((t) => t.blockNumber), ...ends])];
-  const headerList = await Promise.all(blocks.map((n) => headers.get(n)));
-  const byNumber = new Map(headerList.map((h) => [h.number, h]));
-  for (const t of steps) {
-    const h = byNumber.get(t.blockNumber);
-    if (h && h.hash !== t.blockHash) {
-      throw new UsageError(
-        `block ${t.blockNumber} now has hash ${h.hash}, but a stored transfer says ${t.blockHash}: the chain reorganised deeper than --finality-depth.`,
-        { hint: 'raise --finality-depth, or trace again with a new --db' },
-      );
+  await Promise.all([...new Set(ends)].map((n) => cr.c.conn.headers.get(n)));
+  const stepOf = new Map(raw.flatMap((h) => h.path).map((t, i) => [t, steps[i]!]));
+  const assets = [...new Set(raw.flatMap((h) => h.transfers).map((t) => t.asset))];
+  const metas = new Map(await Promise.all(assets.map(async (a) => [a, await assetMeta(cr, a)] as const)));
+  const meta = (asset: Asset): { symbol: string | null; decimals: number | null } => metas.get(asset) ?? { symbol: null, decimals: null };
+  return raw.map((h): Hit => {
+    const totals = new Map<Asset, { amount: bigint; transfers: number }>();
+    for (const t of h.transfers) {
+      const cur = totals.get(t.asset) ?? { amount: 0n, transfers: 0 };
+      cur.amount += t.amount;
+      cur.transfers++;
+      totals.set(t.asset, cur);
     }
-  }
-  const swapOf = (t: Transfer): Conversion | undefined => swapBefore(conversions, t);
-  const swapAssets = steps.flatMap((t) => swapOf(t)?.assetIn ?? []);
-  const assets = [...new Set([...raw.flatMap((h) => [...h.path, ...h.transfers]).map((t) => t.asset), ...swapAssets].filter((a) => a !== NATIVE))];
-  const infos = new Map<Asset, TokenInfo>();
-  for (const info of await Promise.all(assets.map((a) => tokenInfo(ctx.rpc, ctx.store, a)))) infos.set(info.address, info);
-  const meta = (asset: Asset): { symbol: string | null; decimals: number | null } =>
-    asset === NATIVE
-      ? { symbol: ctx.nativeSymbol, decimals: 18 }
-      : { symbol: infos.get(asset)?.symbol ?? null, decimals: infos.get(asset)?.decimals ?? null };
-
-  const step = (t: Transfer): PathStep => ({
-    from: t.from,
-    to: t.to,
-    txHash: t.txHash,
-    blockNumber: t.blockNumber,
-    blockHash: t.blockHash,
-    timestamp: byNumber.get(t.blockNumber)?.timestamp ?? null,
-    asset: t.asset,
-    ...meta(t.asset),
-    amount: t.amount,
-    kind: t.kind,
-    ref: t.ref,
-    fromEvidence: addressEvidence(known, t.from, byNumber.get(t.blockNumber)?.timestamp ?? null),
-    toEvidence: addressEvidence(known, t.to, byNumber.get(t.blockNumber)?.timestamp ?? null),
-    ...withSwap(t),
+    const path = h.path.map((t) => stepOf.get(t)!);
+    // The hop that touches the venue: the last step of an `out` path, the first of an `in` path.
+    const venueStep = h.direction === 'out' ? path[path.length - 1] : path[0];
+    return {
+      kind: h.kind === 'known-perpetrator' ? 'known-perpetrator' : 'venue',
+      chainId: cr.chainId,
+      seed: h.seed,
+      address: h.venue,
+      ...hitIdentity(h, venueStep?.timestamp ?? null),
+      direction: h.direction,
+      hops: h.path.length,
+      path,
+      totals: [...totals].map(([asset, v]) => ({ asset, ...meta(asset), amount: v.amount, transfers: v.transfers })),
+      // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
+      firstBlock: h.transfers.reduce((m, t) => Math.min(m, t.blockNumber), Number.POSITIVE_INFINITY),
+      lastBlock: h.transfers.reduce((m, t) => Math.max(m, t.blockNumber), 0),
+      via: h.deposit ? 'deposit' : 'label',
+      deposit: h.deposit
+        ? { ...h.deposit.evidence, origin: h.deposit.known ? 'learned' : 'detected', learnedAt: h.deposit.learnedAt }
+        : null,
+      exit: null,
+      evidence: hitEvidence(h, known),
+      perpetrator: h.perpetrator
+        ? { label: h.perpetrator.label, incident: h.perpetrator.incident, tier: h.perpetrator.tier, source: h.perpetrator.source }
+        : null,
+    };
   });
-  const withSwap = (t: Transfer): { swap?: PathSwap } => {
-    const c = swapOf(t);
-    return c ? { swap: pathSwap(c, meta) } : {};
-  };
-
-  const seedOrder = new Map(seeds.map((s, i) => [s, i]));
-  return raw
-    .map((h): Hit => {
-      const totals = new Map<Asset, { amount: bigint; transfers: number }>();
-      for (const t of h.transfers) {
-        const cur = totals.get(t.asset) ?? { amount: 0n, transfers: 0 };
-        cur.amount += t.amount;
-        cur.transfers++;
-        totals.set(t.asset, cur);
-      }
-      const path = h.path.map(step);
-      // The hop that touches the venue: the last step of an `out` path, the first of an `in` path.
-      const venueStep = h.direction === 'out' ? path[path.length - 1] : path[0];
-      return {
-        kind: h.kind,
-        seed: h.seed,
-        address: h.venue,
-        ...hitIdentity(h, venueStep?.timestamp ?? null),
-        direction: h.direction,
-        hops: h.path.length,
-        path,
-        totals: [...totals].map(([asset, v]) => ({ asset, ...meta(asset), amount: v.amount, transfers: v.transfers })),
-        // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
-        firstBlock: h.transfers.reduce((m, t) => Math.min(m, t.blockNumber), Number.POSITIVE_INFINITY),
-        lastBlock: h.transfers.reduce((m, t) => Math.max(m, t.blockNumber), 0),
-        via: h.deposit ? 'deposit' : 'label',
-        deposit: h.deposit
-          ? { ...h.deposit.evidence, origin: h.deposit.known ? 'learned' : 'detected', learnedAt: h.deposit.learnedAt }
-          : null,
-        evidence: hitEvidence(h, known),
-        perpetrator: h.perpetrator
-          ? { label: h.perpetrator.label, incident: h.perpetrator.incident, tier: h.perpetrator.tier, source: h.perpetrator.source }
-          : null,
-      };
-    })
-    .sort(
-      (a, b) =>
-        (seedOrder.get(a.seed) ?? 0) - (seedOrder.get(b.seed) ?? 0) ||
-        a.direction.localeCompare(b.direction) ||
-        // Venues first: where the funds can be frozen is what the report is read for; the known
-        // perpetrators the path went through follow.
-        (a.kind === 'venue' ? 0 : 1) - (b.kind === 'venue' ? 0 : 1) ||
-        a.hops - b.hops ||
-        a.firstBlock - b.firstBlock,
-    );
 }
 
 /** The who-is-it fields of a hit: the venue's label (or its hot wallet's), or the seed-list row. */

@@ -48,6 +48,12 @@ export interface WalkWorld {
   deposits?: DepositChecker;
   /** DEX swaps of an expanded address (forward only; sources/swaps.ts); omitted, no swap is read. */
   swaps?: SwapChecker;
+  /**
+   * True for a bridge contract of data/bridges.csv on this chain (forward only): a payment into it is
+   * where the funds may leave the chain. The walk does not expand it; it returns the payment as a
+   * `bridge` hit with its path, and the run reads the exit from the protocol's own log.
+   */
+  isBridge?(address: Address): boolean;
 }
 
 /** What the walk asks about DEX swaps: the conversions of `holder` in the transactions of these payments. */
@@ -75,6 +81,11 @@ export interface WalkOptions {
    * the world does not hold yet. Default PRECHECK_MIN_WINDOW; `Infinity` turns pre-checks off.
    */
   precheckMinWindow?: number;
+  /**
+   * Forward only: the position from which a seed's outgoing transfers count (a seed reached by a bridge
+   * arrival: what it paid before the arrival is not the traced funds). Absent: no bound.
+   */
+  startAt?: ReadonlyMap<Address, { block: number; tx: number }>;
   onProgress?: (message: string) => void;
 }
 
@@ -108,7 +119,7 @@ export interface DepositChecker {
 /** A state of an address in the walk: reached at `hop`, with the time bound in force from then on. */
 interface State {
   hop: number;
-  /** Forward: earliest arrival; backward: latest departure. Null for a seed (no bound). */
+  /** Forward: earliest arrival; backward: latest departure. Null for a seed (no bound) unless `startAt` gives one. */
   time: Pos | null;
   /** The transfer that produced this state, and the state of its other end. */
   via: Transfer | null;
@@ -117,8 +128,12 @@ interface State {
 }
 
 export interface RawHit {
-  /** `venue`: a labelled (or inferred) venue; `known-perpetrator`: an address of the seed list. */
-  kind: 'venue' | 'known-perpetrator';
+  /**
+   * `venue`: a labelled (or inferred) venue; `known-perpetrator`: an address of the seed list; `bridge`:
+   * one payment into a bridge contract (one hit per transaction: each may be its own exit), whose label,
+   * if any, is kept in `label`.
+   */
+  kind: 'venue' | 'known-perpetrator' | 'bridge';
   seed: Address;
   venue: Address;
   /** The venue's label (for an inferred deposit address: its hot wallet's); absent for a known perpetrator. */
@@ -183,6 +198,10 @@ export interface WalkResult {
  * inferred. An address of the seed list is a known-perpetrator hit and is followed on: it is the
  * perpetrator's own wallet, not a venue that takes custody, and stopping there would hide the venue
  * the funds reach next.
+ *
+ * Forward, a payment into a bridge contract (`world.isBridge`) ends its branch as a `bridge` hit, one per
+ * transaction, whatever its label: the run reads the exit from the protocol's log and, where it can,
+ * walks on from the arrival on the other chain (a new walk with `startAt`).
  */
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const { world } = opts;
@@ -219,6 +238,15 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     }
     return hit;
   };
+  const bridgeHit = (seed: Address, contract: Address, path: Transfer[], edge: Transfer): void => {
+    const hitKey = `bridge|${seed}|${edge.txHash}|${contract}`;
+    const hit = hits.get(hitKey);
+    if (hit) hit.transfers.push(edge);
+    else {
+      const label = world.label(contract);
+      hits.set(hitKey, { kind: 'bridge', seed, venue: contract, ...(label ? { label } : {}), direction: 'out', path, transfers: [edge] });
+    }
+  };
   const inferences = new Map<Address, DepositFinding>();
   const depositHit = (seed: Address, state: State, finding: DepositFinding): void => {
     const hit = addHit(seed, state.address, finding.label, pathTo(state), finding);
@@ -233,7 +261,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   let depositsUnchecked = 0;
 
   let frontier: { seed: Address; state: State }[] = opts.seeds.map((seed) => {
-    const state: State = { hop: 0, time: null, via: null, prev: null, address: seed };
+    const state: State = { hop: 0, time: (forward ? opts.startAt?.get(seed) : undefined) ?? null, via: null, prev: null, address: seed };
     best.set(`${seed}|${seed}`, state);
     return { seed, state };
   });
@@ -315,6 +343,11 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       followed++;
       if (!traced.has(`${edge.txHash}|${edge.ref}`)) traced.set(`${edge.txHash}|${edge.ref}`, { transfer: edge, hop: level + 1 });
       const other = forward ? edge.to : edge.from;
+      if (forward && !seedSet.has(other) && world.isBridge?.(other)) {
+        // Where the funds may leave the chain: the run reads the exit; the contract itself is not expanded.
+        bridgeHit(seed, other, [...pathTo(state), edge], edge);
+        continue;
+      }
       const found = seedSet.has(other) ? undefined : world.label(other);
       const label = found && (await labelInForce(found, edge.blockNumber)) ? found : undefined;
       const perpetrator = seedSet.has(other) ? undefined : world.seedList(other);

@@ -34,6 +34,11 @@ export interface VerifyResult {
   endpoint: string;
   checks: HopCheck[];
   failed: number;
+  /**
+   * Hops not checked by this node: steps on the report's other chains (verify with that chain's node)
+   * and cross-chain steps (an arrival is a bridge event, not a movement of one chain's graph).
+   */
+  notChecked: number;
 }
 
 /**
@@ -49,14 +54,18 @@ export interface VerifyResult {
  */
 export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgress?: (m: string) => void): Promise<VerifyResult> {
   const chainId = await getChainId(rpc);
-  if (chainId !== report.chainId) {
-    throw new UsageError(`the RPC ${rpc.endpoint} serves chain ${chainId}, but the report is of chain ${report.chainId}.`);
+  // A cross-chain report is checked one chain at a time: the node must serve one of its chains.
+  const chains = new Set([report.chainId, ...(report.chains ?? []).map((c) => c.chainId)]);
+  if (!chains.has(chainId)) {
+    throw new UsageError(`the RPC ${rpc.endpoint} serves chain ${chainId}, but the report is of chain ${[...chains].join(', ')}.`);
   }
   const steps = new Map<string, { step: PathStep; where: string }>();
+  const skipped = new Set<string>();
   report.hits.forEach((h, i) =>
     h.path.forEach((step, j) => {
-      const key = `${String(step.txHash).toLowerCase()}|${step.ref}`;
-      if (!steps.has(key)) steps.set(key, { step, where: `hit ${i + 1}, step ${j + 1}` });
+      const key = `${step.chainId ?? report.chainId}|${String(step.txHash).toLowerCase()}|${step.ref}`;
+      if ((step.chainId ?? report.chainId) !== chainId || step.kind === 'bridge') skipped.add(key);
+      else if (!steps.has(key)) steps.set(key, { step, where: `hit ${i + 1}, step ${j + 1}` });
     }),
   );
   const headers = createHeaderCache(rpc);
@@ -67,7 +76,7 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
     if (!p) {
       p = refetching('trace_transaction', rpc.endpoint, async () => {
         const list = await traceTransaction(rpc, tx, { from: blockNumber, to: blockNumber });
-        return decodeTraces(list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx })), report.chainId);
+        return decodeTraces(list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx })), chainId);
       }).catch((err: unknown) => {
         // A node without trace methods: the top call can still be checked from the transaction itself.
         if (err instanceof RpcError && !err.retryable) return null;
@@ -82,10 +91,10 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
   let n = 0;
   for (const { step, where } of steps.values()) {
     onProgress?.(`checking hop ${++n}/${steps.size}`);
-    const reason = await checkStep(step, report.chainId, { blockHash, callsOf, rpc });
+    const reason = await checkStep(step, chainId, { blockHash, callsOf, rpc });
     checks.push({ txHash: step.txHash, ref: step.ref, blockNumber: step.blockNumber, where, ok: reason === null, reason });
   }
-  return { chainId, endpoint: rpc.endpoint, checks, failed: checks.filter((c) => !c.ok).length };
+  return { chainId, endpoint: rpc.endpoint, checks, failed: checks.filter((c) => !c.ok).length, notChecked: skipped.size };
 }
 
 async function checkStep(

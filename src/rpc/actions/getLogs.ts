@@ -21,6 +21,8 @@ export interface GetLogsParameters {
   fromBlock: number;
   toBlock: number;
   topics: readonly (string | readonly string[] | null)[];
+  /** Only logs these contracts emitted (lower-case); omitted: any contract. */
+  address?: readonly string[];
 }
 
 /**
@@ -31,8 +33,16 @@ export interface GetLogsParameters {
  * const logs = await getLogs(rpc, { fromBlock: 100, toBlock: 200, topics: [TOPIC_TRANSFER] });
  */
 export async function getLogs(rpc: RpcClient, p: GetLogsParameters, opts?: RequestOptions): Promise<RpcLog[]> {
-  const raw = await rpc.request('eth_getLogs', [{ fromBlock: toQuantity(p.fromBlock), toBlock: toQuantity(p.toBlock), topics: p.topics }], opts);
-  return validateLogs(raw, p.fromBlock, p.toBlock);
+  const filter = { fromBlock: toQuantity(p.fromBlock), toBlock: toQuantity(p.toBlock), topics: p.topics, ...(p.address ? { address: p.address } : {}) };
+  const logs = validateLogs(await rpc.request('eth_getLogs', [filter], opts), p.fromBlock, p.toBlock);
+  if (p.address) {
+    // A node that ignores the address filter must not make another contract's log look like ours.
+    const wanted = new Set(p.address.map((a) => a.toLowerCase()));
+    for (const l of logs) {
+      if (!wanted.has(l.address)) throw new InvalidResponseError(`eth_getLogs returned a log of ${l.address}, which the request did not ask for.`);
+    }
+  }
+  return logs;
 }
 
 /**
