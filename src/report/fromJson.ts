@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { REPORT_SCHEMA_VERSION, type Evidence, type Hit, type HitByValue, type HitDeposit, type TraceResult } from '../trace/result.js';
-import type { HitByValueJson, HitJson, TraceReportJson } from './json.js';
+import { REPORT_SCHEMA_VERSION, type Crossing, type Evidence, type FrontierRow, type Hit, type HitByValue, type HitDeposit, type HitExit, type PathStep, type Promised, type TraceResult } from '../trace/result.js';
+import type { CrossingJson, FrontierRowJson, HitByValueJson, HitExitJson, HitJson, PathStepJson, PromisedJson, TraceReportJson } from './json.js';
 
 /**
  * Reads a JSON trace report (what `toJsonValue` wrote, or a file a user hands in) back into a
@@ -10,6 +10,8 @@ import type { HitByValueJson, HitJson, TraceReportJson } from './json.js';
  * A version 1 report (before evidence levels) is read as version 2: every hit is a venue; its evidence
  * is `inferred` for a deposit-address hit and `label` otherwise, from the fields v1 had; its role is
  * null (v1 did not record one); path steps carry no evidence (null: v1 said nothing of them).
+ * A version 1 or 2 report (one chain) is read as version 3: every step and hit on the report's chain,
+ * no crossing, no exit, `chains` the report's own chain, empty `crossings` and `frontier`.
  */
 export function fromJsonValue(doc: unknown, what: string): TraceResult {
   const bad = (why: string): never => {
@@ -24,6 +26,24 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
     if (typeof v !== 'string' || !/^\d+$/.test(v)) bad(`${where}: the amount is not a decimal string`);
     return BigInt(v as string);
   };
+  const home = d.chainId as number;
+  const optAmount = (v: unknown, where: string): bigint | null => (v === null || v === undefined ? null : amount(v, where));
+  const promised = (p: PromisedJson, where: string): Promised => ({ ...p, amount: optAmount(p.amount, where) });
+  const crossing = (c: CrossingJson | null | undefined, where: string): Crossing | null =>
+    c && typeof c === 'object' ? { ...c, promised: promised(c.promised, `${where} crossing`) } : null;
+  const step = (s: PathStepJson, where: string): PathStep => {
+    if (typeof s !== 'object' || s === null) bad(`${where} is not an object`);
+    return {
+      ...s,
+      chainId: typeof s.chainId === 'number' ? s.chainId : home,
+      amount: amount(s.amount, where),
+      crossing: crossing(s.crossing, where),
+      fromEvidence: s.fromEvidence ?? null,
+      toEvidence: s.toEvidence ?? null,
+    };
+  };
+  const exitOf = (e: HitExitJson | null | undefined, where: string): HitExit | null =>
+    e && typeof e === 'object' ? { ...e, promised: promised(e.promised, `${where} exit`), paid: e.paid ? { asset: e.paid.asset, amount: amount(e.paid.amount, `${where} exit`) } : null } : null;
   const hits: Hit[] = (d.hits as HitJson[]).map((h, i) => {
     if (typeof h !== 'object' || h === null || !Array.isArray(h.path)) bad(`hit ${i + 1} has no path`);
     const deposit: HitDeposit | null =
@@ -32,10 +52,9 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
         : null;
     const hit: Hit = {
       ...h,
-      path: h.path.map((s, j) => {
-        if (typeof s !== 'object' || s === null) bad(`hit ${i + 1}, step ${j + 1} is not an object`);
-        return { ...s, amount: amount(s.amount, `hit ${i + 1}, step ${j + 1}`), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null };
-      }),
+      chainId: typeof h.chainId === 'number' ? h.chainId : home,
+      exit: exitOf(h.exit, `hit ${i + 1}`),
+      path: h.path.map((s, j) => step(s, `hit ${i + 1}, step ${j + 1}`)),
       totals: (Array.isArray(h.totals) ? h.totals : []).map((t) => ({ ...t, amount: amount(t.amount, `hit ${i + 1} totals`) })),
       deposit,
       byValue: h.byValue && typeof h.byValue === 'object' ? byValueOf(h.byValue, i) : undefined,
@@ -44,7 +63,19 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
     else if (typeof h.evidence !== 'object' || h.evidence === null) bad(`hit ${i + 1} has no evidence`);
     return hit;
   });
-  return { ...(d as TraceReportJson), schemaVersion: d.schemaVersion === 1 ? REPORT_SCHEMA_VERSION : d.schemaVersion!, hits } as TraceResult;
+  const chains = Array.isArray(d.chains)
+    ? d.chains
+    : [{ chainId: home, labelChain: d.labelChain ?? 'evm', nativeSymbol: '', rpc: d.rpc ?? '', home: true, fromBlock: d.params?.fromBlock ?? 0, toBlock: d.params?.toBlock ?? 0 }];
+  const crossings = (Array.isArray(d.crossings) ? d.crossings : []).map((c, i) => crossing(c, `crossing ${i + 1}`) as Crossing);
+  const frontier: FrontierRow[] = (Array.isArray(d.frontier) ? d.frontier : []).map((f: FrontierRowJson, i) => ({ ...f, amount: optAmount(f.amount, `frontier row ${i + 1}`) }));
+  return {
+    ...(d as TraceReportJson),
+    schemaVersion: d.schemaVersion! < REPORT_SCHEMA_VERSION ? REPORT_SCHEMA_VERSION : d.schemaVersion!,
+    hits,
+    chains,
+    crossings,
+    frontier,
+  } as TraceResult;
 
   function byValueOf(b: HitByValueJson, i: number): HitByValue {
     const where = `hit ${i + 1} byValue`;
@@ -52,7 +83,7 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
     if (typeof b.others !== 'object' || b.others === null) bad(`${where}: no others`);
     return {
       valueClass: b.valueClass,
-      path: b.path?.map((s, j) => ({ ...s, amount: amount(s.amount, `${where}, step ${j + 1}`), fromEvidence: s.fromEvidence ?? null, toEvidence: s.toEvidence ?? null })) ?? null,
+      path: b.path?.map((s, j) => step(s, `${where}, step ${j + 1}`)) ?? null,
       width: b.width === null ? null : amount(b.width, where),
       others: { ...b.others, total: amount(b.others.total, `${where} others`) },
     };

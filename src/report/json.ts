@@ -1,12 +1,31 @@
 import type { Manifest } from './manifest.js';
 import { evidenceJson, type EvidenceJson } from './deposit.js';
-import { hubOf, type Coverage, type Evidence, type Hit, type HitByValue, type HitDeposit, type PathStep, type TraceParams, type TraceResult, type TraceStats } from '../trace/result.js';
+import {
+  hubOf,
+  type Coverage,
+  type Crossing,
+  type Evidence,
+  type FrontierRow,
+  type Hit,
+  type HitByValue,
+  type HitDeposit,
+  type HitExit,
+  type PathStep,
+  type Promised,
+  type TraceParams,
+  type TraceResult,
+  type TraceStats,
+} from '../trace/result.js';
 
 /**
  * The JSON shapes of `--json` / `--ndjson` (schema/trace-report.schema.json). Same fields and order as
  * the TypeScript contract in trace/result.ts, with every bigint amount as an exact decimal string.
  */
-export type PathStepJson = Omit<PathStep, 'amount'> & { amount: string };
+export type PromisedJson = Omit<Promised, 'amount'> & { amount: string | null };
+export type CrossingJson = Omit<Crossing, 'promised'> & { promised: PromisedJson };
+export type HitExitJson = Omit<HitExit, 'promised' | 'paid'> & { promised: PromisedJson; paid: { asset: string; amount: string } | null };
+export type FrontierRowJson = Omit<FrontierRow, 'amount'> & { amount: string | null };
+export type PathStepJson = Omit<PathStep, 'amount' | 'chainId' | 'crossing'> & { chainId: number; amount: string; crossing: CrossingJson | null };
 export type TotalJson = Omit<Hit['totals'][number], 'amount'> & { amount: string };
 export type HitDepositJson = EvidenceJson & Pick<HitDeposit, 'origin' | 'learnedAt'>;
 export type HitByValueJson = Omit<HitByValue, 'path' | 'width' | 'others'> & {
@@ -14,13 +33,20 @@ export type HitByValueJson = Omit<HitByValue, 'path' | 'width' | 'others'> & {
   width: string | null;
   others: { count: number; total: string; truncated: boolean };
 };
-export type HitJson = Omit<Hit, 'path' | 'totals' | 'deposit' | 'byValue'> & {
+export type HitJson = Omit<Hit, 'path' | 'totals' | 'deposit' | 'byValue' | 'chainId' | 'exit'> & {
+  chainId: number;
+  exit: HitExitJson | null;
   path: PathStepJson[];
   totals: TotalJson[];
   deposit: HitDepositJson | null;
   byValue?: HitByValueJson;
 };
-export type TraceReportJson = Omit<TraceResult, 'hits'> & { hits: HitJson[] };
+export type TraceReportJson = Omit<TraceResult, 'hits' | 'chains' | 'crossings' | 'frontier'> & {
+  hits: HitJson[];
+  chains: NonNullable<TraceResult['chains']>;
+  crossings: CrossingJson[];
+  frontier: FrontierRowJson[];
+};
 /** One NDJSON line: a hit that can be read without the rest of the report. */
 export type HitLineJson = { schemaVersion: number; chainId: number } & HitJson;
 
@@ -48,8 +74,74 @@ function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
   return out;
 }
 
-function stepJson(s: PathStep): PathStepJson {
+function promisedJson(p: Promised): PromisedJson {
+  return { asset: p.asset, symbol: p.symbol, decimals: p.decimals, amount: p.amount === null ? null : p.amount.toString(), amountKind: p.amountKind };
+}
+
+function crossingJson(c: Crossing): CrossingJson {
+  const end = (e: Crossing['exit']): Crossing['exit'] => ({ txHash: e.txHash, blockNumber: e.blockNumber, timestamp: e.timestamp, logIndex: e.logIndex, contract: e.contract, event: e.event });
   return {
+    protocol: c.protocol,
+    protocolName: c.protocolName,
+    fromChainId: c.fromChainId,
+    toChainId: c.toChainId,
+    exit: end(c.exit),
+    arrival: end(c.arrival),
+    from: c.from,
+    to: c.to,
+    link: { evidence: c.link.evidence, basis: c.link.basis, kind: c.link.kind, key: c.link.key, confidence: c.link.confidence, reasons: [...c.link.reasons] },
+    promised: promisedJson(c.promised),
+    hop: c.hop,
+  };
+}
+
+function exitJson(e: HitExit): HitExitJson {
+  return {
+    protocol: e.protocol,
+    protocolName: e.protocolName,
+    event: e.event,
+    chainId: e.chainId,
+    txHash: e.txHash,
+    blockNumber: e.blockNumber,
+    timestamp: e.timestamp,
+    logIndex: e.logIndex,
+    contract: e.contract,
+    destination: { kind: e.destination.kind, chainId: e.destination.chainId, name: e.destination.name, code: e.destination.code },
+    recipient: { kind: e.recipient.kind, text: e.recipient.text },
+    promised: promisedJson(e.promised),
+    paid: e.paid === null ? null : { asset: e.paid.asset, amount: e.paid.amount.toString() },
+    reason: e.reason,
+    reasonText: e.reasonText,
+    evidence: e.evidence,
+    promise: e.promise,
+    caveats: [...e.caveats],
+    summary: e.summary,
+  };
+}
+
+function frontierJson(f: FrontierRow): FrontierRowJson {
+  return {
+    chainId: f.chainId,
+    chain: f.chain,
+    address: f.address,
+    asset: f.asset,
+    symbol: f.symbol,
+    decimals: f.decimals,
+    amount: f.amount === null ? null : f.amount.toString(),
+    amountKind: f.amountKind,
+    protocol: f.protocol,
+    fromChainId: f.fromChainId,
+    txHash: f.txHash,
+    seed: f.seed,
+    hop: f.hop,
+    reason: f.reason,
+    reasonText: f.reasonText,
+  };
+}
+
+function stepJson(s: PathStep, chainId: number): PathStepJson {
+  return {
+    chainId: s.chainId ?? chainId,
     from: s.from,
     to: s.to,
     txHash: s.txHash,
@@ -62,6 +154,7 @@ function stepJson(s: PathStep): PathStepJson {
     amount: s.amount.toString(),
     kind: s.kind,
     ref: s.ref,
+    crossing: s.crossing ? crossingJson(s.crossing) : null,
     fromEvidence: s.fromEvidence === null ? null : addressEvidenceJson(s.fromEvidence),
     toEvidence: s.toEvidence === null ? null : addressEvidenceJson(s.toEvidence),
   };
@@ -96,9 +189,10 @@ export function addressEvidenceJson(e: Evidence): Evidence {
   };
 }
 
-function hitJson(h: Hit): HitJson {
+function hitJson(h: Hit, chainId: number): HitJson {
   return {
     kind: h.kind,
+    chainId: h.chainId ?? chainId,
     seed: h.seed,
     address: h.address,
     entity: h.entity,
@@ -111,7 +205,7 @@ function hitJson(h: Hit): HitJson {
     labelAtHop: { risk: h.labelAtHop.risk, sanctionedAtHop: h.labelAtHop.sanctionedAtHop, note: h.labelAtHop.note },
     direction: h.direction,
     hops: h.hops,
-    path: h.path.map(stepJson),
+    path: h.path.map((s) => stepJson(s, chainId)),
     totals: h.totals.map((t) => ({
       asset: t.asset,
       symbol: t.symbol,
@@ -123,13 +217,14 @@ function hitJson(h: Hit): HitJson {
     lastBlock: h.lastBlock,
     via: h.via,
     deposit: h.deposit === null ? null : depositJson(h.deposit),
+    exit: h.exit ? exitJson(h.exit) : null,
     evidence: addressEvidenceJson(h.evidence),
     perpetrator: h.perpetrator === null ? null : { label: h.perpetrator.label, incident: h.perpetrator.incident, tier: h.perpetrator.tier, source: h.perpetrator.source },
     ...(h.byValue
       ? {
           byValue: {
             valueClass: h.byValue.valueClass,
-            path: h.byValue.path?.map(stepJson) ?? null,
+            path: h.byValue.path?.map((s) => stepJson(s, chainId)) ?? null,
             width: h.byValue.width?.toString() ?? null,
             others: { count: h.byValue.others.count, total: h.byValue.others.total.toString(), truncated: h.byValue.others.truncated },
           },
@@ -197,8 +292,19 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
     seeds: result.seeds.map((s) => ({ address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source })),
     coverage: coverageJson(result.coverage),
     stats: statsJson(result.stats),
-    hits: result.hits.map(hitJson),
+    hits: result.hits.map((h) => hitJson(h, result.chainId)),
     inferences: (result.inferences ?? []).map((i) => ({ address: i.address, evidence: addressEvidenceJson(i.evidence) })),
+    chains: (result.chains ?? [{ chainId: result.chainId, labelChain: result.labelChain, nativeSymbol: '', rpc: result.rpc, home: true, fromBlock: result.params.fromBlock, toBlock: result.params.toBlock }]).map((c) => ({
+      chainId: c.chainId,
+      labelChain: c.labelChain,
+      nativeSymbol: c.nativeSymbol,
+      rpc: c.rpc,
+      home: c.home,
+      fromBlock: c.fromBlock,
+      toBlock: c.toBlock,
+    })),
+    crossings: (result.crossings ?? []).map(crossingJson),
+    frontier: (result.frontier ?? []).map(frontierJson),
   };
 }
 
@@ -222,7 +328,7 @@ export function jsonText(doc: unknown): string {
 
 /** One self-contained NDJSON object per hit: `{ schemaVersion, chainId, ...hit }`. */
 export function toHitLines(result: TraceResult): HitLineJson[] {
-  return result.hits.map((h) => ({ schemaVersion: result.schemaVersion, chainId: result.chainId, ...hitJson(h) }));
+  return result.hits.map((h) => ({ schemaVersion: result.schemaVersion, ...hitJson(h, result.chainId) }));
 }
 
 /**

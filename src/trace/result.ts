@@ -1,13 +1,16 @@
 import type { LabelAtHop } from '../labels/validity.js';
 import type { DepositEvidence } from './deposits.js';
 import type { Address, Asset, Direction, Hex, LabelCategory, LabelOrigin, LabelRole, Risk, SeedTier, TransferKind } from '../types.js';
+import type { AmountKind, BridgeProtocol } from '../bridges/types.js';
 
 /**
  * Version of the JSON report (schema/trace-report.schema.json). Bump on any incompatible change.
  * 2: evidence levels (Hit.evidence, PathStep.fromEvidence / toEvidence), hit kinds (known-perpetrator
- * hits), label roles. Version 1 reports are still read (report/fromJson.ts).
+ * hits), label roles. 3: across chains (PathStep.chainId / crossing, the `bridge` step kind, exit hits,
+ * Hit.chainId / exit, TraceResult.chains / crossings / frontier). Versions 1 and 2 are still read
+ * (report/fromJson.ts).
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 /**
  * How we know what an address is. `label`: a sourced attribution (a venue label, bundled or the
@@ -20,8 +23,11 @@ export type EvidenceLevel = 'label' | 'inferred' | 'conflict';
 
 /** One sourced attribution of an address. */
 export interface EvidenceSource {
-  /** `venue`: a label of data/exchanges.csv or the user's; `seed`: the seed list (attributed perpetrators). */
-  kind: 'venue' | 'seed';
+  /**
+   * `venue`: a label of data/exchanges.csv or the user's; `seed`: the seed list (attributed perpetrators);
+   * `bridge`: a bridge contract of data/bridges.csv.
+   */
+  kind: 'venue' | 'seed' | 'bridge';
   origin: LabelOrigin;
   /** The venue's entity, or the seed row's label text. */
   name: string;
@@ -64,8 +70,17 @@ export interface Evidence {
 /** A hit's category: a venue label's, or `known-perpetrator` for an address of the seed list. */
 export type HitCategory = LabelCategory | 'known-perpetrator';
 
-/** One hop of a path, with the evidence to find it on chain. */
+/**
+ * One hop of a path, with the evidence to find it on chain. A cross-chain step (`kind` bridge) has
+ * `crossing` set: `from` is the bridge contract on the source chain, `to` the recipient the arrival paid,
+ * and the transaction, block, asset and amount are the arrival's on `chainId` (the destination chain).
+ */
 export interface PathStep {
+  /**
+   * The chain the step happened on (a crossing: the destination chain). Always written in JSON (schema 3);
+   * optional here so that results built before it (tests, old reports) stay valid: absent = the run's chain.
+   */
+  chainId?: number;
   from: Address;
   to: Address;
   txHash: Hex;
@@ -81,9 +96,11 @@ export interface PathStep {
   decimals: number | null;
   /** Exact amount in base units (wei, token units). */
   amount: bigint;
-  kind: TransferKind;
-  /** `log:<i>` or `trace:<address>`: where in the transaction. */
+  kind: TransferKind | 'bridge';
+  /** `log:<i>` or `trace:<address>`: where in the transaction; `bridge:<log index>` for a crossing. */
   ref: string;
+  /** The crossing, exactly when `kind` is `bridge`; null or absent otherwise. */
+  crossing?: Crossing | null;
   /** What `from` and `to` are, and how we know (null: nothing is known of the address). */
   fromEvidence: Evidence | null;
   toEvidence: Evidence | null;
@@ -95,7 +112,9 @@ export interface PathStep {
  * `known-perpetrator`, risk `high`, and `perpetrator` holds its tier and source).
  */
 export interface Hit {
-  kind: 'venue' | 'known-perpetrator';
+  kind: 'venue' | 'known-perpetrator' | 'exit';
+  /** The chain of `address` (absent = the run's chain; always written in JSON). */
+  chainId?: number;
   seed: Address;
   /** The labelled address the funds reached. */
   address: Address;
@@ -129,8 +148,10 @@ export interface Hit {
    * address of the labelled exchange it swept to (entity, category, risk and label fields are then the
    * hot wallet's label); `deposit` holds the evidence.
    */
-  via: 'label' | 'deposit';
+  via: 'label' | 'deposit' | 'bridge';
   deposit: HitDeposit | null;
+  /** For an `exit` hit: what the protocol promised where hoptrace did not follow; null otherwise. */
+  exit?: HitExit | null;
   /** How we know what the hit's address is: `inferred` exactly when `via` is `deposit`. */
   evidence: Evidence;
   /** The seed-list row of a known-perpetrator hit; null for a venue. */
@@ -141,6 +162,111 @@ export interface Hit {
    * of runs made before it was computed.
    */
   byValue?: HitByValue;
+}
+
+/** What a protocol promises on the other side: its asset notation, amount and how to read it. */
+export interface Promised {
+  /** `native`, a token address, or the protocol's notation (`BTC.BTC`); null when the protocol does not say. */
+  asset: string | null;
+  symbol: string | null;
+  decimals: number | null;
+  amount: bigint | null;
+  amountKind: AmountKind;
+}
+
+/** Where a bridge log sits. */
+export interface CrossingEnd {
+  txHash: Hex;
+  blockNumber: number;
+  timestamp: number | null;
+  logIndex: number;
+  contract: Address;
+  event: string;
+}
+
+/** A crossing the walk followed: an exit on one chain matched to its arrival on another. */
+export interface Crossing {
+  protocol: BridgeProtocol;
+  protocolName: string;
+  fromChainId: number;
+  toChainId: number;
+  exit: CrossingEnd;
+  arrival: CrossingEnd;
+  /** The bridge contract on `fromChainId`. */
+  from: Address;
+  /** The recipient the arrival paid on `toChainId`. */
+  to: Address;
+  link: {
+    /** `fact`: the protocol's own link; `inference`: a heuristic match. */
+    evidence: 'fact' | 'inference';
+    basis: 'protocol-link' | 'heuristic';
+    kind: 'exact' | 'id' | 'none';
+    key: string | null;
+    confidence: 'certain' | 'medium';
+    reasons: string[];
+  };
+  promised: Promised;
+  /** The hop number of the crossing step on its path. */
+  hop: number;
+}
+
+/** Why an exit was not followed. */
+export type ExitReason = 'non-evm' | 'no-endpoint' | 'no-arrival' | 'unknown-chain' | 'unknown-recipient';
+
+/** An exit hit's facts: the decoded event (a fact) and the protocol's promise (not a delivery). */
+export interface HitExit {
+  protocol: BridgeProtocol;
+  protocolName: string;
+  event: string;
+  chainId: number;
+  txHash: Hex;
+  blockNumber: number;
+  timestamp: number | null;
+  logIndex: number;
+  contract: Address;
+  destination: { kind: 'evm' | 'named' | 'unknown'; chainId: number | null; name: string; code: string | null };
+  recipient: { kind: 'evm' | 'external' | 'thorname' | 'sender' | 'unknown'; text: string };
+  promised: Promised;
+  paid: { asset: string; amount: bigint } | null;
+  reason: ExitReason;
+  reasonText: string;
+  evidence: 'fact';
+  promise: 'protocol';
+  caveats: string[];
+  /** The sentence the text report prints: `left to BTC bc1q… via THORChain, at least 1 BTC promised`. */
+  summary: string;
+}
+
+/** One destination the run did not follow (one per exit hit). */
+export interface FrontierRow {
+  /** Destination EVM chain id; null for a chain that is not EVM (or unknown). */
+  chainId: number | null;
+  chain: string;
+  address: string;
+  asset: string | null;
+  symbol: string | null;
+  decimals: number | null;
+  amount: bigint | null;
+  amountKind: AmountKind;
+  protocol: BridgeProtocol;
+  fromChainId: number;
+  txHash: Hex;
+  seed: Address;
+  hop: number;
+  reason: ExitReason;
+  reasonText: string;
+}
+
+/** A chain the run had an endpoint for. */
+export interface RunChain {
+  chainId: number;
+  labelChain: string;
+  nativeSymbol: string;
+  /** Redacted. */
+  rpc: string;
+  home: boolean;
+  fromBlock: number;
+  toBlock: number;
 }
 
 /** The widest route to a venue and a count of the others (graph/widest.ts states the comparison rule). */
@@ -255,4 +381,14 @@ export interface TraceResult {
    * inference, listed apart from the hits. Absent in reports of runs made before it was recorded.
    */
   inferences?: { address: Address; evidence: Evidence }[];
+  /**
+   * Every chain with an endpoint in this run, the home chain first. The three lists below are always
+   * written in JSON (schema 3; old reports read as the home chain and empty lists); optional here so that
+   * results built without them stay valid.
+   */
+  chains?: RunChain[];
+  /** Every crossing the walk followed (each also a path step). */
+  crossings?: Crossing[];
+  /** Destinations not followed, sorted by chain then transaction. */
+  frontier?: FrontierRow[];
 }
