@@ -10,6 +10,7 @@ import { xmlSafe } from '../sanitize.js';
 import { csvFormat } from './csv.js';
 import { dotFormat } from './dot.js';
 import { edgeCsvFormat } from './edgeCsv.js';
+import { frontierFormat } from './frontier.js';
 import { gexfFormat } from './gexf.js';
 import { graphmlFormat } from './graphml.js';
 import { htmlFormat } from './html.js';
@@ -33,6 +34,7 @@ export const FORMATS: readonly OutputFormat[] = [
   graphmlFormat,
   dotFormat,
   edgeCsvFormat,
+  frontierFormat,
 ];
 
 /** The formats `command` offers, its default first. */
