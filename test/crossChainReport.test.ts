@@ -6,10 +6,12 @@
  * exits, chains and numbers. The HTML is drawn by headless Chromium where it is installed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { parse as parseCsv } from 'csv-parse/sync';
 import graphology from 'graphology';
 import gexf from 'graphology-gexf';
@@ -195,7 +197,7 @@ describe('a report across two chains', () => {
     expect(rows.every((r) => r.first_time === '')).toBe(true);
     const v = (json.attribution.venues as Json[])[0]!;
     expect([v.address, v.chainId, v.amounts.poison[BUSD], v.first.timestamp]).toEqual([VENUE, 56, String(12n * 10n ** 18n), null]);
-    expect(render('html')).toMatch(/9484Ee<\/span><\/span> <span class="chain" title="chain id 56">bsc<\/span><\/td><td class="num">4<\/td>/);
+    expect(render('html')).toMatch(/9484Ee<\/span><\/a> <span class="chain" title="chain id 56">bsc<\/span><\/td><td class="num">4<\/td>/);
   });
 
   it('says nothing in text or Markdown that the JSON report does not hold', () => {
@@ -237,6 +239,17 @@ describe('a report across two chains', () => {
     const page = render('html', 'report', view({ ...full, result: moved, attribution: { ...full.attribution, traced, attribution: { ...full.attribution.attribution, edges } } }));
     expect(page).toContain('<span class="chain" title="chain id 31338">bsc</span>');
     expect(page).not.toMatch(/<a href=/);
+  });
+
+  it("holds the graph and the attribution to the report schema's shapes", () => {
+    const schema = JSON.parse(readFileSync(new URL('../schema/trace-report.schema.json', import.meta.url), 'utf8')) as { $id: string };
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormatsModule.default(ajv);
+    ajv.addSchema(schema);
+    for (const [part, value] of [['properties/graph', json.graph], ['$defs/attribution', json.attribution]] as const) {
+      const validate = ajv.getSchema(`${schema.$id}#/${part}`)!;
+      expect(validate(value), `${part}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
   });
 
   it('writes XML that a parser we did not write reads without error', () => {

@@ -70,7 +70,7 @@ export function renderHtml(r: FullReport): string {
       const evBadge = ev ? ` <span class="ev ev-${ev.level}" title="${esc(evidenceLine(ev, v.address))}">${esc(ev.level === 'inferred' ? 'inferred' : ev.level)}</span>` : '';
       const span = v.first.txHash === v.last.txHash ? when(v.first.block, v.first.txHash, chainId) : `${when(v.first.block, v.first.txHash, chainId)}<br>to ${when(v.last.block, v.last.txHash, chainId)}`;
       return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.venue.category, 24))}</small></td>` +
-        `<td>${hashHtml(fullAddress(v.address), null)}${chainBadge(chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
+        `<td>${hashHtml(fullAddress(v.address), addressUrl(chainId, v.address))}${chainBadge(chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
         TAINT_MODELS.map((m) => `<td class="num">${amounts(v.amounts[m])}</td>`).join('') +
         `<td>${esc(strength(v.support))}</td></tr>`;
     })
@@ -174,9 +174,7 @@ ${edgeRows || '<tr><td colspan="9">No transfer was followed.</td></tr>'}
 <h2>Paths <small>every hop with its evidence</small></h2>
 ${hitSections || '<p>No labelled venue reached.</p>'}
 </section>
-${crossingSection(res, tx)}
-${frontierSection(res)}
-${inferenceSection(res.inferences ?? [])}
+${[crossingSection(res, tx), frontierSection(res)].filter((x) => x !== '').map((x) => `${x}\n`).join('')}${inferenceSection(res.inferences ?? [])}
 <section id="manifest">
 <h2>Manifest</h2>
 <table class="kv"><tbody>
@@ -346,7 +344,7 @@ function nodeNames(g: TracedGraph): Map<string, string> {
 
 function addressHtml(address: Address, chainId: number, names: ReadonlyMap<string, string>): string {
   const name = names.get(accountKey(chainId, address));
-  return hashHtml(fullAddress(address), null) + (name === undefined ? '' : `<br><small class="name">${esc(cleanText(name, 40))}</small>`);
+  return hashHtml(fullAddress(address), addressUrl(chainId, address)) + (name === undefined ? '' : `<br><small class="name">${esc(cleanText(name, 40))}</small>`);
 }
 
 /**
@@ -470,8 +468,12 @@ function graphData(g: TracedGraph): { nodes: GraphNode[]; links: GraphLink[] } {
     }
   }
   const nodes: GraphNode[] = [];
+  // Over several chains a drawn label names its chain too: the same address on two chains is two nodes.
+  const chains = new Set<number>();
+  g.forEachNode((_id, at) => void chains.add(at.chainId));
   g.forEachNode((id, at) => {
-    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, address: at.address, chain: at.chain, role: at.role, risk: at.risk, category: at.category, hop: at.hop, evidence: at.evidence, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
+    const label = chains.size > 1 ? `${cleanText(at.label, GRAPH_LABEL_MAX)} · ${cleanText(at.chain, 16)}` : cleanText(at.label, GRAPH_LABEL_MAX);
+    nodes.push({ id, label, fullLabel: at.label, address: at.address, chain: at.chain, role: at.role, risk: at.risk, category: at.category, hop: at.hop, evidence: at.evidence, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
   });
   const links = new Map<string, { link: GraphLink; sums: Map<string, { amount: bigint; decimals: number | null; symbol: string | null; text: string | null }> }>();
   g.forEachEdge((_key, at, s, t) => {

@@ -12,7 +12,7 @@ import type { ReportFormat } from './types.js';
  */
 export const frontierFormat: ReportFormat = {
   name: 'frontier',
-  summary: 'CSV: one line per destination not followed (other chains), for the next tool',
+  summary: 'CSV, one line per destination on another chain not followed, for the next tool',
   renders: 'report',
   output: 'data',
   extension: '.csv',
