@@ -109,7 +109,9 @@ describe('a report across two chains', () => {
     const text = render('text');
     const md = render('md');
     const html = htmlText(render('html'));
-    const sentence = `left to Bitcoin ${BTC_ADDRESS} via THORChain, at least 0.15 BTC promised (not followed: Bitcoin is not an EVM chain)`;
+    // The walk's summary of the exit, then why it was not followed.
+    const sentence = `left to BTC ${BTC_ADDRESS} via THORChain, at least 0.15 BTC promised (not followed: Bitcoin is not an EVM chain)`;
+    expect(res.hits[1]!.exit!.summary).toBe(sentence.slice(0, sentence.indexOf(' (not followed')));
     for (const [name, doc] of [['text', text], ['md', md], ['html', html]] as const) {
       expect(doc, name).toContain(sentence);
       expect(doc, name).toContain(f.txHash);

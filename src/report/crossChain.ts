@@ -101,14 +101,11 @@ export function exitDestination(result: TraceResult, e: HitExit): string {
 }
 
 /**
- * An exit in one line, in our words from the decoded facts (the walk's own summary is printed too where a
- * report has room): `left to Bitcoin bc1q… via THORChain, at least 1 BTC promised (not followed: …)`.
+ * An exit in one line: the walk's own summary of the decoded facts (`left to BTC bc1q… via THORChain, at
+ * least 120 BTC promised`), then why it was not followed.
  */
-export function exitLine(result: TraceResult, e: HitExit): string {
-  return (
-    `left to ${exitDestination(result, e)} ${cleanOptional(e.recipient.text, 100, '(no recipient)')} via ${cleanText(e.protocolName, 40)}, ` +
-    `${promisedPhrase(e.promised)} (not followed: ${cleanOptional(e.reasonText, 200, e.reason)})`
-  );
+export function exitLine(e: HitExit): string {
+  return `${cleanOptional(e.summary, 300, `left via ${cleanText(e.protocolName, 40)}`)} (not followed: ${cleanOptional(e.reasonText, 200, e.reason)})`;
 }
 
 /** The evidence of an exit in words: the event is a fact, the amount the protocol's promise. */

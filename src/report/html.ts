@@ -8,7 +8,7 @@ import { formatAssetAmount } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
 import { accountKey, addressUrl, txUrl } from './chains.js';
 import {
-  chainLabel, crossingLinkText, crossingsOf, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
+  chainLabel, crossingLinkText, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
 } from './crossChain.js';
 import { depositLines } from './deposit.js';
 import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
@@ -289,7 +289,7 @@ function pathTable(view: PathView, ctx: PathContext): string {
 /** An exit's facts and promise: where the protocol said it would pay, how much, and why the run stopped. */
 function exitHtml(res: FullReport['result'], e: HitExit): string {
   return (
-    `<p class="exit-line"><b>${esc(exitLine(res, e))}</b></p>\n` +
+    `<p class="exit-line"><b>${esc(exitLine(e))}</b><br>to ${esc(exitDestination(res, e))} ${esc(cleanOptional(e.recipient.text, 100, '(no recipient)'))}: ${esc(promisedText(e.promised))} (${esc(cleanText(e.promised.asset ?? 'asset not named', 60))})</p>\n` +
     `<p class="evidence ev-fact"><b>exit: fact, amount promised</b> — ${esc(exitEvidenceText(e))} ${hashHtml(e.txHash, txUrl(e.chainId, e.txHash))}</p>\n`
   );
 }

@@ -6,7 +6,7 @@ import { fullAddress, shortAddress } from './address.js';
 import { assetContract, formatAssetAmount, formatCount } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { depositLines } from './deposit.js';
-import { chainLabel, crossingLine, crossingsOf, exitEvidenceText, exitLine, frontierOf, frontierPlace, hitChain, promisedPhrase, runChainName, runChains, spansChains, stepChain, stepCrossing } from './crossChain.js';
+import { chainLabel, crossingLine, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, frontierPlace, hitChain, promisedPhrase, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing } from './crossChain.js';
 import { evidenceLine, pathNotes } from './evidence.js';
 
 export interface TextOptions {
@@ -321,7 +321,8 @@ function renderPathNotes(hit: Hit, st: Styles): string[] {
 function renderExitHit(hit: Hit, st: Styles, view: PathView): string[] {
   const e = hit.exit!;
   return [
-    `  ${st.warn('[EXIT]')} ${st.title(exitLine(view.result, e))}`,
+    `  ${st.warn('[EXIT]')} ${st.title(exitLine(e))}`,
+    `    to        ${exitDestination(view.result, e)} ${cleanOptional(e.recipient.text, 100, '(no recipient)')}: ${promisedText(e.promised)} (${cleanText(e.promised.asset ?? 'asset not named', 60)})`,
     `    bridge    ${fullAddress(hit.address)}  on ${chainLabel(view.result, hitChain(hit, view.result))} · ${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
     `    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
     `    evidence  ${exitEvidenceText(e)}`,

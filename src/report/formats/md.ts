@@ -63,7 +63,7 @@ export function renderMarkdown(r: FullReport): string {
   for (const h of res.hits) {
     const what = h.kind === 'known-perpetrator' ? 'known perpetrator' : h.kind === 'exit' ? 'exit, not followed' : mdText(h.risk);
     out.push(`### ${mdText(h.entity, 48)} (${what}), ${plural(h.hops, 'hop')} from \`${fullAddress(h.seed)}\`${multi ? ` — at ${mdText(chainLabel(res, hitChain(h, res)), 40)}` : ''}`, '');
-    if (h.exit) out.push(`**${mdText(exitLine(res, h.exit), 600)}**`, '', `Exit evidence — ${mdText(exitEvidenceText(h.exit), 1200)}`, '');
+    if (h.exit) out.push(`**${mdText(exitLine(h.exit), 600)}**`, '', `Exit evidence — ${mdText(exitEvidenceText(h.exit), 1200)}`, '');
     out.push(`Evidence — ${mdText(evidenceLine(h.evidence, h.address), 1200)}`, '');
     out.push(...head);
     const rows = (path: PathStep[]): string[] =>
