@@ -23,6 +23,7 @@ import { accountKey, txUrl } from '../src/report/chains.js';
 import { findFormat, renderRun, type FormatCommand, type RunView } from '../src/report/formats/index.js';
 import { FRONTIER_COLUMNS } from '../src/report/formats/frontier.js';
 import { fullReportJson } from '../src/report/full.js';
+import { tracedGraph } from '../src/report/graph.js';
 import { toJsonValue } from '../src/report/json.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { chromiumMissing, chromiumPath, dumpDom } from './helpers/chromium.js';
@@ -188,6 +189,14 @@ describe('a report across two chains', () => {
     };
     expect(j.size).toBe(8); // 5 transfers, 2 crossings, 1 exit
     for (const [name, m] of Object.entries(others)) expect([...m].sort(), name).toEqual([...j].sort());
+  });
+
+  it("names the native coin of a movement's own chain: BNB on bsc, not the home chain's ETH", () => {
+    const full = crossChainFull();
+    const bnb = { ...full.attribution.traced![4]!, transfer: { ...full.attribution.traced![4]!.transfer, asset: 'native', txHash: TX.acrossFill as `0x${string}`, ref: 'trace:' } };
+    const g = tracedGraph({ ...full.attribution, traced: [...full.attribution.traced!, bnb] }, full.manifest.seeds, full.result);
+    expect(g.getEdgeAttributes(`${TX.acrossFill}:trace:`)).toMatchObject({ chainId: 56, symbol: 'BNB', value: '12 BNB' });
+    expect(g.getEdgeAttributes(`${TX.seedToMid}:trace:`)).toMatchObject({ chainId: 1, symbol: 'ETH', value: '10 ETH' });
   });
 
   it('puts the chain of each venue in the venue CSV, the JSON attribution and the HTML, and keeps the figures equal', () => {

@@ -1,4 +1,5 @@
 import type { Crossing, FrontierRow, Hit, HitExit, PathStep, Promised, RunChain, TraceResult } from '../trace/result.js';
+import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { formatAmount } from './amount.js';
 import { chainName } from './chains.js';
 import { cleanOptional, cleanText } from './sanitize.js';
@@ -52,6 +53,13 @@ export function runChainName(result: TraceResult, chainId: number): string {
   return c && c.labelChain !== 'evm' ? cleanText(c.labelChain, 24) : chainName(chainId);
 }
 
+/** The native coin's symbol on a chain of the run (its RunChain's, else the label chain's), or null when unknown. */
+export function nativeSymbolOf(result: TraceResult, chainId: number): string | null {
+  const c = runChains(result).find((x) => x.chainId === chainId);
+  if (c && c.nativeSymbol !== '' && c.nativeSymbol !== 'native') return c.nativeSymbol;
+  return nativeSymbol(labelChainForChainId(chainId));
+}
+
 /** `ethereum (1)`: a chain's name and id, as the reports print a chain. */
 export function chainLabel(result: TraceResult, chainId: number): string {
   const name = runChainName(result, chainId);
@@ -62,7 +70,8 @@ export function chainLabel(result: TraceResult, chainId: number): string {
 export function promisedText(p: Pick<Promised, 'asset' | 'symbol' | 'decimals' | 'amount' | 'amountKind'>): string {
   const what = cleanOptional(p.symbol ?? p.asset, 48, 'an asset the protocol does not name');
   if (p.amount === null || p.amountKind === 'none') return `no amount promised (${what})`;
-  const figure = `${formatAmount(p.amount, p.decimals)} ${what}`;
+  // Without decimals the figure is in base units (`1,000 units of …`), never guessed.
+  const figure = p.decimals === null ? `${formatAmount(p.amount, null)} of ${what}` : `${formatAmount(p.amount, p.decimals)} ${what}`;
   switch (p.amountKind) {
     case 'exact':
       return `exactly ${figure}`;

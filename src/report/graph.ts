@@ -6,7 +6,7 @@ import type { AttributionReport } from './attribution.js';
 import { formatAssetAmount as amountText } from './amount.js';
 import { traceKey } from '../graph/index.js';
 import { accountKey } from './chains.js';
-import { destinationKey, exitDestination, exitEvidenceText, promisedText, runChainName } from './crossChain.js';
+import { destinationKey, exitDestination, exitEvidenceText, nativeSymbolOf, promisedText, runChainName } from './crossChain.js';
 import { evidenceIndex, evidenceLine } from './evidence.js';
 import { cleanText } from './sanitize.js';
 
@@ -147,7 +147,8 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
     const t = e.transfer;
     const from = node(t.chainId, t.from);
     const to = node(t.chainId, t.to);
-    const meta = a.assets.get(t.asset);
+    // `native` is the coin of the movement's chain: BNB on bsc, whatever the home chain's is.
+    const meta = t.asset === 'native' && t.chainId !== home ? { symbol: nativeSymbolOf(result, t.chainId), decimals: 18 } : a.assets.get(t.asset);
     const decimals = meta?.decimals ?? null;
     const symbol = meta?.symbol == null ? '' : cleanText(meta.symbol, 40);
     const on = taint.get(traceKey(t))?.taint;
