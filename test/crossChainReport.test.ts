@@ -119,7 +119,8 @@ describe('a report across two chains', () => {
       expect(doc, name).toContain("the destination and amount are the protocol's promise, not a delivery seen");
     }
     expect(text).toContain('[EXIT]');
-    expect(text).toContain('2 hits (1 venue, 0 known perpetrators, 1 exit not followed)');
+    expect(text).toContain('2 hits (1 venue, 0 known perpetrators, 1 exit to chains not followed)');
+    expect(text).toContain(`  Bitcoin ${BTC_ADDRESS}  at least 0.15 BTC promised via thorchain  tx ${TX.midToRouterBtc} (chain 1) — Bitcoin is not an EVM chain; hop 2 from seed 0x4A48…F662`);
     // The frontier for the next tool: one row, from every command that offers it, the same bytes.
     const csv = render('frontier', 'export');
     expect(render('frontier', 'report')).toBe(csv);

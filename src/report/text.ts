@@ -119,12 +119,12 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
   const frontier = frontierOf(result);
   if (frontier.length > 0) {
     out.push('', rule, st.title(`Frontier: ${frontier.length} destination${frontier.length === 1 ? '' : 's'} not followed (hoptrace export --format frontier writes them as CSV)`));
+    // One line per destination: where, what was promised, by which protocol, the exit transaction and its chain, why not followed.
     for (const f of frontier) {
-      out.push(`  ${frontierPlace(result, f)}`);
       out.push(
-        `      ${promisedPhrase(f)} via ${cleanText(f.protocol, 40)} from ${chainLabel(result, f.fromChainId)}, tx ${cleanText(f.txHash, 66)}, hop ${f.hop} from seed ${shortAddress(f.seed)}`,
+        `  ${frontierPlace(result, f)}  ${promisedPhrase(f)} via ${cleanText(f.protocol, 40)}  tx ${cleanText(f.txHash, 66)} (chain ${f.fromChainId}) — ` +
+          `${cleanOptional(f.reasonText, MAX.source, f.reason)}; hop ${f.hop} from seed ${shortAddress(f.seed)}`,
       );
-      out.push(st.warn(`      not followed: ${cleanOptional(f.reasonText, MAX.source, f.reason)}`));
     }
   }
 
@@ -180,7 +180,7 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   lines.push('');
   let summary =
     `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} (${venues.length} venue${venues.length === 1 ? '' : 's'}, ${perpetrators.length} known perpetrator${perpetrators.length === 1 ? '' : 's'}` +
-    `${exits.length > 0 ? `, ${exits.length} exit${exits.length === 1 ? '' : 's'} not followed` : ''}) from ${seedsWithHits} of ` +
+    `${exits.length > 0 ? `, ${exits.length} exit${exits.length === 1 ? '' : 's'} to chains not followed` : ''}) from ${seedsWithHits} of ` +
     `${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   if (result.hits.length === 0) summary = `  No labelled venue reached from ${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   lines.push(st.title(summary));
