@@ -15,6 +15,7 @@ import { assembleReport, recordRun } from '../src/cli/runReport.js';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario, type Scenario } from '../src/devchain/scenario.js';
 import { seedBook } from '../src/labels/seeds.js';
+import { accountKey } from '../src/report/chains.js';
 import { evidenceIndex } from '../src/report/evidence.js';
 import { tracedGraph, writeGraph } from '../src/report/export.js';
 import { renderMarkdown } from '../src/report/formats/md.js';
@@ -173,9 +174,11 @@ describe('a labelled venue is the hit at its own hop', () => {
       const md = renderMarkdown(full);
       expect(md).toMatch(/Evidence — label: Binance, exchange/);
       expect(md).toMatch(new RegExp(`- note \`${X2}\`: inferred: .* is likely a Binance deposit address`, 'i'));
-      const g = tracedGraph(full.attribution, full.manifest.seeds, evidenceIndex(full.result.hits));
-      expect(g.getNodeAttribute(X2, 'evidence')).toBe('inferred');
-      expect(g.getNodeAttribute(binanceHot, 'evidence')).toBe('label');
+      const g = tracedGraph(full.attribution, full.manifest.seeds, full.result);
+      // Nodes are keyed by chain and address (CAIP-10).
+      expect(g.getNodeAttribute(accountKey(full.result.chainId, X2), 'evidence')).toBe('inferred');
+      expect(g.getNodeAttribute(accountKey(full.result.chainId, binanceHot), 'evidence')).toBe('label');
+      expect(evidenceIndex(full.result).get(full.result.chainId, X2)?.level).toBe('inferred');
       expect(writeGraph(g, 'graphml')).toContain('attr.name="evidenceDetail"');
       expect(writeGraph(g, 'csv').split('\n')[0]).toContain('from_evidence,to_evidence');
     } finally {

@@ -18,7 +18,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { fromDot } from 'ts-graphviz';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
-import { DEMO_ADDRESSES as D, DEMO_EXPECTED } from '../src/devchain/demo.js';
+import { DEMO_ADDRESSES as D, DEMO_CHAIN_ID, DEMO_EXPECTED } from '../src/devchain/demo.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import { openDb } from '../src/store/open.js';
 import { hoptrace } from './helpers/cli.js';
@@ -58,6 +58,12 @@ async function out(args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** The address of a node whose id is `eip155:<chain id>:<address>`; throws when the id is not that key of its address. */
+function caipAddress(id: string, address: string): string {
+  if (id !== `eip155:${DEMO_CHAIN_ID}:${address}`) throw new Error(`node ${id} is not keyed by chain and address ${address}`);
+  return address;
+}
+
 /** Every output's node and edge sets, each read with its own parser. */
 async function everyFormat(db: string): Promise<Record<string, Sets>> {
   const g1 = gexf.parse(MultiDirectedGraph, await out(['export', '--db', db, '--format', 'gexf']));
@@ -68,10 +74,11 @@ async function everyFormat(db: string): Promise<Record<string, Sets>> {
   const data = JSON.parse(/<script type="application\/json" id="graph-data">([^<]*)<\/script>/.exec(html)![1]!) as Json;
   const json = JSON.parse(await out(['report', '--db', db, '--format', 'json'])) as Json;
   return {
-    gexf: sorted(g1.nodes(), g1.mapEdges((_k, a) => `${a.txHash}:${a.ref}`)),
-    graphml: sorted(g2.nodes(), g2.mapEdges((_k, a) => `${a.txHash}:${a.ref}`)),
+    // Nodes are keyed by chain and address (eip155:<chain id>:<address>); the sets compare their addresses.
+    gexf: sorted(g1.mapNodes((id, a) => caipAddress(id, a.address as string)), g1.mapEdges((_k, a) => `${a.txHash}:${a.ref}`)),
+    graphml: sorted(g2.mapNodes((id, a) => caipAddress(id, a.address as string)), g2.mapEdges((_k, a) => `${a.txHash}:${a.ref}`)),
     dot: sorted(
-      dot.nodes.map((n) => n.id),
+      dot.nodes.map((n) => caipAddress(n.id, String(n.attributes.get('address' as never)))),
       dot.edges.map((e) => String(e.attributes.get('key' as never))),
     ),
     csv: sorted(
@@ -79,12 +86,12 @@ async function everyFormat(db: string): Promise<Record<string, Sets>> {
       csv.map((r) => `${r.txHash}:${r.ref}`),
     ),
     html: sorted(
-      (data.nodes as Json[]).map((n) => n.id as string),
+      (data.nodes as Json[]).map((n) => caipAddress(n.id as string, n.address as string)),
       // One link per pair of addresses, with every transfer between them (the HTML draws a pair once).
       (data.links as Json[]).flatMap((l) => (l.transfers as Json[]).map((t) => `${t.tx}:${t.ref}`)),
     ),
     json: sorted(
-      (json.graph.nodes as Json[]).map((n) => n.address as string),
+      (json.graph.nodes as Json[]).map((n) => caipAddress(n.id as string, n.address as string)),
       (json.graph.edges as Json[]).map((e) => e.key as string),
     ),
   };

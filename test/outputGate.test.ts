@@ -98,14 +98,17 @@ const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|\p{Cs}
 function hostileGraph(): TracedGraph {
   const g: TracedGraph = new MultiDirectedGraph<ExportNode, ExportEdge>();
   const address = (i: number): string => `0x${i.toString(16).padStart(40, '0')}`;
-  g.addNode(address(0), { label: 'seed 0x0000…0000', role: 'seed', entity: '', category: '', risk: '', hop: 0, evidence: '', evidenceDetail: '' });
+  g.addNode(address(0), { label: 'seed 0x0000…0000', role: 'seed', address: address(0), chainId: 1, chain: 'ethereum', entity: '', category: '', risk: '', hop: 0, evidence: '', evidenceDetail: '' });
   FORBIDDEN.forEach((c, i) => {
     const to = address(i + 1);
-    g.addNode(to, { label: `Venue${c}${i}`, role: 'venue', entity: `Venue${c}${i}`, category: 'exchange', risk: 'high', hop: 1, evidence: 'label', evidenceDetail: `label: Venue${c}${i}` });
+    g.addNode(to, { label: `Venue${c}${i}`, role: 'venue', address: to, chainId: 1, chain: `chain${c}`, entity: `Venue${c}${i}`, category: 'exchange', risk: 'high', hop: 1, evidence: 'label', evidenceDetail: `label: Venue${c}${i}` });
     g.addDirectedEdgeWithKey(`0x${'a'.repeat(64)}:log:${i}`, address(0), to, {
       txHash: `0x${'a'.repeat(64)}`,
       ref: `log:${i}`,
       kind: 'erc20',
+      chainId: 1,
+      fromChainId: 1,
+      toChainId: 1,
       blockNumber: 1,
       blockHash: `0x${'b'.repeat(64)}`,
       asset: address(999),
@@ -114,6 +117,10 @@ function hostileGraph(): TracedGraph {
       amount: '1000000',
       value: `1 US${c}DT`,
       hop: 1,
+      evidence: 'fact',
+      basis: 'transfer',
+      confidence: '',
+      protocol: `thor${c}`,
       taintPoison: '1000000',
       taintHaircut: '1000000',
       taintFifo: '1000000',

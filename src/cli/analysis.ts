@@ -44,7 +44,7 @@ export function registerAnalysisCommands(program: Command): void {
           emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', 'text', o.out);
           return;
         }
-        emitRun(format, runView(assembleReport(store, runId(o.run))), o);
+        emitRun(format, runView(assembleReport(store, runId(o.run), otherChain(o.db))), o);
       });
     });
 
@@ -58,7 +58,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; out?: string } & FormatChoice) => {
       const format = chosenFormat('export', o);
       withStore(o.db, (store) => {
-        emitRun(format, runView(assembleReport(store, runId(o.run))), { out: o.out });
+        emitRun(format, runView(assembleReport(store, runId(o.run), otherChain(o.db))), { out: o.out });
       });
     });
 
@@ -245,4 +245,9 @@ export function withStore(path: string, fn: (store: Store) => void): void {
 /** A stored run as the formats see it: its report, the JSON value built once with its manifest, the attribution. */
 function runView(r: ReturnType<typeof assembleReport>): RunView {
   return { result: r.result, json: r.json, manifest: r.manifest, full: r };
+}
+
+/** A read-only handle on the same database for another chain of a cross-chain run (runReport.ts closes it). */
+function otherChain(db: string): (chainId: number) => Store {
+  return (chainId) => createStore(db, { readonly: true, chainId });
 }

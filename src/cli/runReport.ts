@@ -55,8 +55,24 @@ export function recordRun(store: Store, result: TraceResult, json: TraceReportJs
  * FIFO figures of an earlier run more complete rather than stale. The manifest says which run, range,
  * label data and parameters the figures rest on; `transfersRead` how many movements they came from.
  */
-export function assembleReport(store: Store, runId: number | undefined): FullReport & { run: TraceRun; json: TraceReportJson } {
+export function assembleReport(
+  store: Store,
+  runId: number | undefined,
+  chainStore?: (chainId: number) => Store,
+): FullReport & { run: TraceRun; json: TraceReportJson } {
   const run = store.runs.get(runId);
+  // A run across chains: its other chains' movements are read through a handle of each (a store handle
+  // reads one chain); without `chainStore` only the home chain's are drawn.
+  const others: Store[] = [];
+  try {
+    return assembleOn(store, run, others, chainStore);
+  } finally {
+    for (const o of others) o.close();
+  }
+}
+
+/** assembleReport once the run is read; `others` collects the handles opened for the run's other chains (closed by the caller). */
+function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (chainId: number) => Store): FullReport & { run: TraceRun; json: TraceReportJson } {
   const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
   // As stored by an older release, whose redaction kept more: masked again (rpc/redact.ts).
   result.rpc = result.rpc.split(' + ').map(redactUrl).join(' + ');
@@ -81,9 +97,22 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
   // The graph the run's walk followed, when the run recorded it: attribution, exports and the HTML
   // graph all draw it. A movement rolled back since (a deep reorg) is no longer there to draw.
   const runEdges = store.runs.edges(run.id);
+  const byChain = new Map<number, Store>([[run.chainId, store]]);
+  if (chainStore) {
+    for (const c of result.chains ?? []) {
+      if (byChain.has(c.chainId)) continue;
+      const handle = chainStore(c.chainId);
+      others.push(handle);
+      byChain.set(c.chainId, handle);
+    }
+  }
+  // The run's edges carry no chain: a movement is looked up on the home chain first, then on the others.
   const traced = runEdges?.flatMap((e) => {
-    const transfer = store.transfer(e.txHash, e.ref);
-    return transfer ? [{ transfer, hop: e.hop }] : [];
+    for (const s of byChain.values()) {
+      const transfer = s.transfer(e.txHash, e.ref);
+      if (transfer) return [{ transfer, hop: e.hop }];
+    }
+    return [];
   }) ?? null;
   const opts: AttributionOptions = {
     seeds,
@@ -143,9 +172,10 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
 
   const assets = new Map<Asset, AssetMeta>();
   const symbol = nativeSymbol(labelChain) ?? 'native';
-  const noteAsset = (asset: Asset): void => {
+  const noteAsset = (asset: Asset, chainId: number = run.chainId): void => {
     if (assets.has(asset)) return;
-    const info = asset === NATIVE ? null : store.tokens.get(asset);
+    // A token's symbol and decimals from the chain it moved on.
+    const info = asset === NATIVE ? null : (byChain.get(chainId) ?? store).tokens.get(asset);
     assets.set(asset, asset === NATIVE ? { symbol, decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
   };
   const times = new Map<number, number>();
@@ -154,8 +184,8 @@ export function assembleReport(store: Store, runId: number | undefined): FullRep
     const h = store.block(n);
     if (h) times.set(n, h.timestamp);
   };
-  for (const e of attribution.edges) noteAsset(e.transfer.asset);
-  for (const e of traced ?? []) noteAsset(e.transfer.asset);
+  for (const e of attribution.edges) noteAsset(e.transfer.asset, e.transfer.chainId);
+  for (const e of traced ?? []) noteAsset(e.transfer.asset, e.transfer.chainId);
   for (const m of [attribution.takenIn.poison, attribution.converted.in.poison, attribution.converted.out.poison]) for (const k of m.keys()) noteAsset(k);
   for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);
   for (const v of attribution.venues) {

@@ -48,6 +48,8 @@ export type ModelAmountsJson = Record<TaintModel, AmountsJson>;
 
 export interface VenueFlowJson {
   address: Address;
+  /** The chain the venue was reached on (its first arrival's); absent only where the report knows no chain. */
+  chainId: number | undefined;
   entity: string;
   category: LabelCategory;
   risk: Risk;
@@ -135,9 +137,14 @@ export function frontierModels(a: Attribution): ModelAmounts {
 }
 
 /** The `attribution` member of the JSON report (schema: `$defs/attribution`). */
-export function attributionJson(r: AttributionReport): AttributionJson {
+export function attributionJson(r: AttributionReport, home?: number): AttributionJson {
   const a = r.attribution;
-  const time = (block: number): number | null => r.times.get(block) ?? null;
+  // The block times are the home chain's (the store's headers of the run's range): a venue reached on
+  // another chain gets no time from them. Its chain is that of its first arrival (graph.ts venueChains).
+  const txChain = new Map<string, number>();
+  for (const e of r.traced ?? a.edges) txChain.set(e.transfer.txHash, e.transfer.chainId);
+  const chainOf = (v: VenueFlow): number | undefined => txChain.get(v.first.txHash) ?? home;
+  const time = (block: number, v?: VenueFlow): number | null => (v === undefined || home === undefined || chainOf(v) === home ? (r.times.get(block) ?? null) : null);
   const usedAssets = new Set<Asset>();
   for (const m of [...Object.values(a.seeded), ...Object.values(a.takenIn)]) for (const k of m.keys()) usedAssets.add(k);
   for (const v of a.venues) for (const model of TAINT_MODELS) for (const k of v.amounts[model].keys()) usedAssets.add(k);
@@ -151,13 +158,14 @@ export function attributionJson(r: AttributionReport): AttributionJson {
     seeded: modelAmountsJson(a.seeded),
     venues: a.venues.map((v) => ({
       address: v.address,
+      chainId: chainOf(v),
       entity: v.venue.entity,
       category: v.venue.category,
       risk: v.venue.risk,
       hops: v.hops,
       arrivals: v.arrivals,
-      first: { blockNumber: v.first.block, timestamp: time(v.first.block), txHash: v.first.txHash },
-      last: { blockNumber: v.last.block, timestamp: time(v.last.block), txHash: v.last.txHash },
+      first: { blockNumber: v.first.block, timestamp: time(v.first.block, v), txHash: v.first.txHash },
+      last: { blockNumber: v.last.block, timestamp: time(v.last.block, v), txHash: v.last.txHash },
       support: [...v.support],
       strength: strength(v.support),
       amounts: modelAmountsJson(v.amounts),

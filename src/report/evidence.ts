@@ -1,6 +1,8 @@
-import type { Evidence, EvidenceSource, Hit, PathStep } from '../trace/result.js';
+import type { Evidence, EvidenceSource, Hit, PathStep, TraceResult } from '../trace/result.js';
 import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
+import { accountKey } from './chains.js';
+import { hitChain, stepChain, stepCrossing } from './crossChain.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 
 /**
@@ -71,21 +73,34 @@ export function pathNotes(hit: Hit): { address: Address; evidence: Evidence }[] 
   return [...out].map(([address, evidence]) => ({ address, evidence }));
 }
 
+/** What a report knows of each address, by chain: the same address on two chains is two entries. */
+export interface EvidenceIndex {
+  get(chainId: number, address: Address): Evidence | undefined;
+}
+
 /**
- * Everything a report knows of each address: the hits' own evidence first, then what path steps say
- * of their endpoints, then the run's other verdicts (`TraceResult.inferences`, also on addresses no
- * path shows). What the graph exports and venue tables show beside an address.
+ * Everything a report knows of each address on each chain: the hits' own evidence first, then what path
+ * steps say of their endpoints (each on the chain of its step: a crossing step's `from` is on the chain
+ * it left), then the run's other verdicts (`TraceResult.inferences`, on the home chain, also on
+ * addresses no path shows). What the graph exports and venue tables show beside an address.
  */
-export function evidenceIndex(hits: readonly Hit[], inferences: readonly { address: Address; evidence: Evidence }[] = []): Map<Address, Evidence> {
-  const out = new Map<Address, Evidence>();
-  for (const i of inferences) if (i.evidence.level === 'conflict') out.set(i.address, i.evidence);
-  for (const h of hits) if (!out.has(h.address) || h.evidence.level === 'conflict') out.set(h.address, h.evidence);
-  for (const h of hits) {
+export function evidenceIndex(result: Pick<TraceResult, 'hits' | 'inferences' | 'chainId'>): EvidenceIndex {
+  const out = new Map<string, Evidence>();
+  const home = result.chainId;
+  const set = (chainId: number, address: Address, e: Evidence, over = false): void => {
+    const k = accountKey(chainId, address);
+    if (over || !out.has(k)) out.set(k, e);
+  };
+  for (const i of result.inferences ?? []) if (i.evidence.level === 'conflict') set(home, i.address, i.evidence);
+  for (const h of result.hits) set(hitChain(h, result), h.address, h.evidence, h.evidence.level === 'conflict');
+  for (const h of result.hits) {
     for (const s of h.path) {
-      if (s.fromEvidence && !out.has(s.from)) out.set(s.from, s.fromEvidence);
-      if (s.toEvidence && !out.has(s.to)) out.set(s.to, s.toEvidence);
+      const on = stepChain(s, result);
+      const crossing = stepCrossing(s);
+      if (s.fromEvidence) set(crossing ? crossing.fromChainId : on, s.from, s.fromEvidence);
+      if (s.toEvidence) set(on, s.to, s.toEvidence);
     }
   }
-  for (const i of inferences) if (!out.has(i.address)) out.set(i.address, i.evidence);
-  return out;
+  for (const i of result.inferences ?? []) set(home, i.address, i.evidence);
+  return { get: (chainId, address) => out.get(accountKey(chainId, address)) };
 }

@@ -3,7 +3,6 @@ import type { TraceResult } from '../trace/result.js';
 import type { Asset } from '../types.js';
 import { formatAssetAmount } from './amount.js';
 import { assetOrder, attributionJson, type AttributionJson, type AttributionReport } from './attribution.js';
-import { evidenceIndex } from './evidence.js';
 import { tracedGraph, type ExportEdge, type ExportNode, type TracedGraph } from './graph.js';
 import { toJsonValue, type TraceReportJson } from './json.js';
 import type { Manifest } from './manifest.js';
@@ -19,10 +18,14 @@ export interface FullReport {
 /** The JSON report of `hoptrace report --format json`: the trace report plus `manifest`, `attribution` and the traced `graph`. */
 export type FullReportJson = TraceReportJson & { manifest: Manifest; attribution: AttributionJson; graph: GraphJson };
 
-/** The traced graph in the JSON report: the nodes and edges every export and the HTML graph have (report/graph.ts). */
+/**
+ * The traced graph in the JSON report: the nodes and edges every export and the HTML graph have
+ * (report/graph.ts). A node's `id` is its key (`eip155:<chain id>:<address>`, or `exit:…` for a
+ * destination not followed); an edge's `source` / `target` are node ids, `from` / `to` their addresses.
+ */
 export interface GraphJson {
-  nodes: ({ address: string } & ExportNode)[];
-  edges: ({ key: string; from: string; to: string } & ExportEdge)[];
+  nodes: ({ id: string } & ExportNode)[];
+  edges: ({ key: string; source: string; target: string; from: string; to: string } & ExportEdge)[];
 }
 
 /**
@@ -30,16 +33,16 @@ export interface GraphJson {
  * (export, the HTML graph, the JSON report's `graph`), so that they cannot disagree on evidence.
  */
 export function reportGraph(r: FullReport): TracedGraph {
-  return tracedGraph(r.attribution, r.manifest.seeds, evidenceIndex(r.result.hits, r.result.inferences));
+  return tracedGraph(r.attribution, r.manifest.seeds, r.result);
 }
 
 /** The report as a plain JSON-safe object (amounts as exact decimal strings). */
 export function fullReportJson(r: FullReport, json: TraceReportJson = toJsonValue(r.result)): FullReportJson {
   const g = reportGraph(r);
   const graph: GraphJson = { nodes: [], edges: [] };
-  g.forEachNode((address, attrs) => graph.nodes.push({ address, ...attrs }));
-  g.forEachEdge((key, attrs, from, to) => graph.edges.push({ key, from, to, ...attrs }));
-  return { ...json, manifest: r.manifest, attribution: attributionJson(r.attribution), graph };
+  g.forEachNode((id, attrs) => graph.nodes.push({ id, ...attrs }));
+  g.forEachEdge((key, attrs, source, target, sa, ta) => graph.edges.push({ key, source, target, from: sa.address, to: ta.address, ...attrs }));
+  return { ...json, manifest: r.manifest, attribution: attributionJson(r.attribution, r.result.chainId), graph };
 }
 
 /** Amounts of one model as `12.5 ETH, 1,000 USDT` (or `—` when none). */

@@ -1,23 +1,36 @@
 import graphology from 'graphology';
-import type { Evidence } from '../trace/result.js';
+import type { Crossing, PathStep, TraceResult } from '../trace/result.js';
 import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import type { AttributionReport } from './attribution.js';
 import { formatAssetAmount as amountText } from './amount.js';
 import { traceKey } from '../graph/index.js';
-import { evidenceLine } from './evidence.js';
+import { accountKey } from './chains.js';
+import { destinationKey, exitDestination, exitEvidenceText, nativeSymbolOf, promisedText, runChainName } from './crossChain.js';
+import { evidenceIndex, evidenceLine } from './evidence.js';
 import { cleanText } from './sanitize.js';
 
 const { MultiDirectedGraph } = graphology;
 
-/** Attributes of an address in an exported graph. */
+/** Attributes of an address in an exported graph (keyed `eip155:<chain id>:<address>`: chains.ts accountKey). */
 export interface ExportNode {
   /**
    * Entity for a venue, `seed 0x1234…abcd` for a seed, `0x1234…abcd (known perpetrator)` for an address of
-   * the seed list the trace reached (address first: a cut label keeps it), the short address otherwise.
+   * the seed list the trace reached (address first: a cut label keeps it), the short address otherwise;
+   * a destination not followed: `<chain> <recipient>`.
    */
   label: string;
-  role: 'seed' | 'venue' | 'known-perpetrator' | 'address';
+  /**
+   * `bridge`: a bridge contract the funds entered (a crossing left from it, or an exit hit); `destination`:
+   * where an exit's protocol promised to pay, on a chain the run did not follow (the frontier).
+   */
+  role: 'seed' | 'venue' | 'known-perpetrator' | 'address' | 'bridge' | 'destination';
+  /** The address as the chain spells it (lower-case hex on an EVM chain; a destination's recipient as the protocol carries it). */
+  address: string;
+  /** EIP-155 chain id of the address; -1 for a destination not on an EVM chain. */
+  chainId: number;
+  /** The chain's name (`ethereum`, `bsc`, `chain 31337`; a destination: the protocol's name of its chain). */
+  chain: string;
   entity: string;
   category: string;
   risk: string;
@@ -29,11 +42,22 @@ export interface ExportNode {
   evidenceDetail: string;
 }
 
-/** Attributes of a movement in an exported graph: its evidence and the taint each model put on it. */
+/**
+ * Attributes of a movement in an exported graph: its evidence and the taint each model put on it. Three
+ * kinds of edge: a transfer on one chain (a fact), a crossing (`kind` bridge: the bridge contract on the
+ * chain it left → the recipient the arrival paid, linked by the protocol's own data or by a heuristic),
+ * and an exit (`kind` exit: the bridge contract → a destination not followed, the protocol's promise).
+ */
 export interface ExportEdge {
   txHash: string;
   ref: string;
   kind: string;
+  /** The chain of `txHash` (a crossing: the destination chain, where the arrival is; an exit: the chain it left). */
+  chainId: number;
+  /** The chain the edge starts on (a transfer: `chainId`). */
+  fromChainId: number;
+  /** The chain the edge ends on; -1 for an exit to a chain that is not EVM. */
+  toChainId: number;
   blockNumber: number;
   blockHash: string;
   asset: string;
@@ -43,6 +67,15 @@ export interface ExportEdge {
   /** The amount for reading: `44.945 ETH`, or `500,000 units of token 0x5FbD…` (raw units: the token did not say its decimals). */
   value: string;
   hop: number;
+  /** `fact` (an on-chain transfer; a crossing linked by the protocol; an exit's decoded event) or `inference` (a crossing matched by a heuristic). */
+  evidence: string;
+  /** `transfer`, `protocol-link`, `heuristic`, or `protocol-promise` (an exit: destination and amount as the protocol promised them). */
+  basis: string;
+  /** A crossing's link confidence (`certain`, `medium`); empty otherwise. */
+  confidence: string;
+  /** The bridge protocol of a crossing or exit; empty for a transfer. */
+  protocol: string;
+  /** The taint each model put on the movement; empty where no model ran on it (a crossing, an exit). */
   taintPoison: string;
   taintHaircut: string;
   taintFifo: string;
@@ -56,54 +89,76 @@ const TEXT_MAX = 200;
  * The traced graph of a run: the movements its walk followed (AttributionReport.traced), all assets,
  * one edge per movement keyed `<txHash>:<ref>`, with the taint each model put on it (zero where a model
  * put none); for a run recorded before runs kept their walk's edges, the movements that carried taint
- * under poison (the widest model). A node's hop is its fewest traced movements from a seed (either
+ * under poison (the widest model). Nodes are keyed by chain and address (CAIP-10), so the same address on
+ * two chains is two nodes. The run's crossings join the chains (`kind` bridge edges) and its exits end at
+ * a destination node each (`kind` exit). A node's hop is its fewest traced movements from a seed (either
  * way: a backward trace counts from the seed too). Text from labels and tokens is cleaned of control and
  * bidi characters (cleanText); amounts stay exact decimal strings, with a display form (`value`).
  */
-export function tracedGraph(a: AttributionReport, seeds: readonly Address[], known: ReadonlyMap<Address, Evidence> = new Map()): TracedGraph {
+export function tracedGraph(a: AttributionReport, seeds: readonly Address[], result: TraceResult): TracedGraph {
   const g: TracedGraph = new MultiDirectedGraph<ExportNode, ExportEdge>();
-  const seedSet = new Set(seeds);
-  const venues = new Map(a.attribution.venues.map((v) => [v.address, v.venue]));
+  const home = result.chainId;
+  const known = evidenceIndex(result);
+  const seedSet = new Set(seeds.map((s) => accountKey(home, s)));
+  const venueChain = venueChains(a, home);
+  const venues = new Map(a.attribution.venues.map((v) => [accountKey(venueChain.get(v.address) ?? home, v.address), v.venue]));
+  const bridges = new Set<string>([
+    ...(result.crossings ?? []).map((c) => accountKey(c.fromChainId, c.from)),
+    ...result.hits.flatMap((h) => (h.exit ? [accountKey(h.exit.chainId, h.exit.contract)] : [])),
+  ]);
   const taint = new Map(a.attribution.edges.map((e) => [traceKey(e.transfer), e]));
   const edges = a.traced ?? a.attribution.edges.map((e) => ({ transfer: e.transfer, hop: e.hop }));
-  const node = (address: Address): void => {
-    if (g.hasNode(address)) return;
-    const venue = venues.get(address);
-    const seed = seedSet.has(address);
-    const e = known.get(address);
+  const node = (chainId: number, address: Address): string => {
+    const id = accountKey(chainId, address);
+    if (g.hasNode(id)) return id;
+    const venue = venues.get(id);
+    const seed = seedSet.has(id);
+    const e = known.get(chainId, address);
     // On the seed list (what the evidence of the run says of it), and no venue of the attribution.
     const perpetrator = !seed && !venue && (e?.sources.some((s) => s.kind === 'seed') ?? false);
-    g.addNode(address, {
+    const bridge = !seed && !venue && !perpetrator && bridges.has(id);
+    const bridgeSource = bridge ? e?.sources.find((s) => s.kind === 'bridge' || s.category === 'bridge') : undefined;
+    g.addNode(id, {
       label: venue
         ? cleanText(venue.entity, TEXT_MAX)
         : seed
           ? `seed ${shortAddress(address)}`
           : perpetrator
             ? `${shortAddress(address)} (known perpetrator)`
-            : shortAddress(address),
-      role: seed ? 'seed' : venue ? 'venue' : perpetrator ? 'known-perpetrator' : 'address',
-      entity: venue ? cleanText(venue.entity, TEXT_MAX) : '',
-      category: venue ? cleanText(venue.category, 40) : '',
+            : bridgeSource
+              ? `${cleanText(bridgeSource.name, TEXT_MAX)} (bridge)`
+              : shortAddress(address),
+      role: seed ? 'seed' : venue ? 'venue' : perpetrator ? 'known-perpetrator' : bridge ? 'bridge' : 'address',
+      address: address.toLowerCase(),
+      chainId,
+      chain: runChainName(result, chainId),
+      entity: venue ? cleanText(venue.entity, TEXT_MAX) : bridgeSource ? cleanText(bridgeSource.name, TEXT_MAX) : '',
+      category: venue ? cleanText(venue.category, 40) : bridge ? 'bridge' : '',
       risk: venue ? cleanText(venue.risk, 40) : '',
       hop: seed ? 0 : -1,
       // A venue of the attribution is a labelled address (or a last-hop deposit address, whose hit says so).
       evidence: e?.level ?? (venue ? 'label' : ''),
       evidenceDetail: e ? cleanText(evidenceLine(e, address), 2000) : venue ? cleanText(`label: ${venue.entity}, ${venue.category}`, TEXT_MAX) : '',
     });
+    return id;
   };
-  for (const s of seeds) node(s);
+  for (const s of seeds) node(home, s);
   for (const e of edges) {
     const t = e.transfer;
-    node(t.from);
-    node(t.to);
-    const meta = a.assets.get(t.asset);
+    const from = node(t.chainId, t.from);
+    const to = node(t.chainId, t.to);
+    // `native` is the coin of the movement's chain: BNB on bsc, whatever the home chain's is.
+    const meta = t.asset === 'native' && t.chainId !== home ? { symbol: nativeSymbolOf(result, t.chainId), decimals: 18 } : a.assets.get(t.asset);
     const decimals = meta?.decimals ?? null;
     const symbol = meta?.symbol == null ? '' : cleanText(meta.symbol, 40);
     const on = taint.get(traceKey(t))?.taint;
-    g.addDirectedEdgeWithKey(`${t.txHash}:${t.ref}`, t.from, t.to, {
+    g.addDirectedEdgeWithKey(`${t.txHash}:${t.ref}`, from, to, {
       txHash: t.txHash,
       ref: t.ref,
       kind: t.kind,
+      chainId: t.chainId,
+      fromChainId: t.chainId,
+      toChainId: t.chainId,
       blockNumber: t.blockNumber,
       blockHash: t.blockHash,
       asset: t.asset,
@@ -112,15 +167,21 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], kno
       amount: t.amount.toString(),
       value: amountText(t.amount, decimals, meta?.symbol ?? null, t.asset),
       hop: e.hop,
+      evidence: 'fact',
+      basis: 'transfer',
+      confidence: '',
+      protocol: '',
       taintPoison: (on?.poison ?? 0n).toString(),
       taintHaircut: (on?.haircut ?? 0n).toString(),
       taintFifo: (on?.fifo ?? 0n).toString(),
     });
   }
+  addCrossings(g, result, node);
+  addExits(g, result, node);
   // Fewest traced movements from a seed, either way along them (breadth-first).
-  let level = seeds.filter((s) => g.hasNode(s));
+  let level = [...seedSet].filter((s) => g.hasNode(s));
   for (let hop = 1; level.length > 0; hop++) {
-    const next: Address[] = [];
+    const next: string[] = [];
     for (const a of level) {
       g.forEachNeighbor(a, (b) => {
         if (g.getNodeAttribute(b, 'hop') !== -1) return;
@@ -133,8 +194,121 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], kno
   return g;
 }
 
+/**
+ * The chain each venue of the attribution was reached on: the chain of the transfer its first arrival
+ * came in (the attribution keys venues by address alone). Absent: the run's home chain.
+ */
+export function venueChains(a: AttributionReport, home: number): Map<Address, number> {
+  const txChain = new Map<string, number>();
+  for (const e of a.traced ?? a.attribution.edges) txChain.set(e.transfer.txHash, e.transfer.chainId);
+  return new Map(a.attribution.venues.map((v) => [v.address, txChain.get(v.first.txHash) ?? home]));
+}
+
+/** The crossings the walk followed: the bridge contract on the chain left → the recipient the arrival paid. */
+function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: number, address: Address) => string): void {
+  // The step of each crossing carries what the arrival paid (asset, amount, block hash).
+  const steps = new Map<string, PathStep>();
+  for (const h of result.hits) for (const s of [...h.path, ...(h.byValue?.path ?? [])]) if (s.crossing) steps.set(crossingId(s.crossing), s);
+  for (const c of result.crossings ?? []) {
+    const key = `${c.arrival.txHash}:bridge:${c.arrival.logIndex}`;
+    if (g.hasEdge(key)) continue;
+    const step = steps.get(crossingId(c));
+    const from = node(c.fromChainId, c.from);
+    const to = node(c.toChainId, c.to);
+    const p = c.promised;
+    const asset = step?.asset ?? p.asset ?? '';
+    const decimals = step ? step.decimals : p.decimals;
+    const symbol = step ? step.symbol : p.symbol;
+    const amount = step?.amount ?? p.amount;
+    g.addDirectedEdgeWithKey(key, from, to, {
+      txHash: c.arrival.txHash,
+      ref: `bridge:${c.arrival.logIndex}`,
+      kind: 'bridge',
+      chainId: c.toChainId,
+      fromChainId: c.fromChainId,
+      toChainId: c.toChainId,
+      blockNumber: c.arrival.blockNumber,
+      blockHash: step?.blockHash ?? '',
+      asset,
+      symbol: symbol === null ? '' : cleanText(symbol, 40),
+      decimals: decimals === null ? '' : String(decimals),
+      amount: amount === null ? '' : amount.toString(),
+      value: amount === null ? promisedText(p) : amountText(amount, decimals, symbol, asset),
+      hop: c.hop,
+      evidence: c.link.evidence,
+      basis: c.link.basis,
+      confidence: c.link.confidence,
+      protocol: c.protocol,
+      taintPoison: '',
+      taintHaircut: '',
+      taintFifo: '',
+    });
+  }
+}
+
+/** Each exit hit: the bridge contract entered → the destination the protocol promised to pay, not followed. */
+function addExits(g: TracedGraph, result: TraceResult, node: (chainId: number, address: Address) => string): void {
+  for (const h of result.hits) {
+    const e = h.exit;
+    if (!e) continue;
+    const key = `${e.txHash}:exit:${e.logIndex}`;
+    if (g.hasEdge(key)) continue;
+    const from = node(e.chainId, e.contract);
+    const evm = e.destination.chainId !== null && e.recipient.kind === 'evm';
+    const place = exitDestination(result, e);
+    const to = evm ? node(e.destination.chainId!, e.recipient.text as Address) : destinationKey(e.destination.code ?? e.destination.name, e.recipient.text);
+    if (!g.hasNode(to)) {
+      g.addNode(to, {
+        label: cleanText(`${place} ${e.recipient.text}`, TEXT_MAX),
+        role: 'destination',
+        address: cleanText(e.recipient.text, TEXT_MAX),
+        chainId: e.destination.chainId ?? -1,
+        chain: place,
+        entity: '',
+        category: '',
+        risk: '',
+        hop: -1,
+        evidence: '',
+        evidenceDetail: cleanText(exitEvidenceText(e), 2000),
+      });
+    } else if (g.getNodeAttribute(to, 'role') === 'address') g.setNodeAttribute(to, 'role', 'destination');
+    const p = e.promised;
+    g.addDirectedEdgeWithKey(key, from, to, {
+      txHash: e.txHash,
+      ref: `exit:${e.logIndex}`,
+      kind: 'exit',
+      chainId: e.chainId,
+      fromChainId: e.chainId,
+      toChainId: e.destination.chainId ?? -1,
+      blockNumber: e.blockNumber,
+      blockHash: '',
+      asset: p.asset ?? '',
+      symbol: p.symbol === null ? '' : cleanText(p.symbol, 40),
+      decimals: p.decimals === null ? '' : String(p.decimals),
+      amount: p.amount === null ? '' : p.amount.toString(),
+      value: promisedText(p),
+      hop: h.hops,
+      evidence: 'fact',
+      basis: 'protocol-promise',
+      confidence: '',
+      protocol: e.protocol,
+      taintPoison: '',
+      taintHaircut: '',
+      taintFifo: '',
+    });
+  }
+}
+
+/** One crossing's identity: the exit and arrival logs it joins. */
+function crossingId(c: Crossing): string {
+  return `${c.exit.txHash}:${c.exit.logIndex}>${c.arrival.txHash}:${c.arrival.logIndex}`;
+}
+
 /** The attributes every graph format writes, in this order (graph formats under formats/). */
-export const NODE_KEYS = ['label', 'role', 'entity', 'category', 'risk', 'hop', 'evidence', 'evidenceDetail'] as const;
-export const EDGE_KEYS = ['txHash', 'ref', 'kind', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'value', 'hop', 'taintPoison', 'taintHaircut', 'taintFifo'] as const;
+export const NODE_KEYS = ['label', 'role', 'address', 'chainId', 'chain', 'entity', 'category', 'risk', 'hop', 'evidence', 'evidenceDetail'] as const;
+export const EDGE_KEYS = [
+  'txHash', 'ref', 'kind', 'chainId', 'fromChainId', 'toChainId', 'blockNumber', 'blockHash', 'asset', 'symbol', 'decimals', 'amount', 'value', 'hop',
+  'evidence', 'basis', 'confidence', 'protocol', 'taintPoison', 'taintHaircut', 'taintFifo',
+] as const;
 /** Attributes written as integers where a format has types (GraphML). */
-export const INT_KEYS: ReadonlySet<string> = new Set(['hop', 'blockNumber']);
+export const INT_KEYS: ReadonlySet<string> = new Set(['hop', 'blockNumber', 'chainId', 'fromChainId', 'toChainId']);

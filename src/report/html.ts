@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { TAINT_MODELS, type Amounts, type VenueFlow } from '../graph/index.js';
-import type { Hit, PathStep } from '../trace/result.js';
+import type { Hit, HitExit, PathStep } from '../trace/result.js';
 import type { Address, Risk } from '../types.js';
 import { plural } from '../util/plural.js';
 import { fullAddress } from './address.js';
 import { formatAssetAmount, swapText } from './amount.js';
 import { MODEL_CITATIONS, strength } from './attribution.js';
+import { accountKey, addressUrl, txUrl } from './chains.js';
+import {
+  chainLabel, crossingLinkText, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
+} from './crossChain.js';
 import { depositLines } from './deposit.js';
 import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
-import { tracedGraph, type TracedGraph } from './graph.js';
+import { tracedGraph, venueChains, type TracedGraph } from './graph.js';
 import { amountParts, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
-import { byValueLines, formatTime } from './text.js';
+import { HIT_KIND_ORDER, byValueLines, formatTime } from './text.js';
 
 /**
  * `--format html`: one self-contained file, readable from disk without a server or a network. A summary
@@ -40,27 +44,33 @@ import { byValueLines, formatTime } from './text.js';
 export function renderHtml(r: FullReport): string {
   const res = r.result;
   const a = r.attribution;
-  const explorer = EXPLORERS.get(res.chainId) ?? null;
-  const known = evidenceIndex(res.hits, res.inferences);
-  const g = tracedGraph(a, r.manifest.seeds, known);
+  const known = evidenceIndex(res);
+  const g = tracedGraph(a, r.manifest.seeds, res);
   const names = nodeNames(g);
-  const tx = (hash: string): string => hashHtml(hash, explorer);
+  // Over several chains every venue, hit and step names its chain; each transaction links to its own chain's explorer.
+  const multi = spansChains(res);
+  const home = res.chainId;
+  const venueChain = venueChains(a, home);
+  const tx = (hash: string, chainId: number = home): string => hashHtml(hash, txUrl(chainId, hash));
+  const chainBadge = (chainId: number): string => (multi ? ` <span class="chain" title="chain id ${chainId}">${esc(runChainName(res, chainId))}</span>` : '');
   const amounts = (m: Amounts): string => {
     const parts = amountParts(m, a);
     return parts.length === 0 ? '—' : parts.map(amountHtml).join('<br>');
   };
-  const when = (block: number, hash: string): string =>
-    `<span class="nw">${esc(formatTime(a.times.get(block) ?? null))}</span><br><small>block ${block}</small> ${tx(hash)}`;
+  const when = (block: number, hash: string, chainId: number): string =>
+    // Block times are the home chain's headers: a venue reached on another chain gets none from them.
+    `<span class="nw">${esc(formatTime(chainId === home ? (a.times.get(block) ?? null) : null))}</span><br><small>block ${block}</small> ${tx(hash, chainId)}`;
 
   const venues = [...a.attribution.venues].sort(venueOrder);
   const venueRows = venues
     .map((v) => {
-      const ev = known.get(v.address);
+      const chainId = venueChain.get(v.address) ?? home;
+      const ev = known.get(chainId, v.address);
       // How we know it is this venue: a label (a fact), or a heuristic's guess, or sources in conflict.
       const evBadge = ev ? ` <span class="ev ev-${ev.level}" title="${esc(evidenceLine(ev, v.address))}">${esc(ev.level === 'inferred' ? 'inferred' : ev.level)}</span>` : '';
-      const span = v.first.txHash === v.last.txHash ? when(v.first.block, v.first.txHash) : `${when(v.first.block, v.first.txHash)}<br>to ${when(v.last.block, v.last.txHash)}`;
+      const span = v.first.txHash === v.last.txHash ? when(v.first.block, v.first.txHash, chainId) : `${when(v.first.block, v.first.txHash, chainId)}<br>to ${when(v.last.block, v.last.txHash, chainId)}`;
       return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.venue.category, 24))}</small></td>` +
-        `<td>${hashHtml(fullAddress(v.address), null)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
+        `<td>${hashHtml(fullAddress(v.address), addressUrl(chainId, v.address))}${chainBadge(chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
         TAINT_MODELS.map((m) => `<td class="num">${amounts(v.amounts[m])}</td>`).join('') +
         `<td>${esc(strength(v.support))}</td></tr>`;
     })
@@ -68,7 +78,7 @@ export function renderHtml(r: FullReport): string {
 
   // Hits in the venue table's order (a hit at a venue no model reached goes after those of its risk); the
   // known perpetrators the funds went through follow the venues, where they can be frozen.
-  const kindRank = (h: Hit): number => (h.kind === 'venue' ? 0 : 1);
+  const kindRank = (h: Hit): number => HIT_KIND_ORDER[h.kind];
   const venueRank = new Map(venues.map((v, i) => [v.address, i]));
   const rankOf = (h: Hit): number => venueRank.get(h.address) ?? venues.length;
   const hitSections = [...res.hits]
@@ -80,26 +90,29 @@ export function renderHtml(r: FullReport): string {
       const notes = pathNotes(h)
         .map((n) => `<li class="ev-${n.evidence.level}">${hashHtml(fullAddress(n.address), null)}: ${esc(evidenceLine(n.evidence, n.address, false))}</li>`)
         .join('');
-      return `<section class="hit risk-${esc(h.risk)}">\n<h3>${riskBadge(h.risk)} ${esc(cleanOptional(h.entity, 60, '(unnamed)'))} ` +
+      const what = h.kind === 'known-perpetrator' ? 'known perpetrator' : h.kind === 'exit' ? 'exit, not followed' : esc(cleanText(h.category, 24));
+      return `<section class="hit risk-${esc(h.risk)}${h.exit ? ' exit' : ''}">\n<h3>${h.exit ? '<span class="badge exit">EXIT</span> ' : ''}${riskBadge(h.risk)} ${esc(cleanOptional(h.entity, 60, '(unnamed)'))} ` +
         `<span class="ev ev-${ev.level}" title="${esc(ev.detail)}">${esc(ev.text)}</span> ` +
-        `<small>${h.kind === 'known-perpetrator' ? 'known perpetrator' : esc(cleanText(h.category, 24))} · ${plural(h.hops, 'hop')} ${h.direction === 'out' ? 'from' : 'to'} seed ${hashHtml(fullAddress(h.seed), null)} · at ${hashHtml(fullAddress(h.address), null)}</small></h3>\n` +
+        `<small>${what} · ${plural(h.hops, 'hop')} ${h.direction === 'out' ? 'from' : 'to'} seed ${hashHtml(fullAddress(h.seed), null)} · at ${hashHtml(fullAddress(h.address), null)}${chainBadge(hitChain(h, res))}</small></h3>\n` +
+        (h.exit ? exitHtml(res, h.exit) : '') +
         `<p class="evidence ev-${h.evidence.level}"><b>evidence: ${esc(h.evidence.level)}</b> — ${esc(evidenceLine(h.evidence, h.address))}</p>\n` +
         (notes === '' ? '' : `<ul class="notes">${notes}</ul>\n`) +
         (deposit.length > 0 ? `<p class="deposit">${deposit.join('<br>')}</p>\n` : '') +
-        pathViews(h).map((view) => pathTable(view, names, tx)).join('\n') +
+        pathViews(h).map((view) => pathTable(view, { names, tx, result: res, multi })).join('\n') +
         // What the main path by value carried, and how many other routes there are (graph/widest.ts).
         byValueLines(h, () => [], '').map((l) => `\n<p class="by-value">${esc(l.trim())}</p>`).join('') +
         '\n</section>';
     })
     .join('\n');
 
-  const edgeRows = edgeTable(g, names, tx, a.times);
+  const edgeRows = edgeTable(g, names, a.times, multi, home);
 
   const m = r.manifest;
   const manifestRows: [string, string][] = [
     ['tool', `hoptrace ${m.tool.version} (report schema ${m.reportSchemaVersion}, database schema ${m.databaseSchemaVersion})`],
     ['run', `#${m.run.id}, traced ${m.run.tracedAt} with hoptrace ${m.run.toolVersion}`],
     ['chain', `${m.chainId} via ${m.rpc.join(', ')}`],
+    ...(multi ? [['chains', runChains(res).map((c) => `${chainLabel(res, c.chainId)}${c.home ? ' (home)' : ''} via ${c.rpc}, blocks ${c.fromBlock}–${c.toBlock}`).join('; ')] as [string, string]] : []),
     ['blocks', `${m.blockRange.fromBlock}–${m.blockRange.toBlock}`],
     ['labels', `data ${m.labels.dataVersion}, sha256 ${m.labels.sha256}, ${plural(m.labels.userLabels, 'user label')}`],
     ['parameters', JSON.stringify(m.params)],
@@ -111,6 +124,7 @@ export function renderHtml(r: FullReport): string {
   const scriptHash = createHash('sha256').update(script).digest('base64');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const f = a.attribution;
+  const exits = res.hits.filter((h) => h.kind === 'exit').length;
   const riskCount = (risk: Risk): number => f.venues.filter((v) => v.venue.risk === risk).length;
 
   return `<!doctype html>
@@ -124,20 +138,20 @@ export function renderHtml(r: FullReport): string {
 </head>
 <body>
 <main>
-<h1>hoptrace report <small>run ${m.run.id}, chain ${res.chainId}, blocks ${res.params.fromBlock}–${res.params.toBlock}</small></h1>
+<h1>hoptrace report <small>run ${m.run.id}, ${multi ? `chains ${esc(runChains(res).map((c) => chainLabel(res, c.chainId)).join(', '))}` : `chain ${res.chainId}`}, blocks ${res.params.fromBlock}–${res.params.toBlock}</small></h1>
 <section id="summary">
 <h2>Summary</h2>
 <table class="kv"><tbody>
 <tr><th>seeds</th><td>${res.seeds.length}</td></tr>
 <tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)</td></tr>
-<tr><th>hits (paths)</th><td>${res.hits.length} (${plural(res.hits.filter((h) => h.kind === 'venue').length, 'venue hit')}, ${plural(res.hits.filter((h) => h.kind === 'known-perpetrator').length, 'known perpetrator')})</td></tr>
+<tr><th>hits (paths)</th><td>${res.hits.length} (${plural(res.hits.filter((h) => h.kind === 'venue').length, 'venue hit')}, ${plural(res.hits.filter((h) => h.kind === 'known-perpetrator').length, 'known perpetrator')}${exits > 0 ? `, ${plural(exits, 'exit')} to chains not followed` : ''})</td></tr>
 ${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
 <tr><th>coverage warnings</th><td>${res.coverage.warnings.length === 0 ? 'none' : res.coverage.warnings.map((w) => esc(cleanText(w, 600))).join('<br>')}</td></tr>
 </tbody></table>
 </section>
 <section id="venues">
 <h2>Value that reached each venue <small>sanctioned and high-risk venues first, then by value (ETH under poison)</small></h2>
-<div class="tw"><table id="venue-table"><thead><tr><th>venue</th><th>address</th><th>hops</th><th>arrivals</th><th>first – last arrival</th><th>poison</th><th>haircut</th><th>FIFO</th><th>models agree</th></tr></thead>
+<div class="tw"><table id="venue-table"><thead><tr><th>venue</th><th>address${multi ? ', chain' : ''}</th><th>hops</th><th>arrivals</th><th>first – last arrival</th><th>poison</th><th>haircut</th><th>FIFO</th><th>models agree</th></tr></thead>
 <tbody>
 ${venueRows || '<tr><td colspan="9">No venue received tainted value under any model.</td></tr>'}
 </tbody></table></div>
@@ -146,7 +160,7 @@ ${a.notes.map((n) => `<p class="note">${esc(cleanText(n, 600))}</p>`).join('\n')
 </section>
 <section id="graph-section">
 <h2>Traced graph <small>hover an edge for its amounts; drag to pan, wheel to zoom, double-click to fit; click a node or edge for details</small></h2>
-<div id="legend"><span class="seed">seed</span> <span class="address">address</span> <span class="perp">known perpetrator</span> <span class="venue">venue</span> <span class="high">high risk</span> <span class="sanctioned">sanctioned</span></div>
+<div id="legend"><span class="seed">seed</span> <span class="address">address</span> <span class="perp">known perpetrator</span> <span class="venue">venue</span> <span class="high">high risk</span> <span class="sanctioned">sanctioned</span>${multi ? ' <span class="bridge">bridge</span> <span class="dest">destination not followed</span>' : ''}</div>
 <div id="graph-wrap"><svg id="graph" role="img" aria-label="traced graph" xmlns="http://www.w3.org/2000/svg"></svg></div>
 <pre id="details">Click a node or an edge.</pre>
 <details id="edges"${g.size <= 60 ? ' open' : ''}><summary>${plural(g.size, 'transfer')} in the graph</summary>
@@ -160,7 +174,7 @@ ${edgeRows || '<tr><td colspan="9">No transfer was followed.</td></tr>'}
 <h2>Paths <small>every hop with its evidence</small></h2>
 ${hitSections || '<p>No labelled venue reached.</p>'}
 </section>
-${inferenceSection(res.inferences ?? [])}
+${[crossingSection(res, tx), frontierSection(res)].filter((x) => x !== '').map((x) => `${x}\n`).join('')}${inferenceSection(res.inferences ?? [])}
 <section id="manifest">
 <h2>Manifest</h2>
 <table class="kv"><tbody>
@@ -168,7 +182,7 @@ ${manifestRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="mono wrap">${es
 </tbody></table>
 </section>
 </main>
-<script type="application/json" id="graph-data">${embedJson(graphData(g, explorer))}</script>
+<script type="application/json" id="graph-data">${embedJson(graphData(g))}</script>
 <script>${script}</script>
 </body>
 </html>
@@ -228,20 +242,89 @@ function pathViews(h: Hit): PathView[] {
   return views;
 }
 
-function pathTable(view: PathView, names: ReadonlyMap<string, string>, tx: (hash: string) => string): string {
+/** What a path table needs besides its steps. */
+interface PathContext {
+  names: ReadonlyMap<string, string>;
+  tx: (hash: string, chainId: number) => string;
+  result: FullReport['result'];
+  /** The run spans several chains: each step names its chain. */
+  multi: boolean;
+}
+
+/**
+ * A path as a table. A step links its transaction on its own chain's explorer; a crossing step (from the
+ * bridge contract on the chain left to the recipient the arrival paid) shows the exit transaction too, and
+ * its link's evidence: the protocol's own link (a fact) or a heuristic match (an inference, with its
+ * confidence and reasons).
+ */
+function pathTable(view: PathView, ctx: PathContext): string {
+  const res = ctx.result;
   const rows = view.steps
-    .map((s, i) =>
-      `<tr><td class="num">${i + 1}</td><td>${addressHtml(s.from, names)}</td><td>${addressHtml(s.to, names)}</td>` +
-      `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}${s.swap ? `<br><small class="swap">${esc(swapText(s.swap))}</small>` : ''}</td>` +
-      `<td>${tx(s.txHash)}<br><small class="mono">${esc(cleanText(s.ref, 60))}</small></td>` +
-      `<td><span class="nw">${esc(formatTime(s.timestamp))}</span><br><small>block ${s.blockNumber}</small> ${hashHtml(cleanText(s.blockHash, 70), null)}</td>` +
-      `<td><span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span>` +
-      (s.toEvidence ? ` <span class="ev ev-${s.toEvidence.level}" title="${esc(evidenceLine(s.toEvidence, s.to))}">to: ${esc(s.toEvidence.level)}</span>` : '') +
-      `</td></tr>`,
-    )
+    .map((s, i) => {
+      const c = stepCrossing(s);
+      const on = stepChain(s, res);
+      const fromChain = c ? c.fromChainId : on;
+      const chain = ctx.multi ? `<td>${esc(c ? `${runChainName(res, c.fromChainId)} → ${runChainName(res, c.toChainId)}` : runChainName(res, on))}</td>` : '';
+      const evidence = c
+        ? `<span class="ev ev-${c.link.evidence === 'fact' ? 'fact' : 'inferred'}" title="${esc(crossingLinkText(c))}">bridge · ${esc(cleanText(c.protocolName, 24))} · ${esc(c.link.evidence)}${c.link.evidence === 'fact' ? '' : `, ${esc(cleanText(c.link.confidence, 12))}`}</span>`
+        : `<span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span>`;
+      return (
+        `<tr${c ? ' class="crossing"' : ''}><td class="num">${i + 1}</td>${chain}<td>${addressHtml(s.from, fromChain, ctx.names)}</td><td>${addressHtml(s.to, on, ctx.names)}</td>` +
+        `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}${s.swap ? `<br><small class="swap">${esc(swapText(s.swap))}</small>` : ''}</td>` +
+        `<td>${ctx.tx(s.txHash, on)}<br><small class="mono">${esc(cleanText(s.ref, 60))}</small>` +
+        (c ? `<br><small>exit tx</small> ${ctx.tx(c.exit.txHash, c.fromChainId)}` : '') +
+        `</td>` +
+        `<td><span class="nw">${esc(formatTime(s.timestamp))}</span><br><small>block ${s.blockNumber}</small> ${hashHtml(cleanText(s.blockHash, 70), null)}</td>` +
+        `<td>${evidence}` +
+        (s.toEvidence ? ` <span class="ev ev-${s.toEvidence.level}" title="${esc(evidenceLine(s.toEvidence, s.to))}">to: ${esc(s.toEvidence.level)}</span>` : '') +
+        (c ? `<br><small class="link">${esc(crossingLinkText(c))}</small>` : '') +
+        `</td></tr>`
+      );
+    })
     .join('\n');
   return `<div class="path"><h4>${esc(view.title)} <small>${plural(view.steps.length, 'transfer')}</small></h4>\n` +
-    `<div class="tw"><table class="steps"><thead><tr><th>#</th><th>from</th><th>to</th><th>amount</th><th>transaction</th><th>time, block</th><th>evidence</th></tr></thead><tbody>\n${rows}\n</tbody></table></div></div>`;
+    `<div class="tw"><table class="steps"><thead><tr><th>#</th>${ctx.multi ? '<th>chain</th>' : ''}<th>from</th><th>to</th><th>amount</th><th>transaction</th><th>time, block</th><th>evidence</th></tr></thead><tbody>\n${rows}\n</tbody></table></div></div>`;
+}
+
+/** An exit's facts and promise: where the protocol said it would pay, how much, and why the run stopped. */
+function exitHtml(res: FullReport['result'], e: HitExit): string {
+  return (
+    `<p class="exit-line"><b>${esc(exitLine(e))}</b><br>to ${esc(exitDestination(res, e))} ${esc(cleanOptional(e.recipient.text, 100, '(no recipient)'))}: ${esc(promisedText(e.promised))} (${esc(cleanText(e.promised.asset ?? 'asset not named', 60))})</p>\n` +
+    `<p class="evidence ev-fact"><b>exit: fact, amount promised</b> — ${esc(exitEvidenceText(e))} ${hashHtml(e.txHash, txUrl(e.chainId, e.txHash))}</p>\n`
+  );
+}
+
+/** Every crossing the walk followed, both transactions linked on their own chains, with the link's evidence; empty when none. */
+function crossingSection(res: FullReport['result'], tx: (hash: string, chainId: number) => string): string {
+  const list = crossingsOf(res);
+  if (list.length === 0) return '';
+  const body = list
+    .map(
+      (c) =>
+        `<tr><td>${esc(cleanText(c.protocolName, 40))}</td><td>${esc(`${chainLabel(res, c.fromChainId)} → ${chainLabel(res, c.toChainId)}`)}</td>` +
+        `<td>${esc(cleanText(c.exit.event, 40))} ${tx(c.exit.txHash, c.fromChainId)}</td><td>${esc(cleanText(c.arrival.event, 40))} ${tx(c.arrival.txHash, c.toChainId)}</td>` +
+        `<td>${hashHtml(fullAddress(c.to), addressUrl(c.toChainId, c.to))}</td><td class="num">${esc(promisedText(c.promised))}</td>` +
+        `<td><span class="ev ev-${c.link.evidence === 'fact' ? 'fact' : 'inferred'}">${esc(c.link.evidence)}</span> ${esc(crossingLinkText(c))}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="crossings">\n<h2>Crossings <small>followed from one chain into another: by the protocol's own link (a fact) or a heuristic match (an inference)</small></h2>\n` +
+    `<div class="tw"><table id="crossing-table"><thead><tr><th>protocol</th><th>chains</th><th>exit</th><th>arrival</th><th>recipient</th><th>promised</th><th>link</th></tr></thead><tbody>\n${body}\n</tbody></table></div>\n</section>`;
+}
+
+/** The destinations not followed (TraceResult.frontier), with their source transactions linked; empty when none. */
+function frontierSection(res: FullReport['result']): string {
+  const rows = frontierOf(res);
+  if (rows.length === 0) return '';
+  const body = rows
+    .map(
+      (f) =>
+        `<tr><td>${esc(f.chainId === null ? cleanOptional(f.chain, 40, 'unknown') : chainLabel(res, f.chainId))}</td><td>${hashHtml(cleanText(f.address, 100), f.chainId === null ? null : addressUrl(f.chainId, f.address))}</td>` +
+        `<td>${esc(promisedText(f))}</td><td>${esc(cleanText(f.protocol, 40))}</td><td>${esc(chainLabel(res, f.fromChainId))}<br>${hashHtml(f.txHash, txUrl(f.fromChainId, f.txHash))}</td>` +
+        `<td>${hashHtml(fullAddress(f.seed), null)}</td><td class="num">${f.hop}</td><td>${esc(cleanOptional(f.reasonText, 300, f.reason))}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="frontier">\n<h2>Frontier <small>destinations not followed: <code>hoptrace export --format frontier</code> writes them as CSV for the next tool</small></h2>\n` +
+    `<div class="tw"><table id="frontier-table"><thead><tr><th>chain</th><th>address</th><th>promised</th><th>protocol</th><th>from, source tx</th><th>seed</th><th>hop</th><th>reason</th></tr></thead><tbody>\n${body}\n</tbody></table></div>\n</section>`;
 }
 
 /** A formatted amount whose figure never breaks across lines; the asset's name may wrap after it. */
@@ -259,37 +342,52 @@ function nodeNames(g: TracedGraph): Map<string, string> {
   return out;
 }
 
-function addressHtml(address: Address, names: ReadonlyMap<string, string>): string {
-  const name = names.get(address);
-  return hashHtml(fullAddress(address), null) + (name === undefined ? '' : `<br><small class="name">${esc(cleanText(name, 40))}</small>`);
+function addressHtml(address: Address, chainId: number, names: ReadonlyMap<string, string>): string {
+  const name = names.get(accountKey(chainId, address));
+  return hashHtml(fullAddress(address), addressUrl(chainId, address)) + (name === undefined ? '' : `<br><small class="name">${esc(cleanText(name, 40))}</small>`);
 }
 
 /**
  * A hash or address shown as `0x3379…9bc`: the element holds the whole value (a copy copies all of it;
- * the title shows it), CSS hides the middle. A transaction hash links to the chain's explorer when known.
+ * the title shows it), CSS hides the middle. Linked to `url` when given (an explorer page of its chain).
  */
-function hashHtml(value: string, explorer: string | null): string {
+function hashHtml(value: string, url: string | null): string {
   const full = esc(value);
   const inner = value.length > 16 ? `<span class="hx-h">${esc(value.slice(0, -6))}</span><span class="hx-t">${esc(value.slice(-6))}</span>` : full;
-  return explorer !== null && /^0x[0-9a-f]{64}$/i.test(value)
-    ? `<a href="${esc(explorer + value)}" rel="noreferrer" class="hx" title="${full}">${inner}</a>`
+  return url !== null
+    ? `<a href="${esc(url)}" rel="noreferrer" class="hx" title="${full}">${inner}</a>`
     : `<span class="hx" title="${full}">${inner}</span>`;
 }
 
-function edgeTable(g: TracedGraph, names: ReadonlyMap<string, string>, tx: (hash: string) => string, times: ReadonlyMap<number, number>): string {
+/** A graph node's address with its name (venues, seeds, bridges); a destination not followed shows its chain. */
+function nodeHtml(g: TracedGraph, id: string, names: ReadonlyMap<string, string>, multi: boolean): string {
+  const at = g.getNodeAttributes(id);
+  const name = names.get(id);
+  const shown = at.chainId < 0 ? cleanText(at.address, 100) : fullAddress(at.address);
+  return hashHtml(shown, at.chainId < 0 ? null : addressUrl(at.chainId, at.address)) +
+    (name === undefined ? '' : `<br><small class="name">${esc(cleanText(name, 40))}</small>`) +
+    (multi ? `<br><small class="chain">${esc(cleanText(at.chain, 40))}</small>` : '');
+}
+
+function edgeTable(g: TracedGraph, names: ReadonlyMap<string, string>, times: ReadonlyMap<number, number>, multi: boolean, home: number): string {
   const rows: { hop: number; block: number; html: string }[] = [];
   g.forEachEdge((_key, at, s, t) => {
     const decimals = at.decimals === '' ? null : Number(at.decimals);
     const symbol = at.symbol === '' ? null : at.symbol;
     const fmt = (v: string): string => amountHtml(formatAssetAmount(BigInt(v), decimals, symbol, at.asset));
     // Headers are stored for some blocks only (the arrival times the report shows): no time is no claim.
-    const time = times.get(at.blockNumber);
+    // Block times are read on the home chain: another chain's block number says nothing of it.
+    const time = at.chainId === home && at.kind !== 'bridge' ? times.get(at.blockNumber) : undefined;
+    // A crossing or an exit carries no taint figures (no model ran on it); its amount is what the arrival paid or the protocol promised.
+    const taint = (v: string): string => (v === '' ? '<td class="num">n/a</td>' : `<td class="num">${v === at.amount ? 'all' : v === '0' ? '—' : fmt(v)}</td>`);
+    const amount = at.amount === '' || at.kind === 'exit' ? esc(at.value) : fmt(at.amount);
+    const kind = at.kind === 'bridge' || at.kind === 'exit' ? `<br><small>${esc(at.kind)} · ${esc(at.protocol)} · ${esc(at.evidence)}${at.confidence === '' || at.confidence === 'certain' ? '' : `, ${esc(at.confidence)}`}</small>` : '';
     rows.push({
       hop: at.hop,
       block: at.blockNumber,
-      html: `<tr><td class="num">${at.hop}</td><td>${addressHtml(s, names)}</td><td>${addressHtml(t, names)}</td><td class="num">${fmt(at.amount)}</td>` +
-        `<td>${tx(at.txHash)}</td><td>${time === undefined ? '' : `<span class="nw">${esc(formatTime(time))}</span><br>`}<small>block ${at.blockNumber}</small></td>` +
-        [at.taintPoison, at.taintHaircut, at.taintFifo].map((v) => `<td class="num">${v === at.amount ? 'all' : v === '0' ? '—' : fmt(v)}</td>`).join('') + '</tr>',
+      html: `<tr><td class="num">${at.hop}</td><td>${nodeHtml(g, s, names, multi)}</td><td>${nodeHtml(g, t, names, multi)}</td><td class="num">${amount}${kind}</td>` +
+        `<td>${hashHtml(at.txHash, txUrl(at.chainId, at.txHash))}</td><td>${time === undefined ? '' : `<span class="nw">${esc(formatTime(time))}</span><br>`}<small>block ${at.blockNumber}</small></td>` +
+        [at.taintPoison, at.taintHaircut, at.taintFifo].map(taint).join('') + '</tr>',
     });
   });
   return rows
@@ -297,16 +395,6 @@ function edgeTable(g: TracedGraph, names: ReadonlyMap<string, string>, tx: (hash
     .map((r) => r.html)
     .join('\n');
 }
-
-/** Explorers by chain id, for links from a transaction hash (a link; nothing is fetched). */
-const EXPLORERS = new Map<number, string>([
-  [1, 'https://etherscan.io/tx/'],
-  [10, 'https://optimistic.etherscan.io/tx/'],
-  [56, 'https://bscscan.com/tx/'],
-  [137, 'https://polygonscan.com/tx/'],
-  [8453, 'https://basescan.org/tx/'],
-  [42161, 'https://arbiscan.io/tx/'],
-]);
 
 /** JSON safe inside a `<script>` element: nothing can close the element or start a comment or CDATA. */
 function embedJson(value: unknown): string {
@@ -324,9 +412,13 @@ const GRAPH_LABEL_MAX = 28;
 const ROW_HEIGHT = 34;
 
 interface GraphNode {
-  id: Address;
+  /** The node's key: `eip155:<chain id>:<address>`, or `exit:…` for a destination not followed. */
+  id: string;
   label: string;
   fullLabel: string;
+  /** The address as its chain spells it, and the chain's name (the tooltip and details pane show both). */
+  address: string;
+  chain: string;
   role: string;
   risk: string;
   category: string;
@@ -340,11 +432,12 @@ interface GraphNode {
 }
 
 interface GraphLink {
-  source: Address;
-  target: Address;
+  source: string;
+  target: string;
   /** Sum per asset of the transfers between the two, formatted: what the edge's tooltip leads with. */
   total: string;
-  transfers: { amount: string; tx: string; ref: string; block: number; taint: { poison: string; haircut: string; fifo: string } }[];
+  /** Each movement: its chain (the target's), kind, evidence and the explorer page of its transaction on that chain (null: none listed). */
+  transfers: { amount: string; tx: string; ref: string; block: number; chain: string; kind: string; evidence: string; url: string | null; taint: { poison: string; haircut: string; fifo: string } }[];
 }
 
 /**
@@ -352,17 +445,17 @@ interface GraphLink {
  * (a chain of single transfers is a straight line), and one link per pair of addresses with all the
  * transfers between them.
  */
-function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[]; links: GraphLink[]; explorer: string | null } {
-  const byHop = new Map<number, Address[]>();
+function graphData(g: TracedGraph): { nodes: GraphNode[]; links: GraphLink[] } {
+  const byHop = new Map<number, string[]>();
   g.forEachNode((id, at) => {
     if (g.degree(id) === 0) return;
     const col = byHop.get(at.hop) ?? [];
     col.push(id);
     byHop.set(at.hop, col);
   });
-  const y = new Map<Address, number>();
+  const y = new Map<string, number>();
   for (const hop of [...byHop.keys()].sort((p, q) => p - q)) {
-    const want = (id: Address): number => {
+    const want = (id: string): number => {
       const from = g.inNeighbors(id).filter((p) => y.has(p) && g.getNodeAttribute(p, 'hop') < hop);
       return from.length === 0 ? Infinity : from.reduce((sum, p) => sum + y.get(p)!, 0) / from.length;
     };
@@ -375,10 +468,14 @@ function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[
     }
   }
   const nodes: GraphNode[] = [];
+  // Over several chains a drawn label names its chain too: the same address on two chains is two nodes.
+  const chains = new Set<number>();
+  g.forEachNode((_id, at) => void chains.add(at.chainId));
   g.forEachNode((id, at) => {
-    nodes.push({ id, label: cleanText(at.label, GRAPH_LABEL_MAX), fullLabel: at.label, role: at.role, risk: at.risk, category: at.category, hop: at.hop, evidence: at.evidence, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
+    const label = chains.size > 1 ? `${cleanText(at.label, GRAPH_LABEL_MAX)} · ${cleanText(at.chain, 16)}` : cleanText(at.label, GRAPH_LABEL_MAX);
+    nodes.push({ id, label, fullLabel: at.label, address: at.address, chain: at.chain, role: at.role, risk: at.risk, category: at.category, hop: at.hop, evidence: at.evidence, y: y.get(id) ?? 0, alone: g.degree(id) === 0 });
   });
-  const links = new Map<string, { link: GraphLink; sums: Map<string, { amount: bigint; decimals: number | null; symbol: string | null }> }>();
+  const links = new Map<string, { link: GraphLink; sums: Map<string, { amount: bigint; decimals: number | null; symbol: string | null; text: string | null }> }>();
   g.forEachEdge((_key, at, s, t) => {
     const key = `${s}>${t}`;
     const entry = links.get(key) ?? { link: { source: s, target: t, total: '', transfers: [] as GraphLink['transfers'] }, sums: new Map() };
@@ -386,15 +483,23 @@ function graphData(g: TracedGraph, explorer: string | null): { nodes: GraphNode[
     const decimals = at.decimals === '' ? null : Number(at.decimals);
     const symbol = at.symbol === '' ? null : at.symbol;
     const fmt = (v: string): string => formatAssetAmount(BigInt(v), decimals, symbol, at.asset);
-    entry.link.transfers.push({ amount: fmt(at.amount), tx: at.txHash, ref: at.ref, block: at.blockNumber, taint: { poison: fmt(at.taintPoison), haircut: fmt(at.taintHaircut), fifo: fmt(at.taintFifo) } });
-    const sum = entry.sums.get(at.asset) ?? { amount: 0n, decimals, symbol };
+    // A crossing or exit: no model ran on it (no taint figures); an exit's amount is the protocol's promise.
+    const figure = (v: string): string => (v === '' ? 'n/a' : fmt(v));
+    const promise = at.kind === 'exit' || at.amount === '';
+    entry.link.transfers.push({
+      amount: promise ? at.value : fmt(at.amount), tx: at.txHash, ref: at.ref, block: at.blockNumber, chain: g.getNodeAttribute(t, 'chain'), kind: at.kind,
+      evidence: at.evidence + (at.confidence === '' ? '' : `, ${at.confidence}`), url: txUrl(at.chainId, at.txHash),
+      taint: { poison: figure(at.taintPoison), haircut: figure(at.taintHaircut), fifo: figure(at.taintFifo) },
+    });
+    if (promise) return void entry.sums.set(`${at.asset}:promised`, { amount: -1n, decimals, symbol, text: at.value });
+    const sum = entry.sums.get(at.asset) ?? { amount: 0n, decimals, symbol, text: null };
     sum.amount += BigInt(at.amount);
     entry.sums.set(at.asset, sum);
   });
   for (const { link, sums } of links.values()) {
-    link.total = [...sums].map(([asset, v]) => formatAssetAmount(v.amount, v.decimals, v.symbol, asset)).join(', ');
+    link.total = [...sums].map(([asset, v]) => v.text ?? formatAssetAmount(v.amount, v.decimals, v.symbol, asset)).join(', ');
   }
-  return { nodes, links: [...links.values()].map((l) => l.link), explorer };
+  return { nodes, links: [...links.values()].map((l) => l.link) };
 }
 
 const STYLE = `
@@ -425,7 +530,9 @@ tr.risk-sanctioned td:first-child .name{color:#b00}tr.risk-high td:first-child .
 #graph .link:hover .edge,#graph .edge.on{stroke:#d62728;stroke-width:3}
 #details{background:#f4f4f4;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere}
 #legend span{display:inline-block;padding:0 6px;border-radius:3px;color:#fff}
-.seed{background:#1f77b4}.address{background:#7f7f7f}.perp{background:#9467bd}.venue{background:#2ca02c}.high{background:#ff7f0e}.sanctioned{background:#d62728}
+.seed{background:#1f77b4}.address{background:#7f7f7f}.perp{background:#9467bd}.venue{background:#2ca02c}.high{background:#ff7f0e}.sanctioned{background:#d62728}#legend .bridge{background:#17becf}#legend .dest{background:#8c564b}
+.chain{display:inline-block;padding:0 4px;border-radius:3px;background:#eef;color:#335;font-size:11px}small.chain{background:none;padding:0}
+.badge.exit{background:#8c564b}.exit-line{margin:.2em 0}small.link{color:#555}tr.crossing td{background:#f3fbfd}
 .kv th{white-space:nowrap}
 .note{color:#a60}`;
 
@@ -448,6 +555,8 @@ const GRAPH_SCRIPT = `
   var colour = function (n) {
     if (n.role === 'seed') return '#1f77b4';
     if (n.role === 'known-perpetrator') return '#9467bd';
+    if (n.role === 'bridge') return '#17becf';
+    if (n.role === 'destination') return '#8c564b';
     if (n.risk === 'sanctioned') return '#d62728';
     if (n.risk === 'high') return '#ff7f0e';
     if (n.role === 'venue') return '#2ca02c';
@@ -481,7 +590,7 @@ const GRAPH_SCRIPT = `
     n.w = n.r + 10 + tw;
     if (!n.alone) colWidth[n.hop] = Math.max(colWidth[n.hop] || 0, n.w + n.r);
     var title = el('title', {}, n.g);
-    title.textContent = n.fullLabel + '\\n' + n.id + (n.category ? ' — ' + n.category : '') + ', hop ' + n.hop;
+    title.textContent = n.fullLabel + '\\n' + n.address + ' on ' + n.chain + (n.category ? ' — ' + n.category : '') + ', hop ' + n.hop;
   });
   var hops = Object.keys(colWidth).map(Number).sort(function (p, q) { return p - q; });
   var colX = {}, x = 0;
@@ -535,7 +644,8 @@ const GRAPH_SCRIPT = `
       ev.stopPropagation();
       details.textContent = 'transfers ' + e.source + ' → ' + e.target + ': ' + e.total + e.transfers.map(function (x) {
         return '\\n' + x.amount + ' — tx ' + x.tx + ' ' + x.ref + ', block ' + x.block + '; tainted: poison ' + x.taint.poison + ', haircut ' + x.taint.haircut + ', FIFO ' + x.taint.fifo +
-          (data.explorer ? '\\n  ' + data.explorer + x.tx : '');
+          (x.kind === 'bridge' || x.kind === 'exit' ? '\\n  ' + x.kind + ' on ' + x.chain + ', evidence ' + x.evidence : '') +
+          (x.url ? '\\n  ' + x.url : '');
       }).join('');
     });
     transfers += e.transfers.length;
@@ -544,7 +654,7 @@ const GRAPH_SCRIPT = `
   data.nodes.forEach(function (n) {
     n.g.addEventListener('click', function (ev) {
       ev.stopPropagation();
-      details.textContent = n.fullLabel + '\\n' + n.id + '\\nrole ' + n.role + (n.risk ? ', risk ' + n.risk : '') + (n.category ? ', ' + n.category : '') + ', hop ' + n.hop;
+      details.textContent = n.fullLabel + '\\n' + n.address + ' on ' + n.chain + '\\nrole ' + n.role + (n.risk ? ', risk ' + n.risk : '') + (n.category ? ', ' + n.category : '') + ', hop ' + n.hop;
       edgeEls.forEach(function (x) {
         var on = x.e.source === n.id || x.e.target === n.id;
         x.path.setAttribute('class', on ? 'edge on' : 'edge');

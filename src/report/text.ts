@@ -1,12 +1,12 @@
 import { Chalk } from 'chalk';
 import type { ChalkInstance, ColorSupportLevel } from 'chalk';
-import type { Crossing, Hit, Hub, PathStep, TraceResult } from '../trace/result.js';
-import { promisedWords } from '../trace/crossChain.js';
+import type { Hit, Hub, PathStep, TraceResult } from '../trace/result.js';
 import type { Risk } from '../types.js';
 import { fullAddress, shortAddress } from './address.js';
 import { assetContract, formatAssetAmount, formatCount, swapText } from './amount.js';
 import { cleanOptional, cleanText } from './sanitize.js';
 import { depositLines } from './deposit.js';
+import { chainLabel, crossingLine, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, frontierPlace, hitChain, promisedPhrase, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing } from './crossChain.js';
 import { evidenceLine, pathNotes } from './evidence.js';
 
 export interface TextOptions {
@@ -76,6 +76,8 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
   const partial = isPartial(result);
 
   out.push(...renderHeader(result, st, partial));
+  // A run over one chain reads as it always has; over several, every hit and step names its chain.
+  const view: PathView = { result, multi: spansChains(result) };
 
   const seedKeys = new Set(result.seeds.map((s) => s.address.toLowerCase()));
   result.seeds.forEach((seed, i) => {
@@ -93,14 +95,37 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
       out.push(`  No labelled venue reached ${where}.`);
       if (partial) out.push(st.warn('  ! The trace is partial: no hit does not mean no laundering. See Coverage.'));
     }
-    for (const hit of hits) out.push('', ...renderHit(hit, st));
+    for (const hit of hits) out.push('', ...renderHit(hit, st, view));
   });
 
   // A hit whose seed is not listed would otherwise vanish from the report.
   const orphans = sortHits(result.hits.filter((h) => !seedKeys.has(h.seed.toLowerCase())));
   if (orphans.length > 0) {
     out.push('', rule, st.title('Hits from seeds not listed above'));
-    for (const hit of orphans) out.push('', `  seed ${fullAddress(hit.seed)}`, ...renderHit(hit, st));
+    for (const hit of orphans) out.push('', `  seed ${fullAddress(hit.seed)}`, ...renderHit(hit, st, view));
+  }
+
+  const crossings = crossingsOf(result);
+  if (crossings.length > 0) {
+    out.push('', rule, st.title(`Crossings: ${crossings.length} followed from one chain into another`));
+    for (const c of crossings) {
+      const line = `  ${crossingLine(result, c, false)}`;
+      out.push(c.link.evidence === 'fact' ? line : st.warn(line));
+      out.push(`      exit ${cleanText(c.exit.event, 40)} tx ${cleanText(c.exit.txHash, 66)} → arrival ${cleanText(c.arrival.event, 40)} tx ${cleanText(c.arrival.txHash, 66)}, to ${shortAddress(c.to)}, hop ${c.hop}`);
+      if (c.link.reasons.length > 0) out.push(`      ${c.link.evidence === 'fact' ? 'link' : st.warn('inferred link')}: ${c.link.reasons.map((r) => cleanOptional(r, MAX.source, '')).join('; ')}`);
+    }
+  }
+
+  const frontier = frontierOf(result);
+  if (frontier.length > 0) {
+    out.push('', rule, st.title(`Frontier: ${frontier.length} destination${frontier.length === 1 ? '' : 's'} not followed (hoptrace export --format frontier writes them as CSV)`));
+    // One line per destination: where, what was promised, by which protocol, the exit transaction and its chain, why not followed.
+    for (const f of frontier) {
+      out.push(
+        `  ${frontierPlace(result, f)}  ${promisedPhrase(f)} via ${cleanText(f.protocol, 40)}  tx ${cleanText(f.txHash, 66)} (chain ${f.fromChainId}) — ` +
+          `${cleanOptional(f.reasonText, MAX.source, f.reason)}; hop ${f.hop} from seed ${shortAddress(f.seed)}`,
+      );
+    }
   }
 
   const inferences = result.inferences ?? [];
@@ -109,28 +134,6 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
     for (const { address, evidence } of inferences) {
       const line = `  ${fullAddress(address)}  ${evidenceLine(evidence, address, false)}`;
       out.push(evidence.level === 'label' ? line : st.warn(line));
-    }
-  }
-
-  const crossings = result.crossings ?? [];
-  if (crossings.length > 0) {
-    out.push('', rule, st.title('Crossings followed: every bridge crossing the walk went through'));
-    for (const c of crossings) {
-      out.push(
-        `  ${shortAddress(c.from)} (chain ${c.fromChainId}) → ${fullAddress(c.to)} (chain ${c.toChainId}), hop ${c.hop}, arrival tx ${cleanText(c.arrival.txHash, 66)}`,
-        `    ${crossingLine(c)}`,
-      );
-    }
-  }
-
-  const frontier = result.frontier ?? [];
-  if (frontier.length > 0) {
-    out.push('', rule, st.title("Frontier: where funds left for chains not followed (each a protocol's promise, not a delivery)"));
-    for (const f of frontier) {
-      out.push(
-        `  ${cleanText(f.chain, 40)}  ${cleanOptional(f.address, MAX.source, '(no recipient named)')}  ${cleanOptional(promisedWords(f), MAX.source, '')} via ${cleanText(f.protocol, 24)}` +
-          `  tx ${cleanText(f.txHash, 66)} (chain ${f.fromChainId}) — ${cleanOptional(f.reasonText, MAX.source, cleanText(f.reason, 24))}`,
-      );
     }
   }
 
@@ -151,11 +154,10 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   const p = result.params;
   const lines: string[] = [];
   lines.push(st.title(`hoptrace ${cleanText(result.tool.version, 24)} — trace report`));
-  lines.push(`  chain      ${result.chainId} (${cleanText(result.labelChain, 24)}) via ${cleanText(result.rpc, MAX.rpc)}`);
-  const others = (result.chains ?? []).filter((c) => !c.home);
-  if (others.length > 0) {
-    lines.push(`  also       ${others.map((c) => `${c.chainId} (${cleanText(c.labelChain, 24)}) via ${cleanText(c.rpc, MAX.rpc)}`).join(', ')}`);
-  }
+  if (spansChains(result)) {
+    const chains = runChains(result).map((c) => `${chainLabel(result, c.chainId)}${c.home ? ', home,' : ''} via ${cleanText(c.rpc, MAX.rpc)}`);
+    lines.push(`  chains     ${chains.join('; ')}`);
+  } else lines.push(`  chain      ${result.chainId} (${cleanText(result.labelChain, 24)}) via ${cleanText(result.rpc, MAX.rpc)}`);
   lines.push(`  generated  ${cleanText(result.generatedAt, MAX.meta)}`);
   const users = result.labels.userLabels;
   lines.push(`  labels     data ${cleanText(result.labels.dataVersion, 24)}, ${users} user label${users === 1 ? '' : 's'} applied`);
@@ -170,8 +172,8 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   if (minValue.length > 0) lines.push(`  min value  ${minValue.join(', ')} (base units)`);
 
   const venues = result.hits.filter((h) => h.kind === 'venue');
-  const perpetrators = result.hits.filter((h) => h.kind === 'known-perpetrator');
   const exits = result.hits.filter((h) => h.kind === 'exit');
+  const perpetrators = result.hits.filter((h) => h.kind === 'known-perpetrator');
   const sanctioned = venues.filter((h) => h.risk === 'sanctioned');
   const high = venues.filter((h) => h.risk === 'high');
   const seedsWithHits = new Set(result.hits.map((h) => h.seed.toLowerCase())).size;
@@ -216,12 +218,15 @@ function entityList(hits: Hit[]): string {
   return names.join(', ');
 }
 
+/** Venues first (where funds can be frozen), then the known perpetrators, then the exits (leads for another chain's tools). */
+export const HIT_KIND_ORDER: Record<Hit['kind'], number> = { venue: 0, 'known-perpetrator': 1, exit: 2 };
+
 /**
- * Venues first (where funds can be frozen), then the known perpetrators the funds went through; among
+ * Venues first (where funds can be frozen), then the known perpetrators the funds went through, then the exits; among
  * each, sanctioned first, then high risk; within a risk, fewest hops first; otherwise the walker's order.
  */
 function sortHits(hits: Hit[]): Hit[] {
-  const kind = (h: Hit): number => (h.kind === 'exit' ? 2 : h.kind === 'known-perpetrator' ? 1 : 0);
+  const kind = (h: Hit): number => HIT_KIND_ORDER[h.kind];
   return hits
     .map((hit, i) => ({ hit, i }))
     .sort((a, b) => kind(a.hit) - kind(b.hit) || rank(a.hit) - rank(b.hit) || a.hit.hops - b.hit.hops || a.i - b.i)
@@ -243,9 +248,15 @@ export function riskTag(risk: Risk, st: Styles): string {
   }
 }
 
-function renderHit(hit: Hit, st: Styles): string[] {
-  if (hit.kind === 'known-perpetrator') return renderPerpetratorHit(hit, st);
-  if (hit.kind === 'exit') return renderExitHit(hit, st);
+/** What a path needs besides its steps: the run (chain names) and whether it spans several chains. */
+interface PathView {
+  result: TraceResult;
+  multi: boolean;
+}
+
+function renderHit(hit: Hit, st: Styles, view: PathView): string[] {
+  if (hit.kind === 'known-perpetrator') return renderPerpetratorHit(hit, st, view);
+  if (hit.kind === 'exit') return renderExitHit(hit, st, view);
   const entity = cleanOptional(hit.entity, MAX.entity, '(unnamed)') + (hit.via === 'deposit' ? ' (likely deposit address)' : '');
   const styled = hit.risk === 'sanctioned' ? st.sanctioned(entity) : hit.risk === 'high' ? st.high(entity) : st.title(entity);
   const facts = [
@@ -258,7 +269,7 @@ function renderHit(hit: Hit, st: Styles): string[] {
   const lines: string[] = [];
   lines.push(`  ${riskTag(hit.risk, st)} ${styled} — ${facts.join(' · ')}`);
   const venue = fullAddress(hit.address);
-  lines.push(`    venue     ${hit.risk === 'sanctioned' ? st.sanctioned(venue) : venue}`);
+  lines.push(`    venue     ${hit.risk === 'sanctioned' ? st.sanctioned(venue) : venue}${view.multi ? `  on ${chainLabel(view.result, hitChain(hit, view.result))}` : ''}`);
   lines.push(
     `    source    ${hit.via === 'deposit' ? 'hot wallet label: ' : ''}${hit.labelOrigin === 'user' ? 'user label: ' : ''}${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
   );
@@ -271,9 +282,10 @@ function renderHit(hit: Hit, st: Styles): string[] {
       `, ${blocks}`,
   );
   lines.push(`    path`);
-  lines.push(...renderPath(hit.path));
+  const steps = (path: PathStep[]): string[] => renderPath(path, view);
+  lines.push(...steps(hit.path));
   lines.push(...renderPathNotes(hit, st));
-  lines.push(...byValueLines(hit, renderPath));
+  lines.push(...byValueLines(hit, steps));
   lines.push(`    ${out ? 'received by the venue' : 'sent by the venue'} (every traced transfer, per asset)`);
   if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
   const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
@@ -302,43 +314,47 @@ function renderPathNotes(hit: Hit, st: Styles): string[] {
   });
 }
 
+/**
+ * An exit hit: the funds entered a bridge whose destination this run did not follow. The decoded event
+ * is a fact; where it goes and how much are the protocol's promise, said as such.
+ */
+function renderExitHit(hit: Hit, st: Styles, view: PathView): string[] {
+  const e = hit.exit!;
+  return [
+    `  ${st.warn('[EXIT]')} ${st.title(exitLine(e))}`,
+    `    to        ${exitDestination(view.result, e)} ${cleanOptional(e.recipient.text, 100, '(no recipient)')}: ${promisedText(e.promised)} (${cleanText(e.promised.asset ?? 'asset not named', 60)})`,
+    `    bridge    ${fullAddress(hit.address)}  on ${chainLabel(view.result, hitChain(hit, view.result))} · ${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
+    `    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
+    `    evidence  ${exitEvidenceText(e)}`,
+    ...(e.paid === null ? [] : [`    paid in   ${paidText(e.paid, hit.path)}`]),
+    `    path`,
+    ...renderPath(hit.path, view),
+    ...renderPathNotes(hit, st),
+  ];
+}
+
+/** What went into the bridge, with the symbol and decimals of the path's last step when it is that asset. */
+export function paidText(paid: { asset: string; amount: bigint }, path: readonly PathStep[]): string {
+  const last = path[path.length - 1];
+  const same = last !== undefined && last.asset === paid.asset;
+  return formatAssetAmount(paid.amount, same ? last.decimals : null, same ? last.symbol : null, paid.asset);
+}
+
 /** A known-perpetrator hit: the seed-list row reached, its tier and source, and the path to it. */
-function renderPerpetratorHit(hit: Hit, st: Styles): string[] {
+function renderPerpetratorHit(hit: Hit, st: Styles, view: PathView): string[] {
   const p = hit.perpetrator;
   const lines = [
     `  ${st.high('[KNOWN PERPETRATOR]')} ${st.high(cleanOptional(hit.entity, MAX.entity, '(unnamed)'))} — seed list · tier ${cleanText(p?.tier ?? 'none', 24)} · ${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
-    `    address   ${fullAddress(hit.address)}`,
+    `    address   ${fullAddress(hit.address)}${view.multi ? `  on ${chainLabel(view.result, hitChain(hit, view.result))}` : ''}`,
     `    incident  ${cleanOptional(p?.incident ?? null, MAX.label, '-')}`,
     `    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
     ...evidenceLines(hit, st),
     `    funds     ${hit.direction === 'out' ? 'seed → … → this address: the seed’s funds reached a known perpetrator (followed on: not a venue)' : 'this address → … → seed: funds came to the seed from a known perpetrator'}`,
     `    path`,
-    ...renderPath(hit.path),
+    ...renderPath(hit.path, view),
     ...renderPathNotes(hit, st),
   ];
   return lines;
-}
-
-/**
- * An exit hit: funds left through a bridge for a destination not followed. The decoded event is a fact;
- * what it promises on the other side is the protocol's word, not a delivery.
- */
-function renderExitHit(hit: Hit, st: Styles): string[] {
-  const e = hit.exit;
-  if (!e) return [];
-  const caveats = e.caveats.map((c) => `    caveat    ${cleanOptional(c, MAX.source, '')}`);
-  return [
-    `  ${st.warn('[LEFT]')} ${st.title(cleanOptional(e.summary, MAX.source, '(exit)'))} — ${hit.hops} hop${hit.hops === 1 ? '' : 's'}`,
-    `    bridge    ${fullAddress(hit.address)} on chain ${hit.chainId ?? e.chainId} (${cleanOptional(e.protocolName, MAX.entity, '')})`,
-    `    source    ${cleanOptional(hit.labelSource, MAX.source, '(no source given)')}`,
-    `    exit      ${cleanText(e.event, 40)} in tx ${cleanText(e.txHash, 66)} (log ${e.logIndex}), block ${e.blockNumber}  ${formatTime(e.timestamp)}`,
-    `    evidence  the decoded event is a fact; the asset and amount are the protocol's promise, not a delivery`,
-    `    not followed  ${cleanOptional(e.reasonText, MAX.source, cleanText(e.reason, 24))}`,
-    ...caveats,
-    `    path`,
-    ...renderPath(hit.path),
-    ...renderPathNotes(hit, st),
-  ];
 }
 
 /**
@@ -365,38 +381,34 @@ function renderAtHop(hit: Hit, st: Styles): string[] {
   return [`    at hop    ${state}${at.note === null ? '' : ` — ${cleanOptional(at.note, MAX.source, '')}`}`];
 }
 
-function renderPath(path: PathStep[]): string[] {
-  // Each step's chain is shown once a path leaves its first chain.
-  const chains = new Set(path.map((s) => s.chainId));
+/**
+ * One line per step; over several chains each names its chain (`[bsc]`), and a crossing step (`⇒`, from
+ * the bridge contract on the chain left to the recipient the arrival paid) is followed by its link: the
+ * protocol's own (a fact) or a heuristic match (an inference with its confidence).
+ */
+function renderPath(path: PathStep[], view: PathView): string[] {
   const rows = path.map((step) => {
-    const kind = step.kind === 'native' || step.kind === 'erc20' ? '' : ` (${cleanText(step.kind, 10)})`;
+    const crossing = stepCrossing(step);
+    const kind = step.kind === 'native' || step.kind === 'erc20' || crossing ? '' : ` (${cleanText(step.kind, 10)})`;
+    const chain = !view.multi ? '' : crossing ? `[${runChainName(view.result, crossing.fromChainId)} → ${runChainName(view.result, crossing.toChainId)}] ` : `[${runChainName(view.result, stepChain(step, view.result))}] `;
     return {
-      move: `${shortAddress(step.from)} → ${shortAddress(step.to)}`,
+      move: `${chain}${shortAddress(step.from)} ${crossing ? '⇒' : '→'} ${shortAddress(step.to)}`,
       amount: formatAssetAmount(step.amount, step.decimals, step.symbol, step.asset) + kind,
-      rest: `${chains.size > 1 ? `chain ${step.chainId}  ` : ''}tx ${cleanText(step.txHash, 66)}  block ${step.blockNumber}  ${formatTime(step.timestamp)}`,
-      crossing: step.crossing ? crossingLine(step.crossing) : null,
+      rest: `tx ${cleanText(step.txHash, 66)}  block ${step.blockNumber}  ${formatTime(step.timestamp)}`,
+      crossing,
     };
   });
   const n = String(rows.length).length;
+  const movePad = Math.max(0, ...rows.map((r) => [...r.move].length));
   const amountPad = Math.max(0, ...rows.map((r) => [...r.amount].length));
   // A swap the step's sender made before paying it is shown above the step: the taint crossed it.
   return rows.flatMap((r, i) => {
     const w = path[i]?.swap;
-    return [
-      ...(w ? [`      ${' '.repeat(n)}  ${shortAddress(w.holder)} ${swapText(w)}`] : []),
-      `      ${String(i + 1).padStart(n)}  ${r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`,
-      ...(r.crossing === null ? [] : [`      ${' '.repeat(n)}  ${r.crossing}`]),
-    ];
+    const swapLine = w ? [`      ${' '.repeat(n)}  ${shortAddress(w.holder)} ${swapText(w)}`] : [];
+    const line = `      ${String(i + 1).padStart(n)}  ${view.multi ? padEnd(r.move, movePad) : r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`;
+    if (!r.crossing) return [...swapLine, line];
+    return [...swapLine, line, `      ${' '.repeat(n)}  bridge ${crossingLine(view.result, r.crossing)}`];
   });
-}
-
-/** A crossing step in words: the protocol, both transactions, and whether the link is a fact or an inference. */
-function crossingLine(c: Crossing): string {
-  const basis = c.link.evidence === 'fact' ? `fact: the protocol's ${c.link.kind === 'exact' ? 'exact link' : 'id link'}` : `inference, confidence ${cleanText(c.link.confidence, 10)}`;
-  return (
-    `crossing via ${cleanText(c.protocolName, 40)}: exit tx ${cleanText(c.exit.txHash, 66)} on chain ${c.fromChainId} → arrival on chain ${c.toChainId} (${basis}; ` +
-    `${c.link.reasons.map((r) => cleanOptional(r, MAX.source, '')).join('; ')})`
-  );
 }
 
 function renderCoverage(result: TraceResult, st: Styles, width: number): string[] {

@@ -1,7 +1,9 @@
 import { TAINT_MODELS, type TaintModel } from '../../graph/index.js';
 import { csvField } from '../csv.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
+import { runChainName } from '../crossChain.js';
 import { assetMeta, type FullReport } from '../full.js';
+import { venueChains } from '../graph.js';
 import { fullReport, type ReportFormat } from './types.js';
 
 /** `--format csv` of `report`: the value that reached each venue (`export`'s csv is the graph: edgeCsv.ts). */
@@ -17,28 +19,31 @@ export const csvFormat: ReportFormat = {
 };
 
 const CSV_COLUMNS = [
-  'venue', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
+  'venue', 'chain_id', 'chain', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
   'model', 'asset', 'symbol', 'decimals', 'amount', 'support', 'evidence', 'evidence_detail',
 ] as const;
 
-/** `--format csv`: one line per (venue, model, asset) with the exact amount in base units. */
+/** `--format csv`: one line per (venue, model, asset) with the exact amount in base units, and the chain the venue was reached on. */
 export function renderCsv(r: FullReport): string {
   const a = r.attribution;
   const lines: string[] = [CSV_COLUMNS.join(',')];
-  const iso = (block: number): string | null => {
-    const t = a.times.get(block);
+  // Block times are the home chain's headers: a venue reached on another chain gets none from them.
+  const iso = (block: number, chainId: number): string | null => {
+    const t = chainId === r.result.chainId ? a.times.get(block) : undefined;
     return t === undefined ? null : new Date(t * 1000).toISOString();
   };
-  const known = evidenceIndex(r.result.hits, r.result.inferences);
+  const known = evidenceIndex(r.result);
+  const chains = venueChains(a, r.result.chainId);
   for (const v of a.attribution.venues) {
-    const e = known.get(v.address);
+    const chainId = chains.get(v.address) ?? r.result.chainId;
+    const e = known.get(chainId, v.address);
     for (const model of TAINT_MODELS as readonly TaintModel[]) {
       for (const [asset, amount] of v.amounts[model]) {
         const m = assetMeta(a, asset);
         lines.push(
           [
-            v.address, v.venue.entity, v.venue.category, v.venue.risk, v.hops, v.arrivals, v.first.block, iso(v.first.block),
-            v.last.block, iso(v.last.block), model, asset, m.symbol, m.decimals, amount.toString(), v.support.join(' '),
+            v.address, chainId, runChainName(r.result, chainId), v.venue.entity, v.venue.category, v.venue.risk, v.hops, v.arrivals, v.first.block, iso(v.first.block, chainId),
+            v.last.block, iso(v.last.block, chainId), model, asset, m.symbol, m.decimals, amount.toString(), v.support.join(' '),
             // A venue of the attribution is a labelled address unless a hit says otherwise.
             e?.level ?? 'label', e ? evidenceLine(e, v.address) : '',
           ]

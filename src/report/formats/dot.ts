@@ -21,7 +21,7 @@ function dotId(s: string | number): string {
 /** Graphviz DOT: nodes coloured by role and risk; every attribute kept (custom attributes are allowed). */
 function toDot(g: TracedGraph): string {
   const colour = (a: ExportNode): string =>
-    a.role === 'seed' ? '#1f77b4' : a.role === 'known-perpetrator' ? '#9467bd' : a.risk === 'sanctioned' ? '#d62728' : a.risk === 'high' ? '#ff7f0e' : a.role === 'venue' ? '#2ca02c' : '#7f7f7f';
+    a.role === 'seed' ? '#1f77b4' : a.role === 'known-perpetrator' ? '#9467bd' : a.role === 'bridge' ? '#17becf' : a.role === 'destination' ? '#8c564b' : a.risk === 'sanctioned' ? '#d62728' : a.risk === 'high' ? '#ff7f0e' : a.role === 'venue' ? '#2ca02c' : '#7f7f7f';
   const out: string[] = ['digraph hoptrace {', '  rankdir=LR;', '  node [shape=box, style=filled, fontcolor=white];'];
   g.forEachNode((id, a) => {
     const attrs = NODE_KEYS.map((k) => `${k}=${dotId(a[k])}`).join(', ');

@@ -13,6 +13,7 @@ import { diffMdFormat } from './diffMd.js';
 import { diffTextFormat } from './diffText.js';
 import { dotFormat } from './dot.js';
 import { edgeCsvFormat } from './edgeCsv.js';
+import { frontierFormat } from './frontier.js';
 import { gexfFormat } from './gexf.js';
 import { graphmlFormat } from './graphml.js';
 import { htmlFormat } from './html.js';
@@ -40,6 +41,7 @@ export const FORMATS: readonly OutputFormat[] = [
   diffTextFormat,
   diffMdFormat,
   diffJsonFormat,
+  frontierFormat,
 ];
 
 /** The formats `command` offers, its default first. */

@@ -3,7 +3,9 @@ import { TAINT_MODELS, frontierTotal, taintBalance } from '../../graph/index.js'
 import { fullAddress } from '../address.js';
 import { formatCount } from '../amount.js';
 import { MODEL_CITATIONS, frontierModels, strength, venuesTotal } from '../attribution.js';
+import { chainLabel, spansChains } from '../crossChain.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
+import { venueChains } from '../graph.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
 import { cleanOptional, cleanText } from '../sanitize.js';
 import { formatTime, renderText, styles, type TextOptions } from '../text.js';
@@ -37,17 +39,22 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.takenIn[m], a)}`);
   }
   if (a.attribution.venues.length === 0) lines.push('', '    No venue received tainted value under any model.');
-  const known = evidenceIndex(r.result.hits, r.result.inferences);
+  const known = evidenceIndex(r.result);
+  const multi = spansChains(r.result);
+  const chains = venueChains(a, r.result.chainId);
   for (const v of a.attribution.venues) {
+    const chainId = chains.get(v.address) ?? r.result.chainId;
+    // Block times are the home chain's headers: a venue reached on another chain gets none from them.
+    const at = (block: number): number | null => (chainId === r.result.chainId ? (a.times.get(block) ?? null) : null);
     const when =
       v.first.block === v.last.block
-        ? `block ${v.first.block} (${formatTime(a.times.get(v.first.block) ?? null)})`
-        : `blocks ${v.first.block}–${v.last.block} (${formatTime(a.times.get(v.first.block) ?? null)} – ${formatTime(a.times.get(v.last.block) ?? null)})`;
+        ? `block ${v.first.block} (${formatTime(at(v.first.block))})`
+        : `blocks ${v.first.block}–${v.last.block} (${formatTime(at(v.first.block))} – ${formatTime(at(v.last.block))})`;
     const risk = v.venue.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.venue.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
     lines.push('');
     lines.push(`  ${risk} ${st.title(cleanOptional(v.venue.entity, 48, '(unnamed)'))} — ${cleanText(v.venue.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${when}`);
-    lines.push(`    venue     ${fullAddress(v.address)}`);
-    const ev = known.get(v.address);
+    lines.push(`    venue     ${fullAddress(v.address)}${multi ? `  on ${chainLabel(r.result, chainId)}` : ''}`);
+    const ev = known.get(chainId, v.address);
     if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
     lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
