@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5]
- *                      [--md bench/results.md] [--json bench/results.json] [--only deposits]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|ingest] [--no-raw]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -20,7 +20,8 @@
  * addresses and decoys (--deposit-scale sets its size: 5 makes about 350 addresses), traced once, the
  * deposit-address claims scored against the generator's truth: precision and recall per confidence level.
  * --only deposits: the deposit-detection section alone (to iterate on the detector); it prints that
- * section and writes no results file unless --md or --json is given.
+ * section and writes no results file unless --md or --json is given. --only ingest: the ingest through
+ * Store.commit alone (--edges rows, 1M by default; the raw floors too unless --no-raw; no analysis), the same way.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
  */
 import { execFile } from 'node:child_process';
@@ -33,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { benchDeposits } from './deposits.mjs';
-import { renderDeposits, renderMarkdown } from './report.mjs';
+import { renderDeposits, renderIngest, renderMarkdown } from './report.mjs';
 import { creditsOf, priceTable } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,9 +52,10 @@ const { values: opt } = parseArgs({
     md: { type: 'string' },
     json: { type: 'string' },
     only: { type: 'string' },
+    'no-raw': { type: 'boolean', default: false },
   },
 });
-if (opt.only !== undefined && opt.only !== 'deposits') usage(`--only: "${opt.only}" is not a section (deposits)`);
+if (opt.only !== undefined && opt.only !== 'deposits' && opt.only !== 'ingest') usage(`--only: "${opt.only}" is not a section (deposits, ingest)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
@@ -183,6 +185,16 @@ if (opt.only === 'deposits') {
   results.finishedAt = new Date().toISOString();
   if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
   const md = renderDeposits(results.deposits).join('\n') + '\n';
+  if (opt.md) writeFileSync(opt.md, md);
+  process.stdout.write(md);
+  process.exit(0);
+}
+if (opt.only === 'ingest') {
+  log(`ingest: ${edges.toLocaleString('en-US')} transfers…`);
+  results.analysis = await child('analysis.mjs', { edges, analyse: false, raw: !opt['no-raw'] });
+  results.finishedAt = new Date().toISOString();
+  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+  const md = [`**Ingest** (synthetic graph of ${results.analysis.edges.toLocaleString('en-US')} edges; load average at start ${results.machine.loadAverage}):`, '', ...renderIngest(results.analysis)].join('\n') + '\n';
   if (opt.md) writeFileSync(opt.md, md);
   process.stdout.write(md);
   process.exit(0);
