@@ -3,7 +3,7 @@
  * '<json>'` with { edges, db? }. Prints one JSON line. With `db` (a file path) the store is kept there,
  * and when that file already exists the ingests are skipped and only the analysis runs on it (to compare
  * analysis variants on one graph without writing 1M rows each time; the caller keeps `edges` the same).
- * `raw: false` leaves out the two raw ingests.
+ * `raw: false` leaves out the two raw ingests; `analyse: false` the analysis (bench/run.mjs --only ingest).
  *
  * - ingest through the store: Store.commit() (rows + an interval mark, one transaction per batch of
  *   BATCH rows: ids of addresses, assets and transactions, INSERT OR IGNORE into the rowid table
@@ -22,7 +22,7 @@
  * random. Deterministic.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attributeInStore, pathsInStore } from '../dist/graph/index.js';
@@ -81,7 +81,7 @@ const out = { edges, addresses };
 const storePath = args.db ?? join(dir, 'store.db');
 try {
   if (!(args.db && existsSync(args.db))) ingest();
-  analyse();
+  if (args.analyse !== false) analyse();
   out.peakRssMiB = peakRssMiB();
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -94,13 +94,22 @@ function ingest() {
   store.bindChain(1, 'bench');
   // Only the writes are timed, not making up the rows.
   let commitMs = 0;
+  let cpuMs = 0;
   let n = 0;
+  const written0 = bytesWritten();
   for (const rows of batches(BATCH)) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     n += store.commit(rows, [{ address: '*', source: 'bench', from: rows[0].blockNumber, to: rows[rows.length - 1].blockNumber }]);
     commitMs += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpuMs += (c.user + c.system) / 1000;
   }
-  out.ingestStore = { rows: n, ms: commitMs, perSecond: n / (commitMs / 1000), batch: BATCH };
+  // Bytes the process wrote (log, checkpoints) during the ingest: the part of its cost other processes
+  // on the machine do not change. Null where /proc/self/io cannot be read.
+  const written1 = bytesWritten();
+  const writtenMiB = written0 === null || written1 === null ? null : Math.round((written1 - written0) / 2 ** 20);
+  out.ingestStore = { rows: n, ms: commitMs, perSecond: n / (commitMs / 1000), cpuMs, writtenMiB, batch: BATCH };
 
   // Raw, for comparison (100k rows per transaction, no interval bookkeeping, no Store):
   // - ingestRaw: the store's own tables (schema 7: txs, transfer_rows and their indexes), one INSERT into
@@ -154,6 +163,15 @@ function ingest() {
   }
 
   store.close();
+}
+
+/** Bytes this process has written to storage (Linux /proc/self/io), or null. */
+function bytesWritten() {
+  try {
+    return Number(/^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN) || 0;
+  } catch {
+    return null;
+  }
 }
 
 function analyse() {

@@ -65,11 +65,7 @@ export function renderMarkdown(res) {
   // CPU time beside wall time (older results have none): on a shared machine the wall clock counts other processes too.
   const cpu = (ms) => (ms === undefined ? '' : ` (CPU ${s(ms)} s)`);
   lines.push('', `**Ingest and analysis** (synthetic graph of ${int(a.edges)} edges, ${int(a.addresses)} addresses, built in SQLite directly):`, '');
-  lines.push(`- ingest through Store.commit (batches of ${int(a.ingestStore.batch)}): ${int(a.ingestStore.perSecond)} transfers/s`);
-  lines.push(`- ingest raw (the store's tables without the Store: ids from memory, 100k-row transactions): ${int(a.ingestRaw.perSecond)} transfers/s`);
-  if (a.ingestRawText) {
-    lines.push(`- ingest raw into the schema before integer ids (text columns, WITHOUT ROWID; for comparison): ${int(a.ingestRawText.perSecond)} transfers/s`);
-  }
+  lines.push(...renderIngest(a));
   lines.push(
     `- attribution (attributeInStore, as \`hoptrace report\`): ${s(a.attribution.ms)} s${cpu(a.attribution.cpuMs)} — ${a.attribution.seeds} seeds, ${a.attribution.hops} hops, ${int(a.attribution.taintedTransfers)} tainted transfers, ${a.attribution.venuesReached} venues reached`,
   );
@@ -101,6 +97,24 @@ function crossover(res) {
 const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
 
 /** The deposit-detection section: precision and recall per level, counts per kind, the venue-beside check. */
+/** The ingest lines of an analysis result (bench/analysis.mjs), also all that `--only ingest` prints. */
+export function renderIngest(a) {
+  // CPU time and bytes written beside the rate (older results have neither): on a shared machine the wall
+  // clock counts other processes too, the bytes written do not.
+  const extra = (r) =>
+    [r.cpuMs === undefined ? null : `CPU ${(r.cpuMs / 1000).toFixed(2)} s`, r.writtenMiB == null ? null : `${int(r.writtenMiB)} MiB written`]
+      .filter(Boolean).join(', ');
+  const more = (r) => (extra(r) ? ` (${extra(r)})` : '');
+  const lines = [`- ingest through Store.commit (batches of ${int(a.ingestStore.batch)}): ${int(a.ingestStore.perSecond)} transfers/s${more(a.ingestStore)}`];
+  if (a.ingestRaw) {
+    lines.push(`- ingest raw (the store's tables without the Store: ids from memory, 100k-row transactions): ${int(a.ingestRaw.perSecond)} transfers/s`);
+  }
+  if (a.ingestRawText) {
+    lines.push(`- ingest raw into the schema before integer ids (text columns, WITHOUT ROWID; for comparison): ${int(a.ingestRawText.perSecond)} transfers/s`);
+  }
+  return lines;
+}
+
 export function renderDeposits(d) {
   const lines = [];
   lines.push(

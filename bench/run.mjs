@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5] [--deposit-seed 0]
- *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch|trace]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch|trace|ingest] [--no-raw]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -30,6 +30,8 @@
  * shared machine): per size, `--repeat` pairs (floor, then trace on a fresh database, back to back), and
  * the median wall times and the median of the pairs' ratios, with calls, round trips and credits (which
  * do not depend on load). Printed; written only with --json.
+ * --only ingest: the ingest through Store.commit alone (--edges rows, 1M by default; the raw floors too
+ * unless --no-raw; no analysis), the same way.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
  */
 import { execFile } from 'node:child_process';
@@ -43,7 +45,7 @@ import { startAnvil } from '../dist/devchain/anvil.js';
 import { anvilVersion, BLOCKS_PER_LEVEL, ensureChain, GENERATOR_VERSION } from './chain.mjs';
 import { benchDeposits } from './deposits.mjs';
 import { benchWatch, renderWatch } from './watch.mjs';
-import { renderDeposits, renderMarkdown } from './report.mjs';
+import { renderDeposits, renderIngest, renderMarkdown } from './report.mjs';
 import { creditsOf, priceTable } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,9 +65,10 @@ const { values: opt } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'watch-sizes': { type: 'string' },
+    'no-raw': { type: 'boolean', default: false },
   },
 });
-if (opt.only !== undefined && !['deposits', 'watch', 'trace'].includes(opt.only)) usage(`--only: "${opt.only}" is not a section (deposits, watch, trace)`);
+if (opt.only !== undefined && !['deposits', 'watch', 'trace', 'ingest'].includes(opt.only)) usage(`--only: "${opt.only}" is not a section (deposits, watch, trace, ingest)`);
 const sizes = (opt.sizes ?? (opt.quick ? '200' : '200,2000,20000')).split(',').map((s) => {
   const n = Number(s.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 10) usage(`--sizes: "${s}" is not a size of at least 10 addresses`);
@@ -276,6 +279,16 @@ if (opt.only !== undefined) {
   results.finishedAt = new Date().toISOString();
   if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
   const md = section.render(results[opt.only]).join('\n') + '\n';
+  if (opt.md) writeFileSync(opt.md, md);
+  process.stdout.write(md);
+  process.exit(0);
+}
+if (opt.only === 'ingest') {
+  log(`ingest: ${edges.toLocaleString('en-US')} transfers…`);
+  results.analysis = await child('analysis.mjs', { edges, analyse: false, raw: !opt['no-raw'] });
+  results.finishedAt = new Date().toISOString();
+  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+  const md = [`**Ingest** (synthetic graph of ${results.analysis.edges.toLocaleString('en-US')} edges; load average at start ${results.machine.loadAverage}):`, '', ...renderIngest(results.analysis)].join('\n') + '\n';
   if (opt.md) writeFileSync(opt.md, md);
   process.stdout.write(md);
   process.exit(0);

@@ -255,3 +255,52 @@ describe('schema 6 → 7 (integer ids)', () => {
     db.close();
   });
 });
+
+describe('schema 7 → 8 (transactions by key)', () => {
+  it('txs keeps every id and hash, indexed by key alone; the view writes each hash once, and the store finds what it wrote', () => {
+    const path = copyFixture();
+    const old = dump(path);
+    createStore(path).close();
+    const db = new Database(path);
+    let existing: string;
+    try {
+      const indexes = db.pragma('index_list(txs)') as { name: string; unique: number }[];
+      expect(indexes.map((i) => [i.name, i.unique])).toEqual([['txs_key', 0]]);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM txs WHERE key = substr(?, 3, 12) AND hash = ?`).all('0x', '0x') as { detail: string }[])
+        .map((r) => r.detail).join('\n');
+      expect(plan).toMatch(/SEARCH txs USING INDEX txs_key \(key=\?\)/);
+      const hashes = db.prepare(`SELECT hash FROM txs`).pluck().all() as string[];
+      expect(new Set(hashes).size).toBe(hashes.length);
+      expect(hashes.sort()).toEqual([...new Set(old['transfers']!.map((r) => r['tx_hash'] as string))].sort());
+      // Writes through the view (a user with sqlite3): a known hash gets no second row, a hash sharing
+      // only its key gets its own.
+      existing = hashes[0]!;
+      const row = old['transfers']!.find((r) => r['tx_hash'] === existing)!;
+      const insert = db.prepare(`INSERT INTO transfers VALUES (@chain_id, @tx_hash, @ref, @kind, @block_number, @block_hash, @tx_index, @from_addr, @to_addr, @asset, @amount)`);
+      insert.run({ ...row, ref: 'log:990' });
+      insert.run({ ...row, tx_hash: `${existing.slice(0, 14)}${'0'.repeat(52)}`, ref: 'log:991' });
+      expect(db.prepare(`SELECT COUNT(*) FROM txs`).pluck().get()).toBe(hashes.length + 1);
+      db.prepare(`DELETE FROM transfers WHERE tx_hash = ? AND ref = ?`).run(existing, 'log:990');
+      expect(db.prepare(`SELECT COUNT(*) FROM transfers WHERE tx_hash = ?`).pluck().get(existing)).toBe(old['transfers']!.filter((r) => r['tx_hash'] === existing).length);
+    } finally {
+      db.close();
+    }
+    const store = createStore(path);
+    try {
+      const collider = `${existing.slice(0, 14)}${'0'.repeat(52)}`;
+      expect(store.hasTransfer(collider, 'log:991')).toBe(true);
+      const t = store.transfer(collider, 'log:991')!;
+      expect(store.commit([{ ...t, ref: 'log:992' }, { ...t, txHash: existing as Transfer['txHash'], ref: 'log:993' }], [])).toBe(2);
+      expect(store.transfer(existing, 'log:993')?.txHash).toBe(existing);
+    } finally {
+      store.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      const hashes = after.prepare(`SELECT hash FROM txs`).pluck().all() as string[];
+      expect(new Set(hashes).size).toBe(hashes.length);
+    } finally {
+      after.close();
+    }
+  });
+});

@@ -46,6 +46,16 @@ function transfer(blockNumber: number, amount: bigint): Transfer {
   };
 }
 
+/** The row count of each table (or subquery) of the store at `path`, read through a read-only open. */
+function counts(path: string, tables: string[]): number[] {
+  const db = openDb(path, { readonly: true });
+  try {
+    return tables.map((t) => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number);
+  } finally {
+    db.close();
+  }
+}
+
 function newRun(n: number): NewTraceRun {
   return {
     createdAt: `2026-01-0${n}T00:00:00.000Z`,
@@ -365,6 +375,8 @@ describe('integer ids (schema 7)', () => {
         // The id tables are reached by their keys, never scanned.
         expect(p, name).not.toMatch(/SCAN (x|f|o|a|addresses|txs|assets)\b/);
         if (name !== 'range' && name !== 'rangeIds') expect(p, name).not.toMatch(/SCAN t\b|SCAN transfer_rows\b/);
+        // A transaction hash is found by its key (schema 8).
+        if (name === 'one' || name === 'has') expect(p, name).toMatch(/SEARCH x USING INDEX txs_key \(key=\?\)/);
       }
     } finally {
       db.close();
@@ -388,14 +400,64 @@ describe('integer ids (schema 7)', () => {
       expect(store.transfersOf(fresh.to, 'to', 0, 10)).toEqual([fresh]);
       expect(store.transfersOf(a.from, 'from', 0, 10)).toEqual([a, { ...a, ref: 'log:0' }].sort((x, y) => (x.ref < y.ref ? -1 : 1)));
     });
-    const db = openDb(path, { readonly: true });
-    try {
-      const count = (t: string): number => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number;
-      expect(count('txs')).toBe(3);
-      expect(count('addresses')).toBe(4);
-      expect(count('assets')).toBe(1);
-    } finally {
-      db.close();
-    }
+    expect(counts(path, ['txs', 'addresses', 'assets'])).toEqual([3, 4, 1]);
+  });
+
+  it('a commit that rolls back after making ids leaves the id caches right: the same names committed again store the right rows', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      // More rows, names and transactions than one statement carries (the chunked paths), two movements per
+      // transaction, a token asset new in this commit.
+      const token = address();
+      const people = Array.from({ length: 300 }, () => address());
+      const rows: Transfer[] = [];
+      for (let i = 0; i < 450; i++) {
+        const base = transfer(1 + Math.floor(i / 10), BigInt(i + 1));
+        const tx = i % 2 === 1 ? rows[i - 1]!.txHash : base.txHash;
+        rows.push({ ...base, txHash: tx, ref: `log:${i}`, kind: 'erc20', asset: token, from: people[i % 300]!, to: people[(i * 7 + 1) % 300]! });
+      }
+      const mark = { address: '*' as const, source: 'test', from: 1, to: 50 };
+      // Fails in the interval write, after every id and every row of the commit were written.
+      expect(() => store.commit(rows, [mark, { ...mark, address: {} as unknown as '*' }])).toThrow();
+      expect(store.transferCount()).toBe(0);
+      expect(store.intervals('*', 'test')).toEqual([]);
+      // Fails in the row insert, after the ids were made (a block number SQLite cannot bind, last row).
+      const bad = { ...rows[449]!, ref: 'log:9999', blockNumber: {} as unknown as number };
+      expect(() => store.commit([...rows, bad], [])).toThrow();
+      expect(store.transferCount()).toBe(0);
+      // A second writer adds some of the same names meanwhile (its ids come first now).
+      withStore(path, (other) => expect(other.commit([rows[3]!, rows[200]!], [])).toBe(2));
+      expect(store.commit(rows, [mark])).toBe(448);
+      expect(store.commit(rows, [mark])).toBe(0);
+      expect(store.intervals('*', 'test')).toEqual([[1, 50]]);
+      const sortKey = (t: Transfer): string => `${t.blockNumber} ${t.ref}`;
+      for (const who of people) {
+        for (const side of ['from', 'to'] as const) {
+          const want = rows.filter((r) => r[side] === who).sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || (x.ref < y.ref ? -1 : 1));
+          expect(store.transfersOf(who, side, 0, 100).map(sortKey), `${side} ${who}`).toEqual(want.map(sortKey));
+        }
+      }
+      for (const r of rows) expect(store.transfer(r.txHash, r.ref)).toEqual(r);
+    });
+    expect(counts(path, ['txs', '(SELECT DISTINCT hash FROM txs)', 'addresses', 'assets'])).toEqual([225, 225, 300, 1]);
+  });
+
+  it('transactions whose hashes share a key (schema 8: txs_key) are two rows, each found by its own hash', () => {
+    const path = tempDb();
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      const a = transfer(1, 1n);
+      const prefix = a.txHash.slice(0, 2 + 12);
+      const b = { ...transfer(2, 2n), txHash: `${prefix}${'0'.repeat(52)}` as Hex };
+      const c = { ...transfer(3, 3n), txHash: `${prefix}${'f'.repeat(52)}` as Hex };
+      expect(store.commit([a, b], [])).toBe(2);
+      expect(store.commit([c, { ...a, ref: 'log:1' }], [])).toBe(2);
+      expect(store.commit([a, b, c], [])).toBe(0);
+      for (const t of [a, b, c]) expect(store.transfer(t.txHash, t.ref)).toEqual(t);
+      expect(store.transfer(`${prefix}${'1'.repeat(52)}`, 'trace:')).toBeNull();
+      expect(store.hasTransfer(`${prefix}${'1'.repeat(52)}`, 'trace:')).toBe(false);
+    });
+    expect(counts(path, ['txs'])).toEqual([3]);
   });
 });

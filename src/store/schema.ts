@@ -2,6 +2,9 @@
  * Schema migrations, applied in order; `PRAGMA user_version` is the number applied. Never edit a
  * released step: add a new one.
  */
+/** Hex digits of a transaction hash its key holds (txs_key, schema 8): 48 bits. */
+export const TX_KEY_DIGITS = 12;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (
@@ -338,5 +341,62 @@ export const MIGRATIONS: readonly string[] = [
     token1   TEXT,
     PRIMARY KEY (chain_id, pool)
   ) WITHOUT ROWID;
+  `,
+  `
+  -- Migration 10. Transaction ids found by a short key (issue 15: ingest at SQLite's pace). The unique index on the full
+  -- 66-character hash held a random key of some 70 bytes per transaction: at a million transactions it
+  -- outgrew the page cache, and every commit rewrote thousands of its pages to the log (the ingest bench
+  -- wrote 7.6 GB for 1M movements, two thirds of it for that index). txs now keeps the hash in the table
+  -- and indexes 12 hex digits of it (key, a virtual column: computed, not stored in the table), about
+  -- a quarter of the size; a lookup compares the full hash, so two hashes sharing a key stay two rows. Each
+  -- hash is stored once because every writer looks it up before adding it, inside its write
+  -- transaction: the store's commit, and the triggers of the transfers view below. The table is made again under its own name (the view transfers reads it by name, and a rename would
+  -- carry the view along to the old table), its ids kept.
+  CREATE TABLE txs_copy (id INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+  INSERT INTO txs_copy (id, hash) SELECT id, hash FROM txs ORDER BY id;
+  DROP TABLE txs;
+  CREATE TABLE txs (
+    id   INTEGER PRIMARY KEY,
+    hash TEXT    NOT NULL,
+    key  GENERATED ALWAYS AS (substr(hash, 3, 12)) VIRTUAL
+  );
+  INSERT INTO txs (id, hash) SELECT id, hash FROM txs_copy ORDER BY id;
+  DROP TABLE txs_copy;
+  CREATE INDEX txs_key ON txs (key);
+
+  -- The view's triggers as schema 7 made them, a transaction found by its key and added only when absent.
+  DROP TRIGGER transfers_insert;
+  DROP TRIGGER transfers_update;
+  DROP TRIGGER transfers_delete;
+  CREATE TRIGGER transfers_insert INSTEAD OF INSERT ON transfers BEGIN
+    INSERT INTO txs (hash) SELECT NEW.tx_hash
+      WHERE NOT EXISTS (SELECT 1 FROM txs WHERE key = substr(NEW.tx_hash, 3, 12) AND hash = NEW.tx_hash);
+    INSERT OR IGNORE INTO addresses (address) VALUES (NEW.from_addr), (NEW.to_addr);
+    INSERT OR IGNORE INTO assets (asset) VALUES (NEW.asset);
+    INSERT INTO transfer_rows
+      (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
+      VALUES (NEW.chain_id, (SELECT id FROM txs WHERE key = substr(NEW.tx_hash, 3, 12) AND hash = NEW.tx_hash), NEW.ref,
+        NEW.kind, NEW.block_number, NEW.block_hash, NEW.tx_index, (SELECT id FROM addresses WHERE address = NEW.from_addr),
+        (SELECT id FROM addresses WHERE address = NEW.to_addr), (SELECT id FROM assets WHERE asset = NEW.asset),
+        NEW.amount);
+  END;
+  CREATE TRIGGER transfers_update INSTEAD OF UPDATE ON transfers BEGIN
+    INSERT INTO txs (hash) SELECT NEW.tx_hash
+      WHERE NOT EXISTS (SELECT 1 FROM txs WHERE key = substr(NEW.tx_hash, 3, 12) AND hash = NEW.tx_hash);
+    INSERT OR IGNORE INTO addresses (address) VALUES (NEW.from_addr), (NEW.to_addr);
+    INSERT OR IGNORE INTO assets (asset) VALUES (NEW.asset);
+    UPDATE transfer_rows SET chain_id = NEW.chain_id,
+      tx = (SELECT id FROM txs WHERE key = substr(NEW.tx_hash, 3, 12) AND hash = NEW.tx_hash), ref = NEW.ref,
+      kind = NEW.kind, block_number = NEW.block_number, block_hash = NEW.block_hash, tx_index = NEW.tx_index,
+      from_id = (SELECT id FROM addresses WHERE address = NEW.from_addr),
+      to_id = (SELECT id FROM addresses WHERE address = NEW.to_addr),
+      asset_id = (SELECT id FROM assets WHERE asset = NEW.asset), amount = NEW.amount
+    WHERE tx = (SELECT id FROM txs WHERE key = substr(OLD.tx_hash, 3, 12) AND hash = OLD.tx_hash) AND ref = OLD.ref
+      AND chain_id = OLD.chain_id;
+  END;
+  CREATE TRIGGER transfers_delete INSTEAD OF DELETE ON transfers BEGIN
+    DELETE FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE key = substr(OLD.tx_hash, 3, 12) AND hash = OLD.tx_hash)
+      AND ref = OLD.ref AND chain_id = OLD.chain_id;
+  END;
   `,
 ];

@@ -6,6 +6,7 @@ import { depositStore, dropDepositsSweptAbove } from './deposits.js';
 import { nonceCache } from './nonces.js';
 import { openDb, readIfExists, withSqliteErrors, type Db } from './open.js';
 import { repairMessage, repairStore } from './repair.js';
+import { TX_KEY_DIGITS } from './schema.js';
 import { traceRuns } from './runs.js';
 import { dropSwapsAbove, swapStore } from './swaps.js';
 import { tokenStore } from './tokens.js';
@@ -195,6 +196,12 @@ export function readStoreIfExists<T>(path: string, none: T, read: (store: Store)
   return readIfExists(path, none, (db) => read(storeOn(db, path)));
 }
 
+/**
+ * The id of the transaction hash bound once as `?`: its key (schema 8, the index txs_key) found by the
+ * index, the full hash compared. A subquery over the one parameter, so the statement binds it once.
+ */
+const TX_ID = `(SELECT x.id FROM (SELECT ? AS h) p JOIN txs x ON x.key = substr(p.h, 3, ${TX_KEY_DIGITS}) AND x.hash = p.h)`;
+
 // The text values back by the ids: joins on integer primary keys.
 const SELECT_TEXT = `SELECT t.chain_id, x.hash AS tx_hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index,
     f.address AS from_addr, o.address AS to_addr, a.asset, t.amount
@@ -212,10 +219,10 @@ export const TRANSFER_READS = {
   /** transfersOf side 'to': transfer_rows_to. */
   to: `${SELECT_TEXT} WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
     AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
-  /** transfer: transfer_rows_identity, by the transaction's id. */
-  one: `${SELECT_TEXT} WHERE t.tx = (SELECT id FROM txs WHERE hash = ?) AND t.ref = ? AND t.chain_id = ?`,
+  /** transfer: transfer_rows_identity, by the transaction's id (found by txs_key). */
+  one: `${SELECT_TEXT} WHERE t.tx = ${TX_ID} AND t.ref = ? AND t.chain_id = ?`,
   /** hasTransfer: transfer_rows_identity alone. */
-  has: `SELECT 1 FROM transfer_rows WHERE tx = (SELECT id FROM txs WHERE hash = ?) AND ref = ? AND chain_id = ?`,
+  has: `SELECT 1 FROM transfer_rows WHERE tx = ${TX_ID} AND ref = ? AND chain_id = ?`,
   /** wrapAssets: the partial index transfer_rows_wrap holds the wrap/unwrap rows alone. */
   wrapAssets: `SELECT a.asset FROM assets a WHERE a.id IN
     (SELECT asset_id FROM transfer_rows WHERE chain_id = ? AND kind IN ('wrap', 'unwrap')) ORDER BY a.asset`,
@@ -235,14 +242,10 @@ function storeOn(db: Db, path: string, chainOverride?: number): Store {
   let chain: number | null = chainOverride ?? withSqliteErrors(path, () => readChain(db));
 
   const ids = idTables(db);
-  const insertTransfer = db.prepare(
-    `INSERT OR IGNORE INTO transfer_rows
-       (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertRows = rowInserter(db);
   const selectIntervals = db.prepare(
     `SELECT from_block, to_block FROM intervals WHERE chain_id = ? AND address = ? AND source = ? ORDER BY from_block`,
-  );
+  ).raw(true);
   const deleteIntervals = db.prepare(`DELETE FROM intervals WHERE chain_id = ? AND address = ? AND source = ?`);
   const insertInterval = db.prepare(
     `INSERT INTO intervals (chain_id, address, source, from_block, to_block) VALUES (?, ?, ?, ?, ?)`,
@@ -277,27 +280,29 @@ function storeOn(db: Db, path: string, chainOverride?: number): Store {
     return chain;
   };
 
-  const markInterval = (m: IntervalMark): void => {
+  /** Merges the marks of one (address, source) with what is stored, once per commit whatever their number. */
+  const markIntervals = (marks: readonly IntervalMark[]): void => {
     const c = requireChain();
-    const have = (selectIntervals.all(c, m.address, m.source) as { from_block: number; to_block: number }[]).map(
-      (r) => [r.from_block, r.to_block] as Interval,
-    );
-    const merged = union([...have, [m.from, m.to]]);
-    deleteIntervals.run(c, m.address, m.source);
-    for (const [a, b] of merged) insertInterval.run(c, m.address, m.source, a, b);
+    const bySeries = new Map<string, { address: string; source: string; add: Interval[] }>();
+    for (const m of marks) {
+      const k = `${m.address}\u0000${m.source}`;
+      let series = bySeries.get(k);
+      if (series === undefined) bySeries.set(k, (series = { address: m.address, source: m.source, add: [] }));
+      series.add.push([m.from, m.to]);
+    }
+    for (const { address, source, add } of bySeries.values()) {
+      const have = (selectIntervals.all(c, address, source) as Interval[]);
+      deleteIntervals.run(c, address, source);
+      for (const [a, b] of union([...have, ...add])) insertInterval.run(c, address, source, a, b);
+    }
   };
 
   const commitTx = db.transaction((rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
-    let inserted = 0;
-    // Positional parameters, no row object per transfer, ids from memory where known: this loop is the
-    // ingest rate.
-    for (const t of rows) {
-      inserted += insertTransfer.run(
-        t.chainId, ids.tx(t.txHash), t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex,
-        ids.address(t.from), ids.address(t.to), ids.asset(t.asset), t.amount.toString(),
-      ).changes;
-    }
-    for (const m of marks) markInterval(m);
+    // Ids first (a few statements per commit for the names not yet known), then the rows, many per
+    // statement: this is the ingest rate (bench/analysis.mjs).
+    const known = ids.resolve(rows);
+    const inserted = insertRows(rows, known);
+    markIntervals(marks);
     return inserted;
   });
   const commitAll = (rows: readonly Transfer[], marks: readonly IntervalMark[]): number => {
@@ -341,10 +346,7 @@ function storeOn(db: Db, path: string, chainOverride?: number): Store {
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     commit: commitAll,
     intervals(address, source) {
-      const c = requireChain();
-      return (selectIntervals.all(c, address, source) as { from_block: number; to_block: number }[]).map(
-        (r) => [r.from_block, r.to_block] as Interval,
-      );
+      return selectIntervals.all(requireChain(), address, source) as Interval[];
     },
     transfersOf(address, side, fromBlock, toBlock) {
       const stmt: Statement = side === 'from' ? fromStmt : toStmt;
@@ -452,62 +454,192 @@ function fromRow(r: TransferRow): Transfer {
 
 /** Committed ids kept in memory at most: past this many, the maps start again (a lookup is one index read). */
 const MAX_CACHED_IDS = 1 << 20;
+/** Names looked up or added per statement, and movements inserted per statement (11 values each). */
+const NAMES_PER_STATEMENT = 200;
+const ROWS_PER_STATEMENT = 100;
+
+/** Statements that differ only in how many rows they carry, prepared once per size on first use. */
+function bySize(db: Db, sql: (n: number) => string, raw = false): (n: number) => Statement {
+  const made = new Map<number, Statement>();
+  return (n) => {
+    let stmt = made.get(n);
+    if (stmt === undefined) made.set(n, (stmt = raw ? db.prepare(sql(n)).raw(true) : db.prepare(sql(n))));
+    return stmt;
+  };
+}
+
+/** `n` copies of `group`, comma-separated: the VALUES or IN list of a statement of n rows. */
+const repeat = (group: string, n: number): string => Array.from({ length: n }, () => group).join(', ');
+
+/** The ids of a commit's movements, one entry per row, as resolve() hands them to the row inserter. */
+interface RowIds {
+  tx: Float64Array;
+  from: Float64Array;
+  to: Float64Array;
+  asset: Float64Array;
+}
+
+/** One table of names: look up many, add many, read the last id. */
+interface NameTable {
+  find(n: number): Statement;
+  add(n: number): Statement;
+  last: Statement;
+}
 
 /**
- * The ids of addresses, assets and transaction hashes (tables addresses, assets, txs), made on first
- * use. Address and asset ids are kept in memory; those a rolled-back transaction made are forgotten
- * (`rolledBack()`). Ids are never deleted or reused, so a
- * committed id stays right even when another process writes the file. Transaction hashes are many and
- * seldom repeat beyond neighbouring rows: only the last one is kept.
+ * The ids of addresses, assets and transaction hashes (tables addresses, assets, txs). `resolve(rows)`
+ * finds or makes every id a commit needs in a few statements: the names not known in memory are looked
+ * up many per statement, and those not stored are added many per statement with the next ids (read under
+ * the commit's write lock, so in primary-key order: an append). Address and asset ids are kept in memory
+ * across commits; those a rolled-back transaction made are forgotten (`rolledBack()`). Ids are never
+ * deleted or reused, so a committed id stays right even when another process writes the file.
+ * Transaction hashes are many and seldom repeat beyond one commit: their ids are kept for the commit alone.
+ * Each name of a row is looked up in memory once (a 42- or 66-character key is hashed once per row).
  */
 function idTables(db: Db) {
-  const interner = (table: string, column: string) => {
-    const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${column}) VALUES (?)`);
-    const select = db.prepare(`SELECT id FROM ${table} WHERE ${column} = ?`).pluck();
-    return (text: string): number => {
-      const r = insert.run(text);
-      return r.changes === 1 ? Number(r.lastInsertRowid) : (select.get(text) as number);
-    };
-  };
-  const makeAddress = interner('addresses', 'address');
-  const makeAsset = interner('assets', 'asset');
-  const makeTx = interner('txs', 'hash');
-  // One map per table, written at once; the keys made in the open transaction are listed, to forget
-  // them if it rolls back.
+  const table = (name: string, column: string, where: (n: number) => string): NameTable => ({
+    find: bySize(db, (n) => `SELECT id, ${column} FROM ${name} WHERE ${where(n)}`, true),
+    add: bySize(db, (n) => `INSERT INTO ${name} (id, ${column}) VALUES ${repeat('(?, ?)', n)}`),
+    last: db.prepare(`SELECT coalesce(max(id), 0) FROM ${name}`).pluck(),
+  });
+  const addressTable = table('addresses', 'address', (n) => `address IN (${repeat('?', n)})`);
+  const assetTable = table('assets', 'asset', (n) => `asset IN (${repeat('?', n)})`);
+  // By the key (txs_key); hashes that merely share a key with a wanted one are told apart below.
+  const txTable = table('txs', 'hash', (n) => `key IN (${repeat(`substr(?, 3, ${TX_KEY_DIGITS})`, n)})`);
+
   const addresses = new Map<string, number>();
   const assets = new Map<string, number>();
+  // The names this open transaction added to the maps: forgotten if it rolls back.
   let made: [Map<string, number>, string][] = [];
-  let lastTx = '';
-  let lastTxId = 0;
-  const cached = (map: Map<string, number>, text: string, make: (text: string) => number): number => {
-    let id = map.get(text);
-    if (id === undefined) {
-      map.set(text, (id = make(text)));
-      made.push([map, text]);
-    }
-    return id;
-  };
-  return {
-    address: (a: string): number => cached(addresses, a, makeAddress),
-    asset: (a: string): number => cached(assets, a, makeAsset),
-    tx(hash: string): number {
-      if (hash !== lastTx) {
-        lastTxId = makeTx(hash);
-        lastTx = hash;
+  const params: (string | number)[] = [];
+
+  /**
+   * The ids of `wanted` (distinct names, none in memory), in its order: found in the table, or added
+   * with the next ids.
+   */
+  const fill = (t: NameTable, wanted: readonly string[]): Float64Array => {
+    const ids = new Float64Array(wanted.length);
+    const slot = new Map<string, number>();
+    for (let i = 0; i < wanted.length; i++) slot.set(wanted[i]!, i);
+    for (let i = 0; i < wanted.length; i += NAMES_PER_STATEMENT) {
+      const part = wanted.slice(i, i + NAMES_PER_STATEMENT);
+      for (const [id, text] of t.find(part.length).iterate(part) as Iterable<[number, string]>) {
+        const at = slot.get(text);
+        if (at !== undefined) ids[at] = id;
       }
-      return lastTxId;
+    }
+    let next = (t.last.get() as number) + 1;
+    let n = 0;
+    const flush = (): void => {
+      if (n > 0) t.add(n).run(params);
+      params.length = 0;
+      n = 0;
+    };
+    for (let i = 0; i < wanted.length; i++) {
+      if (ids[i] !== 0) continue;
+      ids[i] = next;
+      params.push(next++, wanted[i]!);
+      if (++n === NAMES_PER_STATEMENT) flush();
+    }
+    flush();
+    return ids;
+  };
+
+  /**
+   * Ids of the names `name(i)` of rows 0..count-1, from `cache` where known; the rest by fill. With
+   * `cache` null (transaction hashes) nothing is kept beyond this commit.
+   */
+  const idsOf = (t: NameTable, cache: Map<string, number> | null, count: number, name: (i: number) => string): Float64Array => {
+    const out = new Float64Array(count);
+    // Rows whose name is not in memory, by name: the slot of the name in `wanted`.
+    const pending = new Map<string, number>();
+    const wanted: string[] = [];
+    const at = new Int32Array(count).fill(-1);
+    let last = '';
+    let lastId = 0;
+    let lastAt = -1;
+    for (let i = 0; i < count; i++) {
+      const text = name(i);
+      // Neighbouring rows often share a name (the movements of one transaction): no lookup then.
+      if (text === last && i > 0) {
+        out[i] = lastId;
+        at[i] = lastAt;
+        continue;
+      }
+      last = text;
+      const id = cache?.get(text);
+      if (id !== undefined) {
+        out[i] = lastId = id;
+        at[i] = lastAt = -1;
+        continue;
+      }
+      let slot = pending.get(text);
+      if (slot === undefined) {
+        pending.set(text, (slot = wanted.length));
+        wanted.push(text);
+      }
+      lastId = 0;
+      at[i] = lastAt = slot;
+    }
+    if (wanted.length === 0) return out;
+    const found = fill(t, wanted);
+    for (let i = 0; i < count; i++) if (at[i]! >= 0) out[i] = found[at[i]!]!;
+    if (cache !== null) {
+      for (let i = 0; i < wanted.length; i++) {
+        cache.set(wanted[i]!, found[i]!);
+        made.push([cache, wanted[i]!]);
+      }
+    }
+    return out;
+  };
+
+  return {
+    /** Finds or makes the ids of every name `rows` use. */
+    resolve(rows: readonly Transfer[]): RowIds {
+      const n = rows.length;
+      return {
+        from: idsOf(addressTable, addresses, n, (i) => rows[i]!.from),
+        to: idsOf(addressTable, addresses, n, (i) => rows[i]!.to),
+        asset: idsOf(assetTable, assets, n, (i) => rows[i]!.asset),
+        tx: idsOf(txTable, null, n, (i) => rows[i]!.txHash),
+      };
     },
     committed(): void {
       if (addresses.size > MAX_CACHED_IDS) addresses.clear();
       if (assets.size > MAX_CACHED_IDS) assets.clear();
       made = [];
-      lastTx = '';
     },
     rolledBack(): void {
       for (const [map, text] of made) map.delete(text);
       made = [];
-      lastTx = '';
     },
+  };
+}
+
+/** The columns of transfer_rows a commit writes, in the order of its VALUES. */
+const ROW_COLUMNS = '(chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)';
+
+/**
+ * INSERT OR IGNORE of movements into transfer_rows, ROWS_PER_STATEMENT per statement (one statement
+ * step instead of a hundred). The parameter array is reused: no object per movement. Returns the number
+ * of movements stored (those already stored are ignored by transfer_rows_identity).
+ */
+function rowInserter(db: Db): (rows: readonly Transfer[], ids: RowIds) => number {
+  const insert = bySize(db, (n) => `INSERT OR IGNORE INTO transfer_rows ${ROW_COLUMNS} VALUES ${repeat('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', n)}`);
+  const params: (string | number)[] = [];
+  return (rows, ids) => {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const end = Math.min(rows.length, i + ROWS_PER_STATEMENT);
+      params.length = 0;
+      for (let j = i; j < end; j++) {
+        const t = rows[j]!;
+        params.push(t.chainId, ids.tx[j]!, t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex,
+          ids.from[j]!, ids.to[j]!, ids.asset[j]!, t.amount.toString());
+      }
+      inserted += insert(end - i).run(params).changes;
+    }
+    return inserted;
   };
 }
 
