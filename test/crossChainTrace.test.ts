@@ -11,138 +11,30 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { buildCrossChainScenario, CROSS_CHAIN_REGISTRY as REGISTRY, SCENARIO_BITCOIN, type CrossChainScenario, type ScenarioSide } from '../src/devchain/crossChain.js';
 import { packageRoot } from '../src/util/package.js';
 import { hoptrace } from './helpers/cli.js';
 
 const ETH = 10n ** 18n;
-interface Artifact {
-  abi: unknown[];
-  bytecode: string;
-}
-const artifacts = JSON.parse(readFileSync(join(packageRoot(), 'fixtures/contracts/bridges/artifacts.json'), 'utf8')) as Record<string, Artifact>;
-
-/** The registry's own rows (data/bridges.csv) for the chains of this test. */
-const REGISTRY = {
-  thorRouter1: '0xd37bbe5744d730a1d98d8dc97c42f0ca46ad7146',
-  thorRouter56: '0xb30ec53f98ff5947ede720d32ac2da7e52a5f56b',
-  spokePool1: '0x5c7bcd6e7de5423a257d81b442095a1a6ced35c5',
-  spokePool56: '0x4e8e101924ede233c13e2d8622dc8aed2872d505',
-  opL1Bridge1: '0x99c9fc46f92e8a1c0dec1b1747d010903e884be1',
-  opL2Bridge10: '0x4200000000000000000000000000000000000010',
-};
-
-interface Side {
-  anvil: AnvilHandle;
-  provider: JsonRpcProvider;
-  signers: JsonRpcSigner[];
-}
-
-const started: AnvilHandle[] = [];
-
-async function side(chainId: number): Promise<Side> {
-  const anvil = await startAnvil({ chainId });
-  started.push(anvil);
-  const provider = new JsonRpcProvider(anvil.url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
-  const signers = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => provider.getSigner(i)));
-  return { anvil, provider, signers };
-}
-
-/** The fixture emitter `name`, its runtime code placed at `address` on the side's chain. */
-async function place(s: Side, name: string, address: string): Promise<Contract> {
-  const a = artifacts[name] as Artifact;
-  const c = await new ContractFactory(a.abi as never, a.bytecode, s.signers[0]).deploy();
-  await c.waitForDeployment();
-  const code = await s.provider.getCode(await c.getAddress());
-  await s.provider.send('anvil_setCode', [address, code]);
-  return new ContractFactory(a.abi as never, a.bytecode).attach(address) as Contract;
-}
-
-/** The next block of `s` comes at least `seconds` after block `block` of `other` (time order across chains). */
-async function after(s: Side, other: Side, block: number | null | undefined, seconds = 20): Promise<void> {
-  const t = (await other.provider.getBlock(block ?? 'latest'))!.timestamp + seconds;
-  const mine = (await s.provider.getBlock('latest'))!.timestamp;
-  if (t > mine) await s.provider.send('evm_setNextBlockTimestamp', [t]);
-}
-
-const sig = (s: Side, i: number): JsonRpcSigner => s.signers[i] as JsonRpcSigner;
-const lower = (a: string): string => a.toLowerCase();
 
 describe('one trace across THORChain, Across and the OP standard bridge', () => {
-  let eth: Side;
-  let bsc: Side;
-  let op: Side;
+  let eth: ScenarioSide;
+  let bsc: ScenarioSide;
+  let op: ScenarioSide;
+  let scenario: CrossChainScenario | undefined;
   let dir: string;
   let db: string;
-  const who: Record<string, string> = {};
-  const tx: Record<string, string> = {};
-  const bitcoin = 'bc1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9';
+  let who: CrossChainScenario['who'];
+  let tx: CrossChainScenario['tx'];
+  const bitcoin = SCENARIO_BITCOIN;
 
   beforeAll(async () => {
-    [eth, bsc, op] = await Promise.all([side(1), side(56), side(10)]);
+    scenario = await buildCrossChainScenario();
+    ({ eth, bsc, op, who, tx } = scenario);
     dir = mkdtempSync(join(tmpdir(), 'hoptrace-xchain-'));
     db = join(dir, 'x.db');
-    const router1 = await place(eth, 'ThorchainRouterEmitter', REGISTRY.thorRouter1);
-    const router56 = await place(bsc, 'ThorchainRouterEmitter', REGISTRY.thorRouter56);
-    const pool1 = await place(eth, 'AcrossSpokePoolEmitter', REGISTRY.spokePool1);
-    const pool56 = await place(bsc, 'AcrossSpokePoolEmitter', REGISTRY.spokePool56);
-    const l1 = await place(eth, 'OpStandardBridgeEmitter', REGISTRY.opL1Bridge1);
-    const l2 = await place(op, 'OpStandardBridgeEmitter', REGISTRY.opL2Bridge10);
-    // A look-alike router outside the registry, on both chains.
-    const fakeArt = artifacts.ThorchainRouterEmitter as Artifact;
-    const fake1 = (await new ContractFactory(fakeArt.abi as never, fakeArt.bytecode, sig(eth, 0)).deploy()) as Contract;
-    const fake56 = (await new ContractFactory(fakeArt.abi as never, fakeArt.bytecode, sig(bsc, 0)).deploy()) as Contract;
-
-    const seed = sig(eth, 1);
-    const mule = sig(eth, 2);
-    who.seed = lower(await seed.getAddress());
-    who.mule = lower(await mule.getAddress());
-    who.thorRecipient = lower(await sig(bsc, 3).getAddress());
-    who.acrossRecipient = lower(await sig(bsc, 4).getAddress());
-    who.vault = lower(await sig(bsc, 5).getAddress());
-    who.venueA = lower(await sig(bsc, 6).getAddress());
-    who.venueB = lower(await sig(bsc, 7).getAddress());
-    who.fakeRecipient = lower(await sig(eth, 7).getAddress());
-    who.fake1 = lower(await fake1.getAddress());
-    who.fake56 = lower(await fake56.getAddress());
-
-    await (await seed.sendTransaction({ to: who.mule, value: 20n * ETH })).wait();
-    const on = (c: Contract, s: JsonRpcSigner): Contract => c.connect(s) as Contract;
-
-    // THORChain, ETH → BNB on BSC, and the vault's payout naming the inbound.
-    const thorIn = await (await on(router1, mule).getFunction('deposit')(who.vault, `=:BSC.BNB:${who.thorRecipient}:100000000`, { value: 3n * ETH })).wait();
-    tx.thorIn = lower(thorIn!.hash);
-    await after(bsc, eth, thorIn!.blockNumber);
-    const thorOut = await (await on(router56, sig(bsc, 5)).getFunction('transferOut')(who.thorRecipient, `OUT:${thorIn!.hash.slice(2).toUpperCase()}`, { value: 5n * ETH })).wait();
-    tx.thorOut = lower(thorOut!.hash);
-    // A look-alike on BSC "pays" the same inbound to someone else: not a link.
-    await (await on(fake56, sig(bsc, 5)).getFunction('transferOut')(who.venueB, `OUT:${thorIn!.hash.slice(2).toUpperCase()}`, { value: 1n })).wait();
-    await (await sig(bsc, 3).sendTransaction({ to: who.venueA, value: 4n * ETH })).wait();
-
-    // Across, deposit on chain 1 for BSC, filled by a relayer there.
-    const acrossIn = await (await on(pool1, mule).getFunction('deposit')(who.acrossRecipient, 56, 2n * ETH - 1000n, 4_000_000_000, { value: 2n * ETH })).wait();
-    tx.acrossIn = lower(acrossIn!.hash);
-    await after(bsc, eth, acrossIn!.blockNumber);
-    const fill = await (await on(pool56, sig(bsc, 0)).getFunction('fill')({ originChainId: 1, depositId: 0, depositor: who.mule, recipient: who.acrossRecipient, inputAmount: 2n * ETH }, { value: 2n * ETH - 1000n })).wait();
-    tx.acrossFill = lower(fill!.hash);
-    await (await sig(bsc, 4).sendTransaction({ to: who.venueB, value: ETH })).wait();
-
-    // OP standard bridge: the mule's own address on OP Mainnet.
-    const opIn = await (await on(l1, mule).getFunction('depositETH')({ value: 1n * ETH })).wait();
-    tx.opIn = lower(opIn!.hash);
-    await after(op, eth, opIn!.blockNumber, 60);
-    const opOut = await (await on(l2, sig(op, 0)).getFunction('finalizeBridgeETH')(who.mule, who.mule, { value: 1n * ETH })).wait();
-    tx.opOut = lower(opOut!.hash);
-
-    // THORChain to Bitcoin (120 BTC promised), and Across to Polygon (no endpoint in the run).
-    tx.btc = lower((await (await on(router1, mule).getFunction('deposit')(who.vault, `=:b:${bitcoin}:12000000000`, { value: 2n * ETH })).wait())!.hash);
-    tx.polygon = lower((await (await on(pool1, mule).getFunction('deposit')(who.acrossRecipient, 137, ETH, 4_000_000_000, { value: ETH })).wait())!.hash);
-    // The look-alike router on chain 1: the same Deposit event, not in the registry.
-    tx.fake = lower((await (await on(fake1, mule).getFunction('deposit')(who.fakeRecipient, `=:BSC.BNB:${who.venueB}`, { value: ETH / 2n })).wait())!.hash);
-
     for (const [address, entity] of [[who.venueA, 'Venue A'], [who.venueB, 'Venue B']] as const) {
       const r = await hoptrace(['labels', 'add', address, '--db', db, '--chain', 'bsc', '--entity', entity, '--category', 'exchange', '--source', 'test fixture (anvil dev account)', '--role', 'hot-wallet']);
       expect(r.code, r.stderr).toBe(0);
@@ -150,8 +42,7 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
   }, 120_000);
 
   afterAll(async () => {
-    for (const s of [eth, bsc, op]) s?.provider.destroy();
-    await Promise.all(started.map((h) => h.stop()));
+    await scenario?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,6 +4,7 @@
  * A second run reads everything from the database it kept.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -110,5 +111,56 @@ describe('trace --seeds on the demo chain', () => {
     } finally {
       await anvil.stop();
     }
+  });
+});
+
+describe('hoptrace demo --across-chains', () => {
+  it('reaches the two labelled venues on BSC across THORChain and Across, and puts the Bitcoin exit on the frontier; text and JSON agree', async () => {
+    const db = tempDb('across.db');
+    const { stdout } = await run(process.execPath, [BIN, 'demo', '--across-chains', '--db', db, '--json'], { timeout: 120_000 });
+    const doc = JSON.parse(stdout) as {
+      hits: { kind: string; entity: string; chainId: number; hops: number; path: { chainId: number; crossing: { protocol: string; link: { evidence: string } } | null }[] }[];
+      frontier: { chain: string; protocol: string; reason: string }[];
+      crossings: { protocol: string; link: { evidence: string } }[];
+    };
+    const venues = doc.hits.filter((h) => h.kind === 'venue');
+    expect(venues.map((h) => [h.entity, h.chainId, h.hops]).sort()).toEqual([
+      ['Demo venue A', 56, 4],
+      ['Demo venue B', 56, 4],
+    ]);
+    // Each venue's path leaves chain 1 by a crossing the protocol links itself (a fact).
+    for (const v of venues) {
+      const crossing = v.path.find((s) => s.crossing !== null)?.crossing;
+      expect(crossing?.link.evidence).toBe('fact');
+      expect(v.path[0]!.chainId).toBe(1);
+      expect(v.path[v.path.length - 1]!.chainId).toBe(56);
+    }
+    expect(doc.crossings.map((c) => [c.protocol, c.link.evidence]).sort()).toEqual([
+      ['across', 'fact'],
+      ['op-standard-bridge', 'inference'],
+      ['thorchain', 'fact'],
+    ]);
+    expect(doc.frontier.map((f) => [f.protocol, f.reason]).sort()).toEqual([
+      ['across', 'no-endpoint'],
+      ['thorchain', 'non-evm'],
+    ]);
+    // The database the demo wrote is read back by report, and the text names the same venues and exit.
+    const text = await run(process.execPath, [BIN, 'report', '--db', db, '--no-color'], { timeout: 60_000 });
+    expect(text.stdout).toContain('Demo venue A');
+    expect(text.stdout).toContain('Demo venue B');
+    expect(text.stdout).toMatch(/left to BTC bc1q\w+ via THORChain, at least 120 BTC promised/);
+  }, 150_000);
+
+  it('refuses a --db that exists in one sentence (its chains are new each time), and leaves the file as it was', async () => {
+    const db = tempDb('exists.db');
+    writeFileSync(db, 'an earlier file of the user\n');
+    const before = readFileSync(db);
+    const r = await run(process.execPath, [BIN, 'demo', '--across-chains', '--db', db]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/^hoptrace: --db .* exists: the across-chains demo builds new chains each time/);
+    expect(readFileSync(db)).toEqual(before);
   });
 });

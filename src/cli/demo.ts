@@ -1,12 +1,30 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { startAnvil } from '../devchain/anvil.js';
+import { buildCrossChainScenario } from '../devchain/crossChain.js';
 import { DEMO_EXPECTED } from '../devchain/demo.js';
 import { demoChainPath } from '../devchain/paths.js';
-import { HoptraceError } from '../errors.js';
+import { HoptraceError, UsageError } from '../errors.js';
+import { createStore } from '../store/store.js';
 import type { TraceResult } from '../trace/result.js';
 import type { TraceCliOptions } from './main.js';
 import { writeErr } from './output.js';
+
+/** The trace options both demos run with. */
+const DEMO_TRACE = {
+  direction: 'out',
+  minValue: [],
+  fanOut: '50',
+  maxAddresses: '10000',
+  stopAtLabels: true,
+  strategy: 'auto',
+  maxScanBlocks: '100000',
+  finalityDepth: '64',
+  concurrency: '8',
+  rps: '200',
+  timeout: '30000',
+} satisfies Partial<TraceCliOptions>;
 
 const STORY =
   'a replay of the real Bybit laundering (Feb 2025, attributed to Lazarus/TraderTraitor) between the real addresses, on a local anvil node; see fixtures/demo-chain.md';
@@ -33,23 +51,84 @@ export async function runDemo(
       rpc: anvil.url,
       db: o.db,
       hops: String(DEMO_EXPECTED.hops + 1),
-      direction: 'out',
-      minValue: [],
-      fanOut: '50',
-      maxAddresses: '10000',
-      stopAtLabels: true,
+      ...DEMO_TRACE,
       labelsChain: DEMO_EXPECTED.labelsChain,
-      strategy: 'auto',
-      maxScanBlocks: '100000',
-      finalityDepth: '64',
-      concurrency: '8',
-      rps: '200',
-      timeout: '30000',
       json: o.json,
       quiet: o.quiet,
       color: o.color,
     });
   } finally {
     await anvil.stop();
+  }
+}
+
+const ACROSS_STORY =
+  'a synthetic laundering across three local anvil chains (ids 1, 56 and 10): our fixture contracts emit THORChain, Across and OP Stack bridge events at the addresses data/bridges.csv lists; every other address is an anvil dev account, the two BSC venues are labelled by this demo, and the Bitcoin address is made up (src/devchain/crossChain.ts)';
+
+/**
+ * `hoptrace demo --across-chains`: starts three anvil nodes, plays the cross-chain scenario on them
+ * (src/devchain/crossChain.ts, the one test/crossChainTrace.test.ts traces) and runs one real trace
+ * across the three: THORChain (exact link), Across (id link), the OP standard bridge (an inference),
+ * two venues on BSC, a Bitcoin exit and a chain without an endpoint on the frontier. The chains are new
+ * each time, so the graph goes to a new database (a temporary one unless --db names a file that does not
+ * exist yet).
+ */
+export async function runAcrossChainsDemo(
+  o: { db?: string; json?: boolean; quiet?: boolean; color: boolean },
+  trace: (addresses: string[], o: TraceCliOptions) => Promise<TraceResult>,
+): Promise<void> {
+  if (o.db !== undefined && existsSync(o.db)) {
+    throw new UsageError(`--db ${o.db} exists: the across-chains demo builds new chains each time, so it needs a new database file.`, {
+      hint: 'leave --db out (a temporary file is used) or name a file that does not exist',
+    });
+  }
+  const db = o.db ?? join(mkdtempSync(join(tmpdir(), 'hoptrace-demo-')), 'across-chains.db');
+  if (o.db !== undefined) mkdirSync(dirname(o.db), { recursive: true });
+  const say = (m: string): void => {
+    if (!o.quiet && !o.json) writeErr(`hoptrace demo: ${m}\n`);
+  };
+  say(ACROSS_STORY);
+  say('starting three anvil nodes and playing the scenario…');
+  const scenario = await buildCrossChainScenario();
+  try {
+    const store = createStore(db);
+    try {
+      store.userLabels.put(
+        (
+          [
+            [scenario.who.venueA, 'Demo venue A'],
+            [scenario.who.venueB, 'Demo venue B'],
+          ] as const
+        ).map(([address, entity]) => ({
+          address,
+          chain: 'bsc',
+          entity,
+          category: 'exchange' as const,
+          role: 'hot-wallet' as const,
+          jurisdiction: null,
+          risk: 'standard' as const,
+          source: 'hoptrace demo: an anvil dev account labelled by the demo, not a real venue',
+          listedAt: null,
+          delistedAt: null,
+          validFrom: null,
+          validTo: null,
+        })),
+        null,
+      );
+    } finally {
+      store.close();
+    }
+    say(`graph kept in ${db}`);
+    await trace([scenario.who.seed], {
+      rpc: [`ethereum=${scenario.eth.anvil.url}`, `bsc=${scenario.bsc.anvil.url}`, `10=${scenario.op.anvil.url}`],
+      db,
+      hops: '5',
+      ...DEMO_TRACE,
+      json: o.json,
+      quiet: o.quiet,
+      color: o.color,
+    });
+  } finally {
+    await scenario.stop();
   }
 }

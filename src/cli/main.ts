@@ -11,13 +11,13 @@ import { createProgress, type Progress } from './progress.js';
 import { reachingRpc } from './rpc.js';
 import { openTraceSession, parseTraceOptions, type TraceCliOptions } from './traceSession.js';
 import { registerWatchCommand } from './watch.js';
-import { runDemo } from './demo.js';
+import { runAcrossChainsDemo, runDemo } from './demo.js';
 import { registerLabelsCommand } from './labels.js';
 import { registerSeedsCommand } from './seeds.js';
 import { registerAnalysisCommands } from './analysis.js';
 import { registerDiffCommand } from './diff.js';
 import { manifestOf, recordRun } from './runReport.js';
-import { addFormatOptions, addTraceOptions, chosenFormat, chosenPriceTable, colorOption, dbOption, emitRun, outOption, priceTableOption, quietOption } from './shared.js';
+import { addFormatOptions, addTraceOptions, chosenFormat, chosenPriceTable, colorOption, emitRun, outOption, priceTableOption, quietOption } from './shared.js';
 import { registerStatsCommand } from './stats.js';
 import { registerUpgradeCommand } from './upgrade.js';
 import { creditsLine } from '../report/price.js';
@@ -65,12 +65,14 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('trace the bundled demo chain (a replay of the Bybit laundering on a local anvil node)')
-    .addOption(dbOption('SQLite file for the demo graph', '.hoptrace/demo.db'))
+    .option('--db <path>', 'SQLite file for the demo graph (default: .hoptrace/demo.db; with --across-chains a new temporary file)')
+    .option('--across-chains', 'instead: a synthetic laundering across three local chains (THORChain, Across, OP bridge, a Bitcoin exit)')
     .option('--json', 'print the JSON report')
     .addOption(quietOption())
     .addOption(colorOption())
-    .action(async (o: { db: string; json?: boolean; quiet?: boolean; color: boolean }) => {
-      await runDemo(o, traceCommand);
+    .action(async (o: { db?: string; acrossChains?: boolean; json?: boolean; quiet?: boolean; color: boolean }) => {
+      if (o.acrossChains) await runAcrossChainsDemo(o, traceCommand);
+      else await runDemo({ ...o, db: o.db ?? '.hoptrace/demo.db' }, traceCommand);
     });
 
   registerSeedsCommand(program);

@@ -1,0 +1,165 @@
+/**
+ * A synthetic laundering across three real anvil chains (ids 1, 56 and 10: THORChain's ETH and BSC
+ * codes and OP Mainnet map to them), for the cross-chain test and `hoptrace demo --across-chains`.
+ *
+ * The bridge contracts are our fixture emitters (fixtures/contracts/bridges: the protocols' own event
+ * signatures, docs/bridges.md) placed at the addresses data/bridges.csv lists for those chains
+ * (anvil_setCode), so the shipped registry is the one a trace reads. Every other address is one of
+ * anvil's own dev accounts, and the Bitcoin address is made of the bech32 alphabet: nothing here is a
+ * real actor. From a seed on chain 1 a mule crosses THORChain to BSC (exact link: OUT:<hash>), Across to
+ * BSC (id link) and the OP standard bridge to OP Mainnet (its own address: an inference); on BSC the
+ * recipients pay two venues. A THORChain swap to Bitcoin and an Across deposit to Polygon (no endpoint)
+ * are exits for the frontier; a look-alike router outside the registry on both chains, and a look-alike
+ * payout naming the real inbound, must not be followed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import { packageRoot } from '../util/package.js';
+import { startAnvil, type AnvilHandle } from './anvil.js';
+
+const ETH = 10n ** 18n;
+
+interface Artifact {
+  abi: unknown[];
+  bytecode: string;
+}
+
+/** The registry's own rows (data/bridges.csv) for the chains of the scenario. */
+export const CROSS_CHAIN_REGISTRY = {
+  thorRouter1: '0xd37bbe5744d730a1d98d8dc97c42f0ca46ad7146',
+  thorRouter56: '0xb30ec53f98ff5947ede720d32ac2da7e52a5f56b',
+  spokePool1: '0x5c7bcd6e7de5423a257d81b442095a1a6ced35c5',
+  spokePool56: '0x4e8e101924ede233c13e2d8622dc8aed2872d505',
+  opL1Bridge1: '0x99c9fc46f92e8a1c0dec1b1747d010903e884be1',
+  opL2Bridge10: '0x4200000000000000000000000000000000000010',
+} as const;
+
+/** Not a real wallet: the bech32 alphabet, in a valid P2WPKH shape. */
+export const SCENARIO_BITCOIN = 'bc1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9';
+
+/** One chain of the scenario: its node and the dev accounts that act on it. */
+export interface ScenarioSide {
+  anvil: AnvilHandle;
+  provider: JsonRpcProvider;
+  signers: JsonRpcSigner[];
+}
+
+/** What the scenario built: its chains, who is who (lower case) and the transactions that matter. */
+export interface CrossChainScenario {
+  eth: ScenarioSide;
+  bsc: ScenarioSide;
+  op: ScenarioSide;
+  who: Record<'seed' | 'mule' | 'thorRecipient' | 'acrossRecipient' | 'vault' | 'venueA' | 'venueB' | 'fakeRecipient' | 'fake1' | 'fake56', string>;
+  tx: Record<'thorIn' | 'thorOut' | 'acrossIn' | 'acrossFill' | 'opIn' | 'opOut' | 'btc' | 'polygon' | 'fake', string>;
+  /** Stops the three nodes. */
+  stop(): Promise<void>;
+}
+
+function bridgeArtifacts(): Record<string, Artifact> {
+  return JSON.parse(readFileSync(join(packageRoot(), 'fixtures/contracts/bridges/artifacts.json'), 'utf8')) as Record<string, Artifact>;
+}
+
+/** Starts the three chains and plays the scenario on them; the caller stops them (`stop`). */
+export async function buildCrossChainScenario(): Promise<CrossChainScenario> {
+  const artifacts = bridgeArtifacts();
+  const started: ScenarioSide[] = [];
+  const side = async (chainId: number): Promise<ScenarioSide> => {
+    const anvil = await startAnvil({ chainId });
+    const provider = new JsonRpcProvider(anvil.url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+    const signers = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => provider.getSigner(i)));
+    const s = { anvil, provider, signers };
+    started.push(s);
+    return s;
+  };
+  const stop = async (): Promise<void> => {
+    for (const s of started) s.provider.destroy();
+    await Promise.all(started.map((s) => s.anvil.stop()));
+  };
+  try {
+    const [eth, bsc, op] = await Promise.all([side(1), side(56), side(10)]);
+    const sig = (s: ScenarioSide, i: number): JsonRpcSigner => s.signers[i] as JsonRpcSigner;
+    const lower = (a: string): string => a.toLowerCase();
+    /** The fixture emitter `name`, its runtime code placed at `address` on the side's chain. */
+    const place = async (s: ScenarioSide, name: string, address: string): Promise<Contract> => {
+      const a = artifacts[name] as Artifact;
+      const c = await new ContractFactory(a.abi as never, a.bytecode, sig(s, 0)).deploy();
+      await c.waitForDeployment();
+      const code = await s.provider.getCode(await c.getAddress());
+      await s.provider.send('anvil_setCode', [address, code]);
+      return new ContractFactory(a.abi as never, a.bytecode).attach(address) as Contract;
+    };
+    /** The next block of `s` comes at least `seconds` after block `block` of `other` (time order across chains). */
+    const after = async (s: ScenarioSide, other: ScenarioSide, block: number | null | undefined, seconds = 20): Promise<void> => {
+      const t = (await other.provider.getBlock(block ?? 'latest'))!.timestamp + seconds;
+      const mine = (await s.provider.getBlock('latest'))!.timestamp;
+      if (t > mine) await s.provider.send('evm_setNextBlockTimestamp', [t]);
+    };
+    const R = CROSS_CHAIN_REGISTRY;
+    const router1 = await place(eth, 'ThorchainRouterEmitter', R.thorRouter1);
+    const router56 = await place(bsc, 'ThorchainRouterEmitter', R.thorRouter56);
+    const pool1 = await place(eth, 'AcrossSpokePoolEmitter', R.spokePool1);
+    const pool56 = await place(bsc, 'AcrossSpokePoolEmitter', R.spokePool56);
+    const l1 = await place(eth, 'OpStandardBridgeEmitter', R.opL1Bridge1);
+    const l2 = await place(op, 'OpStandardBridgeEmitter', R.opL2Bridge10);
+    // A look-alike router outside the registry, on both chains.
+    const fakeArt = artifacts.ThorchainRouterEmitter as Artifact;
+    const fake1 = (await new ContractFactory(fakeArt.abi as never, fakeArt.bytecode, sig(eth, 0)).deploy()) as Contract;
+    const fake56 = (await new ContractFactory(fakeArt.abi as never, fakeArt.bytecode, sig(bsc, 0)).deploy()) as Contract;
+
+    const seed = sig(eth, 1);
+    const mule = sig(eth, 2);
+    const who: CrossChainScenario['who'] = {
+      seed: lower(await seed.getAddress()),
+      mule: lower(await mule.getAddress()),
+      thorRecipient: lower(await sig(bsc, 3).getAddress()),
+      acrossRecipient: lower(await sig(bsc, 4).getAddress()),
+      vault: lower(await sig(bsc, 5).getAddress()),
+      venueA: lower(await sig(bsc, 6).getAddress()),
+      venueB: lower(await sig(bsc, 7).getAddress()),
+      fakeRecipient: lower(await sig(eth, 7).getAddress()),
+      fake1: lower(await fake1.getAddress()),
+      fake56: lower(await fake56.getAddress()),
+    };
+    const tx = {} as CrossChainScenario['tx'];
+    await (await seed.sendTransaction({ to: who.mule, value: 20n * ETH })).wait();
+    const on = (c: Contract, s: JsonRpcSigner): Contract => c.connect(s) as Contract;
+
+    // THORChain, ETH → BNB on BSC, and the vault's payout naming the inbound.
+    const thorIn = await (await on(router1, mule).getFunction('deposit')(who.vault, `=:BSC.BNB:${who.thorRecipient}:100000000`, { value: 3n * ETH })).wait();
+    tx.thorIn = lower(thorIn!.hash);
+    await after(bsc, eth, thorIn!.blockNumber);
+    const thorOut = await (await on(router56, sig(bsc, 5)).getFunction('transferOut')(who.thorRecipient, `OUT:${thorIn!.hash.slice(2).toUpperCase()}`, { value: 5n * ETH })).wait();
+    tx.thorOut = lower(thorOut!.hash);
+    // A look-alike on BSC "pays" the same inbound to someone else: not a link.
+    await (await on(fake56, sig(bsc, 5)).getFunction('transferOut')(who.venueB, `OUT:${thorIn!.hash.slice(2).toUpperCase()}`, { value: 1n })).wait();
+    await (await sig(bsc, 3).sendTransaction({ to: who.venueA, value: 4n * ETH })).wait();
+
+    // Across, deposit on chain 1 for BSC, filled by a relayer there.
+    const acrossIn = await (await on(pool1, mule).getFunction('deposit')(who.acrossRecipient, 56, 2n * ETH - 1000n, 4_000_000_000, { value: 2n * ETH })).wait();
+    tx.acrossIn = lower(acrossIn!.hash);
+    await after(bsc, eth, acrossIn!.blockNumber);
+    const fill = await (
+      await on(pool56, sig(bsc, 0)).getFunction('fill')({ originChainId: 1, depositId: 0, depositor: who.mule, recipient: who.acrossRecipient, inputAmount: 2n * ETH }, { value: 2n * ETH - 1000n })
+    ).wait();
+    tx.acrossFill = lower(fill!.hash);
+    await (await sig(bsc, 4).sendTransaction({ to: who.venueB, value: ETH })).wait();
+
+    // OP standard bridge: the mule's own address on OP Mainnet.
+    const opIn = await (await on(l1, mule).getFunction('depositETH')({ value: 1n * ETH })).wait();
+    tx.opIn = lower(opIn!.hash);
+    await after(op, eth, opIn!.blockNumber, 60);
+    const opOut = await (await on(l2, sig(op, 0)).getFunction('finalizeBridgeETH')(who.mule, who.mule, { value: 1n * ETH })).wait();
+    tx.opOut = lower(opOut!.hash);
+
+    // THORChain to Bitcoin (120 BTC promised), and Across to Polygon (no endpoint in the run).
+    tx.btc = lower((await (await on(router1, mule).getFunction('deposit')(who.vault, `=:b:${SCENARIO_BITCOIN}:12000000000`, { value: 2n * ETH })).wait())!.hash);
+    tx.polygon = lower((await (await on(pool1, mule).getFunction('deposit')(who.acrossRecipient, 137, ETH, 4_000_000_000, { value: ETH })).wait())!.hash);
+    // The look-alike router on chain 1: the same Deposit event, not in the registry.
+    tx.fake = lower((await (await on(fake1, mule).getFunction('deposit')(who.fakeRecipient, `=:BSC.BNB:${who.venueB}`, { value: ETH / 2n })).wait())!.hash);
+    return { eth, bsc, op, who, tx, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
