@@ -268,6 +268,16 @@ if (opt.only === 'trace') {
   process.stdout.write(lines.join('\n') + '\n');
   process.exit(0);
 }
+if (opt.only === 'ingest') {
+  log(`ingest: ${edges.toLocaleString('en-US')} transfers…`);
+  results.analysis = await child('analysis.mjs', { edges, analyse: false, raw: !opt['no-raw'] });
+  results.finishedAt = new Date().toISOString();
+  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
+  const md = [`**Ingest** (synthetic graph of ${results.analysis.edges.toLocaleString('en-US')} edges; load average at start ${results.machine.loadAverage}):`, '', ...renderIngest(results.analysis)].join('\n') + '\n';
+  if (opt.md) writeFileSync(opt.md, md);
+  process.stdout.write(md);
+  process.exit(0);
+}
 /** `--only <section>`: that section alone, printed (and written where --md / --json say), then exit. */
 const sections = {
   deposits: { run: () => (log(`deposit detection: scale ${depositScale}, seed ${depositSeed}…`), benchDeposits(depositScale, depositSeed, log)), render: renderDeposits },
@@ -279,16 +289,6 @@ if (opt.only !== undefined) {
   results.finishedAt = new Date().toISOString();
   if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
   const md = section.render(results[opt.only]).join('\n') + '\n';
-  if (opt.md) writeFileSync(opt.md, md);
-  process.stdout.write(md);
-  process.exit(0);
-}
-if (opt.only === 'ingest') {
-  log(`ingest: ${edges.toLocaleString('en-US')} transfers…`);
-  results.analysis = await child('analysis.mjs', { edges, analyse: false, raw: !opt['no-raw'] });
-  results.finishedAt = new Date().toISOString();
-  if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2) + '\n');
-  const md = [`**Ingest** (synthetic graph of ${results.analysis.edges.toLocaleString('en-US')} edges; load average at start ${results.machine.loadAverage}):`, '', ...renderIngest(results.analysis)].join('\n') + '\n';
   if (opt.md) writeFileSync(opt.md, md);
   process.stdout.write(md);
   process.exit(0);

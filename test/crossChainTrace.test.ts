@@ -149,6 +149,19 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     const doc = JSON.parse(r.stdout) as { chainId: number; hits: { address: string; chainId: number; hops: number }[] };
     expect(doc.chainId).toBe(1);
     expect(doc.hits).toContainEqual(expect.objectContaining({ address: who.venueA, chainId: 56, hops: 1 }));
+    // The seed's chain is in the report: it is not the home chain's address of the same hex.
+    expect(doc).toMatchObject({ seeds: [{ address: who.thorRecipient, chainId: 56 }] });
+    // One address seeded on two chains is two seeds.
+    const both = await hoptrace(['trace', who.thorRecipient!, `bsc:${who.thorRecipient}`, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--db', db, '--json']);
+    expect(both.code, both.stderr).toBe(0);
+    expect((JSON.parse(both.stdout) as { seeds: { chainId?: number }[] }).seeds.map((x) => x.chainId ?? 1)).toEqual([1, 56]);
+    // A run whose home chain (the first named) is not the chain the file was first bound to reads back.
+    const bscHome = await hoptrace(['trace', who.thorRecipient!, '--rpc', `bsc=${bsc.anvil.url}`, '--rpc', `ethereum=${eth.anvil.url}`, '--db', db, '--json']);
+    expect(bscHome.code, bscHome.stderr).toBe(0);
+    expect((JSON.parse(bscHome.stdout) as { chainId: number }).chainId).toBe(56);
+    const back = await hoptrace(['report', '--db', db, '--format', 'json']);
+    expect(back.code, back.stderr).toBe(0);
+    expect((JSON.parse(back.stdout) as { chainId: number }).chainId).toBe(56);
     const refused = await hoptrace(['trace', `optimism:${who.mule}`, '--rpc', `ethereum=${eth.anvil.url}`, '--db', db]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/has no --rpc in this run/);

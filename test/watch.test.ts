@@ -322,6 +322,9 @@ describe('hoptrace watch: bad input', () => {
       [[seed, '--threshold', 'lots', ...rpc], /^hoptrace: --threshold "lots" is not an amount/m],
       [[seed, '--webhook', 'ftp://user:hunter2@example.org/x', ...rpc], /^hoptrace: --webhook ftp:\/\/\*\*\*@example\.org\/x is not an http\(s\) URL\.$/m],
       [[seed, '--to-block', '5', ...rpc], /unknown option '--to-block'/],
+      // One chain per watch (its polls reconnect, check finality and alert on one chain only).
+      [[seed, ...rpc, '--rpc', 'bsc=http://127.0.0.1:9/hunter2'], /^hoptrace: watch follows one chain: /m],
+      [[`bsc:${seed}`, '--rpc', 'bsc=http://127.0.0.1:9/hunter2', '--db', db], /^hoptrace: watch follows one chain: /m],
     ];
     for (const [args, want] of cases) {
       const r = await refused(args);

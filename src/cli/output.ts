@@ -47,14 +47,16 @@ let secretUrls: readonly string[] = [];
  * not look like a URL. (Not stdout: a short secret part could match inside a hash of a report.)
  */
 export function registerSecrets(urls: readonly string[]): void {
+  // Added to those already told (a command registers its endpoints chain by chain), never replacing them.
   // Only real http(s) URLs: what is not one (`127.0.0.1:8545`) is refused in a message that must show it.
-  secretUrls = urls.filter((u) => {
+  const fresh = urls.filter((u) => {
     try {
       return /^https?:$/.test(new URL(u.trim()).protocol);
     } catch {
       return false;
     }
   });
+  secretUrls = [...new Set([...secretUrls, ...fresh])];
 }
 
 function put(stream: 'out' | 'err', text: string): void {

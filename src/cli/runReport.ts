@@ -65,7 +65,14 @@ export function assembleReport(
   // reads one chain); without `chainStore` only the home chain's are drawn.
   const others: Store[] = [];
   try {
-    return assembleOn(store, run, others, chainStore);
+    // A cross-chain run may have started on another chain than the one the file was first bound to: it
+    // is read through that chain's handle.
+    let home = store;
+    if (chainStore && store.chainId() !== null && store.chainId() !== run.chainId) {
+      home = chainStore(run.chainId);
+      others.push(home);
+    }
+    return assembleOn(home, run, others, chainStore);
   } finally {
     for (const o of others) o.close();
   }

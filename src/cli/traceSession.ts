@@ -249,7 +249,8 @@ function collectSeeds(
   tierName: string | undefined,
 ): TraceSeed[] {
   const out = new Map<string, TraceSeed>();
-  for (const { address, chainId } of explicit) out.set(address, chainId === undefined ? { address } : { address, chainId });
+  // Keyed by chain and address: one address seeded on two chains is two seeds.
+  for (const { address, chainId } of explicit) out.set(`${chainId ?? ''}:${address}`, chainId === undefined ? { address } : { address, chainId });
   if (list) {
     let listed = resolveSeedList(list, labelChain);
     if (tiers !== undefined) {
@@ -261,8 +262,8 @@ function collectSeeds(
       }
     }
     for (const s of listed) {
-      if (!out.has(s.address)) {
-        out.set(s.address, { address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source });
+      if (!out.has(`:${s.address}`)) {
+        out.set(`:${s.address}`, { address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source });
       }
     }
   }

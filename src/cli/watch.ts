@@ -69,12 +69,19 @@ async function watchCommand(addresses: string[], o: WatchCliOptions): Promise<vo
   if (runId !== undefined && (p.explicit.length > 0 || o.seeds)) {
     throw new UsageError('give seeds or --run <id>, not both: a stored run brings its own seeds.');
   }
+  // One chain per watch: the poll reconnects, checks finality and raises alerts on the home chain only.
+  const chains = new Set(p.plan.named.map((n) => n.chainId));
+  if (chains.size + (p.plan.bare.length > 0 ? 1 : 0) > 1 || p.explicit.some((a) => a.includes(':'))) {
+    throw new UsageError('watch follows one chain: give its endpoints as bare --rpc URLs (or one <chain>=URL) and seeds without a chain prefix.', {
+      hint: 'watch each chain of a cross-chain case on its own (one --db each), or trace it across chains with hoptrace trace',
+    });
+  }
   const intervalS = parseCount(o.interval, '--interval', { min: 1 });
   const confirmations = parseCount(o.confirmations, '--confirmations');
   const thresholdGiven = parseMinValues(o.threshold, '--threshold');
   const execTimeoutS = parseCount(o.execTimeout, '--exec-timeout', { min: 1 });
   const webhook = o.webhook === undefined ? undefined : webhookUrl(o.webhook);
-  registerSecrets([...p.urls, ...(webhook ? [webhook] : [])]);
+  registerSecrets([...p.plan.bare, ...p.plan.named.flatMap((n) => n.urls), ...(webhook ? [webhook] : [])]);
   const bridges = loadBridgeRegistry();
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });

@@ -290,6 +290,7 @@ function statsJson(s: TraceStats): TraceStats {
     transfersSkipped: s.transfersSkipped,
     sweepLookups: s.sweepLookups,
     depositsLearned: s.depositsLearned,
+    ...(s.swaps ? { swaps: { receipts: s.swaps.receipts, ruledOut: s.swaps.ruledOut, poolCalls: s.swaps.poolCalls, conversions: s.swaps.conversions } } : {}),
     durationMs: s.durationMs,
   };
 }
@@ -310,7 +311,7 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
     rpc: result.rpc,
     generatedAt: result.generatedAt,
     params: paramsJson(result.params),
-    seeds: result.seeds.map((s) => ({ address: s.address, label: s.label, incident: s.incident, tier: s.tier, source: s.source })),
+    seeds: result.seeds.map((s) => ({ address: s.address, ...(s.chainId === undefined ? {} : { chainId: s.chainId }), label: s.label, incident: s.incident, tier: s.tier, source: s.source })),
     coverage: coverageJson(result.coverage),
     stats: statsJson(result.stats),
     hits: result.hits.map((h) => hitJson(h, result.chainId)),

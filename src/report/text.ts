@@ -83,7 +83,7 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
   result.seeds.forEach((seed, i) => {
     out.push('');
     out.push(rule);
-    out.push(st.title(`Seed ${i + 1}/${result.seeds.length}  ${fullAddress(seed.address)}`));
+    out.push(st.title(`Seed ${i + 1}/${result.seeds.length}  ${fullAddress(seed.address)}${seed.chainId === undefined ? '' : `  on ${chainLabel(result, seed.chainId)}`}`));
     if (seed.tier !== null) out.push(`  tier      ${cleanText(seed.tier, 24)}`);
     if (seed.label !== null) out.push(`  label     ${cleanOptional(seed.label, MAX.label, '-')}`);
     if (seed.incident !== null) out.push(`  incident  ${cleanOptional(seed.incident, MAX.label, '-')}`);

@@ -2,7 +2,7 @@
  * Schema migrations, applied in order; `PRAGMA user_version` is the number applied. Never edit a
  * released step: add a new one.
  */
-/** Hex digits of a transaction hash its key holds (txs_key, schema 8): 48 bits. */
+/** Hex digits of a transaction hash its key holds (txs_key, migration 10): 48 bits. */
 export const TX_KEY_DIGITS = 12;
 
 export const MIGRATIONS: readonly string[] = [

@@ -197,7 +197,7 @@ export function readStoreIfExists<T>(path: string, none: T, read: (store: Store)
 }
 
 /**
- * The id of the transaction hash bound once as `?`: its key (schema 8, the index txs_key) found by the
+ * The id of the transaction hash bound once as `?`: its key (migration 10, the index txs_key) found by the
  * index, the full hash compared. A subquery over the one parameter, so the statement binds it once.
  */
 const TX_ID = `(SELECT x.id FROM (SELECT ? AS h) p JOIN txs x ON x.key = substr(p.h, 3, ${TX_KEY_DIGITS}) AND x.hash = p.h)`;

@@ -56,7 +56,7 @@ const toConversion = (r: ConversionRow): Conversion => ({
   legs: (JSON.parse(r.legs) as LegJson[]).map((l) => ({ ...l, amountIn: BigInt(l.amountIn), amountOut: BigInt(l.amountOut) })),
 });
 
-/** The swap tables of an open database (migration 8 of h-swaps). */
+/** The swap tables of an open database (migration 9). */
 export function swapStore(db: Db, path: string, chain: () => number): SwapStore {
   const checkedStmt = db.prepare(`SELECT 1 FROM swap_checks WHERE chain_id = ? AND tx_hash = ? AND holder = ?`);
   const checkStmt = db.prepare(`INSERT OR REPLACE INTO swap_checks (chain_id, tx_hash, holder, block_number) VALUES (?, ?, ?, ?)`);

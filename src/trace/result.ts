@@ -404,7 +404,8 @@ export interface TraceResult {
   rpc: string;
   generatedAt: string;
   params: TraceParams;
-  seeds: { address: Address; label: string | null; incident: string | null; tier: SeedTier | null; source: string | null }[];
+  /** `chainId`: only for a seed on another chain than the run's home chain (`trace bsc:0x…`). */
+  seeds: { address: Address; chainId?: number; label: string | null; incident: string | null; tier: SeedTier | null; source: string | null }[];
   coverage: Coverage;
   stats: TraceStats;
   hits: Hit[];

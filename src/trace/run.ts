@@ -537,6 +537,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     },
     seeds: req.seeds.map((s) => ({
       address: s.address,
+      ...(s.chainId !== undefined && s.chainId !== chainId ? { chainId: s.chainId } : {}),
       label: s.label ?? null,
       incident: s.incident ?? null,
       tier: s.tier ?? null,
