@@ -10,8 +10,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
-import { describe, expect, it } from 'vitest';
-import { cutLine, errorLine, gateErr, gateOut, LINE_MAX, quoteOutside } from '../src/cli/output.js';
+import { describe, expect, it, vi } from 'vitest';
+import { cutLine, errorLine, gateErr, gateOut, LINE_MAX, quoteOutside, registerSecrets, writeErr } from '../src/cli/output.js';
 import { EXPORT_FORMATS, writeGraph, type ExportEdge, type ExportNode, type TracedGraph } from '../src/report/export.js';
 import { xmlSafe } from '../src/report/sanitize.js';
 import { shapeProblem } from '../src/verify/shape.js';
@@ -241,5 +241,22 @@ describe('verify with a report whose fields have the wrong types', () => {
     expect(first.endsWith('.')).toBe(true);
     expect(out.stderr).not.toMatch(/internal error/);
     expect(out.stdout).toBe('');
+  });
+});
+
+describe('secrets registered endpoint by endpoint', () => {
+  it('masks the secret parts of every URL registered, not only the last one (a cross-chain run registers its chains one by one)', () => {
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      registerSecrets(['https://eth.example.org/v2/ETHKEYAAAA1234']);
+      registerSecrets(['https://bsc.example.org/v2/BSCKEYBBBB5678']);
+      writeErr('the node answered: ETHKEYAAAA1234 and BSCKEYBBBB5678\n');
+      const text = spy.mock.calls.map((c) => String(c[0])).join('');
+      expect(text).toContain('the node answered');
+      expect(text).not.toContain('ETHKEYAAAA1234');
+      expect(text).not.toContain('BSCKEYBBBB5678');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
