@@ -155,7 +155,7 @@ export function renderHtml(r: FullReport): string {
 <h2>Summary</h2>
 <table class="kv"><tbody>
 <tr><th>seeds</th><td>${res.seeds.length}</td></tr>
-<tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)</td></tr>
+<tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)${(a.notAttributed ?? []).length > 0 ? `; ${plural((a.notAttributed ?? []).length, 'more venue')} on other chains, ${esc(NOT_ATTRIBUTED)}` : ''}</td></tr>
 <tr><th>hits (paths)</th><td>${res.hits.length} (${plural(res.hits.filter((h) => h.kind === 'venue').length, 'venue hit')}, ${plural(res.hits.filter((h) => h.kind === 'known-perpetrator').length, 'known perpetrator')}${exits > 0 ? `, ${plural(exits, 'exit')} to chains not followed` : ''})</td></tr>
 ${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
 <tr><th>coverage warnings</th><td>${res.coverage.warnings.length === 0 ? 'none' : res.coverage.warnings.map((w) => esc(cleanText(w, 600))).join('<br>')}</td></tr>
