@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { packageRoot } from '../src/util/package.js';
+import { hoptrace } from './helpers/cli.js';
 import Database from 'better-sqlite3';
 import { parse as parseCsv } from 'csv-parse/sync';
 import graphology from 'graphology';
 import gexf from 'graphology-gexf';
-import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
-import { packageRoot } from '../src/util/package.js';
-import { hoptrace } from './helpers/cli.js';
 
 const ETH = 10n ** 18n;
 interface Artifact {
