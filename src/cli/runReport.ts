@@ -155,13 +155,14 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
 
   // The run's hops should all still be stored; a reorg deeper than the finality depth, handled by a
   // later run, can have rolled some back, and the attribution then rests on a different graph.
-  // Only the run's own chain is in this store's view (steps on other chains and crossings are not its movements).
+  // Each step is looked up on its own chain's handle (a crossing is no stored movement; a chain without a
+  // handle here cannot be checked).
   const steps = new Set(
-    result.hits.flatMap((h) => h.path.filter((p) => (p.chainId ?? result.chainId) === result.chainId && p.kind !== 'bridge').map((p) => `${p.txHash}|${p.ref}`)),
+    result.hits.flatMap((h) => h.path.filter((p) => p.kind !== 'bridge' && byChain.has(p.chainId ?? result.chainId)).map((p) => `${p.chainId ?? result.chainId}|${p.txHash}|${p.ref}`)),
   );
   const gone = [...steps].filter((k) => {
-    const [tx, ref] = k.split('|') as [string, string];
-    return !store.hasTransfer(tx, ref);
+    const [chain, tx, ref] = k.split('|') as [string, string, string];
+    return !byChain.get(Number(chain))!.hasTransfer(tx, ref);
   }).length;
   if (gone > 0) {
     notes.push(`${gone} hop${gone === 1 ? '' : 's'} of this run ${gone === 1 ? 'is' : 'are'} no longer in the database (rolled back after a reorg): the attribution rests on what is stored now; trace again for a consistent report.`);
