@@ -5,7 +5,8 @@ import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
 import { seedBook } from '../labels/seeds.js';
-import { NOT_ATTRIBUTED, type AssetMeta, type AttributionReport, type UnattributedVenue } from '../report/attribution.js';
+import { NOT_ATTRIBUTED, assetOrder, type AssetMeta, type AttributionReport, type UnattributedVenue } from '../report/attribution.js';
+import { nativeSymbolOf } from '../report/crossChain.js';
 import { fromJsonValue } from '../report/fromJson.js';
 import type { FullReport } from '../report/full.js';
 import { toJsonValue, type TraceReportJson } from '../report/json.js';
@@ -183,7 +184,17 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
     if (h) times.set(n, h.timestamp);
   };
   for (const e of attribution.edges) noteAsset(e.transfer.asset, e.transfer.chainId);
-  for (const e of traced ?? []) noteAsset(e.transfer.asset, e.transfer.chainId);
+  // Another chain's assets are keyed by chain too (`native` there is that chain's coin; a token address
+  // may name another token on another chain): the home chain's `assets` never hold them.
+  const chainAssets = new Map<string, AssetMeta>();
+  for (const e of traced ?? []) {
+    const { chainId, asset } = e.transfer;
+    if (chainId === run.chainId) noteAsset(asset, chainId);
+    else if (!chainAssets.has(`${chainId}:${asset}`)) {
+      const info = asset === NATIVE ? null : byChain.get(chainId)?.tokens.get(asset);
+      chainAssets.set(`${chainId}:${asset}`, asset === NATIVE ? { symbol: nativeSymbolOf(result, chainId), decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
+    }
+  }
   for (const m of [attribution.takenIn.poison, attribution.converted.in.poison, attribution.converted.out.poison]) for (const k of m.keys()) noteAsset(k);
   for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);
   for (const v of attribution.venues) {
@@ -199,7 +210,7 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
     if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
     if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
   }
-  const notAttributed = unattributedVenues(result, traced, byChain);
+  const notAttributed = unattributedVenues(result, traced, chainAssets);
   if (notAttributed.length > 0) {
     notes.push(
       `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain across a bridge ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).`,
@@ -210,7 +221,7 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
   if (run.labelDataVersion !== labelDataVersion()) {
     notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
   }
-  return { run, result, json, manifest, attribution: { attribution, perSeed, assets, times, notes, traced, notAttributed } };
+  return { run, result, json, manifest, attribution: { attribution, perSeed, assets, chainAssets, times, notes, traced, notAttributed } };
 }
 
 /**
@@ -249,7 +260,7 @@ function runSwaps(store: Store, run: { fromBlock: number; toBlock: number }, tra
  * chain's token metadata (`native`: the chain's own coin). Empty for a run on one chain, or one recorded
  * before runs kept their walk's edges.
  */
-function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; hop: number }[] | null, byChain: ReadonlyMap<number, Store>): UnattributedVenue[] {
+function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; hop: number }[] | null, chainAssets: ReadonlyMap<string, AssetMeta>): UnattributedVenue[] {
   if (!traced) return [];
   const out = new Map<string, UnattributedVenue>();
   for (const h of result.hits) {
@@ -266,7 +277,6 @@ function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; h
     into.sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || x.ref.localeCompare(y.ref));
     const sums = new Map<Asset, bigint>();
     for (const t of into) sums.set(t.asset, (sums.get(t.asset) ?? 0n) + t.amount);
-    const native = result.chains?.find((c) => c.chainId === chainId)?.nativeSymbol ?? null;
     const first = into[0]!;
     const last = into[into.length - 1]!;
     out.set(key, {
@@ -280,9 +290,9 @@ function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; h
       arrivals: into.length,
       first: { blockNumber: first.blockNumber, txHash: first.txHash },
       last: { blockNumber: last.blockNumber, txHash: last.txHash },
-      traced: [...sums].sort(([x], [y]) => (x === y ? 0 : x === NATIVE ? -1 : y === NATIVE ? 1 : x < y ? -1 : 1)).map(([asset, amount]) => {
-        const info = asset === NATIVE ? null : byChain.get(chainId)?.tokens.get(asset);
-        return asset === NATIVE ? { asset, symbol: native, decimals: 18, amount } : { asset, symbol: info?.symbol ?? null, decimals: info?.decimals ?? null, amount };
+      traced: [...sums].sort(([x], [y]) => assetOrder(x, y)).map(([asset, amount]) => {
+        const meta = chainAssets.get(`${chainId}:${asset}`);
+        return { asset, symbol: meta?.symbol ?? null, decimals: meta?.decimals ?? null, amount };
       }),
     });
   }

@@ -13,6 +13,8 @@ export interface AttributionReport {
   /** The same models run from each seed alone (null when there were too many seeds to run one by one). */
   perSeed: { seed: Address; attribution: Attribution }[] | null;
   assets: ReadonlyMap<Asset, AssetMeta>;
+  /** Assets of the traced movements on other chains than the home chain, keyed `<chain id>:<asset>`. */
+  chainAssets?: ReadonlyMap<string, AssetMeta>;
   /** Unix seconds of the blocks the store has headers for. */
   times: ReadonlyMap<number, number>;
   /** Sentences on what the figures rest on and do not cover. */

@@ -151,7 +151,13 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
     const from = node(t.chainId, t.from);
     const to = node(t.chainId, t.to);
     // `native` is the coin of the movement's chain: BNB on bsc, whatever the home chain's is.
-    const meta = t.asset === 'native' && t.chainId !== home ? { symbol: nativeSymbolOf(result, t.chainId), decimals: 18 } : a.assets.get(t.asset);
+    // Another chain's asset is looked up by chain and asset (a token address may name another token there).
+    const meta =
+      t.chainId === home
+        ? a.assets.get(t.asset)
+        : t.asset === 'native'
+          ? { symbol: nativeSymbolOf(result, t.chainId), decimals: 18 }
+          : a.chainAssets?.get(`${t.chainId}:${t.asset}`);
     const decimals = meta?.decimals ?? null;
     const symbol = meta?.symbol == null ? '' : cleanText(meta.symbol, 40);
     // The models run over the home chain's movements only: another chain's movement carries no model's
