@@ -200,6 +200,21 @@ describe('a report across two chains', () => {
     expect(g.getEdgeAttributes(`${TX.seedToMid}:trace:`)).toMatchObject({ chainId: 1, symbol: 'ETH', value: '10 ETH' });
   });
 
+  it("names another chain's token by that chain's metadata, even where the home chain has a token at the same address", () => {
+    const full = crossChainFull();
+    const token = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+    const at = (i: number, chainId: number, txHash: string, amount: bigint) => ({ ...full.attribution.traced![i]!, transfer: { ...full.attribution.traced![i]!.transfer, chainId, asset: token, amount, txHash: txHash as `0x${string}`, ref: 'log:9' } });
+    const home = at(0, 1, TX.seedToMid, 2_000_000n);
+    const bsc = at(4, 56, TX.acrossFill, 3n * 10n ** 18n);
+    const g = tracedGraph(
+      { ...full.attribution, traced: [...full.attribution.traced!, home, bsc], assets: new Map([...full.attribution.assets, [token, { symbol: 'USDC', decimals: 6 }]]), chainAssets: new Map([[`56:${token}`, { symbol: 'BUSD', decimals: 18 }]]) },
+      full.manifest.seeds,
+      full.result,
+    );
+    expect(g.getEdgeAttributes(`${TX.acrossFill}:log:9`)).toMatchObject({ chainId: 56, symbol: 'BUSD', decimals: '18', value: '3 BUSD' });
+    expect(g.getEdgeAttributes(`${TX.seedToMid}:log:9`)).toMatchObject({ chainId: 1, symbol: 'USDC', decimals: '6', value: '2 USDC' });
+  });
+
   it('puts the chain of each venue in the venue CSV, the JSON attribution and the HTML, and keeps the figures equal', () => {
     const rows = parseCsv(render('csv'), { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.venue, r.chain_id, r.chain, r.model, r.amount])).toEqual(

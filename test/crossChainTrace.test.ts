@@ -16,6 +16,10 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { buildCrossChainScenario, CROSS_CHAIN_REGISTRY as REGISTRY, SCENARIO_BITCOIN, type CrossChainScenario, type ScenarioSide } from '../src/devchain/crossChain.js';
 import { packageRoot } from '../src/util/package.js';
 import { hoptrace } from './helpers/cli.js';
+import Database from 'better-sqlite3';
+import { parse as parseCsv } from 'csv-parse/sync';
+import graphology from 'graphology';
+import gexf from 'graphology-gexf';
 
 const ETH = 10n ** 18n;
 
@@ -123,6 +127,89 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     }
     const exported = await hoptrace(['export', '--db', db, '--format', 'csv']);
     expect(exported.code, exported.stderr).toBe(0);
+  }, 180_000);
+
+  it('records every chain\'s traced movements: the exported graph, the JSON graph and the edge CSV hold each hit\'s steps on every chain, and nothing else', async () => {
+    const run = await hoptrace([...args(), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const rep = await hoptrace(['report', '--db', db, '--format', 'json']);
+    expect(rep.code, rep.stderr).toBe(0);
+    const doc = JSON.parse(rep.stdout) as Record<string, any>;
+    const gx = await hoptrace(['export', '--db', db, '--format', 'gexf']);
+    expect(gx.code, gx.stderr).toBe(0);
+    const g = gexf.parse(graphology.MultiDirectedGraph, gx.stdout);
+    const csv = await hoptrace(['export', '--db', db, '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const csvRows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
+
+    // The walk's own record, read as plain SQLite: its movements on every chain, each with its chain.
+    const conn = new Database(db, { readonly: true });
+    const recorded = conn
+      .prepare(`SELECT chain_id, tx_hash, ref FROM trace_run_edges WHERE run_id = (SELECT MAX(id) FROM trace_runs)`)
+      .all() as { chain_id: number; tx_hash: string; ref: string }[];
+    conn.close();
+    // (On chain 10 the OP arrival's recipient sends nothing on: the crossing edge is all the graph has there.)
+    expect([...new Set(recorded.map((e) => e.chain_id))].sort((a, b) => a - b)).toEqual([1, 56]);
+
+    // Every step of every hit's path is an edge of the exported graph, between its chain's nodes.
+    const steps = doc.hits.flatMap((h: any) => h.path) as any[];
+    expect(steps.some((s) => s.chainId === 56 && s.kind !== 'bridge')).toBe(true);
+    for (const s of steps) {
+      const key = `${s.txHash}:${s.ref}`;
+      expect(g.hasEdge(key), `step ${key} on chain ${s.chainId}`).toBe(true);
+      const fromChain = s.kind === 'bridge' ? s.crossing.fromChainId : s.chainId;
+      expect(g.source(key)).toBe(`eip155:${fromChain}:${s.from}`);
+      expect(g.target(key)).toBe(`eip155:${s.chainId}:${s.to}`);
+      expect(g.getEdgeAttribute(key, 'amount')).toBe(s.amount);
+      expect(Number(g.getEdgeAttribute(key, 'chainId'))).toBe(s.chainId);
+    }
+    // And the graph's movements are exactly those the walk followed (crossings and exits besides).
+    const moved = g.filterEdges((_k, a) => a.kind !== 'bridge' && a.kind !== 'exit');
+    expect(moved.map((k) => `${Number(g.getEdgeAttribute(k, 'chainId'))}|${k}`).sort()).toEqual(recorded.map((e) => `${e.chain_id}|${e.tx_hash}:${e.ref}`).sort());
+    expect(g.filterEdges((_k, a) => a.kind === 'bridge')).toHaveLength(doc.crossings.length);
+    // The JSON graph and the edge CSV are the same graph.
+    expect(doc.graph.edges.map((e: any) => `${e.source}>${e.target}|${e.key}|${e.amount}`).sort()).toEqual(g.mapEdges((k, a, s, t) => `${s}>${t}|${k}|${a.amount}`).sort());
+    // (The CSV leaves the chain of a destination off the EVM empty, where the graph has -1.)
+    const chainField = (v: unknown): string => (Number(v) === -1 ? '' : String(Number(v)));
+    expect(csvRows.map((r) => `${r.fromChainId}:${r.from}>${r.toChainId}:${r.to}|${r.txHash}:${r.ref}|${r.amount}`).sort()).toEqual(
+      g.mapEdges((k, a, _s, _t, sa, ta) => `${chainField(a.fromChainId)}:${String(sa.address)}>${chainField(a.toChainId)}:${String(ta.address)}|${k}|${String(a.amount)}`).sort(),
+    );
+    // No model ran off the home chain: another chain's movement carries no taint figure (empty, not zero;
+    // GEXF leaves an empty attribute out).
+    for (const k of moved) {
+      const a = g.getEdgeAttributes(k);
+      const j = doc.graph.edges.find((e: any) => e.key === k);
+      if (Number(a.chainId) === 1) expect(String(a.taintPoison)).toMatch(/^[0-9]+$/);
+      else {
+        expect([a.taintPoison, a.taintHaircut, a.taintFifo].map((v) => String(v ?? ''))).toEqual(['', '', '']);
+        expect([j.taintPoison, j.taintHaircut, j.taintFifo]).toEqual(['', '', '']);
+      }
+    }
+
+    // Attribution never mixes chains: the BSC venues are not in the models, but listed with the traced
+    // amounts that reached them (the graph's edges into them), marked, in JSON, CSV and text.
+    const att = doc.attribution;
+    expect(att.venues.filter((v: any) => v.chainId !== 1)).toEqual([]);
+    const venues = doc.hits.filter((h: any) => h.kind === 'venue' && h.chainId === 56);
+    expect(att.notAttributed.map((v: any) => [v.chainId, v.address]).sort()).toEqual(venues.map((h: any) => [56, h.address]).sort());
+    for (const v of att.notAttributed) {
+      expect(v).toMatchObject({ evidence: 'fact', attribution: 'not attributed: reached across a bridge' });
+      const into = moved.filter((k) => g.target(k) === `eip155:56:${v.address}`);
+      expect(v.arrivals).toBe(into.length);
+      expect(v.traced).toEqual([{ asset: 'native', symbol: 'BNB', decimals: 18, amount: into.reduce((n, k) => n + BigInt(g.getEdgeAttribute(k, 'amount') as string), 0n).toString() }]);
+    }
+    const venueCsv = await hoptrace(['report', '--db', db, '--format', 'csv']);
+    expect(venueCsv.code, venueCsv.stderr).toBe(0);
+    const marked = (parseCsv(venueCsv.stdout, { columns: true }) as Record<string, string>[]).filter((r) => r.attribution === 'not attributed: reached across a bridge');
+    expect(marked.map((r) => [r.chain_id, r.venue, r.model, r.symbol, r.amount]).sort()).toEqual(att.notAttributed.map((v: any) => ['56', v.address, 'traced', 'BNB', v.traced[0].amount]).sort());
+    for (const format of ['text', 'html', 'md']) {
+      const r = await hoptrace(['report', '--db', db, '--format', format]);
+      expect(r.code, `${format}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, format).toContain('not attributed: reached across a bridge');
+    }
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   }, 180_000);
 
   it('verifies a cross-chain report one chain at a time', async () => {

@@ -80,21 +80,24 @@ describe('store.runs', () => {
       expect(() => store.runs.get()).toThrow(new UsageError(`database ${path} holds no trace run yet.`, { hint: 'run hoptrace trace with this --db first' }));
       const [a, b] = [hash(), hash()];
       const first = store.runs.record(newRun(1));
-      // Given out of order and once twice: kept once each, read back by hop, then transaction and ref.
+      // Given out of order and once twice: kept once each, read back by hop, then chain, transaction and
+      // ref; the same transaction and ref on another chain is another movement.
       const second = store.runs.record(newRun(2), [
-        { txHash: b, ref: 'log:3', hop: 2 },
-        { txHash: a, ref: 'trace:', hop: 1 },
-        { txHash: b, ref: 'log:1', hop: 2 },
-        { txHash: a, ref: 'trace:', hop: 1 },
+        { chainId: 1, txHash: b, ref: 'log:3', hop: 2 },
+        { chainId: 56, txHash: b, ref: 'log:3', hop: 2 },
+        { chainId: 1, txHash: a, ref: 'trace:', hop: 1 },
+        { chainId: 1, txHash: b, ref: 'log:1', hop: 2 },
+        { chainId: 1, txHash: a, ref: 'trace:', hop: 1 },
       ]);
       const empty = store.runs.record(newRun(3), []);
       expect(second).toBe(first + 1);
       expect(store.runs.edges(first)).toBeNull();
       expect(store.runs.edges(empty)).toEqual([]);
       expect(store.runs.edges(second)).toEqual([
-        { txHash: a, ref: 'trace:', hop: 1 },
-        { txHash: b, ref: 'log:1', hop: 2 },
-        { txHash: b, ref: 'log:3', hop: 2 },
+        { chainId: 1, txHash: a, ref: 'trace:', hop: 1 },
+        { chainId: 1, txHash: b, ref: 'log:1', hop: 2 },
+        { chainId: 1, txHash: b, ref: 'log:3', hop: 2 },
+        { chainId: 56, txHash: b, ref: 'log:3', hop: 2 },
       ]);
       expect(store.runs.get()).toEqual({ id: empty, ...newRun(3), seeds: expect.any(Array) });
       expect(store.runs.get(first).params).toEqual({ direction: 'out', hops: 1 });

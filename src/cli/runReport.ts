@@ -5,7 +5,8 @@ import { labelDataSha256 } from '../labels/files.js';
 import { labelDataVersion, loadLabelBook } from '../labels/load.js';
 import { overlayUserLabels } from '../labels/overlay.js';
 import { seedBook } from '../labels/seeds.js';
-import type { AssetMeta, AttributionReport } from '../report/attribution.js';
+import { NOT_ATTRIBUTED, assetOrder, type AssetMeta, type AttributionReport, type UnattributedVenue } from '../report/attribution.js';
+import { nativeSymbolOf } from '../report/crossChain.js';
 import { fromJsonValue } from '../report/fromJson.js';
 import type { FullReport } from '../report/full.js';
 import { toJsonValue, type TraceReportJson } from '../report/json.js';
@@ -15,7 +16,7 @@ import type { Store } from '../store/store.js';
 import type { TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
 import { tracedEdgesOf } from '../trace/run.js';
-import { NATIVE, type Address, type Asset, type Conversion, type Label, type Transfer } from '../types.js';
+import { NATIVE, type Address, type Asset, type Conversion, type Label, type LabelCategory, type Transfer } from '../types.js';
 import { packageVersion } from '../util/package.js';
 import { redactUrl } from '../rpc/redact.js';
 
@@ -113,13 +114,10 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
       byChain.set(c.chainId, handle);
     }
   }
-  // The run's edges carry no chain: a movement is looked up on the home chain first, then on the others.
+  // Each edge is looked up on its own chain (a chain without a handle here: its movements are not drawn).
   const traced = runEdges?.flatMap((e) => {
-    for (const s of byChain.values()) {
-      const transfer = s.transfer(e.txHash, e.ref);
-      if (transfer) return [{ transfer, hop: e.hop }];
-    }
-    return [];
+    const transfer = byChain.get(e.chainId)?.transfer(e.txHash, e.ref);
+    return transfer ? [{ transfer, hop: e.hop }] : [];
   }) ?? null;
   const opts: AttributionOptions = {
     seeds,
@@ -165,13 +163,14 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
 
   // The run's hops should all still be stored; a reorg deeper than the finality depth, handled by a
   // later run, can have rolled some back, and the attribution then rests on a different graph.
-  // Only the run's own chain is in this store's view (steps on other chains and crossings are not its movements).
+  // Each step is looked up on its own chain's handle (a crossing is no stored movement; a chain without a
+  // handle here cannot be checked).
   const steps = new Set(
-    result.hits.flatMap((h) => h.path.filter((p) => (p.chainId ?? result.chainId) === result.chainId && p.kind !== 'bridge').map((p) => `${p.txHash}|${p.ref}`)),
+    result.hits.flatMap((h) => h.path.filter((p) => p.kind !== 'bridge' && byChain.has(p.chainId ?? result.chainId)).map((p) => `${p.chainId ?? result.chainId}|${p.txHash}|${p.ref}`)),
   );
   const gone = [...steps].filter((k) => {
-    const [tx, ref] = k.split('|') as [string, string];
-    return !store.hasTransfer(tx, ref);
+    const [chain, tx, ref] = k.split('|') as [string, string, string];
+    return !byChain.get(Number(chain))!.hasTransfer(tx, ref);
   }).length;
   if (gone > 0) {
     notes.push(`${gone} hop${gone === 1 ? '' : 's'} of this run ${gone === 1 ? 'is' : 'are'} no longer in the database (rolled back after a reorg): the attribution rests on what is stored now; trace again for a consistent report.`);
@@ -192,7 +191,17 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
     if (h) times.set(n, h.timestamp);
   };
   for (const e of attribution.edges) noteAsset(e.transfer.asset, e.transfer.chainId);
-  for (const e of traced ?? []) noteAsset(e.transfer.asset, e.transfer.chainId);
+  // Another chain's assets are keyed by chain too (`native` there is that chain's coin; a token address
+  // may name another token on another chain): the home chain's `assets` never hold them.
+  const chainAssets = new Map<string, AssetMeta>();
+  for (const e of traced ?? []) {
+    const { chainId, asset } = e.transfer;
+    if (chainId === run.chainId) noteAsset(asset, chainId);
+    else if (!chainAssets.has(`${chainId}:${asset}`)) {
+      const info = asset === NATIVE ? null : byChain.get(chainId)?.tokens.get(asset);
+      chainAssets.set(`${chainId}:${asset}`, asset === NATIVE ? { symbol: nativeSymbolOf(result, chainId), decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
+    }
+  }
   for (const m of [attribution.takenIn.poison, attribution.converted.in.poison, attribution.converted.out.poison]) for (const k of m.keys()) noteAsset(k);
   for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);
   for (const v of attribution.venues) {
@@ -208,12 +217,18 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
     if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
     if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
   }
+  const notAttributed = unattributedVenues(result, traced, chainAssets);
+  if (notAttributed.length > 0) {
+    notes.push(
+      `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain across a bridge ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).`,
+    );
+  }
   const json = toJsonValue(result);
   const manifest = manifestOf(store, run, result, json);
   if (run.labelDataVersion !== labelDataVersion()) {
     notes.push(`The bundled label data changed since the run (run: ${run.labelDataVersion}, now: ${labelDataVersion()}): venues are named with today's labels.`);
   }
-  return { run, result, json, manifest, attribution: { attribution, perSeed, assets, times, notes, traced } };
+  return { run, result, json, manifest, attribution: { attribution, perSeed, assets, chainAssets, times, notes, traced, notAttributed } };
 }
 
 /**
@@ -244,4 +259,49 @@ function runSwaps(store: Store, run: { fromBlock: number; toBlock: number }, tra
   if (!traced) return all;
   const reached = new Set(traced.flatMap((e) => [e.transfer.from, e.transfer.to]));
   return all.filter((c) => reached.has(c.holder));
+}
+
+/**
+ * The venue hits of a run across chains that stand on another chain than the home chain, with the
+ * traced movements into each (on its chain): their amounts per asset of that chain, named with that
+ * chain's token metadata (`native`: the chain's own coin). Empty for a run on one chain, or one recorded
+ * before runs kept their walk's edges.
+ */
+function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; hop: number }[] | null, chainAssets: ReadonlyMap<string, AssetMeta>): UnattributedVenue[] {
+  if (!traced) return [];
+  const out = new Map<string, UnattributedVenue>();
+  for (const h of result.hits) {
+    const chainId = h.chainId ?? result.chainId;
+    if (h.kind !== 'venue' || chainId === result.chainId) continue;
+    const key = `${chainId}:${h.address}`;
+    const had = out.get(key);
+    if (had) {
+      had.hops = Math.min(had.hops, h.hops);
+      continue;
+    }
+    const into = traced.filter((e) => e.transfer.chainId === chainId && e.transfer.to === h.address).map((e) => e.transfer);
+    if (into.length === 0) continue;
+    into.sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || x.ref.localeCompare(y.ref));
+    const sums = new Map<Asset, bigint>();
+    for (const t of into) sums.set(t.asset, (sums.get(t.asset) ?? 0n) + t.amount);
+    const first = into[0]!;
+    const last = into[into.length - 1]!;
+    out.set(key, {
+      address: h.address,
+      chainId,
+      entity: h.entity,
+      // A venue hit's category is a label's (known-perpetrator is another kind of hit).
+      category: h.category as LabelCategory,
+      risk: h.risk,
+      hops: h.hops,
+      arrivals: into.length,
+      first: { blockNumber: first.blockNumber, txHash: first.txHash },
+      last: { blockNumber: last.blockNumber, txHash: last.txHash },
+      traced: [...sums].sort(([x], [y]) => assetOrder(x, y)).map(([asset, amount]) => {
+        const meta = chainAssets.get(`${chainId}:${asset}`);
+        return { asset, symbol: meta?.symbol ?? null, decimals: meta?.decimals ?? null, amount };
+      }),
+    });
+  }
+  return [...out.values()].sort((a, b) => a.chainId - b.chainId || a.hops - b.hops || a.address.localeCompare(b.address));
 }

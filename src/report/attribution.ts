@@ -13,6 +13,8 @@ export interface AttributionReport {
   /** The same models run from each seed alone (null when there were too many seeds to run one by one). */
   perSeed: { seed: Address; attribution: Attribution }[] | null;
   assets: ReadonlyMap<Asset, AssetMeta>;
+  /** Assets of the traced movements on other chains than the home chain, keyed `<chain id>:<asset>`. */
+  chainAssets?: ReadonlyMap<string, AssetMeta>;
   /** Unix seconds of the blocks the store has headers for. */
   times: ReadonlyMap<number, number>;
   /** Sentences on what the figures rest on and do not cover. */
@@ -23,7 +25,40 @@ export interface AttributionReport {
    * movements that carried taint.
    */
   traced: { transfer: Transfer; hop: number }[] | null;
+  /**
+   * Venues the walk reached on another chain than the run's home chain, across a bridge: the models run
+   * over the home chain only, so these carry the traced amounts that reached them (facts) and no model's
+   * figure. Absent or empty for a run on one chain.
+   */
+  notAttributed?: UnattributedVenue[];
 }
+
+/** The marker every output prints beside a venue reached on another chain (no taint model ran there). */
+export const NOT_ATTRIBUTED = 'not attributed: reached across a bridge';
+
+/** A venue reached on another chain than the home chain: what the walk's movements brought it (facts). */
+export interface UnattributedVenue {
+  address: Address;
+  chainId: number;
+  entity: string;
+  category: LabelCategory;
+  risk: Risk;
+  /** Fewest hops of its hits (the hop count runs on across a crossing). */
+  hops: number;
+  /** Traced movements into it. */
+  arrivals: number;
+  first: { blockNumber: number; txHash: string };
+  last: { blockNumber: number; txHash: string };
+  /** Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin). */
+  traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint }[];
+}
+
+/** An UnattributedVenue in the JSON report: amounts as exact decimal strings, marked as facts and not attributed. */
+export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {
+  traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: string }[];
+  evidence: 'fact';
+  attribution: typeof NOT_ATTRIBUTED;
+};
 
 /** Published definitions of the models, cited in every report. */
 export const MODEL_CITATIONS: Record<TaintModel, string> = {
@@ -96,6 +131,8 @@ export interface AttributionJson {
   swaps?: SwapTaintJson[];
   perSeed: { seed: Address; seeded: ModelAmountsJson; atVenues: ModelAmountsJson; frontier: ModelAmountsJson }[] | null;
   notes: string[];
+  /** Venues reached on another chain than the home chain: traced amounts only, no model ran there. */
+  notAttributed?: UnattributedVenueJson[];
 }
 
 /** Amounts as `{ asset: "decimal string" }`, assets sorted (native first), zeros left out. */
@@ -203,5 +240,10 @@ export function attributionJson(r: AttributionReport, home?: number): Attributio
         frontier: modelAmountsJson(frontierModels(s.attribution)),
       })) ?? null,
     notes: [...r.notes],
+    ...(r.notAttributed && r.notAttributed.length > 0 ? { notAttributed: r.notAttributed.map(unattributedJson) } : {}),
   };
+}
+
+function unattributedJson(v: UnattributedVenue): UnattributedVenueJson {
+  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString() })), evidence: 'fact', attribution: NOT_ATTRIBUTED };
 }

@@ -75,7 +75,10 @@ export interface ExportEdge {
   confidence: string;
   /** The bridge protocol of a crossing or exit; empty for a transfer. */
   protocol: string;
-  /** The taint each model put on the movement; empty where no model ran on it (a crossing, an exit). */
+  /**
+   * The taint each model put on the movement; empty where no model ran on it (a crossing, an exit, a
+   * movement on another chain than the run's home chain: the models run over the home chain only).
+   */
   taintPoison: string;
   taintHaircut: string;
   taintFifo: string;
@@ -148,10 +151,19 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
     const from = node(t.chainId, t.from);
     const to = node(t.chainId, t.to);
     // `native` is the coin of the movement's chain: BNB on bsc, whatever the home chain's is.
-    const meta = t.asset === 'native' && t.chainId !== home ? { symbol: nativeSymbolOf(result, t.chainId), decimals: 18 } : a.assets.get(t.asset);
+    // Another chain's asset is looked up by chain and asset (a token address may name another token there).
+    const meta =
+      t.chainId === home
+        ? a.assets.get(t.asset)
+        : t.asset === 'native'
+          ? { symbol: nativeSymbolOf(result, t.chainId), decimals: 18 }
+          : a.chainAssets?.get(`${t.chainId}:${t.asset}`);
     const decimals = meta?.decimals ?? null;
     const symbol = meta?.symbol == null ? '' : cleanText(meta.symbol, 40);
+    // The models run over the home chain's movements only: another chain's movement carries no model's
+    // figure (empty, not zero: not attributed, reached across a bridge).
     const on = taint.get(traceKey(t))?.taint;
+    const modelled = t.chainId === home;
     g.addDirectedEdgeWithKey(`${t.txHash}:${t.ref}`, from, to, {
       txHash: t.txHash,
       ref: t.ref,
@@ -171,9 +183,9 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
       basis: 'transfer',
       confidence: '',
       protocol: '',
-      taintPoison: (on?.poison ?? 0n).toString(),
-      taintHaircut: (on?.haircut ?? 0n).toString(),
-      taintFifo: (on?.fifo ?? 0n).toString(),
+      taintPoison: modelled ? (on?.poison ?? 0n).toString() : '',
+      taintHaircut: modelled ? (on?.haircut ?? 0n).toString() : '',
+      taintFifo: modelled ? (on?.fifo ?? 0n).toString() : '',
     });
   }
   addCrossings(g, result, node);

@@ -5,7 +5,7 @@ import type { Address, Risk } from '../types.js';
 import { plural } from '../util/plural.js';
 import { fullAddress } from './address.js';
 import { formatAssetAmount, swapText } from './amount.js';
-import { MODEL_CITATIONS, strength } from './attribution.js';
+import { MODEL_CITATIONS, NOT_ATTRIBUTED, strength } from './attribution.js';
 import { accountKey, addressUrl, txUrl } from './chains.js';
 import {
   chainLabel, crossingLinkText, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
@@ -62,6 +62,18 @@ export function renderHtml(r: FullReport): string {
     `<span class="nw">${esc(formatTime(chainId === home ? (a.times.get(block) ?? null) : null))}</span><br><small>block ${block}</small> ${tx(hash, chainId)}`;
 
   const venues = [...a.attribution.venues].sort(venueOrder);
+  // Venues on another chain: the traced movements into them (facts), no model's figure (the models run over the home chain).
+  const unattributedRows = (a.notAttributed ?? [])
+    .map((v) => {
+      const ev = known.get(v.chainId, v.address);
+      const evBadge = ev ? ` <span class="ev ev-${ev.level}" title="${esc(evidenceLine(ev, v.address))}">${esc(ev.level === 'inferred' ? 'inferred' : ev.level)}</span>` : '';
+      const span = v.first.txHash === v.last.txHash ? when(v.first.blockNumber, v.first.txHash, v.chainId) : `${when(v.first.blockNumber, v.first.txHash, v.chainId)}<br>to ${when(v.last.blockNumber, v.last.txHash, v.chainId)}`;
+      const traced = v.traced.map((t) => esc(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset))).join('<br>');
+      return `<tr class="risk-${esc(v.risk)} not-attributed"><td>${riskBadge(v.risk)} <b class="name">${esc(cleanOptional(v.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.category, 24))}</small></td>` +
+        `<td>${hashHtml(fullAddress(v.address), addressUrl(v.chainId, v.address))}${chainBadge(v.chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
+        `<td colspan="3">traced (fact): ${traced}<br><small>${esc(NOT_ATTRIBUTED)}</small></td><td>${esc(NOT_ATTRIBUTED)}</td></tr>`;
+    })
+    .join('\n');
   const venueRows = venues
     .map((v) => {
       const chainId = venueChain.get(v.address) ?? home;
@@ -143,7 +155,7 @@ export function renderHtml(r: FullReport): string {
 <h2>Summary</h2>
 <table class="kv"><tbody>
 <tr><th>seeds</th><td>${res.seeds.length}</td></tr>
-<tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)</td></tr>
+<tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)${(a.notAttributed ?? []).length > 0 ? `; ${plural((a.notAttributed ?? []).length, 'more venue')} on other chains, ${esc(NOT_ATTRIBUTED)}` : ''}</td></tr>
 <tr><th>hits (paths)</th><td>${res.hits.length} (${plural(res.hits.filter((h) => h.kind === 'venue').length, 'venue hit')}, ${plural(res.hits.filter((h) => h.kind === 'known-perpetrator').length, 'known perpetrator')}${exits > 0 ? `, ${plural(exits, 'exit')} to chains not followed` : ''})</td></tr>
 ${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
 <tr><th>coverage warnings</th><td>${res.coverage.warnings.length === 0 ? 'none' : res.coverage.warnings.map((w) => esc(cleanText(w, 600))).join('<br>')}</td></tr>
@@ -153,7 +165,7 @@ ${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.s
 <h2>Value that reached each venue <small>sanctioned and high-risk venues first, then by value (ETH under poison)</small></h2>
 <div class="tw"><table id="venue-table"><thead><tr><th>venue</th><th>address${multi ? ', chain' : ''}</th><th>hops</th><th>arrivals</th><th>first – last arrival</th><th>poison</th><th>haircut</th><th>FIFO</th><th>models agree</th></tr></thead>
 <tbody>
-${venueRows || '<tr><td colspan="9">No venue received tainted value under any model.</td></tr>'}
+${[venueRows, unattributedRows].filter((x) => x !== '').join('\n') || '<tr><td colspan="9">No venue received tainted value under any model.</td></tr>'}
 </tbody></table></div>
 <ul class="models">${TAINT_MODELS.map((mm) => `<li><b>${mm}</b>: ${esc(MODEL_CITATIONS[mm])}</li>`).join('')}</ul>
 ${a.notes.map((n) => `<p class="note">${esc(cleanText(n, 600))}</p>`).join('\n')}

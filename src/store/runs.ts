@@ -43,6 +43,8 @@ interface Row {
 
 /** A movement a run's walk followed (table trace_run_edges). */
 export interface RunEdge {
+  /** The chain the movement is on (a run across chains follows movements on each). */
+  chainId: number;
   txHash: string;
   ref: string;
   /** The hop it was first followed at (1: paid by a seed, forward). */
@@ -71,10 +73,10 @@ export function traceRuns(db: Db, path: string): TraceRuns {
   const byId = db.prepare(`SELECT * FROM trace_runs WHERE id = ?`);
   const latest = db.prepare(`SELECT * FROM trace_runs ORDER BY id DESC LIMIT 1`);
   const all = db.prepare(`SELECT * FROM trace_runs ORDER BY id`);
-  const insertEdge = db.prepare(`INSERT OR IGNORE INTO trace_run_edges (run_id, tx_hash, ref, hop) VALUES (?, ?, ?, ?)`);
+  const insertEdge = db.prepare(`INSERT OR IGNORE INTO trace_run_edges (run_id, chain_id, tx_hash, ref, hop) VALUES (?, ?, ?, ?, ?)`);
   const markEdges = db.prepare(`UPDATE trace_runs SET edges_recorded = 1 WHERE id = ?`);
   const recorded = db.prepare(`SELECT edges_recorded FROM trace_runs WHERE id = ?`);
-  const edgesOf = db.prepare(`SELECT tx_hash, ref, hop FROM trace_run_edges WHERE run_id = ? ORDER BY hop, tx_hash, ref`);
+  const edgesOf = db.prepare(`SELECT chain_id, tx_hash, ref, hop FROM trace_run_edges WHERE run_id = ? ORDER BY hop, chain_id, tx_hash, ref`);
   // The run and its edges in one transaction: a run is never left without the graph it was recorded with.
   const recordAll = db.transaction((run: NewTraceRun, edges: readonly RunEdge[] | undefined): number => {
     const id = Number(
@@ -94,7 +96,7 @@ export function traceRuns(db: Db, path: string): TraceRuns {
       }).lastInsertRowid,
     );
     if (edges) {
-      for (const e of edges) insertEdge.run(id, e.txHash, e.ref, e.hop);
+      for (const e of edges) insertEdge.run(id, e.chainId, e.txHash, e.ref, e.hop);
       markEdges.run(id);
     }
     return id;
@@ -105,7 +107,7 @@ export function traceRuns(db: Db, path: string): TraceRuns {
       withSqliteErrors(path, () => {
         const r = recorded.get(id) as { edges_recorded: number } | undefined;
         if (!r || r.edges_recorded !== 1) return null;
-        return (edgesOf.all(id) as { tx_hash: string; ref: string; hop: number }[]).map((e) => ({ txHash: e.tx_hash, ref: e.ref, hop: e.hop }));
+        return (edgesOf.all(id) as { chain_id: number; tx_hash: string; ref: string; hop: number }[]).map((e) => ({ chainId: e.chain_id, txHash: e.tx_hash, ref: e.ref, hop: e.hop }));
       }),
     get(id) {
       const row = withSqliteErrors(path, () => (id === undefined ? latest.get() : byId.get(id)) as Row | undefined);

@@ -399,4 +399,21 @@ export const MIGRATIONS: readonly string[] = [
       AND ref = OLD.ref AND chain_id = OLD.chain_id;
   END;
   `,
+  `
+  -- Migration 11. The chain of each movement a run's walk followed (issue 16: a run across chains follows
+  -- movements on every chain it has an endpoint for, and records them all). Rows recorded before are of the
+  -- run's own chain (runs then recorded only their home chain's movements): they take trace_runs.chain_id.
+  CREATE TABLE trace_run_edges_copy (
+    run_id   INTEGER NOT NULL REFERENCES trace_runs (id),
+    chain_id INTEGER NOT NULL,
+    tx_hash  TEXT    NOT NULL,
+    ref      TEXT    NOT NULL,
+    hop      INTEGER NOT NULL,
+    PRIMARY KEY (run_id, chain_id, tx_hash, ref)
+  ) WITHOUT ROWID;
+  INSERT INTO trace_run_edges_copy (run_id, chain_id, tx_hash, ref, hop)
+    SELECT e.run_id, r.chain_id, e.tx_hash, e.ref, e.hop FROM trace_run_edges e JOIN trace_runs r ON r.id = e.run_id;
+  DROP TABLE trace_run_edges;
+  ALTER TABLE trace_run_edges_copy RENAME TO trace_run_edges;
+  `,
 ];

@@ -573,8 +573,12 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     crossings,
     frontier,
   };
-  const edges = [...home.traced.out.values(), ...home.traced.in.values()];
-  tracedEdges.set(result, edges.map((e) => ({ txHash: e.transfer.txHash, ref: e.transfer.ref, hop: e.hop })));
+  // Every chain's movements the walk followed (home chain first), each with its chain: the one graph
+  // every output of the run draws, crossings joining the chains.
+  const edges = [...runs.values()]
+    .sort((a, b) => (a.home ? -1 : b.home ? 1 : a.chainId - b.chainId))
+    .flatMap((cr) => [...cr.traced.out.values(), ...cr.traced.in.values()]);
+  tracedEdges.set(result, edges.map((e) => ({ chainId: e.transfer.chainId, txHash: e.transfer.txHash, ref: e.transfer.ref, hop: e.hop })));
   tracedMovements.set(result, { out: [...home.traced.out.values()], in: [...home.traced.in.values()] });
   return result;
 }

@@ -1,4 +1,5 @@
 import { TAINT_MODELS, type TaintModel } from '../../graph/index.js';
+import { NOT_ATTRIBUTED } from '../attribution.js';
 import { csvField } from '../csv.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { runChainName } from '../crossChain.js';
@@ -20,10 +21,15 @@ export const csvFormat: ReportFormat = {
 
 const CSV_COLUMNS = [
   'venue', 'chain_id', 'chain', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
-  'model', 'asset', 'symbol', 'decimals', 'amount', 'support', 'evidence', 'evidence_detail',
+  'model', 'asset', 'symbol', 'decimals', 'amount', 'support', 'evidence', 'evidence_detail', 'attribution',
 ] as const;
 
-/** `--format csv`: one line per (venue, model, asset) with the exact amount in base units, and the chain the venue was reached on. */
+/**
+ * `--format csv`: one line per (venue, model, asset) with the exact amount in base units, and the chain the
+ * venue was reached on (`attribution` = `attributed`). A venue reached on another chain than the home chain
+ * (across a bridge) has one line per asset with model `traced`: the sum of the traced movements into it (a
+ * fact), no model's figure, and `attribution` = `not attributed: reached across a bridge`.
+ */
 export function renderCsv(r: FullReport): string {
   const a = r.attribution;
   const lines: string[] = [CSV_COLUMNS.join(',')];
@@ -45,12 +51,26 @@ export function renderCsv(r: FullReport): string {
             v.address, chainId, runChainName(r.result, chainId), v.venue.entity, v.venue.category, v.venue.risk, v.hops, v.arrivals, v.first.block, iso(v.first.block, chainId),
             v.last.block, iso(v.last.block, chainId), model, asset, m.symbol, m.decimals, amount.toString(), v.support.join(' '),
             // A venue of the attribution is a labelled address unless a hit says otherwise.
-            e?.level ?? 'label', e ? evidenceLine(e, v.address) : '',
+            e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', 'attributed',
           ]
             .map(csvField)
             .join(','),
         );
       }
+    }
+  }
+  for (const v of a.notAttributed ?? []) {
+    const e = known.get(v.chainId, v.address);
+    for (const t of v.traced) {
+      lines.push(
+        [
+          v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, null,
+          v.last.blockNumber, null, 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
+          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', NOT_ATTRIBUTED,
+        ]
+          .map(csvField)
+          .join(','),
+      );
     }
   }
   return lines.join('\n') + '\n';

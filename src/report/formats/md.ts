@@ -3,7 +3,7 @@ import type { PathStep } from '../../trace/result.js';
 import { plural } from '../../util/plural.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, swapText } from '../amount.js';
-import { MODEL_CITATIONS, frontierModels, strength } from '../attribution.js';
+import { MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength } from '../attribution.js';
 import { chainLabel, crossingLine, crossingsOf, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChains, spansChains, stepChain, stepCrossing } from '../crossChain.js';
 import { evidenceIndex, evidenceLine, pathNotes } from '../evidence.js';
 import { venueChains } from '../graph.js';
@@ -53,7 +53,15 @@ export function renderMarkdown(r: FullReport): string {
         `${amounts(v.amounts.poison)} | ${amounts(v.amounts.haircut)} | ${amounts(v.amounts.fifo)} | ${strength(v.support)} |`,
     );
   }
-  if (a.attribution.venues.length === 0) out.push(`| (none) | |${multi ? ' |' : ''} | | | | | | | | | |`);
+  // A venue on another chain: the traced movements into it (facts) in each model's column, marked: no model ran there.
+  for (const v of a.notAttributed ?? []) {
+    const traced = v.traced.map((t) => mdText(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset), 80)).join(', ');
+    out.push(
+      `| ${mdText(v.entity, 48)} | \`${fullAddress(v.address)}\` |${chainCol(v.chainId)} ${mdText(v.risk)} | ${known.get(v.chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.blockNumber} | ${v.last.blockNumber} | ` +
+        `traced ${traced} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} |`,
+    );
+  }
+  if (a.attribution.venues.length === 0 && (a.notAttributed ?? []).length === 0) out.push(`| (none) | |${multi ? ' |' : ''} | | | | | | | | | |`);
   const f = frontierModels(a.attribution);
   out.push('', `Left the seeds: poison ${amounts(a.attribution.seeded.poison)}; haircut ${amounts(a.attribution.seeded.haircut)}; FIFO ${amounts(a.attribution.seeded.fifo)}.`);
   out.push(`Not at a venue (${a.attribution.frontier.length} addresses): poison ${amounts(f.poison)}; haircut ${amounts(f.haircut)}; FIFO ${amounts(f.fifo)}.`);

@@ -1,8 +1,8 @@
 import { Chalk } from 'chalk';
 import { TAINT_MODELS, frontierTotal, taintBalance } from '../../graph/index.js';
 import { fullAddress } from '../address.js';
-import { formatCount } from '../amount.js';
-import { MODEL_CITATIONS, frontierModels, strength, venuesTotal } from '../attribution.js';
+import { formatAssetAmount, formatCount } from '../amount.js';
+import { MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength, venuesTotal } from '../attribution.js';
 import { chainLabel, spansChains } from '../crossChain.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { venueChains } from '../graph.js';
@@ -58,6 +58,18 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
     lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
     for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(v.amounts[m], a)}`);
+  }
+  for (const v of a.notAttributed ?? []) {
+    // A venue on another chain: the traced movements into it (facts), no model's figure.
+    const risk = v.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
+    const blocks = v.first.blockNumber === v.last.blockNumber ? `block ${v.first.blockNumber}` : `blocks ${v.first.blockNumber}–${v.last.blockNumber}`;
+    lines.push('');
+    lines.push(`  ${risk} ${st.title(cleanOptional(v.entity, 48, '(unnamed)'))} — ${cleanText(v.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${blocks}`);
+    lines.push(`    venue     ${fullAddress(v.address)}  on ${chainLabel(r.result, v.chainId)}`);
+    const ev = known.get(v.chainId, v.address);
+    if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
+    lines.push(`    ${NOT_ATTRIBUTED}`);
+    lines.push(`      traced   ${v.traced.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset)).join(', ')} (fact: the movements the walk followed into it)`);
   }
   const f = frontierModels(a.attribution);
   lines.push('', `    not at a venue (held, or sent past the hop limit, a hub or the walk's edges): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
