@@ -197,11 +197,17 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
       const into = moved.filter((k) => g.target(k) === `eip155:56:${v.address}`);
       expect(v.arrivals).toBe(into.length);
       expect(v.traced).toEqual([{ asset: 'native', symbol: 'BNB', decimals: 18, amount: into.reduce((n, k) => n + BigInt(g.getEdgeAttribute(k, 'amount') as string), 0n).toString() }]);
+      // Its arrival's time is its own chain's (the same as the hit's last step), not "time unknown".
+      const hit = venues.find((h: any) => h.address === v.address);
+      expect(v.first.timestamp).toBe(hit.path[hit.path.length - 1].timestamp);
+      expect(v.first.timestamp).toEqual(expect.any(Number));
     }
     const venueCsv = await hoptrace(['report', '--db', db, '--format', 'csv']);
     expect(venueCsv.code, venueCsv.stderr).toBe(0);
     const marked = (parseCsv(venueCsv.stdout, { columns: true }) as Record<string, string>[]).filter((r) => r.attribution === 'not attributed: reached across a bridge');
-    expect(marked.map((r) => [r.chain_id, r.venue, r.model, r.symbol, r.amount]).sort()).toEqual(att.notAttributed.map((v: any) => ['56', v.address, 'traced', 'BNB', v.traced[0].amount]).sort());
+    expect(marked.map((r) => [r.chain_id, r.venue, r.model, r.symbol, r.amount, r.first_time]).sort()).toEqual(
+      att.notAttributed.map((v: any) => ['56', v.address, 'traced', 'BNB', v.traced[0].amount, new Date(v.first.timestamp * 1000).toISOString()]).sort(),
+    );
     for (const format of ['text', 'html', 'md']) {
       const r = await hoptrace(['report', '--db', db, '--format', format]);
       expect(r.code, `${format}: ${r.stderr}`).toBe(0);

@@ -217,7 +217,7 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
     if (silent.length > 0) notes.push(`Raw units: the token${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer decimals(); ${silent.length === 1 ? 'its' : 'their'} amounts are in base units.`);
     if (unread.length > 0) notes.push(`Raw units: the decimals() of ${unread.join(', ')} ${unread.length === 1 ? 'was' : 'were'} never read (a run recorded before tokens were read for every traced asset); trace again with this database to read ${unread.length === 1 ? 'it' : 'them'}.`);
   }
-  const notAttributed = unattributedVenues(result, traced, chainAssets);
+  const notAttributed = unattributedVenues(result, traced, chainAssets, (chainId, block) => byChain.get(chainId)?.block(block)?.timestamp ?? null);
   if (notAttributed.length > 0) {
     notes.push(
       `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain across a bridge ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).`,
@@ -267,7 +267,12 @@ function runSwaps(store: Store, run: { fromBlock: number; toBlock: number }, tra
  * chain's token metadata (`native`: the chain's own coin). Empty for a run on one chain, or one recorded
  * before runs kept their walk's edges.
  */
-function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; hop: number }[] | null, chainAssets: ReadonlyMap<string, AssetMeta>): UnattributedVenue[] {
+function unattributedVenues(
+  result: TraceResult,
+  traced: { transfer: Transfer; hop: number }[] | null,
+  chainAssets: ReadonlyMap<string, AssetMeta>,
+  blockTime: (chainId: number, block: number) => number | null,
+): UnattributedVenue[] {
   if (!traced) return [];
   const out = new Map<string, UnattributedVenue>();
   for (const h of result.hits) {
@@ -295,8 +300,8 @@ function unattributedVenues(result: TraceResult, traced: { transfer: Transfer; h
       risk: h.risk,
       hops: h.hops,
       arrivals: into.length,
-      first: { blockNumber: first.blockNumber, txHash: first.txHash },
-      last: { blockNumber: last.blockNumber, txHash: last.txHash },
+      first: { blockNumber: first.blockNumber, txHash: first.txHash, timestamp: blockTime(chainId, first.blockNumber) },
+      last: { blockNumber: last.blockNumber, txHash: last.txHash, timestamp: blockTime(chainId, last.blockNumber) },
       traced: [...sums].sort(([x], [y]) => assetOrder(x, y)).map(([asset, amount]) => {
         const meta = chainAssets.get(`${chainId}:${asset}`);
         return { asset, symbol: meta?.symbol ?? null, decimals: meta?.decimals ?? null, amount };

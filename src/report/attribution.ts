@@ -47,8 +47,9 @@ export interface UnattributedVenue {
   hops: number;
   /** Traced movements into it. */
   arrivals: number;
-  first: { blockNumber: number; txHash: string };
-  last: { blockNumber: number; txHash: string };
+  /** First and last arrival; `timestamp` from that chain's stored header (null where none is stored). */
+  first: { blockNumber: number; txHash: string; timestamp?: number | null };
+  last: { blockNumber: number; txHash: string; timestamp?: number | null };
   /** Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin). */
   traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint }[];
 }

@@ -57,9 +57,9 @@ export function renderHtml(r: FullReport): string {
     const parts = amountParts(m, a);
     return parts.length === 0 ? '—' : parts.map(amountHtml).join('<br>');
   };
-  const when = (block: number, hash: string, chainId: number): string =>
-    // Block times are the home chain's headers: a venue reached on another chain gets none from them.
-    `<span class="nw">${esc(formatTime(chainId === home ? (a.times.get(block) ?? null) : null))}</span><br><small>block ${block}</small> ${tx(hash, chainId)}`;
+  // Block times: the home chain's from its headers; a venue reached on another chain brings its own (`at`).
+  const when = (block: number, hash: string, chainId: number, at: number | null = null): string =>
+    `<span class="nw">${esc(formatTime(chainId === home ? (a.times.get(block) ?? null) : at))}</span><br><small>block ${block}</small> ${tx(hash, chainId)}`;
 
   const venues = [...a.attribution.venues].sort(venueOrder);
   // Venues on another chain: the traced movements into them (facts), no model's figure (the models run over the home chain).
@@ -67,7 +67,8 @@ export function renderHtml(r: FullReport): string {
     .map((v) => {
       const ev = known.get(v.chainId, v.address);
       const evBadge = ev ? ` <span class="ev ev-${ev.level}" title="${esc(evidenceLine(ev, v.address))}">${esc(ev.level === 'inferred' ? 'inferred' : ev.level)}</span>` : '';
-      const span = v.first.txHash === v.last.txHash ? when(v.first.blockNumber, v.first.txHash, v.chainId) : `${when(v.first.blockNumber, v.first.txHash, v.chainId)}<br>to ${when(v.last.blockNumber, v.last.txHash, v.chainId)}`;
+      const first = when(v.first.blockNumber, v.first.txHash, v.chainId, v.first.timestamp ?? null);
+      const span = v.first.txHash === v.last.txHash ? first : `${first}<br>to ${when(v.last.blockNumber, v.last.txHash, v.chainId, v.last.timestamp ?? null)}`;
       const traced = v.traced.map((t) => esc(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset))).join('<br>');
       return `<tr class="risk-${esc(v.risk)} not-attributed"><td>${riskBadge(v.risk)} <b class="name">${esc(cleanOptional(v.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.category, 24))}</small></td>` +
         `<td>${hashHtml(fullAddress(v.address), addressUrl(v.chainId, v.address))}${chainBadge(v.chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +

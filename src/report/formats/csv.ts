@@ -38,6 +38,7 @@ export function renderCsv(r: FullReport): string {
     const t = chainId === r.result.chainId ? a.times.get(block) : undefined;
     return t === undefined ? null : new Date(t * 1000).toISOString();
   };
+  const isoAt = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t * 1000).toISOString());
   const known = evidenceIndex(r.result);
   const chains = venueChains(a, r.result.chainId);
   for (const v of a.attribution.venues) {
@@ -64,8 +65,8 @@ export function renderCsv(r: FullReport): string {
     for (const t of v.traced) {
       lines.push(
         [
-          v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, null,
-          v.last.blockNumber, null, 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
+          v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, isoAt(v.first.timestamp),
+          v.last.blockNumber, isoAt(v.last.timestamp), 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
           e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', NOT_ATTRIBUTED,
         ]
           .map(csvField)
