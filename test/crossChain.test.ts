@@ -27,6 +27,10 @@ describe('--rpc and seeds name their chain', () => {
   it('refuses a chain name it does not know, in one sentence', () => {
     expect(() => planRpc(['bnb=https://b.example'])).toThrow(UsageError);
     expect(() => planRpc(['bnb=https://b.example'])).toThrow(/"bnb" is not a chain/);
+    // Said for what it is (it was "RPC URL *** is not an http(s) URL", the whole value masked).
+    expect(() => planRpc(['bsc='])).toThrow(/^--rpc bsc= names a chain but gives no URL after it\.$/);
+    expect(() => planRpc(['99999999999999999=https://b.example'])).toThrow(/chain id too large: "99999999999999999" is not an EIP-155 chain id/);
+    expect(() => parseSeedArg(`0:${A}`)).toThrow(/chain id 0: "0" is not an EIP-155 chain id/);
   });
 
   it('reads `chain:0x…` seeds, and refuses a chain the run has no endpoint for', () => {

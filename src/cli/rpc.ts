@@ -23,13 +23,14 @@ export interface RpcPlan {
 }
 
 /** `name=` or `<chain id>=` before a URL; a URL itself has `:` before any `=` and never matches. */
-const NAMED = /^([a-z][a-z0-9-]*|\d{1,15})=(.+)$/i;
+const NAMED = /^([a-z][a-z0-9-]*|\d+)=(.*)$/i;
 
 /** A chain as the user names it: a label-chain name (`bsc`) or an EIP-155 chain id (`56`, `31337`). */
 export function parseChainName(text: string, what: string): number {
-  if (/^\d{1,15}$/.test(text)) {
+  if (/^\d+$/.test(text)) {
     const id = Number(text);
-    if (id > 0 && Number.isSafeInteger(id)) return id;
+    if (text.length <= 15 && id > 0 && Number.isSafeInteger(id)) return id;
+    throw new UsageError(`${what}: ${text.length > 15 ? 'chain id too large' : 'chain id 0'}: "${text.slice(0, 20)}${text.length > 20 ? '…' : ''}" is not an EIP-155 chain id.`);
   }
   const id = chainIdForLabelChain(text.toLowerCase());
   if (id === null) throw new UsageError(`${what}: "${text}" is not a chain: use a chain id or one of ${KNOWN_LABEL_CHAINS.join(', ')}.`);
@@ -53,6 +54,7 @@ export function planRpc(values: readonly string[]): RpcPlan {
     const url = m[2]!;
     registerSecrets([url]);
     const chainId = parseChainName(m[1]!, '--rpc');
+    if (url.trim() === '') throw new UsageError(`--rpc ${m[1]}= names a chain but gives no URL after it.`, { hint: `--rpc ${m[1]}=https://…` });
     const have = named.get(chainId);
     if (have) have.urls.push(url);
     else named.set(chainId, { name: m[1]!, chainId, urls: [url] });
