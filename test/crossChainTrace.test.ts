@@ -260,6 +260,14 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     expect(refused.stderr).toMatch(/has no --rpc in this run/);
   });
 
+  it('counts the calls of every endpoint of the run, a chain the walk never reached included', async () => {
+    const r = await hoptrace(['trace', who.seed!, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--db', join(dir, 'calls.db'), '--hops', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { chains: { chainId: number }[]; stats: { rpcCalls: { byMethod: Record<string, number> } } };
+    expect(doc.chains.map((c) => c.chainId)).toEqual([1]); // bsc was never reached…
+    expect(doc.stats.rpcCalls.byMethod['eth_chainId']).toBe(2); // …but its endpoint was asked its chain id
+  });
+
   it('refuses an endpoint named for another chain than it serves', async () => {
     const r = await hoptrace(['trace', who.seed!, '--rpc', `bsc=${eth.anvil.url}`, '--db', join(dir, 'refused.db')]);
     expect(r.code).toBe(2);

@@ -512,7 +512,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     .sort((a, b) => (a.chainId ?? Number.MAX_SAFE_INTEGER) - (b.chainId ?? Number.MAX_SAFE_INTEGER) || a.chain.localeCompare(b.chain) || a.txHash.localeCompare(b.txHash));
   const allVisited = [...runs.values()].reduce((n, cr) => n + cr.visited.size, 0);
   const calls = { total: 0, byMethod: {} as Record<string, number> };
-  for (const c of new Set([...runs.values()].map((cr) => cr.c.rpc))) {
+  // Every endpoint of the run, a chain the walk never reached included (it was asked its id and head).
+  for (const c of new Set([...contexts.values()].map((x) => x.rpc))) {
     calls.total += c.stats.total;
     for (const [m, n] of Object.entries(c.stats.byMethod)) calls.byMethod[m] = (calls.byMethod[m] ?? 0) + n;
   }
