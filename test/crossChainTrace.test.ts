@@ -193,25 +193,27 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     const venues = doc.hits.filter((h: any) => h.kind === 'venue' && h.chainId === 56);
     expect(att.notAttributed.map((v: any) => [v.chainId, v.address]).sort()).toEqual(venues.map((h: any) => [56, h.address]).sort());
     for (const v of att.notAttributed) {
-      expect(v).toMatchObject({ evidence: 'fact', attribution: 'not attributed: reached across a bridge' });
+      expect(v).toMatchObject({ evidence: 'fact', attribution: 'not attributed: on another chain than the home chain' });
       const into = moved.filter((k) => g.target(k) === `eip155:56:${v.address}`);
       expect(v.arrivals).toBe(into.length);
       expect(v.traced).toEqual([{ asset: 'native', symbol: 'BNB', decimals: 18, amount: into.reduce((n, k) => n + BigInt(g.getEdgeAttribute(k, 'amount') as string), 0n).toString() }]);
       // Its arrival's time is its own chain's (the same as the hit's last step), not "time unknown".
       const hit = venues.find((h: any) => h.address === v.address);
+      // The hop count runs on across the crossing: the edge into it has the hit's hop count.
+      for (const k of into) expect(Number(g.getEdgeAttribute(k, 'hop'))).toBe(hit.hops);
       expect(v.first.timestamp).toBe(hit.path[hit.path.length - 1].timestamp);
       expect(v.first.timestamp).toEqual(expect.any(Number));
     }
     const venueCsv = await hoptrace(['report', '--db', db, '--format', 'csv']);
     expect(venueCsv.code, venueCsv.stderr).toBe(0);
-    const marked = (parseCsv(venueCsv.stdout, { columns: true }) as Record<string, string>[]).filter((r) => r.attribution === 'not attributed: reached across a bridge');
+    const marked = (parseCsv(venueCsv.stdout, { columns: true }) as Record<string, string>[]).filter((r) => r.attribution === 'not attributed: on another chain than the home chain');
     expect(marked.map((r) => [r.chain_id, r.venue, r.model, r.symbol, r.amount, r.first_time]).sort()).toEqual(
       att.notAttributed.map((v: any) => ['56', v.address, 'traced', 'BNB', v.traced[0].amount, new Date(v.first.timestamp * 1000).toISOString()]).sort(),
     );
     for (const format of ['text', 'html', 'md']) {
       const r = await hoptrace(['report', '--db', db, '--format', format]);
       expect(r.code, `${format}: ${r.stderr}`).toBe(0);
-      expect(r.stdout, format).toContain('not attributed: reached across a bridge');
+      expect(r.stdout, format).toContain('not attributed: on another chain than the home chain');
     }
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
     const validate = new Ajv2020.default({ strict: false }).compile(schema);
@@ -234,6 +236,14 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
       expect(out.checks.length).toBeLessThanOrEqual(onChain(id));
       expect(out.notChecked).toBeGreaterThan(0);
     }
+    // Several endpoints are refused (last-wins would check one chain and say nothing of the others), and a
+    // chain with no hop of the report (OP: only a crossing lands there) checks nothing: an error, not "0 of 0 hold".
+    const several = await hoptrace(['verify', file, '--rpc', eth.anvil.url, '--rpc', `bsc=${bsc.anvil.url}`]);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toMatch(/^hoptrace: verify checks one chain with one endpoint: 2 --rpc were given\.$/m);
+    const none = await hoptrace(['verify', file, '--rpc', `10=${op.anvil.url}`]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^hoptrace: no hop of .* is on chain 10 \(the node's\): nothing was checked/m);
   }, 120_000);
 
   it('starts from a seed named on another chain (`bsc:0x…`)', async () => {
@@ -244,6 +254,11 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     expect(doc.hits).toContainEqual(expect.objectContaining({ address: who.venueA, chainId: 56, hops: 1 }));
     // The seed's chain is in the report: it is not the home chain's address of the same hex.
     expect(doc).toMatchObject({ seeds: [{ address: who.thorRecipient, chainId: 56 }] });
+    // `0x…` and `<home chain>:0x…` are one seed.
+    const same = await hoptrace(['trace', who.seed!, `ethereum:${who.seed}`, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--db', db, '--hops', '1', '--json']);
+    expect(same.code, same.stderr).toBe(0);
+    expect((JSON.parse(same.stdout) as { seeds: unknown[] }).seeds).toEqual([expect.objectContaining({ address: who.seed })]);
+    expect((JSON.parse(same.stdout) as { seeds: object[] }).seeds[0]).not.toHaveProperty('chainId');
     // One address seeded on two chains is two seeds.
     const both = await hoptrace(['trace', who.thorRecipient!, `bsc:${who.thorRecipient}`, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--db', db, '--json']);
     expect(both.code, both.stderr).toBe(0);

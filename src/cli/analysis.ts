@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
@@ -19,7 +19,7 @@ import { writeErr } from './output.js';
 import { planRpc, reachingRpc, rpcUrls } from './rpc.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, rpcOption, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, type FormatChoice } from './shared.js';
 
 /**
  * `report`, `export`, `path` (from the database alone, no RPC) and `verify` (a report against a node).
@@ -132,11 +132,22 @@ export function registerAnalysisCommands(program: Command): void {
     .command('verify')
     .description('re-fetch every hop of a JSON report from a node: which hold, which do not and why (exit 1 if any fails)')
     .argument('<report>', 'a JSON report (hoptrace trace --json, or hoptrace report --format json)')
-    .addOption(rpcOption({ repeatable: false }))
+    .addOption(
+      // Collected, not last-wins: a second endpoint is refused rather than silently replacing the first.
+      new Option('--rpc <url>', 'JSON-RPC endpoint of one chain of the report, <chain>=<url> to name it (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
+        .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+        .default([]),
+    )
     .option('--json', 'print the checks as JSON')
-    .action(async (file: string, o: { rpc?: string; json?: boolean }) => {
+    .action(async (file: string, o: { rpc?: string[]; json?: boolean }) => {
       // `<chain>=<url>` as trace takes it: the chain is checked against the node's and the report's.
-      const plan = planRpc(rpcUrls(o.rpc));
+      const given = rpcUrls(o.rpc && o.rpc.length > 0 ? o.rpc : undefined);
+      if (given.length > 1) {
+        throw new UsageError(`verify checks one chain with one endpoint: ${given.length} --rpc were given.`, {
+          hint: 'run verify once per chain of the report, each with that chain\'s --rpc',
+        });
+      }
+      const plan = planRpc(given);
       const named = plan.named[0];
       const url = plan.bare[0] ?? named!.urls[0]!;
       if (!existsSync(file)) throw new UsageError(`report ${file} does not exist.`);
@@ -155,6 +166,11 @@ export function registerAnalysisCommands(program: Command): void {
         if (served !== named.chainId) throw new UsageError(`--rpc ${named.name}=${rpc.endpoint} serves chain ${served}, not ${named.name} (chain ${named.chainId}).`);
       }
       const r = await reachingRpc(() => verifyReport(report, rpc));
+      if (r.checks.length === 0) {
+        throw new UsageError(`no hop of ${file} is on chain ${r.chainId} (the node's): nothing was checked (${plural(r.notChecked, 'hop')} on other chains or across bridges).`, {
+          hint: 'give the --rpc of a chain the hops of the report are on',
+        });
+      }
       if (o.json) emit(JSON.stringify(r, null, 2) + '\n', 'json');
       else {
         // The report is someone else's file: what it says (hashes, refs) is cleaned before it reaches a terminal.

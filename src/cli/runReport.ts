@@ -220,7 +220,7 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
   const notAttributed = unattributedVenues(result, traced, chainAssets, (chainId, block) => byChain.get(chainId)?.block(block)?.timestamp ?? null);
   if (notAttributed.length > 0) {
     notes.push(
-      `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain across a bridge ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).`,
+      `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain (across a bridge, or from a seed there) ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).`,
     );
   }
   const json = toJsonValue(result);

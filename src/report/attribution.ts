@@ -34,7 +34,7 @@ export interface AttributionReport {
 }
 
 /** The marker every output prints beside a venue reached on another chain (no taint model ran there). */
-export const NOT_ATTRIBUTED = 'not attributed: reached across a bridge';
+export const NOT_ATTRIBUTED = 'not attributed: on another chain than the home chain';
 
 /** A venue reached on another chain than the home chain: what the walk's movements brought it (facts). */
 export interface UnattributedVenue {

@@ -500,7 +500,9 @@ function graphData(g: TracedGraph): { nodes: GraphNode[]; links: GraphLink[] } {
     const figure = (v: string): string => (v === '' ? 'n/a' : fmt(v));
     const promise = at.kind === 'exit' || at.amount === '';
     entry.link.transfers.push({
-      amount: promise ? at.value : fmt(at.amount), tx: at.txHash, ref: at.ref, block: at.blockNumber, chain: g.getNodeAttribute(t, 'chain'), kind: at.kind,
+      amount: promise ? at.value : fmt(at.amount), tx: at.txHash, ref: at.ref, block: at.blockNumber,
+      // An exit's transaction is on the chain it left (its target is the destination, e.g. Bitcoin).
+      chain: g.getNodeAttribute(at.kind === 'exit' ? s : t, 'chain'), kind: at.kind,
       evidence: at.evidence + (at.confidence === '' ? '' : `, ${at.confidence}`), url: txUrl(at.chainId, at.txHash),
       taint: { poison: figure(at.taintPoison), haircut: figure(at.taintHaircut), fifo: figure(at.taintFifo) },
     });

@@ -176,10 +176,21 @@ interface Leg {
  * `ctx.chains`, the arrival is found there and the walk goes on from its recipient, the hop count
  * running on; otherwise the exit is a hit of its own kind and a frontier row.
  */
-export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRequest): Promise<TraceResult> {
+export async function runTrace(ctx: TraceContext, conn: Connection, given: TraceRequest): Promise<TraceResult> {
   const started = Date.now();
   const { rpc, store } = ctx;
   const { chainId, head, headers } = conn;
+  // One seed per chain and address: `0x…` and `<home chain>:0x…` are the same seed (the first kept).
+  const seen = new Set<string>();
+  const req: TraceRequest = {
+    ...given,
+    seeds: given.seeds.flatMap((s) => {
+      const key = `${s.chainId ?? chainId}:${s.address}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [s.chainId === chainId ? (({ chainId: _home, ...rest }) => rest)(s) : s];
+    }),
+  };
   const homeContext: ChainContext = { rpc, store, conn, labels: ctx.labels, labelChain: ctx.labelChain, nativeSymbol: ctx.nativeSymbol, ...(ctx.seedList ? { seedList: ctx.seedList } : {}) };
   const contexts = new Map<number, ChainContext>([[chainId, homeContext]]);
   for (const c of ctx.chains ?? []) if (!contexts.has(c.conn.chainId)) contexts.set(c.conn.chainId, c);
@@ -283,8 +294,10 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     r.inferences.forEach((f, a) => cr.known.inferences.set(a, f));
     r.hubs.forEach((h) => cr.hubs.set(h.address, h));
     r.visited.forEach((a) => cr.visited.add(a));
+    // A leg that starts across a crossing counts its hops from there: the run's hop count runs on.
+    const offset = req.hops - leg.hops;
     r.traced.forEach((v, k) => {
-      if (!cr.traced[leg.direction].has(k)) cr.traced[leg.direction].set(k, v);
+      if (!cr.traced[leg.direction].has(k)) cr.traced[leg.direction].set(k, offset > 0 ? { ...v, hop: v.hop + offset } : v);
     });
     followed += r.followed;
     skipped += r.skipped;

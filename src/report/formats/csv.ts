@@ -28,7 +28,7 @@ const CSV_COLUMNS = [
  * `--format csv`: one line per (venue, model, asset) with the exact amount in base units, and the chain the
  * venue was reached on (`attribution` = `attributed`). A venue reached on another chain than the home chain
  * (across a bridge) has one line per asset with model `traced`: the sum of the traced movements into it (a
- * fact), no model's figure, and `attribution` = `not attributed: reached across a bridge`.
+ * fact), no model's figure, and `attribution` = `not attributed: on another chain than the home chain`.
  */
 export function renderCsv(r: FullReport): string {
   const a = r.attribution;

@@ -62,7 +62,11 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   for (const v of a.notAttributed ?? []) {
     // A venue on another chain: the traced movements into it (facts), no model's figure.
     const risk = v.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
-    const blocks = v.first.blockNumber === v.last.blockNumber ? `block ${v.first.blockNumber}` : `blocks ${v.first.blockNumber}–${v.last.blockNumber}`;
+    // Its times are its own chain's (the stored headers of that chain), as for the home chain's venues.
+    const blocks =
+      v.first.blockNumber === v.last.blockNumber
+        ? `block ${v.first.blockNumber} (${formatTime(v.first.timestamp ?? null)})`
+        : `blocks ${v.first.blockNumber}–${v.last.blockNumber} (${formatTime(v.first.timestamp ?? null)} – ${formatTime(v.last.timestamp ?? null)})`;
     lines.push('');
     lines.push(`  ${risk} ${st.title(cleanOptional(v.entity, 48, '(unnamed)'))} — ${cleanText(v.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${blocks}`);
     lines.push(`    venue     ${fullAddress(v.address)}  on ${chainLabel(r.result, v.chainId)}`);
