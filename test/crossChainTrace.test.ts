@@ -275,6 +275,32 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     expect(refused.stderr).toMatch(/has no --rpc in this run/);
   });
 
+  it('diffs two runs of a cross-chain case without mixing chains: amounts keep their chain, other chains\' blocks are not news', async () => {
+    const d2 = join(dir, 'diff.db');
+    for (const [address, entity] of [[who.venueA, 'Venue A'], [who.venueB, 'Venue B']] as const) {
+      const r = await hoptrace(['labels', 'add', address, '--db', d2, '--chain', 'bsc', '--entity', entity, '--category', 'exchange', '--source', 'test fixture (anvil dev account)', '--role', 'hot-wallet']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const base = ['trace', who.seed!, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--rpc', `10=${op.anvil.url}`, '--db', d2, '-q'];
+    for (const hops of ['3', '5']) expect((await hoptrace([...base, '--hops', hops])).code).toBe(0);
+    const r = await hoptrace(['diff', '1', '2', '--db', d2, '--json', '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as Record<string, any>;
+    const newVenues = d.hits.new.filter((h: any) => h.address === who.venueA || h.address === who.venueB);
+    expect(newVenues).toHaveLength(2);
+    // Nothing moved between the two runs: BSC's block numbers must not make them news.
+    for (const h of newVenues) expect(h.cause).not.toBe('new-activity');
+    const changes = d.amounts.changes as any[];
+    expect(changes.length).toBeGreaterThan(0);
+    for (const c of changes) {
+      if (c.chainId === 56) expect(c.symbol).toBe('BNB');
+      else expect([c.chainId, c.symbol]).toEqual([undefined, 'ETH']);
+    }
+    const listed = d.edges.newListed as any[];
+    expect(listed.some((e) => e.chainId === 56)).toBe(true);
+    for (const e of listed) if (e.chainId !== 1) expect(e.afterA).toBe(false);
+  }, 120_000);
+
   it('counts the calls of every endpoint of the run, a chain the walk never reached included', async () => {
     const r = await hoptrace(['trace', who.seed!, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--db', join(dir, 'calls.db'), '--hops', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -135,6 +135,8 @@ export interface AmountChange {
   measure: AmountMeasure;
   /** `fact` for `traced` (on-chain transfers summed); `model` for a taint model's attribution. */
   basis: 'fact' | 'model';
+  /** Only for a venue on another chain than the home chain (its asset is that chain's). */
+  chainId?: number;
   asset: Asset;
   symbol: string | null;
   decimals: number | null;
@@ -149,6 +151,8 @@ export interface AmountChange {
 export interface DiffEdge {
   txHash: string;
   ref: string;
+  /** The chain the movement is on (a cross-chain run's steps are on several). */
+  chainId: number;
   from: Address;
   to: Address;
   blockNumber: number;
@@ -288,18 +292,20 @@ function edgesOf(s: DiffSide, fromGraph: boolean): Map<string, Omit<DiffEdge, 'a
   if (fromGraph && s.graph) {
     for (const e of s.graph.edges) {
       const decimals = e.decimals === '' ? null : Number(e.decimals);
-      out.set(`${e.txHash}:${e.ref}`, {
-        txHash: e.txHash, ref: e.ref, from: e.from as Address, to: e.to as Address, blockNumber: e.blockNumber,
+      const chainId = typeof e.chainId === 'number' ? e.chainId : s.result.chainId;
+      out.set(`${chainId}:${e.txHash}:${e.ref}`, {
+        txHash: e.txHash, ref: e.ref, chainId, from: e.from as Address, to: e.to as Address, blockNumber: e.blockNumber,
         asset: e.asset as Asset, symbol: e.symbol === '' ? null : e.symbol, decimals: Number.isInteger(decimals) ? decimals : null, amount: e.amount, hop: e.hop,
       });
     }
     return out;
   }
   const add = (p: PathStep, hop: number): void => {
-    const key = `${p.txHash}:${p.ref}`;
+    const chainId = p.chainId ?? s.result.chainId;
+    const key = `${chainId}:${p.txHash}:${p.ref}`;
     const had = out.get(key);
     if (had && had.hop !== null && had.hop <= hop) return;
-    out.set(key, { txHash: p.txHash, ref: p.ref, from: p.from, to: p.to, blockNumber: p.blockNumber, asset: p.asset, symbol: p.symbol, decimals: p.decimals, amount: p.amount.toString(), hop });
+    out.set(key, { txHash: p.txHash, ref: p.ref, chainId, from: p.from, to: p.to, blockNumber: p.blockNumber, asset: p.asset, symbol: p.symbol, decimals: p.decimals, amount: p.amount.toString(), hop });
   };
   for (const h of s.result.hits) {
     for (const path of [h.path, h.byValue?.path ?? []]) {
@@ -336,6 +342,9 @@ function venueAmounts(s: DiffSide, measures: readonly AmountMeasure[]): {
   const amounts = new Map<string, bigint>();
   const entity = new Map<Address, string>();
   const meta = new Map<Asset, { symbol: string | null; decimals: number | null }>();
+  // The home chain's assets first: an asset of another chain is keyed `<asset>@<chain id>` (`native` there is
+  // that chain's coin), never taken for the home chain's.
+  for (const x of s.attribution?.assets ?? []) if (!meta.has(x.asset)) meta.set(x.asset, { symbol: x.symbol, decimals: x.decimals });
   if (measures.includes('traced')) {
     // One hit per seed and venue: the venue's traced arrivals are the same for each seed, counted once.
     const seen = new Set<string>();
@@ -343,14 +352,15 @@ function venueAmounts(s: DiffSide, measures: readonly AmountMeasure[]): {
       if (h.kind !== 'venue' || seen.has(`${h.direction}|${h.address}`)) continue;
       seen.add(`${h.direction}|${h.address}`);
       entity.set(h.address, h.entity);
+      const chain = h.chainId ?? s.result.chainId;
       for (const t of h.totals) {
-        const k = `${h.direction}|${h.address}|traced|${t.asset}`;
+        const asset = chain === s.result.chainId ? t.asset : `${t.asset}@${chain}`;
+        const k = `${h.direction}|${h.address}|traced|${asset}`;
         amounts.set(k, (amounts.get(k) ?? 0n) + t.amount);
-        if (!meta.has(t.asset)) meta.set(t.asset, { symbol: t.symbol, decimals: t.decimals });
+        if (!meta.has(asset)) meta.set(asset, { symbol: t.symbol, decimals: t.decimals });
       }
     }
   }
-  for (const x of s.attribution?.assets ?? []) if (!meta.has(x.asset)) meta.set(x.asset, { symbol: x.symbol, decimals: x.decimals });
   for (const v of s.attribution?.venues ?? []) {
     if (!entity.has(v.address)) entity.set(v.address, v.entity);
     for (const m of TAINT_MODELS) {
@@ -392,7 +402,11 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
   const learned = (h: Hit): boolean => h.evidence.inference?.origin === 'learned';
   /** Why `h`, which only `later` has, was not in `earlier`. */
   const causeOf = (h: Hit, earlier: DiffSide, later: DiffSide, earlierSawLess: boolean): [HitCause, string] => {
-    const lastBlock = Math.max(h.firstBlock, ...h.path.map((p) => p.blockNumber));
+    // Only block numbers of the home chain compare with a run's range: steps on other chains (after a
+    // crossing, or from a seed there) are left out, so a hit there is not called news by its numbers.
+    const home = earlier.result.chainId;
+    const onHome = h.path.filter((p) => (p.chainId ?? home) === home && p.kind !== 'bridge').map((p) => p.blockNumber);
+    const lastBlock = Math.max((h.chainId ?? home) === home ? h.firstBlock : -1, ...onHome);
     const end = earlier.result.params.toBlock;
     if (later === b && lastBlock > end) return ['new-activity', `the path to it uses block ${lastBlock}, after block ${end}, the last ${a.name} read`];
     if (later === a && lastBlock > rb.params.toBlock) return ['parameters', `its path uses block ${lastBlock}, after block ${rb.params.toBlock}, the last ${b.name} read`];
@@ -440,10 +454,13 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
     const x = va.amounts.get(key) ?? 0n;
     const y = vb.amounts.get(key) ?? 0n;
     if (x === y) continue;
-    const [direction, address, measure, asset] = key.split('|') as ['out' | 'in', Address, AmountMeasure, Asset];
-    const m = vb.meta.get(asset) ?? va.meta.get(asset) ?? { symbol: null, decimals: null };
+    const [direction, address, measure, keyed] = key.split('|') as ['out' | 'in', Address, AmountMeasure, string];
+    const m = vb.meta.get(keyed) ?? va.meta.get(keyed) ?? { symbol: null, decimals: null };
+    // `<asset>@<chain id>`: a venue's asset on another chain than the home chain (its chain said, the asset plain).
+    const [asset, on] = keyed.split('@') as [Asset, string | undefined];
     amountChanges.push({
       direction, address, entity: vb.entity.get(address) ?? va.entity.get(address) ?? '', measure, basis: measure === 'traced' ? 'fact' : 'model',
+      ...(on === undefined ? {} : { chainId: Number(on) }),
       asset, symbol: m.symbol, decimals: m.decimals, a: x.toString(), b: y.toString(), change: (y > x ? y - x : x - y).toString(), grew: y > x,
     });
   }
@@ -457,7 +474,10 @@ export function diffRuns(a: DiffSide, b: DiffSide, opts: DiffOptions): RunDiffJs
   const edge = (e: Omit<DiffEdge, 'afterA' | 'timestamp'> & { hop: number | null }): DiffEdge => {
     const { hop: _hop, ...rest } = e;
     void _hop;
-    return { ...rest, timestamp: time(e.blockNumber), afterA: e.blockNumber > ra.params.toBlock };
+    // Block numbers compare only on the chain A's range is of (its home chain); a movement on another
+    // chain is not called news by its number. Times are of the home chain's headers only.
+    const home = e.chainId === ra.chainId;
+    return { ...rest, timestamp: home ? time(e.blockNumber) : null, afterA: home && e.blockNumber > ra.params.toBlock };
   };
   const newEdges = [...eb].filter(([k]) => !ea.has(k)).map(([, e]) => edge(e)).sort(byBlock);
   const goneEdges = [...ea].filter(([k]) => !eb.has(k)).map(([, e]) => edge(e)).sort(byBlock);
