@@ -19,7 +19,7 @@ import { writeErr } from './output.js';
 import { planRpc, reachingRpc, rpcUrls } from './rpc.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, collect, colorOption, dbOption, emit, emitRun, formatNames, outOption, type FormatChoice } from './shared.js';
 
 /**
  * `report`, `export`, `path` (from the database alone, no RPC) and `verify` (a report against a node).
@@ -44,7 +44,7 @@ export function registerAnalysisCommands(program: Command): void {
           emit(lines.length === 0 ? 'no trace runs\n' : lines.join('\n') + '\n', 'text', o.out);
           return;
         }
-        emitRun(format, runView(assembleReport(store, runId(o.run), otherChain(o.db))), o);
+        emitRun(format, runView(assembleReport(store, runId(o.run))), o);
       });
     });
 
@@ -58,7 +58,7 @@ export function registerAnalysisCommands(program: Command): void {
     .action((o: { db: string; run?: string; out?: string } & FormatChoice) => {
       const format = chosenFormat('export', o);
       withStore(o.db, (store) => {
-        emitRun(format, runView(assembleReport(store, runId(o.run), otherChain(o.db))), { out: o.out });
+        emitRun(format, runView(assembleReport(store, runId(o.run))), { out: o.out });
       });
     });
 
@@ -135,7 +135,7 @@ export function registerAnalysisCommands(program: Command): void {
     .addOption(
       // Collected, not last-wins: a second endpoint is refused rather than silently replacing the first.
       new Option('--rpc <url>', 'JSON-RPC endpoint of one chain of the report, <chain>=<url> to name it (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
-        .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+        .argParser(collect)
         .default([]),
     )
     .option('--json', 'print the checks as JSON')
@@ -261,9 +261,4 @@ export function withStore(path: string, fn: (store: Store) => void): void {
 /** A stored run as the formats see it: its report, the JSON value built once with its manifest, the attribution. */
 function runView(r: ReturnType<typeof assembleReport>): RunView {
   return { result: r.result, json: r.json, manifest: r.manifest, full: r };
-}
-
-/** A read-only handle on the same database for another chain of a cross-chain run (runReport.ts closes it). */
-function otherChain(db: string): (chainId: number) => Store {
-  return (chainId) => createStore(db, { readonly: true, chainId });
 }

@@ -6,6 +6,7 @@ import { buildCrossChainScenario } from '../devchain/crossChain.js';
 import { DEMO_EXPECTED } from '../devchain/demo.js';
 import { demoChainPath } from '../devchain/paths.js';
 import { HoptraceError, UsageError } from '../errors.js';
+import { checkLabelInput } from '../labels/userInput.js';
 import { createStore } from '../store/store.js';
 import type { TraceResult } from '../trace/result.js';
 import type { TraceCliOptions } from './main.js';
@@ -62,6 +63,9 @@ export async function runDemo(
   }
 }
 
+/** The source the across-chains demo gives its two venue labels: what they are, in words. */
+const DEMO_LABEL_SOURCE = 'hoptrace demo: an anvil dev account labelled by the demo, not a real venue';
+
 const ACROSS_STORY =
   'a synthetic laundering across three local anvil chains (ids 1, 56 and 10): our fixture contracts emit THORChain, Across and OP Stack bridge events at the addresses data/bridges.csv lists; every other address is an anvil dev account, the two BSC venues are labelled by this demo, and the Bitcoin address is made up (src/devchain/crossChain.ts)';
 
@@ -93,28 +97,17 @@ export async function runAcrossChainsDemo(
   try {
     const store = createStore(db);
     try {
-      store.userLabels.put(
-        (
-          [
-            [scenario.who.venueA, 'Demo venue A'],
-            [scenario.who.venueB, 'Demo venue B'],
-          ] as const
-        ).map(([address, entity]) => ({
-          address,
-          chain: 'bsc',
-          entity,
-          category: 'exchange' as const,
-          role: 'hot-wallet' as const,
-          jurisdiction: null,
-          risk: 'standard' as const,
-          source: 'hoptrace demo: an anvil dev account labelled by the demo, not a real venue',
-          listedAt: null,
-          delistedAt: null,
-          validFrom: null,
-          validTo: null,
-        })),
-        null,
-      );
+      // Checked and filled (risk, dates) the way `labels add` does it.
+      const labels = [
+        [scenario.who.venueA, 'Demo venue A'],
+        [scenario.who.venueB, 'Demo venue B'],
+      ].map(([address, entity]) => {
+        const input = { line: 0, address: address!, chain: 'bsc', entity: entity!, category: 'exchange', role: 'hot-wallet', source: DEMO_LABEL_SOURCE };
+        const checked = checkLabelInput(input, { defaultChain: 'bsc' });
+        if ('problems' in checked) throw new HoptraceError(`the demo's own label is refused: ${checked.problems.join('; ')}`);
+        return checked.label;
+      });
+      store.userLabels.put(labels, null);
     } finally {
       store.close();
     }

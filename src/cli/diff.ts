@@ -74,8 +74,7 @@ export function registerDiffCommand(program: Command): void {
 function readSide(arg: string, openStore: () => Store): DiffSide {
   if (/^\d+$/.test(arg)) {
     const id = parseCount(arg, 'run id', { min: 1 });
-    const store = openStore();
-    const full = assembleReport(store, id, (chainId) => createStore(store.path, { readonly: true, chainId }));
+    const full = assembleReport(openStore(), id);
     return diffSide(fullReportJson(full, full.json), `run ${id}`, 'run', id);
   }
   if (!existsSync(arg)) throw new UsageError(`${arg} is neither a run id nor an existing report file.`, { hint: 'give a run id (hoptrace report --list) or a JSON report (hoptrace report --format json -o FILE)' });

@@ -12,7 +12,7 @@ import type { FullReport } from '../report/full.js';
 import { toJsonValue, type TraceReportJson } from '../report/json.js';
 import type { Manifest } from '../report/manifest.js';
 import type { NewTraceRun, TraceRun } from '../store/runs.js';
-import type { Store } from '../store/store.js';
+import { createStore, type Store } from '../store/store.js';
 import type { TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
 import { tracedEdgesOf } from '../trace/run.js';
@@ -59,17 +59,17 @@ export function recordRun(store: Store, result: TraceResult, json: TraceReportJs
 export function assembleReport(
   store: Store,
   runId: number | undefined,
-  chainStore?: (chainId: number) => Store,
+  // A run across chains: its other chains' movements are read through a handle of each (a store handle
+  // reads one chain), read-only on the same file unless the caller opens them otherwise.
+  chainStore: (chainId: number) => Store = (chainId) => createStore(store.path, { readonly: true, chainId }),
 ): FullReport & { run: TraceRun; json: TraceReportJson } {
   const run = store.runs.get(runId);
-  // A run across chains: its other chains' movements are read through a handle of each (a store handle
-  // reads one chain); without `chainStore` only the home chain's are drawn.
   const others: Store[] = [];
   try {
     // A cross-chain run may have started on another chain than the one the file was first bound to: it
     // is read through that chain's handle.
     let home = store;
-    if (chainStore && store.chainId() !== null && store.chainId() !== run.chainId) {
+    if (store.chainId() !== null && store.chainId() !== run.chainId) {
       home = chainStore(run.chainId);
       others.push(home);
     }

@@ -4,9 +4,9 @@
  */
 import { UsageError } from '../errors.js';
 import { checkLabelChain, labelChainForChainId, nativeSymbol } from '../labels/chains.js';
-import { labelDataVersion, loadLabelBook } from '../labels/load.js';
-import { overlayUserLabels } from '../labels/overlay.js';
-import { resolveSeedList, seedBook } from '../labels/seeds.js';
+import { labelDataVersion } from '../labels/load.js';
+import { chainBooks } from '../labels/chainBooks.js';
+import { resolveSeedList } from '../labels/seeds.js';
 import { filterByTier, parseTierFilter } from '../labels/tiers.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { createRpcClient, type RpcClient } from '../rpc/client.js';
@@ -189,7 +189,7 @@ export async function openTraceSession(
   // The seed list is resolved before the database is created too: an unknown list or tier is bad input,
   // and bad input leaves no file behind.
   const labelChain = o.labelsChain ?? labelChainForChainId(chainId);
-  const seeds = collectSeeds(seedArgs, o.seeds, labelChain, p.tiers, o.tier);
+  const seeds = collectSeeds(seedArgs, chainId, o.seeds, labelChain, p.tiers, o.tier);
   const bridges = loadBridgeRegistry();
   let store = createStore(o.db, { onNote: (m) => progress.note(m) });
   const stores: Store[] = [store];
@@ -206,25 +206,27 @@ export async function openTraceSession(
       store = createStore(o.db, { repair: false, chainId });
       stores.push(store);
     }
-    // The user's labels in this database override the bundled ones (hoptrace labels add / import).
-    const labels = overlayUserLabels(loadLabelBook(labelChain), store.userLabels.all());
+    // One label and seed book per chain (labels/chainBooks.ts: a row of chain X is never looked up on
+    // chain Y); the user's labels in this database override the bundled ones (hoptrace labels add / import).
+    const books = chainBooks((id) => (id === chainId ? labelChain : labelChainForChainId(id)), store.userLabels.all());
+    const labels = books.labels(chainId);
     const chains: ChainContext[] = [];
     let otherUserLabels = 0;
     for (const x of extra) {
       const s = createStore(o.db, { repair: false, ...(x.chainId === store.chainId() || x.chainId === held ? {} : { chainId: x.chainId }) });
       stores.push(s);
       const c = await reachingRpc(() => connect(x.rpc, s, p.finalityDepth, x.chainId));
-      const lc = labelChainForChainId(x.chainId);
-      const book = overlayUserLabels(loadLabelBook(lc), s.userLabels.all());
+      const lc = books.labelChain(x.chainId);
+      const book = books.labels(x.chainId);
       otherUserLabels += book.userLabels;
-      chains.push({ rpc: x.rpc, store: s, conn: c, labels: book, seedList: seedBook(lc), labelChain: lc ?? 'evm', nativeSymbol: nativeSymbol(lc) ?? 'native' });
+      chains.push({ rpc: x.rpc, store: s, conn: c, labels: book, seedList: books.seeds(x.chainId), labelChain: lc ?? 'evm', nativeSymbol: nativeSymbol(lc) ?? 'native' });
     }
     const context: TraceContext = {
       rpc,
       store,
       labels,
       // The whole seed list, whatever seeds this run starts from: reached, an address on it is a finding.
-      seedList: seedBook(labelChain),
+      seedList: books.seeds(chainId),
       // User labels applied on every chain of the run.
       labelData: { dataVersion: labelDataVersion(), userLabels: labels.userLabels + otherUserLabels },
       labelChain: labelChain ?? 'evm',
@@ -243,14 +245,19 @@ export async function openTraceSession(
 
 function collectSeeds(
   explicit: readonly { address: string; chainId?: number }[],
+  home: number,
   list: string | undefined,
   labelChain: string | null,
   tiers: readonly SeedTier[] | undefined,
   tierName: string | undefined,
 ): TraceSeed[] {
   const out = new Map<string, TraceSeed>();
-  // Keyed by chain and address: one address seeded on two chains is two seeds.
-  for (const { address, chainId } of explicit) out.set(`${chainId ?? ''}:${address}`, chainId === undefined ? { address } : { address, chainId });
+  // Keyed by chain and address: one address seeded on two chains is two seeds, and `0x…` and
+  // `<home chain>:0x…` are one (the home chain's seeds carry no chain id).
+  for (const { address, chainId } of explicit) {
+    const key = chainId === undefined || chainId === home ? `:${address}` : `${chainId}:${address}`;
+    if (!out.has(key)) out.set(key, key.startsWith(':') ? { address } : { address, chainId: chainId! });
+  }
   if (list) {
     let listed = resolveSeedList(list, labelChain);
     if (tiers !== undefined) {

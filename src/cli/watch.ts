@@ -7,7 +7,6 @@
  */
 import type { Command } from 'commander';
 import { InvalidResponseError, RpcError, UsageError } from '../errors.js';
-import { loadBridgeRegistry } from '../bridges/registry.js';
 import { redactUrl } from '../rpc/redact.js';
 import type { TraceRun } from '../store/runs.js';
 import { resolveAmounts, type TraceRequest } from '../trace/run.js';
@@ -81,8 +80,8 @@ async function watchCommand(addresses: string[], o: WatchCliOptions): Promise<vo
   const thresholdGiven = parseMinValues(o.threshold, '--threshold');
   const execTimeoutS = parseCount(o.execTimeout, '--exec-timeout', { min: 1 });
   const webhook = o.webhook === undefined ? undefined : webhookUrl(o.webhook);
-  registerSecrets([...p.plan.bare, ...p.plan.named.flatMap((n) => n.urls), ...(webhook ? [webhook] : [])]);
-  const bridges = loadBridgeRegistry();
+  // The --rpc URLs were registered when they were read (cli/rpc.ts); the webhook's joins them.
+  if (webhook) registerSecrets([webhook]);
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   const session = await openTraceSession(p, o, progress);
@@ -113,7 +112,8 @@ async function watchCommand(addresses: string[], o: WatchCliOptions): Promise<vo
       finalityDepth: p.finalityDepth,
       confirmations,
       threshold: await resolveAmounts(session.context, thresholdGiven, '--threshold'),
-      bridges,
+      // The registry the session read for the trace: alerts name the same bridge contracts.
+      bridges: session.context.bridges!,
       ...(run ? { fromRun: { id: run.id, toBlock: run.toBlock } } : {}),
       channels: { exec: o.exec !== undefined, webhook: webhook !== undefined },
       record: (result) => recordRun(store, result).id,

@@ -1,4 +1,5 @@
 import type { Manifest } from './manifest.js';
+import { crossingsOf, frontierOf, hitChain, runChains, stepChain } from './crossChain.js';
 import { evidenceJson, type EvidenceJson } from './deposit.js';
 import {
   hubOf,
@@ -143,7 +144,7 @@ function frontierJson(f: FrontierRow): FrontierRowJson {
 
 function stepJson(s: PathStep, chainId: number): PathStepJson {
   return {
-    chainId: s.chainId ?? chainId,
+    chainId: stepChain(s, { chainId }),
     from: s.from,
     to: s.to,
     txHash: s.txHash,
@@ -213,7 +214,7 @@ export function addressEvidenceJson(e: Evidence): Evidence {
 function hitJson(h: Hit, chainId: number): HitJson {
   return {
     kind: h.kind,
-    chainId: h.chainId ?? chainId,
+    chainId: hitChain(h, { chainId }),
     seed: h.seed,
     address: h.address,
     entity: h.entity,
@@ -316,7 +317,7 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
     stats: statsJson(result.stats),
     hits: result.hits.map((h) => hitJson(h, result.chainId)),
     inferences: (result.inferences ?? []).map((i) => ({ address: i.address, evidence: addressEvidenceJson(i.evidence) })),
-    chains: (result.chains ?? [{ chainId: result.chainId, labelChain: result.labelChain, nativeSymbol: '', rpc: result.rpc, home: true, fromBlock: result.params.fromBlock, toBlock: result.params.toBlock }]).map((c) => ({
+    chains: runChains(result).map((c) => ({
       chainId: c.chainId,
       labelChain: c.labelChain,
       nativeSymbol: c.nativeSymbol,
@@ -325,8 +326,8 @@ export function toJsonValue(result: TraceResult): TraceReportJson {
       fromBlock: c.fromBlock,
       toBlock: c.toBlock,
     })),
-    crossings: (result.crossings ?? []).map(crossingJson),
-    frontier: (result.frontier ?? []).map(frontierJson),
+    crossings: crossingsOf(result).map(crossingJson),
+    frontier: frontierOf(result).map(frontierJson),
   };
 }
 

@@ -203,12 +203,21 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
         else byTx.set(t.txHash, [t]);
       }
       const out: Conversion[] = [];
-      const unchecked = [...byTx].filter(([tx]) => !store.swaps.checked(tx, holder));
+      const unchecked: [string, Transfer[]][] = [];
+      const checked = new Set<string>();
+      let lo = Infinity;
+      let hi = -Infinity;
       for (const [tx, rows] of byTx) {
-        if (unchecked.some(([f]) => f === tx)) continue;
-        const block = rows[0]!.blockNumber;
-        out.push(...store.swaps.of(holder, block, block).filter((c) => c.txHash === tx));
+        if (!store.swaps.checked(tx, holder)) {
+          unchecked.push([tx, rows]);
+          continue;
+        }
+        checked.add(tx);
+        lo = Math.min(lo, rows[0]!.blockNumber);
+        hi = Math.max(hi, rows[0]!.blockNumber);
       }
+      // The conversions already found, read at once for the blocks of the checked transactions.
+      if (checked.size > 0) out.push(...store.swaps.of(holder, lo, hi).filter((c) => checked.has(c.txHash)));
       const heads = await Promise.all(unchecked.map(([, rows]) => o.headers.block(rows[0]!.blockNumber)));
       const fresh = unchecked.filter(([tx, rows], i) => {
         const head = heads[i]!;

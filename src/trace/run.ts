@@ -176,21 +176,10 @@ interface Leg {
  * `ctx.chains`, the arrival is found there and the walk goes on from its recipient, the hop count
  * running on; otherwise the exit is a hit of its own kind and a frontier row.
  */
-export async function runTrace(ctx: TraceContext, conn: Connection, given: TraceRequest): Promise<TraceResult> {
+export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRequest): Promise<TraceResult> {
   const started = Date.now();
   const { rpc, store } = ctx;
   const { chainId, head, headers } = conn;
-  // One seed per chain and address: `0x…` and `<home chain>:0x…` are the same seed (the first kept).
-  const seen = new Set<string>();
-  const req: TraceRequest = {
-    ...given,
-    seeds: given.seeds.flatMap((s) => {
-      const key = `${s.chainId ?? chainId}:${s.address}`;
-      if (seen.has(key)) return [];
-      seen.add(key);
-      return [s.chainId === chainId ? (({ chainId: _home, ...rest }) => rest)(s) : s];
-    }),
-  };
   const homeContext: ChainContext = { rpc, store, conn, labels: ctx.labels, labelChain: ctx.labelChain, nativeSymbol: ctx.nativeSymbol, ...(ctx.seedList ? { seedList: ctx.seedList } : {}) };
   const contexts = new Map<number, ChainContext>([[chainId, homeContext]]);
   for (const c of ctx.chains ?? []) if (!contexts.has(c.conn.chainId)) contexts.set(c.conn.chainId, c);
@@ -431,12 +420,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, given: Trace
       via: 'bridge',
       deposit: null,
       exit,
-      evidence: {
-        level: 'label',
-        sources: [{ kind: 'bridge', origin: 'bundled', name: exit.protocolName, category: 'bridge', role: 'contract', tier: null, incident: null, source: row.source }],
-        inference: null,
-        conflict: null,
-      },
+      evidence: bridgeEvidence(cr.chainId, edge.to)!,
       perpetrator: null,
     };
   }

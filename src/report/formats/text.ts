@@ -8,6 +8,7 @@ import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { venueChains } from '../graph.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
 import { cleanOptional, cleanText } from '../sanitize.js';
+import { riskTag } from '../text.js';
 import { formatTime, renderText, styles, type TextOptions } from '../text.js';
 import type { ReportFormat } from './types.js';
 
@@ -50,7 +51,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
       v.first.block === v.last.block
         ? `block ${v.first.block} (${formatTime(at(v.first.block))})`
         : `blocks ${v.first.block}–${v.last.block} (${formatTime(at(v.first.block))} – ${formatTime(at(v.last.block))})`;
-    const risk = v.venue.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.venue.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
+    const risk = riskTag(v.venue.risk, st);
     lines.push('');
     lines.push(`  ${risk} ${st.title(cleanOptional(v.venue.entity, 48, '(unnamed)'))} — ${cleanText(v.venue.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${when}`);
     lines.push(`    venue     ${fullAddress(v.address)}${multi ? `  on ${chainLabel(r.result, chainId)}` : ''}`);
@@ -61,7 +62,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   }
   for (const v of a.notAttributed ?? []) {
     // A venue on another chain: the traced movements into it (facts), no model's figure.
-    const risk = v.risk === 'sanctioned' ? st.sanctioned('[SANCTIONED]') : v.risk === 'high' ? st.high('[HIGH RISK]') : st.dim('[standard]');
+    const risk = riskTag(v.risk, st);
     // Its times are its own chain's (the stored headers of that chain), as for the home chain's venues.
     const blocks =
       v.first.blockNumber === v.last.blockNumber
