@@ -178,11 +178,15 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
 
   const assets = new Map<Asset, AssetMeta>();
   const symbol = nativeSymbol(labelChain) ?? 'native';
+  /** An asset's symbol and decimals on the chain it moved on (`native`: that chain's coin). */
+  const metaOn = (asset: Asset, chainId: number, nativeSym: string | null): AssetMeta => {
+    if (asset === NATIVE) return { symbol: nativeSym, decimals: 18 };
+    // Never another chain's handle: a token address may name another token there.
+    const info = byChain.get(chainId)?.tokens.get(asset);
+    return { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null };
+  };
   const noteAsset = (asset: Asset, chainId: number = run.chainId): void => {
-    if (assets.has(asset)) return;
-    // A token's symbol and decimals from the chain it moved on.
-    const info = asset === NATIVE ? null : (byChain.get(chainId) ?? store).tokens.get(asset);
-    assets.set(asset, asset === NATIVE ? { symbol, decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
+    if (!assets.has(asset)) assets.set(asset, metaOn(asset, chainId, symbol));
   };
   const times = new Map<number, number>();
   const noteBlock = (n: number): void => {
@@ -197,10 +201,7 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
   for (const e of traced ?? []) {
     const { chainId, asset } = e.transfer;
     if (chainId === run.chainId) noteAsset(asset, chainId);
-    else if (!chainAssets.has(`${chainId}:${asset}`)) {
-      const info = asset === NATIVE ? null : byChain.get(chainId)?.tokens.get(asset);
-      chainAssets.set(`${chainId}:${asset}`, asset === NATIVE ? { symbol: nativeSymbolOf(result, chainId), decimals: 18 } : { symbol: info?.symbol ?? null, decimals: info?.decimals ?? null });
-    }
+    else if (!chainAssets.has(`${chainId}:${asset}`)) chainAssets.set(`${chainId}:${asset}`, metaOn(asset, chainId, nativeSymbolOf(result, chainId)));
   }
   for (const m of [attribution.takenIn.poison, attribution.converted.in.poison, attribution.converted.out.poison]) for (const k of m.keys()) noteAsset(k);
   for (const h of attribution.frontier) for (const m of [h.held, h.notFollowed]) for (const k of m.poison.keys()) noteAsset(k);

@@ -795,22 +795,23 @@ async function assembleHits(cr: ChainRun, raw: RawHit[]): Promise<Hit[]> {
   const steps = await pathSteps(cr, raw.flatMap((h) => h.path));
   // Each venue's first and last arrival, whose times the report shows (runReport.ts reads them from the
   // store): a block scan no longer stores every block's header (sources/validate.ts, hashWitness).
-  const ends = raw.flatMap((h) => {
-    if (h.transfers.length === 0) return [];
-    let lo = Infinity;
-    let hi = -Infinity;
+  // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
+  const spans = raw.map((h) => {
+    let first = Number.POSITIVE_INFINITY;
+    let last = 0;
     for (const t of h.transfers) {
-      lo = Math.min(lo, t.blockNumber);
-      hi = Math.max(hi, t.blockNumber);
+      first = Math.min(first, t.blockNumber);
+      last = Math.max(last, t.blockNumber);
     }
-    return [lo, hi];
+    return { first, last };
   });
+  const ends = spans.flatMap((s, i) => (raw[i]!.transfers.length === 0 ? [] : [s.first, s.last]));
   await Promise.all([...new Set(ends)].map((n) => cr.c.conn.headers.get(n)));
   const stepOf = new Map(raw.flatMap((h) => h.path).map((t, i) => [t, steps[i]!]));
   const assets = [...new Set(raw.flatMap((h) => h.transfers).map((t) => t.asset))];
   const metas = new Map(await Promise.all(assets.map(async (a) => [a, await assetMeta(cr, a)] as const)));
   const meta = (asset: Asset): { symbol: string | null; decimals: number | null } => metas.get(asset) ?? { symbol: null, decimals: null };
-  return raw.map((h): Hit => {
+  return raw.map((h, i): Hit => {
     const totals = new Map<Asset, { amount: bigint; transfers: number }>();
     for (const t of h.transfers) {
       const cur = totals.get(t.asset) ?? { amount: 0n, transfers: 0 };
@@ -831,9 +832,8 @@ async function assembleHits(cr: ChainRun, raw: RawHit[]): Promise<Hit[]> {
       hops: h.path.length,
       path,
       totals: [...totals].map(([asset, v]) => ({ asset, ...meta(asset), amount: v.amount, transfers: v.transfers })),
-      // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
-      firstBlock: h.transfers.reduce((m, t) => Math.min(m, t.blockNumber), Number.POSITIVE_INFINITY),
-      lastBlock: h.transfers.reduce((m, t) => Math.max(m, t.blockNumber), 0),
+      firstBlock: spans[i]!.first,
+      lastBlock: spans[i]!.last,
       via: h.deposit ? 'deposit' : 'label',
       deposit: h.deposit
         ? { ...h.deposit.evidence, origin: h.deposit.known ? 'learned' : 'detected', learnedAt: h.deposit.learnedAt }
