@@ -80,6 +80,40 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
   const inForceAtSweep = async ({ label, evidence }: DepositFinding): Promise<boolean> =>
     !opts.labelInForce || (label.validFrom === null && label.validTo === null) || opts.labelInForce(label, evidence.sweepBlock);
 
+  /**
+   * The payments into a hot wallet within [from, to] (value > 0, not to itself), each with whether its
+   * payer is outside the wallet's entity, by block. Read from the store once per wallet over one
+   * contiguous window that only grows: the candidates of a trace ask about the same few wallets over
+   * overlapping windows (at 20,000 bench addresses 2,822 asks read 1.1M rows, 5 s, when each read its own).
+   * A window the store held once stays complete (ensure fetched it whole), so the union of two
+   * overlapping ones is complete too; a window apart from the cached one replaces it.
+   */
+  interface Payment {
+    block: number;
+    from: Address;
+    txHash: string;
+    foreign: boolean;
+  }
+  const intoVenue = new Map<Address, { from: number; to: number; rows: Payment[] }>();
+  const paymentsInto = (venue: Address, from: number, to: number): Payment[] => {
+    let held = intoVenue.get(venue);
+    if (!held || from < held.from || to > held.to) {
+      const [lo, hi] = held && from <= held.to + 1 && to >= held.from - 1 ? [Math.min(from, held.from), Math.max(to, held.to)] : [from, to];
+      const entity = labels.get(venue)?.entity;
+      const rows = store
+        .transfersOf(venue, 'to', lo, hi)
+        .filter((t) => t.amount > 0n && t.from !== t.to)
+        .map((t): Payment => ({ block: t.blockNumber, from: t.from, txHash: t.txHash, foreign: labels.get(t.from)?.entity !== entity }))
+        .sort((a, b) => a.block - b.block);
+      intoVenue.set(venue, (held = { from: lo, to: hi, rows }));
+    }
+    const { rows } = held;
+    let i = lowerBound(rows, from);
+    const out: Payment[] = [];
+    for (; i < rows.length && rows[i]!.block <= to; i++) out.push(rows[i]!);
+    return out;
+  };
+
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
   const seen = new Map<Address, DepositFinding | null>();
   const known = (address: Address): DepositFinding | undefined => {
@@ -161,11 +195,10 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         };
         // Other addresses paying the same hot wallet inside the sweep's own transaction (a batched sweep),
         // and around it (the hot wallet's other customers), the venue's own addresses not counted.
-        const entity = labels.get(first.to)?.entity;
         const { from: vFrom, to: vTo } = venueSpan(c);
-        const venueIn = store.transfersOf(first.to, 'to', vFrom, vTo).filter((t) => t.amount > 0n && t.from !== address && t.from !== t.to);
-        const batchPeers = new Set(venueIn.filter((t) => t.txHash === first.txHash).map((t) => t.from)).size;
-        const venuePayers = new Set(venueIn.filter((t) => labels.get(t.from)?.entity !== entity).map((t) => t.from)).size;
+        const venueIn = paymentsInto(first.to, vFrom, vTo).filter((p) => p.from !== address);
+        const batchPeers = new Set(venueIn.filter((p) => p.txHash === first.txHash).map((p) => p.from)).size;
+        const venuePayers = new Set(venueIn.filter((p) => p.foreign).map((p) => p.from)).size;
         const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
         const evidence = detectDeposit({ address, arrival, outgoing, incoming, history, batchPeers, venuePayers, labelOf: (a) => labels.get(a), inForce });
         if (!evidence) continue;
@@ -187,4 +220,16 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       return out;
     },
   };
+}
+
+/** The first index of `rows` (sorted by block) whose block is ≥ `block`. */
+function lowerBound(rows: readonly { block: number }[], block: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]!.block < block) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
