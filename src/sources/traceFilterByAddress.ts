@@ -126,7 +126,15 @@ async function enclosingFrames(
   const makers = [...new Set(nestedFrames.map((t) => t.action.from?.toLowerCase()).filter((a): a is string => a !== undefined))].sort();
   // No larger a set than the one the endpoint just answered (the caller's learned size).
   if (makers.length === 0 || makers.length > setSize) return new Map();
-  const parents = await filter(ctx, makers, 'to', from, to);
+  return decidedByFrames(traces, await filter(ctx, makers, 'to', from, to));
+}
+
+/**
+ * The transactions of `traces`' nested frames whose every ancestor frame is among `traces` and
+ * `parents`, with those frames (what decodeTraces needs to tell which of them failed). Pure.
+ */
+export function decidedByFrames(traces: readonly ParityTrace[], parents: readonly ParityTrace[]): Map<string, ParityTrace[]> {
+  const nestedFrames = traces.filter((t) => t.traceAddress.length > 0 && t.transactionHash);
   const byTx = new Map<string, Map<string, ParityTrace>>();
   for (const t of [...traces, ...parents]) {
     if (!t.transactionHash) continue;
@@ -150,7 +158,7 @@ async function enclosingFrames(
 }
 
 /** The movements of trace_filter's frames, nested ones decoded within their whole tree. */
-function decodeFiltered(chainId: number, { traces, trees }: Filtered): Transfer[] {
+export function decodeFiltered(chainId: number, { traces, trees }: Filtered): Transfer[] {
   if (trees === null) return decodeTraces(traces, chainId);
   const direct = traces.filter((t) => !t.transactionHash || !trees.has(t.transactionHash));
   const wanted = new Set(traces.map((t) => `${t.transactionHash}:${t.traceAddress.join('.')}`));
