@@ -14,6 +14,7 @@
  */
 import { HoptraceError } from '../errors.js';
 import type { PriceTable } from '../rpc/price.js';
+import { readPriceTable } from '../rpc/priceFile.js';
 import type { RpcClient } from '../rpc/client.js';
 import { MethodUnsupportedError } from '../rpc/errors.js';
 import { fetchRangeAdaptive, learnedSpan, parseRangeError } from '../rpc/ranges.js';
@@ -60,7 +61,7 @@ export interface FetcherOptions {
   strategy: Strategy;
   /** What the planner's `auto` minimises; default `time`. */
   objective?: Objective;
-  /** With objective `credits`: the table calls are priced in (rpc/priceFile.ts readPriceTable). */
+  /** With objective `credits`: the table calls are priced in; the bundled one (rpc/priceFile.ts) when omitted. */
   priceTable?: PriceTable;
   /** A block scan longer than this is refused (native transfers then stay invisible, and the report says so). */
   maxScanBlocks: number;
@@ -100,6 +101,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const headers = opts.headers ?? createHeaderCache(rpc);
   const sources = opts.sources ?? createSources();
   const setSources = opts.setSources ?? createSetSources();
+  // Credits without a table given: the bundled one, as `hoptrace stats` prices runs.
+  const creditTable = opts.priceTable ?? (opts.objective === 'credits' ? readPriceTable() : undefined);
   let caps: Capabilities | null = null;
   const costs = callCosts(rpc, store);
   const warnings = new Set<string>();
@@ -326,7 +329,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const addressNative = preferred(c, 'native', 'address');
     const setLogs = setSources.find((s) => s.part === 'logs' && s.available(c)) ?? null;
     const setNative = setSources.find((s) => s.part === 'native' && s.internal && s.available(c)) ?? null;
-    const table = opts.priceTable;
+    const table = creditTable;
     const plan = choosePlan({
       logParts: logWork.flatMap((w) => w.parts),
       nativeParts: nativeWork.flatMap((w) => w.parts),

@@ -4,6 +4,7 @@ import { traceFilter } from '../rpc/actions/traceFilter.js';
 import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import { RpcError } from '../errors.js';
 import { hexToNumber } from '../rpc/hex.js';
+import { parseRangeError } from '../rpc/ranges.js';
 import { refetching } from '../rpc/refetch.js';
 import type { Address, Transfer } from '../types.js';
 import { addressKeys, RANGED, type SetSource, type Side, type Source, type SourceContext } from './source.js';
@@ -126,7 +127,16 @@ async function enclosingFrames(
   const makers = [...new Set(nestedFrames.map((t) => t.action.from?.toLowerCase()).filter((a): a is string => a !== undefined))].sort();
   // No larger a set than the one the endpoint just answered (the caller's learned size).
   if (makers.length === 0 || makers.length > setSize) return new Map();
-  return decidedByFrames(traces, await filter(ctx, makers, 'to', from, to));
+  let parents: ParityTrace[];
+  try {
+    parents = await filter(ctx, makers, 'to', from, to);
+  } catch (err) {
+    // Calls into a busy contract can be more than the endpoint answers at once: this query only saves
+    // tree reads, so a refusal as too large leaves the transactions to them (other errors stop the run).
+    if (parseRangeError(err, from, to) === null) throw err;
+    return new Map();
+  }
+  return decidedByFrames(traces, parents);
 }
 
 /**
