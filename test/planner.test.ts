@@ -135,10 +135,11 @@ describe('the address-set plan', () => {
     expect(p.plan).toBe('set');
   });
 
-  it('prices the trees a set query has been bringing along, and is forced or refused by --strategy set', () => {
-    const trees = costs({}, { 'trace_filter:set': 10, 'trace_block:tree': 20 });
+  it('prices the trees and enclosing-frame queries a set query has been bringing along, and is forced or refused by --strategy set', () => {
+    const trees = costs({}, { 'trace_filter:set': 10, 'trace_block:tree': 20, 'trace_filter:enclosing': 5 });
     const p = choosePlan(level(150, { objective: 'credits', price, costs: trees }));
-    expect(p.setCost).toBe(60 + 4 * 40 + 4 * 2 * 20); // two tree reads (trace_block) per set trace_filter
+    // Per set trace_filter: two tree reads (trace_block) and half an enclosing-frames trace_filter.
+    expect(p.setCost).toBe(60 + 4 * 40 + 4 * 2 * 20 + 2 * 40);
     expect(choosePlan(level(1, { strategy: 'set' }))).toMatchObject({ plan: 'set', setRefused: false });
     // Native movements wanted and no trace_filter: no set plan.
     expect(choosePlan(level(400, { strategy: 'set', setNative: null }))).toMatchObject({ plan: 'address', setRefused: true });

@@ -118,7 +118,7 @@ export function planCredits(plan: CallCounts, price: (method: string) => number 
 }
 
 /** Calls of the set plan for one part: per side, chunks of its ranges × sets of its addresses. */
-function setCalls(source: SetSource, sides: readonly SideNeeds[], input: PlanInput, ratios: { perSetFilter: number }): CallCounts {
+function setCalls(source: SetSource, sides: readonly SideNeeds[], input: PlanInput, ratios: { perSetFilter: number; perEnclosing: number }): CallCounts {
   const span = input.span(source.spanKey);
   const per = Math.max(1, input.setSize?.(source.spanKey) ?? 1);
   const n = sides.reduce((sum, s) => sum + (s.addresses > 0 ? chunks(s.ranges, span) * Math.ceil(s.addresses / per) : 0), 0);
@@ -132,10 +132,11 @@ export function choosePlan(input: PlanInput): Plan {
   const wanted = union([...input.logParts, ...input.nativeParts]);
   const blocksToRead = size(union(wanted.flatMap((r) => difference(r, input.scannedFull))));
   // trace_transaction calls that trace_filter has been bringing along on this endpoint; trace_block
-  // trees a set trace_filter has.
+  // trees and enclosing-frame queries a set trace_filter has.
   const ratio = (num: string, den: string): number => (costs.calls(den) > 0 ? costs.calls(num) / costs.calls(den) : 0);
   const perFilter = ratio('trace_transaction', 'trace_filter');
   const perSetFilter = ratio('trace_block:tree', 'trace_filter:set');
+  const perEnclosing = ratio('trace_filter:enclosing', 'trace_filter:set');
   const blockPlan = merge(
     input.scanNative?.calls(blocksToRead, { perFilter }) ?? {},
     input.scanLogs.calls(chunks(wanted, spanOf(input.scanLogs, input)), { perFilter }),
@@ -149,8 +150,8 @@ export function choosePlan(input: PlanInput): Plan {
   const setServed = (!needsLogs || !!input.setLogs) && (!needsNative || !!input.setNative);
   const setPlan: CallCounts | null = setServed
     ? merge(
-        needsLogs ? setCalls(input.setLogs!, input.logSides ?? [], input, { perSetFilter }) : {},
-        needsNative ? setCalls(input.setNative!, input.nativeSides ?? [], input, { perSetFilter }) : {},
+        needsLogs ? setCalls(input.setLogs!, input.logSides ?? [], input, { perSetFilter, perEnclosing }) : {},
+        needsNative ? setCalls(input.setNative!, input.nativeSides ?? [], input, { perSetFilter, perEnclosing }) : {},
       )
     : null;
   const levels = Math.max(1, input.levels);

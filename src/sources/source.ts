@@ -140,10 +140,11 @@ export interface SetSource<Raw = unknown> {
   readonly label: string;
   available(caps: Capabilities): boolean;
   /**
-   * The calls `chunks` set queries take, per cost key (cost.ts); `perSetFilter`: the trees (trace_block
-   * calls) a set trace_filter has been bringing along on this endpoint.
+   * The calls `chunks` set queries take, per cost key (cost.ts); what a set trace_filter has been bringing
+   * along on this endpoint: `perSetFilter` trees (trace_block calls), `perEnclosing` queries of the frames
+   * enclosing nested ones.
    */
-  calls(chunks: number, costs: { perSetFilter: number }): CallCounts;
+  calls(chunks: number, costs: { perSetFilter: number; perEnclosing: number }): CallCounts;
   /** Extract: every call needed for the set over blocks `from..to`. */
   fetch(ctx: SourceContext, set: AddressSet, from: number, to: number): Promise<Raw>;
   /** Transform: the rows of what fetch read (pure). */

@@ -17,6 +17,9 @@ export interface Filtered {
   trees: Map<string, ParityTrace[]> | null;
 }
 
+/** One checked trace_filter of `addresses` on `side`, timed under `costKey` (cost.ts). */
+type Filter = (ctx: SourceContext, addresses: readonly Address[], side: Side, from: number, to: number, costKey?: string) => Promise<ParityTrace[]>;
+
 /**
  * Reads trace_filter answers for addresses on one side, and the whole tree of every transaction they
  * found nested frames in, once per run and reader. trace_filter returns only the matching frames, and a
@@ -80,9 +83,9 @@ function filteredReader(
     }
     return t;
   };
-  const filter = (ctx: SourceContext, addresses: readonly Address[], side: Side, from: number, to: number): Promise<ParityTrace[]> =>
+  const filter: Filter = (ctx, addresses, side, from, to, key = costKey) =>
     refetching('trace_filter', ctx.rpc.endpoint, async () => {
-      const t = await traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey });
+      const t = await traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key });
       await ctx.blockCheck.check(t, 'trace_filter');
       return t;
     });
@@ -121,7 +124,7 @@ async function enclosingFrames(
   setSize: number,
   from: number,
   to: number,
-  filter: (ctx: SourceContext, addresses: readonly Address[], side: Side, from: number, to: number) => Promise<ParityTrace[]>,
+  filter: Filter,
 ): Promise<Map<string, ParityTrace[]>> {
   const nestedFrames = traces.filter((t) => t.traceAddress.length > 0 && t.transactionHash);
   const makers = [...new Set(nestedFrames.map((t) => t.action.from?.toLowerCase()).filter((a): a is string => a !== undefined))].sort();
@@ -129,7 +132,7 @@ async function enclosingFrames(
   if (makers.length === 0 || makers.length > setSize) return new Map();
   let parents: ParityTrace[];
   try {
-    parents = await filter(ctx, makers, 'to', from, to);
+    parents = await filter(ctx, makers, 'to', from, to, 'trace_filter:enclosing');
   } catch (err) {
     // Calls into a busy contract can be more than the endpoint answers at once: this query only saves
     // tree reads, so a refusal as too large leaves the transactions to them (other errors stop the run).
@@ -213,7 +216,11 @@ export const traceFilterBySet = (): SetSource<Filtered> => {
     spanKey: 'trace_filter:set',
     label: 'trace_filter by address set',
     available: (c) => c.traceFilter,
-    calls: (chunks, { perSetFilter }) => ({ 'trace_filter:set': chunks, trace_block: Math.round(chunks * perSetFilter) }),
+    calls: (chunks, { perSetFilter, perEnclosing }) => ({
+      'trace_filter:set': chunks,
+      'trace_filter:enclosing': Math.round(chunks * perEnclosing),
+      'trace_block:tree': Math.round(chunks * perSetFilter),
+    }),
     fetch: (ctx, { addresses, side }, from, to) => read(ctx, addresses, side, from, to),
     decode: (ctx, raw) => decodeFiltered(ctx.chainId, raw),
   };
