@@ -64,6 +64,15 @@ describe('the address-set plan', () => {
     expect(bySet.stats.rpcCalls.byMethod.trace_block ?? 0).toBeLessThanOrEqual(1 + info.head / 4); // the probe, and a few trees
   });
 
+  it('reads the receiving side by set too (trace_filter toAddress, eth_getLogs topic2): both directions as per address', async () => {
+    const req = { hops: 2, direction: 'both' as const };
+    const perAddress = await trace(anvil.url, tempDb(), info.seeds, { ...req, strategy: 'address' });
+    const bySet = await trace(anvil.url, tempDb(), info.seeds, { ...req, strategy: 'set' });
+    expect(followed(perAddress).length).toBeGreaterThan(10);
+    expect(followed(bySet)).toEqual(followed(perAddress));
+    expect(hits(bySet)).toEqual(hits(perAddress));
+  });
+
   it('marks every address of a set as read: a second run, by set or per address, asks no range again', async () => {
     const db = tempDb();
     const first = await trace(anvil.url, db, info.seeds, { hops: info.hops, strategy: 'set' });
