@@ -1,6 +1,7 @@
 /**
  * One hoptrace trace, in its own process so its peak RSS is its own: `node bench/trace-child.mjs '<json>'`
- * with { url, db, seeds, hops, strategy, concurrency }. Prints one JSON line: wall time, RPC calls by
+ * with { url, db, seeds, hops, strategy, optimize?, concurrency } (optimize: `time`, the default, or `credits`:
+ * the planner prices plans in the bench's price table, common.mjs). Prints one JSON line: wall time, RPC calls by
  * method, transfers stored, hits, peak RSS, and the set of transfers the walk read (count and hash) —
  * every row the walk asked the store for, i.e. the outgoing transfers of every address it expanded, in
  * the window it expanded them for. The floor (bench/floor.mjs) must discover the same set.
@@ -9,7 +10,7 @@ import { loadLabelBook } from '../dist/labels/load.js';
 import { createRpcClient } from '../dist/rpc/client.js';
 import { createStore } from '../dist/store/store.js';
 import { connect, runTrace } from '../dist/trace/run.js';
-import { transferSetDigest, peakRssMiB } from './common.mjs';
+import { priceTable, transferSetDigest, peakRssMiB } from './common.mjs';
 
 const args = JSON.parse(process.argv[2]);
 const started = performance.now();
@@ -40,6 +41,8 @@ try {
       maxAddresses: 10_000_000,
       stopAtLabels: true,
       strategy: args.strategy,
+      optimize: args.optimize ?? 'time',
+      priceTable,
       maxScanBlocks: 10_000_000,
     },
   );

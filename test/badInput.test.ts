@@ -168,6 +168,7 @@ const ROWS: Row[] = [
   { name: '--hops not a number', args: t(seed, '--rpc', '$RPC', '--hops', 'many'), code: 2, message: /--hops "many" is not a whole number/ },
   { name: 'unknown direction', args: t(seed, '--rpc', '$RPC', '--direction', 'sideways'), code: 2, message: /sideways/ },
   { name: 'unknown strategy', args: t(seed, '--rpc', '$RPC', '--strategy', 'fast'), code: 2, message: /fast/ },
+  { name: 'unknown objective', args: t(seed, '--rpc', '$RPC', '--optimize', 'cheap'), code: 2, message: /cheap/ },
   { name: '--min-value not an amount', args: t(seed, '--rpc', '$RPC', '--min-value', 'lots'), code: 2, message: /not an amount/ },
   { name: '--min-value of a bad token', args: t(seed, '--rpc', '$RPC', '--min-value', '0x12=5'), code: 2, message: /--min-value token "0x12" is not an address/ },
   { name: '--fan-out 0', args: t(seed, '--rpc', '$RPC', '--fan-out', '0'), code: 2, message: /--fan-out must be at least 1/ },

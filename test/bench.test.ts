@@ -155,7 +155,12 @@ describe('npm run bench (smoke)', () => {
     const args = [BENCH, '--only', 'trace', '--sizes', '40', '--blocks-per-level', '4', '--repeat', '2', '--json', join(dir, 'r.json')];
     const { stdout } = await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: join(dir, 'cache') }, timeout: 150_000 });
     type Side = { calls: number; credits: number; creditsByPair: number[]; byMethod: Record<string, number> };
-    const z = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { sizes: { size: number; head: number; ratios: number[]; ratio: number; floor: Side; trace: Side; creditRatio: number }[] }).sizes[0]!;
+    type Credits = Side & { ratio: number; creditRatio: number; roundTrips: number; native: string };
+    const z = (
+      JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
+        sizes: { size: number; head: number; ratios: number[]; ratio: number; floor: Side; trace: Side; creditRatio: number; optimizeCredits: Credits }[];
+      }
+    ).sizes[0]!;
     expect(z.size).toBe(40);
     expect(z.ratios).toHaveLength(2);
     expect(z.ratio).toBeGreaterThan(0);
@@ -166,6 +171,13 @@ describe('npm run bench (smoke)', () => {
     // The trace's block scan checks its traces with one header per two blocks (sources/validate.ts).
     expect(z.trace.byMethod['eth_getBlockByNumber']).toBeLessThan(z.trace.byMethod['trace_block']!);
     expect(stdout).toMatch(/^\| 40 \| [\d.]+ \| [\d.]+ \| [\d.]+× \|/m);
+    // The third run of each pair, --optimize credits (it discovered the floor's set too, or the bench stops).
+    const c = z.optimizeCredits;
+    expect(c.creditsByPair).toHaveLength(2);
+    expect(c.credits).toBe(priceCalls(callsByMethod({ byMethod: c.byMethod }), readPriceTable()).credits);
+    expect(c.creditRatio).toBeCloseTo(c.credits / z.floor.credits, 9);
+    expect(c.ratio).toBeGreaterThan(0);
+    expect(stdout).toContain('`--optimize credits`');
   }, 180_000);
 
   it('refuses a bad size in one sentence, exit 2', async () => {

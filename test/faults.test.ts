@@ -66,8 +66,9 @@ describe.each([
   { name: 'a node without trace_* (block bodies, receipts)', refuse: TRACING, seeds: envCount('HOPTRACE_FAULT_SEEDS_NOTRACE', 1) },
 ])('at $name, with injected faults', ({ refuse, seeds }) => {
   it(`gives the fault-free hits and database rows (${seeds} seeds)`, async () => {
-    // Both plans meet the faults: per address (trace_filter / eth_getLogs by address) and block scans.
-    const strategies = ['address', 'block'] as const;
+    // Every plan meets the faults: per address (trace_filter / eth_getLogs by address), block scans, and
+    // by address set (one trace_filter / eth_getLogs for many addresses).
+    const strategies = ['address', 'block', 'set'] as const;
     const clean = new Map<Strategy, { hits: string; rows: ReturnType<typeof dbContent> }>();
     for (const strategy of strategies) {
       const cleanDb = tempDb();
@@ -76,8 +77,9 @@ describe.each([
       clean.set(strategy, { hits: hitsOf(result), rows: dbContent(cleanDb) });
       expect(clean.get(strategy)!.rows.transfers.length).toBeGreaterThan(10);
     }
-    // Both plans see the same hits; their rows differ (a block scan stores every movement of its blocks).
+    // The plans see the same hits; their rows differ (a block scan stores every movement of its blocks).
     expect(clean.get('block')!.hits).toBe(clean.get('address')!.hits);
+    expect(clean.get('set')!.hits).toBe(clean.get('address')!.hits);
 
     let injected = 0;
     let calls = 0;
@@ -93,7 +95,7 @@ describe.each([
     runs.push({ seed: 2, kinds: [...BATCH_FAULTS, 'wrong-block'] });
     for (const { seed, kinds } of runs) {
       const db = tempDb();
-      const strategy = strategies[seed % 2]!;
+      const strategy = strategies[seed % strategies.length]!;
       const want = clean.get(strategy)!.rows;
       const { result, proxy } = await traceVia({ refuse, faults: { rate: RATE, seed, kinds } }, db, strategy);
       const served = Object.values(proxy.served).reduce((a, b) => a + b, 0);

@@ -10,7 +10,9 @@ import type { CallCosts } from '../src/sources/cost.js';
 import { createHeaderCache } from '../src/sources/headers.js';
 import { choosePlan, type PlanInput } from '../src/sources/planner.js';
 import { keyCovers, keyFor, storedKey } from '../src/sources/source.js';
-import { createSources } from '../src/sources/sources.js';
+import { createSetSources, createSources } from '../src/sources/sources.js';
+import { decidedByFrames, decodeFiltered } from '../src/sources/traceFilterByAddress.js';
+import { parsePriceTable } from '../src/rpc/price.js';
 import { readCapabilities, type Capabilities } from '../src/sources/probe.js';
 
 /** A cost table of fixed means per key (ms per call) and call counts, as cost.ts would measure them. */
@@ -94,6 +96,69 @@ describe('the planner', () => {
     expect(none).toMatchObject({ useBlocks: false, scanRefused: true });
     expect(choosePlan(input({ logParts: [[0, 9]], nativeParts: [[0, 9]], strategy: 'block' }))).toMatchObject({ useBlocks: true, scanRefused: false });
     expect(choosePlan(input({ logParts: [[0, 9]], nativeParts: [[0, 9]], strategy: 'address', costs: costs({ trace_block: 0.001 }) })).useBlocks).toBe(false);
+  });
+});
+
+describe('the address-set plan', () => {
+  const sets = createSetSources();
+  const setLogs = sets.find((s) => s.part === 'logs')!;
+  const setNative = sets.find((s) => s.part === 'native')!;
+  /** One hop level: `n` addresses, each wanting blocks 0..999 on the out side, logs and native. */
+  const level = (n: number, over: Partial<PlanInput> = {}): PlanInput => {
+    const parts: [number, number][] = Array.from({ length: n }, () => [0, 999]);
+    const sides = [{ ranges: [[0, 999]] as [number, number][], addresses: n }, { ranges: [], addresses: 0 }];
+    return input({ logParts: parts, nativeParts: parts, logSides: sides, nativeSides: sides, setLogs, setNative, setSize: () => 150, span: (k) => (k.startsWith('trace_filter') ? 300 : undefined), ...over });
+  };
+  const table = parsePriceTable(JSON.stringify({ methods: { eth_getLogs: 60, trace_filter: 40, trace_block: 20, trace_transaction: 40 } }), 'test.json');
+  const price = (m: string) => table.methods.get(m)?.credits;
+
+  it('by credits: a set query per span and 150 addresses beats 20 CU a block and one query per address, over every level left', () => {
+    const p = choosePlan(level(400, { objective: 'credits', price, levels: 3 }));
+    // Per level: logs 1 range × 3 sets × 60 + native 4 spans of 300 × 3 sets × 40 = 180 + 480; three levels.
+    expect(p.setCost).toBe((180 + 480) * 3);
+    expect(p.blockCost).toBe(1000 * 20 + 60);
+    expect(p.addressCost).toBe((400 * 60 + 400 * 4 * 40) * 3);
+    expect(p).toMatchObject({ plan: 'set', useBlocks: false, objective: 'credits' });
+    // Enough levels left and the one scan serving them all is cheaper.
+    expect(choosePlan(level(400, { objective: 'credits', price, levels: 40 })).plan).toBe('block');
+    // One address: a set of one is the per-address query; a tie stays per address.
+    expect(choosePlan(level(1, { objective: 'credits', price, scanNative: null })).plan).toBe('address');
+  });
+
+  it('by time: weighed only once set queries were measured here, then priced like the others', () => {
+    const unmeasured = choosePlan(level(400, { costs: costs({ 'eth_getLogs:address': 5, trace_filter: 5, trace_block: 5, 'eth_getLogs:scan': 5 }) }));
+    expect(unmeasured.setCost).toBe(Number.POSITIVE_INFINITY);
+    expect(unmeasured.plan).not.toBe('set');
+    const measured = costs({ 'eth_getLogs:address': 5, trace_filter: 5, trace_block: 5, 'eth_getLogs:scan': 5, 'eth_getLogs:set': 40, 'trace_filter:set': 100 }, { 'eth_getLogs:set': 3, 'trace_filter:set': 3 });
+    const p = choosePlan(level(400, { costs: measured }));
+    expect(p.setCost).toBe(3 * 40 + 12 * 100);
+    expect(p.plan).toBe('set');
+  });
+
+  it('prices the trees and enclosing-frame queries a set query has been bringing along, and is forced or refused by --strategy set', () => {
+    const trees = costs({}, { 'trace_filter:set': 10, 'trace_block:tree': 20, 'trace_filter:enclosing': 5 });
+    const p = choosePlan(level(150, { objective: 'credits', price, costs: trees }));
+    // Per set trace_filter: two tree reads (trace_block) and half an enclosing-frames trace_filter.
+    expect(p.setCost).toBe(60 + 4 * 40 + 4 * 2 * 20 + 2 * 40);
+    expect(choosePlan(level(1, { strategy: 'set' }))).toMatchObject({ plan: 'set', setRefused: false });
+    // Native movements wanted and no trace_filter: no set plan.
+    expect(choosePlan(level(400, { strategy: 'set', setNative: null }))).toMatchObject({ plan: 'address', setRefused: true });
+    expect(choosePlan(level(400, { objective: 'credits', price, setNative: null })).plan).not.toBe('set');
+  });
+
+  it('decides a nested frame by its ancestors when one more trace_filter shows them all, else leaves it to the tree', () => {
+    const T = '0x' + 'aa'.repeat(32);
+    const H = '0x' + 'bb'.repeat(32);
+    const [E, X, R] = ['01', '02', '03'].map((b) => '0x' + b.repeat(20)) as [string, string, string];
+    const base = { blockNumber: 5, blockHash: H, transactionHash: T, transactionPosition: 0 };
+    // X (in the set) pays R inside a call E made to X; trace_filter by fromAddress X returns only the payment.
+    const payment = { ...base, type: 'call', action: { from: X, to: R, value: '0x5', callType: 'call' }, traceAddress: [0] };
+    const call = (error?: string) => ({ ...base, type: 'call', action: { from: E, to: X, value: '0x0', callType: 'call' }, traceAddress: [], ...(error ? { error } : {}) });
+    const decode = (parents: Parameters<typeof decidedByFrames>[1]) => decodeFiltered(1, { traces: [payment], trees: decidedByFrames([payment], parents) });
+    expect(decode([call()])).toMatchObject([{ from: X, to: R, amount: 5n, kind: 'internal' }]);
+    expect(decode([call('Reverted')])).toEqual([]);
+    // The parent is not among the answers (a deeper call through another contract): undecided here.
+    expect(decidedByFrames([{ ...payment, traceAddress: [0, 1] }], [call()]).size).toBe(0);
   });
 });
 

@@ -271,6 +271,10 @@ describe('trace on anvil', () => {
     const byBlock = await trace(anvil.url, tempDb(), all, { strategy: 'block' });
     const key = (r: typeof byAddress): string[] => r.hits.map((h) => `${h.seed}>${h.address}@${h.hops}`).sort();
     expect(key(byBlock)).toEqual(key(byAddress));
+    // And by address set (one trace_filter / eth_getLogs for a hop level's addresses).
+    const bySet = await trace(anvil.url, tempDb(), all, { strategy: 'set' });
+    expect(key(bySet)).toEqual(key(byAddress));
+    expect(bySet.coverage.native).toBe('trace_filter by address set');
     expect(key(byAddress)).toHaveLength(6); // every seed but the poisoned one and the backward one (it has no outflow)
     expect(byBlock.stats.rpcCalls.byMethod.trace_block).toBeGreaterThan(0);
     expect(byAddress.stats.rpcCalls.byMethod.trace_block ?? 0).toBeLessThanOrEqual(1); // the capability probe

@@ -1,11 +1,11 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { HoptraceError, InvalidResponseError, RpcError } from '../errors.js';
 import { labelDataVersion } from '../labels/load.js';
 import { toJsonValue } from '../report/json.js';
 import { connect, runTrace } from '../trace/run.js';
 import type { TraceResult } from '../trace/result.js';
 import { packageVersion } from '../util/package.js';
-import { refuseOptionLikeValues } from './options.js';
+import { parseObjective, refuseOptionLikeValues } from './options.js';
 import { errorLine, outputTarget, writeErr, writeOut } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 import { reachingRpc } from './rpc.js';
@@ -53,7 +53,13 @@ export function buildProgram(): Command {
     program
       .command('trace')
       .description('walk funds from seed addresses through transfers and flag every hop into a labelled venue'),
-  ).addOption(priceTableOption());
+  )
+    .addOption(priceTableOption())
+    .addOption(
+      new Option('--optimize <what>', 'what --strategy auto minimises: the time the RPC calls take, or the credits they cost in the price table')
+        .choices(['time', 'credits'])
+        .default('time'),
+    );
   addFormatOptions(trace, 'trace')
     .addOption(outOption())
     .addOption(quietOption())
@@ -102,6 +108,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
   if (o.out) outputTarget(o.out);
   const p = parseTraceOptions(addresses, o, { command: 'trace' });
   const priceTable = chosenPriceTable(o);
+  const optimize = parseObjective(o.optimize ?? 'time');
 
   const progress = createProgress({ enabled: !o.quiet && process.stderr.isTTY === true });
   const session = await openTraceSession(p, o, progress);
@@ -113,7 +120,7 @@ export async function traceCommand(addresses: string[], o: TraceCliOptions): Pro
         `chain ${conn.chainId} has no bundled labels of its own: only addresses labelled for every EVM chain apply (pass --labels-chain to choose).`,
       );
     }
-    const result = await runTrace(session.context, conn, { ...p.request, seeds: session.seeds });
+    const result = await runTrace(session.context, conn, { ...p.request, seeds: session.seeds, optimize, priceTable });
     progress.done();
     // The report's JSON value, built once: the stored run, the manifest and every output share it.
     const json = toJsonValue(result);

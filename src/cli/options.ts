@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { Strategy } from '../sources/fetcher.js';
+import type { Objective, Strategy } from '../sources/fetcher.js';
 import { NATIVE, type Direction } from '../types.js';
 import { parseAddress } from '../util/address.js';
 
@@ -46,8 +46,13 @@ export function parseDirection(value: string): Direction {
 }
 
 export function parseStrategy(value: string): Strategy {
-  if (value === 'auto' || value === 'address' || value === 'block') return value;
-  throw new UsageError(`--strategy "${value}" is not one of auto, address, block.`);
+  if (value === 'auto' || value === 'address' || value === 'block' || value === 'set') return value;
+  throw new UsageError(`--strategy "${value}" is not one of auto, address, block, set.`);
+}
+
+export function parseObjective(value: string): Objective {
+  if (value === 'time' || value === 'credits') return value;
+  throw new UsageError(`--optimize "${value}" is not one of time, credits.`);
 }
 
 const AMOUNT = /^\d+(\.\d+)?$|^\d+units$/;

@@ -157,7 +157,9 @@ export function addTraceOptions(cmd: Command, o: { followsHead?: boolean } = {})
     .option('--max-addresses <n>', 'most addresses followed per direction; the report says how many more were reached', '10000')
     .option('--no-stop-at-labels', 'keep following funds past labelled venues')
     .option('--labels-chain <name>', 'which chain\'s labels apply (default: from the chain id), e.g. ethereum')
-    .addOption(new Option('--strategy <s>', 'per-address queries or whole-block scans').choices(['auto', 'address', 'block']).default('auto'))
+    .addOption(
+      new Option('--strategy <s>', 'per-address queries, queries by address set, or whole-block scans (auto: the cheapest)').choices(['auto', 'address', 'block', 'set']).default('auto'),
+    )
     .option('--max-scan-blocks <n>', 'longest block scan allowed when the node has no trace_filter', '100000')
     .option('--finality-depth <n>', 'blocks behind the head that can still be reorganised', '64')
     .option('--concurrency <n>', 'RPC requests in flight', '8')

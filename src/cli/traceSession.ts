@@ -55,6 +55,8 @@ export interface TraceCliOptions {
   color: boolean;
   /** `--price-table`: the run's calls priced in it, one line on stderr (cli/shared.ts). */
   priceTable?: string;
+  /** `--optimize time|credits` (trace only): what the planner's auto minimises. */
+  optimize?: string;
 }
 
 /** A trace's options, checked: what the user typed, before a file is opened or a request sent. */
@@ -80,7 +82,7 @@ export interface ParsedTrace {
  */
 export function parseTraceOptions(
   addresses: string[],
-  o: Omit<TraceCliOptions, 'format' | 'json' | 'ndjson' | 'out' | 'color' | 'priceTable'>,
+  o: Omit<TraceCliOptions, 'format' | 'json' | 'ndjson' | 'out' | 'color' | 'priceTable' | 'optimize'>,
   how: { command: 'trace' | 'watch'; seedsOptional?: boolean },
 ): ParsedTrace {
   for (const a of addresses) parseSeedArg(a); // each seed checked now; its chain once the endpoints answered

@@ -22,7 +22,7 @@ import { createDelivery } from './watchDelivery.js';
 import { plural } from '../util/plural.js';
 
 /** Options of `watch` as commander hands them over. */
-export interface WatchCliOptions extends Omit<TraceCliOptions, 'toBlock' | 'until' | 'format' | 'json' | 'ndjson' | 'out' | 'color' | 'priceTable'> {
+export interface WatchCliOptions extends Omit<TraceCliOptions, 'toBlock' | 'until' | 'format' | 'json' | 'ndjson' | 'out' | 'color' | 'priceTable' | 'optimize'> {
   run?: string;
   interval: string;
   confirmations: string;

@@ -4,26 +4,34 @@
  * - ERC-20 (and WETH wraps): eth_getLogs by from/to topic per address, or by block range for everyone;
  * - native and internal: trace_filter per address, or trace_block / debug_traceBlockByHash per block;
  *   without any of those, only top-level transfers from block bodies, and the coverage says so.
- * Per address or per block is chosen by the planner (planner.ts) by the time each plan is expected to
- * take. Rows and their interval markers are written in one transaction (Store.commit).
+ * - or, for a whole hop level at once, by address set: one trace_filter / eth_getLogs per block range for
+ *   a set of addresses (logsBySet.ts, traceFilterByAddress.ts traceFilterBySet), each address of the set
+ *   marked as if read alone; a set the endpoint refuses is split (setSize.ts learns the size per endpoint),
+ *   down to one address, whose range is then split as any per-address query's.
+ * Per address, by set or per block is chosen by the planner (planner.ts) by the time each plan is expected
+ * to take, or by the credits its calls cost (`objective`). Rows and their interval markers are written in
+ * one transaction (Store.commit).
  */
 import { HoptraceError } from '../errors.js';
+import type { PriceTable } from '../rpc/price.js';
+import { readPriceTable } from '../rpc/priceFile.js';
 import type { RpcClient } from '../rpc/client.js';
 import { MethodUnsupportedError } from '../rpc/errors.js';
-import { fetchRangeAdaptive, learnedSpan } from '../rpc/ranges.js';
+import { fetchRangeAdaptive, learnedSpan, parseRangeError } from '../rpc/ranges.js';
 import { ANY_ADDRESS, type IntervalMark, type Store } from '../store/store.js';
 import type { Address, Transfer } from '../types.js';
 import { difference, size, union, type Interval } from '../util/intervals.js';
 import { plural } from '../util/plural.js';
 import { callCosts } from './cost.js';
 import { createHeaderCache, type HeaderCache } from './headers.js';
-import { choosePlan, type Strategy } from './planner.js';
+import { choosePlan, type Objective, type SideNeeds, type Strategy } from './planner.js';
 import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
-import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type Side, type Source, type SourceContext } from './source.js';
-import { createSources } from './sources.js';
+import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type SetSource, type Side, type Source, type SourceContext } from './source.js';
+import { createSetSources, createSources } from './sources.js';
+import { learnedSetSize, setAnswered, setRefused } from './setSize.js';
 import { createBlockCheck, hashWitness } from './validate.js';
 
-export type { Strategy } from './planner.js';
+export type { Objective, Strategy } from './planner.js';
 
 /** What the walker asks for: every transfer out of (`from`) or into (`to`) an address in a block range. */
 export interface FetchNeed {
@@ -51,12 +59,18 @@ export interface FetcherOptions {
   /** The head block this run reads up to. */
   head: number;
   strategy: Strategy;
+  /** What the planner's `auto` minimises; default `time`. */
+  objective?: Objective;
+  /** With objective `credits`: the table calls are priced in; the bundled one (rpc/priceFile.ts) when omitted. */
+  priceTable?: PriceTable;
   /** A block scan longer than this is refused (native transfers then stay invisible, and the report says so). */
   maxScanBlocks: number;
   /** The run's header cache (Headers.cache from trace/run.ts connect); a new one when omitted. */
   headers?: HeaderCache;
   /** The sources, in order of preference; `createSources()` (sources.ts) when omitted. */
   sources?: readonly Source[];
+  /** The address-set sources; `createSetSources()` when omitted. */
+  setSources?: readonly SetSource[];
   onProgress?: (message: string) => void;
 }
 
@@ -86,6 +100,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const { rpc, store, chainId } = opts;
   const headers = opts.headers ?? createHeaderCache(rpc);
   const sources = opts.sources ?? createSources();
+  const setSources = opts.setSources ?? createSetSources();
+  // Credits without a table given: the bundled one, as `hoptrace stats` prices runs.
+  const creditTable = opts.priceTable ?? (opts.objective === 'credits' ? readPriceTable() : undefined);
   let caps: Capabilities | null = null;
   const costs = callCosts(rpc, store);
   const warnings = new Set<string>();
@@ -103,7 +120,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const commit = (rows: Transfer[], marks: IntervalMark[]): void => {
     inserted += store.commit(rows, marks);
   };
-  const noteUse = (s: Source): void => {
+  const noteUse = (s: Pick<Source, 'part' | 'label' | 'internal'>): void => {
     if (s.part === 'logs') used.erc20.add(s.label);
     else {
       used.native.add(s.label);
@@ -165,6 +182,67 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       fetch: (a, b) => s.fetch(ctx, { address, side }, a, b),
       onChunk: (a, b, raw) => commit(s.decode(ctx, raw), [{ ...mark, from: a, to: b }]),
     });
+  };
+
+  /**
+   * Reads `range` for every address of `group` on `side` with a set source, committing each chunk with an
+   * interval marker per address. A set the endpoint refuses as too large (too many results, a timeout:
+   * a complaint that names no block cap) is split in two from the refused chunk on, and the set size the
+   * endpoint takes is learned smaller (setSize.ts); a set of one address is a per-address query, whose
+   * range is split as any (rpc/ranges.ts). A stated block cap shrinks the range, not the set.
+   */
+  const readSet = async (s: SetSource, c: Capabilities, group: readonly Address[], side: Side, range: Interval): Promise<void> => {
+    const ctx = context(c);
+    const key = keyFor(s, side);
+    let refusedAt = -1;
+    try {
+      await fetchRangeAdaptive({
+        key: s.spanKey,
+        client: rpc,
+        from: range[0],
+        to: range[1],
+        fetch: async (a, b) => {
+          try {
+            return await s.fetch(ctx, { addresses: group, side }, a, b);
+          } catch (err) {
+            if (group.length > 1 && parseRangeError(err, a, b)?.source === 'halved') {
+              refusedAt = a;
+              throw new SetRefused(err);
+            }
+            throw err;
+          }
+        },
+        onChunk: (a, b, raw) => {
+          commit(
+            s.decode(ctx, raw),
+            group.map((address) => ({ ...storedKey(key, address), from: a, to: b })),
+          );
+          setAnswered(rpc, s.spanKey, group.length);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof SetRefused)) throw err;
+      setRefused(rpc, s.spanKey, group.length);
+      const half = Math.ceil(group.length / 2);
+      opts.onProgress?.(`the endpoint refused a set of ${plural(group.length, 'address')}: asking ${half} at a time`);
+      await settleAll([group.slice(0, half), group.slice(half)].map((g) => readSet(s, c, g, side, [refusedAt, range[1]])));
+    }
+  };
+
+  /** Reads one part of `work` by address set: per side, per block range some address lacks, sets of the learned size. */
+  const readSets = (s: SetSource, c: Capabilities, work: readonly { need: FetchNeed; parts: Interval[] }[]): Promise<void>[] => {
+    noteUse(s);
+    const jobs: Promise<void>[] = [];
+    for (const side of ['from', 'to'] as const) {
+      const mine = work.filter((w) => w.need.side === side);
+      for (const r of union(mine.flatMap((w) => w.parts))) {
+        const inside = mine.filter((w) => w.parts.some((p) => p[0] <= r[1] && p[1] >= r[0])).map((w) => w.need.address);
+        const addresses = [...new Set(inside)].sort();
+        const per = learnedSetSize(rpc, s.spanKey);
+        for (let i = 0; i < addresses.length; i += per) jobs.push(readSet(s, c, addresses.slice(i, i + per), side, r));
+      }
+    }
+    return jobs;
   };
 
   /**
@@ -249,9 +327,19 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const c = await capabilities();
 
     const addressNative = preferred(c, 'native', 'address');
+    const setLogs = setSources.find((s) => s.part === 'logs' && s.available(c)) ?? null;
+    const setNative = setSources.find((s) => s.part === 'native' && s.internal && s.available(c)) ?? null;
+    const table = creditTable;
     const plan = choosePlan({
       logParts: logWork.flatMap((w) => w.parts),
       nativeParts: nativeWork.flatMap((w) => w.parts),
+      logSides: sidesOf(logWork),
+      nativeSides: sidesOf(nativeWork),
+      setLogs,
+      setNative,
+      setSize: (key) => learnedSetSize(rpc, key),
+      objective: opts.objective ?? 'time',
+      ...(table ? { price: (method: string) => table.methods.get(method)?.credits } : {}),
       scannedFull: holding(NATIVE_KEYS.filter((k) => k.scope === 'block'), ANY_ADDRESS, 'from', memo),
       addressLogs: preferred(c, 'logs', 'address'),
       addressNative,
@@ -266,12 +354,21 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     if (plan.scanRefused) {
       opts.onProgress?.(`not scanning ${plural(plan.blocksToRead, 'block')} (over --max-scan-blocks or no block tracing): querying per address`);
     }
-    if (plan.useBlocks) {
-      const levels = Math.max(1, hint.levelsLeft ?? 1);
-      opts.onProgress?.(
-        `reading ${plural(plan.blocksToRead, 'block')} whole (~${Math.round(plan.blockCost)} ms of calls instead of ~${Math.round(plan.addressCost)} ms per address over ${plural(levels, 'level')})`,
-      );
+    if (plan.setRefused) opts.onProgress?.('not reading by address set (the endpoint serves no trace_filter): querying per address');
+    const levels = Math.max(1, hint.levelsLeft ?? 1);
+    const unit = plan.objective === 'credits' ? (table?.unit ?? 'credits') : 'ms of calls';
+    const shown = (x: number): string => (Number.isFinite(x) ? `~${Math.round(x)} ${unit}` : 'not measured yet');
+    const figures = `block scan ${shown(plan.blockCost)}, per address ${shown(plan.addressCost)}, by set ${shown(plan.setCost)} over ${plural(levels, 'level')}`;
+    if (plan.plan === 'block') {
+      opts.onProgress?.(`reading ${plural(plan.blocksToRead, 'block')} whole (${figures})`);
       await scanRanges(plan.wanted, c);
+      return;
+    }
+    if (plan.plan === 'set') {
+      opts.onProgress?.(`reading transfers of ${plural(new Set(needs.map((n) => n.address)).size, 'address')} by address set (${figures})`);
+      const jobs = logWork.length > 0 ? readSets(setLogs!, c, logWork) : [];
+      if (nativeWork.length > 0) jobs.push(...readSets(setNative!, c, nativeWork));
+      await settleAll(jobs);
       return;
     }
 
@@ -331,6 +428,22 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   };
 
   return { ensure: ensureOrReprobe, held, coverage, stored: () => inserted };
+}
+
+/** A set query refused as too large: the set is split (readSet). Not a range error, so the range walk passes it up. */
+class SetRefused extends HoptraceError {
+  override name = 'SetRefused';
+  constructor(cause: unknown) {
+    super('the endpoint refused a set of addresses as too large.', { cause });
+  }
+}
+
+/** Per side, the blocks some need of `work` lacks and how many addresses want them (the planner's set input). */
+function sidesOf(work: readonly { need: FetchNeed; parts: Interval[] }[]): SideNeeds[] {
+  return (['from', 'to'] as const).map((side) => {
+    const mine = work.filter((w) => w.need.side === side);
+    return { ranges: union(mine.flatMap((w) => w.parts)), addresses: new Set(mine.map((w) => w.need.address)).size };
+  });
 }
 
 /** Runs every job; if any failed, waits for the rest (their rows are committed) and rethrows the first. */

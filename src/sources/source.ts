@@ -105,7 +105,7 @@ export interface Source<Raw = unknown> {
 }
 
 /** The key `source` records a fetch for `side` under. */
-export function keyFor(source: Source, side: Side): RangeKey {
+export function keyFor(source: Pick<Source, 'name' | 'keys'>, side: Side): RangeKey {
   const k = source.keys.find((key) => keyCovers(key, side));
   if (k === undefined) throw new Error(`source ${source.name} has no range key for side ${side}`);
   return k;
@@ -113,3 +113,40 @@ export function keyFor(source: Source, side: Side): RangeKey {
 
 /** Range queries give up on a timeout after one retry: the range is split instead (rpc/ranges.ts). */
 export const RANGED = { timeoutRetries: 1 } as const;
+
+/**
+ * A set of addresses and the side asked about them: one call reads every address of the set at once
+ * (trace_filter takes a list of addresses, eth_getLogs a list of topics in one position).
+ */
+export interface AddressSet {
+  addresses: readonly Address[];
+  side: Side;
+}
+
+/**
+ * One way of reading many addresses' transfers in one call per block range (planner.ts's "set" plan). Its
+ * rows cover every address of the set on that side: each address is marked under the per-address key
+ * (`keys`) as if read alone, so later runs and the per-address plan see it as held. How many addresses a
+ * call takes is learned per endpoint (setSize.ts); the fetcher splits a set an endpoint refuses.
+ */
+export interface SetSource<Raw = unknown> {
+  readonly name: string;
+  readonly part: Part;
+  readonly internal: boolean;
+  /** The per-address keys its reads are stored under (the same as the per-address source of its part). */
+  readonly keys: readonly RangeKey[];
+  /** The span key its block ranges are learned under (rpc/ranges.ts), also the set size's key (setSize.ts). */
+  readonly spanKey: string;
+  readonly label: string;
+  available(caps: Capabilities): boolean;
+  /**
+   * The calls `chunks` set queries take, per cost key (cost.ts); what a set trace_filter has been bringing
+   * along on this endpoint: `perSetFilter` trees (trace_block calls), `perEnclosing` queries of the frames
+   * enclosing nested ones.
+   */
+  calls(chunks: number, costs: { perSetFilter: number; perEnclosing: number }): CallCounts;
+  /** Extract: every call needed for the set over blocks `from..to`. */
+  fetch(ctx: SourceContext, set: AddressSet, from: number, to: number): Promise<Raw>;
+  /** Transform: the rows of what fetch read (pure). */
+  decode(ctx: Pick<SourceContext, 'chainId'>, raw: Raw): Transfer[];
+}

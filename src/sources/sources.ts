@@ -7,11 +7,17 @@ import { blockBodyScan } from './blockBodyScan.js';
 import { debugTraceScan } from './debugTraceScan.js';
 import { logsByAddress } from './logsByAddress.js';
 import { logsScan } from './logsScan.js';
-import type { Source } from './source.js';
+import { logsBySet } from './logsBySet.js';
+import type { SetSource, Source } from './source.js';
 import { traceBlockScan } from './traceBlockScan.js';
-import { traceFilterByAddress } from './traceFilterByAddress.js';
+import { traceFilterByAddress, traceFilterBySet } from './traceFilterByAddress.js';
 
 /** Fresh instances for one run (a source may keep per-run state: trace trees read, receipts support). */
 export function createSources(): Source[] {
   return [logsByAddress(), logsScan(), traceFilterByAddress(), traceBlockScan(), debugTraceScan(), blockBodyScan()];
+}
+
+/** The address-set sources (planner.ts's set plan), one per part, fresh for one run. */
+export function createSetSources(): SetSource[] {
+  return [logsBySet(), traceFilterBySet()];
 }

@@ -2,7 +2,8 @@ import { parseUnits } from 'ethers';
 import { UsageError } from '../errors.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import type { RpcClient } from '../rpc/client.js';
-import { createFetcher, type Strategy } from '../sources/fetcher.js';
+import type { PriceTable } from '../rpc/price.js';
+import { createFetcher, type Objective, type Strategy } from '../sources/fetcher.js';
 import { createHeaders, type Headers } from '../sources/headers.js';
 import { createSwapReader } from '../sources/swaps.js';
 import { tokenInfo } from '../sources/tokens.js';
@@ -51,6 +52,10 @@ export interface TraceRequest {
   maxAddresses: number;
   stopAtLabels: boolean;
   strategy: Strategy;
+  /** What `--strategy auto` minimises: the calls' time (default) or their credits in `priceTable`. */
+  optimize?: Objective;
+  /** The price table credits are counted in (`--price-table`, or the bundled one). */
+  priceTable?: PriceTable;
   maxScanBlocks: number;
   /**
    * Hub pre-checks (nonce, decimals()) are made only for an address whose window to fetch spans at least
@@ -200,6 +205,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       chainId: id,
       head: c.conn.head.number,
       strategy: req.strategy,
+      ...(req.optimize ? { objective: req.optimize } : {}),
+      ...(req.priceTable ? { priceTable: req.priceTable } : {}),
       maxScanBlocks: req.maxScanBlocks,
       headers: c.conn.headers.cache,
       onProgress: ctx.onProgress,

@@ -89,6 +89,12 @@ export interface ProxyOptions {
   faults?: { rate: number; seed: number; kinds?: FaultKind[]; methods?: string[] };
   /** Emulate a provider's range cap: `method` calls spanning more than `maxSpan` blocks get `style`'s error. */
   rangeLimit?: { method?: string; maxSpan: number; style: RangeStyle };
+  /**
+   * Emulate a provider that refuses large address sets: a trace_filter with more than `maxAddresses` in
+   * fromAddress/toAddress, or an eth_getLogs with an address topic OR-list (topic1 on) longer than that, is answered as a
+   * too-many-results error naming no block range (counted in `served['set-limit']`).
+   */
+  setLimit?: { maxAddresses: number };
   /** Seconds sent in Retry-After by 'http429-retry-after'. Default 1. */
   retryAfterSeconds?: number;
   /** Added to every forwarded request, as a distant provider would (ms). Default 0. */
@@ -181,6 +187,11 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     if (kind !== undefined) {
       served[kind] = (served[kind] ?? 0) + 1;
       return serveFault(kind, single, req, res);
+    }
+
+    if (single !== undefined && opts.setLimit !== undefined && setSize(single) > opts.setLimit.maxAddresses) {
+      served['set-limit'] = (served['set-limit'] ?? 0) + 1;
+      return json(res, 200, { jsonrpc: '2.0', id: single.id, error: { code: -32005, message: 'query returned more than 10000 results' } });
     }
 
     const limit = opts.rangeLimit;
@@ -454,6 +465,16 @@ function parse(body: string): { methods: string[]; single: RpcCall | undefined; 
   if (Array.isArray(v)) return { methods: v.map((x) => asCall(x)?.method ?? '(invalid)'), single: undefined, batch: true };
   const c = asCall(v);
   return { methods: [c?.method ?? '(invalid)'], single: c, batch: false };
+}
+
+/** The longest address list of a trace_filter, or topic OR-list of an eth_getLogs, in `call` (0 for other calls). */
+function setSize(call: RpcCall): number {
+  if (!RANGED.has(call.method) || !Array.isArray(call.params)) return 0;
+  const f = call.params[0] as { fromAddress?: unknown; toAddress?: unknown; topics?: unknown } | undefined;
+  if (typeof f !== 'object' || f === null) return 0;
+  // eth_getLogs: the address positions (topic1 on); topic0 is the list of event signatures.
+  const lists = call.method === 'trace_filter' ? [f.fromAddress, f.toAddress] : Array.isArray(f.topics) ? f.topics.slice(1) : [];
+  return Math.max(0, ...lists.map((l) => (Array.isArray(l) ? l.length : 0)));
 }
 
 /** `fromBlock`/`toBlock` of a ranged call's filter object, when both are numbers. */

@@ -1,12 +1,12 @@
 /** `trace_block`: every trace of one block. */
-import type { RpcClient } from '../client.js';
+import type { RequestOptions, RpcClient } from '../client.js';
 import { toQuantity } from '../hex.js';
 import { validateTraces, type ParityTrace } from './parityTrace.js';
 import { serves } from './serves.js';
 
 /** The traces of block `n`, checked (every one of block `n`). */
-export async function traceBlock(rpc: RpcClient, n: number): Promise<ParityTrace[]> {
-  return validateTraces(await rpc.request('trace_block', [toQuantity(n)]), n, n, 'trace_block');
+export async function traceBlock(rpc: RpcClient, n: number, opts?: RequestOptions): Promise<ParityTrace[]> {
+  return validateTraces(await rpc.request('trace_block', [toQuantity(n)], opts), n, n, 'trace_block');
 }
 
 /** Whether the endpoint serves trace_block (asked of block `n`, its answer unused). */
