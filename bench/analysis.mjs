@@ -30,6 +30,7 @@ import { attributeInStore, pathsInStore } from '../dist/graph/index.js';
 import { openDb } from '../dist/store/open.js';
 import { createStore } from '../dist/store/store.js';
 import { mulberry32 as rng, peakRssMiB } from './common.mjs';
+import { addr, syntheticBatches } from './synthetic.mjs';
 
 /** Venues among the addresses, attribution hops, and the hop limit of path searches. */
 const VENUES = 50;
@@ -45,37 +46,8 @@ const addresses = Math.max(100, Math.floor(edges / 10));
 
 /** JSON of analysis results: bigints as decimal strings, maps and sets as entry lists. */
 const jsonBigint = (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v);
-const addr = (i) => '0x' + i.toString(16).padStart(40, '0');
-
-/** The synthetic transfers, in batches (a generator: 1M rows are never all in memory at once). */
-function* batches(size) {
-  const r = rng(7);
-  let batch = [];
-  for (let i = 0; i < edges; i++) {
-    const from = Math.floor(r() * r() * addresses);
-    const jump = r() < 0.05 ? Math.floor(r() * addresses) : 1 + Math.floor(r() * 50);
-    const to = (from + jump) % addresses;
-    batch.push({
-      chainId: 1,
-      // Real tx hashes are keccak output: scattered over the key space, not in insertion order.
-      txHash: '0x' + createHash('sha256').update(String(i)).digest('hex'),
-      ref: i % 3 === 0 ? 'trace:0' : 'log:0',
-      kind: i % 3 === 0 ? 'internal' : 'erc20',
-      blockNumber: Math.floor(i / 100),
-      blockHash: '0x' + Math.floor(i / 100).toString(16).padStart(64, '0'),
-      txIndex: i % 100,
-      from: addr(from),
-      to: addr(to === from ? (to + 1) % addresses : to),
-      asset: i % 3 === 0 ? 'native' : '0x' + 'ab'.repeat(20),
-      amount: BigInt(1 + Math.floor(r() * 1e12)) * 1_000_000n,
-    });
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
-}
+/** The synthetic transfers in batches of `size` (bench/synthetic.mjs). */
+const batches = (size) => syntheticBatches(edges, size);
 
 const dir = mkdtempSync(join(tmpdir(), 'hoptrace-analysis-'));
 const out = { edges, addresses };

@@ -14,11 +14,10 @@
  * Used for the figures of README "ingest" (issue 15); wall times on a shared machine are noise, compare CPU and bytes.
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from './common.mjs';
+import { syntheticBatches } from './synthetic.mjs';
 
 const o = Object.fromEntries(process.argv.slice(2).map((a) => {
   const [k, v] = a.split('=');
@@ -27,21 +26,11 @@ const o = Object.fromEntries(process.argv.slice(2).map((a) => {
 const edges = o.edges ?? 200_000;
 const BATCH = o.batch ?? 10_000;
 const PER = o.per ?? 100;
-const addresses = Math.max(100, Math.floor(edges / 10));
 
-// The movements of bench/analysis.mjs, names as integer ids.
-const r = mulberry32(7);
+// The movements of bench/analysis.mjs, names as integer ids (made before the timing starts).
 const rows = [];
-for (let i = 0; i < edges; i++) {
-  const from = Math.floor(r() * r() * addresses);
-  const jump = r() < 0.05 ? Math.floor(r() * addresses) : 1 + Math.floor(r() * 50);
-  const to = (from + jump) % addresses;
-  rows.push({
-    chainId: 1, txHash: '0x' + createHash('sha256').update(String(i)).digest('hex'), ref: i % 3 === 0 ? 'trace:0' : 'log:0',
-    kind: i % 3 === 0 ? 'internal' : 'erc20', blockNumber: Math.floor(i / 100), blockHash: '0x' + Math.floor(i / 100).toString(16).padStart(64, '0'),
-    txIndex: i % 100, fromI: from + 1, toI: (to === from ? (to + 1) % addresses : to) + 1, assetI: i % 3 === 0 ? 1 : 2,
-    amount: BigInt(1 + Math.floor(r() * 1e12)) * 1_000_000n,
-  });
+for (const batch of syntheticBatches(edges, BATCH)) {
+  for (const t of batch) rows.push({ ...t, fromI: parseInt(t.from.slice(2), 16) + 1, toI: parseInt(t.to.slice(2), 16) + 1, assetI: t.asset === 'native' ? 1 : 2 });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hoptrace-variants-'));
