@@ -10,8 +10,9 @@
  *   transfer_rows and its indexes) — the path a trace writes through; the ingest target is measured on
  *   this one;
  * - ingest raw: the same tables and pragmas without the Store, ids from memory, 100k rows per
- *   transaction — the floor under commit; and raw into the schema before integer ids (text columns,
- *   WITHOUT ROWID), for comparison;
+ *   transaction — the floor under commit; raw into the schema before integer ids (text columns,
+ *   WITHOUT ROWID), for comparison; and raw into the store's tables without any index, in batches of
+ *   BATCH rows — the ceiling for these rows on this machine without the indexes the reads need;
  * - attribution: graph/ attributeInStore (poison, haircut and FIFO in one pass over the stored
  *   transfers, as `hoptrace report` runs it) from SOURCES seeds, VENUES venues, HOPS hops;
  * - paths: graph/ pathsInStore (as `hoptrace path` runs it) from a seed to TARGETS random targets, up to
@@ -29,6 +30,7 @@ import { attributeInStore, pathsInStore } from '../dist/graph/index.js';
 import { openDb } from '../dist/store/open.js';
 import { createStore } from '../dist/store/store.js';
 import { mulberry32 as rng, peakRssMiB } from './common.mjs';
+import { addr, syntheticBatches } from './synthetic.mjs';
 
 /** Venues among the addresses, attribution hops, and the hop limit of path searches. */
 const VENUES = 50;
@@ -44,37 +46,8 @@ const addresses = Math.max(100, Math.floor(edges / 10));
 
 /** JSON of analysis results: bigints as decimal strings, maps and sets as entry lists. */
 const jsonBigint = (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v);
-const addr = (i) => '0x' + i.toString(16).padStart(40, '0');
-
-/** The synthetic transfers, in batches (a generator: 1M rows are never all in memory at once). */
-function* batches(size) {
-  const r = rng(7);
-  let batch = [];
-  for (let i = 0; i < edges; i++) {
-    const from = Math.floor(r() * r() * addresses);
-    const jump = r() < 0.05 ? Math.floor(r() * addresses) : 1 + Math.floor(r() * 50);
-    const to = (from + jump) % addresses;
-    batch.push({
-      chainId: 1,
-      // Real tx hashes are keccak output: scattered over the key space, not in insertion order.
-      txHash: '0x' + createHash('sha256').update(String(i)).digest('hex'),
-      ref: i % 3 === 0 ? 'trace:0' : 'log:0',
-      kind: i % 3 === 0 ? 'internal' : 'erc20',
-      blockNumber: Math.floor(i / 100),
-      blockHash: '0x' + Math.floor(i / 100).toString(16).padStart(64, '0'),
-      txIndex: i % 100,
-      from: addr(from),
-      to: addr(to === from ? (to + 1) % addresses : to),
-      asset: i % 3 === 0 ? 'native' : '0x' + 'ab'.repeat(20),
-      amount: BigInt(1 + Math.floor(r() * 1e12)) * 1_000_000n,
-    });
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
-}
+/** The synthetic transfers in batches of `size` (bench/synthetic.mjs). */
+const batches = (size) => syntheticBatches(edges, size);
 
 const dir = mkdtempSync(join(tmpdir(), 'hoptrace-analysis-'));
 const out = { edges, addresses };
@@ -115,9 +88,29 @@ function ingest() {
   // - ingestRaw: the store's own tables (schema 7: txs, transfer_rows and their indexes), one INSERT into
   //   txs and one into transfer_rows per row, address and asset ids from a Map: the floor under commit;
   // - ingestRawText: the schema before integer ids (schema 6: text columns, WITHOUT ROWID keyed by the
-  //   random tx hash, three indexes), one INSERT per row: what the old store could at best reach.
-  const rawIngest = (file, text) => {
+  //   random tx hash, three indexes), one INSERT per row: what the old store could at best reach;
+  // - ingestRawBare: the store's tables without a single index (no identity, no from/to, no transaction
+  //   key), written as the commit writes (100 rows per statement, transactions of BATCH rows), ids from
+  //   memory: the ceiling for these rows on this machine without the indexes the reads need.
+  const rawIngest = (file, text, bare = false) => {
     const raw = openDb(join(dir, file));
+    if (bare) raw.exec(`DROP INDEX transfer_rows_identity; DROP INDEX transfer_rows_from; DROP INDEX transfer_rows_to;
+      DROP INDEX transfer_rows_wrap; DROP INDEX txs_key;`);
+    // Statements of n rows (n = PER but for the last of an odd total), prepared once per size.
+    const PER = 100;
+    const sized = new Map();
+    const statements = (n) => {
+      if (!sized.has(n)) {
+        const values = (group) => Array.from({ length: n }, () => group).join(', ');
+        sized.set(n, {
+          rows: raw.prepare(`INSERT INTO transfer_rows (chain_id, tx, ref, kind, block_number, block_hash, tx_index, from_id, to_id, asset_id, amount)
+            VALUES ${values('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')}`),
+          txs: raw.prepare(`INSERT INTO txs (id, hash) VALUES ${values('(?, ?)')}`),
+        });
+      }
+      return sized.get(n);
+    };
+    let nextTx = 1;
     if (text) {
       raw.exec(`CREATE TABLE old_transfers (chain_id INTEGER NOT NULL, tx_hash TEXT NOT NULL, ref TEXT NOT NULL, kind TEXT NOT NULL,
           block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, tx_index INTEGER NOT NULL, from_addr TEXT NOT NULL, to_addr TEXT NOT NULL,
@@ -138,7 +131,14 @@ function ingest() {
       return i;
     };
     const many = raw.transaction((rows) => {
-      for (const x of rows) {
+      for (let i = 0; bare && i < rows.length; i += PER) {
+        const part = rows.slice(i, i + PER);
+        const st = statements(part.length);
+        st.txs.run(part.flatMap((x, j) => [nextTx + j, x.txHash]));
+        st.rows.run(part.flatMap((x, j) => [x.chainId, nextTx + j, x.ref, x.kind, x.blockNumber, x.blockHash, x.txIndex, id(x.from), id(x.to), id(x.asset), x.amount.toString()]));
+        nextTx += part.length;
+      }
+      for (const x of bare ? [] : rows) {
         if (text) insert.run(x.chainId, x.txHash, x.ref, x.kind, x.blockNumber, x.blockHash, x.txIndex, x.from, x.to, x.asset, x.amount.toString());
         else {
           const tx = Number(insertTx.run(x.txHash).lastInsertRowid);
@@ -147,19 +147,24 @@ function ingest() {
       }
     });
     let ms = 0;
+    let cpu = 0;
     let m = 0;
-    for (const rows of batches(100_000)) {
+    for (const rows of batches(bare ? BATCH : 100_000)) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       many(rows);
       ms += performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      cpu += (c.user + c.system) / 1000;
       m += rows.length;
     }
     raw.close();
-    return { rows: m, ms, perSecond: m / (ms / 1000) };
+    return { rows: m, ms, perSecond: m / (ms / 1000), cpuMs: cpu };
   };
   if (args.raw !== false) {
     out.ingestRaw = rawIngest('raw.db', false);
     out.ingestRawText = rawIngest('raw-text.db', true);
+    out.ingestRawBare = rawIngest('raw-bare.db', false, true);
   }
 
   store.close();

@@ -446,6 +446,41 @@ describe('integer ids (schema 7)', () => {
     expect(counts(path, ['txs', '(SELECT DISTINCT hash FROM txs)', 'addresses', 'assets'])).toEqual([225, 225, 300, 1]);
   });
 
+  it('transfersOf returns the order SQLite\'s ORDER BY block_number, tx_index, ref gives (refs by UTF-8 bytes)', () => {
+    const path = tempDb();
+    const who = address();
+    const other = address();
+    const tx = hash();
+    // One transaction's refs where JS string order and SQLite's BINARY order could part: 'log:10' before
+    // 'log:9', and a character above U+FFFF (a surrogate pair in JS) against U+FF01.
+    const refs = ['log:9', 'log:10', 'log:2', 'trace:', 'trace:0', 'log:9\u{1F600}', 'log:9\uff01'];
+    const rows: Transfer[] = [
+      ...refs.map((ref, i) => ({ ...transfer(5, BigInt(i + 1)), txHash: tx, ref, from: who, to: other, txIndex: 3 })),
+      { ...transfer(5, 10n), from: who, txIndex: 1 },
+      { ...transfer(4, 11n), to: who, txIndex: 7 },
+      { ...transfer(9, 12n), from: who, to: who },
+      { ...transfer(2, 13n), from: who },
+    ];
+    withStore(path, (store) => {
+      store.bindChain(1, 'test');
+      // Committed newest first, one by one: index order is not the wanted order.
+      for (const r of [...rows].reverse()) store.commit([r], []);
+      const db = openDb(path, { readonly: true });
+      try {
+        for (const side of ['from', 'to'] as const) {
+          const want = db.prepare(`SELECT tx_hash, ref FROM transfers WHERE ${side}_addr = ? AND block_number BETWEEN 3 AND 9
+            ORDER BY block_number, tx_index, ref`).raw(true).all(who) as [string, string][];
+          const got = store.transfersOf(who, side, 3, 9);
+          expect(got.map((t) => [t.txHash, t.ref]), side).toEqual(want);
+          for (const t of got) expect(t).toEqual(rows.find((r) => r.txHash === t.txHash && r.ref === t.ref));
+        }
+      } finally {
+        db.close();
+      }
+      expect(store.transfersOf(who, 'from', 3, 9).length).toBe(refs.length + 2);
+    });
+  });
+
   it('transactions whose hashes share a key (schema 8: txs_key) are two rows, each found by its own hash', () => {
     const path = tempDb();
     withStore(path, (store) => {

@@ -213,12 +213,18 @@ const SELECT_TEXT = `SELECT t.chain_id, x.hash AS tx_hash, t.ref, t.kind, t.bloc
  * EXPLAIN QUERY PLAN, so an index dropped or a query changed cannot turn a lookup into a scan unseen).
  */
 export const TRANSFER_READS = {
-  /** transfersOf side 'from': transfer_rows_from (address id, block_number). */
-  from: `${SELECT_TEXT} WHERE t.from_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
-    AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
-  /** transfersOf side 'to': transfer_rows_to. */
-  to: `${SELECT_TEXT} WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ?
-    AND t.block_number BETWEEN ? AND ? ORDER BY t.block_number, t.tx_index, t.ref`,
+  /**
+   * transfersOf side 'from': transfer_rows_from (address id, block_number). Raw rows (arrays) in index
+   * order, sorted in memory (store.ts sortByPosition); the queried address is the argument itself, so only
+   * the other end, the asset and the transaction hash are joined.
+   */
+  from: `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, o.address, a.asset, t.amount
+    FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses o ON o.id = t.to_id JOIN assets a ON a.id = t.asset_id
+    WHERE t.from_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
+  /** transfersOf side 'to': transfer_rows_to, the other end being the sender. */
+  to: `SELECT x.hash, t.ref, t.kind, t.block_number, t.block_hash, t.tx_index, f.address, a.asset, t.amount
+    FROM transfer_rows t JOIN txs x ON x.id = t.tx JOIN addresses f ON f.id = t.from_id JOIN assets a ON a.id = t.asset_id
+    WHERE t.to_id = (SELECT id FROM addresses WHERE address = ?) AND t.chain_id = ? AND t.block_number BETWEEN ? AND ?`,
   /** transfer: transfer_rows_identity, by the transaction's id (found by txs_key). */
   one: `${SELECT_TEXT} WHERE t.tx = ${TX_ID} AND t.ref = ? AND t.chain_id = ?`,
   /** hasTransfer: transfer_rows_identity alone. */
@@ -250,8 +256,8 @@ function storeOn(db: Db, path: string, chainOverride?: number): Store {
   const insertInterval = db.prepare(
     `INSERT INTO intervals (chain_id, address, source, from_block, to_block) VALUES (?, ?, ?, ?, ?)`,
   );
-  const fromStmt = db.prepare(TRANSFER_READS.from);
-  const toStmt = db.prepare(TRANSFER_READS.to);
+  const fromStmt = db.prepare(TRANSFER_READS.from).raw(true);
+  const toStmt = db.prepare(TRANSFER_READS.to).raw(true);
   const oneStmt = db.prepare(TRANSFER_READS.one);
   const hasStmt = db.prepare(TRANSFER_READS.has);
   const wrapStmt = db.prepare(TRANSFER_READS.wrapAssets);
@@ -349,8 +355,17 @@ function storeOn(db: Db, path: string, chainOverride?: number): Store {
       return selectIntervals.all(requireChain(), address, source) as Interval[];
     },
     transfersOf(address, side, fromBlock, toBlock) {
-      const stmt: Statement = side === 'from' ? fromStmt : toStmt;
-      return (stmt.all(address, requireChain(), fromBlock, toBlock) as TransferRow[]).map(fromRow);
+      // Raw rows (arrays), one object each, no ORDER BY in SQL (its temporary B-tree cost more than the
+      // rows), the queried address not joined: in the 2,000-address bench trace, 5,374 calls returning
+      // 37,510 rows took 105 ms instead of 168 (object rows mapped again, sorted by SQLite).
+      const c = requireChain();
+      const rows = (side === 'from' ? fromStmt : toStmt).all(address, c, fromBlock, toBlock) as RawSideRow[];
+      const out: Transfer[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = side === 'from' ? movement(c, r, address, r[6], r[7], r[8]) : movement(c, r, r[6], address, r[7], r[8]);
+      }
+      return sortByPosition(out);
     },
     *transfersInRange(fromBlock, toBlock) {
       const c = requireChain();
@@ -362,19 +377,7 @@ function storeOn(db: Db, path: string, chainOverride?: number): Store {
       for (const r of db.prepare(TRANSFER_READS.range).raw(true).iterate(c, fromBlock, toBlock) as Iterable<RawTransferRow>) {
         // A name stored by another process after the names were read: read them again.
         if (addresses[r[6]] === undefined || addresses[r[7]] === undefined || assets[r[8]] === undefined) ({ addresses, assets } = readNames());
-        yield {
-          chainId: c,
-          txHash: r[0],
-          ref: r[1],
-          kind: r[2],
-          blockNumber: r[3],
-          blockHash: r[4],
-          txIndex: r[5],
-          from: addresses[r[6]]!,
-          to: addresses[r[7]]!,
-          asset: assets[r[8]] as Asset,
-          amount: BigInt(r[9]),
-        };
+        yield movement(c, r, addresses[r[6]]!, addresses[r[7]]!, assets[r[8]]!, r[9]);
       }
     },
     transferIdsInRange(fromBlock, toBlock) {
@@ -433,8 +436,58 @@ function readChain(db: Db): number | null {
   return v === undefined ? null : Number(v);
 }
 
+/** The columns transfersOf and transfersInRange both read first, in this order. */
+type PositionColumns = readonly [txHash: Hex, ref: string, kind: TransferKind, blockNumber: number, blockHash: Hex, txIndex: number, ...rest: unknown[]];
+
+/** A movement from the first columns of a raw row and its names. */
+function movement(chainId: number, r: PositionColumns, from: Address, to: Address, asset: string, amount: string): Transfer {
+  return {
+    chainId,
+    txHash: r[0],
+    ref: r[1],
+    kind: r[2],
+    blockNumber: r[3],
+    blockHash: r[4],
+    txIndex: r[5],
+    from,
+    to,
+    asset: asset as Asset,
+    amount: BigInt(amount),
+  };
+}
+
+/** A row of transfersOf in raw mode: the other end's address in place of both ends. */
+type RawSideRow = [Hex, string, TransferKind, number, Hex, number, Address, string, string];
+
+/**
+ * Sorts movements by block, index in the block, then ref, in place: the order transfersOf returned when
+ * SQLite sorted (ORDER BY block_number, tx_index, ref; refs in BINARY order, compareBinary). The three keys
+ * are one movement's position; rows equal on all three (possible only across a reorg not yet rolled back)
+ * keep index order (the sort is stable), where SQLite's sort promised no order.
+ */
+function sortByPosition(rows: Transfer[]): Transfer[] {
+  // The index hands rows in block order already: a sorted list is left as it is (the common case).
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = comparePosition(rows[i - 1]!, rows[i]!) <= 0;
+  return sorted ? rows : rows.sort(comparePosition);
+}
+
+function comparePosition(a: Transfer, b: Transfer): number {
+  return a.blockNumber - b.blockNumber || a.txIndex - b.txIndex || compareBinary(a.ref, b.ref);
+}
+
+/**
+ * SQLite's BINARY collation (bytes of UTF-8) on two strings. JS `<` compares UTF-16 code units, which is
+ * the same order except where a surrogate pair meets a character from U+E000 up: those go by bytes.
+ */
+function compareBinary(a: string, b: string): number {
+  if (a === b) return 0;
+  if (/[\ud800-\uffff]/.test(a) || /[\ud800-\uffff]/.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : 1;
+}
+
 /** A transfers row as transfersInRange selects it, in raw (array) mode. */
-type RawTransferRow = [string, string, TransferKind, number, string, number, number, number, number, string];
+type RawTransferRow = [Hex, string, TransferKind, number, Hex, number, number, number, number, string];
 
 function fromRow(r: TransferRow): Transfer {
   return {
