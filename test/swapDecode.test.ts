@@ -124,9 +124,9 @@ describe('the walk through a swap (memory world)', () => {
     const world = createMemoryWorld({
       transfers: rows,
       swaps: {
-        async conversions(holder, payments) {
-          asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
-          return holder === HOLDER ? [conversion] : [];
+        async conversions(asks) {
+          for (const { holder, payments } of asks) asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
+          return asks.map(({ holder }) => (holder === HOLDER ? [conversion] : []));
         },
       },
     });
@@ -141,9 +141,9 @@ describe('the walk through a swap (memory world)', () => {
     // A labelled recipient is a hit, whatever it does with the funds: no swap is asked of that payment.
     asked.length = 0;
     const swaps = {
-      async conversions(holder: string, payments: readonly { txHash: string }[]) {
-        asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
-        return [];
+      async conversions(asks: readonly { holder: string; payments: readonly { txHash: string }[] }[]) {
+        for (const { holder, payments } of asks) asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
+        return asks.map(() => []);
       },
     };
     const labelled = await walk({ ...WALK_DEFAULTS, world: createMemoryWorld({ transfers: rows, labels: [venueLabel(PAIR)], swaps }), seeds: [SEED], hops: 3 });

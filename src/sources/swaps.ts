@@ -4,7 +4,7 @@ import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
 import type { RpcLog } from '../rpc/actions/getLogs.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
-import type { PoolTokens } from '../store/swaps.js';
+import type { PoolTokens, SwapCheck } from '../store/swaps.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Conversion, type SwapLeg, type SwapProtocol, type Transfer } from '../types.js';
 import { addressToTopic, topicToAddress } from '../util/address.js';
@@ -145,14 +145,21 @@ export function conversionOf(
   return { ...at, ref: `log:${last}`, holder, assetIn, amountIn, assetOut: tokenOut, amountOut: got, legs };
 }
 
+/** The conversions asked of one holder: in the transactions of these payments (movements it paid, as the walk read them). */
+export interface SwapAsk {
+  holder: Address;
+  payments: readonly Transfer[];
+}
+
 /** Reads the conversions of traced addresses, and counts what it asked. */
 export interface SwapReader {
   /**
-   * The conversions of `holder` in the transactions of `payments` (movements it paid, as the walk read
-   * them): each (transaction, holder) is read once — its receipt, and token0()/token1() of pools not
-   * seen before — and stored with what was found, so a rerun asks nothing.
+   * The conversions of each ask's holder in the transactions of its payments, one list per ask (in the
+   * asks' order): each (transaction, holder) is read once — its receipt, and token0()/token1() of pools
+   * not seen before — and stored with what was found, so a rerun asks nothing. A walk asks once per hop
+   * level: the checks are stored in one write per batch, not one per transaction.
    */
-  conversions(holder: Address, payments: readonly Transfer[]): Promise<Conversion[]>;
+  conversions(asks: readonly SwapAsk[]): Promise<Conversion[][]>;
   readonly stats: { receipts: number; poolCalls: number; found: number; ruledOut: number };
 }
 
@@ -194,53 +201,64 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
   };
   return {
     stats,
-    async conversions(holder, payments) {
-      const byTx = new Map<string, Transfer[]>();
-      for (const t of payments) {
-        if (t.from !== holder) continue;
-        const list = byTx.get(t.txHash);
-        if (list) list.push(t);
-        else byTx.set(t.txHash, [t]);
-      }
-      const out: Conversion[] = [];
-      const unchecked: [string, Transfer[]][] = [];
-      const checked = new Set<string>();
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const [tx, rows] of byTx) {
-        if (!store.swaps.checked(tx, holder)) {
-          unchecked.push([tx, rows]);
-          continue;
+    async conversions(asks) {
+      const byAsk = asks.map(({ holder, payments }) => {
+        const byTx = new Map<string, Transfer[]>();
+        for (const t of payments) {
+          if (t.from !== holder) continue;
+          const list = byTx.get(t.txHash);
+          if (list) list.push(t);
+          else byTx.set(t.txHash, [t]);
         }
-        checked.add(tx);
-        lo = Math.min(lo, rows[0]!.blockNumber);
-        hi = Math.max(hi, rows[0]!.blockNumber);
-      }
-      // The conversions already found, read at once for the blocks of the checked transactions.
-      if (checked.size > 0) out.push(...store.swaps.of(holder, lo, hi).filter((c) => checked.has(c.txHash)));
-      const heads = await Promise.all(unchecked.map(([, rows]) => o.headers.block(rows[0]!.blockNumber)));
-      const fresh = unchecked.filter(([tx, rows], i) => {
+        return { holder, byTx };
+      });
+      // Each (transaction, holder) not checked before is checked once, whichever asks share it.
+      const open = new Map<string, { tx: string; holder: Address; rows: Transfer[]; found: Conversion | null }>();
+      const out = byAsk.map(({ holder, byTx }) => {
+        const checked = new Set<string>();
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const [tx, rows] of byTx) {
+          const k = `${tx}|${holder}`;
+          if (open.has(k)) continue;
+          if (!store.swaps.checked(tx, holder)) {
+            open.set(k, { tx, holder, rows, found: null });
+            continue;
+          }
+          checked.add(tx);
+          lo = Math.min(lo, rows[0]!.blockNumber);
+          hi = Math.max(hi, rows[0]!.blockNumber);
+        }
+        // The conversions already found, read at once for the blocks of the checked transactions.
+        return checked.size > 0 ? store.swaps.of(holder, lo, hi).filter((c) => checked.has(c.txHash)) : [];
+      });
+      const unchecked = [...open.values()];
+      const heads = await Promise.all(unchecked.map(({ rows }) => o.headers.block(rows[0]!.blockNumber)));
+      const ruledOut: SwapCheck[] = [];
+      const fresh = unchecked.filter(({ tx, holder, rows }, i) => {
         const head = heads[i]!;
         // A header of another block than the rows' (a reorg under way) rules nothing out.
         if (head.hash !== rows[0]!.blockHash || swapPossible(head.bloom, holder)) return true;
-        store.swaps.record(tx, holder, rows[0]!.blockNumber, null);
-        stats.ruledOut++;
+        ruledOut.push({ txHash: tx, holder, blockNumber: rows[0]!.blockNumber, conversion: null });
         return false;
       });
+      store.swaps.recordAll(ruledOut);
+      stats.ruledOut += ruledOut.length;
       stats.receipts += fresh.length;
-      const receipts = await Promise.all(fresh.map(([tx]) => getTransactionReceipt(rpc, tx)));
+      const receipts = await Promise.all(fresh.map(({ tx }) => getTransactionReceipt(rpc, tx)));
+      const read: SwapCheck[] = [];
       for (let i = 0; i < fresh.length; i++) {
-        const [tx, rows] = fresh[i]!;
+        const check = fresh[i]!;
+        const { tx, holder, rows } = check;
         const first = rows[0]!;
         const receipt = receipts[i];
         // A receipt of another block than the stored rows' (a reorg under way) is no evidence: nothing is stored.
         if (!receipt || receipt.blockHash !== first.blockHash) continue;
-        let found: Conversion | null = null;
         if (receipt.status !== 0 && receipt.logs.some((l) => isSwapTopic(l.topics[0]))) {
           const pools = [...new Set(receipt.logs.filter((l) => isSwapTopic(l.topics[0])).map((l) => l.address.toLowerCase()))];
           const tokens = new Map(await Promise.all(pools.map(async (p) => [p, await poolTokens(p)] as const)));
-          const nativePaid = rows.filter((t) => t.asset === NATIVE).reduce((s, t) => s + t.amount, 0n);
-          found = conversionOf(holder, receipt.logs, (p) => tokens.get(p), nativePaid, {
+          const nativePaid = rows.filter((t) => t.asset === NATIVE).reduce((sum, t) => sum + t.amount, 0n);
+          check.found = conversionOf(holder, receipt.logs, (p) => tokens.get(p), nativePaid, {
             chainId: o.chainId,
             txHash: tx,
             blockNumber: first.blockNumber,
@@ -248,12 +266,17 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
             txIndex: first.txIndex,
           });
         }
-        store.swaps.record(tx, holder, first.blockNumber, found);
-        if (found) {
-          stats.found++;
-          out.push(found);
-        }
+        read.push({ txHash: tx, holder, blockNumber: first.blockNumber, conversion: check.found });
+        if (check.found) stats.found++;
       }
+      store.swaps.recordAll(read);
+      // Each ask's conversions found now, in the order of its transactions.
+      byAsk.forEach(({ holder, byTx }, i) => {
+        for (const tx of byTx.keys()) {
+          const found = open.get(`${tx}|${holder}`)?.found;
+          if (found) out[i]!.push(found);
+        }
+      });
       return out;
     },
   };

@@ -16,12 +16,22 @@ export interface SwapStore {
   checked(txHash: string, holder: Address): boolean;
   /** Records a check of `txHash` for `holder`, with the conversion found (or none), in one transaction. */
   record(txHash: string, holder: Address, blockNumber: number, conversion: Conversion | null): void;
+  /** Records many checks in one transaction (a walk's hop level: one write, not one per transaction). */
+  recordAll(checks: readonly SwapCheck[]): void;
   /** The conversions of `holder` in blocks [from, to], in chain order. */
   of(holder: Address, from: number, to: number): Conversion[];
   /** Every conversion in blocks [from, to], in chain order. */
   inRange(from: number, to: number): Conversion[];
   poolTokens(pool: Address): PoolTokens | undefined;
   putPoolTokens(pool: Address, tokens: PoolTokens): void;
+}
+
+/** A check of one transaction for one holder's swaps, with the conversion found (or none). */
+export interface SwapCheck {
+  txHash: string;
+  holder: Address;
+  blockNumber: number;
+  conversion: Conversion | null;
 }
 
 interface ConversionRow {
@@ -68,19 +78,22 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
   const rangeStmt = db.prepare(`SELECT * FROM conversions WHERE chain_id = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, ref, holder`);
   const poolStmt = db.prepare(`SELECT token0, token1 FROM pool_tokens WHERE chain_id = ? AND pool = ?`);
   const putPoolStmt = db.prepare(`INSERT OR REPLACE INTO pool_tokens (chain_id, pool, token0, token1) VALUES (?, ?, ?, ?)`);
+  const writeAll = db.transaction((checks: readonly SwapCheck[]) => {
+    const id = chain();
+    for (const { txHash, holder, blockNumber, conversion: c } of checks) {
+      checkStmt.run(id, txHash, holder, blockNumber);
+      if (!c) continue;
+      const legs: LegJson[] = c.legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString() }));
+      putStmt.run(id, c.txHash, c.holder, c.ref, c.blockNumber, c.blockHash, c.txIndex, c.assetIn, c.amountIn.toString(), c.assetOut, c.amountOut.toString(), JSON.stringify(legs));
+    }
+  });
+  const recordAll = (checks: readonly SwapCheck[]): void => {
+    if (checks.length > 0) withSqliteErrors(path, () => writeAll(checks));
+  };
   return {
     checked: (txHash, holder) => withSqliteErrors(path, () => checkedStmt.get(chain(), txHash, holder) !== undefined),
-    record: (txHash, holder, blockNumber, c) =>
-      withSqliteErrors(path, () =>
-        db.transaction(() => {
-          const id = chain();
-          checkStmt.run(id, txHash, holder, blockNumber);
-          if (c) {
-            const legs: LegJson[] = c.legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString() }));
-            putStmt.run(id, c.txHash, c.holder, c.ref, c.blockNumber, c.blockHash, c.txIndex, c.assetIn, c.amountIn.toString(), c.assetOut, c.amountOut.toString(), JSON.stringify(legs));
-          }
-        })(),
-      ),
+    record: (txHash, holder, blockNumber, conversion) => recordAll([{ txHash, holder, blockNumber, conversion }]),
+    recordAll,
     of: (holder, from, to) => withSqliteErrors(path, () => (ofStmt.all(chain(), holder, from, to) as ConversionRow[]).map(toConversion)),
     inRange: (from, to) => withSqliteErrors(path, () => (rangeStmt.all(chain(), from, to) as ConversionRow[]).map(toConversion)),
     poolTokens: (pool) => withSqliteErrors(path, () => (poolStmt.get(chain(), pool) as PoolTokens | undefined) ?? undefined),

@@ -3,7 +3,8 @@ import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, Label, Seed, Transfer } from '../types.js';
 import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
-import type { DepositChecker, DepositFinding } from './walk.js';
+import type { DepositAsk, DepositChecker, DepositFinding } from './walk.js';
+import { windowReads } from './windowReads.js';
 
 export interface DepositCheckOptions {
   store: Store;
@@ -97,7 +98,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     known,
     async check(items, lookup) {
       const out = new Map<Address, DepositFinding>();
-      const open: { address: Address; arrival: Transfer }[] = [];
+      const open: DepositAsk[] = [];
       for (const item of items) {
         const found = known(item.address);
         // A remembered verdict stands on its hot wallet's label at the remembered sweep's time, as a
@@ -112,8 +113,10 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       }
       // Only an address that did send to an exchange in the window is worth its incoming transfers.
       const firstPass = await Promise.all(
-        open.map(async ({ address, arrival }) => {
-          const outgoing = store.transfersOf(address, 'from', arrival.blockNumber, windowEnd(arrival));
+        open.map(async ({ address, arrival, outgoing: held }) => {
+          const [from, to] = [arrival.blockNumber, windowEnd(arrival)];
+          // The rows the walk read already are the same rows: no second read of the store.
+          const outgoing = held && held.to >= to ? held.rows.filter((t) => t.blockNumber <= to) : store.transfersOf(address, 'from', from, to);
           const inForce = await forceOf(outgoing, 'to');
           const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a), inForce });
           return sweeps.length > 0 ? [{ address, arrival, outgoing, first: sweeps[0]!, last: sweeps[sweeps.length - 1]! }] : [];
@@ -135,35 +138,40 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         labels.get(first.to)?.role === 'hot-wallet'
           ? { from: first.blockNumber, to: first.blockNumber }
           : { from: Math.max(0, first.blockNumber - HOT_WALLET_WINDOW_BLOCKS), to: Math.min(opts.toBlock, first.blockNumber + HOT_WALLET_WINDOW_BLOCKS) };
-      await opts.ensure(
-        candidates.flatMap((c) => [
-          { address: c.address, side: 'from' as const, ...span(c) },
-          { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
-          { address: c.first.to, side: 'to' as const, ...venueSpan(c) },
-        ]),
-      );
+      const asks = candidates.flatMap((c) => [
+        { address: c.address, side: 'from' as const, ...span(c) },
+        { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
+        { address: c.first.to, side: 'to' as const, ...venueSpan(c) },
+      ]);
+      await opts.ensure(asks);
       // Only an address that paid the venue in MIN_CYCLES transactions or more can show the pattern
       // repeated: its incoming transfers over the whole span are fetched, nobody else's.
-      const reused = candidates.filter((c) => {
-        const entity = labels.get(c.first.to)?.entity;
-        const { from, to } = span(c);
-        const paid = store.transfersOf(c.address, 'from', from, to).filter((t) => t.amount > 0n && labels.get(t.to)?.entity === entity);
-        return new Set(paid.map((t) => t.txHash)).size >= MIN_CYCLES;
-      });
-      if (reused.length > 0) await opts.ensure(reused.map((c) => ({ address: c.address, side: 'to' as const, ...span(c) })));
+      const outgoingSpan = new Map(candidates.map((c) => [c, store.transfersOf(c.address, 'from', span(c).from, span(c).to)]));
+      const reused = new Set(
+        candidates.filter((c) => {
+          const entity = labels.get(c.first.to)?.entity;
+          const paid = outgoingSpan.get(c)!.filter((t) => t.amount > 0n && labels.get(t.to)?.entity === entity);
+          return new Set(paid.map((t) => t.txHash)).size >= MIN_CYCLES;
+        }),
+      );
+      const reusedAsks = [...reused].map((c) => ({ address: c.address, side: 'to' as const, ...span(c) }));
+      if (reusedAsks.length > 0) await opts.ensure(reusedAsks);
+      // The incoming windows overlap (one hot wallet's arrivals around each of its customers' sweeps):
+      // each run of them is read once, after both fetches.
+      const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...asks.filter((a) => a.side === 'to'), ...reusedAsks]);
       for (const c of candidates) {
         const { address, arrival, outgoing, first, last } = c;
         const { from, to } = span(c);
-        const incoming = store.transfersOf(address, 'to', pendingFrom(c), last.blockNumber);
+        const incoming = read(address, 'to', pendingFrom(c), last.blockNumber);
         const history = {
-          outgoing: store.transfersOf(address, 'from', from, to),
-          incoming: reused.includes(c) ? store.transfersOf(address, 'to', from, to) : incoming,
+          outgoing: outgoingSpan.get(c)!,
+          incoming: reused.has(c) ? read(address, 'to', from, to) : incoming,
         };
         // Other addresses paying the same hot wallet inside the sweep's own transaction (a batched sweep),
         // and around it (the hot wallet's other customers), the venue's own addresses not counted.
         const entity = labels.get(first.to)?.entity;
         const { from: vFrom, to: vTo } = venueSpan(c);
-        const venueIn = store.transfersOf(first.to, 'to', vFrom, vTo).filter((t) => t.amount > 0n && t.from !== address && t.from !== t.to);
+        const venueIn = read(first.to, 'to', vFrom, vTo).filter((t) => t.amount > 0n && t.from !== address && t.from !== t.to);
         const batchPeers = new Set(venueIn.filter((t) => t.txHash === first.txHash).map((t) => t.from)).size;
         const venuePayers = new Set(venueIn.filter((t) => labels.get(t.from)?.entity !== entity).map((t) => t.from)).size;
         const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
@@ -188,3 +196,4 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     },
   };
 }
+
