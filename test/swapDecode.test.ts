@@ -166,6 +166,9 @@ describe('store.swaps', () => {
       store.swaps.record(`0x${'d'.repeat(64)}`, HOLDER, 20, null);
       expect(store.swaps.checked(TX, HOLDER)).toBe(true);
       expect(store.swaps.checked(TX, addr('other'))).toBe(false);
+      // The batch form answers the same for a level's transactions at once.
+      expect(store.swaps.checkedIn([TX, `0x${'d'.repeat(64)}`, `0x${'e'.repeat(64)}`])).toEqual(new Set([`${TX}|${HOLDER}`, `0x${'d'.repeat(64)}|${HOLDER}`]));
+      expect(store.swaps.checkedIn([])).toEqual(new Set());
       expect(store.swaps.of(HOLDER, 0, 100)).toEqual([c]);
       expect(store.swaps.inRange(17, 100)).toEqual([]);
       store.swaps.putPoolTokens(PAIR, { token0: WETH, token1: USDT });

@@ -212,6 +212,7 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
         }
         return { holder, byTx };
       });
+      const done = store.swaps.checkedIn([...new Set(byAsk.flatMap(({ byTx }) => [...byTx.keys()]))]);
       // Each (transaction, holder) not checked before is checked once, whichever asks share it.
       const open = new Map<string, { tx: string; holder: Address; rows: Transfer[]; found: Conversion | null }>();
       const out = byAsk.map(({ holder, byTx }) => {
@@ -221,7 +222,7 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
         for (const [tx, rows] of byTx) {
           const k = `${tx}|${holder}`;
           if (open.has(k)) continue;
-          if (!store.swaps.checked(tx, holder)) {
+          if (!done.has(k)) {
             open.set(k, { tx, holder, rows, found: null });
             continue;
           }

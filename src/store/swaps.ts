@@ -14,6 +14,8 @@ export interface PoolTokens {
 export interface SwapStore {
   /** Whether the receipt of `txHash` was read for swaps of `holder` already. */
   checked(txHash: string, holder: Address): boolean;
+  /** Of these transactions, the (transaction, holder) pairs checked already, as `txHash|holder`: one statement for a batch. */
+  checkedIn(txHashes: readonly string[]): Set<string>;
   /** Records a check of `txHash` for `holder`, with the conversion found (or none), in one transaction. */
   record(txHash: string, holder: Address, blockNumber: number, conversion: Conversion | null): void;
   /** Records many checks in one transaction (a walk's hop level: one write, not one per transaction). */
@@ -69,6 +71,9 @@ const toConversion = (r: ConversionRow): Conversion => ({
 /** The swap tables of an open database (migration 9). */
 export function swapStore(db: Db, path: string, chain: () => number): SwapStore {
   const checkedStmt = db.prepare(`SELECT 1 FROM swap_checks WHERE chain_id = ? AND tx_hash = ? AND holder = ?`);
+  const checkedInStmt = db
+    .prepare(`SELECT tx_hash, holder FROM swap_checks WHERE chain_id = ? AND tx_hash IN (SELECT value FROM json_each(?))`)
+    .raw(true);
   const checkStmt = db.prepare(`INSERT OR REPLACE INTO swap_checks (chain_id, tx_hash, holder, block_number) VALUES (?, ?, ?, ?)`);
   const putStmt = db.prepare(
     `INSERT OR REPLACE INTO conversions (chain_id, tx_hash, holder, ref, block_number, block_hash, tx_index, asset_in, amount_in, asset_out, amount_out, legs)
@@ -92,6 +97,13 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
   };
   return {
     checked: (txHash, holder) => withSqliteErrors(path, () => checkedStmt.get(chain(), txHash, holder) !== undefined),
+    checkedIn: (txHashes) =>
+      withSqliteErrors(path, () => {
+        const out = new Set<string>();
+        if (txHashes.length === 0) return out;
+        for (const [tx, holder] of checkedInStmt.all(chain(), JSON.stringify(txHashes)) as [string, string][]) out.add(`${tx}|${holder}`);
+        return out;
+      }),
     record: (txHash, holder, blockNumber, conversion) => recordAll([{ txHash, holder, blockNumber, conversion }]),
     recordAll,
     of: (holder, from, to) => withSqliteErrors(path, () => (ofStmt.all(chain(), holder, from, to) as ConversionRow[]).map(toConversion)),

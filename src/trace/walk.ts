@@ -10,8 +10,10 @@ interface Pos {
   block: number;
   tx: number;
 }
-const cmp = (a: Pos, b: Pos): number => a.block - b.block || a.tx - b.tx;
 const posOf = (t: Transfer): Pos => ({ block: t.blockNumber, tx: t.txIndex });
+/** Chain order of a movement against a position, and of two movements (asked per row and per comparison of a level's sort). */
+const cmpAt = (t: Transfer, p: Pos): number => t.blockNumber - p.block || t.txIndex - p.tx;
+const cmpTransfers = (a: Transfer, b: Transfer): number => a.blockNumber - b.blockNumber || a.txIndex - b.txIndex;
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 
@@ -352,7 +354,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       }
       for (const edge of edges) candidates.push({ seed, state, edge });
     }
-    candidates.sort((a, b) => cmp(posOf(a.edge), posOf(b.edge)) || a.edge.ref.localeCompare(b.edge.ref));
+    candidates.sort((a, b) => cmpTransfers(a.edge, b.edge) || a.edge.ref.localeCompare(b.edge.ref));
 
     const next = new Map<string, { seed: Address; state: State }>();
     const lastHop: { seed: Address; state: State }[] = [];
@@ -387,10 +389,9 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         else arrivals.set(stateKey, [edge]);
       }
       const current = best.get(stateKey);
-      const time = posOf(edge);
-      const better = !current || (current.time !== null && (forward ? cmp(time, current.time) < 0 : cmp(time, current.time) > 0));
+      const better = !current || (current.time !== null && (forward ? cmpAt(edge, current.time) < 0 : cmpAt(edge, current.time) > 0));
       if (!better) continue;
-      const s: State = { hop: level + 1, time, via: edge, prev: state, address: other };
+      const s: State = { hop: level + 1, time: posOf(edge), via: edge, prev: state, address: other };
       best.set(stateKey, s);
       if (level + 1 < opts.hops) next.set(stateKey, { seed, state: s });
       else if (!label && !seedSet.has(other)) lastHop.push({ seed, state: s });
@@ -462,7 +463,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const label = world.label(st.address);
       if (label && (!EXCHANGE_CATEGORIES.has(label.category) || (await labelInForce(label, st.via.blockNumber)))) continue;
       const prior = items.get(st.address);
-      if (prior && cmp(posOf(st.via), posOf(prior.arrival)) >= 0) continue;
+      if (prior && cmpTransfers(st.via, prior.arrival) >= 0) continue;
       const item: DepositAsk = { address: st.address, arrival: st.via };
       // The rows read for this state start at its arrival's block (the window of a state starts there).
       if (w && rows && w.from === st.via.blockNumber) item.outgoing = { to: w.to, rows };
@@ -514,7 +515,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     if (t.asset === NATIVE && conversions.has(`${t.txHash}|${other}|${t.amount}`)) return false;
     if (t.amount < opts.minValue(t.asset)) return false;
     if (state.time) {
-      const c = cmp(posOf(t), state.time);
+      const c = cmpAt(t, state.time);
       if (forward ? c < 0 : c > 0) return false;
     }
     return true;
