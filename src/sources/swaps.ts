@@ -169,7 +169,12 @@ export interface SwapReader {
  * certain (no receipt is worth reading); true may be a bloom's false positive.
  */
 export function swapPossible(bloom: Uint8Array, holder: Address): boolean {
-  return (inBloom(bloom, TOPIC_SWAP_V2) || inBloom(bloom, TOPIC_SWAP_V3)) && inBloom(bloom, addressToTopic(holder));
+  return swapInBloom(bloom) && inBloom(bloom, addressToTopic(holder));
+}
+
+/** The block's half of swapPossible, the same for every holder: a Swap event of either signature may be in it. */
+function swapInBloom(bloom: Uint8Array): boolean {
+  return inBloom(bloom, TOPIC_SWAP_V2) || inBloom(bloom, TOPIC_SWAP_V3);
 }
 
 /**
@@ -199,6 +204,13 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
     store.swaps.putPoolTokens(pool, tokens);
     return tokens;
   };
+  // swapPossible with its block half asked once per block (a level checks many transactions of few blocks).
+  const swapBlocks = new Map<string, boolean>();
+  const possible = (head: { hash: string; bloom: Uint8Array }, holder: Address): boolean => {
+    let any = swapBlocks.get(head.hash);
+    if (any === undefined) swapBlocks.set(head.hash, (any = swapInBloom(head.bloom)));
+    return any && inBloom(head.bloom, addressToTopic(holder));
+  };
   return {
     stats,
     async conversions(asks) {
@@ -214,16 +226,20 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
       });
       const done = store.swaps.checkedIn([...new Set(byAsk.flatMap(({ byTx }) => [...byTx.keys()]))]);
       // Each (transaction, holder) not checked before is checked once, whichever asks share it.
-      const open = new Map<string, { tx: string; holder: Address; rows: Transfer[]; found: Conversion | null }>();
-      const out = byAsk.map(({ holder, byTx }) => {
+      type Open = { tx: string; holder: Address; rows: Transfer[]; found: Conversion | null };
+      const open = new Map<string, Open>();
+      // Per ask, the checks made now that answer it, in the order of its transactions.
+      const pending: Open[][] = byAsk.map(() => []);
+      const out = byAsk.map(({ holder, byTx }, i) => {
         const checked = new Set<string>();
         let lo = Infinity;
         let hi = -Infinity;
         for (const [tx, rows] of byTx) {
           const k = `${tx}|${holder}`;
-          if (open.has(k)) continue;
-          if (!done.has(k)) {
-            open.set(k, { tx, holder, rows, found: null });
+          let check = open.get(k);
+          if (!check && !done.has(k)) open.set(k, (check = { tx, holder, rows, found: null }));
+          if (check) {
+            pending[i]!.push(check);
             continue;
           }
           checked.add(tx);
@@ -239,7 +255,7 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
       const fresh = unchecked.filter(({ tx, holder, rows }, i) => {
         const head = heads[i]!;
         // A header of another block than the rows' (a reorg under way) rules nothing out.
-        if (head.hash !== rows[0]!.blockHash || swapPossible(head.bloom, holder)) return true;
+        if (head.hash !== rows[0]!.blockHash || possible(head, holder)) return true;
         ruledOut.push({ txHash: tx, holder, blockNumber: rows[0]!.blockNumber, conversion: null });
         return false;
       });
@@ -272,11 +288,8 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
       }
       store.swaps.recordAll(read);
       // Each ask's conversions found now, in the order of its transactions.
-      byAsk.forEach(({ holder, byTx }, i) => {
-        for (const tx of byTx.keys()) {
-          const found = open.get(`${tx}|${holder}`)?.found;
-          if (found) out[i]!.push(found);
-        }
+      pending.forEach((checks, i) => {
+        for (const { found } of checks) if (found) out[i]!.push(found);
       });
       return out;
     },
