@@ -230,25 +230,24 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
       const open = new Map<string, Open>();
       // Per ask, the checks made now that answer it, in the order of its transactions.
       const pending: Open[][] = byAsk.map(() => []);
-      const out = byAsk.map(({ holder, byTx }, i) => {
-        const checked = new Set<string>();
-        let lo = Infinity;
-        let hi = -Infinity;
+      // The asks of each (transaction, holder) checked before this batch.
+      const before = new Map<string, number[]>();
+      const txs = new Set<string>();
+      byAsk.forEach(({ holder, byTx }, i) => {
         for (const [tx, rows] of byTx) {
           const k = `${tx}|${holder}`;
           let check = open.get(k);
           if (!check && !done.has(k)) open.set(k, (check = { tx, holder, rows, found: null }));
-          if (check) {
-            pending[i]!.push(check);
-            continue;
+          if (check) pending[i]!.push(check);
+          else {
+            before.set(k, [...(before.get(k) ?? []), i]);
+            txs.add(tx);
           }
-          checked.add(tx);
-          lo = Math.min(lo, rows[0]!.blockNumber);
-          hi = Math.max(hi, rows[0]!.blockNumber);
         }
-        // The conversions already found, read at once for the blocks of the checked transactions.
-        return checked.size > 0 ? store.swaps.of(holder, lo, hi).filter((c) => checked.has(c.txHash)) : [];
       });
+      // The conversions found before, read at once for all of them, in chain order.
+      const out: Conversion[][] = byAsk.map(() => []);
+      for (const c of store.swaps.inTxs([...txs])) for (const i of before.get(`${c.txHash}|${c.holder}`) ?? []) out[i]!.push(c);
       const unchecked = [...open.values()];
       const heads = await Promise.all(unchecked.map(({ rows }) => o.headers.block(rows[0]!.blockNumber)));
       const ruledOut: SwapCheck[] = [];

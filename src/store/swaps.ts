@@ -22,6 +22,8 @@ export interface SwapStore {
   recordAll(checks: readonly SwapCheck[]): void;
   /** The conversions of `holder` in blocks [from, to], in chain order. */
   of(holder: Address, from: number, to: number): Conversion[];
+  /** The conversions in these transactions (any holder), in chain order: a level's checked transactions in one statement. */
+  inTxs(txHashes: readonly string[]): Conversion[];
   /** Every conversion in blocks [from, to], in chain order. */
   inRange(from: number, to: number): Conversion[];
   poolTokens(pool: Address): PoolTokens | undefined;
@@ -80,6 +82,9 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const ofStmt = db.prepare(`SELECT * FROM conversions WHERE chain_id = ? AND holder = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, ref`);
+  const txsStmt = db.prepare(
+    `SELECT * FROM conversions WHERE chain_id = ? AND tx_hash IN (SELECT value FROM json_each(?)) ORDER BY block_number, tx_index, ref, holder`,
+  );
   const rangeStmt = db.prepare(`SELECT * FROM conversions WHERE chain_id = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, ref, holder`);
   const poolStmt = db.prepare(`SELECT token0, token1 FROM pool_tokens WHERE chain_id = ? AND pool = ?`);
   const putPoolStmt = db.prepare(`INSERT OR REPLACE INTO pool_tokens (chain_id, pool, token0, token1) VALUES (?, ?, ?, ?)`);
@@ -107,6 +112,8 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
     record: (txHash, holder, blockNumber, conversion) => recordAll([{ txHash, holder, blockNumber, conversion }]),
     recordAll,
     of: (holder, from, to) => withSqliteErrors(path, () => (ofStmt.all(chain(), holder, from, to) as ConversionRow[]).map(toConversion)),
+    inTxs: (txHashes) =>
+      txHashes.length === 0 ? [] : withSqliteErrors(path, () => (txsStmt.all(chain(), JSON.stringify(txHashes)) as ConversionRow[]).map(toConversion)),
     inRange: (from, to) => withSqliteErrors(path, () => (rangeStmt.all(chain(), from, to) as ConversionRow[]).map(toConversion)),
     poolTokens: (pool) => withSqliteErrors(path, () => (poolStmt.get(chain(), pool) as PoolTokens | undefined) ?? undefined),
     putPoolTokens: (pool, t) => void withSqliteErrors(path, () => putPoolStmt.run(chain(), pool, t.token0, t.token1)),

@@ -62,7 +62,8 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       if (!label || (label.validFrom === null && label.validTo === null)) continue;
       if (!(await ask(label, t.blockNumber))) outside.add(`${t.txHash}|${t.ref}|${label.address}`);
     }
-    return (label, t) => !outside.has(`${t.txHash}|${t.ref}|${label.address}`) && (known?.(label, t) ?? true);
+    // Asked per transfer and label by the heuristic: no key is built when no dated label was out of force.
+    return (label, t) => (outside.size === 0 || !outside.has(`${t.txHash}|${t.ref}|${label.address}`)) && (known?.(label, t) ?? true);
   };
 
   const finding = (row: LearnedDeposit, known: boolean): DepositFinding | undefined => {
