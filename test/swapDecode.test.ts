@@ -169,7 +169,7 @@ describe('store.swaps', () => {
       // The batch form answers the same for a level's transactions at once.
       expect(store.swaps.checkedIn([TX, `0x${'d'.repeat(64)}`, `0x${'e'.repeat(64)}`])).toEqual(new Set([`${TX}|${HOLDER}`, `0x${'d'.repeat(64)}|${HOLDER}`]));
       expect(store.swaps.checkedIn([])).toEqual(new Set());
-      expect(store.swaps.of(HOLDER, 0, 100)).toEqual([c]);
+      expect(store.swaps.inRange(0, 100)).toEqual([c]);
       expect(store.swaps.inTxs([TX, `0x${'d'.repeat(64)}`])).toEqual([c]);
       expect(store.swaps.inTxs([])).toEqual([]);
       expect(store.swaps.inRange(17, 100)).toEqual([]);

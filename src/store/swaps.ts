@@ -20,8 +20,6 @@ export interface SwapStore {
   record(txHash: string, holder: Address, blockNumber: number, conversion: Conversion | null): void;
   /** Records many checks in one transaction (a walk's hop level: one write, not one per transaction). */
   recordAll(checks: readonly SwapCheck[]): void;
-  /** The conversions of `holder` in blocks [from, to], in chain order. */
-  of(holder: Address, from: number, to: number): Conversion[];
   /** The conversions in these transactions (any holder), in chain order: a level's checked transactions in one statement. */
   inTxs(txHashes: readonly string[]): Conversion[];
   /** Every conversion in blocks [from, to], in chain order. */
@@ -81,7 +79,6 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
     `INSERT OR REPLACE INTO conversions (chain_id, tx_hash, holder, ref, block_number, block_hash, tx_index, asset_in, amount_in, asset_out, amount_out, legs)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const ofStmt = db.prepare(`SELECT * FROM conversions WHERE chain_id = ? AND holder = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, ref`);
   const txsStmt = db.prepare(
     `SELECT * FROM conversions WHERE chain_id = ? AND tx_hash IN (SELECT value FROM json_each(?)) ORDER BY block_number, tx_index, ref, holder`,
   );
@@ -111,7 +108,6 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
       }),
     record: (txHash, holder, blockNumber, conversion) => recordAll([{ txHash, holder, blockNumber, conversion }]),
     recordAll,
-    of: (holder, from, to) => withSqliteErrors(path, () => (ofStmt.all(chain(), holder, from, to) as ConversionRow[]).map(toConversion)),
     inTxs: (txHashes) =>
       txHashes.length === 0 ? [] : withSqliteErrors(path, () => (txsStmt.all(chain(), JSON.stringify(txHashes)) as ConversionRow[]).map(toConversion)),
     inRange: (from, to) => withSqliteErrors(path, () => (rangeStmt.all(chain(), from, to) as ConversionRow[]).map(toConversion)),
