@@ -1,6 +1,7 @@
 import { id } from 'ethers';
 import { call as ethCall } from '../rpc/actions/call.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import type { BlockHead } from '../rpc/actions/getBlock.js';
 import type { RpcLog } from '../rpc/actions/getLogs.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
@@ -249,7 +250,16 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
       const out: Conversion[][] = byAsk.map(() => []);
       for (const c of store.swaps.inTxs([...txs])) for (const i of before.get(`${c.txHash}|${c.holder}`) ?? []) out[i]!.push(c);
       const unchecked = [...open.values()];
-      const heads = await Promise.all(unchecked.map(({ rows }) => o.headers.block(rows[0]!.blockNumber)));
+      // One header ask per block, however many of the level's transactions it holds.
+      const headOf = new Map<number, Promise<BlockHead>>();
+      const heads = await Promise.all(
+        unchecked.map(({ rows }) => {
+          const n = rows[0]!.blockNumber;
+          let head = headOf.get(n);
+          if (!head) headOf.set(n, (head = o.headers.block(n)));
+          return head;
+        }),
+      );
       const ruledOut: SwapCheck[] = [];
       const fresh = unchecked.filter(({ tx, holder, rows }, i) => {
         const head = heads[i]!;
