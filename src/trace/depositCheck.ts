@@ -98,6 +98,15 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     stats,
     known,
     async check(items, lookup) {
+      // The addresses not asked about before, looked up in one statement rather than one each.
+      const unseen = [...new Set(items.map((i) => i.address).filter((a) => !seen.has(a)))];
+      if (unseen.length > 1) {
+        const rows = new Map(learned.getIn(chainId, unseen).map((row) => [row.address, row]));
+        for (const a of unseen) {
+          const row = rows.get(a);
+          seen.set(a, (row && finding(row, true)) ?? null);
+        }
+      }
       const out = new Map<Address, DepositFinding>();
       const open: DepositAsk[] = [];
       for (const item of items) {
