@@ -166,9 +166,9 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       );
       const reusedAsks = [...reused].map((c) => ({ address: c.address, side: 'to' as const, ...span(c) }));
       if (reusedAsks.length > 0) await opts.ensure(reusedAsks);
-      // The incoming windows overlap (one hot wallet's arrivals around each of its customers' sweeps):
-      // each run of them is read once, after both fetches.
-      const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...asks.filter((a) => a.side === 'to'), ...reusedAsks]);
+      // A reused address's incoming span holds its pending window: one read of the store serves both.
+      const pendingAsks = candidates.map((c) => ({ address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber }));
+      const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...pendingAsks, ...reusedAsks]);
       for (const c of candidates) {
         const { address, arrival, outgoing, first, last } = c;
         const { from, to } = span(c);
@@ -181,7 +181,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         // and around it (the hot wallet's other customers), the venue's own addresses not counted.
         const entity = labels.get(first.to)?.entity;
         const { from: vFrom, to: vTo } = venueSpan(c);
-        const venueIn = read(first.to, 'to', vFrom, vTo).filter((t) => t.amount > 0n && t.from !== address && t.from !== t.to);
+        const venueIn = store.transfersOf(first.to, 'to', vFrom, vTo).filter((t) => t.amount > 0n && t.from !== address && t.from !== t.to);
         const batchPeers = new Set(venueIn.filter((t) => t.txHash === first.txHash).map((t) => t.from)).size;
         const venuePayers = new Set(venueIn.filter((t) => labels.get(t.from)?.entity !== entity).map((t) => t.from)).size;
         const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
@@ -206,4 +206,3 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     },
   };
 }
-
