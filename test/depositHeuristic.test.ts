@@ -204,7 +204,7 @@ describe('sweepsOf, on outgoing rows alone', () => {
     const needs: FetchNeed[] = [];
     const check = createDepositCheck({
       store: { transfersOf: (_a: string, side: 'from' | 'to') => (side === 'from' ? outgoing : [arrival]) } as unknown as Store,
-      learned: { get: () => undefined, put: () => { throw new Error('nothing to learn'); }, all: () => [], byAddress: () => [] },
+      learned: { get: () => undefined, getIn: () => [], put: () => { throw new Error('nothing to learn'); }, all: () => [], byAddress: () => [] },
       chainId: 1,
       toBlock: 10_000,
       ensure: async (n) => void needs.push(...n),
@@ -220,6 +220,7 @@ describe('sweepsOf, on outgoing rows alone', () => {
     const asked: string[] = [];
     const learned: DepositStore = {
       get: (_c, address) => (asked.push(address), address === D ? { ...evidence, chainId: 1, address: D, learnedAt: 'then' } : undefined),
+      getIn: (_c, addresses) => (asked.push(...addresses), addresses.filter((a) => a === D).map(() => ({ ...evidence, chainId: 1, address: D, learnedAt: 'then' }))),
       put: () => { throw new Error('nothing to learn'); },
       all: () => [],
       byAddress: () => [],
@@ -230,6 +231,13 @@ describe('sweepsOf, on outgoing rows alone', () => {
     expect(check.known(MULE)).toBeUndefined();
     expect((await check.check([{ address: D, arrival }], true)).get(D)?.known).toBe(true);
     expect(asked).toEqual([D, MULE]);
+    // A batch of addresses not asked before is one lookup, and each of them is then known without another.
+    const [E, F] = [`0x${'e'.repeat(40)}`, `0x${'f'.repeat(40)}`];
+    asked.length = 0;
+    const outgoing = { to: 10_000, rows: [] };
+    await check.check([{ address: E, arrival, outgoing }, { address: F, arrival, outgoing }, { address: MULE, arrival, outgoing }], false);
+    expect(check.known(E)).toBeUndefined();
+    expect(asked).toEqual([E, F]);
   });
 });
 
@@ -242,6 +250,7 @@ describe('createDepositCheck: what it reads around a sweep', () => {
     }) as unknown as Store;
   const learning = (): DepositStore => ({
     get: () => undefined,
+    getIn: () => [],
     put: (chainId, address, evidence) => ({ ...evidence, chainId, address, learnedAt: 'now' }),
     all: () => [],
     byAddress: () => [],
@@ -378,7 +387,7 @@ describe('a remembered deposit address', () => {
     const [hot] = venue('Binance', 1) as [Label];
     const arrival: Transfer = { chainId: 1, txHash: `0x${'1'.repeat(64)}`, ref: 'trace:', kind: 'native', blockNumber: 100, blockHash: `0x${'b'.repeat(64)}`, txIndex: 0, from: n(1), to: dep, asset: NATIVE, amount: 10n };
     const row: LearnedDeposit = { chainId: 1, address: dep, learnedAt: 'then', hotWallet: hot.address, entity: 'Binance', asset: NATIVE, arrivalTx: arrival.txHash, arrivalBlock: 100, sweepTxs: [`0x${'2'.repeat(64)}`], sweepBlock: 110, delayBlocks: 10, received: 10n, swept: 10n, shareBps: 10000, senders: 1, confidence: 'medium', reasons: [] };
-    const learned: DepositStore = { get: () => row, put: () => row, all: () => [row], byAddress: () => [row] };
+    const learned: DepositStore = { get: () => row, getIn: (_c, addresses) => addresses.map((address) => ({ ...row, address })), put: () => row, all: () => [row], byAddress: () => [row] };
     const asked: number[] = [];
     const checkWith = (validTo: string | null, inForce: boolean) =>
       createDepositCheck({

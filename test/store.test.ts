@@ -149,6 +149,9 @@ describe('store.deposits', () => {
       ]);
       expect(store.deposits.all()).toHaveLength(2);
       expect(store.deposits.byAddress(address())).toEqual([]);
+      // Several addresses in one lookup: those with an inference on that chain.
+      expect(store.deposits.getIn(10, [address(), d]).map((l) => [l.chainId, l.address, l.confidence])).toEqual([[10, d, 'high']]);
+      expect(store.deposits.getIn(1, [])).toEqual([]);
     });
   });
 });

@@ -124,9 +124,9 @@ describe('the walk through a swap (memory world)', () => {
     const world = createMemoryWorld({
       transfers: rows,
       swaps: {
-        async conversions(holder, payments) {
-          asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
-          return holder === HOLDER ? [conversion] : [];
+        async conversions(asks) {
+          for (const { holder, payments } of asks) asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
+          return asks.map(({ holder }) => (holder === HOLDER ? [conversion] : []));
         },
       },
     });
@@ -141,9 +141,9 @@ describe('the walk through a swap (memory world)', () => {
     // A labelled recipient is a hit, whatever it does with the funds: no swap is asked of that payment.
     asked.length = 0;
     const swaps = {
-      async conversions(holder: string, payments: readonly { txHash: string }[]) {
-        asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
-        return [];
+      async conversions(asks: readonly { holder: string; payments: readonly { txHash: string }[] }[]) {
+        for (const { holder, payments } of asks) asked.push(...payments.map((t) => `${holder}|${t.txHash}`));
+        return asks.map(() => []);
       },
     };
     const labelled = await walk({ ...WALK_DEFAULTS, world: createMemoryWorld({ transfers: rows, labels: [venueLabel(PAIR)], swaps }), seeds: [SEED], hops: 3 });
@@ -166,7 +166,12 @@ describe('store.swaps', () => {
       store.swaps.record(`0x${'d'.repeat(64)}`, HOLDER, 20, null);
       expect(store.swaps.checked(TX, HOLDER)).toBe(true);
       expect(store.swaps.checked(TX, addr('other'))).toBe(false);
-      expect(store.swaps.of(HOLDER, 0, 100)).toEqual([c]);
+      // The batch form answers the same for a level's transactions at once.
+      expect(store.swaps.checkedIn([TX, `0x${'d'.repeat(64)}`, `0x${'e'.repeat(64)}`])).toEqual(new Set([`${TX}|${HOLDER}`, `0x${'d'.repeat(64)}|${HOLDER}`]));
+      expect(store.swaps.checkedIn([])).toEqual(new Set());
+      expect(store.swaps.inRange(0, 100)).toEqual([c]);
+      expect(store.swaps.inTxs([TX, `0x${'d'.repeat(64)}`])).toEqual([c]);
+      expect(store.swaps.inTxs([])).toEqual([]);
       expect(store.swaps.inRange(17, 100)).toEqual([]);
       store.swaps.putPoolTokens(PAIR, { token0: WETH, token1: USDT });
       expect(store.swaps.poolTokens(PAIR)).toEqual({ token0: WETH, token1: USDT });

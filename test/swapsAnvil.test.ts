@@ -190,6 +190,14 @@ describe('DEX swaps on anvil', () => {
     }
   });
 
+  it('a second run reads the conversions found from the store: the same swaps on the same steps, no receipt asked', async () => {
+    const again = await trace(anvil.url, db, [p(0)], { hops: 4 }, { seedList: undefined });
+    expect(again.stats.swaps).toEqual({ receipts: 0, ruledOut: 0, poolCalls: 0, conversions: 0 });
+    const swapsOf = (x: typeof r) => x.hits.map((h) => [h.address, h.path.map((st) => st.swap ?? null)]);
+    expect(swapsOf(again)).toEqual(swapsOf(r));
+    expect(swapsOf(again).flatMap(([, steps]) => (steps as unknown[]).filter((x) => x !== null))).toHaveLength(2);
+  });
+
   it('attributes the USDT to the venues under all three models, and the balance holds across the swaps', () => {
     const store = createStore(db);
     try {

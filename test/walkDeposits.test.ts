@@ -86,6 +86,20 @@ describe('walk and the deposit checker', () => {
     expect(result.inferences.get(p)?.conflict).toEqual(seedRow(p));
   });
 
+  it('hands the checker the rows it read from the earliest arrival on, so the checker reads them no second time', async () => {
+    // Two seeds reach d, the later one first in the frontier: the question is about the earliest arrival,
+    // and the rows given must be those of its window (the payment before the later arrival included).
+    const [s1, s2, d, x, y] = [addr(), addr(), addr(), addr(), addr()];
+    const early = move(s2, d, 10);
+    const late = move(s1, d, 20);
+    const between = move(d, x, 15);
+    const after = move(d, y, 25);
+    const items: { address: Address; arrival: Transfer; outgoing?: { to: number; rows: readonly Transfer[] } }[] = [];
+    const checker: DepositChecker = { known: () => undefined, check: async (asked) => (items.push(...asked), new Map()) };
+    await walkIn({ transfers: [late, early, between, after], deposits: checker }, [s1, s2], { hops: 2 });
+    expect(items.filter((i) => i.address === d)).toEqual([{ address: d, arrival: early, outgoing: { to: 1_000, rows: [between, after] } }]);
+  });
+
   it('never asks about a labelled address, a seed of the run, or anything backward', async () => {
     const [s1, s2, v, x] = [addr(), addr(), addr(), addr()];
     const transfers = [move(s1, v, 1), move(s1, s2, 2), move(v, x, 3), move(s2, x, 4)];

@@ -83,12 +83,21 @@ function sendersInto(out: Outgoing): Map<Address, Set<Address>> {
   return into;
 }
 
+/** hopsTo's answers per `Outgoing` (built once, never changed, as sendersIndex assumes), by target and hop limit. */
+const reachIndex = new WeakMap<Outgoing, Map<string, ReadonlyMap<Address, number>>>();
+
 /**
  * Fewest movements from each address to `to` (breadth-first backward, at most `maxHops`): a search
  * steps only where the target is still within reach, so its work follows the routes that arrive, not
  * the whole graph around them.
  */
-function hopsTo(out: Outgoing, to: Address, maxHops: number): Map<Address, number> {
+function hopsTo(out: Outgoing, to: Address, maxHops: number): ReadonlyMap<Address, number> {
+  // Hits share venues (every seed that reaches one): the search is made once per venue and hop limit.
+  let known = reachIndex.get(out);
+  if (!known) reachIndex.set(out, (known = new Map()));
+  const key = `${to}|${maxHops}`;
+  const found = known.get(key);
+  if (found) return found;
   const into = sendersInto(out);
   const dist = new Map<Address, number>([[to, 0]]);
   let level = [to];
@@ -103,6 +112,7 @@ function hopsTo(out: Outgoing, to: Address, maxHops: number): Map<Address, numbe
     }
     level = next;
   }
+  known.set(key, dist);
   return dist;
 }
 
@@ -129,7 +139,7 @@ export function widestPath(
   from: Address,
   to: Address,
   opts: { maxHops: number; valueClass: Asset; classOf: (asset: Asset) => Asset },
-  reach: Map<Address, number> = hopsTo(out, to, opts.maxHops),
+  reach: ReadonlyMap<Address, number> = hopsTo(out, to, opts.maxHops),
 ): ValuePath | null {
   if (from === to) return null;
   const fronts = new Map<Address, Label[]>();

@@ -1,10 +1,11 @@
 import { id } from 'ethers';
 import { call as ethCall } from '../rpc/actions/call.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import type { BlockHead } from '../rpc/actions/getBlock.js';
 import type { RpcLog } from '../rpc/actions/getLogs.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
-import type { PoolTokens } from '../store/swaps.js';
+import type { PoolTokens, SwapCheck } from '../store/swaps.js';
 import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Conversion, type SwapLeg, type SwapProtocol, type Transfer } from '../types.js';
 import { addressToTopic, topicToAddress } from '../util/address.js';
@@ -145,14 +146,21 @@ export function conversionOf(
   return { ...at, ref: `log:${last}`, holder, assetIn, amountIn, assetOut: tokenOut, amountOut: got, legs };
 }
 
+/** The conversions asked of one holder: in the transactions of these payments (movements it paid, as the walk read them). */
+export interface SwapAsk {
+  holder: Address;
+  payments: readonly Transfer[];
+}
+
 /** Reads the conversions of traced addresses, and counts what it asked. */
 export interface SwapReader {
   /**
-   * The conversions of `holder` in the transactions of `payments` (movements it paid, as the walk read
-   * them): each (transaction, holder) is read once — its receipt, and token0()/token1() of pools not
-   * seen before — and stored with what was found, so a rerun asks nothing.
+   * The conversions of each ask's holder in the transactions of its payments, one list per ask (in the
+   * asks' order): each (transaction, holder) is read once — its receipt, and token0()/token1() of pools
+   * not seen before — and stored with what was found, so a rerun asks nothing. A walk asks once per hop
+   * level: the checks are stored in one write per batch, not one per transaction.
    */
-  conversions(holder: Address, payments: readonly Transfer[]): Promise<Conversion[]>;
+  conversions(asks: readonly SwapAsk[]): Promise<Conversion[][]>;
   readonly stats: { receipts: number; poolCalls: number; found: number; ruledOut: number };
 }
 
@@ -162,7 +170,12 @@ export interface SwapReader {
  * certain (no receipt is worth reading); true may be a bloom's false positive.
  */
 export function swapPossible(bloom: Uint8Array, holder: Address): boolean {
-  return (inBloom(bloom, TOPIC_SWAP_V2) || inBloom(bloom, TOPIC_SWAP_V3)) && inBloom(bloom, addressToTopic(holder));
+  return swapInBloom(bloom) && inBloom(bloom, addressToTopic(holder));
+}
+
+/** The block's half of swapPossible, the same for every holder: a Swap event of either signature may be in it. */
+function swapInBloom(bloom: Uint8Array): boolean {
+  return inBloom(bloom, TOPIC_SWAP_V2) || inBloom(bloom, TOPIC_SWAP_V3);
 }
 
 /**
@@ -192,55 +205,86 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
     store.swaps.putPoolTokens(pool, tokens);
     return tokens;
   };
+  // swapPossible with its block half asked once per block (a level checks many transactions of few blocks).
+  const swapBlocks = new Map<string, boolean>();
+  const possible = (head: { hash: string; bloom: Uint8Array }, holder: Address): boolean => {
+    let any = swapBlocks.get(head.hash);
+    if (any === undefined) swapBlocks.set(head.hash, (any = swapInBloom(head.bloom)));
+    return any && inBloom(head.bloom, addressToTopic(holder));
+  };
   return {
     stats,
-    async conversions(holder, payments) {
-      const byTx = new Map<string, Transfer[]>();
-      for (const t of payments) {
-        if (t.from !== holder) continue;
-        const list = byTx.get(t.txHash);
-        if (list) list.push(t);
-        else byTx.set(t.txHash, [t]);
-      }
-      const out: Conversion[] = [];
-      const unchecked: [string, Transfer[]][] = [];
-      const checked = new Set<string>();
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const [tx, rows] of byTx) {
-        if (!store.swaps.checked(tx, holder)) {
-          unchecked.push([tx, rows]);
-          continue;
+    async conversions(asks) {
+      const byAsk = asks.map(({ holder, payments }) => {
+        const byTx = new Map<string, Transfer[]>();
+        for (const t of payments) {
+          if (t.from !== holder) continue;
+          const list = byTx.get(t.txHash);
+          if (list) list.push(t);
+          else byTx.set(t.txHash, [t]);
         }
-        checked.add(tx);
-        lo = Math.min(lo, rows[0]!.blockNumber);
-        hi = Math.max(hi, rows[0]!.blockNumber);
-      }
-      // The conversions already found, read at once for the blocks of the checked transactions.
-      if (checked.size > 0) out.push(...store.swaps.of(holder, lo, hi).filter((c) => checked.has(c.txHash)));
-      const heads = await Promise.all(unchecked.map(([, rows]) => o.headers.block(rows[0]!.blockNumber)));
-      const fresh = unchecked.filter(([tx, rows], i) => {
+        return { holder, byTx };
+      });
+      const done = store.swaps.checkedIn([...new Set(byAsk.flatMap(({ byTx }) => [...byTx.keys()]))]);
+      // Each (transaction, holder) not checked before is checked once, whichever asks share it.
+      type Open = { tx: string; holder: Address; rows: Transfer[]; found: Conversion | null };
+      const open = new Map<string, Open>();
+      // Per ask, the checks made now that answer it, in the order of its transactions.
+      const pending: Open[][] = byAsk.map(() => []);
+      // The asks of each (transaction, holder) checked before this batch.
+      const before = new Map<string, number[]>();
+      const txs = new Set<string>();
+      byAsk.forEach(({ holder, byTx }, i) => {
+        for (const [tx, rows] of byTx) {
+          const k = `${tx}|${holder}`;
+          let check = open.get(k);
+          if (!check && !done.has(k)) open.set(k, (check = { tx, holder, rows, found: null }));
+          if (check) pending[i]!.push(check);
+          else {
+            before.set(k, [...(before.get(k) ?? []), i]);
+            txs.add(tx);
+          }
+        }
+      });
+      // The conversions found before, read at once for all of them, in chain order.
+      const out: Conversion[][] = byAsk.map(() => []);
+      for (const c of store.swaps.inTxs([...txs])) for (const i of before.get(`${c.txHash}|${c.holder}`) ?? []) out[i]!.push(c);
+      const unchecked = [...open.values()];
+      // One header ask per block, however many of the level's transactions it holds.
+      const headOf = new Map<number, Promise<BlockHead>>();
+      const heads = await Promise.all(
+        unchecked.map(({ rows }) => {
+          const n = rows[0]!.blockNumber;
+          let head = headOf.get(n);
+          if (!head) headOf.set(n, (head = o.headers.block(n)));
+          return head;
+        }),
+      );
+      const ruledOut: SwapCheck[] = [];
+      const fresh = unchecked.filter(({ tx, holder, rows }, i) => {
         const head = heads[i]!;
         // A header of another block than the rows' (a reorg under way) rules nothing out.
-        if (head.hash !== rows[0]!.blockHash || swapPossible(head.bloom, holder)) return true;
-        store.swaps.record(tx, holder, rows[0]!.blockNumber, null);
-        stats.ruledOut++;
+        if (head.hash !== rows[0]!.blockHash || possible(head, holder)) return true;
+        ruledOut.push({ txHash: tx, holder, blockNumber: rows[0]!.blockNumber, conversion: null });
         return false;
       });
+      store.swaps.recordAll(ruledOut);
+      stats.ruledOut += ruledOut.length;
       stats.receipts += fresh.length;
-      const receipts = await Promise.all(fresh.map(([tx]) => getTransactionReceipt(rpc, tx)));
+      const receipts = await Promise.all(fresh.map(({ tx }) => getTransactionReceipt(rpc, tx)));
+      const read: SwapCheck[] = [];
       for (let i = 0; i < fresh.length; i++) {
-        const [tx, rows] = fresh[i]!;
+        const check = fresh[i]!;
+        const { tx, holder, rows } = check;
         const first = rows[0]!;
         const receipt = receipts[i];
         // A receipt of another block than the stored rows' (a reorg under way) is no evidence: nothing is stored.
         if (!receipt || receipt.blockHash !== first.blockHash) continue;
-        let found: Conversion | null = null;
         if (receipt.status !== 0 && receipt.logs.some((l) => isSwapTopic(l.topics[0]))) {
           const pools = [...new Set(receipt.logs.filter((l) => isSwapTopic(l.topics[0])).map((l) => l.address.toLowerCase()))];
           const tokens = new Map(await Promise.all(pools.map(async (p) => [p, await poolTokens(p)] as const)));
-          const nativePaid = rows.filter((t) => t.asset === NATIVE).reduce((s, t) => s + t.amount, 0n);
-          found = conversionOf(holder, receipt.logs, (p) => tokens.get(p), nativePaid, {
+          const nativePaid = rows.filter((t) => t.asset === NATIVE).reduce((sum, t) => sum + t.amount, 0n);
+          check.found = conversionOf(holder, receipt.logs, (p) => tokens.get(p), nativePaid, {
             chainId: o.chainId,
             txHash: tx,
             blockNumber: first.blockNumber,
@@ -248,12 +292,14 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
             txIndex: first.txIndex,
           });
         }
-        store.swaps.record(tx, holder, first.blockNumber, found);
-        if (found) {
-          stats.found++;
-          out.push(found);
-        }
+        read.push({ txHash: tx, holder, blockNumber: first.blockNumber, conversion: check.found });
+        if (check.found) stats.found++;
       }
+      store.swaps.recordAll(read);
+      // Each ask's conversions found now, in the order of its transactions.
+      pending.forEach((checks, i) => {
+        for (const { found } of checks) if (found) out[i]!.push(found);
+      });
       return out;
     },
   };

@@ -33,6 +33,8 @@ interface Row {
 /** The deposit_addresses table of one database. */
 export interface DepositStore {
   get(chainId: number, address: Address): LearnedDeposit | undefined;
+  /** The inferences about these addresses on `chainId` (those that have one), in one statement. */
+  getIn(chainId: number, addresses: readonly Address[]): LearnedDeposit[];
   /** Stores an inference (a newer one for the same address replaces the old). */
   put(chainId: number, address: Address, evidence: DepositEvidence): LearnedDeposit;
   all(): LearnedDeposit[];
@@ -43,6 +45,7 @@ export interface DepositStore {
 /** The learned deposit addresses of an open database. */
 export function depositStore(db: Db, path: string): DepositStore {
   const select = db.prepare(`SELECT * FROM deposit_addresses WHERE chain_id = ? AND address = ?`);
+  const selectIn = db.prepare(`SELECT * FROM deposit_addresses WHERE chain_id = ? AND address IN (SELECT value FROM json_each(?))`);
   const selectAll = db.prepare(`SELECT * FROM deposit_addresses ORDER BY chain_id, address`);
   const selectAddress = db.prepare(`SELECT * FROM deposit_addresses WHERE address = ? ORDER BY chain_id`);
   const upsert = db.prepare(
@@ -59,6 +62,8 @@ export function depositStore(db: Db, path: string): DepositStore {
       const row = select.get(chainId, address) as Row | undefined;
       return row && fromRow(row);
     }),
+    getIn: (chainId, addresses) =>
+      addresses.length === 0 ? [] : guard(() => (selectIn.all(chainId, JSON.stringify(addresses)) as Row[]).map(fromRow)),
     put(chainId, address, e) {
       const learned: LearnedDeposit = { ...e, chainId, address, learnedAt: new Date().toISOString() };
       guard(() =>

@@ -14,14 +14,26 @@ export interface PoolTokens {
 export interface SwapStore {
   /** Whether the receipt of `txHash` was read for swaps of `holder` already. */
   checked(txHash: string, holder: Address): boolean;
+  /** Of these transactions, the (transaction, holder) pairs checked already, as `txHash|holder`: one statement for a batch. */
+  checkedIn(txHashes: readonly string[]): Set<string>;
   /** Records a check of `txHash` for `holder`, with the conversion found (or none), in one transaction. */
   record(txHash: string, holder: Address, blockNumber: number, conversion: Conversion | null): void;
-  /** The conversions of `holder` in blocks [from, to], in chain order. */
-  of(holder: Address, from: number, to: number): Conversion[];
+  /** Records many checks in one transaction (a walk's hop level: one write, not one per transaction). */
+  recordAll(checks: readonly SwapCheck[]): void;
+  /** The conversions in these transactions (any holder), in chain order: a level's checked transactions in one statement. */
+  inTxs(txHashes: readonly string[]): Conversion[];
   /** Every conversion in blocks [from, to], in chain order. */
   inRange(from: number, to: number): Conversion[];
   poolTokens(pool: Address): PoolTokens | undefined;
   putPoolTokens(pool: Address, tokens: PoolTokens): void;
+}
+
+/** A check of one transaction for one holder's swaps, with the conversion found (or none). */
+export interface SwapCheck {
+  txHash: string;
+  holder: Address;
+  blockNumber: number;
+  conversion: Conversion | null;
 }
 
 interface ConversionRow {
@@ -59,29 +71,45 @@ const toConversion = (r: ConversionRow): Conversion => ({
 /** The swap tables of an open database (migration 9). */
 export function swapStore(db: Db, path: string, chain: () => number): SwapStore {
   const checkedStmt = db.prepare(`SELECT 1 FROM swap_checks WHERE chain_id = ? AND tx_hash = ? AND holder = ?`);
+  const checkedInStmt = db
+    .prepare(`SELECT tx_hash, holder FROM swap_checks WHERE chain_id = ? AND tx_hash IN (SELECT value FROM json_each(?))`)
+    .raw(true);
   const checkStmt = db.prepare(`INSERT OR REPLACE INTO swap_checks (chain_id, tx_hash, holder, block_number) VALUES (?, ?, ?, ?)`);
   const putStmt = db.prepare(
     `INSERT OR REPLACE INTO conversions (chain_id, tx_hash, holder, ref, block_number, block_hash, tx_index, asset_in, amount_in, asset_out, amount_out, legs)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const ofStmt = db.prepare(`SELECT * FROM conversions WHERE chain_id = ? AND holder = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, ref`);
+  const txsStmt = db.prepare(
+    `SELECT * FROM conversions WHERE chain_id = ? AND tx_hash IN (SELECT value FROM json_each(?)) ORDER BY block_number, tx_index, ref, holder`,
+  );
   const rangeStmt = db.prepare(`SELECT * FROM conversions WHERE chain_id = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, ref, holder`);
   const poolStmt = db.prepare(`SELECT token0, token1 FROM pool_tokens WHERE chain_id = ? AND pool = ?`);
   const putPoolStmt = db.prepare(`INSERT OR REPLACE INTO pool_tokens (chain_id, pool, token0, token1) VALUES (?, ?, ?, ?)`);
+  const writeAll = db.transaction((checks: readonly SwapCheck[]) => {
+    const id = chain();
+    for (const { txHash, holder, blockNumber, conversion: c } of checks) {
+      checkStmt.run(id, txHash, holder, blockNumber);
+      if (!c) continue;
+      const legs: LegJson[] = c.legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString() }));
+      putStmt.run(id, c.txHash, c.holder, c.ref, c.blockNumber, c.blockHash, c.txIndex, c.assetIn, c.amountIn.toString(), c.assetOut, c.amountOut.toString(), JSON.stringify(legs));
+    }
+  });
+  const recordAll = (checks: readonly SwapCheck[]): void => {
+    if (checks.length > 0) withSqliteErrors(path, () => writeAll(checks));
+  };
   return {
     checked: (txHash, holder) => withSqliteErrors(path, () => checkedStmt.get(chain(), txHash, holder) !== undefined),
-    record: (txHash, holder, blockNumber, c) =>
-      withSqliteErrors(path, () =>
-        db.transaction(() => {
-          const id = chain();
-          checkStmt.run(id, txHash, holder, blockNumber);
-          if (c) {
-            const legs: LegJson[] = c.legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString() }));
-            putStmt.run(id, c.txHash, c.holder, c.ref, c.blockNumber, c.blockHash, c.txIndex, c.assetIn, c.amountIn.toString(), c.assetOut, c.amountOut.toString(), JSON.stringify(legs));
-          }
-        })(),
-      ),
-    of: (holder, from, to) => withSqliteErrors(path, () => (ofStmt.all(chain(), holder, from, to) as ConversionRow[]).map(toConversion)),
+    checkedIn: (txHashes) =>
+      withSqliteErrors(path, () => {
+        const out = new Set<string>();
+        if (txHashes.length === 0) return out;
+        for (const [tx, holder] of checkedInStmt.all(chain(), JSON.stringify(txHashes)) as [string, string][]) out.add(`${tx}|${holder}`);
+        return out;
+      }),
+    record: (txHash, holder, blockNumber, conversion) => recordAll([{ txHash, holder, blockNumber, conversion }]),
+    recordAll,
+    inTxs: (txHashes) =>
+      txHashes.length === 0 ? [] : withSqliteErrors(path, () => (txsStmt.all(chain(), JSON.stringify(txHashes)) as ConversionRow[]).map(toConversion)),
     inRange: (from, to) => withSqliteErrors(path, () => (rangeStmt.all(chain(), from, to) as ConversionRow[]).map(toConversion)),
     poolTokens: (pool) => withSqliteErrors(path, () => (poolStmt.get(chain(), pool) as PoolTokens | undefined) ?? undefined),
     putPoolTokens: (pool, t) => void withSqliteErrors(path, () => putPoolStmt.run(chain(), pool, t.token0, t.token1)),

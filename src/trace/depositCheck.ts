@@ -3,7 +3,8 @@ import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, Label, Seed, Transfer } from '../types.js';
 import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
-import type { DepositChecker, DepositFinding } from './walk.js';
+import type { DepositAsk, DepositChecker, DepositFinding } from './walk.js';
+import { windowReads } from './windowReads.js';
 
 export interface DepositCheckOptions {
   store: Store;
@@ -61,7 +62,8 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       if (!label || (label.validFrom === null && label.validTo === null)) continue;
       if (!(await ask(label, t.blockNumber))) outside.add(`${t.txHash}|${t.ref}|${label.address}`);
     }
-    return (label, t) => !outside.has(`${t.txHash}|${t.ref}|${label.address}`) && (known?.(label, t) ?? true);
+    // Asked per transfer and label by the heuristic: no key is built when no dated label was out of force.
+    return (label, t) => (outside.size === 0 || !outside.has(`${t.txHash}|${t.ref}|${label.address}`)) && (known?.(label, t) ?? true);
   };
 
   const finding = (row: LearnedDeposit, known: boolean): DepositFinding | undefined => {
@@ -130,8 +132,17 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     stats,
     known,
     async check(items, lookup) {
+      // The addresses not asked about before, looked up in one statement rather than one each.
+      const unseen = [...new Set(items.map((i) => i.address).filter((a) => !seen.has(a)))];
+      if (unseen.length > 1) {
+        const rows = new Map(learned.getIn(chainId, unseen).map((row) => [row.address, row]));
+        for (const a of unseen) {
+          const row = rows.get(a);
+          seen.set(a, (row && finding(row, true)) ?? null);
+        }
+      }
       const out = new Map<Address, DepositFinding>();
-      const open: { address: Address; arrival: Transfer }[] = [];
+      const open: DepositAsk[] = [];
       for (const item of items) {
         const found = known(item.address);
         // A remembered verdict stands on its hot wallet's label at the remembered sweep's time, as a
@@ -146,8 +157,10 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       }
       // Only an address that did send to an exchange in the window is worth its incoming transfers.
       const firstPass = await Promise.all(
-        open.map(async ({ address, arrival }) => {
-          const outgoing = store.transfersOf(address, 'from', arrival.blockNumber, windowEnd(arrival));
+        open.map(async ({ address, arrival, outgoing: held }) => {
+          const [from, to] = [arrival.blockNumber, windowEnd(arrival)];
+          // The rows the walk read already are the same rows: no second read of the store.
+          const outgoing = held && held.to >= to ? held.rows.filter((t) => t.blockNumber <= to) : store.transfersOf(address, 'from', from, to);
           const inForce = await forceOf(outgoing, 'to');
           const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a), inForce });
           return sweeps.length > 0 ? [{ address, arrival, outgoing, first: sweeps[0]!, last: sweeps[sweeps.length - 1]! }] : [];
@@ -169,29 +182,34 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         labels.get(first.to)?.role === 'hot-wallet'
           ? { from: first.blockNumber, to: first.blockNumber }
           : { from: Math.max(0, first.blockNumber - HOT_WALLET_WINDOW_BLOCKS), to: Math.min(opts.toBlock, first.blockNumber + HOT_WALLET_WINDOW_BLOCKS) };
-      await opts.ensure(
-        candidates.flatMap((c) => [
-          { address: c.address, side: 'from' as const, ...span(c) },
-          { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
-          { address: c.first.to, side: 'to' as const, ...venueSpan(c) },
-        ]),
-      );
+      const asks = candidates.flatMap((c) => [
+        { address: c.address, side: 'from' as const, ...span(c) },
+        { address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber },
+        { address: c.first.to, side: 'to' as const, ...venueSpan(c) },
+      ]);
+      await opts.ensure(asks);
       // Only an address that paid the venue in MIN_CYCLES transactions or more can show the pattern
       // repeated: its incoming transfers over the whole span are fetched, nobody else's.
-      const reused = candidates.filter((c) => {
-        const entity = labels.get(c.first.to)?.entity;
-        const { from, to } = span(c);
-        const paid = store.transfersOf(c.address, 'from', from, to).filter((t) => t.amount > 0n && labels.get(t.to)?.entity === entity);
-        return new Set(paid.map((t) => t.txHash)).size >= MIN_CYCLES;
-      });
-      if (reused.length > 0) await opts.ensure(reused.map((c) => ({ address: c.address, side: 'to' as const, ...span(c) })));
+      const outgoingSpan = new Map(candidates.map((c) => [c, store.transfersOf(c.address, 'from', span(c).from, span(c).to)]));
+      const reused = new Set(
+        candidates.filter((c) => {
+          const entity = labels.get(c.first.to)?.entity;
+          const paid = outgoingSpan.get(c)!.filter((t) => t.amount > 0n && labels.get(t.to)?.entity === entity);
+          return new Set(paid.map((t) => t.txHash)).size >= MIN_CYCLES;
+        }),
+      );
+      const reusedAsks = [...reused].map((c) => ({ address: c.address, side: 'to' as const, ...span(c) }));
+      if (reusedAsks.length > 0) await opts.ensure(reusedAsks);
+      // A reused address's incoming span holds its pending window: one read of the store serves both.
+      const pendingAsks = candidates.map((c) => ({ address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber }));
+      const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...pendingAsks, ...reusedAsks]);
       for (const c of candidates) {
         const { address, arrival, outgoing, first, last } = c;
         const { from, to } = span(c);
-        const incoming = store.transfersOf(address, 'to', pendingFrom(c), last.blockNumber);
+        const incoming = read(address, 'to', pendingFrom(c), last.blockNumber);
         const history = {
-          outgoing: store.transfersOf(address, 'from', from, to),
-          incoming: reused.includes(c) ? store.transfersOf(address, 'to', from, to) : incoming,
+          outgoing: outgoingSpan.get(c)!,
+          incoming: reused.has(c) ? read(address, 'to', from, to) : incoming,
         };
         // Other addresses paying the same hot wallet inside the sweep's own transaction (a batched sweep),
         // and around it (the hot wallet's other customers), the venue's own addresses not counted.

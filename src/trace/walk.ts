@@ -10,8 +10,10 @@ interface Pos {
   block: number;
   tx: number;
 }
-const cmp = (a: Pos, b: Pos): number => a.block - b.block || a.tx - b.tx;
 const posOf = (t: Transfer): Pos => ({ block: t.blockNumber, tx: t.txIndex });
+/** Chain order of a movement against a position, and of two movements (asked per row and per comparison of a level's sort). */
+const cmpAt = (t: Transfer, p: Pos): number => t.blockNumber - p.block || t.txIndex - p.tx;
+const cmpTransfers = (a: Transfer, b: Transfer): number => a.blockNumber - b.blockNumber || a.txIndex - b.txIndex;
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 
@@ -56,9 +58,12 @@ export interface WalkWorld {
   isBridge?(address: Address): boolean;
 }
 
-/** What the walk asks about DEX swaps: the conversions of `holder` in the transactions of these payments. */
+/**
+ * What the walk asks about DEX swaps, once per hop level: for each expanded holder, its conversions in
+ * the transactions of these payments (one list per ask, in the asks' order).
+ */
 export interface SwapChecker {
-  conversions(holder: Address, payments: readonly Transfer[]): Promise<Conversion[]>;
+  conversions(asks: readonly { holder: Address; payments: readonly Transfer[] }[]): Promise<Conversion[][]>;
 }
 
 export interface WalkOptions {
@@ -113,7 +118,19 @@ export interface DepositChecker {
    * address's outgoing transfers after the arrival are not in the store yet (the address is not expanded)
    * and are fetched for a bounded window, a *sweep lookup*.
    */
-  check(items: readonly { address: Address; arrival: Transfer }[], lookup: boolean): Promise<Map<Address, DepositFinding>>;
+  check(items: readonly DepositAsk[], lookup: boolean): Promise<Map<Address, DepositFinding>>;
+}
+
+/** An address the walk reached, and the traced arrival the deposit-address question is about. */
+export interface DepositAsk {
+  address: Address;
+  arrival: Transfer;
+  /**
+   * The address's outgoing transfers the walk read already: those of blocks [the arrival's block, `to`],
+   * in chain order (the checker reads the store for them when absent, or when `to` is short of the
+   * window it looks at).
+   */
+  outgoing?: { to: number; rows: readonly Transfer[] };
 }
 
 /** A state of an address in the walk: reached at `hop`, with the time bound in force from then on. */
@@ -212,7 +229,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const side: 'from' | 'to' = forward ? 'from' : 'to';
   const seedSet = new Set(opts.seeds);
   const best = new Map<string, State>(); // seed|address → best state so far
-  const seenEdges = new Set<string>(); // seed|tx|ref: each movement counts once per seed, at its first hop
+  // Per seed, the movements (tx|ref) followed: each counts once per seed, at its first hop.
+  const seenEdges = new Map<Address, Set<string>>(opts.seeds.map((s) => [s, new Set<string>()]));
   const hits = new Map<string, RawHit>();
   const hubs = new Map<Address, Hub>();
   // Forward, the followed transfers into each address (seed|address): a deposit hit's totals.
@@ -301,19 +319,18 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     // native payments were unwraps of its WETH rather than money from the wrapper contract.
     if (!forward) needs.push(...needs.map((n) => ({ ...n, side: 'from' as const, logsOnly: true })));
     await world.ensure(mergeNeeds(needs), { levelsLeft: opts.hops - level });
+    // Each entry's transfers, read once: the deposit check below looks at the same rows.
+    const expanding = frontier.map(({ seed, state }) => {
+      const w = windowOf(state);
+      return { seed, state, window: w, rows: world.transfersOf(state.address, side, w.from, w.to), edges: [] as Transfer[] };
+    });
     // A deposit-address verdict on an address expanded anyway is an annotation: its hot wallet, one
     // hop on, is the fact the walk reaches.
-    for (const [address, finding] of await checkDeposits(frontier.map(({ state }) => state), false)) inferences.set(address, finding);
+    for (const [address, finding] of await checkDeposits(expanding, false)) inferences.set(address, finding);
 
-    // Collect this level's candidate edges, then take them in time order so that the earliest one
-    // reaching an address is the one its path shows.
-    const candidates: { seed: Address; state: State; edge: Transfer }[] = [];
-    for (const { seed, state } of frontier) {
+    for (const { state, rows, edges } of expanding) {
       visited.add(state.address);
-      const w = windowOf(state);
-      const rows = world.transfersOf(state.address, side, w.from, w.to);
       const conversions = await wrapsOf(rows);
-      const edges: Transfer[] = [];
       for (const t of rows) {
         if (!followable(t, state, conversions)) {
           skipped++;
@@ -321,7 +338,12 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         }
         edges.push(t);
       }
-      await leaveSwaps(state.address, edges);
+    }
+    await leaveSwaps(expanding);
+    // Collect this level's candidate edges, then take them in time order so that the earliest one
+    // reaching an address is the one its path shows.
+    const candidates: { seed: Address; state: State; edge: Transfer }[] = [];
+    for (const { seed, state, edges } of expanding) {
       const counterparties = new Set(edges.map((t) => (forward ? t.to : t.from)));
       if (!seedSet.has(state.address) && counterparties.size > opts.fanOutCap) {
         const prior = hubs.get(state.address);
@@ -332,16 +354,18 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       }
       for (const edge of edges) candidates.push({ seed, state, edge });
     }
-    candidates.sort((a, b) => cmp(posOf(a.edge), posOf(b.edge)) || a.edge.ref.localeCompare(b.edge.ref));
+    candidates.sort((a, b) => cmpTransfers(a.edge, b.edge) || a.edge.ref.localeCompare(b.edge.ref));
 
     const next = new Map<string, { seed: Address; state: State }>();
     const lastHop: { seed: Address; state: State }[] = [];
     for (const { seed, state, edge } of candidates) {
-      const key = `${seed}|${edge.txHash}|${edge.ref}`;
-      if (seenEdges.has(key)) continue;
-      seenEdges.add(key);
+      // One key string per movement and one per (seed, address), each hashed once for all its lookups.
+      const id = `${edge.txHash}|${edge.ref}`;
+      const seen = seenEdges.get(seed)!;
+      if (seen.has(id)) continue;
+      seen.add(id);
       followed++;
-      if (!traced.has(`${edge.txHash}|${edge.ref}`)) traced.set(`${edge.txHash}|${edge.ref}`, { transfer: edge, hop: level + 1 });
+      if (!traced.has(id)) traced.set(id, { transfer: edge, hop: level + 1 });
       const other = forward ? edge.to : edge.from;
       if (forward && !seedSet.has(other) && world.isBridge?.(other)) {
         // Where the funds may leave the chain: the run reads the exit; the contract itself is not expanded.
@@ -358,18 +382,16 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         // hide where the perpetrator's funds went next (the report shows both sources).
         if (opts.stopAtLabels && !perpetrator) continue;
       }
-      if (forward && !label) {
-        const k = `${seed}|${other}`;
-        const list = arrivals.get(k);
-        if (list) list.push(edge);
-        else arrivals.set(k, [edge]);
-      }
       const stateKey = `${seed}|${other}`;
+      if (forward && !label) {
+        const list = arrivals.get(stateKey);
+        if (list) list.push(edge);
+        else arrivals.set(stateKey, [edge]);
+      }
       const current = best.get(stateKey);
-      const time = posOf(edge);
-      const better = !current || (current.time !== null && (forward ? cmp(time, current.time) < 0 : cmp(time, current.time) > 0));
+      const better = !current || (current.time !== null && (forward ? cmpAt(edge, current.time) < 0 : cmpAt(edge, current.time) > 0));
       if (!better) continue;
-      const s: State = { hop: level + 1, time, via: edge, prev: state, address: other };
+      const s: State = { hop: level + 1, time: posOf(edge), via: edge, prev: state, address: other };
       best.set(stateKey, s);
       if (level + 1 < opts.hops) next.set(stateKey, { seed, state: s });
       else if (!label && !seedSet.has(other)) lastHop.push({ seed, state: s });
@@ -382,7 +404,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const addresses = [...new Set(lastHop.map(({ state }) => state.address))];
       const allowed = new Set(addresses.slice(0, room));
       if (forward && world.deposits) depositsUnchecked += addresses.length - allowed.size;
-      const found = await checkDeposits(lastHop.filter(({ state }) => allowed.has(state.address)).map(({ state }) => state), true);
+      const found = await checkDeposits(lastHop.filter(({ state }) => allowed.has(state.address)), true);
       for (const { seed, state } of lastHop) {
         const finding = found.get(state.address);
         if (!finding) continue;
@@ -396,33 +418,44 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   return { hits: [...hits.values()], hubs: [...hubs.values()], visited, followed, skipped, unexpanded, depositsUnchecked, inferences, traced, conversions: [...conversions.values()] };
 
   /**
-   * Forward, the swaps of `holder` among its payments to unlabelled addresses (a labelled recipient is a
-   * hit, whatever it does with the funds): their payments into the route are taken out of `edges` (in
-   * place) and counted as skipped; the conversions are kept for the result.
+   * Forward, the swaps of each expanded holder among its payments to unlabelled addresses (a labelled
+   * recipient is a hit, whatever it does with the funds), asked at once for the level: their payments
+   * into the route are taken out of `edges` (in place) and counted as skipped; the conversions are kept
+   * for the result.
    */
-  async function leaveSwaps(holder: Address, edges: Transfer[]): Promise<void> {
+  async function leaveSwaps(expanding: readonly { state: State; edges: Transfer[] }[]): Promise<void> {
     if (!forward || !world.swaps) return;
-    const found = await world.swaps.conversions(holder, edges.filter((t) => !world.label(t.to)));
-    if (found.length === 0) return;
-    const paidIn = new Set<string>();
-    for (const c of found) {
-      conversions.set(`${c.txHash}|${c.holder}`, c);
-      paidIn.add(`${c.txHash}|${c.assetIn}`);
-    }
-    for (let i = edges.length - 1; i >= 0; i--) {
-      const t = edges[i]!;
-      if (paidIn.has(`${t.txHash}|${t.asset}`) && !world.label(t.to)) {
-        edges.splice(i, 1);
-        skipped++;
+    const asks = expanding.map(({ state, edges }) => ({ holder: state.address, payments: edges.filter((t) => !world.label(t.to)) }));
+    const found = await world.swaps.conversions(asks);
+    expanding.forEach(({ edges }, i) => {
+      const mine = found[i] ?? [];
+      if (mine.length === 0) return;
+      const paidIn = new Set<string>();
+      for (const c of mine) {
+        conversions.set(`${c.txHash}|${c.holder}`, c);
+        paidIn.add(`${c.txHash}|${c.assetIn}`);
       }
-    }
+      for (let j = edges.length - 1; j >= 0; j--) {
+        const t = edges[j]!;
+        if (paidIn.has(`${t.txHash}|${t.asset}`) && !world.label(t.to)) {
+          edges.splice(j, 1);
+          skipped++;
+        }
+      }
+    });
   }
 
-  /** The deposit addresses among these states' addresses (forward, unlabelled, not this run's seeds). */
-  async function checkDeposits(states: readonly State[], lookup: boolean): Promise<Map<Address, DepositFinding>> {
+  /**
+   * The deposit addresses among these states' addresses (forward, unlabelled, not this run's seeds).
+   * `rows`: the state's outgoing transfers in `window`, when the walk read them already.
+   */
+  async function checkDeposits(
+    entries: readonly { state: State; window?: FetchNeed; rows?: readonly Transfer[] }[],
+    lookup: boolean,
+  ): Promise<Map<Address, DepositFinding>> {
     if (!forward || !world.deposits) return new Map();
-    const items = new Map<Address, Transfer>();
-    for (const st of states) {
+    const items = new Map<Address, DepositAsk>();
+    for (const { state: st, window: w, rows } of entries) {
       if (!st.via || seedSet.has(st.address)) continue;
       // A label in force at the arrival is the fact (the walk made it a hit); one out of force leaves the
       // address nobody's venue then, as the walk treated it — unless it names something other than an
@@ -430,10 +463,14 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       const label = world.label(st.address);
       if (label && (!EXCHANGE_CATEGORIES.has(label.category) || (await labelInForce(label, st.via.blockNumber)))) continue;
       const prior = items.get(st.address);
-      if (!prior || cmp(posOf(st.via), posOf(prior)) < 0) items.set(st.address, st.via);
+      if (prior && cmpTransfers(st.via, prior.arrival) >= 0) continue;
+      const item: DepositAsk = { address: st.address, arrival: st.via };
+      // The rows read for this state start at its arrival's block (the window of a state starts there).
+      if (w && rows && w.from === st.via.blockNumber) item.outgoing = { to: w.to, rows };
+      items.set(st.address, item);
     }
     if (items.size === 0) return new Map();
-    return world.deposits.check([...items].map(([address, arrival]) => ({ address, arrival })), lookup);
+    return world.deposits.check([...items.values()], lookup);
   }
 
   /** Whether a pre-check is worth its calls for this window: not where the fetch is small or already held. */
@@ -478,7 +515,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     if (t.asset === NATIVE && conversions.has(`${t.txHash}|${other}|${t.amount}`)) return false;
     if (t.amount < opts.minValue(t.asset)) return false;
     if (state.time) {
-      const c = cmp(posOf(t), state.time);
+      const c = cmpAt(t, state.time);
       if (forward ? c < 0 : c > 0) return false;
     }
     return true;
