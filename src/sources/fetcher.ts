@@ -21,7 +21,7 @@ import { choosePlan, type Strategy } from './planner.js';
 import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
 import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type Side, type Source, type SourceContext } from './source.js';
 import { createSources } from './sources.js';
-import { createBlockCheck, hashWitness } from './validate.js';
+import { createBlockCheck } from './validate.js';
 
 export type { Strategy } from './planner.js';
 
@@ -171,37 +171,41 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    * Reads every block of `range` with a block source, one block per call, committing in batches of
    * SCAN_BATCH blocks, in order. A few batches are in flight at once, so the node keeps working on the
    * next blocks while a finished batch is written (a write blocks this thread; with one batch at a time
-   * the node would idle through every write).
+   * the node would idle through every write). A source whose answers are checked by hash alone
+   * (`checksHeaders`) has the fewest headers chosen for it once `ready` settles (the range's logs read:
+   * their blocks' own headers are then held and witness those blocks for free; validate.ts headerCover).
    */
-  const scanBlocks = async (s: Source, c: Capabilities, range: Interval): Promise<void> => {
+  const scanBlocks = async (s: Source, c: Capabilities, range: Interval, ready: Promise<unknown>): Promise<void> => {
     noteUse(s);
     const ctx = context(c);
     const mark = storedKey(keyFor(s, 'from'), ANY_ADDRESS);
     const batches: Interval[] = [];
     for (let start = range[0]; start <= range[1]; start += SCAN_BATCH) batches.push([start, Math.min(start + SCAN_BATCH - 1, range[1])]);
+    const plan = s.checksHeaders === true ? blockCheck.planScan(ready) : null;
     const read = ([a, b]: Interval): Promise<Transfer[]> => {
-      const blocks: number[] = [];
-      for (let n = a; n <= b; n++) blocks.push(n);
-      // Asked in one turn, the headers go out batched; a failed read is forgotten by the cache and asked
-      // again by the check that needs it.
-      // A scan checked by hash alone needs one header per two blocks (validate.ts hashWitness).
-      if (s.checksHeaders === true) for (const n of new Set(blocks.map((b) => hashWitness(b, opts.head)))) void headers.load(n).catch(() => undefined);
-      const p = Promise.all(blocks.map(async (n) => s.decode(ctx, await s.fetch(ctx, { address: ANY_ADDRESS, side: 'from' }, n, n)))).then((r) => r.flat());
+      plan?.batch(a, b);
+      const calls: Promise<Transfer[]>[] = [];
+      for (let n = a; n <= b; n++) calls.push(s.fetch(ctx, { address: ANY_ADDRESS, side: 'from' }, n, n).then((raw) => s.decode(ctx, raw)));
+      const p = Promise.all(calls).then((r) => r.flat());
       p.catch(() => undefined); // awaited below in order; a batch after a failed one must not go unhandled
       return p;
     };
-    const inFlight = batches.slice(0, SCAN_AHEAD).map(read);
-    for (let i = 0; i < batches.length; i++) {
-      const rows = await inFlight[i]!;
-      if (i + SCAN_AHEAD < batches.length) inFlight.push(read(batches[i + SCAN_AHEAD]!));
-      const [start, end] = batches[i]!;
-      commit(rows, [{ ...mark, from: start, to: end }]);
-      opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
+    try {
+      const inFlight = batches.slice(0, SCAN_AHEAD).map(read);
+      for (let i = 0; i < batches.length; i++) {
+        const rows = await inFlight[i]!;
+        if (i + SCAN_AHEAD < batches.length) inFlight.push(read(batches[i + SCAN_AHEAD]!));
+        const [start, end] = batches[i]!;
+        commit(rows, [{ ...mark, from: start, to: end }]);
+        opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
+      }
+    } finally {
+      plan?.end();
     }
   };
 
   /** Native movements by reading whole blocks (without trace_filter, the only way to see them). */
-  const scanNative = async (ranges: Interval[], c: Capabilities): Promise<void> => {
+  const scanNative = async (ranges: Interval[], c: Capabilities, ready: Promise<unknown> = Promise.resolve()): Promise<void> => {
     const scan = pick(c, 'native', 'block', false)!;
     const memo = new Map<string, Interval[]>();
     const done = holding(keysOf('native', !scan.internal).filter((k) => k.scope === 'block'), ANY_ADDRESS, 'from', memo);
@@ -217,7 +221,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     // it rather than read it again.
     const handedOver = scan.seedsHeaders === true ? headers.expect(todo) : () => undefined;
     try {
-      for (const r of todo) await scanBlocks(scan, c, r);
+      for (const r of todo) await scanBlocks(scan, c, r, ready);
     } finally {
       handedOver();
     }
@@ -227,7 +231,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const logs = preferred(c, 'logs', 'block');
     const logTodo = union(ranges.flatMap((r) => difference(r, store.intervals(ANY_ADDRESS, keyFor(logs, 'from').name))));
     const jobs: Promise<void>[] = logTodo.map((r) => readRange(logs, c, ANY_ADDRESS, 'from', r));
-    jobs.push(scanNative(ranges, c));
+    // The scan's headers are chosen once the logs are read (their blocks' own headers then count).
+    jobs.push(scanNative(ranges, c, Promise.allSettled(jobs)));
     await settleAll(jobs);
   };
 
