@@ -98,8 +98,8 @@ describe('headerCover', () => {
 
 /** Checks trace_block answers of blocks `blocks` (one call per block, as a scan does) under a scan plan of batches of `size`. */
 async function scanChecks(check: ReturnType<typeof createBlockCheck>, blocks: readonly number[], size: number, ready: Promise<unknown> = Promise.resolve(), answer = (n: number) => [trace(n)]) {
-  const plan = check.planScan(ready);
-  for (let a = blocks[0]!; a <= blocks.at(-1)!; a += size) plan.batch(a, Math.min(a + size - 1, blocks.at(-1)!));
+  const plan = check.planScan();
+  for (let a = blocks[0]!; a <= blocks.at(-1)!; a += size) plan.batch(a, Math.min(a + size - 1, blocks.at(-1)!), ready);
   try {
     return await Promise.allSettled(blocks.map((n) => check.check(answer(n), 'trace_block')));
   } finally {
@@ -132,6 +132,23 @@ describe('trace_block answers of a scan checked by the fewest headers', () => {
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     // 1 by 2, 2 own, 3 and 4 by 4, 5 and 6 by 6, 7 own, 8 and 9 by 9: three headers beyond the log blocks'.
     expect(cache.reads.slice(2).sort((a, b) => a - b)).toEqual([4, 6, 9]);
+  });
+
+  it('choose a batch once the logs of its own blocks are read, without waiting for those of the batches above', async () => {
+    const cache = fakeCache();
+    const check = createBlockCheck(cache, newStore(), HEAD);
+    let secondRead!: () => void;
+    const plan = check.planScan();
+    plan.batch(1, 4, Promise.resolve());
+    plan.batch(5, 9, new Promise<void>((r) => (secondRead = r)));
+    // A check of the first batch settles while the second batch's logs are still being read.
+    await check.check([trace(1)], 'trace_block');
+    await check.check([log(7, '0x00000000000000000000000000000000000f0f0f')], 'eth_getLogs');
+    secondRead();
+    await Promise.all([2, 3, 4, 5, 6, 7, 8, 9].map((n) => check.check([trace(n)], 'trace_block')));
+    plan.end();
+    // 1 and 2 by 2, 3 and 4 by 4; 5 and 6 by 6, 7 by its own (read for its log), 8 and 9 by 9.
+    expect([...cache.reads].sort((a, b) => a - b)).toEqual([2, 4, 6, 7, 9]);
   });
 
   it("refuse a block's traces carrying its witness's own hash (block n + 1's, a node one block ahead)", async () => {

@@ -23,7 +23,7 @@
  * own header) and its timestamp (hence block n is not stored from it; whoever needs its time reads it).
  * A trace_block scan asks for every block, so its traces are checked with the fewest headers that name
  * every block's hash (`headerCover`): a block by its own header or the next one's, the blocks with logs
- * by their own (read for the bloom anyway, and free to the scan, which chooses once the range's logs are
+ * by their own (read for the bloom anyway, and free to the scan, which chooses a batch's once its logs are
  * read), the rest about one header per two blocks. Where a header is read for its bloom or time anyway,
  * or blocks are scattered (trace_filter), pairing would save no call and is not used.
  *
@@ -69,11 +69,11 @@ export interface BlockCheck {
   check(items: readonly { blockNumber: unknown; blockHash: string; address?: string; topics?: readonly string[] }[], method: string): Promise<void>;
   /**
    * A trace_block scan is about to read every block of its batches: their traces are checked against the
-   * fewest headers (headerCover), chosen once `ready` settles — by then the headers read for other
-   * reasons, above all the own headers of the blocks with logs, are in the cache and count as free.
-   * Checks of its blocks wait for that choice.
+   * fewest headers (headerCover), chosen per batch once its `ready` settles — by then the headers read
+   * for other reasons, above all the own headers of the blocks with logs, are in the cache and count as
+   * free. Checks of its blocks wait for that choice.
    */
-  planScan(ready: Promise<unknown>): ScanPlan;
+  planScan(): ScanPlan;
 }
 
 /** A batch of a scan and the witness chosen for each of its blocks. */
@@ -117,8 +117,11 @@ const PAIRED: ReadonlySet<string> = new Set(['trace_block']);
  * up, and each batch's headers are asked together (one turn, so they travel batched).
  */
 export interface ScanPlan {
-  /** Blocks `a`..`b`, the batch above the last one announced: chooses and asks its witnesses once `ready` settles. */
-  batch(a: number, b: number): void;
+  /**
+   * Blocks `a`..`b`, the batch above the last one announced: chooses and asks its witnesses once `ready`
+   * (the logs of `a`..`b` read) and the choice of the batch below have settled.
+   */
+  batch(a: number, b: number, ready: Promise<unknown>): void;
   /** The scan has ended (done or failed): its blocks are no longer checked by this plan. */
   end(): void;
 }
@@ -184,16 +187,17 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
         throw err;
       }
     },
-    planScan(ready) {
+    planScan() {
       const mine: PlannedBatch[] = [];
-      // Whether the batch below chose the header of this batch's first block; settles batch by batch.
-      let below: Promise<boolean> = ready.then(
-        () => false,
-        () => false,
-      );
+      // Whether the batch below chose the header of the next batch's first block; settles batch by batch.
+      let below: Promise<boolean> = Promise.resolve(false);
       return {
-        batch(a, b) {
-          const cover = below.then((picked) => headerCover(a, b, head, (n) => cache.has(n), picked));
+        batch(a, b, ready) {
+          const settled = ready.then(
+            () => undefined,
+            () => undefined,
+          );
+          const cover = Promise.all([below, settled]).then(([picked]) => headerCover(a, b, head, (n) => cache.has(n), picked));
           below = cover.then((c) => c.topPicked);
           const plan = { from: a, to: b, witness: cover.then((c) => c.witness) };
           plans.add(plan);
