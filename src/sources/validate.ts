@@ -109,6 +109,9 @@ export function headerCover(from: number, to: number, head: number, held: (n: nu
   return { witness, topPicked: picked };
 }
 
+/** Items a check goes through before it lets the event loop run (a few ms of work at most). */
+const YIELD_ITEMS = 500;
+
 /** The methods whose answers are checked by hash alone where a scan planned it (block scans, every block asked). */
 const PAIRED: ReadonlySet<string> = new Set(['trace_block']);
 
@@ -161,25 +164,35 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
         const read = await Promise.all(wanted.map((w) => cache.block(w)));
         const headerOf = new Map(wanted.map((w, i) => [w, read[i]!]));
         const own: BlockHead[] = [];
-        blocks.forEach((n, i) => {
+        let sinceYield = 0;
+        for (let i = 0; i < blocks.length; i++) {
+          const n = blocks[i]!;
           const w = witnessOf[i]!;
           const h = headerOf.get(w)!;
           const hash = w === n ? h.hash : h.parentHash;
-          for (const it of byBlock.get(n)!) {
+          const list = byBlock.get(n)!;
+          for (const it of list) {
             if (it.blockHash.toLowerCase() !== hash) {
               throw new InvalidResponseError(
                 `${method} returned block ${n} with hash ${it.blockHash.slice(0, 10)}…, but block ${n} is ${hash.slice(0, 10)}…${w === n ? '' : ` (the parent hash of block ${w})`}`,
               );
             }
             if (it.address !== undefined && it.topics !== undefined) {
-              const parts = [it.address, ...it.topics];
-              if (!parts.every((p) => bitsInBloom(h.bloom, bloomBits(p)))) {
-                throw new InvalidResponseError(`${method} returned a log that block ${n}'s logs bloom rules out`);
-              }
+              let inBloomAll = bitsInBloom(h.bloom, bloomBits(it.address));
+              for (let k = 0; inBloomAll && k < it.topics.length; k++) inBloomAll = bitsInBloom(h.bloom, bloomBits(it.topics[k]!));
+              if (!inBloomAll) throw new InvalidResponseError(`${method} returned a log that block ${n}'s logs bloom rules out`);
             }
           }
           if (w === n) own.push(h);
-        });
+          // A range's logs (thousands of items, a first keccak for each new address and topic) are checked
+          // in slices: between them the answers of a scan's calls in flight are read and its next calls
+          // sent, so the node is not left idle while this thread hashes.
+          sinceYield += list.length;
+          if (sinceYield >= YIELD_ITEMS && i + 1 < blocks.length) {
+            sinceYield = 0;
+            await new Promise((r) => setImmediate(r));
+          }
+        }
         if (own.length > 0) store.putBlocks(own.map((h) => ({ number: h.number, hash: h.hash, timestamp: h.timestamp })));
       } catch (err) {
         // A header a scan has yet to hand over was not part of the wrong answer: the cache keeps it awaited.
