@@ -151,6 +151,14 @@ describe('trace_block answers of a scan checked by the fewest headers', () => {
     expect([...cache.reads].sort((a, b) => a - b)).toEqual([2, 4, 6, 7, 9]);
   });
 
+  it('find each block’s witness in a long scan of many batches: one header per two blocks, none twice', async () => {
+    const cache = fakeCache();
+    const blocks = Array.from({ length: 300 }, (_, i) => i + 1);
+    const results = await scanChecks(createBlockCheck(cache, newStore(), 1000), blocks, 7);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect([...cache.reads].sort((a, b) => a - b)).toEqual(blocks.filter((n) => n % 2 === 0));
+  });
+
   it("refuse a block's traces carrying its witness's own hash (block n + 1's, a node one block ahead)", async () => {
     const cache = fakeCache();
     const [r] = await scanChecks(createBlockCheck(cache, newStore(), HEAD), [4, 5], 2, undefined, (n) => [trace(n, hashOf(n + 1))]);

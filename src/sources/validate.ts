@@ -116,8 +116,8 @@ const YIELD_ITEMS = 500;
 const PAIRED: ReadonlySet<string> = new Set(['trace_block']);
 
 /**
- * A block scan's choice of witnesses (`BlockCheck.planScan`): batches are announced in order, bottom
- * up, and each batch's headers are asked together (one turn, so they travel batched).
+ * A block scan's choice of witnesses (`BlockCheck.planScan`): batches are announced in ascending order,
+ * each above the last, and each batch's headers are asked together (one turn, so they travel batched).
  */
 export interface ScanPlan {
   /**
@@ -134,10 +134,22 @@ export interface ScanPlan {
  * `store`. `head`: the run's head (no header above it is asked for).
  */
 export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): BlockCheck {
-  /** Witnesses chosen by scans in progress, per batch of blocks. */
-  const plans = new Set<PlannedBatch>();
+  /** Witnesses chosen by the scans in progress: per scan, its batches in ascending order. */
+  const scans = new Set<PlannedBatch[]>();
   const plannedWitness = async (n: number): Promise<number | undefined> => {
-    for (const p of plans) if (n >= p.from && n <= p.to) return (await p.witness)[n - p.from];
+    for (const batches of scans) {
+      if (batches.length === 0 || n < batches[0]!.from || n > batches.at(-1)!.to) continue;
+      // A long scan has thousands of batches: found by bisection.
+      let lo = 0;
+      let hi = batches.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (batches[mid]!.to < n) lo = mid + 1;
+        else hi = mid;
+      }
+      const p = batches[lo]!;
+      if (n >= p.from) return (await p.witness)[n - p.from];
+    }
     return undefined;
   };
 
@@ -202,6 +214,7 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
     },
     planScan() {
       const mine: PlannedBatch[] = [];
+      scans.add(mine);
       // Whether the batch below chose the header of the next batch's first block; settles batch by batch.
       let below: Promise<boolean> = Promise.resolve(false);
       return {
@@ -212,9 +225,7 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
           );
           const cover = Promise.all([below, settled]).then(([picked]) => headerCover(a, b, head, (n) => cache.has(n), picked));
           below = cover.then((c) => c.topPicked);
-          const plan = { from: a, to: b, witness: cover.then((c) => c.witness) };
-          plans.add(plan);
-          mine.push(plan);
+          mine.push({ from: a, to: b, witness: cover.then((c) => c.witness) });
           // Asked in one turn, the batch's headers go out in JSON-RPC batches; a failed read is forgotten
           // by the cache and asked again by the check that needs it.
           void cover.then((c) => {
@@ -222,7 +233,7 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
           });
         },
         end() {
-          for (const p of mine) plans.delete(p);
+          scans.delete(mine);
         },
       };
     },
