@@ -250,10 +250,10 @@ export function inBloom(bloom: Uint8Array, value: string): boolean {
 
 /**
  * Bloom bit indexes per value as given (addresses and topics repeat endlessly: a Transfer topic0 in every
- * log, the same holders in many). Cleared when full, so a long run's memory stays bounded.
+ * log, the same holders in many). Cleared when full (about 10 MB), so a long run's memory stays bounded.
  */
 const bitsMemo = new Map<string, readonly [number, number, number]>();
-const BITS_MEMO_MAX = 1 << 17;
+const BITS_MEMO_MAX = 1 << 16;
 
 /** The three bloom bit indexes of `value`: the first three 16-bit words of its keccak256, 11 bits each. */
 function bloomBits(value: string): readonly [number, number, number] {
