@@ -10,7 +10,7 @@ import { createScenario } from '../src/devchain/scenario.js';
 import { InvalidResponseError, RpcError } from '../src/errors.js';
 import { getBlock, type BlockHead } from '../src/rpc/actions/getBlock.js';
 import { createRpcClient, type RpcClient, type RpcClientOptions } from '../src/rpc/client.js';
-import { createHeaderCache } from '../src/sources/headers.js';
+import { createHeaderCache, createHeaders } from '../src/sources/headers.js';
 import { createBlockCheck } from '../src/sources/validate.js';
 import { createStore } from '../src/store/store.js';
 import { startProxy, type FaultKind, type Proxy } from './helpers/proxy.js';
@@ -147,6 +147,23 @@ describe('batched headers', () => {
     got.forEach((r, i) => {
       if (r.status === 'fulfilled') expect(r.value).toEqual(want[i]);
     });
+  });
+
+  it('the head read as "latest" serves a later read of its block by number: one header call, not two', async () => {
+    const c = client();
+    const store = createStore(tempDb());
+    try {
+      store.bindChain(31337, c.endpoint);
+      const headers = createHeaders(c, store);
+      const head = await headers.head();
+      const before = proxy.calls['eth_getBlockByNumber'] ?? 0;
+      const again = await headers.cache.block(head.number);
+      expect(again.hash).toBe(head.hash);
+      expect(again).toEqual((await direct([head.number]))[0]);
+      expect(proxy.calls['eth_getBlockByNumber'] ?? 0).toBe(before);
+    } finally {
+      store.close();
+    }
   });
 
   it('validation through the cache: a wrong header in a batch is asked again, and only the right hash is stored', async () => {

@@ -180,13 +180,13 @@ describe('two answers that agree on a wrong block hash', () => {
   }, 60_000);
 });
 
-describe('a block scan checks traces by one header per two blocks, logs by their own', () => {
+describe('a block scan checks traces by about one header per two blocks, logs by their own', () => {
   it('reads fewer headers than it traces blocks, and still stores the times the outputs show', async () => {
     const db = tempDb();
     const { proxy, result } = await traceVia({}, db, 'block');
     const traced = proxy.calls['trace_block'] ?? 0;
     expect(traced).toBeGreaterThan(10);
-    // An even block's traces are checked by the next block's parentHash (sources/validate.ts hashWitness).
+    // Most blocks' traces are checked by the next block's parentHash (sources/validate.ts headerCover).
     expect(proxy.calls['eth_getBlockByNumber'] ?? 0).toBeLessThan(traced * 0.75);
     // Such a block's header is not stored from the next one's, but the blocks of path steps and of each
     // venue's first and last arrival are (the report reads their times from the store).
@@ -209,6 +209,25 @@ describe('a block scan checks traces by one header per two blocks, logs by their
   }, 60_000);
 });
 
+describe('trace_block answers for the wrong block in a block scan', () => {
+  it("are caught on every block, those checked by the next block's parent hash included: the fault-free rows", async () => {
+    const cleanDb = tempDb();
+    const clean = (await traceVia({}, cleanDb, 'block')).proxy;
+    const db = tempDb();
+    // A third of the trace_block answers carry a foreign hash; the scan checks most blocks without their
+    // own header (the next block's parentHash, validate.ts headerCover), so most tampered answers are caught there.
+    const { proxy } = await traceVia({ faults: { rate: 0.3, seed: 3, kinds: ['wrong-block'], methods: ['trace_block'] } }, db, 'block');
+    const tampered = proxy.served['wrong-block'] ?? 0;
+    expect(tampered).toBeGreaterThan(5);
+    expect(proxy.calls['eth_getBlockByNumber'] ?? 0).toBeLessThan(proxy.calls['trace_block'] ?? 0);
+    // Every tampered answer was refused and asked again: one trace_block call more each, none let through.
+    expect(proxy.calls['trace_block']).toBe((clean.calls['trace_block'] ?? 0) + tampered);
+    const rows = dbContent(db);
+    expect(rows.transfers.filter((r) => r.includes('0xbababa'))).toEqual([]);
+    expect(rows.transfers).toEqual(dbContent(cleanDb).transfers);
+  }, 60_000);
+});
+
 describe("a venue's last arrival in a block whose traces the next block's header checked", () => {
   it('has its block time stored all the same (the report reads it from the store)', async () => {
     const chain = await startAnvil();
@@ -219,8 +238,9 @@ describe("a venue's last arrival in a block whose traces the next block's header
       await s.fund(seed, 10n ** 20n);
       // The first arrival the larger: the earliest path and the widest path both end with it.
       const first = await s.sendEth(seed, exchange, 2n * 10n ** 18n);
-      // The head odd, the next transaction lands in an even block below the head: a block scan checks its
-      // traces against the next block's parent hash and never reads its own header for the check.
+      // The head odd, the next transaction lands in an even block below the head: a block scan may check
+      // its traces against the next block's parent hash (validate.ts headerCover) and then never reads its
+      // own header for the check.
       if ((await s.mine(3)) % 2 === 0) await s.mine(1);
       const last = await s.sendEth(seed, exchange, 10n ** 18n);
       expect(last.blockNumber % 2).toBe(0);

@@ -31,6 +31,11 @@ export function hexToBigInt(v: unknown): bigint {
   throw new InvalidResponseError(`the node sent ${shown(v)} where an amount below 2^256 was expected.`);
 }
 
+/** Throws as hexToBigInt would for `v`, without making the bigint (a value checked now and read later). */
+export function checkAmount(v: unknown): void {
+  if (typeof v === 'string' ? !AMOUNT.test(v) : !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) hexToBigInt(v);
+}
+
 /** An address from a node: 0x and 40 hex digits, returned lower-cased. */
 export function nodeAddress(v: unknown, what = 'an address'): string {
   if (typeof v === 'string' && ADDRESS.test(v)) return v.toLowerCase();

@@ -80,7 +80,6 @@ export function createAgents(maxSockets: number): Agents {
 export function postJson(url: URL, body: string, limits: PostLimits, agents: Agents): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const secure = url.protocol === 'https:';
-    const payload = Buffer.from(body, 'utf8');
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
     /** The decompressor, once the answer names one: stopped with the request. */
@@ -110,7 +109,7 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
         accept: 'application/json',
         // Not deflate: servers disagree on whether it carries a zlib header.
         'accept-encoding': 'gzip, br',
-        'content-length': String(payload.length),
+        'content-length': String(Buffer.byteLength(body, 'utf8')),
       },
     });
     const headerTimer = deadline(limits.headerTimeoutMs, 'response headers');
@@ -193,7 +192,9 @@ export function postJson(url: URL, body: string, limits: PostLimits, agents: Age
         });
       }
     });
-    req.end(payload);
+    // A string, not a Buffer: Node sends the headers and a string body in one write (a Buffer body is
+    // queued behind the headers and goes out in a writev of several chunks).
+    req.end(body, 'utf8');
   });
 }
 

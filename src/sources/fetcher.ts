@@ -29,7 +29,7 @@ import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilit
 import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type SetSource, type Side, type Source, type SourceContext } from './source.js';
 import { createSetSources, createSources } from './sources.js';
 import { learnedSetSize, setAnswered, setRefused } from './setSize.js';
-import { createBlockCheck, hashWitness } from './validate.js';
+import { createBlockCheck } from './validate.js';
 
 export type { Objective, Strategy } from './planner.js';
 
@@ -82,6 +82,9 @@ export interface CoverageNote {
   warnings: string[];
 }
 
+/** Settles once the logs of blocks `a`..`b` are read (or will not be, this time): a scan's batch then chooses its headers. */
+type LogsRead = (a: number, b: number) => Promise<unknown>;
+
 /** Blocks per committed batch of a block scan, and batches read ahead of the one being written. */
 const SCAN_BATCH = 64;
 const SCAN_AHEAD = 3;
@@ -117,8 +120,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     return caps;
   };
   const context = (c: Capabilities): SourceContext => ({ rpc, store, chainId, head: opts.head, caps: c, blockCheck, headers, warn: (m) => warnings.add(m) });
+  /** Called after every commit (a scan waits for the logs of its blocks to be read: `logsRead`). */
+  const committed = new Set<() => void>();
   const commit = (rows: Transfer[], marks: IntervalMark[]): void => {
     inserted += store.commit(rows, marks);
+    for (const f of committed) f();
   };
   const noteUse = (s: Pick<Source, 'part' | 'label' | 'internal'>): void => {
     if (s.part === 'logs') used.erc20.add(s.label);
@@ -249,37 +255,42 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
    * Reads every block of `range` with a block source, one block per call, committing in batches of
    * SCAN_BATCH blocks, in order. A few batches are in flight at once, so the node keeps working on the
    * next blocks while a finished batch is written (a write blocks this thread; with one batch at a time
-   * the node would idle through every write).
+   * the node would idle through every write). A source whose answers are checked by hash alone
+   * (`checksHeaders`) has the fewest headers chosen for each batch once `logsRead` of the batch settles
+   * (its blocks' logs read: their own headers are then held and witness those blocks for free;
+   * validate.ts headerCover).
    */
-  const scanBlocks = async (s: Source, c: Capabilities, range: Interval): Promise<void> => {
+  const scanBlocks = async (s: Source, c: Capabilities, range: Interval, logsRead: LogsRead): Promise<void> => {
     noteUse(s);
     const ctx = context(c);
     const mark = storedKey(keyFor(s, 'from'), ANY_ADDRESS);
     const batches: Interval[] = [];
     for (let start = range[0]; start <= range[1]; start += SCAN_BATCH) batches.push([start, Math.min(start + SCAN_BATCH - 1, range[1])]);
+    const plan = s.checksHeaders === true ? blockCheck.planScan() : null;
     const read = ([a, b]: Interval): Promise<Transfer[]> => {
-      const blocks: number[] = [];
-      for (let n = a; n <= b; n++) blocks.push(n);
-      // Asked in one turn, the headers go out batched; a failed read is forgotten by the cache and asked
-      // again by the check that needs it.
-      // A scan checked by hash alone needs one header per two blocks (validate.ts hashWitness).
-      if (s.checksHeaders === true) for (const n of new Set(blocks.map((b) => hashWitness(b, opts.head)))) void headers.load(n).catch(() => undefined);
-      const p = Promise.all(blocks.map(async (n) => s.decode(ctx, await s.fetch(ctx, { address: ANY_ADDRESS, side: 'from' }, n, n)))).then((r) => r.flat());
+      plan?.batch(a, b, logsRead(a, b));
+      const calls: Promise<Transfer[]>[] = [];
+      for (let n = a; n <= b; n++) calls.push(s.fetch(ctx, { address: ANY_ADDRESS, side: 'from' }, n, n).then((raw) => s.decode(ctx, raw)));
+      const p = Promise.all(calls).then((r) => r.flat());
       p.catch(() => undefined); // awaited below in order; a batch after a failed one must not go unhandled
       return p;
     };
-    const inFlight = batches.slice(0, SCAN_AHEAD).map(read);
-    for (let i = 0; i < batches.length; i++) {
-      const rows = await inFlight[i]!;
-      if (i + SCAN_AHEAD < batches.length) inFlight.push(read(batches[i + SCAN_AHEAD]!));
-      const [start, end] = batches[i]!;
-      commit(rows, [{ ...mark, from: start, to: end }]);
-      opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
+    try {
+      const inFlight = batches.slice(0, SCAN_AHEAD).map(read);
+      for (let i = 0; i < batches.length; i++) {
+        const rows = await inFlight[i]!;
+        if (i + SCAN_AHEAD < batches.length) inFlight.push(read(batches[i + SCAN_AHEAD]!));
+        const [start, end] = batches[i]!;
+        commit(rows, [{ ...mark, from: start, to: end }]);
+        opts.onProgress?.(`scanned blocks ${start}–${end} of ${range[0]}–${range[1]}`);
+      }
+    } finally {
+      plan?.end();
     }
   };
 
   /** Native movements by reading whole blocks (without trace_filter, the only way to see them). */
-  const scanNative = async (ranges: Interval[], c: Capabilities): Promise<void> => {
+  const scanNative = async (ranges: Interval[], c: Capabilities, logsRead: LogsRead = () => Promise.resolve()): Promise<void> => {
     const scan = pick(c, 'native', 'block', false)!;
     const memo = new Map<string, Interval[]>();
     const done = holding(keysOf('native', !scan.internal).filter((k) => k.scope === 'block'), ANY_ADDRESS, 'from', memo);
@@ -295,7 +306,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     // it rather than read it again.
     const handedOver = scan.seedsHeaders === true ? headers.expect(todo) : () => undefined;
     try {
-      for (const r of todo) await scanBlocks(scan, c, r);
+      for (const r of todo) await scanBlocks(scan, c, r, logsRead);
     } finally {
       handedOver();
     }
@@ -305,7 +316,26 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     const logs = preferred(c, 'logs', 'block');
     const logTodo = union(ranges.flatMap((r) => difference(r, store.intervals(ANY_ADDRESS, keyFor(logs, 'from').name))));
     const jobs: Promise<void>[] = logTodo.map((r) => readRange(logs, c, ANY_ADDRESS, 'from', r));
-    jobs.push(scanNative(ranges, c));
+    // The scan chooses a batch's headers once the logs of its blocks are read (their own headers then
+    // count): when the stored log ranges cover the batch, or the log reads have ended (done or failed).
+    const logsEnded = Promise.allSettled(jobs);
+    const logKey = keyFor(logs, 'from').name;
+    const logsRead: LogsRead = (a, b) => {
+      const held = (): boolean => difference([a, b], store.intervals(ANY_ADDRESS, logKey)).length === 0;
+      if (held()) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          committed.delete(wake);
+          resolve();
+        };
+        const wake = (): void => {
+          if (held()) done();
+        };
+        committed.add(wake);
+        void logsEnded.then(done);
+      });
+    };
+    jobs.push(scanNative(ranges, c, logsRead));
     await settleAll(jobs);
   };
 

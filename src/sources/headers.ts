@@ -11,7 +11,7 @@ export interface Headers {
   readonly cache: HeaderCache;
   /** The header of block `n` (from the store if held). */
   get(n: number): Promise<BlockHeader>;
-  /** The current head, always asked of the node (never cached), and checked with checkHead. */
+  /** The current head, always asked of the node (never taken from the cache), and checked with checkHead; its header then serves reads of its block by number. */
   head(): Promise<BlockHeader>;
   /** Block `n` as the node has it now, bypassing and then refreshing the store (reorg checks). */
   fresh(n: number): Promise<BlockHeader>;
@@ -109,8 +109,12 @@ export function createHeaders(rpc: RpcClient, store: Store, cache: HeaderCache =
       const held = known === null ? null : store.block(0);
       const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(0);
       const head = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => {
-        const h = await readOnce('latest');
+        const b = await getBlock(rpc, 'latest');
+        const h = header(b, 'latest');
         checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
+        // The head's header is block h.number's as the node has it: a later read of that block by number
+        // (a scan's top block, a log in it) takes it from the cache instead of asking again.
+        cache.seed(h.number, b!);
         return h;
       });
       return head;

@@ -21,20 +21,22 @@
  * block n proves exactly what it proves against header n (the same two answers agree, the header's
  * number checked as asked). What header n + 1 does not give is block n's bloom (hence logs take their
  * own header) and its timestamp (hence block n is not stored from it; whoever needs its time reads it).
- * A trace_block scan asks for every block, so its traces are checked with one header per two blocks:
- * an even block by the odd one above it (`hashWitness`), an odd one by its own, a block whose own header
- * is already held by that one. Where a header is read for its bloom or time anyway, or blocks are
- * scattered (trace_filter), pairing would save no call and is not used.
+ * A trace_block scan asks for every block, so its traces are checked with the fewest headers that name
+ * every block's hash (`headerCover`): a block by its own header or the next one's, the blocks with logs
+ * by their own (read for the bloom anyway, and free to the scan, which chooses a batch's once its logs are
+ * read), the rest about one header per two blocks. Where a header is read for its bloom or time anyway,
+ * or blocks are scattered (trace_filter), pairing would save no call and is not used.
  *
- * Cost: per distinct block that returned logs, its own header; per block a trace_block scan read, half a
- * header; per block of trace_filter traces, its own header. Once per run (the headers that agreed about
- * their own block are kept in the store, and later runs do not fetch those ranges); none for a block a
- * scan reads whole anyway (debug_traceBlockByHash or block bodies) or any other reader of the run's
- * header cache (headers.ts) has read. Blocks whose logs a provider leaves out entirely are not caught
- * here: that would need the header of every block of a range (one call per block instead of one per range).
+ * Cost: per distinct block that returned logs, its own header; per block a trace_block scan read and no
+ * header of its own or the next block's was read anyway, half a header; per block of trace_filter traces,
+ * its own header. Once per run (the headers that agreed about their own block are kept in the store,
+ * and later runs do not fetch those ranges); none for a block a scan reads whole anyway
+ * (debug_traceBlockByHash or block bodies) or any other reader of the run's header cache (headers.ts)
+ * has read. Blocks whose logs a provider leaves out entirely are not caught here: that would need the
+ * header of every block of a range (one call per block instead of one per range).
  *
  * The headers travel in JSON-RPC batches (rpc/client.ts): a check asks for all its blocks at once, and a
- * trace_block scan asks for a batch of blocks' witnesses together (fetcher.ts), so the price is a few
+ * trace_block scan asks for a batch of blocks' witnesses together (`planScan`), so the price is a few
  * round trips per hundred blocks, though still one billed call per header.
  *
  * Why agreement between data answers does not replace the header (docs/architecture.md, sources):
@@ -60,42 +62,95 @@ export interface BlockCheck {
    * Throws InvalidResponseError when an item's blockHash is not the hash of its block, when items of one
    * block disagree on its hash, or (logs) when a log's address or topics are not in the block's bloom.
    * A log is checked against its own block's header (hash and bloom); a trace against its block's hash as
-   * a header names it: its own header's hash, or (trace_block, see `hashWitness`) the next block's
-   * parentHash. Headers that agreed with the answer about their own block are stored. Forgets the
+   * a header names it: its own header's hash, or (trace_block, where a scan's plan chose it) the next
+   * block's parentHash. Headers that agreed with the answer about their own block are stored. Forgets the
    * headers involved on failure, so the refetch reads them again (the header may have been the wrong answer).
    */
   check(items: readonly { blockNumber: unknown; blockHash: string; address?: string; topics?: readonly string[] }[], method: string): Promise<void>;
+  /**
+   * A trace_block scan is about to read every block of its batches: their traces are checked against the
+   * fewest headers (headerCover), chosen per batch once its `ready` settles — by then the headers read
+   * for other reasons, above all the own headers of the blocks with logs, are in the cache and count as
+   * free. Checks of its blocks wait for that choice.
+   */
+  planScan(): ScanPlan;
+}
+
+/** A batch of a scan and the witness chosen for each of its blocks. */
+interface PlannedBatch {
+  from: number;
+  to: number;
+  witness: Promise<readonly number[]>;
 }
 
 /**
- * The block whose header is read to learn block `n`'s hash for a check that needs the hash alone (traces
- * of a trace_block scan): `n` itself, or for an even `n` below the run's head the odd block `n + 1`, whose
- * header names `n`'s hash as its parentHash. One header then serves two blocks of a scan; the scan asks
- * for these headers ahead (fetcher.ts). Not used where the header is read for more than the hash (a log's
- * bloom, a block time) or where blocks are scattered (trace_filter), where it would save no call.
+ * The headers that check every block of a scan by hash: block `n` is witnessed by its own header or by
+ * header `n + 1` (its parentHash), never above `head`. `held(n)`: header `n` is held or being read anyway
+ * (a log's block reads its own for the bloom; another reader of the run's cache read it), so it costs
+ * nothing and witnesses `n` itself. The fewest headers to read, by a greedy from the bottom: the lowest
+ * block not yet witnessed takes header `n + 1` (which witnesses `n` and `n + 1`; no choice witnesses
+ * more of the blocks not yet witnessed, and a held one costs nothing), or its own at the head. Decided
+ * bottom-up, a scan can choose batch by batch as its blocks come: `pickedFrom` says header `from` was
+ * chosen by the batch below (`topPicked` of that batch), so the batches together choose what the whole
+ * range would. Returns the witness of each block (`witness[n - from]`).
  */
-export function hashWitness(n: number, head: number): number {
-  return n % 2 === 0 && n + 1 <= head ? n + 1 : n;
+export function headerCover(from: number, to: number, head: number, held: (n: number) => boolean, pickedFrom = false): { witness: number[]; topPicked: boolean } {
+  const witness: number[] = [];
+  let picked = pickedFrom;
+  for (let n = from; n <= to; n++) {
+    if (picked || held(n)) {
+      witness.push(n);
+      picked = false;
+    } else if (n + 1 <= head) {
+      witness.push(n + 1);
+      picked = true;
+    } else witness.push(n);
+  }
+  return { witness, topPicked: picked };
 }
 
-/** The methods whose answers are checked by hash alone with `hashWitness` (block scans, every block asked). */
+/** Items a check goes through before it lets the event loop run (a few ms of work at most). */
+const YIELD_ITEMS = 500;
+
+/** The methods whose answers are checked by hash alone where a scan planned it (block scans, every block asked). */
 const PAIRED: ReadonlySet<string> = new Set(['trace_block']);
 
 /**
+ * A block scan's choice of witnesses (`BlockCheck.planScan`): batches are announced in ascending order,
+ * each above the last, and each batch's headers are asked together (one turn, so they travel batched).
+ */
+export interface ScanPlan {
+  /**
+   * Blocks `a`..`b`, the batch above the last one announced: chooses and asks its witnesses once `ready`
+   * (the logs of `a`..`b` read) and the choice of the batch below have settled.
+   */
+  batch(a: number, b: number, ready: Promise<unknown>): void;
+  /** The scan has ended (done or failed): its blocks are no longer checked by this plan. */
+  end(): void;
+}
+
+/**
  * Creates a per-run checker that reads headers through the run's header cache and keeps agreed ones in
- * `store`. `head`: the run's head (no header above it is asked for); without it every block's own header is read.
+ * `store`. `head`: the run's head (no header above it is asked for).
  */
 export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): BlockCheck {
-  /** Bloom bit indexes per address or topic: topic0 is one of three, and addresses and topics repeat. */
-  const bitsOf = new Map<string, readonly number[]>();
-  const bloomBitsOf = (value: string): readonly number[] => {
-    const key = value.toLowerCase();
-    let bits = bitsOf.get(key);
-    if (!bits) {
-      bits = bloomBits(key);
-      bitsOf.set(key, bits);
+  /** Witnesses chosen by the scans in progress: per scan, its batches in ascending order. */
+  const scans = new Set<PlannedBatch[]>();
+  const plannedWitness = async (n: number): Promise<number | undefined> => {
+    for (const batches of scans) {
+      if (batches.length === 0 || n < batches[0]!.from || n > batches.at(-1)!.to) continue;
+      // A long scan has thousands of batches: found by bisection.
+      let lo = 0;
+      let hi = batches.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (batches[mid]!.to < n) lo = mid + 1;
+        else hi = mid;
+      }
+      const p = batches[lo]!;
+      if (n >= p.from) return (await p.witness)[n - p.from];
     }
-    return bits;
+    return undefined;
   };
 
   return {
@@ -108,42 +163,79 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
         else byBlock.set(n, [it]);
       }
       const blocks = [...byBlock.keys()];
-      // The header each block is checked against: its own, unless only its hash is needed, its own is not
-      // already held, and the next block's header names it (hashWitness).
-      const witnessOf = blocks.map((n) => {
-        const isLog = byBlock.get(n)!.some((it) => it.address !== undefined && it.topics !== undefined);
-        return isLog || !PAIRED.has(method) || cache.has(n) ? n : hashWitness(n, head);
-      });
+      // The header each block is checked against: its own, unless only its hash is needed and a scan
+      // chose the next block's header to witness it (planScan, headerCover).
+      const witnessOf = await Promise.all(
+        blocks.map(async (n) => {
+          if (!PAIRED.has(method) || byBlock.get(n)!.some((it) => it.address !== undefined && it.topics !== undefined)) return n;
+          return (await plannedWitness(n)) ?? n;
+        }),
+      );
       const wanted = [...new Set(witnessOf)];
       try {
         const read = await Promise.all(wanted.map((w) => cache.block(w)));
         const headerOf = new Map(wanted.map((w, i) => [w, read[i]!]));
         const own: BlockHead[] = [];
-        blocks.forEach((n, i) => {
+        let sinceYield = 0;
+        for (let i = 0; i < blocks.length; i++) {
+          const n = blocks[i]!;
           const w = witnessOf[i]!;
           const h = headerOf.get(w)!;
           const hash = w === n ? h.hash : h.parentHash;
-          for (const it of byBlock.get(n)!) {
+          const list = byBlock.get(n)!;
+          for (const it of list) {
             if (it.blockHash.toLowerCase() !== hash) {
               throw new InvalidResponseError(
                 `${method} returned block ${n} with hash ${it.blockHash.slice(0, 10)}…, but block ${n} is ${hash.slice(0, 10)}…${w === n ? '' : ` (the parent hash of block ${w})`}`,
               );
             }
             if (it.address !== undefined && it.topics !== undefined) {
-              const parts = [it.address, ...it.topics];
-              if (!parts.every((p) => bitsInBloom(h.bloom, bloomBitsOf(p)))) {
-                throw new InvalidResponseError(`${method} returned a log that block ${n}'s logs bloom rules out`);
-              }
+              let inBloomAll = bitsInBloom(h.bloom, bloomBits(it.address));
+              for (let k = 0; inBloomAll && k < it.topics.length; k++) inBloomAll = bitsInBloom(h.bloom, bloomBits(it.topics[k]!));
+              if (!inBloomAll) throw new InvalidResponseError(`${method} returned a log that block ${n}'s logs bloom rules out`);
             }
           }
           if (w === n) own.push(h);
-        });
+          // A range's logs (thousands of items, a first keccak for each new address and topic) are checked
+          // in slices: between them the answers of a scan's calls in flight are read and its next calls
+          // sent, so the node is not left idle while this thread hashes.
+          sinceYield += list.length;
+          if (sinceYield >= YIELD_ITEMS && i + 1 < blocks.length) {
+            sinceYield = 0;
+            await new Promise((r) => setImmediate(r));
+          }
+        }
         if (own.length > 0) store.putBlocks(own.map((h) => ({ number: h.number, hash: h.hash, timestamp: h.timestamp })));
       } catch (err) {
         // A header a scan has yet to hand over was not part of the wrong answer: the cache keeps it awaited.
         for (const w of wanted) cache.forget(w);
         throw err;
       }
+    },
+    planScan() {
+      const mine: PlannedBatch[] = [];
+      scans.add(mine);
+      // Whether the batch below chose the header of the next batch's first block; settles batch by batch.
+      let below: Promise<boolean> = Promise.resolve(false);
+      return {
+        batch(a, b, ready) {
+          const settled = ready.then(
+            () => undefined,
+            () => undefined,
+          );
+          const cover = Promise.all([below, settled]).then(([picked]) => headerCover(a, b, head, (n) => cache.has(n), picked));
+          below = cover.then((c) => c.topPicked);
+          mine.push({ from: a, to: b, witness: cover.then((c) => c.witness) });
+          // Asked in one turn, the batch's headers go out in JSON-RPC batches; a failed read is forgotten
+          // by the cache and asked again by the check that needs it.
+          void cover.then((c) => {
+            for (const w of new Set(c.witness)) if (!cache.has(w)) void cache.load(w).catch(() => undefined);
+          });
+        },
+        end() {
+          scans.delete(mine);
+        },
+      };
     },
   };
 }
@@ -156,12 +248,30 @@ export function inBloom(bloom: Uint8Array, value: string): boolean {
   return bitsInBloom(bloom, bloomBits(value));
 }
 
-/** The three bloom bit indexes of `value`. */
-function bloomBits(value: string): number[] {
-  const h = getBytes(keccak256(value));
-  return [0, 2, 4].map((i) => ((h[i]! << 8) | h[i + 1]!) & 2047);
+/**
+ * Bloom bit indexes per value as given (addresses and topics repeat endlessly: a Transfer topic0 in every
+ * log, the same holders in many). Cleared when full (about 10 MB), so a long run's memory stays bounded.
+ */
+const bitsMemo = new Map<string, readonly [number, number, number]>();
+const BITS_MEMO_MAX = 1 << 16;
+
+/** The three bloom bit indexes of `value`: the first three 16-bit words of its keccak256, 11 bits each. */
+function bloomBits(value: string): readonly [number, number, number] {
+  let bits = bitsMemo.get(value);
+  if (bits === undefined) {
+    const h = keccak256(getBytes(value));
+    const word = (i: number): number => Number.parseInt(h.slice(2 + 4 * i, 6 + 4 * i), 16) & 2047;
+    bits = [word(0), word(1), word(2)];
+    if (bitsMemo.size >= BITS_MEMO_MAX) bitsMemo.clear();
+    bitsMemo.set(value, bits);
+  }
+  return bits;
 }
 
-function bitsInBloom(bloom: Uint8Array, bits: readonly number[]): boolean {
-  return bits.every((bit) => (bloom[255 - (bit >> 3)]! & (1 << (bit & 7))) !== 0);
+function bitsInBloom(bloom: Uint8Array, bits: readonly [number, number, number]): boolean {
+  return bitIn(bloom, bits[0]) && bitIn(bloom, bits[1]) && bitIn(bloom, bits[2]);
+}
+
+function bitIn(bloom: Uint8Array, bit: number): boolean {
+  return (bloom[255 - (bit >> 3)]! & (1 << (bit & 7))) !== 0;
 }

@@ -801,7 +801,7 @@ async function assembleHits(cr: ChainRun, raw: RawHit[]): Promise<Hit[]> {
   const known = cr.known;
   const steps = await pathSteps(cr, raw.flatMap((h) => h.path));
   // Each venue's first and last arrival, whose times the report shows (runReport.ts reads them from the
-  // store): a block scan no longer stores every block's header (sources/validate.ts, hashWitness).
+  // store): a block scan no longer stores every block's header (sources/validate.ts, headerCover).
   // A loop, not Math.min(...list): a venue can receive more transfers than a call has arguments.
   const spans = raw.map((h) => {
     let first = Number.POSITIVE_INFINITY;
