@@ -1,8 +1,9 @@
 /**
- * The deposit check reads a hot wallet's incoming payments once over a window that grows, and answers
- * later candidates from it (trace/depositCheck.ts paymentsInto). Its answers must be what a fresh check
- * reading the store anew gives, also when the store gains rows between two checks in a part of the
- * chain no earlier window covered (as the walk's fetches add them). Pure store logic, no node.
+ * The deposit check reads a hot wallet's incoming payments once per check over a window that grows, and
+ * answers the check's later candidates from it (trace/depositCheck.ts venueReader). Its answers must be
+ * what a fresh check of each candidate alone gives: for candidates of one check whose windows lie apart
+ * or overlap, and across checks when the store gains rows between them in a part of the chain no earlier
+ * window covered (as the walk's fetches add them). Pure store logic, no node.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../src/store/store.js';
@@ -94,5 +95,22 @@ describe('deposit check: a hot wallet read once per window', () => {
     expect(answers).toEqual(fresh);
     // The third candidate's window spans the gap: its payers there count (4 in the gap, 3 + 4 around).
     expect(JSON.stringify(fresh[2], (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toContain('other addresses paid');
+  });
+
+  it('answers the candidates of one check, windows apart and overlapping, as checks of each alone', async () => {
+    const ds = [deposit(4, 1_000), deposit(5, 2_000), deposit(6, 1_500), deposit(7, 1_020)];
+    const rows = [...ds.flatMap((d) => d.rows), ...payers([800, 900, 1_200, 1_350, 1_450, 1_650, 1_700, 1_800, 2_100, 2_200], 0x6000)];
+    const items = ds.map((d) => ({ address: d.address, arrival: d.rows[0]! }));
+    const open = (): Store => {
+      const s = createStore(tempDb());
+      stores.push(s);
+      s.bindChain(1, 'test');
+      s.commit(rows, []);
+      return s;
+    };
+    const together = await checker(open()).check(items, false);
+    const alone = await Promise.all(items.map(async (item) => (await checker(open()).check([item], false)).get(item.address)?.evidence ?? null));
+    expect(alone.every((e) => e !== null)).toBe(true);
+    expect(items.map((item) => together.get(item.address)?.evidence ?? null)).toEqual(alone);
   });
 });

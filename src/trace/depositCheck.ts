@@ -83,12 +83,14 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     !opts.labelInForce || (label.validFrom === null && label.validTo === null) || opts.labelInForce(label, evidence.sweepBlock);
 
   /**
-   * The payments into a hot wallet within [from, to] (value > 0, not to itself), each with whether its
-   * payer is outside the wallet's entity, by block. Read from the store once per wallet over one
-   * contiguous window that only grows: the candidates of a trace ask about the same few wallets over
-   * overlapping windows (at 20,000 bench addresses 2,822 asks read 1.1M rows, 5 s, when each read its own).
-   * A window the store held once stays complete (ensure fetched it whole), so the union of two
-   * overlapping ones is complete too; a window apart from the cached one replaces it.
+   * A reader of the payments into a hot wallet within [from, to] (value > 0, not to itself), each with
+   * whether its payer is outside the wallet's entity, by block: read from the store once per wallet over
+   * one contiguous window that only grows, the candidates of one check answered from it (they ask about
+   * the same few wallets over overlapping windows: at 20,000 bench addresses 2,822 asks read 1.1M rows,
+   * 5 s, when each read its own). One reader serves one check, whose windows are all fetched before the
+   * first read and nothing is stored between its reads; a later check reads anew, as the store may have
+   * gained rows in a window an earlier check read (a scan refused then, made later). A window apart from
+   * the one held replaces it: the blocks between were not asked for.
    */
   interface Payment {
     block: number;
@@ -96,24 +98,26 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     txHash: string;
     foreign: boolean;
   }
-  const intoVenue = new Map<Address, { from: number; to: number; rows: Payment[] }>();
-  const paymentsInto = (venue: Address, from: number, to: number): Payment[] => {
-    let held = intoVenue.get(venue);
-    if (!held || from < held.from || to > held.to) {
-      const [lo, hi] = held && from <= held.to + 1 && to >= held.from - 1 ? [Math.min(from, held.from), Math.max(to, held.to)] : [from, to];
-      const entity = labels.get(venue)?.entity;
-      const rows = store
-        .transfersOf(venue, 'to', lo, hi)
-        .filter((t) => t.amount > 0n && t.from !== t.to)
-        .map((t): Payment => ({ block: t.blockNumber, from: t.from, txHash: t.txHash, foreign: labels.get(t.from)?.entity !== entity }))
-        .sort((a, b) => a.block - b.block);
-      intoVenue.set(venue, (held = { from: lo, to: hi, rows }));
-    }
-    const { rows } = held;
-    let i = lowerBound(rows, from);
-    const out: Payment[] = [];
-    for (; i < rows.length && rows[i]!.block <= to; i++) out.push(rows[i]!);
-    return out;
+  const venueReader = (): ((venue: Address, from: number, to: number) => Payment[]) => {
+    const intoVenue = new Map<Address, { from: number; to: number; rows: Payment[] }>();
+    return (venue, from, to) => {
+      let held = intoVenue.get(venue);
+      if (!held || from < held.from || to > held.to) {
+        const [lo, hi] = held && from <= held.to + 1 && to >= held.from - 1 ? [Math.min(from, held.from), Math.max(to, held.to)] : [from, to];
+        const entity = labels.get(venue)?.entity;
+        const rows = store
+          .transfersOf(venue, 'to', lo, hi)
+          .filter((t) => t.amount > 0n && t.from !== t.to)
+          .map((t): Payment => ({ block: t.blockNumber, from: t.from, txHash: t.txHash, foreign: labels.get(t.from)?.entity !== entity }))
+          .sort((a, b) => a.block - b.block);
+        intoVenue.set(venue, (held = { from: lo, to: hi, rows }));
+      }
+      const { rows } = held;
+      let i = lowerBound(rows, from);
+      const out: Payment[] = [];
+      for (; i < rows.length && rows[i]!.block <= to; i++) out.push(rows[i]!);
+      return out;
+    };
   };
 
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
@@ -132,6 +136,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     stats,
     known,
     async check(items, lookup) {
+      const paymentsInto = venueReader();
       // The addresses not asked about before, looked up in one statement rather than one each.
       const unseen = [...new Set(items.map((i) => i.address).filter((a) => !seen.has(a)))];
       if (unseen.length > 1) {
