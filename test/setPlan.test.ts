@@ -105,6 +105,10 @@ describe('the address-set plan', () => {
     expect(time.coverage.native).not.toContain('address set');
   });
 
+  /** Whether a call is an enclosing-frame query, and a block whose trees the set plan reads by trace_block (set by the next test). */
+  let enclosing: (c: { method: string; params: unknown }) => boolean;
+  let slow: number;
+
   it('reads the trees of a block whose trace_block never answers with trace_transaction: one slow block does not stop the run', async () => {
     // The enclosing-frame queries (the only trace_filter by toAddress of a walk out) are refused as too
     // large, so nested frames are decided by trees; where the set plan reads them by trace_block (the probe asks the head):
@@ -117,7 +121,7 @@ describe('the address-set plan', () => {
       }
     }
     expect(makers.size).toBeGreaterThan(0);
-    const enclosing = (c: { method: string; params: unknown }): boolean => {
+    enclosing = (c: { method: string; params: unknown }): boolean => {
       const to = (c.params as { toAddress?: string[] }[])[0]?.toAddress;
       return c.method === 'trace_filter' && Array.isArray(to) && to.every((a) => makers.has(a.toLowerCase()));
     };
@@ -132,7 +136,7 @@ describe('the address-set plan', () => {
       await seen.stop();
     }
     expect(treeBlocks.length).toBeGreaterThan(0);
-    const slow = treeBlocks[0]!;
+    slow = treeBlocks[0]!;
     const proxy = await startProxy(anvil.url, { tooMany: enclosing, hold: (c) => c.method === 'trace_block' && (c.params as string[])[0] === `0x${slow.toString(16)}` });
     try {
       const r = await trace(proxy.url, tempDb(), info.seeds, { hops: info.hops, strategy: 'set' }, {}, client);
@@ -141,6 +145,23 @@ describe('the address-set plan', () => {
       expect(proxy.calls['trace_transaction'] ?? 0).toBeGreaterThan(0);
       expect(followed(r)).toEqual(followed(byAddress));
       expect(hits(r)).toEqual(hits(byAddress));
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
+  it('stops at once, unsplit, when no tree of a block can be read: a failed tree read is not a set refused as too large', async () => {
+    const proxy = await startProxy(anvil.url, {
+      tooMany: enclosing,
+      hold: (c) => (c.method === 'trace_block' && (c.params as string[])[0] === `0x${slow.toString(16)}`) || (c.method === 'trace_transaction' && !/^0x0+$/.test((c.params as string[])[0]!)), // (the probe asks a hash of zeros)
+    });
+    const progress: string[] = [];
+    try {
+      await expect(trace(proxy.url, tempDb(), info.seeds, { hops: info.hops, strategy: 'set' }, { onProgress: (m) => progress.push(m) }, { timeoutMs: 1_000, maxRetries: 1 })).rejects.toThrow(/trace_transaction failed/);
+      expect(progress.filter((m) => m.includes('refused a set'))).toEqual([]);
+      // The block's trace_block and its transaction's trace_transaction, each asked twice (one retry):
+      // the range is not halved to ask the same trees again.
+      expect(proxy.served['hold']).toBeLessThanOrEqual(4);
     } finally {
       await proxy.stop();
     }

@@ -216,7 +216,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
               refusedAt = a;
               throw new SetRefused(err);
             }
-            throw err;
+            // A tree or header read after the query failed: nothing about the range, not to be split.
+            throw isSetQueryError(err) ? err : new NotAboutRange(err);
           }
         },
         onChunk: (a, b, raw) => {
@@ -228,6 +229,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         },
       });
     } catch (err) {
+      if (err instanceof NotAboutRange) throw err.cause;
       if (!(err instanceof SetRefused)) throw err;
       setRefused(rpc, s.spanKey, group.length);
       const half = Math.ceil(group.length / 2);
@@ -466,6 +468,16 @@ class SetRefused extends HoptraceError {
   override name = 'SetRefused';
   constructor(cause: unknown) {
     super('the endpoint refused a set of addresses as too large.', { cause });
+  }
+}
+
+/** A failure of a read after a set query (a tree, a header), carried past the range walk unsplit; readSet rethrows its cause. */
+class NotAboutRange extends HoptraceError {
+  override name = 'NotAboutRange';
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.cause = cause;
   }
 }
 

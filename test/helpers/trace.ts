@@ -60,7 +60,7 @@ export async function trace(
   db: string,
   seeds: Address[],
   req: Partial<TraceRequest> = {},
-  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData' | 'seedList'>> = {},
+  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData' | 'seedList' | 'onProgress'>> = {},
   client: Partial<RpcClientOptions> = {},
 ): Promise<TraceResult> {
   const rpc = createRpcClient({ url, rps: 500, timeoutMs: 10_000, ...client });
