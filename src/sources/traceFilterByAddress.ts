@@ -31,7 +31,8 @@ type Filter = (ctx: SourceContext, addresses: readonly Address[], side: Side, fr
  * one more trace_filter shows (enclosingFrames), then for the transactions they do not decide, trace_block
  * per block holding such transactions, where the endpoint serves it (one call for every transaction of the block, at half
  * trace_transaction's price in the bundled table; its answer checked against the header the
- * trace_filter answer of that block was checked with), else per transaction.
+ * trace_filter answer of that block was checked with), else — or where trace_block did not answer for
+ * that block — per transaction (timed as `trace_transaction:tree`).
  */
 function filteredReader(
   costKey: string,
