@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { RpcClient } from '../src/rpc/client.js';
 import type { CallCosts } from '../src/sources/cost.js';
 import { createHeaderCache } from '../src/sources/headers.js';
-import { choosePlan, type PlanInput } from '../src/sources/planner.js';
+import { choosePlan, planCredits, type PlanInput } from '../src/sources/planner.js';
 import { keyCovers, keyFor, storedKey } from '../src/sources/source.js';
 import { createSetSources, createSources } from '../src/sources/sources.js';
 import { decidedByFrames, decodeFiltered } from '../src/sources/traceFilterByAddress.js';
-import { parsePriceTable } from '../src/rpc/price.js';
+import { parsePriceTable, standInCredits } from '../src/rpc/price.js';
 import { readCapabilities, type Capabilities } from '../src/sources/probe.js';
 
 /** A cost table of fixed means per key (ms per call) and call counts, as cost.ts would measure them. */
@@ -144,6 +144,35 @@ describe('the address-set plan', () => {
     // Native movements wanted and no trace_filter: no set plan.
     expect(choosePlan(level(400, { strategy: 'set', setNative: null }))).toMatchObject({ plan: 'address', setRefused: true });
     expect(choosePlan(level(400, { objective: 'credits', price, setNative: null })).plan).not.toBe('set');
+  });
+
+  it('prices a method the table lacks at one stand-in per table, whatever the plan holds', () => {
+    const partial = parsePriceTable(JSON.stringify({ methods: { eth_getLogs: 60, trace_block: 1 } }), 'partial.json');
+    const priceIn = (m: string) => partial.methods.get(m)?.credits;
+    const standIn = standInCredits(partial);
+    expect(standIn).toBe(30.5);
+    // Both: 10 eth_getLogs and 10 trace_filter (unpriced), plus keys of no calls. One price for trace_filter in both.
+    const perAddress = planCredits({ 'eth_getLogs:address': 10, trace_filter: 10, trace_transaction: 0 }, priceIn, standIn);
+    const bySet = planCredits({ 'eth_getLogs:set': 10, 'trace_filter:set': 10, 'trace_filter:enclosing': 0, 'trace_block:tree': 0 }, priceIn, standIn);
+    expect(perAddress).toBe(10 * 60 + 10 * 30.5);
+    expect(bySet).toBe(perAddress);
+    // Through the planner: the fetcher hands the table's stand-in over.
+    const p = choosePlan(level(150, { objective: 'credits', price: priceIn, standIn, costs: costs({}, { 'trace_filter:set': 1 }) }));
+    expect(p.setCost).toBe(60 + 4 * 30.5);
+  });
+
+  it("times the set source's trace_transaction trees under their own key, and before set queries are measured prices its trees as the per-address plan's", () => {
+    // An endpoint without trace_block: the set source's trees are trace_transaction:tree, priced as trace_transaction.
+    const noBlock = sets.find((s) => s.part === 'native')!.calls(4, { perSetFilter: 0, perSetTxTree: 2, perEnclosing: 0 });
+    expect(noBlock).toMatchObject({ 'trace_filter:set': 4, 'trace_transaction:tree': 8 });
+    const measured = costs({}, { trace_filter: 10, trace_transaction: 5, 'trace_filter:set': 10, 'trace_transaction:tree': 20 });
+    const p = choosePlan(level(150, { objective: 'credits', price, costs: measured }));
+    // Per address: 150 × 4 chunks of trace_filter, half a tree each; by set: 4 queries, two trees each.
+    expect(p.addressCost).toBe(150 * 60 + 600 * 40 + 300 * 40);
+    expect(p.setCost).toBe(60 + 4 * 40 + 8 * 40);
+    // First run (no set query measured yet): the set plan's trees are as many as per address, not free.
+    const first = choosePlan(level(150, { objective: 'credits', price, costs: costs({}, { trace_filter: 10, trace_transaction: 5 }) }));
+    expect(first.setCost).toBe(60 + 4 * 40 + 300 * 40);
   });
 
   it('decides a nested frame by its ancestors when one more trace_filter shows them all, else leaves it to the tree', () => {

@@ -7,8 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
+import { createRpcClient } from '../src/rpc/client.js';
 import { callsByMethod, priceCalls } from '../src/rpc/price.js';
 import { readPriceTable } from '../src/rpc/priceFile.js';
+import { createFetcher, type Strategy } from '../src/sources/fetcher.js';
+import { createStore } from '../src/store/store.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { tracedEdgesOf } from '../src/trace/run.js';
 import type { Address } from '../src/types.js';
@@ -36,6 +39,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await anvil?.stop();
 });
+
+/** One JSON-RPC call straight to the node (not through a proxy or the client under test). */
+async function rpcCall<T>(method: string, params: unknown[]): Promise<T> {
+  const res = await fetch(anvil.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  return ((await res.json()) as { result: T }).result;
+}
 
 /** The movements the walk followed, as sorted `txHash|ref` keys. */
 const followed = (r: TraceResult): string[] => (tracedEdgesOf(r) ?? []).map((e) => `${e.txHash}|${e.ref}`).sort();
@@ -95,6 +104,107 @@ describe('the address-set plan', () => {
     // Unmeasured, set queries are not weighed by time: the default chose as before there was a set plan.
     expect(time.coverage.native).not.toContain('address set');
   });
+
+  /** Whether a call is an enclosing-frame query, and a block whose trees the set plan reads by trace_block (set by the next test). */
+  let enclosing: (c: { method: string; params: unknown }) => boolean;
+  let slow: number;
+
+  it('reads the trees of a block whose trace_block never answers with trace_transaction: one slow block does not stop the run', async () => {
+    // The enclosing-frame queries (the only trace_filter by toAddress of a walk out) are refused as too
+    // large, so nested frames are decided by trees; where the set plan reads them by trace_block (the probe asks the head):
+    // They ask for the calls into the contracts that made nested frames (the payers of the internal
+    // movements followed); the deposit checks ask by toAddress too, for other addresses.
+    const makers = new Set<string>();
+    for (const tx of new Set(followed(byAddress).filter((k) => /\|trace:\d/.test(k)).map((k) => k.split('|')[0]!))) {
+      for (const f of await rpcCall<{ traceAddress: number[]; action: { from?: string } }[]>('trace_transaction', [tx])) {
+        if (f.traceAddress.length > 0 && f.action.from) makers.add(f.action.from.toLowerCase());
+      }
+    }
+    expect(makers.size).toBeGreaterThan(0);
+    enclosing = (c: { method: string; params: unknown }): boolean => {
+      const to = (c.params as { toAddress?: string[] }[])[0]?.toAddress;
+      return c.method === 'trace_filter' && Array.isArray(to) && to.every((a) => makers.has(a.toLowerCase()));
+    };
+    const client = { timeoutMs: 1_000 };
+    const seen = await startProxy(anvil.url, { record: ['trace_block'], tooMany: enclosing });
+    let treeBlocks: number[];
+    try {
+      await trace(seen.url, tempDb(), info.seeds, { hops: info.hops, strategy: 'set' }, {}, client);
+      expect(seen.served['too-many']).toBeGreaterThan(0);
+      treeBlocks = [...new Set((seen.recorded['trace_block'] ?? []).map((p) => Number.parseInt((p as string[])[0]!, 16)))].filter((n) => n !== info.head);
+    } finally {
+      await seen.stop();
+    }
+    expect(treeBlocks.length).toBeGreaterThan(0);
+    slow = treeBlocks[0]!;
+    const proxy = await startProxy(anvil.url, { tooMany: enclosing, hold: (c) => c.method === 'trace_block' && (c.params as string[])[0] === `0x${slow.toString(16)}` });
+    try {
+      const r = await trace(proxy.url, tempDb(), info.seeds, { hops: info.hops, strategy: 'set' }, {}, client);
+      expect(proxy.served['hold']).toBeGreaterThan(0);
+      // That block's transactions were read one by one, as the per-address plan reads them.
+      expect(proxy.calls['trace_transaction'] ?? 0).toBeGreaterThan(0);
+      expect(followed(r)).toEqual(followed(byAddress));
+      expect(hits(r)).toEqual(hits(byAddress));
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
+  it('stops at once, unsplit, when no tree of a block can be read: a failed tree read is not a set refused as too large', async () => {
+    const proxy = await startProxy(anvil.url, {
+      tooMany: enclosing,
+      hold: (c) => (c.method === 'trace_block' && (c.params as string[])[0] === `0x${slow.toString(16)}`) || (c.method === 'trace_transaction' && !/^0x0+$/.test((c.params as string[])[0]!)), // (the probe asks a hash of zeros)
+    });
+    const progress: string[] = [];
+    try {
+      await expect(trace(proxy.url, tempDb(), info.seeds, { hops: info.hops, strategy: 'set' }, { onProgress: (m) => progress.push(m) }, { timeoutMs: 1_000, maxRetries: 1 })).rejects.toThrow(/trace_transaction failed/);
+      expect(progress.filter((m) => m.includes('refused a set'))).toEqual([]);
+      // The block's trace_block and its transaction's trace_transaction, each asked twice (one retry):
+      // the range is not halved to ask the same trees again.
+      expect(proxy.served['hold']).toBeLessThanOrEqual(4);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
+  it('a set query over one block that times out is split, and an enclosing-frame query that times out leaves its transactions to tree reads', async () => {
+    // A contract that paid out in a nested frame, at its block: the set query of it and a seed over that
+    // one block never answers; nor does the query of the calls into it (the enclosing frames).
+    const tx = followed(byAddress).find((k) => /\|trace:\d/.test(k))!.split('|')[0]!;
+    const frame = (await rpcCall<{ traceAddress: number[]; blockNumber: number; action: { from: string } }[]>('trace_transaction', [tx])).find((f) => f.traceAddress.length > 0)!;
+    const payer = frame.action.from.toLowerCase() as Address;
+    const block = frame.blockNumber;
+    const needs = [payer, info.seeds[0]!].map((address) => ({ address, side: 'from' as const, from: block, to: block }));
+    const rows = async (url: string, strategy: Strategy): Promise<string[]> => {
+      const rpc = createRpcClient({ url, rps: 500, timeoutMs: 1_000 });
+      const store = createStore(tempDb());
+      try {
+        store.bindChain(31337, rpc.endpoint);
+        // As an earlier run probed them (the probe's own queries are not what is held here).
+        store.setMeta(`caps:${rpc.endpoint}`, JSON.stringify({ traceFilter: true, traceTransaction: true, traceBlock: true, debugTraceBlock: false }));
+        await createFetcher({ rpc, store, chainId: 31337, head: info.head, strategy, maxScanBlocks: 10_000 }).ensure(needs);
+        return needs.flatMap((n) => store.transfersOf(n.address, 'from', block, block)).map((t) => `${t.txHash}|${t.ref}|${t.amount}`).sort();
+      } finally {
+        store.close();
+      }
+    };
+    const proxy = await startProxy(anvil.url, {
+      hold: (c) => {
+        const f = (c.params as { fromAddress?: unknown[]; toAddress?: unknown[] }[])[0];
+        return c.method === 'trace_filter' && ((f?.fromAddress?.length ?? 0) > 1 || f?.toAddress !== undefined);
+      },
+    });
+    try {
+      const bySet = await rows(proxy.url, 'set');
+      expect(proxy.served['hold']).toBeGreaterThanOrEqual(2);
+      expect(proxy.calls['trace_block'] ?? 0).toBeGreaterThan(0);
+      const perAddress = await rows(anvil.url, 'address');
+      expect(perAddress.some((k) => /\|trace:\d/.test(k))).toBe(true);
+      expect(bySet).toEqual(perAddress);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
 
   it.each([3, 1])('splits a set the endpoint refuses as too large, down to what it takes (%i), and still reads everything', async (maxAddresses) => {
     const proxy = await startProxy(anvil.url, { setLimit: { maxAddresses } });

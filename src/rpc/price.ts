@@ -91,6 +91,16 @@ export function priceCalls(calls: Readonly<Record<string, number>>, table: Price
 }
 
 /**
+ * What a plan (sources/planner.ts) counts a call of a method `table` does not price at: the mean of the
+ * prices it has (1 for an empty table). One figure per table, so a method is priced alike in every plan;
+ * the run's own figures (`priceCalls`) never price such calls, they list them as unpriced.
+ */
+export function standInCredits(table: Pick<PriceTable, 'methods'>): number {
+  const prices = [...table.methods.values()].map((m) => m.credits);
+  return prices.length > 0 ? prices.reduce((a, b) => a + b, 0) / prices.length : 1;
+}
+
+/**
  * Credits rounded once, here, to a millionth: a fractional price (0.1 per call) summed in binary floating
  * point gives 12.100000000000001, and the text and JSON of one run must read the same figure.
  */

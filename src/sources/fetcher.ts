@@ -12,8 +12,8 @@
  * to take, or by the credits its calls cost (`objective`). Rows and their interval markers are written in
  * one transaction (Store.commit).
  */
-import { HoptraceError } from '../errors.js';
-import type { PriceTable } from '../rpc/price.js';
+import { HoptraceError, RpcError } from '../errors.js';
+import { standInCredits, type PriceTable } from '../rpc/price.js';
 import { readPriceTable } from '../rpc/priceFile.js';
 import type { RpcClient } from '../rpc/client.js';
 import { MethodUnsupportedError } from '../rpc/errors.js';
@@ -28,7 +28,7 @@ import { choosePlan, type Objective, type SideNeeds, type Strategy } from './pla
 import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
 import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type SetSource, type Side, type Source, type SourceContext } from './source.js';
 import { createSetSources, createSources } from './sources.js';
-import { learnedSetSize, setAnswered, setRefused } from './setSize.js';
+import { isSetQueryError, learnedSetSize, setAnswered, setRefused } from './setSize.js';
 import { createBlockCheck } from './validate.js';
 
 export type { Objective, Strategy } from './planner.js';
@@ -192,8 +192,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   /**
    * Reads `range` for every address of `group` on `side` with a set source, committing each chunk with an
-   * interval marker per address. A set the endpoint refuses as too large (too many results, a timeout:
-   * a complaint that names no block cap) is split in two from the refused chunk on, and the set size the
+   * interval marker per address. A set the endpoint refuses as too large (its query, not a tree read
+   * after it, timed out over any span, or drew a complaint that names no block cap: `refusesSet`) is
+   * split in two from the refused chunk on, and the set size the
    * endpoint takes is learned smaller (setSize.ts); a set of one address is a per-address query, whose
    * range is split as any (rpc/ranges.ts). A stated block cap shrinks the range, not the set.
    */
@@ -211,11 +212,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
           try {
             return await s.fetch(ctx, { addresses: group, side }, a, b);
           } catch (err) {
-            if (group.length > 1 && parseRangeError(err, a, b)?.source === 'halved') {
+            if (group.length > 1 && refusesSet(err, a, b)) {
               refusedAt = a;
               throw new SetRefused(err);
             }
-            throw err;
+            // A tree or header read after the query failed: nothing about the range, not to be split.
+            throw isSetQueryError(err) ? err : new NotAboutRange(err);
           }
         },
         onChunk: (a, b, raw) => {
@@ -227,6 +229,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         },
       });
     } catch (err) {
+      if (err instanceof NotAboutRange) throw err.cause;
       if (!(err instanceof SetRefused)) throw err;
       setRefused(rpc, s.spanKey, group.length);
       const half = Math.ceil(group.length / 2);
@@ -369,7 +372,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       setNative,
       setSize: (key) => learnedSetSize(rpc, key),
       objective: opts.objective ?? 'time',
-      ...(table ? { price: (method: string) => table.methods.get(method)?.credits } : {}),
+      ...(table ? { price: (method: string) => table.methods.get(method)?.credits, standIn: standInCredits(table) } : {}),
       scannedFull: holding(NATIVE_KEYS.filter((k) => k.scope === 'block'), ANY_ADDRESS, 'from', memo),
       addressLogs: preferred(c, 'logs', 'address'),
       addressNative,
@@ -466,6 +469,26 @@ class SetRefused extends HoptraceError {
   constructor(cause: unknown) {
     super('the endpoint refused a set of addresses as too large.', { cause });
   }
+}
+
+/** A failure of a read after a set query (a tree, a header), carried past the range walk unsplit; readSet rethrows its cause. */
+class NotAboutRange extends HoptraceError {
+  override name = 'NotAboutRange';
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.cause = cause;
+  }
+}
+
+/**
+ * Whether `err` refuses a set query as too large: the query's own failure (not a tree or header read
+ * after it: setSize.ts setQuery), a timeout (over one block too: a set over one busy block can be too
+ * heavy) or a too-large complaint that names no block cap.
+ */
+function refusesSet(err: unknown, from: number, to: number): boolean {
+  if (!isSetQueryError(err)) return false;
+  return (err instanceof RpcError && err.timedOut === true) || parseRangeError(err, from, to)?.source === 'halved';
 }
 
 /** Per side, the blocks some need of `work` lacks and how many addresses want them (the planner's set input). */

@@ -4,6 +4,7 @@ import type { Transfer } from '../types.js';
 import { addressToTopic } from '../util/address.js';
 import { decodeLog, TOPIC_TRANSFER, VALUE_EVENTS } from './logs.js';
 import { addressKeys, RANGED, type Source, type SourceContext } from './source.js';
+import { setQuery } from './setSize.js';
 
 /**
  * ERC-20 transfers and WETH wraps of one address, by its topic: eth_getLogs with the address as topic1
@@ -29,7 +30,7 @@ export const logsByAddress = (): Source<RpcLog[]> => ({
 /** One eth_getLogs over `from..to`, checked against the headers of the blocks it names, refetched while inconsistent. */
 export function readLogs(ctx: SourceContext, costKey: string, topics: (string | readonly string[] | null)[], from: number, to: number): Promise<RpcLog[]> {
   return refetching('eth_getLogs', ctx.rpc.endpoint, async () => {
-    const logs = await getLogs(ctx.rpc, { fromBlock: from, toBlock: to, topics }, { ...RANGED, costKey });
+    const logs = await setQuery(getLogs(ctx.rpc, { fromBlock: from, toBlock: to, topics }, { ...RANGED, costKey }));
     await ctx.blockCheck.check(logs, 'eth_getLogs');
     return logs;
   });

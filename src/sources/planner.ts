@@ -14,7 +14,7 @@
  * Pure: no node, no store (test/planner.test.ts).
  */
 import { planCost, type CallCosts, type CallCounts } from './cost.js';
-import type { SetSource, Source } from './source.js';
+import type { SetRatios, SetSource, Source } from './source.js';
 import { difference, size, union, type Interval } from '../util/intervals.js';
 
 /**
@@ -63,6 +63,8 @@ export interface PlanInput {
   objective?: Objective;
   /** With `credits`: the credits of one call of `method`, undefined when the table does not price it. */
   price?(method: string): number | undefined;
+  /** With `credits`: what a method `price` does not price is planned at (rpc/price.ts standInCredits); default 1. */
+  standIn?: number;
   /** Hop levels still to walk, this one included. */
   levels: number;
   /** A scan longer than this is never made. */
@@ -110,15 +112,17 @@ export function methodOfKey(key: string): string {
   return i < 0 ? key : key.slice(0, i);
 }
 
-/** Credits of a plan: each call at its method's price; a method the table does not price at the mean of those it does. */
-export function planCredits(plan: CallCounts, price: (method: string) => number | undefined): number {
-  const priced = Object.keys(plan).map((k) => price(methodOfKey(k))).filter((p): p is number => p !== undefined);
-  const fallback = priced.length > 0 ? priced.reduce((a, b) => a + b, 0) / priced.length : 1;
-  return Object.entries(plan).reduce((sum, [k, n]) => sum + n * (price(methodOfKey(k)) ?? fallback), 0);
+/**
+ * Credits of a plan: each call at its method's price; a method the table does not price at `standIn`, one
+ * figure per table (not one drawn from the plan's own methods, which would price the same method
+ * differently in two plans).
+ */
+export function planCredits(plan: CallCounts, price: (method: string) => number | undefined, standIn = 1): number {
+  return Object.entries(plan).reduce((sum, [k, n]) => sum + (n > 0 ? n * (price(methodOfKey(k)) ?? standIn) : 0), 0);
 }
 
 /** Calls of the set plan for one part: per side, chunks of its ranges × sets of its addresses. */
-function setCalls(source: SetSource, sides: readonly SideNeeds[], input: PlanInput, ratios: { perSetFilter: number; perEnclosing: number }): CallCounts {
+function setCalls(source: SetSource, sides: readonly SideNeeds[], input: PlanInput, ratios: SetRatios): CallCounts {
   const span = input.span(source.spanKey);
   const per = Math.max(1, input.setSize?.(source.spanKey) ?? 1);
   const n = sides.reduce((sum, s) => sum + (s.addresses > 0 ? chunks(s.ranges, span) * Math.ceil(s.addresses / per) : 0), 0);
@@ -135,27 +139,32 @@ export function choosePlan(input: PlanInput): Plan {
   // trees and enclosing-frame queries a set trace_filter has.
   const ratio = (num: string, den: string): number => (costs.calls(den) > 0 ? costs.calls(num) / costs.calls(den) : 0);
   const perFilter = ratio('trace_transaction', 'trace_filter');
-  const perSetFilter = ratio('trace_block:tree', 'trace_filter:set');
-  const perEnclosing = ratio('trace_filter:enclosing', 'trace_filter:set');
+  const setRatios: SetRatios = {
+    perSetFilter: ratio('trace_block:tree', 'trace_filter:set'),
+    perSetTxTree: ratio('trace_transaction:tree', 'trace_filter:set'),
+    perEnclosing: ratio('trace_filter:enclosing', 'trace_filter:set'),
+  };
   const blockPlan = merge(
     input.scanNative?.calls(blocksToRead, { perFilter }) ?? {},
     input.scanLogs.calls(chunks(wanted, spanOf(input.scanLogs, input)), { perFilter }),
   );
-  const addressPlan = merge(
-    input.addressLogs.calls(chunks(input.logParts, spanOf(input.addressLogs, input)), { perFilter }),
-    input.addressNative.calls(chunks(input.nativeParts, spanOf(input.addressNative, input)), { perFilter }),
-  );
+  const addressNativeCalls = input.addressNative.calls(chunks(input.nativeParts, spanOf(input.addressNative, input)), { perFilter });
+  const addressPlan = merge(input.addressLogs.calls(chunks(input.logParts, spanOf(input.addressLogs, input)), { perFilter }), addressNativeCalls);
   const needsLogs = input.logParts.length > 0;
   const needsNative = input.nativeParts.length > 0;
   const setServed = (!needsLogs || !!input.setLogs) && (!needsNative || !!input.setNative);
+  // Before a set trace_filter was measured here, its trees are taken to be as many as the per-address
+  // plan's (read by trace_transaction, its enclosing-frame queries not counted): not free.
+  const setUnmeasured = costs.calls('trace_filter:set') === 0;
   const setPlan: CallCounts | null = setServed
     ? merge(
-        needsLogs ? setCalls(input.setLogs!, input.logSides ?? [], input, { perSetFilter, perEnclosing }) : {},
-        needsNative ? setCalls(input.setNative!, input.nativeSides ?? [], input, { perSetFilter, perEnclosing }) : {},
+        needsLogs ? setCalls(input.setLogs!, input.logSides ?? [], input, setRatios) : {},
+        needsNative ? setCalls(input.setNative!, input.nativeSides ?? [], input, setRatios) : {},
+        needsNative && setUnmeasured ? { 'trace_transaction:tree': addressNativeCalls['trace_transaction'] ?? 0 } : {},
       )
     : null;
   const levels = Math.max(1, input.levels);
-  const price = (plan: CallCounts): number => (objective === 'credits' && input.price ? planCredits(plan, input.price) : planCost(plan, costs));
+  const price = (plan: CallCounts): number => (objective === 'credits' && input.price ? planCredits(plan, input.price, input.standIn) : planCost(plan, costs));
   const blockCost = price(blockPlan);
   const addressCost = price(addressPlan) * levels;
   // By time, a set plan is weighed only once its queries were measured here (see the module comment).

@@ -114,6 +114,13 @@ export function keyFor(source: Pick<Source, 'name' | 'keys'>, side: Side): Range
 /** Range queries give up on a timeout after one retry: the range is split instead (rpc/ranges.ts). */
 export const RANGED = { timeoutRetries: 1 } as const;
 
+/** What a set trace_filter has been bringing along per call on an endpoint (SetSource.calls). */
+export interface SetRatios {
+  perSetFilter: number;
+  perSetTxTree: number;
+  perEnclosing: number;
+}
+
 /**
  * A set of addresses and the side asked about them: one call reads every address of the set at once
  * (trace_filter takes a list of addresses, eth_getLogs a list of topics in one position).
@@ -141,10 +148,11 @@ export interface SetSource<Raw = unknown> {
   available(caps: Capabilities): boolean;
   /**
    * The calls `chunks` set queries take, per cost key (cost.ts); what a set trace_filter has been bringing
-   * along on this endpoint: `perSetFilter` trees (trace_block calls), `perEnclosing` queries of the frames
-   * enclosing nested ones.
+   * along on this endpoint: `perSetFilter` trees read by trace_block, `perSetTxTree` trees read by
+   * trace_transaction (endpoints without trace_block, or a block it did not answer), `perEnclosing`
+   * queries of the frames enclosing nested ones.
    */
-  calls(chunks: number, costs: { perSetFilter: number; perEnclosing: number }): CallCounts;
+  calls(chunks: number, costs: SetRatios): CallCounts;
   /** Extract: every call needed for the set over blocks `from..to`. */
   fetch(ctx: SourceContext, set: AddressSet, from: number, to: number): Promise<Raw>;
   /** Transform: the rows of what fetch read (pure). */

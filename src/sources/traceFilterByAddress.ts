@@ -5,9 +5,11 @@ import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import { RpcError } from '../errors.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { parseRangeError } from '../rpc/ranges.js';
+import { InconsistentAnswerError, MethodUnsupportedError } from '../rpc/errors.js';
 import { refetching } from '../rpc/refetch.js';
 import type { Address, Transfer } from '../types.js';
 import { addressKeys, RANGED, type SetSource, type Side, type Source, type SourceContext } from './source.js';
+import { setQuery } from './setSize.js';
 import { decodeTraces } from './traces.js';
 
 /** What trace_filter found, with the whole tree of each transaction it found internal movements in. */
@@ -29,7 +31,8 @@ type Filter = (ctx: SourceContext, addresses: readonly Address[], side: Side, fr
  * one more trace_filter shows (enclosingFrames), then for the transactions they do not decide, trace_block
  * per block holding such transactions, where the endpoint serves it (one call for every transaction of the block, at half
  * trace_transaction's price in the bundled table; its answer checked against the header the
- * trace_filter answer of that block was checked with), else per transaction.
+ * trace_filter answer of that block was checked with), else — or where trace_block did not answer for
+ * that block — per transaction (timed as `trace_transaction:tree`).
  */
 function filteredReader(
   costKey: string,
@@ -37,25 +40,36 @@ function filteredReader(
 ): (ctx: SourceContext, addresses: readonly Address[], side: Side, from: number, to: number) => Promise<Filtered> {
   const byTx = new Map<string, Promise<ParityTrace[]>>();
   const byBlock = new Map<number, Promise<Map<string, ParityTrace[]>>>();
-  const txTree = (ctx: SourceContext, hash: string): Promise<ParityTrace[]> => {
-    let p = byTx.get(hash);
+  // A failed read is forgotten (as the header cache does): a later ask reads again, not the old failure.
+  const remembered = <K, V>(memo: Map<K, Promise<V>>, key: K, read: () => Promise<V>): Promise<V> => {
+    let p = memo.get(key);
     if (!p) {
-      p = refetching('trace_transaction', ctx.rpc.endpoint, async () => {
-        const r = await traceTransaction(ctx.rpc, hash, { from: 0, to: ctx.head });
+      const q = read();
+      memo.set(key, (p = q));
+      q.catch(() => {
+        if (memo.get(key) === q) memo.delete(key);
+      });
+    }
+    return p;
+  };
+  // The set source's trees are timed under their own key: the per-address plan's trace_transaction
+  // figure (its perFilter) must not count them.
+  const txKey = trees === 'block' ? 'trace_transaction:tree' : 'trace_transaction';
+  const txTree = (ctx: SourceContext, hash: string): Promise<ParityTrace[]> =>
+    remembered(byTx, hash, () =>
+      refetching('trace_transaction', ctx.rpc.endpoint, async () => {
+        const r = await traceTransaction(ctx.rpc, hash, { from: 0, to: ctx.head }, { costKey: txKey });
         if (r.length === 0) {
           throw new RpcError(`trace_transaction gave no traces for ${hash}.`, { method: 'trace_transaction', endpoint: ctx.rpc.endpoint, retryable: false });
         }
         return r;
-      });
-      byTx.set(hash, p);
-    }
-    return p;
-  };
-  const blockTrees = (ctx: SourceContext, n: number): Promise<Map<string, ParityTrace[]>> => {
-    let p = byBlock.get(n);
-    if (!p) {
-      p = refetching('trace_block', ctx.rpc.endpoint, async () => {
-        const t = await traceBlock(ctx.rpc, n, { costKey: 'trace_block:tree' });
+      }),
+    );
+  const blockTrees = (ctx: SourceContext, n: number): Promise<Map<string, ParityTrace[]>> =>
+    remembered(byBlock, n, () =>
+      refetching('trace_block', ctx.rpc.endpoint, async () => {
+        // Few timeout retries where trace_transaction can stand in (`tree`): one slow block is not worth many.
+        const t = await traceBlock(ctx.rpc, n, { costKey: 'trace_block:tree', ...(ctx.caps.traceTransaction ? RANGED : {}) });
         if (t.length > 0) await ctx.blockCheck.check(t, 'trace_block');
         const out = new Map<string, ParityTrace[]>();
         for (const f of t) {
@@ -65,15 +79,22 @@ function filteredReader(
           else out.set(f.transactionHash, [f]);
         }
         return out;
-      });
-      byBlock.set(n, p);
-    }
-    return p;
-  };
+      }),
+    );
   const tree = async (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> => {
     if (trees === 'transaction' || !ctx.caps.traceBlock) return txTree(ctx, hash);
-    // Read per block: one call serves every transaction of the block the run asks about.
-    const t = (await blockTrees(ctx, block)).get(hash);
+    // Read per block: one call serves every transaction of the block the run asks about. A block the
+    // endpoint does not answer (too heavy, a fault past the retries) leaves its transactions to
+    // trace_transaction where served, as the per-address plan reads them; an answer that cannot be true
+    // stops the run as anywhere.
+    let byHash: Map<string, ParityTrace[]>;
+    try {
+      byHash = await blockTrees(ctx, block);
+    } catch (err) {
+      if (!ctx.caps.traceTransaction || err instanceof InconsistentAnswerError || err instanceof MethodUnsupportedError) throw err;
+      return txTree(ctx, hash);
+    }
+    const t = byHash.get(hash);
     if (t === undefined) {
       throw new RpcError(`trace_block ${block} has no traces of transaction ${hash}, which trace_filter placed there.`, {
         method: 'trace_block',
@@ -85,7 +106,7 @@ function filteredReader(
   };
   const filter: Filter = (ctx, addresses, side, from, to, key = costKey) =>
     refetching('trace_filter', ctx.rpc.endpoint, async () => {
-      const t = await traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key });
+      const t = await setQuery(traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key }));
       await ctx.blockCheck.check(t, 'trace_filter');
       return t;
     });
@@ -135,8 +156,9 @@ async function enclosingFrames(
     parents = await filter(ctx, makers, 'to', from, to, 'trace_filter:enclosing');
   } catch (err) {
     // Calls into a busy contract can be more than the endpoint answers at once: this query only saves
-    // tree reads, so a refusal as too large leaves the transactions to them (other errors stop the run).
-    if (parseRangeError(err, from, to) === null) throw err;
+    // tree reads, so a refusal as too large or a timeout (over one block too) leaves the transactions to
+    // them (other errors stop the run).
+    if (!(err instanceof RpcError && err.timedOut) && parseRangeError(err, from, to) === null) throw err;
     return new Map();
   }
   return decidedByFrames(traces, parents);
@@ -216,10 +238,11 @@ export const traceFilterBySet = (): SetSource<Filtered> => {
     spanKey: 'trace_filter:set',
     label: 'trace_filter by address set',
     available: (c) => c.traceFilter,
-    calls: (chunks, { perSetFilter, perEnclosing }) => ({
+    calls: (chunks, { perSetFilter, perSetTxTree, perEnclosing }) => ({
       'trace_filter:set': chunks,
       'trace_filter:enclosing': Math.round(chunks * perEnclosing),
       'trace_block:tree': Math.round(chunks * perSetFilter),
+      'trace_transaction:tree': Math.round(chunks * perSetTxTree),
     }),
     fetch: (ctx, { addresses, side }, from, to) => read(ctx, addresses, side, from, to),
     decode: (ctx, raw) => decodeFiltered(ctx.chainId, raw),

@@ -99,6 +99,18 @@ export interface ProxyOptions {
   retryAfterSeconds?: number;
   /** Added to every forwarded request, as a distant provider would (ms). Default 0. */
   latencyMs?: number;
+  /**
+   * Single requests for which this says true are never answered (held until the client gives up, as a
+   * node does with a call too heavy for it; counted in `served['hold']`).
+   */
+  hold?: (call: { method: string; params: unknown }) => boolean;
+  /**
+   * Single requests for which this says true are answered at once as too large (a too-many-results error
+   * naming no block range, as `setLimit`; counted in `served['too-many']`).
+   */
+  tooMany?: (call: { method: string; params: unknown }) => boolean;
+  /** Methods whose single requests' params are kept in `recorded`, in order. */
+  record?: readonly string[];
 }
 
 export interface Proxy {
@@ -111,6 +123,8 @@ export interface Proxy {
   batches(): number;
   /** Faults served, by kind (range-limit answers count under their style). */
   served: Record<string, number>;
+  /** Params of the single requests of the methods in `record`, by method. */
+  recorded: Record<string, unknown[]>;
   /** Most requests the proxy was handling at once since start or reset. */
   peakInFlight(): number;
   total(): number;
@@ -132,6 +146,7 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
   const retryAfter = opts.retryAfterSeconds ?? 1;
   const calls: Record<string, number> = {};
   const served: Record<string, number> = {};
+  const recorded: Record<string, unknown[]> = {};
   let scripted: { kind: FaultKind; left: number; method: string | undefined }[] = [];
   const hung = new Set<http.ServerResponse>();
   const agent = new http.Agent({ keepAlive: true });
@@ -165,6 +180,17 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     requests += 1;
     if (parsed.batch) batches += 1;
     const single = parsed.single;
+    if (single !== undefined && opts.record?.includes(single.method)) (recorded[single.method] ??= []).push(single.params);
+    if (single !== undefined && opts.hold?.({ method: single.method, params: single.params }) === true) {
+      served['hold'] = (served['hold'] ?? 0) + 1;
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
+    if (single !== undefined && opts.tooMany?.({ method: single.method, params: single.params }) === true) {
+      served['too-many'] = (served['too-many'] ?? 0) + 1;
+      return json(res, 200, { jsonrpc: '2.0', id: single.id, error: { code: -32005, message: 'query returned more than 10000 results' } });
+    }
 
     if (single !== undefined && refuse.has(single.method)) {
       return json(res, 200, { jsonrpc: '2.0', id: single.id, error: { code: -32601, message: 'Method not found' } });
@@ -420,6 +446,7 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     port,
     calls,
     served,
+    recorded,
     total: () => Object.values(calls).reduce((a, b) => a + b, 0),
     roundTrips: () => requests,
     batches: () => batches,
@@ -430,6 +457,7 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
       batches = 0;
       for (const k of Object.keys(calls)) delete calls[k];
       for (const k of Object.keys(served)) delete served[k];
+      for (const k of Object.keys(recorded)) delete recorded[k];
       scripted = [];
     },
     inject(kind, o = {}) {

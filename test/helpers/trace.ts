@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLabelBook } from '../../src/labels/load.js';
 import { resolveSeedList, seedBook } from '../../src/labels/seeds.js';
-import { createRpcClient } from '../../src/rpc/client.js';
+import { createRpcClient, type RpcClientOptions } from '../../src/rpc/client.js';
 import { createStore } from '../../src/store/store.js';
 import type { TraceResult } from '../../src/trace/result.js';
 import { connect, runTrace, type TraceContext, type TraceRequest } from '../../src/trace/run.js';
@@ -52,16 +52,18 @@ export const DEFAULTS: TraceRequest = {
 
 /**
  * Runs one trace in process; returns the result. The store is closed afterwards. `ctx` replaces parts of
- * the context (another label book and label chain, to test chain scoping).
+ * the context (another label book and label chain, to test chain scoping); `client` options of the RPC
+ * client (a short timeout for a test of calls that never answer).
  */
 export async function trace(
   url: string,
   db: string,
   seeds: Address[],
   req: Partial<TraceRequest> = {},
-  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData' | 'seedList'>> = {},
+  ctx: Partial<Pick<TraceContext, 'labels' | 'labelChain' | 'labelData' | 'seedList' | 'onProgress'>> = {},
+  client: Partial<RpcClientOptions> = {},
 ): Promise<TraceResult> {
-  const rpc = createRpcClient({ url, rps: 500, timeoutMs: 10_000 });
+  const rpc = createRpcClient({ url, rps: 500, timeoutMs: 10_000, ...client });
   const store = createStore(db);
   try {
     const conn = await connect(rpc, store, 64);
