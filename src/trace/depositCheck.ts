@@ -97,7 +97,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     foreign: boolean;
   }
   const intoVenue = new Map<Address, { from: number; to: number; rows: Payment[] }>();
-  const paymentsInto = (venue: Address, from: number, to: number): Payment[] => {
+  const paymentsInto = (venue: Address, from: number, to: number): readonly Payment[] => {
     let held = intoVenue.get(venue);
     if (!held || from < held.from || to > held.to) {
       const entity = labels.get(venue)?.entity;
@@ -118,11 +118,39 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       } else held = { from, to, rows: read(from, to) };
       intoVenue.set(venue, held);
     }
-    const { rows } = held;
-    let i = lowerBound(rows, from);
-    const out: Payment[] = [];
-    for (; i < rows.length && rows[i]!.block <= to; i++) out.push(rows[i]!);
-    return out;
+    // The held rows themselves (sorted by block), not a copy: the caller reads rows[lowerBound(rows, from)…]
+    // up to block `to`.
+    return held.rows;
+  };
+
+  /**
+   * What the heuristic counts of the payments into a hot wallet around a sweep, leaving out the candidate
+   * `address`: the distinct other payers in the sweep's own transaction (batchPeers), and the distinct
+   * payers outside the wallet's entity in [from, to] (venuePayers). The foreign payers of a window are
+   * gathered once per check and window (`payersMemo`): the candidates of one sweep block share it, and
+   * each left out only itself. The payments of the sweep's transaction are those of the sweep's block.
+   */
+  const venueCounts = (
+    payersMemo: Map<string, Set<Address>>,
+    address: Address,
+    sweep: Transfer,
+    from: number,
+    to: number,
+  ): { batchPeers: number; venuePayers: number } => {
+    const rows = paymentsInto(sweep.to, from, to);
+    const key = `${sweep.to}|${from}|${to}`;
+    let foreign = payersMemo.get(key);
+    if (!foreign) {
+      foreign = new Set();
+      for (let i = lowerBound(rows, from); i < rows.length && rows[i]!.block <= to; i++) if (rows[i]!.foreign) foreign.add(rows[i]!.from);
+      payersMemo.set(key, foreign);
+    }
+    const peers = new Set<Address>();
+    for (let i = lowerBound(rows, sweep.blockNumber); i < rows.length && rows[i]!.block === sweep.blockNumber; i++) {
+      const p = rows[i]!;
+      if (p.txHash === sweep.txHash && p.from !== address && p.block >= from && p.block <= to) peers.add(p.from);
+    }
+    return { batchPeers: peers.size, venuePayers: foreign.size - (foreign.has(address) ? 1 : 0) };
   };
 
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
@@ -211,6 +239,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       if (reusedAsks.length > 0) await opts.ensure(reusedAsks);
       // A reused address's incoming span holds its pending window: one read of the store serves both.
       const pendingAsks = candidates.map((c) => ({ address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber }));
+      const payersMemo = new Map<string, Set<Address>>();
       const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...pendingAsks, ...reusedAsks]);
       for (const c of candidates) {
         const { address, arrival, outgoing, first, last } = c;
@@ -223,9 +252,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         // Other addresses paying the same hot wallet inside the sweep's own transaction (a batched sweep),
         // and around it (the hot wallet's other customers), the venue's own addresses not counted.
         const { from: vFrom, to: vTo } = venueSpan(c);
-        const venueIn = paymentsInto(first.to, vFrom, vTo).filter((p) => p.from !== address);
-        const batchPeers = new Set(venueIn.filter((p) => p.txHash === first.txHash).map((p) => p.from)).size;
-        const venuePayers = new Set(venueIn.filter((p) => p.foreign).map((p) => p.from)).size;
+        const { batchPeers, venuePayers } = venueCounts(payersMemo, address, first, vFrom, vTo);
         const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
         const evidence = detectDeposit({ address, arrival, outgoing, incoming, history, batchPeers, venuePayers, labelOf: (a) => labels.get(a), inForce });
         if (!evidence) continue;
