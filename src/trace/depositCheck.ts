@@ -124,33 +124,39 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
   };
 
   /**
-   * What the heuristic counts of the payments into a hot wallet around a sweep, leaving out the candidate
-   * `address`: the distinct other payers in the sweep's own transaction (batchPeers), and the distinct
-   * payers outside the wallet's entity in [from, to] (venuePayers). The foreign payers of a window are
-   * gathered once per check and window (`payersMemo`): the candidates of one sweep block share it, and
-   * each left out only itself. The payments of the sweep's transaction are those of the sweep's block.
+   * What the heuristic counts of the payments into a hot wallet in [from, to] around a sweep, leaving
+   * out the candidate `address`: the distinct other payers in the sweep's own transaction (batchPeers),
+   * and the distinct payers outside the wallet's entity (venuePayers). A window's payers (by transaction,
+   * and the foreign ones) are gathered once per check (`memo`): the candidates of one sweep block share
+   * the window, and each leaves out only itself (no filtered copies of the window per candidate).
    */
+  interface WindowPayers {
+    byTx: Map<string, Set<Address>>;
+    foreign: Set<Address>;
+  }
   const venueCounts = (
-    payersMemo: Map<string, Set<Address>>,
+    memo: Map<string, WindowPayers>,
     address: Address,
     sweep: Transfer,
     from: number,
     to: number,
   ): { batchPeers: number; venuePayers: number } => {
-    const rows = paymentsInto(sweep.to, from, to);
     const key = `${sweep.to}|${from}|${to}`;
-    let foreign = payersMemo.get(key);
-    if (!foreign) {
-      foreign = new Set();
-      for (let i = lowerBound(rows, from); i < rows.length && rows[i]!.block <= to; i++) if (rows[i]!.foreign) foreign.add(rows[i]!.from);
-      payersMemo.set(key, foreign);
+    let payers = memo.get(key);
+    if (!payers) {
+      const rows = paymentsInto(sweep.to, from, to);
+      payers = { byTx: new Map(), foreign: new Set() };
+      for (let i = lowerBound(rows, from); i < rows.length && rows[i]!.block <= to; i++) {
+        const p = rows[i]!;
+        let inTx = payers.byTx.get(p.txHash);
+        if (!inTx) payers.byTx.set(p.txHash, (inTx = new Set()));
+        inTx.add(p.from);
+        if (p.foreign) payers.foreign.add(p.from);
+      }
+      memo.set(key, payers);
     }
-    const peers = new Set<Address>();
-    for (let i = lowerBound(rows, sweep.blockNumber); i < rows.length && rows[i]!.block === sweep.blockNumber; i++) {
-      const p = rows[i]!;
-      if (p.txHash === sweep.txHash && p.from !== address && p.block >= from && p.block <= to) peers.add(p.from);
-    }
-    return { batchPeers: peers.size, venuePayers: foreign.size - (foreign.has(address) ? 1 : 0) };
+    const without = (set: Set<Address> | undefined): number => (set ? set.size - (set.has(address) ? 1 : 0) : 0);
+    return { batchPeers: without(payers.byTx.get(sweep.txHash)), venuePayers: without(payers.foreign) };
   };
 
   // The walk asks about every unlabelled address a transfer reaches: one SELECT per address, not per ask.
@@ -239,7 +245,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       if (reusedAsks.length > 0) await opts.ensure(reusedAsks);
       // A reused address's incoming span holds its pending window: one read of the store serves both.
       const pendingAsks = candidates.map((c) => ({ address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber }));
-      const payersMemo = new Map<string, Set<Address>>();
+      const payersMemo = new Map<string, WindowPayers>();
       const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...pendingAsks, ...reusedAsks]);
       for (const c of candidates) {
         const { address, arrival, outgoing, first, last } = c;
