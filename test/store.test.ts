@@ -152,6 +152,18 @@ describe('store.deposits', () => {
       // Several addresses in one lookup: those with an inference on that chain.
       expect(store.deposits.getIn(10, [address(), d]).map((l) => [l.chainId, l.address, l.confidence])).toEqual([[10, d, 'high']]);
       expect(store.deposits.getIn(1, [])).toEqual([]);
+      // Many at once, in one transaction: what put stores, in the items' order; a later item for the
+      // same address replaces an earlier one, as a later put does.
+      const [e, f] = [address(), address()];
+      const many = store.deposits.putAll(1, [{ address: e, evidence }, { address: f, evidence: { ...evidence, senders: 3 } }, { address: e, evidence: { ...evidence, shareBps: 5_000 } }]);
+      expect(many.map((l) => [l.address, l.senders, l.shareBps])).toEqual([[e, 1, 9_999], [f, 3, 9_999], [e, 1, 5_000]]);
+      expect(store.deposits.get(1, e)).toEqual(many[2]);
+      expect(store.deposits.get(1, f)).toEqual(many[1]);
+      expect(store.deposits.putAll(1, [])).toEqual([]);
+      // A failing item (an address SQLite cannot bind) stores none of them.
+      const g = address();
+      expect(() => store.deposits.putAll(1, [{ address: g, evidence }, { address: {} as unknown as Address, evidence }])).toThrow();
+      expect(store.deposits.get(1, g)).toBeUndefined();
     });
   });
 });

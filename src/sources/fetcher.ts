@@ -165,12 +165,37 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         return have;
       });
 
+  /**
+   * The parts of `range` that no key of `keys` holds for `address`'s `side`: what difference(range,
+   * holding(…)) gives, with the block-scan keys (read once per `memo`) taken first, and an address's own
+   * intervals read only for what they leave. After a block scan the window is held already: a hop level of
+   * 20,000 addresses then reads no interval per address (at 20,000 bench addresses these reads were 130 ms).
+   */
+  const uncovered = (keys: readonly RangeKey[], address: Address, side: Side, range: Interval, memo: Map<string, Interval[]>): Interval[] => {
+    let parts: Interval[] = range[0] <= range[1] ? [range] : [];
+    for (const scope of ['block', 'address'] as const) {
+      for (const k of keys) {
+        if (parts.length === 0) return parts;
+        if (k.scope !== scope || !keyCovers(k, side)) continue;
+        let have = k.scope === 'address' ? null : memo.get(k.name);
+        if (!have) {
+          const s = storedKey(k, address);
+          have = store.intervals(s.address, s.source);
+          if (k.scope === 'block') memo.set(k.name, have);
+        }
+        const held = have;
+        parts = parts.length === 1 ? difference(parts[0]!, held) : parts.flatMap((p) => difference(p, held));
+      }
+    }
+    return parts;
+  };
+
   /** The parts of a need's window the store does not hold yet, for logs and for native movements. */
   const missing = (need: FetchNeed, memo: Map<string, Interval[]>): { logParts: Interval[]; nativeParts: Interval[] } => {
     const range: Interval = [need.from, need.to];
     return {
-      logParts: difference(range, holding(LOG_KEYS, need.address, need.side, memo)),
-      nativeParts: need.logsOnly ? [] : difference(range, holding(NATIVE_KEYS, need.address, need.side, memo)),
+      logParts: uncovered(LOG_KEYS, need.address, need.side, range, memo),
+      nativeParts: need.logsOnly ? [] : uncovered(NATIVE_KEYS, need.address, need.side, range, memo),
     };
   };
 

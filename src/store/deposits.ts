@@ -37,6 +37,8 @@ export interface DepositStore {
   getIn(chainId: number, addresses: readonly Address[]): LearnedDeposit[];
   /** Stores an inference (a newer one for the same address replaces the old). */
   put(chainId: number, address: Address, evidence: DepositEvidence): LearnedDeposit;
+  /** put of many inferences in one transaction (a check's verdicts: one write, not one per address), in their order. */
+  putAll(chainId: number, items: readonly { address: Address; evidence: DepositEvidence }[]): LearnedDeposit[];
   all(): LearnedDeposit[];
   /** The inferences about one address, on every chain. */
   byAddress(address: Address): LearnedDeposit[];
@@ -57,6 +59,31 @@ export function depositStore(db: Db, path: string): DepositStore {
   );
   const guard = <T>(fn: () => T): T => withSqliteErrors(path, fn);
 
+  /** Stores one inference, in the caller's transaction if there is one. */
+  const write = (chainId: number, address: Address, e: DepositEvidence): LearnedDeposit => {
+    const learned: LearnedDeposit = { ...e, chainId, address, learnedAt: new Date().toISOString() };
+    upsert.run({
+      chain_id: chainId,
+      address,
+      entity: e.entity,
+      hot_wallet: e.hotWallet,
+      asset: e.asset,
+      arrival_tx: e.arrivalTx,
+      arrival_block: e.arrivalBlock,
+      sweep_txs: e.sweepTxs.join(' '),
+      sweep_block: e.sweepBlock,
+      delay_blocks: e.delayBlocks,
+      received: e.received.toString(),
+      swept: e.swept.toString(),
+      share_bps: e.shareBps,
+      senders: e.senders,
+      confidence: e.confidence,
+      reasons: e.reasons.join('\n'),
+      learned_at: learned.learnedAt,
+    });
+    return learned;
+  };
+
   return {
     get: (chainId, address) => guard(() => {
       const row = select.get(chainId, address) as Row | undefined;
@@ -64,31 +91,9 @@ export function depositStore(db: Db, path: string): DepositStore {
     }),
     getIn: (chainId, addresses) =>
       addresses.length === 0 ? [] : guard(() => (selectIn.all(chainId, JSON.stringify(addresses)) as Row[]).map(fromRow)),
-    put(chainId, address, e) {
-      const learned: LearnedDeposit = { ...e, chainId, address, learnedAt: new Date().toISOString() };
-      guard(() =>
-        upsert.run({
-          chain_id: chainId,
-          address,
-          entity: e.entity,
-          hot_wallet: e.hotWallet,
-          asset: e.asset,
-          arrival_tx: e.arrivalTx,
-          arrival_block: e.arrivalBlock,
-          sweep_txs: e.sweepTxs.join(' '),
-          sweep_block: e.sweepBlock,
-          delay_blocks: e.delayBlocks,
-          received: e.received.toString(),
-          swept: e.swept.toString(),
-          share_bps: e.shareBps,
-          senders: e.senders,
-          confidence: e.confidence,
-          reasons: e.reasons.join('\n'),
-          learned_at: learned.learnedAt,
-        }),
-      );
-      return learned;
-    },
+    put: (chainId, address, e) => guard(() => write(chainId, address, e)),
+    putAll: (chainId, items) =>
+      items.length === 0 ? [] : guard(() => db.transaction(() => items.map((i) => write(chainId, i.address, i.evidence))).immediate()),
     all: () => guard(() => (selectAll.all() as Row[]).map(fromRow)),
     byAddress: (address) => guard(() => (selectAddress.all(address) as Row[]).map(fromRow)),
   };
