@@ -220,3 +220,35 @@ describe('the address-set plan', () => {
     }
   });
 });
+
+// Not the set plan's own behaviour, but the reader it shares with the per-address plan: a tree read that
+// times out says nothing about the block range (fetcher.ts readRange), so it is asked once, not once per
+// halving of the range (it was 8 asks on this chain). On this file's chain and anvil.
+describe('a transaction tree that never answers, per address', () => {
+  it('stops the read with the tree failure after one ask, the range not halved for it', async () => {
+    const all = await rpcCall<{ traceAddress: number[]; transactionHash: string; action: { from?: string } }[]>('trace_filter', [
+      { fromBlock: '0x0', toBlock: `0x${info.head.toString(16)}` },
+    ]);
+    const frame = all.find((f) => f.traceAddress.length > 0 && f.action.from);
+    expect(frame).toBeDefined();
+    const payer = frame!.action.from!.toLowerCase() as Address;
+    const tx = frame!.transactionHash;
+    const proxy = await startProxy(anvil.url, { hold: (c) => c.method === 'trace_transaction' && (c.params as string[])[0] === tx });
+    const rpc = createRpcClient({ url: proxy.url, rps: 500, timeoutMs: 500, maxRetries: 1 });
+    const store = createStore(tempDb());
+    let err: unknown;
+    try {
+      store.bindChain(31337, rpc.endpoint);
+      store.setMeta(`caps:${rpc.endpoint}`, JSON.stringify({ traceFilter: true, traceTransaction: true, traceBlock: true, debugTraceBlock: false }));
+      await createFetcher({ rpc, store, chainId: 31337, head: info.head, strategy: 'address', maxScanBlocks: 10_000 }).ensure([{ address: payer, side: 'from', from: 0, to: info.head }]);
+    } catch (e) {
+      err = e;
+    } finally {
+      store.close();
+      await proxy.stop();
+    }
+    expect(err instanceof Error ? err.message : String(err)).toMatch(/trace_transaction/);
+    // One ask of the tree: the first try and the client's one retry (it was 8 asks, one per halving).
+    expect(proxy.served['hold']).toBe(2);
+  }, 120_000);
+});

@@ -205,13 +205,24 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     noteUse(s);
     const ctx = context(c);
     const mark = storedKey(keyFor(s, side), address);
+    // Only a failure of the range query itself (tagged by setSize.ts setQuery, as every range source's
+    // query is) may shrink the range: a transaction tree or a header read after it failing is carried past
+    // the range walk unsplit (a failed tree is forgotten and would be asked again at every halving).
     return fetchRangeAdaptive({
       key: s.unit.spanKey,
       client: rpc,
       from: range[0],
       to: range[1],
-      fetch: (a, b) => s.fetch(ctx, { address, side }, a, b),
+      fetch: async (a, b) => {
+        try {
+          return await s.fetch(ctx, { address, side }, a, b);
+        } catch (err) {
+          throw isSetQueryError(err) ? err : new NotAboutRange(err);
+        }
+      },
       onChunk: (a, b, raw) => commit(s.decode(ctx, raw), [{ ...mark, from: a, to: b }]),
+    }).catch((err: unknown) => {
+      throw err instanceof NotAboutRange ? err.cause : err;
     });
   };
 
@@ -496,7 +507,7 @@ class SetRefused extends HoptraceError {
   }
 }
 
-/** A failure of a read after a set query (a tree, a header), carried past the range walk unsplit; readSet rethrows its cause. */
+/** A failure of a read after a range or set query (a tree, a header), carried past the range walk unsplit; readRange and readSet rethrow its cause. */
 class NotAboutRange extends HoptraceError {
   override name = 'NotAboutRange';
   override readonly cause: unknown;

@@ -59,9 +59,10 @@ export function setAnswered(client: RpcClient, key: string, asked: number): void
 const setQueryErrors = new WeakSet<object>();
 
 /**
- * `query` (the one trace_filter or eth_getLogs call of a set), with its failure marked as the query's own:
- * only such a failure can mean the set was too large (fetcher.ts readSet). A tree read or header read
- * that times out says nothing about the set.
+ * `query` (the one trace_filter or eth_getLogs call of a set, or of a per-address or scan range read),
+ * with its failure marked as the query's own: only such a failure can mean the set or the range was too
+ * large (fetcher.ts readSet, readRange). A tree read or header read that times out says nothing about
+ * either.
  */
 export async function setQuery<T>(query: Promise<T>): Promise<T> {
   try {
