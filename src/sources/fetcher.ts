@@ -26,9 +26,9 @@ import { callCosts } from './cost.js';
 import { createHeaderCache, type HeaderCache } from './headers.js';
 import { choosePlan, type Objective, type SideNeeds, type Strategy } from './planner.js';
 import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
-import { keyFor, storedKey, keyCovers, type Part, type RangeKey, type SetSource, type Side, type Source, type SourceContext } from './source.js';
+import { isRangeQueryError, keyFor, storedKey, keyCovers, type Part, type RangeKey, type SetSource, type Side, type Source, type SourceContext } from './source.js';
 import { createSetSources, createSources } from './sources.js';
-import { isSetQueryError, learnedSetSize, setAnswered, setRefused } from './setSize.js';
+import { learnedSetSize, setAnswered, setRefused } from './setSize.js';
 import { createBlockCheck } from './validate.js';
 
 export type { Objective, Strategy } from './planner.js';
@@ -205,7 +205,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     noteUse(s);
     const ctx = context(c);
     const mark = storedKey(keyFor(s, side), address);
-    // Only a failure of the range query itself (tagged by setSize.ts setQuery, as every range source's
+    // Only a failure of the range query itself (tagged by setSize.ts rangeQuery, as every range source's
     // query is) may shrink the range: a transaction tree or a header read after it failing is carried past
     // the range walk unsplit (a failed tree is forgotten and would be asked again at every halving).
     return fetchRangeAdaptive({
@@ -217,7 +217,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         try {
           return await s.fetch(ctx, { address, side }, a, b);
         } catch (err) {
-          throw isSetQueryError(err) ? err : new NotAboutRange(err);
+          throw isRangeQueryError(err) ? err : new NotAboutRange(err);
         }
       },
       onChunk: (a, b, raw) => commit(s.decode(ctx, raw), [{ ...mark, from: a, to: b }]),
@@ -253,7 +253,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
               throw new SetRefused(err);
             }
             // A tree or header read after the query failed: nothing about the range, not to be split.
-            throw isSetQueryError(err) ? err : new NotAboutRange(err);
+            throw isRangeQueryError(err) ? err : new NotAboutRange(err);
           }
         },
         onChunk: (a, b, raw) => {
@@ -519,11 +519,11 @@ class NotAboutRange extends HoptraceError {
 
 /**
  * Whether `err` refuses a set query as too large: the query's own failure (not a tree or header read
- * after it: setSize.ts setQuery), a timeout (over one block too: a set over one busy block can be too
+ * after it: source.ts rangeQuery), a timeout (over one block too: a set over one busy block can be too
  * heavy) or a too-large complaint that names no block cap.
  */
 function refusesSet(err: unknown, from: number, to: number): boolean {
-  if (!isSetQueryError(err)) return false;
+  if (!isRangeQueryError(err)) return false;
   return (err instanceof RpcError && err.timedOut === true) || parseRangeError(err, from, to)?.source === 'halved';
 }
 

@@ -3,8 +3,7 @@ import { refetching } from '../rpc/refetch.js';
 import type { Transfer } from '../types.js';
 import { addressToTopic } from '../util/address.js';
 import { decodeLog, TOPIC_TRANSFER, VALUE_EVENTS } from './logs.js';
-import { addressKeys, RANGED, type Source, type SourceContext } from './source.js';
-import { setQuery } from './setSize.js';
+import { addressKeys, RANGED, rangeQuery, type Source, type SourceContext } from './source.js';
 
 /**
  * ERC-20 transfers and WETH wraps of one address, by its topic: eth_getLogs with the address as topic1
@@ -30,7 +29,7 @@ export const logsByAddress = (): Source<RpcLog[]> => ({
 /** One eth_getLogs over `from..to`, checked against the headers of the blocks it names, refetched while inconsistent. */
 export function readLogs(ctx: SourceContext, costKey: string, topics: (string | readonly string[] | null)[], from: number, to: number): Promise<RpcLog[]> {
   return refetching('eth_getLogs', ctx.rpc.endpoint, async () => {
-    const logs = await setQuery(getLogs(ctx.rpc, { fromBlock: from, toBlock: to, topics }, { ...RANGED, costKey }));
+    const logs = await rangeQuery(getLogs(ctx.rpc, { fromBlock: from, toBlock: to, topics }, { ...RANGED, costKey }));
     await ctx.blockCheck.check(logs, 'eth_getLogs');
     return logs;
   });

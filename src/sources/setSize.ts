@@ -54,26 +54,3 @@ export function setAnswered(client: RpcClient, key: string, asked: number): void
     m.streak = 0;
   }
 }
-
-/** Errors of set queries themselves (not of the tree or header reads that follow them): see `setQuery`. */
-const setQueryErrors = new WeakSet<object>();
-
-/**
- * `query` (the one trace_filter or eth_getLogs call of a set, or of a per-address or scan range read),
- * with its failure marked as the query's own: only such a failure can mean the set or the range was too
- * large (fetcher.ts readSet, readRange). A tree read or header read that times out says nothing about
- * either.
- */
-export async function setQuery<T>(query: Promise<T>): Promise<T> {
-  try {
-    return await query;
-  } catch (err) {
-    if (typeof err === 'object' && err !== null) setQueryErrors.add(err);
-    throw err;
-  }
-}
-
-/** Whether `err` is the failure of a set query itself (`setQuery`). */
-export function isSetQueryError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && setQueryErrors.has(err);
-}

@@ -158,3 +158,25 @@ export interface SetSource<Raw = unknown> {
   /** Transform: the rows of what fetch read (pure). */
   decode(ctx: Pick<SourceContext, 'chainId'>, raw: Raw): Transfer[];
 }
+
+/** Failures of range queries themselves (not of the tree or header reads that follow them): see `rangeQuery`. */
+const queryErrors = new WeakSet<object>();
+
+/**
+ * `query` (the one trace_filter or eth_getLogs call of a per-address, set or scan range read), with its
+ * failure marked as the query's own: only such a failure can mean the range or the set was too large
+ * (fetcher.ts readRange, readSet). A tree read or header read that times out says nothing about either.
+ */
+export async function rangeQuery<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if (typeof err === 'object' && err !== null) queryErrors.add(err);
+    throw err;
+  }
+}
+
+/** Whether `err` is the failure of a range query itself (`rangeQuery`). */
+export function isRangeQueryError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && queryErrors.has(err);
+}

@@ -8,8 +8,7 @@ import { parseRangeError } from '../rpc/ranges.js';
 import { InconsistentAnswerError, MethodUnsupportedError } from '../rpc/errors.js';
 import { refetching } from '../rpc/refetch.js';
 import type { Address, Transfer } from '../types.js';
-import { addressKeys, RANGED, type SetSource, type Side, type Source, type SourceContext } from './source.js';
-import { setQuery } from './setSize.js';
+import { addressKeys, RANGED, rangeQuery, type SetSource, type Side, type Source, type SourceContext } from './source.js';
 import { decodeTraces } from './traces.js';
 
 /** What trace_filter found, with the whole tree of each transaction it found internal movements in. */
@@ -106,7 +105,7 @@ function filteredReader(
   };
   const filter: Filter = (ctx, addresses, side, from, to, key = costKey) =>
     refetching('trace_filter', ctx.rpc.endpoint, async () => {
-      const t = await setQuery(traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key }));
+      const t = await rangeQuery(traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key }));
       await ctx.blockCheck.check(t, 'trace_filter');
       return t;
     });
