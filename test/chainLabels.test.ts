@@ -1,6 +1,6 @@
 /**
  * Labels and seed lists applied per chain in a run that spans several (labels/chainBooks.ts,
- * trace/evidence.ts evidenceContextOn): a row of chain X is never looked up for an address on chain Y.
+ * each chain's books, as a run's connection to that chain holds them): a row of chain X is never looked up for an address on chain Y.
  * Pure: temp data folders, no node, no database.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chainBooks } from '../src/labels/chainBooks.js';
-import { addressEvidence, evidenceContextOn } from '../src/trace/evidence.js';
+import { addressEvidence, type EvidenceContext } from '../src/trace/evidence.js';
 import type { Label } from '../src/types.js';
 
 // Synthetic addresses: they never reach the bundled data.
@@ -86,12 +86,14 @@ describe('label books per chain', () => {
 
   it('gives evidence from the chain of the address: the same address is a venue on one chain, unknown on the other', () => {
     const books = chainBooks(labelChainOf, [], { dataDir: data() });
-    const onBsc = addressEvidence(evidenceContextOn(books, 56, new Map()), BSC_ONLY);
+    /** The evidence context of one chain: its own label book and seed rows, as run.ts's chainRun builds it. */
+    const on = (chainId: number): EvidenceContext => ({ labels: books.labels(chainId), seedList: books.seeds(chainId), inferences: new Map() });
+    const onBsc = addressEvidence(on(56), BSC_ONLY);
     expect(onBsc?.level).toBe('label');
     expect(onBsc?.sources.map((s) => [s.name, s.source])).toEqual([['BSC venue', 'src-bsc-only']]);
-    expect(addressEvidence(evidenceContextOn(books, 1, new Map()), BSC_ONLY)).toBeNull();
+    expect(addressEvidence(on(1), BSC_ONLY)).toBeNull();
     // The seed list of ethereum says nothing of the address on bsc.
-    expect(addressEvidence(evidenceContextOn(books, 1, new Map()), ETH_SEED)?.sources[0]?.kind).toBe('seed');
-    expect(addressEvidence(evidenceContextOn(books, 56, new Map()), ETH_SEED)).toBeNull();
+    expect(addressEvidence(on(1), ETH_SEED)?.sources[0]?.kind).toBe('seed');
+    expect(addressEvidence(on(56), ETH_SEED)).toBeNull();
   });
 });

@@ -231,7 +231,7 @@ function riskBadge(risk: string): string {
 function inferenceSection(list: NonNullable<FullReport['result']['inferences']>): string {
   if (list.length === 0) return '';
   const items = list.map((i) => `<li class="ev-${i.evidence.level}">${hashHtml(fullAddress(i.address), null)}: ${esc(evidenceLine(i.evidence, i.address))}</li>`);
-  return `<section id="inferences">\n<h2>Inferences <small>heuristics, not labels: every address the walk went through that a heuristic judged</small></h2>\n<ul class="notes">${items.join('')}</ul>\n</section>`;
+  return `<section id="inferences">\n<h2>Inferences <small>heuristics, not labels: every address on the home chain the walk went through that a heuristic judged</small></h2>\n<ul class="notes">${items.join('')}</ul>\n</section>`;
 }
 
 /** The badge in a hit's heading: its evidence level (label, inferred, conflict), the details on hover. */

@@ -130,7 +130,7 @@ export function renderText(result: TraceResult, opts: TextOptions): string {
 
   const inferences = result.inferences ?? [];
   if (inferences.length > 0) {
-    out.push('', rule, st.title('Inferences (heuristics, not labels): every address the walk went through that a heuristic judged'));
+    out.push('', rule, st.title('Inferences (heuristics, not labels): every address on the home chain the walk went through that a heuristic judged'));
     for (const { address, evidence } of inferences) {
       const line = `  ${fullAddress(address)}  ${evidenceLine(evidence, address, false)}`;
       out.push(evidence.level === 'label' ? line : st.warn(line));

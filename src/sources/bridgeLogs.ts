@@ -30,13 +30,27 @@ function rawLog(l: RpcLog): RawLog {
  * The exits of transaction `txHash` on `chainId` that paid bridge contract `contract`: its receipt's
  * logs, of that protocol's registry contracts on this chain only (a Wormhole transfer is published by
  * the core beside the token bridge it paid; every other protocol's exit is the entered contract's own
- * log), decoded through the registry. A reverted transaction moved nothing: no exit.
+ * log), decoded through the registry. A reverted transaction moved nothing: no exit. The receipt must
+ * be of the block the payment was stored from (`blockHash`): one of another block (a reorg since) is
+ * refused in one sentence, as a swap's receipt is, rather than its exits printed as facts.
  */
-export async function readExits(rpc: RpcClient, registry: BridgeRegistry, chainId: number, txHash: string, contract: Address): Promise<BridgeExit[]> {
+export async function readExits(
+  rpc: RpcClient,
+  registry: BridgeRegistry,
+  chainId: number,
+  payment: { txHash: string; blockHash: string },
+  contract: Address,
+): Promise<BridgeExit[]> {
   const row = registry.find(chainId, contract);
   if (!row) return [];
+  const { txHash } = payment;
   const receipt = await getTransactionReceipt(rpc, txHash);
   if (receipt === null) throw new InvalidResponseError(`the node has no receipt for transaction ${txHash}, which it served a transfer of.`);
+  if (receipt.blockHash !== payment.blockHash.toLowerCase()) {
+    throw new InvalidResponseError(
+      `the receipt of transaction ${txHash} is of block ${receipt.blockHash}, but its payment was stored from block ${payment.blockHash}: the chain reorganised; trace again.`,
+    );
+  }
   if (receipt.status === 0) return [];
   const logs = receipt.logs.map(rawLog).filter((l) => {
     const r = registry.find(chainId, l.address as Address);

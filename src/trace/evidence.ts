@@ -1,4 +1,3 @@
-import type { ChainBooks } from '../labels/chainBooks.js';
 import type { Address, Label, Seed } from '../types.js';
 import type { Evidence, EvidenceInference, EvidenceSource } from './result.js';
 import type { DepositFinding } from './walk.js';
@@ -80,15 +79,6 @@ export interface EvidenceContext {
   seedList?: { get(address: Address): Seed | undefined };
   /** Verdicts of the deposit heuristic (annotations and conflicts), by address. */
   inferences: ReadonlyMap<Address, DepositFinding>;
-}
-
-/**
- * The evidence context of one chain of a run that spans several: that chain's label book and seed
- * rows (labels/chainBooks.ts), and the heuristic's verdicts made on that chain. An address is looked up
- * only in the books of the chain it is on.
- */
-export function evidenceContextOn(books: ChainBooks, chainId: number, inferences: ReadonlyMap<Address, DepositFinding>): EvidenceContext {
-  return { labels: books.labels(chainId), seedList: books.seeds(chainId), inferences };
 }
 
 /**

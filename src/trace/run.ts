@@ -304,8 +304,11 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     for (const h of r.hits) if (h.deposit && !cr.known.inferences.has(h.venue)) cr.known.inferences.set(h.venue, h.deposit);
 
     const venues: RawHit[] = r.hits.filter((h) => h.kind !== 'bridge');
-    for (const b of r.hits.filter((h) => h.kind === 'bridge')) {
-      const found = await exitsOf(cr, b);
+    // Every bridge payment's receipt asked at once; the exits are then followed one by one, in order.
+    const bridged = r.hits.filter((h) => h.kind === 'bridge');
+    const exitsFound = await Promise.all(bridged.map((b) => exitsOf(cr, b)));
+    for (const [i, b] of bridged.entries()) {
+      const found = exitsFound[i]!;
       if (found.length === 0) {
         // A payment into a bridge contract with no exit event of its protocol (a plain send, a reverted
         // call): not a crossing. A labelled bridge is still the venue it always was.
@@ -334,7 +337,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   async function exitsOf(cr: ChainRun, b: RawHit): Promise<BridgeExit[]> {
     const edge = b.path[b.path.length - 1];
     if (!ctx.bridges || !edge) return [];
-    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge.txHash, b.venue);
+    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge, b.venue);
   }
 
   /**
@@ -381,6 +384,9 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
         const [h] = await assembleHits(target, [{ kind: 'venue', seed, venue: payee, label, direction: 'out', path: [], transfers: [] }]);
         if (h) {
           h.path = prefix;
+          // Its label at the hop is judged at the arrival's time, which the crossing step shows (the hit
+          // was assembled without a path, so without a time).
+          h.labelAtHop = labelAt(label, t.timestamp);
           h.hops = prefix.length;
           h.totals = [{ asset: step.asset, symbol: step.symbol, decimals: step.decimals, amount: step.amount, transfers: 1 }];
           h.firstBlock = step.blockNumber;

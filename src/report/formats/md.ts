@@ -112,7 +112,7 @@ export function renderMarkdown(r: FullReport): string {
   }
   const inferences = res.inferences ?? [];
   if (inferences.length > 0) {
-    out.push('## Inferences (heuristics, not labels)', '');
+    out.push('## Inferences (heuristics, not labels)', '', 'Every address on the home chain the walk went through that a heuristic judged.', '');
     for (const i of inferences) out.push(`- \`${fullAddress(i.address)}\`: ${mdText(evidenceLine(i.evidence, i.address), 1200)}`);
     out.push('');
   }
