@@ -15,7 +15,7 @@ import { parseAddress } from '../util/address.js';
 import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
-import { writeErr } from './output.js';
+import { quoteOutside, writeErr } from './output.js';
 import { planRpc, reachingRpc, rpcUrls } from './rpc.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { assembleReport } from './runReport.js';
@@ -155,7 +155,7 @@ export function registerAnalysisCommands(program: Command): void {
       try {
         doc = JSON.parse(readFileSync(file, 'utf8'));
       } catch (err) {
-        throw new UsageError(`${file} is not JSON (${(err as Error).message}).`);
+        throw new UsageError(`${file} is not JSON (${quoteOutside((err as Error).message)}).`);
       }
       const report = reportToVerify(doc, file);
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);

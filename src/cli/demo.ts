@@ -111,7 +111,9 @@ export async function runAcrossChainsDemo(
     } finally {
       store.close();
     }
-    say(`graph kept in ${db}`);
+    // Where the graph is, with --json too (stdout holds the report): a temporary file nobody could find
+    // would be no use to report/export --db.
+    if (!o.quiet) writeErr(`hoptrace demo: graph kept in ${db}\n`);
     await trace([scenario.who.seed], {
       rpc: [`ethereum=${scenario.eth.anvil.url}`, `bsc=${scenario.bsc.anvil.url}`, `10=${scenario.op.anvil.url}`],
       db,

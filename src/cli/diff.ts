@@ -6,7 +6,7 @@ import { renderDiff } from '../report/formats/index.js';
 import { fullReportJson } from '../report/full.js';
 import { createStore, type Store } from '../store/store.js';
 import { parseCount } from './options.js';
-import { writeErr } from './output.js';
+import { quoteOutside, writeErr } from './output.js';
 import { assembleReport } from './runReport.js';
 import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, formatNames, outOption, outputStyle, type FormatChoice } from './shared.js';
 
@@ -88,7 +88,7 @@ function readSide(arg: string, openStore: () => Store): DiffSide {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${arg} is not JSON (${(err as Error).message}).`);
+    throw new UsageError(`${arg} is not JSON (${quoteOutside((err as Error).message)}).`);
   }
   const manifest = (doc as { manifest?: { run?: { id?: unknown } } } | null)?.manifest;
   const run = typeof manifest?.run?.id === 'number' ? manifest.run.id : null;

@@ -15,6 +15,9 @@ export function parseCount(value: string, what: string, opts: { min?: number; ma
   return n;
 }
 
+/** The longest wait a Node timer keeps (2^31 − 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A block number, or `latest` (undefined = the head). Hex (`0x…`) is accepted too. */
 export function parseBlock(value: string, what: string): number | undefined {
   const v = value.trim().toLowerCase();

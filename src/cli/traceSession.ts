@@ -17,7 +17,7 @@ import { createStore, type Store } from '../store/store.js';
 import { connect, type ChainContext, type TraceContext, type TraceRequest, type TraceSeed } from '../trace/run.js';
 import type { SeedTier } from '../types.js';
 import { packageVersion } from '../util/package.js';
-import { parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
+import { MAX_TIMER_MS, parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
 import type { Progress } from './progress.js';
 import { parseSeedArg, planRpc, reachingRpc, rpcUrls, type RpcPlan } from './rpc.js';
 
@@ -115,7 +115,7 @@ export function parseTraceOptions(
   const finalityDepth = parseCount(o.finalityDepth, '--finality-depth');
   const concurrency = parseCount(o.concurrency, '--concurrency', { min: 1, max: 256 });
   const rps = parseCount(o.rps, '--rps', { min: 1 });
-  const timeoutMs = parseCount(o.timeout, '--timeout', { min: 100 });
+  const timeoutMs = parseCount(o.timeout, '--timeout', { min: 100, max: MAX_TIMER_MS });
   if (o.labelsChain !== undefined) checkLabelChain(o.labelsChain);
   if (o.tier !== undefined && !o.seeds) throw new UsageError('--tier filters a seed list: give --seeds <list> with it.');
   const tiers = o.tier === undefined ? undefined : parseTierFilter(o.tier);

@@ -75,10 +75,10 @@ async function watchCommand(addresses: string[], o: WatchCliOptions): Promise<vo
       hint: 'watch each chain of a cross-chain case on its own (one --db each), or trace it across chains with hoptrace trace',
     });
   }
-  const intervalS = parseCount(o.interval, '--interval', { min: 1 });
+  const intervalS = parseCount(o.interval, '--interval', { min: 1, max: 86_400 });
   const confirmations = parseCount(o.confirmations, '--confirmations');
   const thresholdGiven = parseMinValues(o.threshold, '--threshold');
-  const execTimeoutS = parseCount(o.execTimeout, '--exec-timeout', { min: 1 });
+  const execTimeoutS = parseCount(o.execTimeout, '--exec-timeout', { min: 1, max: 86_400 });
   const webhook = o.webhook === undefined ? undefined : webhookUrl(o.webhook);
   // The --rpc URLs were registered when they were read (cli/rpc.ts); the webhook's joins them.
   if (webhook) registerSecrets([webhook]);

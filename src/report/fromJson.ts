@@ -28,9 +28,15 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
   };
   const home = d.chainId as number;
   const optAmount = (v: unknown, where: string): bigint | null => (v === null || v === undefined ? null : amount(v, where));
-  const promised = (p: PromisedJson, where: string): Promised => ({ ...p, amount: optAmount(p.amount, where) });
-  const crossing = (c: CrossingJson | null | undefined, where: string): Crossing | null =>
-    c && typeof c === 'object' ? { ...c, promised: promised(c.promised, `${where} crossing`) } : null;
+  const promised = (p: PromisedJson, where: string): Promised => {
+    if (typeof p !== 'object' || p === null) bad(`${where}: no promised amount`);
+    return { ...p, amount: optAmount(p.amount, where) };
+  };
+  const crossing = (c: CrossingJson | null | undefined, where: string): Crossing | null => {
+    if (!c || typeof c !== 'object') return null;
+    if (typeof c.link !== 'object' || c.link === null) bad(`${where} crossing: no link`);
+    return { ...c, promised: promised(c.promised, `${where} crossing`) };
+  };
   const step = (s: PathStepJson, where: string): PathStep => {
     if (typeof s !== 'object' || s === null) bad(`${where} is not an object`);
     const { swap, ...rest } = s;

@@ -104,7 +104,12 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
   const known = evidenceIndex(result);
   const seedSet = new Set(seeds.map((s) => accountKey(home, s)));
   const venueChain = venueChains(a, home);
-  const venues = new Map(a.attribution.venues.map((v) => [accountKey(venueChain.get(v.address) ?? home, v.address), v.venue]));
+  // The venues of the attribution, and those reached on another chain (traced, not attributed): every
+  // output shows both as venues, so the graph does too.
+  const venues = new Map<string, { entity: string; category: string; risk: string }>([
+    ...a.attribution.venues.map((v) => [accountKey(venueChain.get(v.address) ?? home, v.address), v.venue] as const),
+    ...(a.notAttributed ?? []).map((v) => [accountKey(v.chainId, v.address), v] as const),
+  ]);
   const bridges = new Set<string>([
     ...(result.crossings ?? []).map((c) => accountKey(c.fromChainId, c.from)),
     ...result.hits.flatMap((h) => (h.exit ? [accountKey(h.exit.chainId, h.exit.contract)] : [])),
