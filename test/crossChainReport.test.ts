@@ -27,7 +27,9 @@ import { tracedGraph } from '../src/report/graph.js';
 import { toJsonValue } from '../src/report/json.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { chromiumMissing, chromiumPath, dumpDom } from './helpers/chromium.js';
-import { ACROSS_CROSSING, BTC_ADDRESS, BUSD, MID, RECV, ROUTER, SEED, THOR_CROSSING, TX, VENUE, crossChainFull } from './helpers/crossChainRun.js';
+import { ACROSS_CROSSING, BTC_ADDRESS, BUSD, MID, RECV, ROUTER, SEED, THOR_CROSSING, TX, VENUE, crossChainFull, crossChainResult, tracedTransfers } from './helpers/crossChainRun.js';
+import { unattributedVenues } from '../src/cli/runReport.js';
+import { INFERRED_ROUTE } from '../src/report/attribution.js';
 import { missingFromJson } from './helpers/parity.js';
 
 const { MultiDirectedGraph } = graphology;
@@ -316,4 +318,36 @@ describe('the HTML report of two chains in a browser', () => {
       await promisify(execFile)(chromiumPath()!, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1366,768', '--virtual-time-budget=2000', `--screenshot=${shot}`, `file://${file}`], { timeout: 60_000 });
     }
   }, 90_000);
+});
+
+describe('a venue on another chain reached only through an inferred crossing', () => {
+  // The fixture's venue on bsc is reached through THORChain (a fact link); the same path through a
+  // crossing matched by heuristic makes its route an inference, and a second hit by a fact link makes it a fact.
+  const withCrossing = (evidence: 'fact' | 'inference') => {
+    const r = crossChainResult();
+    const crossing = evidence === 'fact' ? THOR_CROSSING : { ...THOR_CROSSING, link: ACROSS_CROSSING.link };
+    // New steps: the fixture's steps are shared by every result it makes.
+    return { ...r, hits: r.hits.map((h) => ({ ...h, path: h.path.map((s) => (s.crossing ? { ...s, crossing } : s)) })) };
+  };
+  const venues = (r: ReturnType<typeof crossChainResult>) => unattributedVenues(r, tracedTransfers(), new Map(), () => null);
+
+  it('says so: route inference, and fact as soon as one path into it crosses by fact links', () => {
+    expect(venues(withCrossing('fact')).map((v) => [v.address, v.route])).toEqual([[VENUE, 'fact']]);
+    const inferred = withCrossing('inference');
+    expect(venues(inferred).map((v) => [v.address, v.route])).toEqual([[VENUE, 'inference']]);
+    const both = withCrossing('inference');
+    const factHit = crossChainResult().hits.find((h) => h.address === VENUE)!;
+    both.hits.push(factHit);
+    expect(venues(both).map((v) => v.route)).toEqual(['fact']);
+  });
+
+  it('every output marks it: text, Markdown, HTML and CSV print the route, JSON carries it', () => {
+    const full = crossChainFull();
+    const withVenues = (notAttributed: ReturnType<typeof venues>): RunView => view({ ...full, attribution: { ...full.attribution, notAttributed } });
+    const inferred = withVenues(venues(withCrossing('inference')));
+    for (const name of ['text', 'md', 'html', 'csv']) expect(htmlText(render(name, 'report', inferred)), name).toContain(INFERRED_ROUTE);
+    const json = fullReportJson(inferred.full!, inferred.json) as unknown as Json;
+    expect(json.attribution.notAttributed[0].route).toBe('inference');
+    expect(render('text', 'report', withVenues(venues(withCrossing('fact'))))).not.toContain(INFERRED_ROUTE);
+  });
 });

@@ -268,7 +268,7 @@ function runSwaps(store: Store, run: { fromBlock: number; toBlock: number }, tra
  * chain's token metadata (`native`: the chain's own coin). Empty for a run on one chain, or one recorded
  * before runs kept their walk's edges.
  */
-function unattributedVenues(
+export function unattributedVenues(
   result: TraceResult,
   traced: { transfer: Transfer; hop: number }[] | null,
   chainAssets: ReadonlyMap<string, AssetMeta>,
@@ -280,9 +280,11 @@ function unattributedVenues(
     const chainId = h.chainId ?? result.chainId;
     if (h.kind !== 'venue' || chainId === result.chainId) continue;
     const key = `${chainId}:${h.address}`;
+    const route = h.path.every((s) => !s.crossing || s.crossing.link.evidence === 'fact') ? 'fact' : 'inference';
     const had = out.get(key);
     if (had) {
       had.hops = Math.min(had.hops, h.hops);
+      if (route === 'fact') had.route = 'fact';
       continue;
     }
     const into = traced.filter((e) => e.transfer.chainId === chainId && e.transfer.to === h.address).map((e) => e.transfer);
@@ -301,6 +303,7 @@ function unattributedVenues(
       risk: h.risk,
       hops: h.hops,
       arrivals: into.length,
+      route,
       first: { blockNumber: first.blockNumber, txHash: first.txHash, timestamp: blockTime(chainId, first.blockNumber) },
       last: { blockNumber: last.blockNumber, txHash: last.txHash, timestamp: blockTime(chainId, last.blockNumber) },
       traced: [...sums].sort(([x], [y]) => assetOrder(x, y)).map(([asset, amount]) => {

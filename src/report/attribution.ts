@@ -52,7 +52,16 @@ export interface UnattributedVenue {
   last: { blockNumber: number; txHash: string; timestamp?: number | null };
   /** Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin). */
   traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint }[];
+  /**
+   * How the walk got there from a seed: `fact` where some hit's path into it crosses by links that are
+   * facts only (a protocol's own id), `inference` where every path crosses by a heuristic match (the
+   * traced movements into it are facts either way; that they are the seed's funds is then an inference).
+   */
+  route: 'fact' | 'inference';
 }
+
+/** The words every output prints beside a venue on another chain reached only through an inferred crossing. */
+export const INFERRED_ROUTE = 'route: inference (reached through a crossing matched by heuristic)';
 
 /** An UnattributedVenue in the JSON report: amounts as exact decimal strings, marked as facts and not attributed. */
 export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {

@@ -5,7 +5,7 @@ import type { Address, Risk } from '../types.js';
 import { plural } from '../util/plural.js';
 import { fullAddress } from './address.js';
 import { formatAssetAmount, swapText } from './amount.js';
-import { MODEL_CITATIONS, NOT_ATTRIBUTED, strength } from './attribution.js';
+import { INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, strength } from './attribution.js';
 import { accountKey, addressUrl, txUrl } from './chains.js';
 import {
   chainLabel, crossingLinkText, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
@@ -72,7 +72,7 @@ export function renderHtml(r: FullReport): string {
       const traced = v.traced.map((t) => esc(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset))).join('<br>');
       return `<tr class="risk-${esc(v.risk)} not-attributed"><td>${riskBadge(v.risk)} <b class="name">${esc(cleanOptional(v.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.category, 24))}</small></td>` +
         `<td>${hashHtml(fullAddress(v.address), addressUrl(v.chainId, v.address))}${chainBadge(v.chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
-        `<td colspan="3">traced (fact): ${traced}<br><small>${esc(NOT_ATTRIBUTED)}</small></td><td>${esc(NOT_ATTRIBUTED)}</td></tr>`;
+        `<td colspan="3">traced (fact): ${traced}<br><small>${esc(NOT_ATTRIBUTED)}</small>${v.route === 'inference' ? `<br><small class="inferred">${esc(INFERRED_ROUTE)}</small>` : ''}</td><td>${esc(NOT_ATTRIBUTED)}</td></tr>`;
     })
     .join('\n');
   const venueRows = venues

@@ -1,5 +1,5 @@
 import { TAINT_MODELS, type TaintModel } from '../../graph/index.js';
-import { NOT_ATTRIBUTED } from '../attribution.js';
+import { INFERRED_ROUTE, NOT_ATTRIBUTED } from '../attribution.js';
 import { csvField } from '../csv.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { runChainName } from '../crossChain.js';
@@ -67,7 +67,7 @@ export function renderCsv(r: FullReport): string {
         [
           v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, isoAt(v.first.timestamp),
           v.last.blockNumber, isoAt(v.last.timestamp), 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
-          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', NOT_ATTRIBUTED,
+          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', v.route === 'inference' ? `${NOT_ATTRIBUTED}; ${INFERRED_ROUTE}` : NOT_ATTRIBUTED,
         ]
           .map(csvField)
           .join(','),

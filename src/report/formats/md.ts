@@ -3,7 +3,7 @@ import type { PathStep } from '../../trace/result.js';
 import { plural } from '../../util/plural.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, swapText } from '../amount.js';
-import { MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength } from '../attribution.js';
+import { INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength } from '../attribution.js';
 import { chainLabel, crossingLine, crossingsOf, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChains, spansChains, stepChain, stepCrossing } from '../crossChain.js';
 import { evidenceIndex, evidenceLine, pathNotes } from '../evidence.js';
 import { venueChains } from '../graph.js';
@@ -58,7 +58,7 @@ export function renderMarkdown(r: FullReport): string {
     const traced = v.traced.map((t) => mdText(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset), 80)).join(', ');
     out.push(
       `| ${mdText(v.entity, 48)} | \`${fullAddress(v.address)}\` |${chainCol(v.chainId)} ${mdText(v.risk)} | ${known.get(v.chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.blockNumber} | ${v.last.blockNumber} | ` +
-        `traced ${traced} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} |`,
+        `traced ${traced}${v.route === 'inference' ? ` (${INFERRED_ROUTE})` : ''} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} |`,
     );
   }
   if (a.attribution.venues.length === 0 && (a.notAttributed ?? []).length === 0) out.push(`| (none) | |${multi ? ' |' : ''} | | | | | | | | | |`);

@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import { TAINT_MODELS, frontierTotal, taintBalance } from '../../graph/index.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, formatCount } from '../amount.js';
-import { MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength, venuesTotal } from '../attribution.js';
+import { INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength, venuesTotal } from '../attribution.js';
 import { chainLabel, spansChains } from '../crossChain.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { venueChains } from '../graph.js';
@@ -74,6 +74,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     const ev = known.get(v.chainId, v.address);
     if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
     lines.push(`    ${NOT_ATTRIBUTED}`);
+    if (v.route === 'inference') lines.push(`    ${INFERRED_ROUTE}`);
     lines.push(`      traced   ${v.traced.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset)).join(', ')} (fact: the movements the walk followed into it)`);
   }
   const f = frontierModels(a.attribution);
