@@ -72,8 +72,27 @@ export function checkHead(head: BlockHeader, e: HeadEvidence): void {
 /** Meta key of the last head accepted: `{"number":…,"at":unix ms}`. */
 const HEAD_SEEN = 'head_seen';
 
-/** Headers of the chain behind `rpc`, kept in `store`, read through `cache` (a new one by default). */
-export function createHeaders(rpc: RpcClient, store: Store, cache: HeaderCache = createHeaderCache(rpc)): Headers {
+/**
+ * The meta key of a per-chain value: as it always was for the chain the file was first bound to, with
+ * `@<chain id>` for every other chain the file holds (a cross-chain run). Meta is the file's, whichever
+ * chain a handle is bound to: a value of one chain kept under a plain key would be read as another's.
+ */
+export function chainMetaKey(store: Store, chainId: number): (name: string) => string {
+  const own = store.getMeta('chain_id') === String(chainId);
+  return (name) => (own ? name : `${name}@${chainId}`);
+}
+
+/**
+ * Headers of the chain behind `rpc`, kept in `store`, read through `cache` (a new one by default). `key`
+ * names its per-chain meta values (genesis hash, last head seen): chainMetaKey of its chain; plain names
+ * (the default) for the chain the file was first bound to.
+ */
+export function createHeaders(
+  rpc: RpcClient,
+  store: Store,
+  key: (name: string) => string = (name) => name,
+  cache: HeaderCache = createHeaderCache(rpc),
+): Headers {
   const notFound = (tag: BlockTag): BlockNotFoundError =>
     new BlockNotFoundError(`the node has no block ${tag === 'latest' ? 'at its head' : tag}.`, {
       method: 'eth_getBlockByNumber',
@@ -105,13 +124,13 @@ export function createHeaders(rpc: RpcClient, store: Store, cache: HeaderCache =
       // The genesis the head is judged against: the stored block 0 when it is the database's own chain's
       // (genesis_hash, set by the first run); a block 0 of another chain, stored by an older release
       // before that chain was refused, is not trusted, and the node's is read without storing it.
-      const known = store.getMeta('genesis_hash');
+      const known = store.getMeta(key('genesis_hash'));
       const held = known === null ? null : store.block(0);
       const genesis = known === null ? await get(0) : held && held.hash === known ? held : await read(0);
       const head = await refetching('eth_getBlockByNumber', rpc.endpoint, async () => {
         const b = await getBlock(rpc, 'latest');
         const h = header(b, 'latest');
-        checkHead(h, { genesis, lastSeen: lastSeenHead(store), now: Date.now() });
+        checkHead(h, { genesis, lastSeen: lastSeenHead(store, key), now: Date.now() });
         // The head's header is block h.number's as the node has it: a later read of that block by number
         // (a scan's top block, a log in it) takes it from the cache instead of asking again.
         cache.seed(h.number, b!);
@@ -123,7 +142,7 @@ export function createHeaders(rpc: RpcClient, store: Store, cache: HeaderCache =
       // Written only when the head moved: a run on an unchanged chain leaves the database as it was, and
       // an older time with the same number only widens the wall-clock bound. Called once the chain is
       // accepted (trace/run.ts connect): a refused node's head is never recorded.
-      if (lastSeenHead(store)?.number !== head.number) store.setMeta(HEAD_SEEN, JSON.stringify({ number: head.number, at: Date.now() }));
+      if (lastSeenHead(store, key)?.number !== head.number) store.setMeta(key(HEAD_SEEN), JSON.stringify({ number: head.number, at: Date.now() }));
     },
     peek(n) {
       return read(n);
@@ -147,8 +166,8 @@ export function createHeaders(rpc: RpcClient, store: Store, cache: HeaderCache =
   };
 }
 
-function lastSeenHead(store: Store): { number: number; at: number } | null {
-  const raw = store.getMeta(HEAD_SEEN);
+function lastSeenHead(store: Store, key: (name: string) => string): { number: number; at: number } | null {
+  const raw = store.getMeta(key(HEAD_SEEN));
   if (raw === null) return null;
   try {
     const v = JSON.parse(raw) as { number?: unknown; at?: unknown };

@@ -4,7 +4,7 @@ import { getChainId } from '../rpc/actions/chainId.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { PriceTable } from '../rpc/price.js';
 import { createFetcher, type Objective, type Strategy } from '../sources/fetcher.js';
-import { createHeaders, type Headers } from '../sources/headers.js';
+import { chainMetaKey, createHeaders, type Headers } from '../sources/headers.js';
 import { createSwapReader } from '../sources/swaps.js';
 import { tokenInfo } from '../sources/tokens.js';
 import { labelDataVersion } from '../labels/files.js';
@@ -122,9 +122,10 @@ export async function connect(
 ): Promise<Connection> {
   const chainId = knownChainId ?? (await getChainId(rpc));
   store.bindChain(chainId, rpc.endpoint);
-  const headers = createHeaders(rpc, store);
+  const metaKey = chainMetaKey(store, chainId);
+  const headers = createHeaders(rpc, store, metaKey);
   const head = await headers.head();
-  await reconcileTip(store, headers, head, finalityDepth, opts.rereadDepth ?? finalityDepth, rpc.endpoint, metaKeyOf(store, chainId));
+  await reconcileTip(store, headers, head, finalityDepth, opts.rereadDepth ?? finalityDepth, rpc.endpoint, metaKey);
   headers.accept(head);
   return { chainId, head, headers };
 }
@@ -697,14 +698,6 @@ async function reconcileTip(
   store.setMeta(key('tip_hash'), head.hash);
 }
 
-/**
- * The meta key of a per-chain value: as it always was for the chain the file was first bound to, with
- * `@<chain id>` for every other chain the file holds (a cross-chain run).
- */
-function metaKeyOf(store: Store, chainId: number): (name: string) => string {
-  const own = store.getMeta('chain_id') === String(chainId);
-  return (name) => (own ? name : `${name}@${chainId}`);
-}
 
 async function resolveRange(
   req: Pick<TraceRequest, 'fromBlock' | 'toBlock' | 'since' | 'until'>,
