@@ -13,7 +13,9 @@ import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { fetchRangeAdaptive } from '../rpc/ranges.js';
+import { refetching } from '../rpc/refetch.js';
 import type { Address } from '../types.js';
+import type { BlockCheck } from './validate.js';
 
 function rawLog(l: RpcLog): RawLog {
   return {
@@ -97,6 +99,7 @@ export async function findArrivals(
   destChainId: number,
   from: number,
   to: number,
+  blockCheck: BlockCheck,
 ): Promise<{ arrival: BridgeArrival; txIndex: number }[]> {
   const contracts = registry.rows
     .filter((r) => r.chainId === destChainId && r.protocol === exit.protocol && (r.remoteChainId === null || r.remoteChainId === exit.source.chainId))
@@ -109,7 +112,14 @@ export async function findArrivals(
     client: rpc,
     from,
     to,
-    fetch: (a, b) => getLogs(rpc, { fromBlock: a, toBlock: b, topics, address: contracts }),
+    // Checked against their blocks' headers (hash and bloom) as every log read is, refetched while a
+    // lagging backend answers for another block: an arrival is printed as a fact.
+    fetch: (a, b) =>
+      refetching('eth_getLogs', rpc.endpoint, async () => {
+        const chunk = await getLogs(rpc, { fromBlock: a, toBlock: b, topics, address: contracts });
+        await blockCheck.check(chunk, 'eth_getLogs');
+        return chunk;
+      }),
     onChunk: (_a, _b, chunk) => void logs.push(...chunk),
   });
   const txIndex = new Map(logs.map((l) => [l.transactionHash.toLowerCase(), hexToNumber(l.transactionIndex)]));

@@ -7,6 +7,7 @@ import { createFetcher, type Objective, type Strategy } from '../sources/fetcher
 import { chainMetaKey, createHeaders, type Headers } from '../sources/headers.js';
 import { createSwapReader } from '../sources/swaps.js';
 import { tokenInfo } from '../sources/tokens.js';
+import { createBlockCheck } from '../sources/validate.js';
 import { labelDataVersion } from '../labels/files.js';
 import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
@@ -364,7 +365,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     const from = await th.firstAtOrAfter(exitTime, endpoint.conn.head);
     const to = Math.min(endpoint.conn.head.number, (await th.firstAtOrAfter(exitTime + window + 1, endpoint.conn.head)) - 1);
     ctx.onProgress?.(`looking for the ${PROTOCOL_NAMES[exit.protocol]} arrival on ${chainName(dest.chainId)} (blocks ${from}–${to})`);
-    const found = from > to ? [] : await findArrivals(endpoint.rpc, ctx.bridges!, exit, dest.chainId, from, to);
+    const found = from > to ? [] : await findArrivals(endpoint.rpc, ctx.bridges!, exit, dest.chainId, from, to, createBlockCheck(th.cache, endpoint.store, endpoint.conn.head.number));
     const timed = await Promise.all(found.map(async (a) => ({ item: a.arrival, timestamp: (await th.get(a.arrival.at.blockNumber)).timestamp, txIndex: a.txIndex })));
     const { matches, unmatched } = matchBridgeCrossings([{ item: exit, timestamp: exitTime }], timed, { windowSeconds: window });
     if (matches.length === 0) {
