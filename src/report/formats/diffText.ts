@@ -6,6 +6,7 @@ import { evidenceLine } from '../evidence.js';
 import { cleanOptional, cleanText } from '../sanitize.js';
 import { formatTime, styles } from '../text.js';
 import type { DiffFormat, RenderContext } from './types.js';
+import { plural } from '../../util/plural.js';
 
 /** `hoptrace diff --format text` (the default): the changes for a reader, section by section. */
 export const diffTextFormat: DiffFormat = {
@@ -66,8 +67,6 @@ function edgeItem(e: DiffEdge): string[] {
     `block ${e.blockNumber} (${formatTime(e.timestamp)})${e.afterA ? ' [since A]' : ''}  ${fullAddress(e.from)} → ${fullAddress(e.to)}  ${amount(e.amount, e)}  tx ${e.txHash} ${cleanText(e.ref, 60)}`,
   ];
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The diff as sections of plain lines: what the text and the Markdown both render. */
 export function diffSections(d: RunDiffJson): { head: string[]; sections: DiffSection[] } {
