@@ -31,6 +31,13 @@ describe('--rpc and seeds name their chain', () => {
     expect(() => planRpc(['bsc='])).toThrow(/^--rpc bsc= names a chain but gives no URL after it\.$/);
     expect(() => planRpc(['99999999999999999=https://b.example'])).toThrow(/chain id too large: "99999999999999999" is not an EIP-155 chain id/);
     expect(() => parseSeedArg(`0:${A}`)).toThrow(/chain id 0: "0" is not an EIP-155 chain id/);
+    // A chain part that is no name or id at all: the part said, the URL not (it was masked as a bad URL).
+    for (const bad of ['-1=https://b.example/KEY', '=https://b.example/KEY', ' bsc =https://b.example/KEY']) {
+      expect(() => planRpc([bad]), bad).toThrow(/the part before "=" is not a chain/);
+      expect(() => planRpc([bad]), bad).not.toThrow(/KEY/);
+    }
+    // A URL whose query holds `=` is still a URL.
+    expect(planRpc(['http://a.example/v2/key?x=1']).bare).toEqual(['http://a.example/v2/key?x=1']);
   });
 
   it('reads `chain:0x…` seeds, and refuses a chain the run has no endpoint for', () => {

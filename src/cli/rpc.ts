@@ -48,6 +48,14 @@ export function planRpc(values: readonly string[]): RpcPlan {
   for (const v of values) {
     const m = NAMED.exec(v);
     if (!m) {
+      // `-1=URL`, `=URL`, ` bsc = URL`: a chain part (no `:`, `/` or `?` before the `=`, so no URL's own
+      // text and no key) that names no chain, said for what it is rather than masked as a bad URL.
+      const prefix = /^([^:/?]*)=/.exec(v)?.[1];
+      if (prefix !== undefined) {
+        registerSecrets([v.slice(prefix.length + 1)]);
+        const shown = prefix.length > 20 ? `${prefix.slice(0, 20)}…` : prefix;
+        throw new UsageError(`--rpc ${JSON.stringify(shown)}=…: the part before "=" is not a chain: use a chain id or one of ${KNOWN_LABEL_CHAINS.join(', ')}.`);
+      }
       bare.push(v);
       continue;
     }
