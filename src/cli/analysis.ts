@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
@@ -19,7 +19,7 @@ import { quoteOutside, writeErr } from './output.js';
 import { planRpc, reachingRpc, rpcUrls } from './rpc.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, collect, colorOption, dbOption, emit, emitRun, formatNames, outOption, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, rpcOption, type FormatChoice } from './shared.js';
 
 /**
  * `report`, `export`, `path` (from the database alone, no RPC) and `verify` (a report against a node).
@@ -134,9 +134,7 @@ export function registerAnalysisCommands(program: Command): void {
     .argument('<report>', 'a JSON report (hoptrace trace --json, or hoptrace report --format json)')
     .addOption(
       // Collected, not last-wins: a second endpoint is refused rather than silently replacing the first.
-      new Option('--rpc <url>', 'JSON-RPC endpoint of one chain of the report, <chain>=<url> to name it (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)')
-        .argParser(collect)
-        .default([]),
+      rpcOption('JSON-RPC endpoint of one chain of the report, <chain>=<url> to name it'),
     )
     .option('--json', 'print the checks as JSON')
     .action(async (file: string, o: { rpc?: string[]; json?: boolean }) => {

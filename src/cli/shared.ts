@@ -16,15 +16,11 @@ export function dbOption(description = 'SQLite file the graph is kept in', fallb
 }
 
 /**
- * `--rpc <url>`: repeatable where a pool of endpoints is used (trace, where `<chain>=<url>` also names
- * the other chains of a cross-chain run: cli/rpc.ts planRpc), else the last one given counts.
+ * `--rpc <url>`, collected (every command that takes it decides what several mean: a failover pool,
+ * `<chain>=<url>` naming another chain of a cross-chain trace — cli/rpc.ts planRpc — or a refusal).
  */
-export function rpcOption(o: { repeatable: boolean }): Option {
-  const what = 'JSON-RPC endpoint (default: $HOPTRACE_RPC_URL or $ETH_RPC_URL)';
-  if (!o.repeatable) return new Option('--rpc <url>', what);
-  return new Option('--rpc <url>', `${what}; repeat for failover across endpoints; <chain>=<url> (ethereum=…, bsc=…, 56=…) adds a chain the trace follows bridges into`)
-    .argParser(collect)
-    .default([]);
+export function rpcOption(description: string): Option {
+  return new Option('--rpc <url>', description).argParser(collect).default([], '$HOPTRACE_RPC_URL or $ETH_RPC_URL');
 }
 
 /** `-q, --quiet`. */
@@ -143,7 +139,13 @@ export function addTraceOptions(cmd: Command, o: { followsHead?: boolean } = {})
     .argument('[addresses...]', 'seed addresses (0x…, EIP-55 checksum checked when mixed case)')
     .option('--seeds <name>', 'add a bundled seed list: lazarus, all, or an incident (bybit, ronin, …)')
     .option('--tier <tier>', 'with --seeds: only seeds of this attribution tier (official, official:OFAC, official:FBI, label:Etherscan, researcher)')
-    .addOption(rpcOption({ repeatable: true }))
+    .addOption(
+      rpcOption(
+        o.followsHead
+          ? 'JSON-RPC endpoint of the watched chain; repeat for failover across endpoints (one chain: <chain>=<url> may name it)'
+          : 'JSON-RPC endpoint; repeat for failover across endpoints; <chain>=<url> (ethereum=…, bsc=…, 56=…) adds a chain the trace follows bridges into',
+      ),
+    )
     .addOption(dbOption())
     .option('--hops <n>', 'how many transfers away from a seed to follow', '4')
     .addOption(new Option('--direction <dir>', 'out: where the money went; in: where it came from').choices(['out', 'in', 'both']).default('out'))
