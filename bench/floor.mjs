@@ -19,10 +19,13 @@ import { id, zeroPadValue } from 'ethers';
 import { loadLabelBook } from '../dist/labels/load.js';
 import { createRpcClient } from '../dist/rpc/client.js';
 import { transferSetDigest, peakRssMiB } from './common.mjs';
+import { startProfile } from './split.mjs';
 
 const TRANSFER = id('Transfer(address,address,uint256)');
 const ZERO = '0x0000000000000000000000000000000000000000';
 const args = JSON.parse(process.argv[2]);
+// With `split`, a CPU profile of the timed window (bench/split.mjs), started before the clock.
+const stopProfile = args.split ? await startProfile() : null;
 const started = performance.now();
 const rpc = createRpcClient({ url: args.url, concurrency: args.concurrency, rps: args.rps, maxRps: args.rps, timeoutMs: 120_000 });
 const limit = pLimit(args.concurrency);
@@ -165,9 +168,12 @@ for (let level = 0; level < args.hops && frontier.length > 0; level++) {
   frontier = [...next.values()];
 }
 
+const wallMs = performance.now() - started;
+const split = stopProfile ? await stopProfile() : undefined;
 process.stdout.write(
   JSON.stringify({
-    wallMs: performance.now() - started,
+    wallMs,
+    split,
     rpc: { total: rpc.stats.total, roundTrips: rpc.stats.roundTrips, byMethod: rpc.stats.byMethod },
     addressesVisited: fetchedFrom.size || arrival.size + args.seeds.length,
     discovered: transferSetDigest(discovered),

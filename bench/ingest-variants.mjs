@@ -11,6 +11,7 @@
  *   find / find2     look every hash up before adding it, as Store.commit does (IN list / VALUES join)
  *   sort             rows of a commit sorted by sender before insertion
  *   page=N cache=N ckpt=N batch=N per=N   page size, cache_size, wal_autocheckpoint, rows per commit and per statement
+ *   mmap=N           mmap_size in bytes;  excl   locking_mode = EXCLUSIVE (no other process could read the file)
  *   delta=N          commits go to a table of recent rows with the same indexes, moved into the main table
  *                    (sorted by sender) once it holds N rows: what deferring the index work would save (a
  *                    sketch: the duplicate check across both tables and the reads through both are not in it)
@@ -44,6 +45,8 @@ db.pragma('synchronous = NORMAL');
 db.pragma(`wal_autocheckpoint = ${o.ckpt ?? 65536}`);
 db.pragma(`cache_size = ${o.cache ?? -65536}`);
 db.pragma('temp_store = MEMORY');
+if (o.mmap) db.pragma(`mmap_size = ${o.mmap}`);
+if (o.excl) db.pragma('locking_mode = EXCLUSIVE');
 const bh = !o.nobh;
 const ik = o.intkind;
 const key = o.key8 ? 'coalesce(unhex(substr(hash, 3, 8)), hash)' : o.t8 ? 'substr(hash, 3, 8)' : 'substr(hash, 3, 12)';

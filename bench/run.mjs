@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--sizes 200,2000,20000] [--quick] [--edges 1000000] [--address-max 2000]
  *                      [--concurrency 8] [--blocks-per-level 60] [--repeat 3] [--deposit-scale 5] [--deposit-seed 0]
- *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch|trace|ingest] [--no-raw]
+ *                      [--md bench/results.md] [--json bench/results.json] [--only deposits|watch|trace|ingest] [--no-raw] [--split]
  *
  * --quick: size 200, 100k edges, one repetition. --repeat N: trace, floor and block-scan trace run N
  * times each (default 3) and the fastest counts. --address-max: the largest size the per-address runs (trace and
@@ -29,7 +29,9 @@
  * --only trace: the trace against the block-scan floor alone (to iterate on the trace's cost on a
  * shared machine): per size, `--repeat` pairs (floor, then trace on a fresh database, back to back), and
  * the median wall times and the median of the pairs' ratios, with calls, round trips and credits (which
- * do not depend on load). Printed; written only with --json.
+ * do not depend on load). Printed; written only with --json. With --split, one more pair per size runs
+ * profiled (bench/split.mjs) and the time of each is split by what hoptrace's code was doing: SQLite
+ * writes and reads, validation, the walk, paths, RPC and JSON, Node's own, garbage collection, idle.
  * --only ingest: the ingest through Store.commit alone (--edges rows, 1M by default; the raw floors too
  * unless --no-raw; no analysis), the same way.
  * Timings are wall-clock on whatever else the machine is doing: compare ratios from the same run.
@@ -66,6 +68,7 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     'watch-sizes': { type: 'string' },
     'no-raw': { type: 'boolean', default: false },
+    split: { type: 'boolean', default: false },
   },
 });
 if (opt.only !== undefined && !['deposits', 'watch', 'trace', 'ingest'].includes(opt.only)) usage(`--only: "${opt.only}" is not a section (deposits, watch, trace, ingest)`);
@@ -207,6 +210,7 @@ async function benchTraceOnly(size) {
   const work = mkdtempSync(join(tmpdir(), 'hoptrace-bench-'));
   const base = { url: anvil.url, seeds: info.seeds, hops: info.hops, concurrency, rps: RPS };
   const pairs = [];
+  let split = null;
   try {
     for (let i = 0; i < repeat; i++) {
       const floor = await child('floor.mjs', { ...base, mode: 'block' });
@@ -224,6 +228,12 @@ async function benchTraceOnly(size) {
         `  ${size} #${i + 1}: floor ${(floor.wallMs / 1000).toFixed(2)} s, trace ${(trace.wallMs / 1000).toFixed(2)} s (${(trace.wallMs / floor.wallMs).toFixed(2)}×), ` +
           `optimize credits ${(credits.wallMs / 1000).toFixed(2)} s (${(credits.wallMs / floor.wallMs).toFixed(2)}×; ${credits.strategyNote})`,
       );
+    }
+    // --split: one more pair, each child profiled over its timed window (bench/split.mjs).
+    if (opt.split) {
+      const floor = await child('floor.mjs', { ...base, mode: 'block', split: true });
+      const trace = await child('trace-child.mjs', { ...base, db: join(work, 'split.db'), strategy: 'auto', split: true });
+      split = { floorMs: floor.wallMs, traceMs: trace.wallMs, floor: floor.split, trace: trace.split };
     }
   } finally {
     await anvil.stop();
@@ -262,7 +272,28 @@ async function benchTraceOnly(size) {
     creditRatio: trace.credits / floor.credits,
     // `--optimize credits`: wall time against the floor (median of pairs) and credits against the floor's.
     optimizeCredits: { ...credits, ratio: median(pairs.map((p) => p.creditsRatio)), creditRatio: credits.credits / floor.credits },
+    split,
   };
+}
+
+/** --split: where the profiled pair's time went, floor beside trace, in ms of its timed window. */
+function renderSplit(out) {
+  const lines = [];
+  for (const r of out.filter((x) => x.split !== null)) {
+    const { floor, trace } = r.split;
+    const keys = [...new Set([...Object.keys(trace), ...Object.keys(floor)])].filter((k) => k !== 'total');
+    keys.sort((a, b) => (trace[b] ?? 0) - (trace[a] ?? 0));
+    lines.push(
+      '',
+      `${r.size} addresses, one more pair profiled (CPU samples of the main thread over each timed window; wall ${Math.round(r.split.floorMs)} ms floor, ${Math.round(r.split.traceMs)} ms trace):`,
+      '',
+      '| where | floor ms | trace ms |',
+      '|---|---:|---:|',
+      ...keys.map((k) => `| ${k === 'idle' ? 'idle (waiting for the node)' : k === 'gc' ? 'garbage collection' : k === 'node' ? "Node's own (HTTP, streams, timers) and the floor script" : k} | ${floor[k] ?? 0} | ${trace[k] ?? 0} |`),
+      `| total | ${floor.total} | ${trace.total} |`,
+    );
+  }
+  return lines;
 }
 if (opt.only === 'trace') {
   const out = [];
@@ -291,6 +322,7 @@ if (opt.only === 'trace') {
     );
   }
   for (const r of out) lines.push('', `${r.size}: trace (first pair) ${JSON.stringify(r.trace.byMethod)}`, `${r.size}: optimize credits (first pair) ${JSON.stringify(r.optimizeCredits.byMethod)}`);
+  lines.push(...renderSplit(out));
   process.stdout.write(lines.join('\n') + '\n');
   process.exit(0);
 }

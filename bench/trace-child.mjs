@@ -11,8 +11,11 @@ import { createRpcClient } from '../dist/rpc/client.js';
 import { createStore } from '../dist/store/store.js';
 import { connect, runTrace } from '../dist/trace/run.js';
 import { priceTable, transferSetDigest, peakRssMiB } from './common.mjs';
+import { startProfile } from './split.mjs';
 
 const args = JSON.parse(process.argv[2]);
+// With `split`, a CPU profile of the timed window (bench/split.mjs), started before the clock.
+const stopProfile = args.split ? await startProfile() : null;
 const started = performance.now();
 const rpc = createRpcClient({ url: args.url, concurrency: args.concurrency, rps: args.rps, maxRps: args.rps, timeoutMs: 120_000 });
 const inner = createStore(args.db);
@@ -48,6 +51,7 @@ try {
     },
   );
   const wallMs = performance.now() - started;
+  const split = stopProfile ? await stopProfile() : undefined;
   const cpu = process.cpuUsage();
   const seen = new Set();
   for (const rows of answers) for (const t of rows) seen.add(`${t.txHash}|${t.ref}`);
@@ -63,6 +67,7 @@ try {
       // CPU time of this process (user + system): what the run cost this machine, less moved by other load than wall time.
       cpuMs: (({ user, system }) => (user + system) / 1000)(cpu),
       strategyNote: result.coverage.native,
+      split,
     }) + '\n',
   );
 } finally {

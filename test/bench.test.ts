@@ -152,13 +152,23 @@ describe('npm run bench (smoke)', () => {
 
   it('--only trace: floor and trace back to back, medians of the pairs, calls and credits priced', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hoptrace-bench-test-'));
-    const args = [BENCH, '--only', 'trace', '--sizes', '40', '--blocks-per-level', '4', '--repeat', '2', '--json', join(dir, 'r.json')];
+    const args = [BENCH, '--only', 'trace', '--sizes', '40', '--blocks-per-level', '4', '--repeat', '2', '--split', '--json', join(dir, 'r.json')];
     const { stdout } = await run(process.execPath, args, { env: { ...process.env, HOPTRACE_BENCH_CACHE: join(dir, 'cache') }, timeout: 150_000 });
     type Side = { calls: number; credits: number; creditsByPair: number[]; byMethod: Record<string, number> };
     type Credits = Side & { ratio: number; creditRatio: number; roundTrips: number; native: string };
     const z = (
       JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
-        sizes: { size: number; head: number; ratios: number[]; ratio: number; floor: Side; trace: Side; creditRatio: number; optimizeCredits: Credits }[];
+        sizes: {
+          size: number;
+          head: number;
+          ratios: number[];
+          ratio: number;
+          floor: Side;
+          trace: Side;
+          creditRatio: number;
+          optimizeCredits: Credits;
+          split: { floorMs: number; traceMs: number; floor: Record<string, number>; trace: Record<string, number> };
+        }[];
       }
     ).sizes[0]!;
     expect(z.size).toBe(40);
@@ -178,6 +188,21 @@ describe('npm run bench (smoke)', () => {
     expect(c.creditRatio).toBeCloseTo(c.credits / z.floor.credits, 9);
     expect(c.ratio).toBeGreaterThan(0);
     expect(stdout).toContain('`--optimize credits`');
+    // --split: the profiled pair's time by what the code did. Only the trace stores and checks; the parts
+    // add up to the whole (each rounded to the ms), and the whole is about the profiled window.
+    for (const side of ['floor', 'trace'] as const) {
+      const parts = z.split[side];
+      const sum = Object.entries(parts).reduce((a, [k, v]) => (k === 'total' ? a : a + v), 0);
+      expect(Math.abs(sum - parts['total']!), side).toBeLessThanOrEqual(Object.keys(parts).length);
+      expect(parts['total']!, side).toBeGreaterThan(0);
+      expect(parts['total']!, side).toBeLessThanOrEqual(z.split[`${side}Ms`] * 1.5 + 50);
+    }
+    // The floor has no store, no checks and no walk of hoptrace's: none of their groups; the trace spends
+    // time in some of them (which ones a tiny run samples varies).
+    const own = Object.keys(z.split.trace).filter((k) => /^(SQLite|validation|walk|paths|decoding|fetch planning)/.test(k));
+    expect(own.length).toBeGreaterThan(0);
+    expect(Object.keys(z.split.floor).filter((k) => /^(SQLite|validation|walk|paths|decoding|fetch planning)/.test(k))).toEqual([]);
+    expect(stdout).toMatch(/^\| where \| floor ms \| trace ms \|$/m);
   }, 180_000);
 
   it('refuses a bad size in one sentence, exit 2', async () => {

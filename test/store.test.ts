@@ -7,7 +7,7 @@ import { UsageError } from '../src/errors.js';
 import { openDb } from '../src/store/open.js';
 import type { NewTraceRun } from '../src/store/runs.js';
 import { MIGRATIONS } from '../src/store/schema.js';
-import { createStore, readStoreIfExists, TRANSFER_READS, type Store } from '../src/store/store.js';
+import { createStore, readStoreIfExists, statementSizes, TRANSFER_READS, type Store } from '../src/store/store.js';
 import type { NewUserLabel } from '../src/store/userLabels.js';
 import type { WatchStep } from '../src/store/watches.js';
 import type { Address, DepositEvidence, Hex, Transfer } from '../src/types.js';
@@ -362,6 +362,25 @@ describe('opening', () => {
       repaired.close();
     }
     expect(notes).toEqual([expect.stringMatching(/held 1 transfer of a shape this hoptrace refuses/)]);
+  });
+});
+
+describe('statement sizes', () => {
+  it('cuts every count into statements of at most the largest size, from a handful of sizes in all', () => {
+    const seen = new Set<number>();
+    for (const max of [100, 200]) {
+      for (let n = 0; n <= 1000; n++) {
+        const sizes = statementSizes(n, max);
+        expect(sizes.reduce((a, b) => a + b, 0), `${n} by ${max}`).toBe(n);
+        expect(sizes.every((x) => x >= 1 && x <= max), `${n} by ${max}`).toBe(true);
+        // Full statements first, then the remainder in fewer statements than it has binary digits + 1.
+        expect(sizes.filter((x) => x === max).length).toBe(Math.floor(n / max));
+        expect(sizes.length - Math.floor(n / max)).toBeLessThanOrEqual(Math.ceil(Math.log2(max)));
+        for (const x of sizes) seen.add(x);
+      }
+    }
+    // 100, 200 and the powers of two below them: every statement prepared is one of these.
+    expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16, 32, 64, 100, 128, 200]);
   });
 });
 

@@ -511,6 +511,24 @@ const MAX_CACHED_IDS = 1 << 20;
 const NAMES_PER_STATEMENT = 200;
 const ROWS_PER_STATEMENT = 100;
 
+/**
+ * The sizes the statements of `n` rows are cut into: `max` while that many are left, then the powers of
+ * two that make up the rest. So a table's statements come in a handful of sizes, each prepared once
+ * (preparing a statement for every odd remainder cost a short trace more than the statements' work).
+ */
+export function statementSizes(n: number, max: number): number[] {
+  const out: number[] = [];
+  let left = n;
+  for (; left >= max; left -= max) out.push(max);
+  for (let p = 1 << 30; left > 0; p >>= 1) {
+    if (p <= left) {
+      out.push(p);
+      left -= p;
+    }
+  }
+  return out;
+}
+
 /** Statements that differ only in how many rows they carry, prepared once per size on first use. */
 function bySize(db: Db, sql: (n: number) => string, raw = false): (n: number) => Statement {
   const made = new Map<number, Statement>();
@@ -574,27 +592,26 @@ function idTables(db: Db) {
     const ids = new Float64Array(wanted.length);
     const slot = new Map<string, number>();
     for (let i = 0; i < wanted.length; i++) slot.set(wanted[i]!, i);
-    for (let i = 0; i < wanted.length; i += NAMES_PER_STATEMENT) {
-      const part = wanted.slice(i, i + NAMES_PER_STATEMENT);
-      for (const [id, text] of t.find(part.length).iterate(part) as Iterable<[number, string]>) {
+    let i = 0;
+    for (const size of statementSizes(wanted.length, NAMES_PER_STATEMENT)) {
+      const part = wanted.slice(i, (i += size));
+      for (const [id, text] of t.find(size).iterate(part) as Iterable<[number, string]>) {
         const at = slot.get(text);
         if (at !== undefined) ids[at] = id;
       }
     }
     let next = (t.last.get() as number) + 1;
-    let n = 0;
-    const flush = (): void => {
-      if (n > 0) t.add(n).run(params);
-      params.length = 0;
-      n = 0;
-    };
-    for (let i = 0; i < wanted.length; i++) {
-      if (ids[i] !== 0) continue;
-      ids[i] = next;
-      params.push(next++, wanted[i]!);
-      if (++n === NAMES_PER_STATEMENT) flush();
+    params.length = 0;
+    for (let j = 0; j < wanted.length; j++) {
+      if (ids[j] !== 0) continue;
+      ids[j] = next;
+      params.push(next++, wanted[j]!);
     }
-    flush();
+    let at = 0;
+    for (const size of statementSizes(params.length / 2, NAMES_PER_STATEMENT)) {
+      t.add(size).run(params.slice(at, (at += 2 * size)));
+    }
+    params.length = 0;
     return ids;
   };
 
@@ -682,15 +699,17 @@ function rowInserter(db: Db): (rows: readonly Transfer[], ids: RowIds) => number
   const params: (string | number)[] = [];
   return (rows, ids) => {
     let inserted = 0;
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const end = Math.min(rows.length, i + ROWS_PER_STATEMENT);
+    let end = 0;
+    for (const size of statementSizes(rows.length, ROWS_PER_STATEMENT)) {
+      const i = end;
+      end += size;
       params.length = 0;
       for (let j = i; j < end; j++) {
         const t = rows[j]!;
         params.push(t.chainId, ids.tx[j]!, t.ref, t.kind, t.blockNumber, t.blockHash, t.txIndex,
           ids.from[j]!, ids.to[j]!, ids.asset[j]!, t.amount.toString());
       }
-      inserted += insert(end - i).run(params).changes;
+      inserted += insert(size).run(params).changes;
     }
     return inserted;
   };
