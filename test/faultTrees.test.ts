@@ -11,12 +11,15 @@ import { InvalidResponseError } from '../src/errors.js';
 import type { ParityTrace } from '../src/rpc/actions/parityTrace.js';
 import { checkTree } from '../src/sources/traceFilterByAddress.js';
 import type { Address } from '../src/types.js';
+import type { Strategy } from '../src/sources/fetcher.js';
 import { dbContent } from './helpers/campaign.js';
+import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 import { startProxy, type ProxyOptions } from './helpers/proxy.js';
 import { lazarus, tempDb, trace } from './helpers/trace.js';
 
 let chain: AnvilHandle;
 let seed: Address;
+let forwarder: Address;
 /** The forwarded transactions: each pays on in a nested frame, so its tree is read. */
 const forwarded: string[] = [];
 
@@ -26,7 +29,7 @@ beforeAll(async () => {
   const [from, a, b] = lazarus('ronin', 3, 11) as [Address, Address, Address];
   seed = from;
   await s.fund(from, 10n ** 20n);
-  const forwarder = (await s.deploy('Forwarder', [await s.deployer()])).address;
+  forwarder = (await s.deploy('Forwarder', [await s.deployer()])).address as Address;
   await s.mine(2);
   forwarded.push((await s.forward(forwarder, from, a, 3n * 10n ** 18n)).hash);
   await s.mine(3);
@@ -38,21 +41,25 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-/** A per-address trace from the seed through a proxy; the rows stored, the proxy's counters, the error if any. */
-async function run(opts: ProxyOptions, setup?: (p: Awaited<ReturnType<typeof startProxy>>) => void) {
+/** A trace from the seed through a proxy (per address unless told); the rows stored, the proxy's counters, the error if any. */
+async function run(opts: ProxyOptions, setup?: (p: Awaited<ReturnType<typeof startProxy>>) => void, strategy: Strategy = 'address') {
   const proxy = await startProxy(chain.url, opts);
   setup?.(proxy);
   const db = tempDb();
   try {
-    const err = await trace(proxy.url, db, [seed], { hops: 2, strategy: 'address' }).then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const err = await traceOnce(proxy.url, db, strategy);
     return { err, rows: dbContent(db), calls: { ...proxy.calls }, served: { ...proxy.served } };
   } finally {
     await proxy.stop();
   }
 }
+
+/** The trace from the seed at `url`: null, or the error it ended with. */
+const traceOnce = (url: string, db: string, strategy: Strategy): Promise<Error | null> =>
+  trace(url, db, [seed], { hops: 2, strategy }).then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
 
 const internalOf = (rows: string[], tx: string): string[] => rows.filter((r) => r.includes(tx.slice(2)) && r.includes('"kind":"internal"'));
 
@@ -93,6 +100,50 @@ describe('trace_transaction trees of another block', () => {
     expect(faulty.calls['trace_transaction']).toBe((clean.calls['trace_transaction'] ?? 0) + tampered);
     expect(faulty.rows.transfers).toEqual(clean.rows.transfers);
     expect(faulty.rows.blocks).toEqual(clean.rows.blocks);
+  }, 60_000);
+
+  it('stop the run when a tree names another transaction than the one asked: nothing of it stored', async () => {
+    // The tree of the first forwarded transaction, handed out as the second's (its frames renamed):
+    // its payment would be stored under the other transaction.
+    const [asked, other] = forwarded as [string, string];
+    const lie: Lie = async (call, ctx) => {
+      const answer = await ctx.forward();
+      if (call.method === 'trace_transaction' && call.params[0] === asked && Array.isArray(answer.result)) {
+        for (const f of answer.result as { transactionHash?: string }[]) f.transactionHash = other;
+      }
+      return { json: answer };
+    };
+    const node = await startHostileNode(chain.url, lie, { maxRequests: 500, maxMs: 60_000 });
+    const db = tempDb();
+    try {
+      const err = await traceOnce(node.url, db, 'address');
+      expect(node.overLimit()).toBe(0);
+      const rows = dbContent(db).transfers;
+      for (const r of rows) expect(clean.rows.transfers, r).toContain(r);
+      expect(internalOf(rows, asked)).toEqual([]);
+      expect(err?.message).toMatch(
+        new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(trace_transaction for ${asked.slice(0, 10)}… returned a frame of transaction ${other.slice(0, 10)}…\\); nothing of it was stored\\.$`),
+      );
+    } finally {
+      await node.stop();
+    }
+  }, 60_000);
+
+  it('are checked alike in the set plan where trace_block is not served (its trees read per transaction)', async () => {
+    // The enclosing-frame query (trace_filter of the calls into the forwarder) refused as too large: the
+    // transactions are left to tree reads, here trace_transaction.
+    const enclosing = (c: { method: string; params: unknown }): boolean => {
+      const to = (c.params as { toAddress?: unknown }[])[0]?.toAddress;
+      return c.method === 'trace_filter' && Array.isArray(to) && to.length === 1 && String(to[0]).toLowerCase() === forwarder;
+    };
+    const setClean = await run({ refuse: ['trace_block'], tooMany: enclosing }, undefined, 'set');
+    expect(setClean.err).toBeNull();
+    expect(setClean.calls['trace_transaction'] ?? 0).toBeGreaterThanOrEqual(1 + forwarded.length);
+    const faulty = await run({ refuse: ['trace_block'], tooMany: enclosing, faults: { rate: 1, seed: 1, kinds: ['wrong-block'], methods: ['trace_transaction'] } }, undefined, 'set');
+    expect(faulty.served['wrong-block'] ?? 0).toBeGreaterThan(0);
+    for (const r of faulty.rows.transfers) expect(setClean.rows.transfers, r).toContain(r);
+    for (const tx of forwarded) expect(internalOf(faulty.rows.transfers, tx), tx).toEqual([]);
+    expect(faulty.err?.message).toMatch(/^trace_transaction at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(trace_transaction returned block \d+ with hash 0xbababa/);
   }, 60_000);
 
   it('read no header for the check: a run that reads no trees reads the same headers', async () => {
