@@ -9,7 +9,7 @@ import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import { InvalidResponseError } from '../src/errors.js';
 import type { ParityTrace } from '../src/rpc/actions/parityTrace.js';
-import { checkTree } from '../src/sources/traceFilterByAddress.js';
+import { checkTree, lackedFrame } from '../src/sources/traceFilterByAddress.js';
 import type { Address } from '../src/types.js';
 import type { Strategy } from '../src/sources/fetcher.js';
 import { dbContent } from './helpers/campaign.js';
@@ -129,6 +129,42 @@ describe('trace_transaction trees of another block', () => {
     }
   }, 60_000);
 
+  it.each([
+    { times: 2, outcome: 'are read again: the clean rows, one call more per lacking tree' },
+    { times: Number.POSITIVE_INFINITY, outcome: 'stop the run with one sentence when every tree lacks it' },
+  ])('trees lacking a frame trace_filter returned (its payment would be dropped unseen) $outcome', async ({ times }) => {
+    const asked = forwarded[0]!;
+    let cut = 0;
+    const lie: Lie = async (call, ctx) => {
+      const answer = await ctx.forward();
+      if (call.method === 'trace_transaction' && call.params[0] === asked && Array.isArray(answer.result) && cut < times) {
+        cut += 1;
+        answer.result = (answer.result as { traceAddress: number[] }[]).filter((f) => f.traceAddress.length === 0);
+      }
+      return { json: answer };
+    };
+    const node = await startHostileNode(chain.url, lie, { maxRequests: 500, maxMs: 60_000 });
+    const db = tempDb();
+    try {
+      const err = await traceOnce(node.url, db, 'address');
+      expect(node.overLimit()).toBe(0);
+      const rows = dbContent(db).transfers;
+      if (times === 2) {
+        expect(err).toBeNull();
+        expect(cut).toBe(2);
+        expect(node.calls['trace_transaction']).toBe((clean.calls['trace_transaction'] ?? 0) + 2);
+        expect(rows).toEqual(clean.rows.transfers);
+      } else {
+        for (const r of rows) expect(clean.rows.transfers, r).toContain(r);
+        expect(err?.message).toMatch(
+          new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(the tree of transaction ${asked.slice(0, 10)}… lacks frame 0, which trace_filter returned\\); nothing of it was stored\\.$`),
+        );
+      }
+    } finally {
+      await node.stop();
+    }
+  }, 60_000);
+
   it('are checked alike in the set plan where trace_block is not served (its trees read per transaction)', async () => {
     // The enclosing-frame query (trace_filter of the calls into the forwarder) refused as too large: the
     // transactions are left to tree reads, here trace_transaction.
@@ -176,5 +212,13 @@ describe('a trace_transaction tree of another transaction or block (checkTree)',
     expect(() => checkTree([frame([], asked, 7), frame([0], other, 7)], asked, 7)).toThrow(/^trace_transaction for 0x11111111… returned a frame of transaction 0x22222222…$/);
     expect(() => checkTree([frame([], null, 7)], asked, 7)).toThrow(/returned a frame of no transaction$/);
     expect(() => checkTree([frame([], asked, 7), frame([0], asked, 8)], asked, 7)).toThrow(/^trace_transaction placed transaction 0x11111111… in block 8, trace_filter in block 7$/);
+  });
+
+  it('lacks a frame trace_filter returned when no frame has its trace address (lackedFrame)', () => {
+    const tree = [frame([], asked, 7), frame([0], asked, 7), frame([0, 1], asked, 7)];
+    expect(lackedFrame(tree, ['', '0', '0.1'])).toBeUndefined();
+    expect(lackedFrame(tree, ['0', '1'])).toBe('1');
+    expect(lackedFrame(tree.slice(1), ['0.1', ''])).toBe('');
+    expect(lackedFrame(tree, ['0.1.0'])).toBe('0.1.0');
   });
 });

@@ -32,8 +32,8 @@ type Filter = (ctx: SourceContext, addresses: readonly Address[], side: Side, fr
  * trace_transaction's price in the bundled table; its answer checked against the header the
  * trace_filter answer of that block was checked with), else — or where trace_block did not answer for
  * that block — per transaction (timed as `trace_transaction:tree`). Every tree is checked as the
- * trace_filter answer was (validate.ts): against the header of its block, and as the transaction asked
- * (`checkTree`).
+ * trace_filter answer was (validate.ts): against the header of its block, as the transaction asked
+ * (`checkTree`), and as holding every frame trace_filter returned of that transaction (`lackedFrame`).
  */
 function filteredReader(
   costKey: string,
@@ -88,7 +88,7 @@ function filteredReader(
         return out;
       }),
     );
-  const tree = async (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> => {
+  const anyTree = async (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> => {
     if (trees === 'transaction' || !ctx.caps.traceBlock) return txTree(ctx, hash, block);
     // Read per block: one call serves every transaction of the block the run asks about. A block the
     // endpoint does not answer (too heavy, a fault past the retries) leaves its transactions to
@@ -111,6 +111,21 @@ function filteredReader(
     }
     return t;
   };
+  // A tree must hold every frame trace_filter returned of its transaction (`need`, trace addresses
+  // dot-joined): those frames' movements are decoded from it, and one it lacks would be dropped unseen.
+  // A tree that lacks one is forgotten and read again (the reads are remembered per transaction and
+  // block), then the run stops as for any inconsistent answer.
+  const tree = (ctx: SourceContext, hash: string, block: number, need: readonly string[]): Promise<ParityTrace[]> =>
+    refetching(trees === 'transaction' || !ctx.caps.traceBlock ? 'trace_transaction' : 'trace_block', ctx.rpc.endpoint, async () => {
+      const t = await anyTree(ctx, hash, block);
+      const gap = lackedFrame(t, need);
+      if (gap !== undefined) {
+        byTx.delete(hash);
+        byBlock.delete(block);
+        throw new InvalidResponseError(`the tree of transaction ${hash.slice(0, 10)}… lacks ${gap === '' ? 'its top call' : `frame ${gap}`}, which trace_filter returned`);
+      }
+      return t;
+    });
   const filter: Filter = (ctx, addresses, side, from, to, key = costKey) =>
     refetching('trace_filter', ctx.rpc.endpoint, async () => {
       const t = await rangeQuery(traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key }));
@@ -122,6 +137,14 @@ function filteredReader(
     const nested = new Map<string, number>();
     for (const t of traces) if (t.traceAddress.length > 0 && t.transactionHash) nested.set(t.transactionHash, hexToNumber(t.blockNumber));
     if (nested.size === 0) return { traces, trees: null };
+    // Every frame of those transactions is decoded from its tree (decodeFiltered): the tree must hold each.
+    const need = new Map<string, string[]>();
+    for (const t of traces) {
+      if (!t.transactionHash || !nested.has(t.transactionHash)) continue;
+      let list = need.get(t.transactionHash);
+      if (!list) need.set(t.transactionHash, (list = []));
+      list.push(t.traceAddress.join('.'));
+    }
     const read = new Map<string, ParityTrace[]>();
     if (trees === 'block') for (const [h, frames] of await enclosingFrames(ctx, traces, addresses.length, from, to, filter)) read.set(h, frames);
     const open = [...nested].filter(([h]) => !read.has(h));
@@ -130,7 +153,7 @@ function filteredReader(
       // Decoded as they came (no tree): the frames whose ancestors were read are decoded with them.
       return { traces, trees: read.size > 0 ? read : null };
     }
-    for (const [h, t] of await Promise.all(open.map(async ([h, n]) => [h, await tree(ctx, h, n)] as const))) read.set(h, t);
+    for (const [h, t] of await Promise.all(open.map(async ([h, n]) => [h, await tree(ctx, h, n, need.get(h)!)] as const))) read.set(h, t);
     return { traces, trees: read };
   };
 }
@@ -148,6 +171,12 @@ export function checkTree(frames: readonly ParityTrace[], hash: string, block: n
     const n = hexToNumber(f.blockNumber);
     if (n !== block) throw new InvalidResponseError(`trace_transaction placed transaction ${hash.slice(0, 10)}… in block ${n}, trace_filter in block ${block}`);
   }
+}
+
+/** The first of `need` (dot-joined trace addresses) no frame of `tree` has, or undefined. Pure. */
+export function lackedFrame(tree: readonly ParityTrace[], need: readonly string[]): string | undefined {
+  const have = new Set(tree.map((f) => f.traceAddress.join('.')));
+  return need.find((k) => !have.has(k));
 }
 
 /**
