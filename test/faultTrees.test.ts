@@ -61,6 +61,29 @@ const traceOnce = (url: string, db: string, strategy: Strategy): Promise<Error |
     (e: unknown) => e as Error,
   );
 
+/**
+ * A per-address trace through a liar that hands `edit` the node's trace_transaction answer for `asked`
+ * to change in place. The rows, the liar's counters, the error if any.
+ */
+async function runTreeLiar(asked: string, edit: (frames: { traceAddress: number[]; transactionHash?: string }[]) => void) {
+  const lie: Lie = async (call, ctx) => {
+    const answer = await ctx.forward();
+    if (call.method === 'trace_transaction' && call.params[0] === asked && Array.isArray(answer.result)) {
+      edit(answer.result as { traceAddress: number[]; transactionHash?: string }[]);
+    }
+    return { json: answer };
+  };
+  const node = await startHostileNode(chain.url, lie, { maxRequests: 500, maxMs: 60_000 });
+  const db = tempDb();
+  try {
+    const err = await traceOnce(node.url, db, 'address');
+    expect(node.overLimit(), 'the run ended by itself').toBe(0);
+    return { err, rows: dbContent(db).transfers, calls: { ...node.calls } };
+  } finally {
+    await node.stop();
+  }
+}
+
 const internalOf = (rows: string[], tx: string): string[] => rows.filter((r) => r.includes(tx.slice(2)) && r.includes('"kind":"internal"'));
 
 describe('trace_transaction trees of another block', () => {
@@ -106,27 +129,14 @@ describe('trace_transaction trees of another block', () => {
     // The tree of the first forwarded transaction, handed out as the second's (its frames renamed):
     // its payment would be stored under the other transaction.
     const [asked, other] = forwarded as [string, string];
-    const lie: Lie = async (call, ctx) => {
-      const answer = await ctx.forward();
-      if (call.method === 'trace_transaction' && call.params[0] === asked && Array.isArray(answer.result)) {
-        for (const f of answer.result as { transactionHash?: string }[]) f.transactionHash = other;
-      }
-      return { json: answer };
-    };
-    const node = await startHostileNode(chain.url, lie, { maxRequests: 500, maxMs: 60_000 });
-    const db = tempDb();
-    try {
-      const err = await traceOnce(node.url, db, 'address');
-      expect(node.overLimit()).toBe(0);
-      const rows = dbContent(db).transfers;
-      for (const r of rows) expect(clean.rows.transfers, r).toContain(r);
-      expect(internalOf(rows, asked)).toEqual([]);
-      expect(err?.message).toMatch(
-        new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(trace_transaction for ${asked.slice(0, 10)}… returned a frame of transaction ${other.slice(0, 10)}…\\); nothing of it was stored\\.$`),
-      );
-    } finally {
-      await node.stop();
-    }
+    const { err, rows } = await runTreeLiar(asked, (frames) => {
+      for (const f of frames) f.transactionHash = other;
+    });
+    for (const r of rows) expect(clean.rows.transfers, r).toContain(r);
+    expect(internalOf(rows, asked)).toEqual([]);
+    expect(err?.message).toMatch(
+      new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(trace_transaction for ${asked.slice(0, 10)}… returned a frame of transaction ${other.slice(0, 10)}…\\); nothing of it was stored\\.$`),
+    );
   }, 60_000);
 
   it.each([
@@ -135,33 +145,22 @@ describe('trace_transaction trees of another block', () => {
   ])('trees lacking a frame trace_filter returned (its payment would be dropped unseen) $outcome', async ({ times }) => {
     const asked = forwarded[0]!;
     let cut = 0;
-    const lie: Lie = async (call, ctx) => {
-      const answer = await ctx.forward();
-      if (call.method === 'trace_transaction' && call.params[0] === asked && Array.isArray(answer.result) && cut < times) {
-        cut += 1;
-        answer.result = (answer.result as { traceAddress: number[] }[]).filter((f) => f.traceAddress.length === 0);
-      }
-      return { json: answer };
-    };
-    const node = await startHostileNode(chain.url, lie, { maxRequests: 500, maxMs: 60_000 });
-    const db = tempDb();
-    try {
-      const err = await traceOnce(node.url, db, 'address');
-      expect(node.overLimit()).toBe(0);
-      const rows = dbContent(db).transfers;
-      if (times === 2) {
-        expect(err).toBeNull();
-        expect(cut).toBe(2);
-        expect(node.calls['trace_transaction']).toBe((clean.calls['trace_transaction'] ?? 0) + 2);
-        expect(rows).toEqual(clean.rows.transfers);
-      } else {
-        for (const r of rows) expect(clean.rows.transfers, r).toContain(r);
-        expect(err?.message).toMatch(
-          new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(the tree of transaction ${asked.slice(0, 10)}… lacks frame 0, which trace_filter returned\\); nothing of it was stored\\.$`),
-        );
-      }
-    } finally {
-      await node.stop();
+    // The nested frames cut: the tree keeps the top call only.
+    const { err, rows, calls } = await runTreeLiar(asked, (frames) => {
+      if (cut >= times) return;
+      cut += 1;
+      frames.splice(0, frames.length, ...frames.filter((f) => f.traceAddress.length === 0));
+    });
+    if (times === 2) {
+      expect(err).toBeNull();
+      expect(cut).toBe(2);
+      expect(calls['trace_transaction']).toBe((clean.calls['trace_transaction'] ?? 0) + 2);
+      expect(rows).toEqual(clean.rows.transfers);
+    } else {
+      for (const r of rows) expect(clean.rows.transfers, r).toContain(r);
+      expect(err?.message).toMatch(
+        new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(the tree of transaction ${asked.slice(0, 10)}… lacks frame 0, which trace_filter returned\\); nothing of it was stored\\.$`),
+      );
     }
   }, 60_000);
 
