@@ -2,7 +2,7 @@ import type { ParityTrace } from '../rpc/actions/parityTrace.js';
 import { traceBlock } from '../rpc/actions/traceBlock.js';
 import { traceFilter } from '../rpc/actions/traceFilter.js';
 import { traceTransaction } from '../rpc/actions/traceTransaction.js';
-import { RpcError } from '../errors.js';
+import { InvalidResponseError, RpcError } from '../errors.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { parseRangeError } from '../rpc/ranges.js';
 import { InconsistentAnswerError, MethodUnsupportedError } from '../rpc/errors.js';
@@ -31,7 +31,9 @@ type Filter = (ctx: SourceContext, addresses: readonly Address[], side: Side, fr
  * per block holding such transactions, where the endpoint serves it (one call for every transaction of the block, at half
  * trace_transaction's price in the bundled table; its answer checked against the header the
  * trace_filter answer of that block was checked with), else — or where trace_block did not answer for
- * that block — per transaction (timed as `trace_transaction:tree`).
+ * that block — per transaction (timed as `trace_transaction:tree`). Every tree is checked as the
+ * trace_filter answer was (validate.ts): against the header of its block, as the transaction asked
+ * (`checkTree`), and as holding every frame trace_filter returned of that transaction (`lackedFrame`).
  */
 function filteredReader(
   costKey: string,
@@ -54,13 +56,19 @@ function filteredReader(
   // The set source's trees are timed under their own key: the per-address plan's trace_transaction
   // figure (its perFilter) must not count them.
   const txKey = trees === 'block' ? 'trace_transaction:tree' : 'trace_transaction';
-  const txTree = (ctx: SourceContext, hash: string): Promise<ParityTrace[]> =>
+  // A tree is believed only as the tree asked for: every frame of transaction `hash`, in the block
+  // trace_filter placed it in (checked against that block's header then, so the header is in the run's
+  // cache and this check reads none), with that block's hash. A lagging or wrong backend's tree of
+  // another block, or of another transaction, is refused and asked again (refetching), then stops the run.
+  const txTree = (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> =>
     remembered(byTx, hash, () =>
       refetching('trace_transaction', ctx.rpc.endpoint, async () => {
         const r = await traceTransaction(ctx.rpc, hash, { from: 0, to: ctx.head }, { costKey: txKey });
         if (r.length === 0) {
           throw new RpcError(`trace_transaction gave no traces for ${hash}.`, { method: 'trace_transaction', endpoint: ctx.rpc.endpoint, retryable: false });
         }
+        checkTree(r, hash, block);
+        await ctx.blockCheck.check(r, 'trace_transaction');
         return r;
       }),
     );
@@ -80,8 +88,8 @@ function filteredReader(
         return out;
       }),
     );
-  const tree = async (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> => {
-    if (trees === 'transaction' || !ctx.caps.traceBlock) return txTree(ctx, hash);
+  const anyTree = async (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> => {
+    if (trees === 'transaction' || !ctx.caps.traceBlock) return txTree(ctx, hash, block);
     // Read per block: one call serves every transaction of the block the run asks about. A block the
     // endpoint does not answer (too heavy, a fault past the retries) leaves its transactions to
     // trace_transaction where served, as the per-address plan reads them; an answer that cannot be true
@@ -91,7 +99,7 @@ function filteredReader(
       byHash = await blockTrees(ctx, block);
     } catch (err) {
       if (!ctx.caps.traceTransaction || err instanceof InconsistentAnswerError || err instanceof MethodUnsupportedError) throw err;
-      return txTree(ctx, hash);
+      return txTree(ctx, hash, block);
     }
     const t = byHash.get(hash);
     if (t === undefined) {
@@ -103,6 +111,21 @@ function filteredReader(
     }
     return t;
   };
+  // A tree must hold every frame trace_filter returned of its transaction (`need`, trace addresses
+  // dot-joined): those frames' movements are decoded from it, and one it lacks would be dropped unseen.
+  // A tree that lacks one is forgotten and read again (the reads are remembered per transaction and
+  // block), then the run stops as for any inconsistent answer.
+  const tree = (ctx: SourceContext, hash: string, block: number, need: readonly string[]): Promise<ParityTrace[]> =>
+    refetching(trees === 'transaction' || !ctx.caps.traceBlock ? 'trace_transaction' : 'trace_block', ctx.rpc.endpoint, async () => {
+      const t = await anyTree(ctx, hash, block);
+      const gap = lackedFrame(t, need);
+      if (gap !== undefined) {
+        byTx.delete(hash);
+        byBlock.delete(block);
+        throw new InvalidResponseError(`the tree of transaction ${hash.slice(0, 10)}… lacks ${gap === '' ? 'its top call' : `frame ${gap}`}, which trace_filter returned`);
+      }
+      return t;
+    });
   const filter: Filter = (ctx, addresses, side, from, to, key = costKey) =>
     refetching('trace_filter', ctx.rpc.endpoint, async () => {
       const t = await rangeQuery(traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key }));
@@ -114,6 +137,14 @@ function filteredReader(
     const nested = new Map<string, number>();
     for (const t of traces) if (t.traceAddress.length > 0 && t.transactionHash) nested.set(t.transactionHash, hexToNumber(t.blockNumber));
     if (nested.size === 0) return { traces, trees: null };
+    // Every frame of those transactions is decoded from its tree (decodeFiltered): the tree must hold each.
+    const need = new Map<string, string[]>();
+    for (const t of traces) {
+      if (!t.transactionHash || !nested.has(t.transactionHash)) continue;
+      let list = need.get(t.transactionHash);
+      if (!list) need.set(t.transactionHash, (list = []));
+      list.push(t.traceAddress.join('.'));
+    }
     const read = new Map<string, ParityTrace[]>();
     if (trees === 'block') for (const [h, frames] of await enclosingFrames(ctx, traces, addresses.length, from, to, filter)) read.set(h, frames);
     const open = [...nested].filter(([h]) => !read.has(h));
@@ -122,9 +153,30 @@ function filteredReader(
       // Decoded as they came (no tree): the frames whose ancestors were read are decoded with them.
       return { traces, trees: read.size > 0 ? read : null };
     }
-    for (const [h, t] of await Promise.all(open.map(async ([h, n]) => [h, await tree(ctx, h, n)] as const))) read.set(h, t);
+    for (const [h, t] of await Promise.all(open.map(async ([h, n]) => [h, await tree(ctx, h, n, need.get(h)!)] as const))) read.set(h, t);
     return { traces, trees: read };
   };
+}
+
+/**
+ * Throws InvalidResponseError unless every frame of a trace_transaction answer for `hash` names that
+ * transaction and `block` (the block trace_filter placed it in). Pure; the block's hash is the block
+ * check's (validate.ts).
+ */
+export function checkTree(frames: readonly ParityTrace[], hash: string, block: number): void {
+  for (const f of frames) {
+    if (f.transactionHash !== hash) {
+      throw new InvalidResponseError(`trace_transaction for ${hash.slice(0, 10)}… returned a frame of ${f.transactionHash ? `transaction ${f.transactionHash.slice(0, 10)}…` : 'no transaction'}`);
+    }
+    const n = hexToNumber(f.blockNumber);
+    if (n !== block) throw new InvalidResponseError(`trace_transaction placed transaction ${hash.slice(0, 10)}… in block ${n}, trace_filter in block ${block}`);
+  }
+}
+
+/** The first of `need` (dot-joined trace addresses) no frame of `tree` has, or undefined. Pure. */
+export function lackedFrame(tree: readonly ParityTrace[], need: readonly string[]): string | undefined {
+  const have = new Set(tree.map((f) => f.traceAddress.join('.')));
+  return need.find((k) => !have.has(k));
 }
 
 /**

@@ -35,6 +35,10 @@
  * has read. Blocks whose logs a provider leaves out entirely are not caught here: that would need the
  * header of every block of a range (one call per block instead of one per range).
  *
+ * A trace_transaction tree (a transaction trace_filter found nested frames in) is checked against the
+ * header of the block trace_filter placed it in: that header was read for trace_filter's own check, so
+ * the tree costs none.
+ *
  * The headers travel in JSON-RPC batches (rpc/client.ts): a check asks for all its blocks at once, and a
  * trace_block scan asks for a batch of blocks' witnesses together (`planScan`), so the price is a few
  * round trips per hundred blocks, though still one billed call per header.
