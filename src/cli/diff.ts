@@ -1,14 +1,12 @@
 import { Option, type Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { comparability, diffRuns, diffSide, type DiffSide } from '../report/diff.js';
 import { renderDiff } from '../report/formats/index.js';
 import { fullReportJson } from '../report/full.js';
-import { createStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { parseCount } from './options.js';
-import { writeErr } from './output.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, formatNames, outOption, outputStyle, readReportFile, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, formatNames, openStoreToRead, outOption, outputStyle, readReportFile, type FormatChoice } from './shared.js';
 
 /** The exit code of `diff --exit-code` when the runs differ (0: no change; 1 and 2 keep their meaning: failure, bad input). */
 export const DIFF_CHANGED_EXIT = 3;
@@ -46,8 +44,7 @@ export function registerDiffCommand(program: Command): void {
       let store: Store | null = null;
       const openStore = (): Store => {
         if (store) return store;
-        if (!existsSync(o.db)) throw new UsageError(`database ${o.db} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote, or give two JSON report files' });
-        store = createStore(o.db, { readonly: true, onNote: (m) => writeErr(`hoptrace: ${m}\n`) });
+        store = openStoreToRead(o.db, 'pass --db with the file hoptrace trace wrote, or give two JSON report files');
         return store;
       };
       try {
