@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { buildCrossChainScenario, CROSS_CHAIN_REGISTRY as REGISTRY, SCENARIO_BITCOIN, type CrossChainScenario, type ScenarioSide } from '../src/devchain/crossChain.js';
+import { buildCrossChainScenario, crossChainRegistry, SCENARIO_BITCOIN, type CrossChainScenario, type ScenarioSide } from '../src/devchain/crossChain.js';
+import { loadBridgeRegistry, parseBridgeRegistry, type BridgeRow } from '../src/bridges/registry.js';
 import { packageRoot } from '../src/util/package.js';
 import { hoptrace } from './helpers/cli.js';
 import Database from 'better-sqlite3';
@@ -22,6 +23,25 @@ import graphology from 'graphology';
 import gexf from 'graphology-gexf';
 
 const ETH = 10n ** 18n;
+const REGISTRY = crossChainRegistry();
+
+describe('the scenario\'s bridge contracts', () => {
+  it('are rows of the shipped data/bridges.csv, each with its public source; a missing or doubled row is refused', () => {
+    const shipped = loadBridgeRegistry();
+    for (const [name, address] of Object.entries(REGISTRY)) {
+      const rows = shipped.rows.filter((r) => r.address === address);
+      expect(rows.length, name).toBeGreaterThan(0);
+      for (const r of rows) expect(r.source, name).toMatch(/https:\/\//);
+    }
+    expect(new Set(Object.values(REGISTRY)).size).toBe(Object.keys(REGISTRY).length);
+    /** A registry of the given rows, read as the CSV would be. */
+    const registryOf = (rows: readonly BridgeRow[]) =>
+      parseBridgeRegistry(rows.map((r, i) => ({ line: i + 2, row: { chain_id: String(r.chainId), address: r.address, protocol: r.protocol, role: r.role, remote_chain_id: r.remoteChainId === null ? '' : String(r.remoteChainId), source: r.source } })));
+    expect(() => crossChainRegistry(registryOf(shipped.rows.filter((r) => !(r.chainId === 56 && r.protocol === 'across'))))).toThrow(/0 across spoke-pool rows on chain 56; the cross-chain scenario needs exactly one/);
+    const extra = registryOf([...shipped.rows, { ...shipped.rows.find((r) => r.protocol === 'thorchain' && r.chainId === 1)!, address: '0x' + '11'.repeat(20) }]);
+    expect(() => crossChainRegistry(extra)).toThrow(/2 thorchain router rows on chain 1/);
+  });
+});
 
 describe('one trace across THORChain, Across and the OP standard bridge', () => {
   let eth: ScenarioSide;

@@ -204,7 +204,7 @@ describe('sweepsOf, on outgoing rows alone', () => {
     const needs: FetchNeed[] = [];
     const check = createDepositCheck({
       store: { transfersOf: (_a: string, side: 'from' | 'to') => (side === 'from' ? outgoing : [arrival]) } as unknown as Store,
-      learned: { get: () => undefined, getIn: () => [], put: () => { throw new Error('nothing to learn'); }, putAll: (_c, items) => { if (items.length > 0) throw new Error('nothing to learn'); return []; }, all: () => [], byAddress: () => [] },
+      learned: { get: () => undefined, getIn: () => [], putAll: (_c, items) => { if (items.length > 0) throw new Error('nothing to learn'); return []; }, all: () => [], byAddress: () => [] },
       chainId: 1,
       toBlock: 10_000,
       ensure: async (n) => void needs.push(...n),
@@ -221,7 +221,6 @@ describe('sweepsOf, on outgoing rows alone', () => {
     const learned: DepositStore = {
       get: (_c, address) => (asked.push(address), address === D ? { ...evidence, chainId: 1, address: D, learnedAt: 'then' } : undefined),
       getIn: (_c, addresses) => (asked.push(...addresses), addresses.filter((a) => a === D).map(() => ({ ...evidence, chainId: 1, address: D, learnedAt: 'then' }))),
-      put: () => { throw new Error('nothing to learn'); },
       putAll: (_c, items) => { if (items.length > 0) throw new Error('nothing to learn'); return []; },
       all: () => [],
       byAddress: () => [],
@@ -252,7 +251,6 @@ describe('createDepositCheck: what it reads around a sweep', () => {
   const learning = (): DepositStore => ({
     get: () => undefined,
     getIn: () => [],
-    put: (chainId, address, evidence) => ({ ...evidence, chainId, address, learnedAt: 'now' }),
     putAll: (chainId, items) => items.map(({ address, evidence }) => ({ ...evidence, chainId, address, learnedAt: 'now' })),
     all: () => [],
     byAddress: () => [],
@@ -340,7 +338,7 @@ describe('learned deposit addresses in the database', () => {
     const store = createStore(path);
     try {
       store.bindChain(1, 'test');
-      store.deposits.put(1, D, evidence);
+      store.deposits.putAll(1, [{ address: D, evidence }]);
       expect(readLearnedDeposits(path)).toEqual([{ ...evidence, chainId: 1, address: D, learnedAt: expect.any(String) }]);
       store.rollbackAbove(120);
       expect(readLearnedDeposits(path)).toHaveLength(1);
@@ -389,7 +387,7 @@ describe('a remembered deposit address', () => {
     const [hot] = venue('Binance', 1) as [Label];
     const arrival: Transfer = { chainId: 1, txHash: `0x${'1'.repeat(64)}`, ref: 'trace:', kind: 'native', blockNumber: 100, blockHash: `0x${'b'.repeat(64)}`, txIndex: 0, from: n(1), to: dep, asset: NATIVE, amount: 10n };
     const row: LearnedDeposit = { chainId: 1, address: dep, learnedAt: 'then', hotWallet: hot.address, entity: 'Binance', asset: NATIVE, arrivalTx: arrival.txHash, arrivalBlock: 100, sweepTxs: [`0x${'2'.repeat(64)}`], sweepBlock: 110, delayBlocks: 10, received: 10n, swept: 10n, shareBps: 10000, senders: 1, confidence: 'medium', reasons: [] };
-    const learned: DepositStore = { get: () => row, getIn: (_c, addresses) => addresses.map((address) => ({ ...row, address })), put: () => row, putAll: (_c, items) => items.map(() => row), all: () => [row], byAddress: () => [row] };
+    const learned: DepositStore = { get: () => row, getIn: (_c, addresses) => addresses.map((address) => ({ ...row, address })), putAll: (_c, items) => items.map(() => row), all: () => [row], byAddress: () => [row] };
     const asked: number[] = [];
     const checkWith = (validTo: string | null, inForce: boolean) =>
       createDepositCheck({

@@ -12,7 +12,8 @@ import { cleanText } from '../src/report/sanitize.js';
 import { csvField } from '../src/report/csv.js';
 import { labelsCsv } from '../src/report/labels.js';
 import { loadLabelBook } from '../src/labels/load.js';
-import { formatDuration, formatTime, renderText } from '../src/report/text.js';
+import { formatDuration, formatTime, renderText, riskTag, styles } from '../src/report/text.js';
+import { Chalk } from 'chalk';
 import { REPORT_SCHEMA_VERSION } from '../src/trace/result.js';
 import type { Evidence, Hit, TraceResult } from '../src/trace/result.js';
 
@@ -279,6 +280,16 @@ describe('renderText', () => {
     // The sanctioned hit comes first although the walker listed it second.
     expect(text.indexOf('[SANCTIONED] Garantex')).toBeLessThan(text.indexOf('[HIGH RISK] FixedFloat'));
     expect(text).toContain('SANCTIONED venue reached: Garantex');
+  });
+
+  it('tags a risk no release writes (a hand-edited report, as diff reads back) as it stands, cleaned, never as standard', () => {
+    const plain = styles(new Chalk({ level: 0 }));
+    expect(['sanctioned', 'high', 'standard'].map((r) => riskTag(r, plain))).toEqual(['[SANCTIONED]', '[HIGH RISK]', '[standard]']);
+    expect(riskTag('bogus', plain)).toBe('[bogus]');
+    expect(riskTag('\u001b[31mred', plain)).not.toContain('\u001b');
+    const edited = fixture();
+    edited.hits[0]!.risk = 'bogus' as Hit['risk'];
+    expect(renderText(edited, { color: false })).toMatch(/^ {2}\[bogus\] /m);
   });
 
   it('prints each path step on one line with exact amounts and the full tx hash', () => {

@@ -346,6 +346,20 @@ describe('hoptrace verify', () => {
     const keyed = await hoptrace(['verify', join(dir, 'copy.json'), '--rpc', `${anvil.url}/v2/SECRETKEY123456789`]);
     expect(keyed.stdout + keyed.stderr).not.toContain('SECRETKEY123456789');
   });
+  it('says in one sentence why a report or a named endpoint is refused, in the words trace and diff use', async () => {
+    const missing = await hoptrace(['verify', join(dir, 'no-such-report.json'), '--rpc', anvil.url]);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toMatch(/^hoptrace: report .*no-such-report\.json does not exist\.$/m);
+    // A directory cannot be read: said so (as diff does), not "is not JSON (EISDIR: …)".
+    const folder = await hoptrace(['verify', dir, '--rpc', anvil.url]);
+    expect(folder).toMatchObject({ code: 2 });
+    expect(folder.stderr).toMatch(/^hoptrace: report .* cannot be read \(EISDIR\)\.$/m);
+    expect(folder.stderr).not.toContain('is not JSON');
+    // An endpoint named for a chain it does not serve: trace's sentence and hint.
+    const named = await hoptrace(['verify', join(dir, 'report.json'), '--rpc', `bsc=${anvil.url}`]);
+    expect(named).toMatchObject({ code: 2 });
+    expect(named.stderr).toMatch(/^hoptrace: --rpc bsc=http:\/\/127\.0\.0\.1:\d+\/? serves chain 31337, not bsc \(chain 56\)\.\n {2}hint: name each endpoint by the chain it serves/m);
+  });
   it('asks again for a receipt whose logs a provider stripped, and ends in one sentence if it keeps doing so', async () => {
     const flaky = await startProxy(anvil.url, { faults: { rate: 0.5, seed: 7, kinds: ['missing-logs'], methods: ['eth_getTransactionReceipt'] } });
     const broken = await startProxy(anvil.url);

@@ -138,11 +138,11 @@ describe('store.deposits', () => {
     };
     withStore(path, (store) => {
       expect(store.deposits.get(1, d)).toBeUndefined();
-      const stored = store.deposits.put(1, d, evidence);
+      const [stored] = store.deposits.putAll(1, [{ address: d, evidence }]);
       expect(store.deposits.get(1, d)).toEqual(stored);
       expect(stored).toEqual({ ...evidence, chainId: 1, address: d, learnedAt: expect.any(String) });
-      store.deposits.put(10, d, { ...evidence, confidence: 'high', reasons: [] });
-      store.deposits.put(1, d, { ...evidence, shareBps: 9_000 });
+      store.deposits.putAll(10, [{ address: d, evidence: { ...evidence, confidence: 'high', reasons: [] } }]);
+      store.deposits.putAll(1, [{ address: d, evidence: { ...evidence, shareBps: 9_000 } }]); // a later call replaces
       expect(store.deposits.byAddress(d).map((l) => [l.chainId, l.shareBps, l.confidence, l.reasons.length])).toEqual([
         [1, 9_000, 'medium', 2],
         [10, 9_999, 'high', 0],
@@ -152,8 +152,8 @@ describe('store.deposits', () => {
       // Several addresses in one lookup: those with an inference on that chain.
       expect(store.deposits.getIn(10, [address(), d]).map((l) => [l.chainId, l.address, l.confidence])).toEqual([[10, d, 'high']]);
       expect(store.deposits.getIn(1, [])).toEqual([]);
-      // Many at once, in one transaction: what put stores, in the items' order; a later item for the
-      // same address replaces an earlier one, as a later put does.
+      // Many at once, in one transaction: what one stores, in the items' order; a later item for the
+      // same address replaces an earlier one, as a later call does.
       const [e, f] = [address(), address()];
       const many = store.deposits.putAll(1, [{ address: e, evidence }, { address: f, evidence: { ...evidence, senders: 3 } }, { address: e, evidence: { ...evidence, shareBps: 5_000 } }]);
       expect(many.map((l) => [l.address, l.senders, l.shareBps])).toEqual([[e, 1, 9_999], [f, 3, 9_999], [e, 1, 5_000]]);

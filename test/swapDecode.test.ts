@@ -161,12 +161,15 @@ describe('store.swaps', () => {
     try {
       store.bindChain(1, 'test');
       const c: Conversion = { ...at, ref: 'log:3', holder: HOLDER, assetIn: WETH, amountIn: 10n ** 30n, assetOut: USDT, amountOut: 312n, legs: [{ pool: PAIR, protocol: 'uniswap-v2', ref: 'log:3', tokenIn: WETH, amountIn: 10n ** 30n, tokenOut: USDT, amountOut: 312n }] };
-      expect(store.swaps.checked(TX, HOLDER)).toBe(false);
-      store.swaps.record(TX, HOLDER, 16, c);
-      store.swaps.record(`0x${'d'.repeat(64)}`, HOLDER, 20, null);
-      expect(store.swaps.checked(TX, HOLDER)).toBe(true);
-      expect(store.swaps.checked(TX, addr('other'))).toBe(false);
-      // The batch form answers the same for a level's transactions at once.
+      /** Whether the receipt of `tx` was read for `holder`'s swaps (the walk asks a level's transactions at once). */
+      const checked = (tx: string, holder: string): boolean => store.swaps.checkedIn([tx]).has(`${tx}|${holder}`);
+      expect(checked(TX, HOLDER)).toBe(false);
+      store.swaps.recordAll([{ txHash: TX, holder: HOLDER, blockNumber: 16, conversion: c }]);
+      store.swaps.recordAll([{ txHash: `0x${'d'.repeat(64)}`, holder: HOLDER, blockNumber: 20, conversion: null }]);
+      store.swaps.recordAll([]);
+      expect(checked(TX, HOLDER)).toBe(true);
+      expect(checked(TX, addr('other'))).toBe(false);
+      // Several transactions at once: the (transaction, holder) pairs checked among them.
       expect(store.swaps.checkedIn([TX, `0x${'d'.repeat(64)}`, `0x${'e'.repeat(64)}`])).toEqual(new Set([`${TX}|${HOLDER}`, `0x${'d'.repeat(64)}|${HOLDER}`]));
       expect(store.swaps.checkedIn([])).toEqual(new Set());
       expect(store.swaps.inRange(0, 100)).toEqual([c]);
@@ -178,7 +181,7 @@ describe('store.swaps', () => {
       expect(store.swaps.poolTokens(POOL)).toBeUndefined();
       store.rollbackAbove(15);
       expect(store.swaps.inRange(0, 100)).toEqual([]);
-      expect(store.swaps.checked(TX, HOLDER)).toBe(false);
+      expect(checked(TX, HOLDER)).toBe(false);
       expect(store.swaps.poolTokens(PAIR)).toEqual({ token0: WETH, token1: USDT }); // a pool's tokens do not change
     } finally {
       store.close();

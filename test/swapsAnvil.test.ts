@@ -183,7 +183,7 @@ describe('DEX swaps on anvil', () => {
     expect(r.stats.swaps).toEqual({ receipts: 2, ruledOut: 2, poolCalls: 6, conversions: 2 });
     const store = createStore(db);
     try {
-      expect(store.swaps.checked(txs.unrelated!, p(5))).toBe(false);
+      expect(store.swaps.checkedIn([txs.unrelated!]).has(`${txs.unrelated}|${p(5)}`)).toBe(false);
       expect(store.swaps.inRange(0, 1_000_000).map((c) => c.holder).sort()).toEqual([p(1), p(2)].sort());
     } finally {
       store.close();

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { pathsInStore, type FoundPath } from '../graph/index.js';
 import { fullAddress } from '../report/address.js';
@@ -7,7 +6,7 @@ import { formatAssetAmount } from '../report/amount.js';
 import type { RunView } from '../report/formats/index.js';
 import { cleanText } from '../report/sanitize.js';
 import { createRpcClient } from '../rpc/client.js';
-import { createStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { NATIVE, type Address, type Asset, type Transfer } from '../types.js';
 import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { noun, plural } from '../util/plural.js';
@@ -15,11 +14,10 @@ import { parseAddress } from '../util/address.js';
 import { reportToVerify } from '../verify/shape.js';
 import { nothingToVerify, verifyReport } from '../verify/verify.js';
 import { parseCount } from './options.js';
-import { quoteOutside, writeErr } from './output.js';
-import { planRpc, reachingRpc, rpcUrls } from './rpc.js';
+import { checkNamedChain, planRpc, reachingRpc, rpcUrls } from './rpc.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, outOption, rpcOption, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, emitRun, formatNames, openStoreToRead, outOption, readReportFile, rpcOption, type FormatChoice } from './shared.js';
 
 /**
  * `report`, `export`, `path` (from the database alone, no RPC) and `verify` (a report against a node).
@@ -148,21 +146,12 @@ export function registerAnalysisCommands(program: Command): void {
       const plan = planRpc(given);
       const named = plan.named[0];
       const url = plan.bare[0] ?? named!.urls[0]!;
-      if (!existsSync(file)) throw new UsageError(`report ${file} does not exist.`);
-      let doc: unknown;
-      try {
-        doc = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (err) {
-        throw new UsageError(`${file} is not JSON (${quoteOutside((err as Error).message)}).`);
-      }
+      const doc = readReportFile(file);
       const report = reportToVerify(doc, file);
       if (report.hits.every((h) => h.path.length === 0)) throw nothingToVerify(file);
       const rpc = createRpcClient({ url });
       // An endpoint that cannot be reached at all is a bad --rpc (exit 2), as for trace.
-      if (named) {
-        const served = await reachingRpc(() => getChainId(rpc));
-        if (served !== named.chainId) throw new UsageError(`--rpc ${named.name}=${rpc.endpoint} serves chain ${served}, not ${named.name} (chain ${named.chainId}).`);
-      }
+      if (named) checkNamedChain(named, rpc.endpoint, await reachingRpc(() => getChainId(rpc)));
       const r = await reachingRpc(() => verifyReport(report, rpc));
       if (r.checks.length === 0) {
         throw new UsageError(`no hop of ${file} is on chain ${r.chainId} (the node's): nothing was checked (${plural(r.notChecked, 'hop')} on other chains or across bridges).`, {
@@ -243,12 +232,9 @@ export function runId(value: string | undefined): number | undefined {
   return value === undefined ? undefined : parseCount(value, '--run', { min: 1 });
 }
 
-/** Opens an existing database read-only (a missing file is an error here, not a new empty graph); `stats` shares it. */
+/** Runs `fn` on an existing database opened read-only (shared.ts openStoreToRead), then closes it; `stats` shares it. */
 export function withStore(path: string, fn: (store: Store) => void): void {
-  if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
-  // Read-only: a database on a read-only mount, or another user's, can be reported on; nothing is written
-  // (so no repair either: store/repair.ts runs on the next writable open). A note goes to stderr, never stdout.
-  const store = createStore(path, { readonly: true, onNote: (m) => writeErr(`hoptrace: ${m}\n`) });
+  const store = openStoreToRead(path);
   try {
     fn(store);
   } finally {

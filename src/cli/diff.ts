@@ -1,14 +1,12 @@
 import { Option, type Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { comparability, diffRuns, diffSide, type DiffSide } from '../report/diff.js';
 import { renderDiff } from '../report/formats/index.js';
 import { fullReportJson } from '../report/full.js';
-import { createStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { parseCount } from './options.js';
-import { quoteOutside, writeErr } from './output.js';
 import { assembleReport } from './runReport.js';
-import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, formatNames, outOption, outputStyle, type FormatChoice } from './shared.js';
+import { addFormatOptions, chosenFormat, colorOption, dbOption, emit, formatNames, openStoreToRead, outOption, outputStyle, readReportFile, type FormatChoice } from './shared.js';
 
 /** The exit code of `diff --exit-code` when the runs differ (0: no change; 1 and 2 keep their meaning: failure, bad input). */
 export const DIFF_CHANGED_EXIT = 3;
@@ -46,8 +44,7 @@ export function registerDiffCommand(program: Command): void {
       let store: Store | null = null;
       const openStore = (): Store => {
         if (store) return store;
-        if (!existsSync(o.db)) throw new UsageError(`database ${o.db} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote, or give two JSON report files' });
-        store = createStore(o.db, { readonly: true, onNote: (m) => writeErr(`hoptrace: ${m}\n`) });
+        store = openStoreToRead(o.db, 'pass --db with the file hoptrace trace wrote, or give two JSON report files');
         return store;
       };
       try {
@@ -77,19 +74,10 @@ function readSide(arg: string, openStore: () => Store): DiffSide {
     const full = assembleReport(openStore(), id);
     return diffSide(fullReportJson(full, full.json), `run ${id}`, 'run', id);
   }
-  if (!existsSync(arg)) throw new UsageError(`${arg} is neither a run id nor an existing report file.`, { hint: 'give a run id (hoptrace report --list) or a JSON report (hoptrace report --format json -o FILE)' });
-  let text: string;
-  try {
-    text = readFileSync(arg, 'utf8');
-  } catch (err) {
-    throw new UsageError(`report ${arg} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${arg} is not JSON (${quoteOutside((err as Error).message)}).`);
-  }
+  const doc = readReportFile(arg, {
+    message: `${arg} is neither a run id nor an existing report file.`,
+    hint: 'give a run id (hoptrace report --list) or a JSON report (hoptrace report --format json -o FILE)',
+  });
   const manifest = (doc as { manifest?: { run?: { id?: unknown } } } | null)?.manifest;
   const run = typeof manifest?.run?.id === 'number' ? manifest.run.id : null;
   return diffSide(doc, `file ${arg}`, 'file', run);

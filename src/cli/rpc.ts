@@ -71,6 +71,17 @@ export function planRpc(values: readonly string[]): RpcPlan {
 }
 
 /**
+ * Refuses an endpoint named for one chain (`--rpc bsc=URL`) that serves another (`served`, the chain id
+ * it answered): trace and verify say it in the same words.
+ */
+export function checkNamedChain(named: Pick<NamedRpc, 'name' | 'chainId'>, endpoint: string, served: number): void {
+  if (served === named.chainId) return;
+  throw new UsageError(`--rpc ${named.name}=${endpoint} serves chain ${served}, not ${named.name} (chain ${named.chainId}).`, {
+    hint: 'name each endpoint by the chain it serves, or give its chain id (--rpc <chain id>=<url>)',
+  });
+}
+
+/**
  * A seed as typed: `0x…` (the home chain), or `<chain>:0x…` with a chain name or id. The chain must
  * have an endpoint in the run (`chainIds`).
  */

@@ -79,11 +79,24 @@ export function assembleReport(
   }
 }
 
+/**
+ * The endpoints a run recorded (`TraceRun.rpc`, or its report's `rpc`: a pool's joined by ' + ', rpc/pool.ts),
+ * each masked again: an older release's redaction kept more (rpc/redact.ts).
+ */
+export function storedEndpoints(rpc: string): string[] {
+  return rpc.split(' + ').map(redactUrl);
+}
+
+/** A stored run's report read back (its endpoints masked again, storedEndpoints), as report, export and stats show it. */
+export function storedResult(store: Store, run: TraceRun): TraceResult {
+  const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
+  result.rpc = storedEndpoints(result.rpc).join(' + ');
+  return result;
+}
+
 /** assembleReport once the run is read; `others` collects the handles opened for the run's other chains (closed by the caller). */
 function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (chainId: number) => Store): FullReport & { run: TraceRun; json: TraceReportJson } {
-  const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
-  // As stored by an older release, whose redaction kept more: masked again (rpc/redact.ts).
-  result.rpc = result.rpc.split(' + ').map(redactUrl).join(' + ');
+  const result = storedResult(store, run);
   if (store.chainId() !== null && store.chainId() !== run.chainId) {
     throw new UsageError(`trace run ${run.id} is of chain ${run.chainId}, but database ${store.path} holds chain ${store.chainId()}.`);
   }
@@ -244,8 +257,7 @@ export function manifestOf(store: Store, run: TraceRun, result: TraceResult, jso
     databaseSchemaVersion: store.schemaVersion(),
     run: { id: run.id, tracedAt: run.createdAt, toolVersion: run.toolVersion },
     chainId: run.chainId,
-    // A pool of endpoints is recorded as their redacted forms joined by ' + ' (rpc/pool.ts).
-    rpc: run.rpc.split(' + ').map(redactUrl),
+    rpc: storedEndpoints(run.rpc),
     blockRange: { fromBlock: run.fromBlock, toBlock: run.toBlock },
     labels: { dataVersion: run.labelDataVersion, sha256: run.labelDataSha256, userLabels: run.userLabels },
     params: json.params,

@@ -1,14 +1,17 @@
 /**
  * What several commands share, defined once: the options (`--db`, `--rpc`, `-q`, `--no-color`, `-o`,
  * `--format` with its `--json` / `--ndjson` aliases), the choice of an output format from the format table
- * (report/formats/), the colour decision, and where an output goes (stdout or an `-o` file).
+ * (report/formats/), the colour decision, where an output goes (stdout or an `-o` file), an existing
+ * database opened, and a JSON report file read back (`verify`, `diff`).
  */
 import { Option, type Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { findFormat, formatsOf, renderRun, type FormatCommand, type OutputFormat, type RenderContext, type RunView } from '../report/formats/index.js';
 import type { PriceTable } from '../rpc/price.js';
 import { DEFAULT_PRICE_TABLE, readPriceTable } from '../rpc/priceFile.js';
-import { gateOut, writeOut, writeOutputFile, type OutKind } from './output.js';
+import { createStore, type Store } from '../store/store.js';
+import { gateOut, quoteOutside, writeErr, writeOut, writeOutputFile, type OutKind } from './output.js';
 
 /** `--db <path>`: $HOPTRACE_DB, else hoptrace.db (the demo keeps its own file: `fallback`). */
 export function dbOption(description = 'SQLite file the graph is kept in', fallback?: string): Option {
@@ -167,4 +170,42 @@ export function addTraceOptions(cmd: Command, o: { followsHead?: boolean } = {})
     .option('--concurrency <n>', 'RPC requests in flight', '8')
     .option('--rps <n>', 'initial requests per second (adapts to throttling)', '25')
     .option('--timeout <ms>', 'per-request timeout', '30000');
+}
+
+/**
+ * Refuses a --db that does not exist (a command that reads or upgrades a database must not start a new,
+ * empty one). `hint`: what the user could give instead.
+ */
+export function requireDatabase(path: string, hint = 'pass --db with the file hoptrace trace wrote'): void {
+  if (!existsSync(path)) throw new UsageError(`database ${path} does not exist.`, { hint });
+}
+
+/**
+ * An existing database (requireDatabase) opened read-only: a database on a read-only mount, or another
+ * user's, can be reported on; nothing is written (so no repair either: store/repair.ts runs on the next
+ * writable open). A note goes to stderr, never stdout. The caller closes it.
+ */
+export function openStoreToRead(path: string, hint?: string): Store {
+  requireDatabase(path, hint);
+  return createStore(path, { readonly: true, onNote: (m) => writeErr(`hoptrace: ${m}\n`) });
+}
+
+/**
+ * A JSON report file (`trace --json`, `report --format json`) read and parsed, as `verify` and `diff`
+ * take it: a missing file, one that cannot be read (a directory, no permission) and one that is not JSON
+ * are each one sentence (exit 2). `missing`: the caller's words for a file that is not there.
+ */
+export function readReportFile(file: string, missing: { message: string; hint?: string } = { message: `report ${file} does not exist.` }): unknown {
+  if (!existsSync(file)) throw new UsageError(missing.message, { hint: missing.hint });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`report ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? quoteOutside((err as Error).message)}).`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UsageError(`${file} is not JSON (${quoteOutside((err as Error).message)}).`);
+  }
 }

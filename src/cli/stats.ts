@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { callsReportJson, renderCallsReport, type CallsReport } from '../report/price.js';
-import { fromJsonValue } from '../report/fromJson.js';
-import { redactUrl } from '../rpc/redact.js';
 import { callsByMethod, priceCalls } from '../rpc/price.js';
 import { UsageError } from '../errors.js';
 import { runId, withStore } from './analysis.js';
 import { parseCount } from './options.js';
+import { storedEndpoints, storedResult } from './runReport.js';
 import { chosenPriceTable, dbOption, emit, outOption, priceTableOption } from './shared.js';
 
 /**
@@ -35,7 +34,7 @@ export function registerStatsCommand(program: Command): void {
           const calls = Object.values(w.calls).reduce((a, b) => a + b, 0);
           const run = w.runId === null ? null : store.runs.list().find((r) => r.id === w.runId);
           const report: CallsReport = {
-            run: { id: run?.id ?? 0, createdAt: run?.createdAt ?? w.createdAt, chainId: w.chainId, rpc: run ? run.rpc.split(' + ').map(redactUrl).join(' + ') : 'unknown' },
+            run: { id: run?.id ?? 0, createdAt: run?.createdAt ?? w.createdAt, chainId: w.chainId, rpc: run ? storedEndpoints(run.rpc).join(' + ') : 'unknown' },
             watch: {
               id: w.id,
               createdAt: w.createdAt,
@@ -52,10 +51,9 @@ export function registerStatsCommand(program: Command): void {
           return;
         }
         const run = store.runs.get(id);
-        const result = fromJsonValue(JSON.parse(run.result), `trace run ${run.id} of ${store.path}`);
+        const result = storedResult(store, run);
         const report: CallsReport = {
-          // As stored by an older release, whose redaction kept more: masked again (rpc/redact.ts).
-          run: { id: run.id, createdAt: run.createdAt, chainId: run.chainId, rpc: result.rpc.split(' + ').map(redactUrl).join(' + ') },
+          run: { id: run.id, createdAt: run.createdAt, chainId: run.chainId, rpc: result.rpc },
           priced: priceCalls(callsByMethod(result.stats.rpcCalls), table),
         };
         if (o.json) emit(JSON.stringify(callsReportJson(report), null, 2) + '\n', 'json', o.out);

@@ -19,7 +19,7 @@ import type { SeedTier } from '../types.js';
 import { packageVersion } from '../util/package.js';
 import { MAX_TIMER_MS, parseBlock, parseCount, parseDate, parseDirection, parseMinValues, parseStrategy } from './options.js';
 import type { Progress } from './progress.js';
-import { parseSeedArg, planRpc, reachingRpc, rpcUrls, type RpcPlan } from './rpc.js';
+import { checkNamedChain, parseSeedArg, planRpc, reachingRpc, rpcUrls, type RpcPlan } from './rpc.js';
 
 /** Options of `trace` as commander hands them over (strings, before validation). */
 export interface TraceCliOptions {
@@ -172,11 +172,7 @@ export async function openTraceSession(
   for (const n of p.plan.named) {
     const pool = poolOf(n.urls);
     const served = await chainOf(pool);
-    if (served !== n.chainId) {
-      throw new UsageError(`--rpc ${n.name}=${pool.endpoint} serves chain ${served}, not ${n.name} (chain ${n.chainId}).`, {
-        hint: 'name each endpoint by the chain it serves, or give its chain id (--rpc <chain id>=<url>)',
-      });
-    }
+    checkNamedChain(n, pool.endpoint, served);
     others.push({ chainId: served, rpc: pool });
   }
   // The home chain: the bare URLs' (as before), else the first chain named.

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
 import { createStore, schemaVersionOf } from '../store/store.js';
 import { writeErr, writeOut } from './output.js';
-import { dbOption } from './shared.js';
+import { dbOption, requireDatabase } from './shared.js';
 
 /**
  * `hoptrace upgrade`: carries a database written by an older release forward to this release's schema,
@@ -16,7 +14,7 @@ export function registerUpgradeCommand(program: Command): void {
     .description("upgrade a database written by an older hoptrace to this release's schema (every row carried forward; no RPC)")
     .addOption(dbOption())
     .action((o: { db: string }) => {
-      if (!existsSync(o.db)) throw new UsageError(`database ${o.db} does not exist.`, { hint: 'pass --db with the file hoptrace trace wrote' });
+      requireDatabase(o.db);
       const before = schemaVersionOf(o.db);
       const store = createStore(o.db, { onNote: (m) => writeErr(`hoptrace: ${m}\n`) });
       const after = store.schemaVersion();

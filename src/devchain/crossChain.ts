@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import { BRIDGES_FILE, loadBridgeRegistry, type BridgeRegistry, type BridgeRow } from '../bridges/registry.js';
 import { packageRoot } from '../util/package.js';
 import { startAnvil, type AnvilHandle } from './anvil.js';
 
@@ -25,15 +26,32 @@ interface Artifact {
   bytecode: string;
 }
 
-/** The registry's own rows (data/bridges.csv) for the chains of the scenario. */
-export const CROSS_CHAIN_REGISTRY = {
-  thorRouter1: '0xd37bbe5744d730a1d98d8dc97c42f0ca46ad7146',
-  thorRouter56: '0xb30ec53f98ff5947ede720d32ac2da7e52a5f56b',
-  spokePool1: '0x5c7bcd6e7de5423a257d81b442095a1a6ced35c5',
-  spokePool56: '0x4e8e101924ede233c13e2d8622dc8aed2872d505',
-  opL1Bridge1: '0x99c9fc46f92e8a1c0dec1b1747d010903e884be1',
-  opL2Bridge10: '0x4200000000000000000000000000000000000010',
-} as const;
+/** Where the scenario places each fixture emitter: a row of the shipped registry (chain, protocol, role, remote chain). */
+const SCENARIO_ROWS = {
+  thorRouter1: { chainId: 1, protocol: 'thorchain', role: 'router' },
+  thorRouter56: { chainId: 56, protocol: 'thorchain', role: 'router' },
+  spokePool1: { chainId: 1, protocol: 'across', role: 'spoke-pool' },
+  spokePool56: { chainId: 56, protocol: 'across', role: 'spoke-pool' },
+  opL1Bridge1: { chainId: 1, protocol: 'op-standard-bridge', role: 'l1-standard-bridge', remoteChainId: 10 },
+  opL2Bridge10: { chainId: 10, protocol: 'op-standard-bridge', role: 'l2-standard-bridge', remoteChainId: 1 },
+} as const satisfies Record<string, Pick<BridgeRow, 'chainId' | 'protocol' | 'role'> & { remoteChainId?: number }>;
+
+/**
+ * The addresses of the registry's own rows for the chains of the scenario, read from data/bridges.csv as
+ * a trace loads it (bridges/registry.ts), so that the demo cannot drift from the data: a row that is
+ * missing or ambiguous there is an error here, not a contract placed where no trace would look.
+ */
+export function crossChainRegistry(bridges: BridgeRegistry = loadBridgeRegistry()): Record<keyof typeof SCENARIO_ROWS, string> {
+  const pick = (want: (typeof SCENARIO_ROWS)[keyof typeof SCENARIO_ROWS]): string => {
+    const remote = 'remoteChainId' in want ? want.remoteChainId : null;
+    const rows = bridges.rows.filter((r) => r.chainId === want.chainId && r.protocol === want.protocol && r.role === want.role && r.remoteChainId === remote);
+    if (rows.length !== 1) throw new Error(`${BRIDGES_FILE} lists ${rows.length} ${want.protocol} ${want.role} rows on chain ${want.chainId}${remote === null ? '' : ` toward chain ${remote}`}; the cross-chain scenario needs exactly one.`);
+    return rows[0]!.address;
+  };
+  const out = {} as Record<keyof typeof SCENARIO_ROWS, string>;
+  for (const [name, want] of Object.entries(SCENARIO_ROWS)) out[name as keyof typeof SCENARIO_ROWS] = pick(want);
+  return out;
+}
 
 /** Not a real wallet: the bech32 alphabet, in a valid P2WPKH shape. */
 export const SCENARIO_BITCOIN = 'bc1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9';
@@ -95,7 +113,7 @@ export async function buildCrossChainScenario(): Promise<CrossChainScenario> {
       const mine = (await s.provider.getBlock('latest'))!.timestamp;
       if (t > mine) await s.provider.send('evm_setNextBlockTimestamp', [t]);
     };
-    const R = CROSS_CHAIN_REGISTRY;
+    const R = crossChainRegistry();
     const router1 = await place(eth, 'ThorchainRouterEmitter', R.thorRouter1);
     const router56 = await place(bsc, 'ThorchainRouterEmitter', R.thorRouter56);
     const pool1 = await place(eth, 'AcrossSpokePoolEmitter', R.spokePool1);

@@ -237,14 +237,20 @@ function rank(hit: Hit): number {
   return RISK_ORDER[hit.risk] ?? 3;
 }
 
-export function riskTag(risk: Risk, st: Styles): string {
+/**
+ * A risk as every text shows it: `[SANCTIONED]`, `[HIGH RISK]`, `[standard]`. A risk no release writes
+ * (a hand-edited report that `diff` reads back) is shown as it stands, cleaned, never as standard.
+ */
+export function riskTag(risk: Risk | (string & {}), st: Styles): string {
   switch (risk) {
     case 'sanctioned':
       return st.sanctioned('[SANCTIONED]');
     case 'high':
       return st.high('[HIGH RISK]');
-    default:
+    case 'standard':
       return st.dim('[standard]');
+    default:
+      return st.dim(`[${cleanText(risk, 16)}]`);
   }
 }
 

@@ -101,6 +101,19 @@ export interface RpcStats {
 /** Answered calls and the milliseconds they took on the wire (queueing excluded), per cost key. */
 export type CallTiming = Record<string, { calls: number; ms: number }>;
 
+/** Several timings added up, key by key (a pool's endpoints; earlier runs' observations and this run's). */
+export function sumTimings(parts: readonly CallTiming[]): CallTiming {
+  const out: CallTiming = {};
+  for (const part of parts) {
+    for (const [k, v] of Object.entries(part)) {
+      const t = (out[k] ??= { calls: 0, ms: 0 });
+      t.calls += v.calls;
+      t.ms += v.ms;
+    }
+  }
+  return out;
+}
+
 /** Calls one JSON-RPC endpoint. Create one per endpoint and share it: budget and stats are per client. */
 export interface RpcClient {
   /** The endpoint URL, redacted (safe to print and store). */

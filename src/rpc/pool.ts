@@ -14,7 +14,7 @@
  */
 
 import { HoptraceError, RpcError, UsageError } from '../errors.js';
-import type { CallTiming, RequestOptions, RpcClient } from './client.js';
+import { sumTimings, type RequestOptions, type RpcClient } from './client.js';
 import { getChainId } from './actions/chainId.js';
 import { MethodUnsupportedError } from './errors.js';
 
@@ -106,15 +106,7 @@ export function createRpcPool(clients: readonly RpcClient[], now: () => number =
     // The planner prices plans for the pool as a whole (its cost table is kept under the pool's
     // endpoint): the members' times, summed per cost key.
     get timing() {
-      const out: CallTiming = {};
-      for (const c of clients) {
-        for (const [k, v] of Object.entries(c.timing)) {
-          const t = (out[k] ??= { calls: 0, ms: 0 });
-          t.calls += v.calls;
-          t.ms += v.ms;
-        }
-      }
-      return out;
+      return sumTimings(clients.map((c) => c.timing));
     },
     resetStats() {
       for (const c of clients) c.resetStats();

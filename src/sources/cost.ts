@@ -1,4 +1,4 @@
-import type { CallTiming, RpcClient } from '../rpc/client.js';
+import { sumTimings, type CallTiming, type RpcClient } from '../rpc/client.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -24,15 +24,7 @@ const KEEP_CALLS = 2_000;
 export function callCosts(rpc: RpcClient, store: Store): CallCosts {
   const metaKey = `cost:${rpc.endpoint}`;
   const prior = parse(store.getMeta(metaKey));
-  const merged = (): CallTiming => {
-    const out: CallTiming = {};
-    for (const [k, v] of [...Object.entries(prior), ...Object.entries(rpc.timing)]) {
-      const t = (out[k] ??= { calls: 0, ms: 0 });
-      t.calls += v.calls;
-      t.ms += v.ms;
-    }
-    return out;
-  };
+  const merged = (): CallTiming => sumTimings([prior, rpc.timing]);
   return {
     ms(key) {
       const t = merged()[key];

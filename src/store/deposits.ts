@@ -35,9 +35,10 @@ export interface DepositStore {
   get(chainId: number, address: Address): LearnedDeposit | undefined;
   /** The inferences about these addresses on `chainId` (those that have one), in one statement. */
   getIn(chainId: number, addresses: readonly Address[]): LearnedDeposit[];
-  /** Stores an inference (a newer one for the same address replaces the old). */
-  put(chainId: number, address: Address, evidence: DepositEvidence): LearnedDeposit;
-  /** put of many inferences in one transaction (a check's verdicts: one write, not one per address), in their order. */
+  /**
+   * Stores inferences in one transaction (a check's verdicts: one write, not one per address), in their
+   * order: a newer one for the same address replaces the old.
+   */
   putAll(chainId: number, items: readonly { address: Address; evidence: DepositEvidence }[]): LearnedDeposit[];
   all(): LearnedDeposit[];
   /** The inferences about one address, on every chain. */
@@ -91,7 +92,6 @@ export function depositStore(db: Db, path: string): DepositStore {
     }),
     getIn: (chainId, addresses) =>
       addresses.length === 0 ? [] : guard(() => (selectIn.all(chainId, JSON.stringify(addresses)) as Row[]).map(fromRow)),
-    put: (chainId, address, e) => guard(() => write(chainId, address, e)),
     putAll: (chainId, items) =>
       items.length === 0 ? [] : guard(() => db.transaction(() => items.map((i) => write(chainId, i.address, i.evidence))).immediate()),
     all: () => guard(() => (selectAll.all() as Row[]).map(fromRow)),
@@ -129,7 +129,7 @@ function fromRow(r: Row): LearnedDeposit {
     swept: BigInt(r.swept),
     shareBps: r.share_bps,
     senders: r.senders,
-    // Written only by put() from a DepositEvidence; the CHECK constraint holds the vocabulary.
+    // Written only by putAll() from a DepositEvidence; the CHECK constraint holds the vocabulary.
     confidence: r.confidence as DepositConfidence,
     reasons: r.reasons.split('\n').filter((t) => t !== ''),
     learnedAt: r.learned_at,

@@ -12,13 +12,9 @@ export interface PoolTokens {
  * checked, the conversions found, and each pool's tokens. On the store's chain (`chain()`).
  */
 export interface SwapStore {
-  /** Whether the receipt of `txHash` was read for swaps of `holder` already. */
-  checked(txHash: string, holder: Address): boolean;
-  /** Of these transactions, the (transaction, holder) pairs checked already, as `txHash|holder`: one statement for a batch. */
+  /** Of these transactions, the (transaction, holder) pairs whose receipt was read for swaps already, as `txHash|holder`: one statement for a batch. */
   checkedIn(txHashes: readonly string[]): Set<string>;
-  /** Records a check of `txHash` for `holder`, with the conversion found (or none), in one transaction. */
-  record(txHash: string, holder: Address, blockNumber: number, conversion: Conversion | null): void;
-  /** Records many checks in one transaction (a walk's hop level: one write, not one per transaction). */
+  /** Records checks, each with the conversion found (or none), in one transaction (a walk's hop level: one write, not one per transaction). */
   recordAll(checks: readonly SwapCheck[]): void;
   /** The conversions in these transactions (any holder), in chain order: a level's checked transactions in one statement. */
   inTxs(txHashes: readonly string[]): Conversion[];
@@ -70,7 +66,6 @@ const toConversion = (r: ConversionRow): Conversion => ({
 
 /** The swap tables of an open database (migration 9). */
 export function swapStore(db: Db, path: string, chain: () => number): SwapStore {
-  const checkedStmt = db.prepare(`SELECT 1 FROM swap_checks WHERE chain_id = ? AND tx_hash = ? AND holder = ?`);
   const checkedInStmt = db
     .prepare(`SELECT tx_hash, holder FROM swap_checks WHERE chain_id = ? AND tx_hash IN (SELECT value FROM json_each(?))`)
     .raw(true);
@@ -98,7 +93,6 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
     if (checks.length > 0) withSqliteErrors(path, () => writeAll(checks));
   };
   return {
-    checked: (txHash, holder) => withSqliteErrors(path, () => checkedStmt.get(chain(), txHash, holder) !== undefined),
     checkedIn: (txHashes) =>
       withSqliteErrors(path, () => {
         const out = new Set<string>();
@@ -106,7 +100,6 @@ export function swapStore(db: Db, path: string, chain: () => number): SwapStore 
         for (const [tx, holder] of checkedInStmt.all(chain(), JSON.stringify(txHashes)) as [string, string][]) out.add(`${tx}|${holder}`);
         return out;
       }),
-    record: (txHash, holder, blockNumber, conversion) => recordAll([{ txHash, holder, blockNumber, conversion }]),
     recordAll,
     inTxs: (txHashes) =>
       txHashes.length === 0 ? [] : withSqliteErrors(path, () => (txsStmt.all(chain(), JSON.stringify(txHashes)) as ConversionRow[]).map(toConversion)),

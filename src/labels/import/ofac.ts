@@ -175,21 +175,12 @@ export async function parseOfacXml(file: string): Promise<ParsedFile> {
   for (const f of features) {
     const type = featureTypes.get(f.featureType);
     if (type === undefined || !type.startsWith(FEATURE_PREFIX)) continue;
-    const currency = type.slice(FEATURE_PREFIX.length).trim();
-    const chain = evmChainOf(currency, f.value);
-    if (chain === null) {
-      skip(out, `${currency} addresses (not on an EVM chain)`);
-      continue;
-    }
     const entity = names.get(f.profile) ?? `OFAC SDN profile ${f.profile}`;
-    out.rows.push({
+    sdnAddress(out, {
       line: f.line,
+      currency: type.slice(FEATURE_PREFIX.length).trim(),
       address: f.value,
-      chain,
       entity,
-      category: null,
-      categoryNote: `OFAC SDN entry "${entity}" has no hoptrace category`,
-      risk: 'sanctioned',
       source: `OFAC SDN "${entity}" (${type}; profile ${f.profile}; ${where})`,
       listedAt: entryDate(dates.get(f.profile), eventTypes),
     });
@@ -215,26 +206,37 @@ export function parseOfacCsv(text: string, file: string): ParsedFile {
     }
     for (const m of (remarks ?? '').matchAll(feature)) {
       const currency = m[1] ?? '';
-      const value = m[2] ?? '';
-      const chain = evmChainOf(currency, value);
-      if (chain === null) {
-        skip(out, `${currency} addresses (not on an EVM chain)`);
-        continue;
-      }
       const entity = name.trim();
-      out.rows.push({
-        line,
-        address: value,
-        chain,
-        entity,
-        category: null,
-        categoryNote: `OFAC SDN entry "${entity}" has no hoptrace category`,
-        risk: 'sanctioned',
-        source: `OFAC SDN "${entity}" (${FEATURE_PREFIX}${currency}; ent_num ${entNum.trim()}; ${basename(file)})`,
-      });
+      sdnAddress(out, { line, currency, address: m[2] ?? '', entity, source: `OFAC SDN "${entity}" (${FEATURE_PREFIX}${currency}; ent_num ${entNum.trim()}; ${basename(file)})` });
     }
   }
   return out;
+}
+
+/**
+ * One SDN digital-currency address as an import row (sanctioned, no hoptrace category, its source naming
+ * the entry), or, on a chain that is not EVM, counted as skipped: the XML and the CSV say it alike.
+ */
+function sdnAddress(
+  out: ParsedFile,
+  a: { line: number; currency: string; address: string; entity: string; source: string; listedAt?: string | undefined },
+): void {
+  const chain = evmChainOf(a.currency, a.address);
+  if (chain === null) {
+    skip(out, `${a.currency} addresses (not on an EVM chain)`);
+    return;
+  }
+  out.rows.push({
+    line: a.line,
+    address: a.address,
+    chain,
+    entity: a.entity,
+    category: null,
+    categoryNote: `OFAC SDN entry "${a.entity}" has no hoptrace category`,
+    risk: 'sanctioned',
+    source: a.source,
+    ...('listedAt' in a ? { listedAt: a.listedAt } : {}),
+  });
 }
 
 class NotOfac extends Error {}

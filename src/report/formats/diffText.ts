@@ -4,7 +4,7 @@ import { formatAssetAmount } from '../amount.js';
 import type { AmountChange, DiffEdge, DiffHit, RunDiffJson } from '../diff.js';
 import { evidenceLine } from '../evidence.js';
 import { cleanOptional, cleanText } from '../sanitize.js';
-import { formatTime, styles } from '../text.js';
+import { formatTime, riskTag, styles } from '../text.js';
 import type { DiffFormat, RenderContext } from './types.js';
 import { plural } from '../../util/plural.js';
 
@@ -27,7 +27,8 @@ export interface DiffSection {
   items: string[][];
 }
 
-const RISK_TAG: Record<string, string> = { sanctioned: '[SANCTIONED]', high: '[HIGH RISK]', standard: '[standard]' };
+/** The sections are plain lines (the Markdown renders them too): the risk tag without colour. */
+const PLAIN = styles(new Chalk({ level: 0 }));
 
 /** A figure in the asset's units (raw units, said so, where the token did not give its decimals). */
 const amount = (v: string, x: { decimals: number | null; symbol: string | null; asset: string }): string => formatAssetAmount(BigInt(v), x.decimals, x.symbol, x.asset);
@@ -55,7 +56,7 @@ function hitItem(h: DiffHit, side: 'new' | 'gone'): string[] {
   const when = `first ${h.direction === 'out' ? 'arrival' : 'departure'} block ${h.firstBlock} (${formatTime(h.firstSeen)})`;
   const what = h.kind === 'known-perpetrator' ? 'known perpetrator' : cleanText(h.category, 24);
   return [
-    `${RISK_TAG[h.risk] ?? `[${cleanText(h.risk, 16)}]`} ${cleanOptional(h.entity, 48, '(unnamed)')} — ${what} · ${h.hops} hop${h.hops === 1 ? '' : 's'} ${h.direction === 'out' ? 'from' : 'to'} ${fullAddress(h.seed)} · ${when}`,
+    `${riskTag(h.risk, PLAIN)} ${cleanOptional(h.entity, 48, '(unnamed)')} — ${what} · ${h.hops} hop${h.hops === 1 ? '' : 's'} ${h.direction === 'out' ? 'from' : 'to'} ${fullAddress(h.seed)} · ${when}`,
     `  address   ${fullAddress(h.address)}`,
     `  evidence  ${evidenceLine(h.evidence, h.address)}`,
     `  ${side === 'new' ? 'why new ' : 'why gone'}  ${CAUSE[h.cause]} — ${cleanText(h.why, 600)}`,
