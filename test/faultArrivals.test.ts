@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCrossChainScenario, CROSS_CHAIN_REGISTRY as REGISTRY, type CrossChainScenario } from '../src/devchain/crossChain.js';
+import { buildCrossChainScenario, crossChainRegistry, type CrossChainScenario } from '../src/devchain/crossChain.js';
 import { hoptrace, type Outcome } from './helpers/cli.js';
 import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 
 const FOREIGN = `0x${'ba'.repeat(32)}`;
+const REGISTRY = crossChainRegistry();
 const BRIDGES_56 = [REGISTRY.thorRouter56, REGISTRY.spokePool56].map((a) => a.toLowerCase());
 
 let scenario: CrossChainScenario | undefined;
