@@ -207,6 +207,9 @@ describe('a trace_transaction tree of another transaction or block (checkTree)',
 
   it('is refused when a frame names another transaction, none, or another block than trace_filter placed it in', () => {
     expect(() => checkTree([frame([], asked, 7), frame([0], asked, 7)], asked, 7)).not.toThrow();
+    // The same hash in other letters is the same transaction.
+    const upper = `0x${'ab'.repeat(32).toUpperCase()}`;
+    expect(() => checkTree([frame([], upper, 7)], upper.toLowerCase(), 7)).not.toThrow();
     expect(() => checkTree([frame([], asked, 7), frame([0], other, 7)], asked, 7)).toThrow(InvalidResponseError);
     expect(() => checkTree([frame([], asked, 7), frame([0], other, 7)], asked, 7)).toThrow(/^trace_transaction for 0x11111111… returned a frame of transaction 0x22222222…$/);
     expect(() => checkTree([frame([], null, 7)], asked, 7)).toThrow(/returned a frame of no transaction$/);

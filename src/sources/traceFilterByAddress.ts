@@ -164,8 +164,10 @@ function filteredReader(
  * check's (validate.ts).
  */
 export function checkTree(frames: readonly ParityTrace[], hash: string, block: number): void {
+  const want = hash.toLowerCase();
   for (const f of frames) {
-    if (f.transactionHash !== hash) {
+    // Hex is compared without its case: a node may spell a hash in either.
+    if (f.transactionHash?.toLowerCase() !== want) {
       throw new InvalidResponseError(`trace_transaction for ${hash.slice(0, 10)}… returned a frame of ${f.transactionHash ? `transaction ${f.transactionHash.slice(0, 10)}…` : 'no transaction'}`);
     }
     const n = hexToNumber(f.blockNumber);
