@@ -3,16 +3,21 @@
  * carrying another block's hash than the header names, or a tree of another transaction, is asked again
  * and then ends the run in one sentence; no hop holds (or fails) by it. The report is a real trace of an
  * anvil chain (a seed paying Binance through a Forwarder, twice alike, and a token to Garantex); the
- * faults come from the test proxy or a liar in front of the same anvil (127.0.0.1, bounded).
+ * faults come from the test proxy or a liar in front of the same anvil (127.0.0.1, bounded). The CLI
+ * case runs the built CLI (`npm run build` first; npm test does).
  */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type AnvilHandle } from '../src/devchain/anvil.js';
 import { createScenario } from '../src/devchain/scenario.js';
 import { InconsistentAnswerError } from '../src/rpc/errors.js';
 import { createRpcClient } from '../src/rpc/client.js';
+import { toJson } from '../src/report/json.js';
 import type { TraceResult } from '../src/trace/result.js';
 import type { Address } from '../src/types.js';
 import { verifyReport, type VerifyResult } from '../src/verify/verify.js';
+import { hoptrace } from './helpers/cli.js';
 import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 import { startProxy, type ProxyOptions } from './helpers/proxy.js';
 import { lazarus, tempDb, trace, venue } from './helpers/trace.js';
@@ -120,6 +125,23 @@ describe('verify against answers of another block or transaction', () => {
     // Before the check, every hop held (the tree's block number was right, its hash never compared).
     expect(faulty.out).toBeInstanceOf(InconsistentAnswerError);
     expect((faulty.out as Error).message).toMatch(sentence('trace_transaction', 'trace_transaction returned block \\d+ with hash 0xbababa'));
+  }, 60_000);
+
+  it('hoptrace verify prints no verdict then: one sentence on stderr, exit 1', async () => {
+    const file = join(dirname(tempDb()), 'report.json');
+    writeFileSync(file, toJson(report));
+    const proxy = await startProxy(chain.url, { faults: { rate: 1, seed: 1, kinds: ['wrong-block'], methods: ['trace_transaction'] } });
+    try {
+      const r = await hoptrace(['verify', file, '--rpc', proxy.url]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).not.toMatch(/holds|FAILS/);
+      expect(r.stderr).toMatch(/^hoptrace: trace_transaction at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(trace_transaction returned block \d+ with hash 0xbababa/m);
+      expect(r.stderr).not.toContain('    at ');
+      // The same report holds on the honest node.
+      expect((await hoptrace(['verify', file, '--rpc', chain.url])).code).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 
   it('asks again for a few such trees: the clean verdicts, one call more per refused tree', async () => {
