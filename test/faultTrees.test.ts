@@ -13,7 +13,7 @@ import { checkTree, lackedFrame } from '../src/sources/traceFilterByAddress.js';
 import type { Address } from '../src/types.js';
 import type { Strategy } from '../src/sources/fetcher.js';
 import { dbContent } from './helpers/campaign.js';
-import { startHostileNode, type Lie } from './helpers/hostileNode.js';
+import { startHostileNode, type Call, type Lie } from './helpers/hostileNode.js';
 import { startProxy, type ProxyOptions } from './helpers/proxy.js';
 import { lazarus, tempDb, trace } from './helpers/trace.js';
 
@@ -62,11 +62,18 @@ const traceOnce = (url: string, db: string, strategy: Strategy): Promise<Error |
   );
 
 /**
- * A per-address trace through a liar that hands `edit` the node's trace_transaction answer for `asked`
- * to change in place. The rows, the liar's counters, the error if any.
+ * A trace (per address unless told) through a liar that hands `edit` the node's trace_transaction answer
+ * for `asked` to change in place, and answers the calls `refuse` gives an error for with that JSON-RPC
+ * error. The rows, the liar's counters, the error if any.
  */
-async function runTreeLiar(asked: string, edit: (frames: { traceAddress: number[]; transactionHash?: string }[]) => void) {
+async function runTreeLiar(
+  asked: string,
+  edit: (frames: { traceAddress: number[]; transactionHash?: string }[]) => void,
+  opts: { strategy?: Strategy; refuse?: (call: Call) => { code: number; message: string } | undefined } = {},
+) {
   const lie: Lie = async (call, ctx) => {
+    const error = opts.refuse?.(call);
+    if (error !== undefined) return { json: { jsonrpc: '2.0', id: call.id, error } };
     const answer = await ctx.forward();
     if (call.method === 'trace_transaction' && call.params[0] === asked && Array.isArray(answer.result)) {
       edit(answer.result as { traceAddress: number[]; transactionHash?: string }[]);
@@ -76,7 +83,7 @@ async function runTreeLiar(asked: string, edit: (frames: { traceAddress: number[
   const node = await startHostileNode(chain.url, lie, { maxRequests: 500, maxMs: 60_000 });
   const db = tempDb();
   try {
-    const err = await traceOnce(node.url, db, 'address');
+    const err = await traceOnce(node.url, db, opts.strategy ?? 'address');
     expect(node.overLimit(), 'the run ended by itself').toBe(0);
     return { err, rows: dbContent(db).transfers, calls: { ...node.calls } };
   } finally {
@@ -179,6 +186,30 @@ describe('trace_transaction trees of another block', () => {
     for (const r of faulty.rows.transfers) expect(setClean.rows.transfers, r).toContain(r);
     for (const tx of forwarded) expect(internalOf(faulty.rows.transfers, tx), tx).toEqual([]);
     expect(faulty.err?.message).toMatch(/^trace_transaction at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \(trace_transaction returned block \d+ with hash 0xbababa/);
+  }, 60_000);
+
+  it('in the set plan, name trace_transaction when it, not trace_block, gave the lacking tree', async () => {
+    // trace_block is served (the probe) but fails for the first forwarded transaction's block, and the
+    // enclosing-frame query is refused as too large: that tree is read by trace_transaction, which cuts
+    // its nested frame every time.
+    const asked = forwarded[0]!;
+    const block = Number((await createScenario(chain.url).rpc<{ blockNumber: string }>('eth_getTransactionReceipt', [asked])).blockNumber);
+    const { err } = await runTreeLiar(
+      asked,
+      (frames) => void frames.splice(0, frames.length, ...frames.filter((f) => f.traceAddress.length === 0)),
+      {
+        strategy: 'set',
+        refuse: (c) => {
+          if (c.method === 'trace_block' && c.params[0] === `0x${block.toString(16)}`) return { code: -32000, message: 'tracing failed' };
+          const to = (c.params[0] as { toAddress?: unknown } | undefined)?.toAddress;
+          if (c.method === 'trace_filter' && Array.isArray(to) && to.length === 1 && String(to[0]).toLowerCase() === forwarder) {
+            return { code: -32005, message: 'query returned more than 10000 results' };
+          }
+          return undefined;
+        },
+      },
+    );
+    expect(err?.message).toMatch(new RegExp(`^trace_transaction at http://127\\.0\\.0\\.1:\\d+ gave an inconsistent answer 4 times in a row \\(the tree of transaction ${asked.slice(0, 10)}… lacks frame 0`));
   }, 60_000);
 
   it('read no header for the check: a run that reads no trees reads the same headers', async () => {

@@ -149,13 +149,13 @@ describe('receipts, nonce, calls, chain id', () => {
   });
 
   it('reads a nonce, an eth_call and a transaction, and refuses a chain id that is not one', async () => {
-    const rpc = canned('0x2a', '0xdead', 7, { from: A, to: null, value: '0x5' }, '0x01', 'hello');
+    const rpc = canned('0x2a', '0xdead', 7, { hash: T, from: A, to: null, value: '0x5', blockNumber: '0x3', blockHash: H }, '0x01', 'hello');
     expect(await getTransactionCount(rpc, A)).toBe(42);
     expect(rpc.sent[0]!.params).toEqual([A, 'latest']);
     expect(await call(rpc, { to: A, data: '0x313ce567' })).toBe('0xdead');
     expect(rpc.sent[1]!.params).toEqual([{ to: A, data: '0x313ce567' }, 'latest']);
     expect(await call(rpc, { to: A, data: '0x' })).toBeNull();
-    expect(await getTransaction(rpc, T)).toEqual({ from: A, to: null, value: 5n });
+    expect(await getTransaction(rpc, T)).toEqual({ hash: T, from: A, to: null, value: 5n, blockNumber: 3, blockHash: H });
     expect(await getChainId(rpc)).toBe(1);
     await expect(getChainId(rpc)).rejects.toThrow(UsageError);
   });

@@ -88,8 +88,10 @@ function filteredReader(
         return out;
       }),
     );
-  const anyTree = async (ctx: SourceContext, hash: string, block: number): Promise<ParityTrace[]> => {
-    if (trees === 'transaction' || !ctx.caps.traceBlock) return txTree(ctx, hash, block);
+  // The tree of `hash`, and the method that answered it.
+  const anyTree = async (ctx: SourceContext, hash: string, block: number): Promise<{ frames: ParityTrace[]; method: string }> => {
+    const perTx = async () => ({ frames: await txTree(ctx, hash, block), method: 'trace_transaction' });
+    if (trees === 'transaction' || !ctx.caps.traceBlock) return perTx();
     // Read per block: one call serves every transaction of the block the run asks about. A block the
     // endpoint does not answer (too heavy, a fault past the retries) leaves its transactions to
     // trace_transaction where served, as the per-address plan reads them; an answer that cannot be true
@@ -99,7 +101,7 @@ function filteredReader(
       byHash = await blockTrees(ctx, block);
     } catch (err) {
       if (!ctx.caps.traceTransaction || err instanceof InconsistentAnswerError || err instanceof MethodUnsupportedError) throw err;
-      return txTree(ctx, hash, block);
+      return perTx();
     }
     const t = byHash.get(hash);
     if (t === undefined) {
@@ -109,15 +111,17 @@ function filteredReader(
         retryable: false,
       });
     }
-    return t;
+    return { frames: t, method: 'trace_block' };
   };
   // A tree must hold every frame trace_filter returned of its transaction (`need`, trace addresses
   // dot-joined): those frames' movements are decoded from it, and one it lacks would be dropped unseen.
   // A tree that lacks one is forgotten and read again (the reads are remembered per transaction and
-  // block), then the run stops as for any inconsistent answer.
-  const tree = (ctx: SourceContext, hash: string, block: number, need: readonly string[]): Promise<ParityTrace[]> =>
-    refetching(trees === 'transaction' || !ctx.caps.traceBlock ? 'trace_transaction' : 'trace_block', ctx.rpc.endpoint, async () => {
-      const t = await anyTree(ctx, hash, block);
+  // block), then the run stops as for any inconsistent answer, naming the method that answered last.
+  const tree = (ctx: SourceContext, hash: string, block: number, need: readonly string[]): Promise<ParityTrace[]> => {
+    let answered = trees === 'transaction' || !ctx.caps.traceBlock ? 'trace_transaction' : 'trace_block';
+    return refetching(() => answered, ctx.rpc.endpoint, async () => {
+      const { frames: t, method } = await anyTree(ctx, hash, block);
+      answered = method;
       const gap = lackedFrame(t, need);
       if (gap !== undefined) {
         byTx.delete(hash);
@@ -126,6 +130,7 @@ function filteredReader(
       }
       return t;
     });
+  };
   const filter: Filter = (ctx, addresses, side, from, to, key = costKey) =>
     refetching('trace_filter', ctx.rpc.endpoint, async () => {
       const t = await rangeQuery(traceFilter(ctx.rpc, { fromBlock: from, toBlock: to, [side === 'from' ? 'fromAddress' : 'toAddress']: addresses }, { ...RANGED, costKey: key }));

@@ -135,9 +135,10 @@ export interface ScanPlan {
 
 /**
  * Creates a per-run checker that reads headers through the run's header cache and keeps agreed ones in
- * `store`. `head`: the run's head (no header above it is asked for).
+ * `store` (null: kept nowhere — verify, which reads and writes no database). `head`: the run's head (no
+ * header above it is asked for).
  */
-export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): BlockCheck {
+export function createBlockCheck(cache: HeaderCache, store: Store | null, head = -1): BlockCheck {
   /** Witnesses chosen by the scans in progress: per scan, its batches in ascending order. */
   const scans = new Set<PlannedBatch[]>();
   const plannedWitness = async (n: number): Promise<number | undefined> => {
@@ -209,7 +210,7 @@ export function createBlockCheck(cache: HeaderCache, store: Store, head = -1): B
             await new Promise((r) => setImmediate(r));
           }
         }
-        if (own.length > 0) store.putBlocks(own.map((h) => ({ number: h.number, hash: h.hash, timestamp: h.timestamp })));
+        if (own.length > 0) store?.putBlocks(own.map((h) => ({ number: h.number, hash: h.hash, timestamp: h.timestamp })));
       } catch (err) {
         // A header a scan has yet to hand over was not part of the wrong answer: the cache keeps it awaited.
         for (const w of wanted) cache.forget(w);

@@ -3,17 +3,20 @@
  * verify → sources (decoders) / rpc (actions). Nothing is read from or written to a database: the report and
  * the node are the only inputs, so anyone holding the report and any endpoint can re-check it.
  */
-import { HoptraceError, RpcError, UsageError } from '../errors.js';
+import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../errors.js';
 import { getChainId } from '../rpc/actions/chainId.js';
 import { getTransaction } from '../rpc/actions/getTransaction.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import type { Receipt } from '../rpc/actions/receipt.js';
 import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { refetching } from '../rpc/refetch.js';
 import { createHeaderCache } from '../sources/headers.js';
 import { decodeLog } from '../sources/logs.js';
+import { checkTree } from '../sources/traceFilterByAddress.js';
 import { decodeTraces } from '../sources/traces.js';
+import { createBlockCheck, type BlockCheck } from '../sources/validate.js';
 import type { PathStep, TraceResult } from '../trace/result.js';
 import type { Transfer } from '../types.js';
 
@@ -50,7 +53,13 @@ export interface VerifyResult {
  *
  * What the node answers is checked before it is compared: an answer that cannot be true (a receipt whose
  * logs are missing though its bloom is set, a field that is not what JSON-RPC says) is asked again a few
- * times (`refetching`), then ends the run with one InvalidResponseError; it never makes a hop FAIL.
+ * times (`refetching`), then ends the run with one InvalidResponseError; it never makes a hop FAIL, and
+ * no hop holds by it. Every answer a hop is judged by is checked as the trace checks its reads
+ * (sources/validate.ts): the receipt, its logs, the call tree and the transaction carry a block hash, which
+ * must be the hash the header of that block names (the header the block-hash comparison read: no call
+ * more on an honest node), logs must be in that block's bloom, and each answer must be of the transaction
+ * asked (a tree: `checkTree`). A lagging or forked backend's tree or receipt of another block thus never
+ * confirms a hop.
  */
 export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgress?: (m: string) => void): Promise<VerifyResult> {
   const chainId = await getChainId(rpc);
@@ -69,14 +78,21 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
     }),
   );
   const headers = createHeaderCache(rpc);
+  // The trace's check of answers against headers, on this cache; nothing is stored.
+  const blockCheck = createBlockCheck(headers, null);
   const blockHash = (n: number): Promise<string | null> => refetching('eth_getBlockByNumber', rpc.endpoint, async () => (await headers.load(n))?.hash ?? null);
   const traces = new Map<string, Promise<Transfer[] | null>>();
+  // `blockNumber`: the block the receipt (checked) places the transaction in.
   const callsOf = (tx: string, blockNumber: number): Promise<Transfer[] | null> => {
     let p = traces.get(tx);
     if (!p) {
       p = refetching('trace_transaction', rpc.endpoint, async () => {
         const list = await traceTransaction(rpc, tx, { from: blockNumber, to: blockNumber });
-        return decodeTraces(list.map((t) => ({ ...t, transactionHash: t.transactionHash ?? tx })), chainId);
+        // A mined transaction has at least its top call: an empty tree is a tracer not (yet) holding it.
+        if (list.length === 0) throw new InvalidResponseError(`trace_transaction gave no frames of transaction ${tx.slice(0, 10)}…, which its receipt places in block ${blockNumber}`);
+        checkTree(list, tx, blockNumber);
+        await blockCheck.check(list, 'trace_transaction');
+        return decodeTraces(list, chainId);
       }).catch((err: unknown) => {
         // A node without trace methods: the top call can still be checked from the transaction itself.
         if (err instanceof RpcError && !err.retryable) return null;
@@ -91,7 +107,7 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
   let n = 0;
   for (const { step, where } of steps.values()) {
     onProgress?.(`checking hop ${++n}/${steps.size}`);
-    const reason = await checkStep(step, chainId, { blockHash, callsOf, rpc });
+    const reason = await checkStep(step, chainId, { blockHash, callsOf, rpc, blockCheck });
     checks.push({ txHash: step.txHash, ref: step.ref, blockNumber: step.blockNumber, where, ok: reason === null, reason });
   }
   return { chainId, endpoint: rpc.endpoint, checks, failed: checks.filter((c) => !c.ok).length, notChecked: skipped.size };
@@ -100,7 +116,7 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
 async function checkStep(
   step: PathStep,
   chainId: number,
-  io: { blockHash: (n: number) => Promise<string | null>; callsOf: (tx: string, blockNumber: number) => Promise<Transfer[] | null>; rpc: RpcClient },
+  io: { blockHash: (n: number) => Promise<string | null>; callsOf: (tx: string, blockNumber: number) => Promise<Transfer[] | null>; rpc: RpcClient; blockCheck: BlockCheck },
 ): Promise<string | null> {
   const tx = String(step.txHash).toLowerCase();
   if (!/^0x[0-9a-f]{64}$/.test(tx)) return `"${tx.slice(0, 80)}" is not a transaction hash.`;
@@ -108,7 +124,11 @@ async function checkStep(
   const hash = await io.blockHash(step.blockNumber);
   if (hash === null) return `the node has no block ${step.blockNumber}.`;
   if (hash !== String(step.blockHash).toLowerCase()) return `block ${step.blockNumber} has hash ${hash} on this node, the report says ${step.blockHash}.`;
-  const receipt = await refetching('eth_getTransactionReceipt', io.rpc.endpoint, () => getTransactionReceipt(io.rpc, tx));
+  const receipt = await refetching('eth_getTransactionReceipt', io.rpc.endpoint, async () => {
+    const r = await getTransactionReceipt(io.rpc, tx);
+    if (r !== null) await checkReceipt(r, tx, io.blockCheck);
+    return r;
+  });
   if (receipt === null) return `the node does not know transaction ${tx}.`;
   if (receipt.blockNumber !== step.blockNumber || receipt.blockHash !== String(step.blockHash).toLowerCase()) {
     return `transaction ${tx} is in block ${receipt.blockNumber} (${receipt.blockHash}), the report says block ${step.blockNumber}.`;
@@ -126,7 +146,7 @@ async function checkStep(
     const calls = await io.callsOf(tx, step.blockNumber);
     if (calls === null) {
       if (step.ref !== 'trace:') return `the node serves no trace_transaction, needed to check the internal call ${step.ref}.`;
-      found = await topCall(io.rpc, tx, step, chainId);
+      found = await topCall(io, tx, step, chainId);
     } else {
       found = calls.find((t) => t.ref === step.ref) ?? null;
     }
@@ -142,9 +162,35 @@ async function checkStep(
   return diffs.length === 0 ? null : `${diffs.join('; ')}.`;
 }
 
-/** The top call of a transaction from the transaction itself (a node without trace methods). */
-async function topCall(rpc: RpcClient, tx: string, step: PathStep, chainId: number): Promise<Transfer | null> {
-  const t = await refetching('eth_getTransactionByHash', rpc.endpoint, () => getTransaction(rpc, tx));
+/**
+ * Throws InvalidResponseError unless receipt `r` is of transaction `tx`, its logs of that transaction and
+ * block, and the receipt and its logs agree with the header of that block (hash; logs: bloom).
+ */
+async function checkReceipt(r: Receipt, tx: string, blockCheck: BlockCheck): Promise<void> {
+  const of = (what: string, v: unknown): InvalidResponseError => new InvalidResponseError(`eth_getTransactionReceipt for ${tx.slice(0, 10)}… returned ${what} ${String(v).slice(0, 80)}`);
+  if (r.transactionHash !== tx) throw of('the receipt of transaction', r.transactionHash);
+  for (const l of r.logs) {
+    if (l.transactionHash.toLowerCase() !== tx) throw of('a log of transaction', l.transactionHash);
+    if (hexToNumber(l.blockNumber) !== r.blockNumber) throw of(`a receipt of block ${r.blockNumber} with a log of block`, hexToNumber(l.blockNumber));
+  }
+  await blockCheck.check([{ blockNumber: r.blockNumber, blockHash: r.blockHash }, ...r.logs], 'eth_getTransactionReceipt');
+}
+
+/**
+ * The top call of a transaction from the transaction itself (a node without trace methods), the answer
+ * checked as of transaction `tx` mined in the step's block (which its receipt was checked to be in).
+ */
+async function topCall(io: { rpc: RpcClient; blockCheck: BlockCheck }, tx: string, step: PathStep, chainId: number): Promise<Transfer | null> {
+  const t = await refetching('eth_getTransactionByHash', io.rpc.endpoint, async () => {
+    const a = await getTransaction(io.rpc, tx);
+    if (a === null) return null;
+    if (a.hash !== tx) throw new InvalidResponseError(`eth_getTransactionByHash for ${tx.slice(0, 10)}… returned transaction ${a.hash.slice(0, 10)}…`);
+    if (a.blockNumber !== step.blockNumber || a.blockHash === null) {
+      throw new InvalidResponseError(`eth_getTransactionByHash placed transaction ${tx.slice(0, 10)}… in block ${a.blockNumber ?? 'none (pending)'}, its receipt in block ${step.blockNumber}`);
+    }
+    await io.blockCheck.check([{ blockNumber: a.blockNumber, blockHash: a.blockHash }], 'eth_getTransactionByHash');
+    return a;
+  });
   if (!t || !t.to) return null;
   return {
     chainId,
