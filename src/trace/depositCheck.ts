@@ -2,7 +2,7 @@ import type { FetchNeed } from '../sources/fetcher.js';
 import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, DepositEvidence, Label, Seed, Transfer } from '../types.js';
-import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
+import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, maySweep, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
 import type { DepositAsk, DepositChecker, DepositFinding } from './walk.js';
 import { windowReads, type MovementRead } from './windowReads.js';
 
@@ -166,7 +166,9 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         open.map(async ({ address, arrival, outgoing: held }) => {
           const [from, to] = [arrival.blockNumber, windowEnd(arrival)];
           // The rows the walk read already are the same rows: no second read of the store.
-          const outgoing = held && held.to >= to ? held.rows.filter((t) => t.blockNumber <= to) : store.transfersOf(address, 'from', from, to);
+          const outgoing = held && held.to >= to ? upTo(held.rows, to) : store.transfersOf(address, 'from', from, to);
+          // Most addresses pay no exchange in the window: no label's validity is asked for them.
+          if (!maySweep({ arrival, outgoing, labelOf: (a) => labels.get(a) })) return [];
           const inForce = await forceOf(outgoing, 'to');
           const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a), inForce });
           return sweeps.length > 0 ? [{ address, arrival, outgoing, first: sweeps[0]!, last: sweeps[sweeps.length - 1]! }] : [];
@@ -259,4 +261,10 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       return out;
     },
   };
+}
+
+/** The rows (in chain order) up to block `to`: the rows themselves when none lies beyond it. */
+function upTo(rows: readonly Transfer[], to: number): readonly Transfer[] {
+  const last = rows[rows.length - 1];
+  return last === undefined || last.blockNumber <= to ? rows : rows.filter((t) => t.blockNumber <= to);
 }
