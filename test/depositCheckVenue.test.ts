@@ -1,9 +1,10 @@
 /**
- * The deposit check reads a hot wallet's incoming payments once per check over a window that grows, and
- * answers the check's later candidates from it (trace/depositCheck.ts venueReader). Its answers must be
- * what a fresh check of each candidate alone gives: for candidates of one check whose windows lie apart
- * or overlap, and across checks when the store gains rows between them in a part of the chain no earlier
- * window covered (as the walk's fetches add them). Pure store logic, no node.
+ * The deposit check reads a hot wallet's incoming payments once per check per run of overlapping
+ * windows (trace/windowReads.ts) and answers the check's candidates from it (trace/depositCheck.ts
+ * venueCounts). Its answers must be what a fresh check of each candidate alone gives: for candidates
+ * of one check whose windows lie apart or overlap, and across checks when the store gains rows between
+ * them in a part of the chain no earlier window covered (as the walk's fetches add them). Pure store
+ * logic, no node.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../src/store/store.js';

@@ -12,6 +12,7 @@ import {
   SWEEP_WINDOW_BLOCKS,
   cyclesInto,
   detectDeposit,
+  maySweep,
   sweepsOf,
   type DepositInput,
 } from '../src/trace/deposits.js';
@@ -196,6 +197,31 @@ describe('sweepsOf, on outgoing rows alone', () => {
     }
     const fine = [t(D, binance.address, 5n * ETH, 101), t(D, binance2.address, 5n * ETH, 102)];
     expect(sweepsOf(input(arrival, fine))).toEqual(fine);
+  });
+
+  it('maySweep is false only where sweepsOf finds nothing, whichever labels are in force', () => {
+    const arrival = t(MULE, D, 10n * ETH, 100);
+    const sweep = t(D, binance.address, 10n * ETH, 101);
+    const cases: Transfer[][] = [
+      [],
+      [t(D, a(0x77), 10n * ETH, 101)], // to an unlabelled address
+      [t(D, binance.address, 10n * ETH, 99)], // before the arrival
+      [t(D, binance.address, 10n * ETH, 100 + SWEEP_WINDOW_BLOCKS + 1)], // past the window
+      [t(D, binance.address, 10n * ETH, 101, a(0x70))], // another asset
+      [t(D, binance.address, 0n, 101)], // no value
+      [sweep],
+      [t(D, binance.address, 5n * ETH, 101), t(D, garantex.address, 5n * ETH, 102)],
+    ];
+    const never = (): boolean => false;
+    for (const outgoing of cases) {
+      const may = maySweep({ arrival, outgoing, labelOf: (x) => labels.get(x) });
+      for (const inForce of [undefined, never]) {
+        const found = sweepsOf({ ...input(arrival, outgoing), ...(inForce ? { inForce } : {}) });
+        if (!may) expect(found).toEqual([]);
+      }
+    }
+    expect(maySweep({ arrival, outgoing: [sweep], labelOf: (x) => labels.get(x) })).toBe(true);
+    expect(maySweep({ arrival, outgoing: cases[1]!, labelOf: (x) => labels.get(x) })).toBe(false);
   });
 
   it('spares a busy address that pays two exchanges the fetch of its incoming transfers', async () => {

@@ -2,9 +2,9 @@ import type { FetchNeed } from '../sources/fetcher.js';
 import type { DepositStore, LearnedDeposit } from '../store/deposits.js';
 import type { Store } from '../store/store.js';
 import type { Address, DepositEvidence, Label, Seed, Transfer } from '../types.js';
-import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
+import { detectDeposit, HISTORY_BLOCKS, HOT_WALLET_WINDOW_BLOCKS, maySweep, MIN_CYCLES, sweepsOf, SWEEP_WINDOW_BLOCKS, sweepWindowEnd } from './deposits.js';
 import type { DepositAsk, DepositChecker, DepositFinding } from './walk.js';
-import { windowReads } from './windowReads.js';
+import { windowReads, type MovementRead } from './windowReads.js';
 
 export interface DepositCheckOptions {
   store: Store;
@@ -83,54 +83,14 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     !opts.labelInForce || (label.validFrom === null && label.validTo === null) || opts.labelInForce(label, evidence.sweepBlock);
 
   /**
-   * The payments into a hot wallet (value > 0, not to itself), each with whether its payer is outside
-   * the wallet's entity, by block, over a window holding [from, to]: read from the store once per wallet
-   * over one contiguous window that only grows, the candidates of one check answered from it (they ask
-   * about the same few wallets over overlapping windows: at 20,000 bench addresses 2,822 asks read 1.1M
-   * rows, 5 s, when each read its own). Held for one check (`check` clears it), whose windows are all
-   * fetched before the first read and nothing is stored between its reads; a later check reads anew, as
-   * the store may have gained rows in a window an earlier check read (a scan refused then, made later).
-   * A window apart from the one held replaces it: the blocks between were not asked for.
-   */
-  interface Payment {
-    block: number;
-    from: Address;
-    txHash: string;
-    foreign: boolean;
-  }
-  const intoVenue = new Map<Address, { from: number; to: number; rows: Payment[] }>();
-  const paymentsInto = (venue: Address, from: number, to: number): readonly Payment[] => {
-    let held = intoVenue.get(venue);
-    if (!held || from < held.from || to > held.to) {
-      const entity = labels.get(venue)?.entity;
-      const read = (lo: number, hi: number): Payment[] =>
-        store
-          .transfersOf(venue, 'to', lo, hi)
-          .filter((t) => t.amount > 0n && t.from !== t.to)
-          .map((t): Payment => ({ block: t.blockNumber, from: t.from, txHash: t.txHash, foreign: labels.get(t.from)?.entity !== entity }))
-          .sort((a, b) => a.block - b.block);
-      if (held && from <= held.to + 1 && to >= held.from - 1) {
-        // The window grows: only the blocks it adds are read (the rows of a read are in block order, so
-        // before + held + after is what one read of the whole window gives). At 20,000 bench addresses
-        // a wallet's window grew a few blocks at a time, and each growth read it all again.
-        const before = from < held.from ? read(from, held.from - 1) : [];
-        const rows = before.length > 0 ? before.concat(held.rows) : held.rows;
-        if (to > held.to) for (const p of read(held.to + 1, to)) rows.push(p);
-        held = { from: Math.min(from, held.from), to: Math.max(to, held.to), rows };
-      } else held = { from, to, rows: read(from, to) };
-      intoVenue.set(venue, held);
-    }
-    // The held rows themselves (sorted by block), not a copy: the caller reads rows[lowerBound(rows, from)…]
-    // up to block `to`.
-    return held.rows;
-  };
-
-  /**
-   * What the heuristic counts of the payments into a hot wallet in [from, to] around a sweep, leaving
-   * out the candidate `address`: the distinct other payers in the sweep's own transaction (batchPeers),
-   * and the distinct payers outside the wallet's entity (venuePayers). A window's payers (by transaction,
-   * and the foreign ones) are gathered once per check (`memo`): the candidates of one sweep block share
-   * the window, and each leaves out only itself (no filtered copies of the window per candidate).
+   * What the heuristic counts of the payments into a hot wallet in [from, to] around a sweep (value > 0,
+   * not to itself), leaving out the candidate `address`: the distinct other payers in the sweep's own
+   * transaction (batchPeers), and the distinct payers outside the wallet's entity (venuePayers). A
+   * window's payers (by transaction, and the foreign ones) are gathered once per check (`memo`): the
+   * candidates of one sweep block share the window, and each leaves out only itself. The rows come from
+   * the check's planned reads (`read`, windowReads.ts): the candidates ask about the same few wallets
+   * over overlapping windows (at 20,000 bench addresses 2,822 asks read 1.1M rows, 5 s, when each read
+   * its own), and each run of overlapping windows of a wallet is read from the store once.
    */
   interface WindowPayers {
     byTx: Map<string, Set<Address>>;
@@ -138,6 +98,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
   }
   const venueCounts = (
     memo: Map<string, WindowPayers>,
+    read: MovementRead,
     address: Address,
     sweep: Transfer,
     from: number,
@@ -146,14 +107,14 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     const key = `${sweep.to}|${from}|${to}`;
     let payers = memo.get(key);
     if (!payers) {
-      const rows = paymentsInto(sweep.to, from, to);
+      const entity = labels.get(sweep.to)?.entity;
       payers = { byTx: new Map(), foreign: new Set() };
-      for (let i = lowerBound(rows, from); i < rows.length && rows[i]!.block <= to; i++) {
-        const p = rows[i]!;
-        let inTx = payers.byTx.get(p.txHash);
-        if (!inTx) payers.byTx.set(p.txHash, (inTx = new Set()));
-        inTx.add(p.from);
-        if (p.foreign) payers.foreign.add(p.from);
+      for (const t of read(sweep.to, 'to', from, to)) {
+        if (t.amount === 0n || t.from === t.to) continue;
+        let inTx = payers.byTx.get(t.txHash);
+        if (!inTx) payers.byTx.set(t.txHash, (inTx = new Set()));
+        inTx.add(t.from);
+        if (labels.get(t.from)?.entity !== entity) payers.foreign.add(t.from);
       }
       memo.set(key, payers);
     }
@@ -177,8 +138,6 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
     stats,
     known,
     async check(items, lookup) {
-      // The hot wallets' payments are held for this check only (see paymentsInto).
-      intoVenue.clear();
       // The addresses not asked about before, looked up in one statement rather than one each.
       const unseen = [...new Set(items.map((i) => i.address).filter((a) => !seen.has(a)))];
       if (unseen.length > 1) {
@@ -207,7 +166,9 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         open.map(async ({ address, arrival, outgoing: held }) => {
           const [from, to] = [arrival.blockNumber, windowEnd(arrival)];
           // The rows the walk read already are the same rows: no second read of the store.
-          const outgoing = held && held.to >= to ? held.rows.filter((t) => t.blockNumber <= to) : store.transfersOf(address, 'from', from, to);
+          const outgoing = held && held.to >= to ? upTo(held.rows, to) : store.transfersOf(address, 'from', from, to);
+          // Most addresses pay no exchange in the window: no label's validity is asked for them.
+          if (!maySweep({ arrival, outgoing, labelOf: (a) => labels.get(a) })) return [];
           const inForce = await forceOf(outgoing, 'to');
           const sweeps = sweepsOf({ address, arrival, outgoing, labelOf: (a) => labels.get(a), inForce });
           return sweeps.length > 0 ? [{ address, arrival, outgoing, first: sweeps[0]!, last: sweeps[sweeps.length - 1]! }] : [];
@@ -247,10 +208,14 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
       );
       const reusedAsks = [...reused].map((c) => ({ address: c.address, side: 'to' as const, ...span(c) }));
       if (reusedAsks.length > 0) await opts.ensure(reusedAsks);
-      // A reused address's incoming span holds its pending window: one read of the store serves both.
+      // A reused address's incoming span holds its pending window, and the windows around a hot wallet's
+      // sweeps overlap: one read of the store serves each run of them. Held for this check only: its
+      // windows are all fetched by now and nothing is stored between its reads; a later check reads anew,
+      // as the store may have gained rows in a window read here (a scan refused then, made later).
       const pendingAsks = candidates.map((c) => ({ address: c.address, side: 'to' as const, from: pendingFrom(c), to: c.last.blockNumber }));
+      const venueAsks = candidates.map((c) => ({ address: c.first.to, side: 'to' as const, ...venueSpan(c) }));
       const payersMemo = new Map<string, WindowPayers>();
-      const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...pendingAsks, ...reusedAsks]);
+      const read = windowReads((address, side, from, to) => store.transfersOf(address, side, from, to), [...pendingAsks, ...reusedAsks, ...venueAsks]);
       // The verdicts to learn are stored together after the loop (one transaction, not one per address:
       // 681 at 20,000 bench addresses); `out` takes every verdict in the loop's order even so.
       const verdicts: { address: Address; conflict?: DepositFinding; evidence?: DepositEvidence }[] = [];
@@ -265,7 +230,7 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
         // Other addresses paying the same hot wallet inside the sweep's own transaction (a batched sweep),
         // and around it (the hot wallet's other customers), the venue's own addresses not counted.
         const { from: vFrom, to: vTo } = venueSpan(c);
-        const { batchPeers, venuePayers } = venueCounts(payersMemo, address, first, vFrom, vTo);
+        const { batchPeers, venuePayers } = venueCounts(payersMemo, read, address, first, vFrom, vTo);
         const inForce = await forceOf([...history.outgoing, ...outgoing], 'to', await forceOf(history.incoming, 'from'));
         const evidence = detectDeposit({ address, arrival, outgoing, incoming, history, batchPeers, venuePayers, labelOf: (a) => labels.get(a), inForce });
         if (!evidence) continue;
@@ -298,14 +263,8 @@ export function createDepositCheck(opts: DepositCheckOptions): DepositCheck {
   };
 }
 
-/** The first index of `rows` (sorted by block) whose block is ≥ `block`. */
-function lowerBound(rows: readonly { block: number }[], block: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rows[mid]!.block < block) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** The rows (in chain order) up to block `to`: the rows themselves when none lies beyond it. */
+function upTo(rows: readonly Transfer[], to: number): readonly Transfer[] {
+  const last = rows[rows.length - 1];
+  return last === undefined || last.blockNumber <= to ? rows : rows.filter((t) => t.blockNumber <= to);
 }

@@ -134,14 +134,25 @@ export function sweepWindowEnd(block: number): number {
  * of the arrival alone (what arrived in all is at least that): decided on outgoing rows only, so an
  * ordinary address, or a busy one, costs no look at its incoming transfers.
  */
+/** A movement out that can be a sweep of the arrival before labels are asked: same asset, some value, to another address, in the sweep window after it. */
+function inSweepWindow(arrival: Transfer, t: Transfer): boolean {
+  if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
+  return after(t, arrival) && t.blockNumber <= sweepWindowEnd(arrival.blockNumber);
+}
+
+/**
+ * False when no movement of `outgoing` can be a sweep of the arrival whatever labels are in force (a
+ * label out of force only takes sweeps away): sweepsOf then finds none, so a caller need not learn which
+ * dated labels were in force. Asks the labels of the movements in the sweep window only.
+ */
+export function maySweep(input: Pick<DepositInput, 'arrival' | 'outgoing' | 'labelOf'>): boolean {
+  return input.outgoing.some((t) => inSweepWindow(input.arrival, t) && sweepLabel({ labelOf: input.labelOf }, t) !== undefined);
+}
+
 export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
   const { arrival } = input;
   const all = input.outgoing
-    .filter((t) => {
-      if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
-      if (!after(t, arrival) || t.blockNumber > sweepWindowEnd(arrival.blockNumber)) return false;
-      return sweepLabel(input, t) !== undefined;
-    })
+    .filter((t) => inSweepWindow(arrival, t) && sweepLabel(input, t) !== undefined)
     .sort((x, y) => (after(x, y) ? 1 : before(x, y) ? -1 : 0));
   // The sweeps that carry this arrival, in chain order, up to the one that completes it: a reused
   // address's next cycle, swept later in the window, is not this arrival's sweep.
