@@ -19,11 +19,15 @@ export function assetName(asset: Asset, symbol: string | null): string {
   return asset === NATIVE ? 'native' : `token ${shortAddress(asset)}`;
 }
 
+/** What every output says of a crossing step whose arrival named no asset and showed the payee no token transfer. */
+export const ASSET_NOT_NAMED = 'asset not named';
+
 /**
  * An amount with its asset, for text: `12.5 ETH`, `1,234.5 USDT`, or `123,456 units of FOO` when the
- * decimals are unknown.
+ * decimals are unknown; `0.5 (asset not named)` where no asset was seen (a crossing step: PathStep.asset).
  */
-export function formatAssetAmount(amount: bigint, decimals: number | null, symbol: string | null, asset: Asset): string {
+export function formatAssetAmount(amount: bigint, decimals: number | null, symbol: string | null, asset: Asset | null): string {
+  if (asset === null) return `${formatAmount(amount, decimals)} (${ASSET_NOT_NAMED})`;
   const name = assetName(asset, symbol);
   const value = formatAmount(amount, decimals);
   return knownDecimals(decimals) ? `${value} ${name}` : `${value} of ${name}`;

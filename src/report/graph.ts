@@ -224,7 +224,8 @@ function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: numbe
     const from = node(c.fromChainId, c.from);
     const to = node(c.toChainId, c.to);
     const p = c.promised;
-    const asset = step?.asset ?? p.asset ?? '';
+    // A step whose arrival named no asset says so (empty, and `asset not named` in its value).
+    const asset = step ? step.asset : p.asset;
     const decimals = step ? step.decimals : p.decimals;
     const symbol = step ? step.symbol : p.symbol;
     const amount = step?.amount ?? p.amount;
@@ -237,7 +238,7 @@ function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: numbe
       toChainId: c.toChainId,
       blockNumber: c.arrival.blockNumber,
       blockHash: step?.blockHash ?? '',
-      asset,
+      asset: asset ?? '',
       symbol: symbol === null ? '' : cleanText(symbol, 40),
       decimals: decimals === null ? '' : String(decimals),
       amount: amount === null ? '' : amount.toString(),

@@ -1,0 +1,100 @@
+/**
+ * A Wormhole crossing names the asset it saw, and only that. The cross-chain scenario's Wormhole path
+ * (src/devchain/crossChain.ts, `{ wormhole: true }`): the mule sends two transfers over the token bridge from
+ * chain 1 to BSC; one is redeemed in a token (the payee's ERC-20 Transfer in the redeeming transaction,
+ * read from its receipt, names asset and amount), the other in BSC's coin, which no log names: that step
+ * says the asset is not named — in JSON (null, valid against the schema), text, Markdown, HTML and the
+ * graph exports — rather than claiming the native coin. Both payees are labelled here as venues, so each
+ * crossing step ends a hit's path. Accounts are anvil's own dev accounts; the token is a fixture TestToken.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCrossChainScenario, WORMHOLE_REGISTRY, type CrossChainScenario, type WormholePath } from '../src/devchain/crossChain.js';
+import { packageRoot } from '../src/util/package.js';
+import { hoptrace } from './helpers/cli.js';
+
+const ETH = 10n ** 18n;
+
+describe('a Wormhole crossing names the asset its arrival paid, or says it is not named', () => {
+  let scenario: CrossChainScenario | undefined;
+  let wh: WormholePath;
+  let dir: string;
+  let db: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON report, read field by field
+  let doc: Record<string, any>;
+
+  beforeAll(async () => {
+    scenario = await buildCrossChainScenario({ wormhole: true });
+    wh = scenario.wormhole!;
+    dir = mkdtempSync(join(tmpdir(), 'hoptrace-wormhole-'));
+    db = join(dir, 'x.db');
+    for (const [address, entity] of [[wh.tokenRecipient, 'Payee T'], [wh.nativeRecipient, 'Payee N']] as const) {
+      const label = await hoptrace(['labels', 'add', address, '--db', db, '--chain', 'bsc', '--entity', entity, '--category', 'exchange', '--source', 'test fixture (anvil dev account)', '--role', 'hot-wallet']);
+      expect(label.code, label.stderr).toBe(0);
+    }
+    const r = await hoptrace(['trace', scenario.who.seed, '--rpc', `ethereum=${scenario.eth.anvil.url}`, '--rpc', `bsc=${scenario.bsc.anvil.url}`, '--db', db, '--hops', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    doc = JSON.parse(r.stdout) as Record<string, unknown>;
+  }, 180_000);
+
+  afterAll(async () => {
+    await scenario?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The crossing step into `payee` on a hit's path. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const stepInto = (payee: string): Record<string, any> => {
+    for (const h of doc.hits) for (const s of h.path) if (s.kind === 'bridge' && s.to === payee) return s;
+    throw new Error(`no crossing step into ${payee}`);
+  };
+
+  it('follows both transfers by their Wormhole link (a fact) to their payees', () => {
+    const crossings = doc.crossings.filter((c: { protocol: string }) => c.protocol === 'wormhole');
+    expect(crossings.map((c: { to: string; from: string; link: { evidence: string } }) => [c.to, c.from, c.link.evidence]).sort()).toEqual(
+      [[wh.tokenRecipient, WORMHOLE_REGISTRY.core1, 'fact'], [wh.nativeRecipient, WORMHOLE_REGISTRY.core1, 'fact']].sort(),
+    );
+    expect(stepInto(wh.tokenRecipient).txHash).toBe(wh.tx.tokenOut);
+    expect(stepInto(wh.nativeRecipient).txHash).toBe(wh.tx.nativeOut);
+  });
+
+  it("names the token the payee's Transfer carried, with the amount it carried", () => {
+    expect(stepInto(wh.tokenRecipient)).toMatchObject({ chainId: 56, asset: wh.token, symbol: 'tWETH', decimals: 18, amount: String(ETH) });
+  });
+
+  it('names no asset where no log does, in JSON (valid against the schema) and never the native coin', () => {
+    // The amount is the exit's promise in Wormhole's 8-decimal units (0.5 ETH → 50,000,000).
+    expect(stepInto(wh.nativeRecipient)).toMatchObject({ chainId: 56, asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n) });
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  });
+
+  it('says so in text, Markdown, HTML and the edge exports, beside the token the other step names', async () => {
+    const text = await hoptrace(['report', '--db', db, '--no-color']);
+    expect(text.code, text.stderr).toBe(0);
+    // The step's line: `[ethereum → bsc] 0x98F3…288b ⇒ 0xa0Ee…9720  0.5 (asset not named) …` (addresses checksummed).
+    const step = (out: string, short: string): string => out.split('\n').find((l) => l.includes('⇒') && l.toLowerCase().includes(short)) ?? '';
+    const short = (a: string): string => `⇒ ${a.slice(0, 6)}`;
+    expect(step(text.stdout, short(wh.nativeRecipient))).toContain('0.5 (asset not named)');
+    expect(step(text.stdout, short(wh.nativeRecipient))).not.toMatch(/BNB|native/);
+    expect(step(text.stdout, short(wh.tokenRecipient))).toContain('1 tWETH');
+    for (const format of ['md', 'html']) {
+      const r = await hoptrace(['report', '--db', db, '--format', format]);
+      expect(r.code, r.stderr).toBe(0);
+      // HTML sets the figure in its own span: `<span class="n">0.5</span> (asset not named)`.
+      expect(r.stdout.replace(/<span class="n">([^<]*)<\/span>/g, '$1'), format).toContain('0.5 (asset not named)');
+    }
+    const edges = await hoptrace(['export', '--db', db, '--format', 'csv']);
+    expect(edges.code, edges.stderr).toBe(0);
+    const rows = parseCsv(edges.stdout, { columns: true }) as Record<string, string>[];
+    const native = rows.find((r) => r.kind === 'bridge' && r.txHash === wh.tx.nativeOut)!;
+    expect([native.asset, native.value]).toEqual(['', '0.5 (asset not named)']);
+    const token = rows.find((r) => r.kind === 'bridge' && r.txHash === wh.tx.tokenOut)!;
+    expect([token.asset, token.symbol, token.amount]).toEqual([wh.token, 'tWETH', String(ETH)]);
+  });
+});
