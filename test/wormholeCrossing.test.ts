@@ -74,6 +74,25 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
     expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
 
+  it('counts both payees as venues reached, alike in every output, the unnamed asset said as such', async () => {
+    const r = await hoptrace(['report', '--db', db, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const full = JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(full.attribution.venuesReached).toMatchObject({ count: 2, onOtherChains: 2 });
+    const traced = Object.fromEntries(full.attribution.notAttributed.map((v: { address: string; traced: unknown }) => [v.address, v.traced]));
+    expect(traced[wh.tokenRecipient]).toEqual([{ asset: wh.token, symbol: 'tWETH', decimals: 18, amount: String(ETH) }]);
+    expect(traced[wh.nativeRecipient]).toEqual([{ asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n) }]);
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    expect(validate(full), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const text = await hoptrace(['report', '--db', db, '--no-color']);
+    expect(text.stdout).toMatch(/venues reached {2}2 \(0 sanctioned, 0 high risk; 2 on other chains/);
+    expect(text.stdout).toContain('traced   0.5 (asset not named)');
+    const csv = await hoptrace(['report', '--db', db, '--format', 'csv']);
+    const rows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
+    expect(new Set(rows.filter((x) => x.reached_as === 'venue').map((x) => x.venue))).toEqual(new Set([wh.tokenRecipient, wh.nativeRecipient]));
+  });
+
   it('says so in text, Markdown, HTML and the edge exports, beside the token the other step names', async () => {
     const text = await hoptrace(['report', '--db', db, '--no-color']);
     expect(text.code, text.stderr).toBe(0);

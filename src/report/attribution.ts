@@ -50,8 +50,12 @@ export interface UnattributedVenue {
   /** First and last arrival; `timestamp` from that chain's stored header (null where none is stored). */
   first: { blockNumber: number; txHash: string; timestamp?: number | null };
   last: { blockNumber: number; txHash: string; timestamp?: number | null };
-  /** Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin). */
-  traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint }[];
+  /**
+   * Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin).
+   * A bridge's payee that is itself the venue: the crossing steps into it, `asset` null where the arrival
+   * named none (PathStep.asset).
+   */
+  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: bigint }[];
   /**
    * How the walk got there from a seed: `fact` where some hit's path into it crosses by links that are
    * facts only (a protocol's own id), `inference` where every path crosses by a heuristic match (the
@@ -65,7 +69,7 @@ export const INFERRED_ROUTE = 'route: inference (reached through a crossing matc
 
 /** An UnattributedVenue in the JSON report: amounts as exact decimal strings, marked as facts and not attributed. */
 export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {
-  traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: string }[];
+  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: string }[];
   evidence: 'fact';
   attribution: typeof NOT_ATTRIBUTED;
 };
