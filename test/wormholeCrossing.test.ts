@@ -102,6 +102,8 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
     expect(step(text.stdout, short(wh.nativeRecipient))).toContain('0.5 (asset not named)');
     expect(step(text.stdout, short(wh.nativeRecipient))).not.toMatch(/BNB|native/);
     expect(step(text.stdout, short(wh.tokenRecipient))).toContain('1 tWETH');
+    // The payee's hit says what arrived, not "none recorded".
+    expect(text.stdout).toContain("0.5 (asset not named)  the crossing's arrival (no log of its transaction names the asset)");
     for (const format of ['md', 'html']) {
       const r = await hoptrace(['report', '--db', db, '--format', format]);
       expect(r.code, r.stderr).toBe(0);
