@@ -8,7 +8,9 @@ import type { BridgeExit } from '../src/bridges/types.js';
 import { parseSeedArg, planRpc } from '../src/cli/rpc.js';
 import { UsageError } from '../src/errors.js';
 import { arrivalWindow, frontierRowOf, hitExitOf, promisedWords } from '../src/trace/crossChain.js';
-import type { Hit, HitExit } from '../src/trace/result.js';
+import type { Hit, HitExit, TraceResult } from '../src/trace/result.js';
+import { promisedText } from '../src/report/crossChain.js';
+import { renderFrontierCsv } from '../src/report/formats/frontier.js';
 
 const A = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
 const ROUTER = '0xd37bbe5744d730a1d98d8dc97c42f0ca46ad7146';
@@ -85,6 +87,27 @@ describe('an exit in the report', () => {
       amount: 150000000n, amountKind: 'minimum', protocol: 'thorchain', fromChainId: 1, txHash: TX, seed: A, hop: 3, reason: 'non-evm', reasonText: 'why',
     });
     expect(promisedWords(exit.promised)).toBe('at least 1.5 BTC');
+  });
+
+  it("states the promise in the exit's summary with the figure the frontier and its CSV print (grouped, scaled, base units said as such)", () => {
+    const base = thorExit('=:b:bc1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9');
+    const token = `0x${'cd'.repeat(20)}`;
+    const cases: [BridgeExit['promised'], string][] = [
+      // A token the protocol names without decimals: base units, grouped, as the frontier shows them.
+      [{ asset: { kind: 'token', chainId: 137, address: token }, amount: 10n ** 18n, amountKind: 'exact' }, `1,000,000,000,000,000,000 units of ${token}`],
+      // THORChain's 1e8 units: scaled and grouped.
+      [{ ...base.promised, amount: 1_234_567_850_000_000n, amountKind: 'minimum' }, 'at least 12,345,678.5 BTC'],
+    ];
+    for (const [promised, words] of cases) {
+      const e = hitExitOf({ ...base, promised }, A, 5, 'no-endpoint', 'why');
+      expect(e.summary).toContain(`, ${words} promised`);
+      const row = frontierRowOf({ seed: A, hops: 1, exit: e } as unknown as Hit & { exit: HitExit });
+      const csv = renderFrontierCsv({ chainId: 1, labelChain: 'ethereum', params: {}, frontier: [row] } as unknown as TraceResult);
+      const figure = words.replace(/^at least /, '').replace(/ (units of|BTC).*$/, '');
+      expect(csv).toContain(figure);
+      expect(promisedText(e.promised)).toContain(figure);
+      expect(e.summary).not.toMatch(/\d{7}/);
+    }
   });
 
   it('looks for an Across fill until its deadline, and for others within our window', () => {

@@ -27,9 +27,10 @@ import { tracedGraph } from '../src/report/graph.js';
 import { toJsonValue } from '../src/report/json.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { chromiumMissing, chromiumPath, dumpDom } from './helpers/chromium.js';
-import { ACROSS_CROSSING, BTC_ADDRESS, BUSD, MID, RECV, ROUTER, SEED, THOR_CROSSING, TX, VENUE, crossChainFull, crossChainResult, tracedTransfers } from './helpers/crossChainRun.js';
+import { ACROSS_CROSSING, BTC_ADDRESS, BUSD, ETH, MID, RECV, ROUTER, SEED, THOR_CROSSING, TX, VENUE, crossChainFull, crossChainResult, tracedTransfers } from './helpers/crossChainRun.js';
 import { unattributedVenues } from '../src/cli/runReport.js';
-import { INFERRED_ROUTE } from '../src/report/attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, type UnattributedVenue } from '../src/report/attribution.js';
+import type { VenueFlow } from '../src/graph/index.js';
 import { missingFromJson } from './helpers/parity.js';
 
 const { MultiDirectedGraph } = graphology;
@@ -349,5 +350,54 @@ describe('a venue on another chain reached only through an inferred crossing', (
     const json = fullReportJson(inferred.full!, inferred.json) as unknown as Json;
     expect(json.attribution.notAttributed[0].route).toBe('inference');
     expect(render('text', 'report', withVenues(venues(withCrossing('fact'))))).not.toContain(INFERRED_ROUTE);
+  });
+});
+
+describe('venues reached: one definition, one count in every output', () => {
+  // The THORChain router labelled as a bridge (as data/exchanges.csv labels the real one): the models stop
+  // at it as at any label, so it has a row of the venue table; Across's SpokePool has no label and none.
+  // A bridge entered is a crossing, never a venue, whether the label book names it or not. Reached: the
+  // bsc exchange (the fixture's) and a high-risk one on bsc that no model ran on.
+  const full = crossChainFull();
+  const router: VenueFlow = {
+    address: ROUTER,
+    venue: { entity: 'THORChain', category: 'bridge', risk: 'standard' },
+    amounts: { poison: new Map([['native', 10n * ETH]]), haircut: new Map([['native', 10n * ETH]]), fifo: new Map([['native', 10n * ETH]]) },
+    arrivals: 2,
+    first: { block: 102, txHash: TX.midToRouter },
+    last: { block: 103, txHash: TX.midToRouterBtc },
+    hops: 2,
+    support: ['poison', 'haircut', 'fifo'],
+  };
+  const other: UnattributedVenue = {
+    address: RECV, chainId: 56, entity: 'Other Exchange', category: 'exchange', risk: 'high', hops: 4, arrivals: 1,
+    first: { blockNumber: 9, txHash: TX.acrossFill, timestamp: null }, last: { blockNumber: 9, txHash: TX.acrossFill, timestamp: null },
+    traced: [{ asset: BUSD, symbol: 'BUSD', decimals: 18, amount: 3n * ETH }], route: 'inference',
+  };
+  const a = full.attribution;
+  const run = view({ ...full, attribution: { ...a, attribution: { ...a.attribution, venues: [router, ...a.attribution.venues] }, notAttributed: [other] } });
+
+  it('counts the two exchanges on bsc and not the labelled bridge, alike in text, Markdown, HTML, CSV, JSON and the graph', () => {
+    const counted = '2 (0 sanctioned, 1 high risk; 2 on other chains, not attributed); not counted: 1 labelled bridge the funds entered (a crossing or an exit, not a venue)';
+    expect(render('text', 'report', run)).toContain(`venues reached  ${counted}`);
+    expect(render('md', 'report', run)).toContain(`Venues reached: ${counted}.`);
+    expect(htmlText(render('html', 'report', run))).toContain(`<th>venues reached</th><td>${counted}</td>`);
+    const rows = parseCsv(render('csv', 'report', run), { columns: true }) as Record<string, string>[];
+    const distinct = (role: string): string[] => [...new Set(rows.filter((r) => r.reached_as === role).map((r) => `${r.chain_id}:${r.venue}`))].sort();
+    expect(distinct('venue')).toEqual([`56:${RECV}`, `56:${VENUE}`].sort());
+    expect(distinct('bridge')).toEqual([`1:${ROUTER}`]);
+    const json = JSON.parse(render('json', 'report', run)) as Json;
+    expect(json.attribution.venuesReached).toMatchObject({ count: 2, sanctioned: 0, highRisk: 1, onOtherChains: 2, bridgesNotCounted: 1 });
+    // The JSON rows the count is made of: every row of the venue table, less those of category bridge.
+    const jsonRows = [...json.attribution.venues, ...json.attribution.notAttributed] as Json[];
+    expect(jsonRows.filter((v) => v.category !== 'bridge')).toHaveLength(json.attribution.venuesReached.count);
+    // The graph calls the router a bridge too, not a venue.
+    const g = tracedGraph(run.full!.attribution, [SEED], run.result);
+    expect(g.getNodeAttribute(accountKey(1, ROUTER), 'role')).toBe('bridge');
+    expect(g.getNodeAttribute(accountKey(56, VENUE), 'role')).toBe('venue');
+  });
+
+  it('marks the bridge row in every venue table: its figures are shown, it is not counted', () => {
+    for (const name of ['text', 'md', 'html']) expect(htmlText(render(name, 'report', run)), name).toContain(BRIDGE_NOT_VENUE);
   });
 });

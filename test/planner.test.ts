@@ -125,6 +125,19 @@ describe('the address-set plan', () => {
     expect(choosePlan(level(1, { objective: 'credits', price, scanNative: null })).plan).toBe('address');
   });
 
+  it('says which plans the endpoint cannot serve, and why, apart from those not measured yet', () => {
+    const unmeasured = choosePlan(level(400, { costs: costs({ trace_filter: 5 }) }));
+    expect(unmeasured.setCost).toBe(Number.POSITIVE_INFINITY);
+    expect(unmeasured.impossible).toEqual({});
+    // No trace_filter: no native set source; no block tracing: no scan.
+    const bare = choosePlan(level(400, { setNative: null, scanNative: null }));
+    expect(bare.impossible).toEqual({ set: 'no trace_filter on the endpoint', block: 'no trace_block or debug_traceBlock on the endpoint' });
+    expect(bare.plan).toBe('address');
+    expect(choosePlan(level(400, { maxScanBlocks: 999 })).impossible).toEqual({ block: '1000 blocks, over --max-scan-blocks 999' });
+    // Logs only: the set plan needs no trace_filter.
+    expect(choosePlan(level(400, { nativeParts: [], setNative: null })).impossible.set).toBeUndefined();
+  });
+
   it('by time: weighed only once set queries were measured here, then priced like the others', () => {
     const unmeasured = choosePlan(level(400, { costs: costs({ 'eth_getLogs:address': 5, trace_filter: 5, trace_block: 5, 'eth_getLogs:scan': 5 }) }));
     expect(unmeasured.setCost).toBe(Number.POSITIVE_INFINITY);

@@ -407,6 +407,25 @@ describe('coverage', () => {
     }
   });
 
+  it("says a plan the endpoint cannot serve is not possible there, and why, on the planner's line", async () => {
+    const proxy = await startProxy(anvil.url, { refuse: ['trace_filter'] });
+    try {
+      const progress: string[] = [];
+      const r = await trace(proxy.url, tempDb(), [seeds.peel], { strategy: 'block' }, { onProgress: (m) => progress.push(m) });
+      expect(hitSummary(r)).toEqual(['Binance@4']);
+      const planned = progress.filter((m) => / blocks? whole \(/.test(m));
+      expect(planned.length).toBeGreaterThan(0);
+      for (const m of planned) {
+        // No trace_filter: the set plan has no price to measure later ("not measured yet" promised one).
+        expect(m).toContain('by set not possible (no trace_filter on the endpoint)');
+        expect(m).not.toContain('not measured yet');
+        expect(m).toMatch(/block scan ~\d+ ms of calls, per address ~\d+ ms of calls/);
+      }
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('says so when the node cannot show internal transfers, and still finds what it can see', async () => {
     const proxy = await startProxy(anvil.url, { refuse: TRACING });
     try {

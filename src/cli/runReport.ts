@@ -13,7 +13,7 @@ import { toJsonValue, type TraceReportJson } from '../report/json.js';
 import type { Manifest } from '../report/manifest.js';
 import type { NewTraceRun, TraceRun } from '../store/runs.js';
 import { createStore, type Store } from '../store/store.js';
-import type { TraceResult } from '../trace/result.js';
+import type { PathStep, TraceResult } from '../trace/result.js';
 import { REPORT_SCHEMA_VERSION } from '../trace/result.js';
 import { tracedEdgesOf } from '../trace/run.js';
 import { NATIVE, type Address, type Asset, type Conversion, type Label, type LabelCategory, type Transfer } from '../types.js';
@@ -299,10 +299,23 @@ export function unattributedVenues(
       if (route === 'fact') had.route = 'fact';
       continue;
     }
-    const into = traced.filter((e) => e.transfer.chainId === chainId && e.transfer.to === h.address).map((e) => e.transfer);
+    const movements = traced.filter((e) => e.transfer.chainId === chainId && e.transfer.to === h.address).map((e) => e.transfer);
+    movements.sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || x.ref.localeCompare(y.ref));
+    const meta = new Map<Asset | null, { symbol: string | null; decimals: number | null }>();
+    let into: { blockNumber: number; txHash: string; asset: Asset | null; amount: bigint }[] = movements;
+    if (into.length === 0) {
+      // A bridge's payee that is itself the venue: the crossing steps into it are its arrivals (no
+      // movement of that chain's walk reaches it); one that names no asset is counted with it unnamed.
+      const steps = result.hits
+        .filter((x) => x.kind === 'venue' && (x.chainId ?? result.chainId) === chainId && x.address === h.address)
+        .map((x) => x.path[x.path.length - 1])
+        .filter((s): s is PathStep => s !== undefined && s.kind === 'bridge' && s.to === h.address);
+      const seen = new Map(steps.map((s) => [`${s.txHash}:${s.ref}`, s]));
+      into = [...seen.values()].sort((x, y) => x.blockNumber - y.blockNumber || x.ref.localeCompare(y.ref));
+      for (const s of seen.values()) meta.set(s.asset, { symbol: s.symbol, decimals: s.decimals });
+    }
     if (into.length === 0) continue;
-    into.sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || x.ref.localeCompare(y.ref));
-    const sums = new Map<Asset, bigint>();
+    const sums = new Map<Asset | null, bigint>();
     for (const t of into) sums.set(t.asset, (sums.get(t.asset) ?? 0n) + t.amount);
     const first = into[0]!;
     const last = into[into.length - 1]!;
@@ -318,9 +331,9 @@ export function unattributedVenues(
       route,
       first: { blockNumber: first.blockNumber, txHash: first.txHash, timestamp: blockTime(chainId, first.blockNumber) },
       last: { blockNumber: last.blockNumber, txHash: last.txHash, timestamp: blockTime(chainId, last.blockNumber) },
-      traced: [...sums].sort(([x], [y]) => assetOrder(x, y)).map(([asset, amount]) => {
-        const meta = chainAssets.get(`${chainId}:${asset}`);
-        return { asset, symbol: meta?.symbol ?? null, decimals: meta?.decimals ?? null, amount };
+      traced: [...sums].sort(([x], [y]) => (x === null ? 1 : y === null ? -1 : assetOrder(x, y))).map(([asset, amount]) => {
+        const m = meta.get(asset) ?? chainAssets.get(`${chainId}:${asset}`);
+        return { asset, symbol: m?.symbol ?? null, decimals: m?.decimals ?? null, amount };
       }),
     });
   }

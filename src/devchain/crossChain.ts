@@ -14,10 +14,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import { ContractFactory, JsonRpcProvider, zeroPadValue, type Contract, type JsonRpcSigner } from 'ethers';
 import { BRIDGES_FILE, loadBridgeRegistry, type BridgeRegistry, type BridgeRow } from '../bridges/registry.js';
 import { packageRoot } from '../util/package.js';
 import { startAnvil, type AnvilHandle } from './anvil.js';
+import { artifactsPath } from './paths.js';
 
 const ETH = 10n ** 18n;
 
@@ -34,6 +35,11 @@ const SCENARIO_ROWS = {
   spokePool56: { chainId: 56, protocol: 'across', role: 'spoke-pool' },
   opL1Bridge1: { chainId: 1, protocol: 'op-standard-bridge', role: 'l1-standard-bridge', remoteChainId: 10 },
   opL2Bridge10: { chainId: 10, protocol: 'op-standard-bridge', role: 'l2-standard-bridge', remoteChainId: 1 },
+  // The optional Wormhole path ({ wormhole: true }): the core and token bridge on chain 1 (the transfer is
+  // published by the core, naming the token bridge as its sender) and the token bridge on BSC, which redeems.
+  wormholeCore1: { chainId: 1, protocol: 'wormhole', role: 'core' },
+  wormholeTokenBridge1: { chainId: 1, protocol: 'wormhole', role: 'token-bridge' },
+  wormholeTokenBridge56: { chainId: 56, protocol: 'wormhole', role: 'token-bridge' },
 } as const satisfies Record<string, Pick<BridgeRow, 'chainId' | 'protocol' | 'role'> & { remoteChainId?: number }>;
 
 /**
@@ -53,6 +59,16 @@ export function crossChainRegistry(bridges: BridgeRegistry = loadBridgeRegistry(
   return out;
 }
 
+/** What the optional Wormhole path adds to the scenario. */
+export interface WormholePath {
+  /** BSC dev accounts paid by the token bridge: in a token (`token`), and in BSC's native coin. */
+  tokenRecipient: string;
+  nativeRecipient: string;
+  /** The token the BSC token bridge pays out (a fixture TestToken, 18 decimals). */
+  token: string;
+  tx: Record<'tokenIn' | 'tokenOut' | 'nativeIn' | 'nativeOut', string>;
+}
+
 /** Not a real wallet: the bech32 alphabet, in a valid P2WPKH shape. */
 export const SCENARIO_BITCOIN = 'bc1qqpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9';
 
@@ -70,22 +86,32 @@ export interface CrossChainScenario {
   op: ScenarioSide;
   who: Record<'seed' | 'mule' | 'thorRecipient' | 'acrossRecipient' | 'vault' | 'venueA' | 'venueB' | 'fakeRecipient' | 'fake1' | 'fake56', string>;
   tx: Record<'thorIn' | 'thorOut' | 'acrossIn' | 'acrossFill' | 'opIn' | 'opOut' | 'btc' | 'polygon' | 'fake', string>;
+  /** With `{ wormhole: true }`: two Wormhole transfers from the mule to two BSC dev accounts. */
+  wormhole: WormholePath | null;
   /** Stops the three nodes. */
   stop(): Promise<void>;
+}
+
+function fixtureArtifacts(): Record<string, Artifact> {
+  return JSON.parse(readFileSync(artifactsPath(), 'utf8')) as Record<string, Artifact>;
 }
 
 function bridgeArtifacts(): Record<string, Artifact> {
   return JSON.parse(readFileSync(join(packageRoot(), 'fixtures/contracts/bridges/artifacts.json'), 'utf8')) as Record<string, Artifact>;
 }
 
-/** Starts the three chains and plays the scenario on them; the caller stops them (`stop`). */
-export async function buildCrossChainScenario(): Promise<CrossChainScenario> {
+/**
+ * Starts the three chains and plays the scenario on them; the caller stops them (`stop`). `wormhole` adds
+ * two Wormhole token-bridge transfers from the mule to BSC: one redeemed in a token (the payee's ERC-20
+ * Transfer in the redeeming transaction names the asset), one in BSC's native coin (no log names it).
+ */
+export async function buildCrossChainScenario(opts: { wormhole?: boolean } = {}): Promise<CrossChainScenario> {
   const artifacts = bridgeArtifacts();
   const started: ScenarioSide[] = [];
   const side = async (chainId: number): Promise<ScenarioSide> => {
     const anvil = await startAnvil({ chainId });
     const provider = new JsonRpcProvider(anvil.url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
-    const signers = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => provider.getSigner(i)));
+    const signers = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => provider.getSigner(i)));
     const s = { anvil, provider, signers };
     started.push(s);
     return s;
@@ -175,7 +201,40 @@ export async function buildCrossChainScenario(): Promise<CrossChainScenario> {
     tx.polygon = lower((await (await on(pool1, mule).getFunction('deposit')(who.acrossRecipient, 137, ETH, 4_000_000_000, { value: ETH })).wait())!.hash);
     // The look-alike router on chain 1: the same Deposit event, not in the registry.
     tx.fake = lower((await (await on(fake1, mule).getFunction('deposit')(who.fakeRecipient, `=:BSC.BNB:${who.venueB}`, { value: ETH / 2n })).wait())!.hash);
-    return { eth, bsc, op, who, tx, stop };
+    const wormhole = opts.wormhole ? await wormholePath() : null;
+    return { eth, bsc, op, who, tx, wormhole, stop };
+
+    /** Two transfers over the Wormhole token bridge, chain 1 (Wormhole chain 2) → BSC (Wormhole chain 4). */
+    async function wormholePath(): Promise<WormholePath> {
+      const W = { core1: R.wormholeCore1, tokenBridge1: R.wormholeTokenBridge1, tokenBridge56: R.wormholeTokenBridge56 };
+      const core1 = await place(eth, 'WormholeEmitter', W.core1);
+      const bridge56 = await place(bsc, 'WormholeEmitter', W.tokenBridge56);
+      const testToken = fixtureArtifacts().TestToken as Artifact;
+      const token = (await new ContractFactory(testToken.abi as never, testToken.bytecode, sig(bsc, 0)).deploy('Test wrapped ether', 'tWETH', 18)) as Contract;
+      await token.waitForDeployment();
+      const tokenAddress = lower(await token.getAddress());
+      // The token bridge holds what it pays out (locked or minted tokens).
+      await (await token.getFunction('mint')(W.tokenBridge56, 10n * ETH)).wait();
+      const path: WormholePath = {
+        tokenRecipient: lower(await sig(bsc, 8).getAddress()),
+        nativeRecipient: lower(await sig(bsc, 9).getAddress()),
+        token: tokenAddress,
+        tx: {} as WormholePath['tx'],
+      };
+      const pad = (a: string): string => zeroPadValue(a, 32);
+      // Sequence 0: redeemed in the token; sequence 1: in BSC's coin.
+      const tokenIn = await (await on(core1, mule).getFunction('publishTransfer')(W.tokenBridge1, pad(path.tokenRecipient), 4, 2, { value: ETH })).wait();
+      path.tx.tokenIn = lower(tokenIn!.hash);
+      await after(bsc, eth, tokenIn!.blockNumber);
+      const tokenOut = await (await on(bridge56, sig(bsc, 0)).getFunction('redeemToken')(2, pad(W.tokenBridge1), 0, tokenAddress, path.tokenRecipient, ETH)).wait();
+      path.tx.tokenOut = lower(tokenOut!.hash);
+      const nativeIn = await (await on(core1, mule).getFunction('publishTransfer')(W.tokenBridge1, pad(path.nativeRecipient), 4, 2, { value: ETH / 2n })).wait();
+      path.tx.nativeIn = lower(nativeIn!.hash);
+      await after(bsc, eth, nativeIn!.blockNumber);
+      const nativeOut = await (await on(bridge56, sig(bsc, 0)).getFunction('redeem')(2, pad(W.tokenBridge1), 1, path.nativeRecipient, { value: ETH / 2n })).wait();
+      path.tx.nativeOut = lower(nativeOut!.hash);
+      return path;
+    }
   } catch (err) {
     await stop();
     throw err;

@@ -3,56 +3,12 @@ import type { Asset } from '../types.js';
 import type { PathStep } from '../trace/result.js';
 import { fullAddress, shortAddress } from './address.js';
 import { cleanText } from './sanitize.js';
+import { formatAmount, knownDecimals } from '../util/amount.js';
 
-/** ERC-20 `decimals()` is a uint8: anything outside 0–255 is treated as unknown. */
-const MAX_DECIMALS = 255;
+export { formatAmount, formatCount, groupDigits, knownDecimals, type AmountFormat } from '../util/amount.js';
 
 /** Longest token symbol shown in text; longer (attacker-chosen) symbols are cut. */
 export const SYMBOL_MAX = 20;
-
-export interface AmountFormat {
-  /** Thousands separators in the integer part (`1,234.5`). Default true (text mode). */
-  grouping?: boolean;
-}
-
-/** `1234567` → `1,234,567` (digits only, no sign). */
-export function groupDigits(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** A count (RPC calls, transfers, degree) with thousands separators; non-integers as they are. */
-export function formatCount(n: number): string {
-  if (!Number.isSafeInteger(n)) return String(n);
-  return (n < 0 ? '-' : '') + groupDigits(String(Math.abs(n)));
-}
-
-/** True when `decimals` can scale an amount: an integer in 0–255. */
-export function knownDecimals(decimals: number | null): decimals is number {
-  return decimals !== null && Number.isSafeInteger(decimals) && decimals >= 0 && decimals <= MAX_DECIMALS;
-}
-
-/**
- * Exact decimal rendering of a base-unit amount, with bigint arithmetic only (no float can round a
- * 2^70-wei amount). Trailing zeros of the fraction are trimmed. With unknown decimals the base units are
- * shown and the text says so.
- *
- * @example formatAmount(1_234_500_000n, 6)  // '1,234.5'
- * @example formatAmount(1n, 18)             // '0.000000000000000001'
- * @example formatAmount(123456n, null)      // '123,456 units'
- * @example formatAmount(123456n, null, { grouping: false }) // '123456 units'
- */
-export function formatAmount(amount: bigint, decimals: number | null, opts: AmountFormat = {}): string {
-  const grouping = opts.grouping ?? true;
-  const sign = amount < 0n ? '-' : '';
-  const digits = (amount < 0n ? -amount : amount).toString();
-  const group = (d: string): string => (grouping ? groupDigits(d) : d);
-  if (!knownDecimals(decimals)) return `${sign}${group(digits)} units`;
-  if (decimals === 0) return sign + group(digits);
-  const padded = digits.padStart(decimals + 1, '0');
-  const intPart = padded.slice(0, padded.length - decimals);
-  const fracPart = padded.slice(padded.length - decimals).replace(/0+$/, '');
-  return sign + group(intPart) + (fracPart === '' ? '' : `.${fracPart}`);
-}
 
 /**
  * What to call an asset in text: its cleaned symbol, else `native` or `token 0xdAC1…1ec7`.
@@ -63,11 +19,15 @@ export function assetName(asset: Asset, symbol: string | null): string {
   return asset === NATIVE ? 'native' : `token ${shortAddress(asset)}`;
 }
 
+/** What every output says of a crossing step whose arrival named no asset and showed the payee no token transfer. */
+export const ASSET_NOT_NAMED = 'asset not named';
+
 /**
  * An amount with its asset, for text: `12.5 ETH`, `1,234.5 USDT`, or `123,456 units of FOO` when the
- * decimals are unknown.
+ * decimals are unknown; `0.5 (asset not named)` where no asset was seen (a crossing step: PathStep.asset).
  */
-export function formatAssetAmount(amount: bigint, decimals: number | null, symbol: string | null, asset: Asset): string {
+export function formatAssetAmount(amount: bigint, decimals: number | null, symbol: string | null, asset: Asset | null): string {
+  if (asset === null) return `${formatAmount(amount, decimals)} (${ASSET_NOT_NAMED})`;
   const name = assetName(asset, symbol);
   const value = formatAmount(amount, decimals);
   return knownDecimals(decimals) ? `${value} ${name}` : `${value} of ${name}`;

@@ -50,8 +50,12 @@ export interface UnattributedVenue {
   /** First and last arrival; `timestamp` from that chain's stored header (null where none is stored). */
   first: { blockNumber: number; txHash: string; timestamp?: number | null };
   last: { blockNumber: number; txHash: string; timestamp?: number | null };
-  /** Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin). */
-  traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: bigint }[];
+  /**
+   * Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin).
+   * A bridge's payee that is itself the venue: the crossing steps into it, `asset` null where the arrival
+   * named none (PathStep.asset).
+   */
+  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: bigint }[];
   /**
    * How the walk got there from a seed: `fact` where some hit's path into it crosses by links that are
    * facts only (a protocol's own id), `inference` where every path crosses by a heuristic match (the
@@ -65,10 +69,97 @@ export const INFERRED_ROUTE = 'route: inference (reached through a crossing matc
 
 /** An UnattributedVenue in the JSON report: amounts as exact decimal strings, marked as facts and not attributed. */
 export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {
-  traced: { asset: Asset; symbol: string | null; decimals: number | null; amount: string }[];
+  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: string }[];
   evidence: 'fact';
   attribution: typeof NOT_ATTRIBUTED;
 };
+
+/**
+ * What "venue" means in every output: a labelled exchange or service (exchange, OTC desk, swap service,
+ * mixer) where the funds were cashed out or deposited, on any chain of the run. A bridge the funds entered
+ * is a crossing (or an exit not followed), never a venue, whether or not the label book names it: the
+ * models stop at a labelled bridge as at any label, so it keeps its row with its figures, marked.
+ */
+export const VENUE_DEFINITION = 'a labelled exchange or service where the funds were cashed out or deposited, on any chain; a bridge entered is a crossing or an exit, not a venue';
+
+/** The words every output prints beside a labelled bridge's row: its figures are shown, it is not counted as a venue. */
+export const BRIDGE_NOT_VENUE = 'bridge entered: a crossing or an exit, not counted as a venue';
+
+/** A row of the venue table: a labelled address the traced funds reached, on the chain it was reached on. */
+export interface ReachedRow {
+  address: Address;
+  chainId: number;
+  risk: Risk;
+  /** `venue`: counted as a venue reached; `bridge`: a bridge contract entered (see VENUE_DEFINITION). */
+  role: 'venue' | 'bridge';
+}
+
+/** The venues a run reached, counted one way for every output (text, Markdown, HTML, CSV, JSON). */
+export interface VenuesReached {
+  /** The home chain's attribution rows, then those on other chains, in the attribution's order. */
+  rows: ReachedRow[];
+  /** The chain each attributed venue was reached on (the attribution keys venues by address alone). */
+  chainOf: ReadonlyMap<Address, number>;
+  /** Rows with role `venue`, on every chain. */
+  count: number;
+  sanctioned: number;
+  high: number;
+  /** Of `count`, those on another chain than the home chain (no model ran there). */
+  otherChains: number;
+  /** Rows with role `bridge`: labelled bridges the funds entered, not counted. */
+  bridges: number;
+}
+
+/** A row's role by its label's category: a bridge is never a venue. */
+export function reachedRole(category: LabelCategory): ReachedRow['role'] {
+  return category === 'bridge' ? 'bridge' : 'venue';
+}
+
+/**
+ * The chain each venue of the attribution was reached on: the chain of the transfer its first arrival
+ * came in (the attribution keys venues by address alone). Absent: the run's home chain.
+ */
+export function venueChains(a: AttributionReport, home: number): Map<Address, number> {
+  const txChain = new Map<string, number>();
+  for (const e of a.traced ?? a.attribution.edges) txChain.set(e.transfer.txHash, e.transfer.chainId);
+  return new Map(a.attribution.venues.map((v) => [v.address, txChain.get(v.first.txHash) ?? home]));
+}
+
+/** The venues reached, as every output counts them (VENUE_DEFINITION). */
+export function venuesReached(a: AttributionReport, home: number): VenuesReached {
+  const chainOf = venueChains(a, home);
+  const rows: ReachedRow[] = [
+    ...a.attribution.venues.map((v) => ({ address: v.address, chainId: chainOf.get(v.address) ?? home, risk: v.venue.risk, role: reachedRole(v.venue.category) })),
+    ...(a.notAttributed ?? []).map((v) => ({ address: v.address, chainId: v.chainId, risk: v.risk, role: reachedRole(v.category) })),
+  ];
+  const venues = rows.filter((r) => r.role === 'venue');
+  return {
+    rows,
+    chainOf,
+    count: venues.length,
+    sanctioned: venues.filter((r) => r.risk === 'sanctioned').length,
+    high: venues.filter((r) => r.risk === 'high').length,
+    otherChains: venues.filter((r) => r.chainId !== home).length,
+    bridges: rows.length - venues.length,
+  };
+}
+
+/** `2 (0 sanctioned, 0 high risk; 2 on other chains, not attributed); not counted: 2 labelled bridges entered …`, in every text output. */
+export function venuesReachedText(v: VenuesReached): string {
+  const other = v.otherChains > 0 ? `; ${v.otherChains} on other chains, not attributed` : '';
+  const bridges = v.bridges > 0 ? `; not counted: ${v.bridges} labelled bridge${v.bridges === 1 ? '' : 's'} the funds entered (a crossing or an exit, not a venue)` : '';
+  return `${v.count} (${v.sanctioned} sanctioned, ${v.high} high risk${other})${bridges}`;
+}
+
+/** The `venuesReached` member of the JSON attribution: the same counts, with the definition they follow. */
+export interface VenuesReachedJson {
+  count: number;
+  sanctioned: number;
+  highRisk: number;
+  onOtherChains: number;
+  bridgesNotCounted: number;
+  definition: typeof VENUE_DEFINITION;
+}
 
 /** Published definitions of the models, cited in every report. */
 export const MODEL_CITATIONS: Record<TaintModel, string> = {
@@ -143,6 +234,8 @@ export interface AttributionJson {
   notes: string[];
   /** Venues reached on another chain than the home chain: traced amounts only, no model ran there. */
   notAttributed?: UnattributedVenueJson[];
+  /** The venues reached on every chain, counted as every output counts them (VENUE_DEFINITION). */
+  venuesReached: VenuesReachedJson;
 }
 
 /** Amounts as `{ asset: "decimal string" }`, assets sorted (native first), zeros left out. */
@@ -184,14 +277,13 @@ export function frontierModels(a: Attribution): ModelAmounts {
 }
 
 /** The `attribution` member of the JSON report (schema: `$defs/attribution`). */
-export function attributionJson(r: AttributionReport, home?: number): AttributionJson {
+export function attributionJson(r: AttributionReport, home: number): AttributionJson {
   const a = r.attribution;
   // The block times are the home chain's (the store's headers of the run's range): a venue reached on
-  // another chain gets no time from them. Its chain is that of its first arrival (graph.ts venueChains).
-  const txChain = new Map<string, number>();
-  for (const e of r.traced ?? a.edges) txChain.set(e.transfer.txHash, e.transfer.chainId);
-  const chainOf = (v: VenueFlow): number | undefined => txChain.get(v.first.txHash) ?? home;
-  const time = (block: number, v?: VenueFlow): number | null => (v === undefined || home === undefined || chainOf(v) === home ? (r.times.get(block) ?? null) : null);
+  // another chain gets no time from them. Its chain is that of its first arrival (venueChains).
+  const reached = venuesReached(r, home);
+  const chainOf = (v: VenueFlow): number => reached.chainOf.get(v.address) ?? home;
+  const time = (block: number, v?: VenueFlow): number | null => (v === undefined || chainOf(v) === home ? (r.times.get(block) ?? null) : null);
   const usedAssets = new Set<Asset>();
   for (const m of [...Object.values(a.seeded), ...Object.values(a.takenIn)]) for (const k of m.keys()) usedAssets.add(k);
   for (const v of a.venues) for (const model of TAINT_MODELS) for (const k of v.amounts[model].keys()) usedAssets.add(k);
@@ -251,7 +343,12 @@ export function attributionJson(r: AttributionReport, home?: number): Attributio
       })) ?? null,
     notes: [...r.notes],
     ...(r.notAttributed && r.notAttributed.length > 0 ? { notAttributed: r.notAttributed.map(unattributedJson) } : {}),
+    venuesReached: venuesReachedJson(reached),
   };
+}
+
+function venuesReachedJson(v: VenuesReached): VenuesReachedJson {
+  return { count: v.count, sanctioned: v.sanctioned, highRisk: v.high, onOtherChains: v.otherChains, bridgesNotCounted: v.bridges, definition: VENUE_DEFINITION };
 }
 
 function unattributedJson(v: UnattributedVenue): UnattributedVenueJson {

@@ -301,6 +301,8 @@ function edgesOf(s: DiffSide, fromGraph: boolean): Map<string, Omit<DiffEdge, 'a
     return out;
   }
   const add = (p: PathStep, hop: number): void => {
+    // A crossing step whose arrival named no asset moved no asset this diff can compare.
+    if (p.asset === null) return;
     const chainId = p.chainId ?? s.result.chainId;
     const key = `${chainId}:${p.txHash}:${p.ref}`;
     const had = out.get(key);

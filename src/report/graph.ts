@@ -1,8 +1,8 @@
 import graphology from 'graphology';
 import type { Crossing, PathStep, TraceResult } from '../trace/result.js';
-import type { Address } from '../types.js';
+import type { Address, LabelCategory } from '../types.js';
 import { shortAddress } from './address.js';
-import type { AttributionReport } from './attribution.js';
+import { reachedRole, venueChains, type AttributionReport } from './attribution.js';
 import { formatAssetAmount as amountText } from './amount.js';
 import { traceKey } from '../graph/index.js';
 import { accountKey } from './chains.js';
@@ -136,7 +136,8 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
             : bridgeSource
               ? `${cleanText(bridgeSource.name, TEXT_MAX)} (bridge)`
               : shortAddress(address),
-      role: seed ? 'seed' : venue ? 'venue' : perpetrator ? 'known-perpetrator' : bridge ? 'bridge' : 'address',
+      // A labelled bridge the models stopped at keeps its label's words, but is a bridge, not a venue (attribution.ts VENUE_DEFINITION).
+      role: seed ? 'seed' : venue ? (reachedRole(venue.category as LabelCategory) === 'bridge' ? 'bridge' : 'venue') : perpetrator ? 'known-perpetrator' : bridge ? 'bridge' : 'address',
       address: address.toLowerCase(),
       chainId,
       chain: runChainName(result, chainId),
@@ -211,16 +212,6 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
   return g;
 }
 
-/**
- * The chain each venue of the attribution was reached on: the chain of the transfer its first arrival
- * came in (the attribution keys venues by address alone). Absent: the run's home chain.
- */
-export function venueChains(a: AttributionReport, home: number): Map<Address, number> {
-  const txChain = new Map<string, number>();
-  for (const e of a.traced ?? a.attribution.edges) txChain.set(e.transfer.txHash, e.transfer.chainId);
-  return new Map(a.attribution.venues.map((v) => [v.address, txChain.get(v.first.txHash) ?? home]));
-}
-
 /** The crossings the walk followed: the bridge contract on the chain left → the recipient the arrival paid. */
 function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: number, address: Address) => string): void {
   // The step of each crossing carries what the arrival paid (asset, amount, block hash).
@@ -233,7 +224,8 @@ function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: numbe
     const from = node(c.fromChainId, c.from);
     const to = node(c.toChainId, c.to);
     const p = c.promised;
-    const asset = step?.asset ?? p.asset ?? '';
+    // A step whose arrival named no asset says so (empty, and `asset not named` in its value).
+    const asset = step ? step.asset : p.asset;
     const decimals = step ? step.decimals : p.decimals;
     const symbol = step ? step.symbol : p.symbol;
     const amount = step?.amount ?? p.amount;
@@ -246,7 +238,7 @@ function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: numbe
       toChainId: c.toChainId,
       blockNumber: c.arrival.blockNumber,
       blockHash: step?.blockHash ?? '',
-      asset,
+      asset: asset ?? '',
       symbol: symbol === null ? '' : cleanText(symbol, 40),
       decimals: decimals === null ? '' : String(decimals),
       amount: amount === null ? '' : amount.toString(),

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { TAINT_MODELS, type Amounts, type VenueFlow } from '../graph/index.js';
 import type { Hit, HitExit, PathStep } from '../trace/result.js';
-import type { Address, Risk } from '../types.js';
+import type { Address, LabelCategory } from '../types.js';
 import { plural } from '../util/plural.js';
 import { fullAddress } from './address.js';
 import { formatAssetAmount, swapText } from './amount.js';
-import { INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, strength } from './attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, reachedRole, strength, venuesReached, venuesReachedText } from './attribution.js';
 import { accountKey, addressUrl, txUrl } from './chains.js';
 import {
   chainLabel, crossingLinkText, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
 } from './crossChain.js';
 import { depositLines } from './deposit.js';
 import { evidenceIndex, evidenceLine, pathNotes } from './evidence.js';
-import { tracedGraph, venueChains, type TracedGraph } from './graph.js';
+import { tracedGraph, type TracedGraph } from './graph.js';
 import { amountParts, type FullReport } from './full.js';
 import { cleanOptional, cleanText, escapeMarkup as esc } from './sanitize.js';
 import { HIT_KIND_ORDER, byValueLines, formatTime } from './text.js';
@@ -50,7 +50,9 @@ export function renderHtml(r: FullReport): string {
   // Over several chains every venue, hit and step names its chain; each transaction links to its own chain's explorer.
   const multi = spansChains(res);
   const home = res.chainId;
-  const venueChain = venueChains(a, home);
+  const reached = venuesReached(a, home);
+  const venueChain = reached.chainOf;
+  const bridgeMark = (category: LabelCategory): string => (reachedRole(category) === 'bridge' ? `<br><small class="not-venue">${esc(BRIDGE_NOT_VENUE)}</small>` : '');
   const tx = (hash: string, chainId: number = home): string => hashHtml(hash, txUrl(chainId, hash));
   const chainBadge = (chainId: number): string => (multi ? ` <span class="chain" title="chain id ${chainId}">${esc(runChainName(res, chainId))}</span>` : '');
   const amounts = (m: Amounts): string => {
@@ -70,7 +72,7 @@ export function renderHtml(r: FullReport): string {
       const first = when(v.first.blockNumber, v.first.txHash, v.chainId, v.first.timestamp ?? null);
       const span = v.first.txHash === v.last.txHash ? first : `${first}<br>to ${when(v.last.blockNumber, v.last.txHash, v.chainId, v.last.timestamp ?? null)}`;
       const traced = v.traced.map((t) => esc(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset))).join('<br>');
-      return `<tr class="risk-${esc(v.risk)} not-attributed"><td>${riskBadge(v.risk)} <b class="name">${esc(cleanOptional(v.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.category, 24))}</small></td>` +
+      return `<tr class="risk-${esc(v.risk)} not-attributed"><td>${riskBadge(v.risk)} <b class="name">${esc(cleanOptional(v.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.category, 24))}</small>${bridgeMark(v.category)}</td>` +
         `<td>${hashHtml(fullAddress(v.address), addressUrl(v.chainId, v.address))}${chainBadge(v.chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
         `<td colspan="3">traced (fact): ${traced}<br><small>${esc(NOT_ATTRIBUTED)}</small>${v.route === 'inference' ? `<br><small class="inferred">${esc(INFERRED_ROUTE)}</small>` : ''}</td><td>${esc(NOT_ATTRIBUTED)}</td></tr>`;
     })
@@ -82,7 +84,7 @@ export function renderHtml(r: FullReport): string {
       // How we know it is this venue: a label (a fact), or a heuristic's guess, or sources in conflict.
       const evBadge = ev ? ` <span class="ev ev-${ev.level}" title="${esc(evidenceLine(ev, v.address))}">${esc(ev.level === 'inferred' ? 'inferred' : ev.level)}</span>` : '';
       const span = v.first.txHash === v.last.txHash ? when(v.first.block, v.first.txHash, chainId) : `${when(v.first.block, v.first.txHash, chainId)}<br>to ${when(v.last.block, v.last.txHash, chainId)}`;
-      return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.venue.category, 24))}</small></td>` +
+      return `<tr class="risk-${esc(v.venue.risk)}"><td>${riskBadge(v.venue.risk)} <b class="name">${esc(cleanOptional(v.venue.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.venue.category, 24))}</small>${bridgeMark(v.venue.category)}</td>` +
         `<td>${hashHtml(fullAddress(v.address), addressUrl(chainId, v.address))}${chainBadge(chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +
         TAINT_MODELS.map((m) => `<td class="num">${amounts(v.amounts[m])}</td>`).join('') +
         `<td>${esc(strength(v.support))}</td></tr>`;
@@ -138,7 +140,6 @@ export function renderHtml(r: FullReport): string {
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const f = a.attribution;
   const exits = res.hits.filter((h) => h.kind === 'exit').length;
-  const riskCount = (risk: Risk): number => f.venues.filter((v) => v.venue.risk === risk).length;
 
   return `<!doctype html>
 <html lang="en">
@@ -156,7 +157,7 @@ export function renderHtml(r: FullReport): string {
 <h2>Summary</h2>
 <table class="kv"><tbody>
 <tr><th>seeds</th><td>${res.seeds.length}</td></tr>
-<tr><th>venues reached</th><td>${f.venues.length} (${riskCount('sanctioned')} sanctioned, ${riskCount('high')} high risk)${(a.notAttributed ?? []).length > 0 ? `; ${plural((a.notAttributed ?? []).length, 'more venue')} on other chains, ${esc(NOT_ATTRIBUTED)}` : ''}</td></tr>
+<tr><th>venues reached</th><td>${esc(venuesReachedText(reached))}</td></tr>
 <tr><th>hits (paths)</th><td>${res.hits.length} (${plural(res.hits.filter((h) => h.kind === 'venue').length, 'venue hit')}, ${plural(res.hits.filter((h) => h.kind === 'known-perpetrator').length, 'known perpetrator')}${exits > 0 ? `, ${plural(exits, 'exit')} to chains not followed` : ''})</td></tr>
 ${TAINT_MODELS.map((mm) => `<tr><th>left the seeds (${mm})</th><td>${amounts(f.seeded[mm])}</td></tr>`).join('\n')}
 <tr><th>coverage warnings</th><td>${res.coverage.warnings.length === 0 ? 'none' : res.coverage.warnings.map((w) => esc(cleanText(w, 600))).join('<br>')}</td></tr>

@@ -293,7 +293,11 @@ function renderHit(hit: Hit, st: Styles, view: PathView): string[] {
   lines.push(...renderPathNotes(hit, st));
   lines.push(...byValueLines(hit, steps));
   lines.push(`    ${out ? 'received by the venue' : 'sent by the venue'} (every traced transfer, per asset)`);
-  if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
+  // A payee reached by a crossing whose arrival no log names the asset of: its arrival, said as such.
+  const arrival = hit.path[hit.path.length - 1];
+  if (hit.totals.length === 0 && arrival?.crossing && arrival.asset === null) {
+    lines.push(`      ${formatAssetAmount(arrival.amount, arrival.decimals, arrival.symbol, null)}  the crossing's arrival (no log of its transaction names the asset)`);
+  } else if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
   const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
   const pad = Math.max(0, ...amounts.map((a) => [...a].length));
   hit.totals.forEach((t, i) => {

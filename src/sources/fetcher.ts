@@ -24,7 +24,7 @@ import { difference, size, union, type Interval } from '../util/intervals.js';
 import { plural } from '../util/plural.js';
 import { callCosts } from './cost.js';
 import { createHeaderCache, type HeaderCache } from './headers.js';
-import { choosePlan, type Objective, type SideNeeds, type Strategy } from './planner.js';
+import { choosePlan, type Objective, type PlanKind, type SideNeeds, type Strategy } from './planner.js';
 import { forgetCapabilities, probeCapabilities, readCapabilities, type Capabilities } from './probe.js';
 import { isRangeQueryError, keyFor, storedKey, keyCovers, type Part, type RangeKey, type SetSource, type Side, type Source, type SourceContext } from './source.js';
 import { createSetSources, createSources } from './sources.js';
@@ -421,13 +421,18 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       maxScanBlocks: opts.maxScanBlocks,
     });
     if (plan.scanRefused) {
-      opts.onProgress?.(`not scanning ${plural(plan.blocksToRead, 'block')} (over --max-scan-blocks or no block tracing): querying per address`);
+      opts.onProgress?.(`not scanning ${plural(plan.blocksToRead, 'block')} (${plan.impossible.block ?? 'over --max-scan-blocks or no block tracing'}): querying per address`);
     }
-    if (plan.setRefused) opts.onProgress?.('not reading by address set (the endpoint serves no trace_filter): querying per address');
+    if (plan.setRefused) opts.onProgress?.(`not reading by address set (${plan.impossible.set ?? 'not possible here'}): querying per address`);
     const levels = Math.max(1, hint.levelsLeft ?? 1);
     const unit = plan.objective === 'credits' ? (table?.unit ?? 'credits') : 'ms of calls';
-    const shown = (x: number): string => (Number.isFinite(x) ? `~${Math.round(x)} ${unit}` : 'not measured yet');
-    const figures = `block scan ${shown(plan.blockCost)}, per address ${shown(plan.addressCost)}, by set ${shown(plan.setCost)} over ${plural(levels, 'level')}`;
+    // A plan the endpoint cannot serve has no price: said so, with why, not as one still to be measured.
+    const shown = (kind: PlanKind, x: number): string => {
+      const why = plan.impossible[kind];
+      if (why !== undefined) return `not possible (${why})`;
+      return Number.isFinite(x) ? `~${Math.round(x)} ${unit}` : 'not measured yet';
+    };
+    const figures = `block scan ${shown('block', plan.blockCost)}, per address ${shown('address', plan.addressCost)}, by set ${shown('set', plan.setCost)} over ${plural(levels, 'level')}`;
     if (plan.plan === 'block') {
       opts.onProgress?.(`reading ${plural(plan.blocksToRead, 'block')} whole (${figures})`);
       await scanRanges(plan.wanted, c);

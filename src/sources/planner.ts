@@ -89,6 +89,11 @@ export interface Plan {
   scanRefused: boolean;
   /** `--strategy set` was asked for and the endpoint serves no set source of a part needed. */
   setRefused: boolean;
+  /**
+   * Why a plan cannot be made for this batch, in a few words (`no trace_filter on the endpoint`); absent:
+   * it can. Its cost is then no price at all, not one still to be measured.
+   */
+  impossible: Partial<Record<PlanKind, string>>;
 }
 
 /** Calls of a range source over `parts`: one per chunk of its learned span (one per part before any is learned). */
@@ -173,6 +178,11 @@ export function choosePlan(input: PlanInput): Plan {
   // A scan past --max-scan-blocks is never made, even with --strategy block: per-address queries do the
   // job instead (and where the node has no trace_filter, the fetcher says what is missing).
   const canScan = input.scanNative !== null && blocksToRead <= input.maxScanBlocks;
+  const impossible: Plan['impossible'] = {};
+  if (input.scanNative === null) impossible.block = 'no trace_block or debug_traceBlock on the endpoint';
+  else if (!canScan) impossible.block = `${blocksToRead} blocks, over --max-scan-blocks ${input.maxScanBlocks}`;
+  // The logs' set source is eth_getLogs, served everywhere; the native one is trace_filter.
+  if (setPlan === null) impossible.set = needsNative && !input.setNative ? 'no trace_filter on the endpoint' : 'no set query of logs on the endpoint';
   let plan: PlanKind = 'address';
   if (input.strategy === 'block') plan = canScan ? 'block' : 'address';
   else if (input.strategy === 'set') plan = setPlan !== null ? 'set' : 'address';
@@ -192,5 +202,6 @@ export function choosePlan(input: PlanInput): Plan {
     objective,
     scanRefused: input.strategy === 'block' && plan !== 'block',
     setRefused: input.strategy === 'set' && plan !== 'set',
+    impossible,
   };
 }

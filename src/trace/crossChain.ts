@@ -2,11 +2,11 @@
  * The words and shapes of a crossing (trace/result.ts `Crossing`, `HitExit`, `FrontierRow`) made from
  * the bridges layer's exits, arrivals and matches. Pure: run.ts reads the logs and walks on.
  */
-import { formatUnits } from 'ethers';
 import type { BridgeMatch } from '../bridges/link.js';
 import type { BridgeAsset, BridgeExit, BridgeProtocol } from '../bridges/types.js';
 import { labelChainForChainId, nativeSymbol } from '../labels/chains.js';
 import { NATIVE, type Address, type Asset, type Hex } from '../types.js';
+import { formatAmount } from '../util/amount.js';
 import type { Crossing, ExitReason, FrontierRow, Hit, HitExit, Promised } from './result.js';
 
 /** How each protocol is named in reports. */
@@ -87,7 +87,9 @@ export function promisedOf(exit: BridgeExit): Promised {
 export function promisedWords(p: Promised): string {
   if (p.amount === null || p.amountKind === 'none') return 'no amount';
   const unit = p.symbol ?? p.asset ?? 'an asset the protocol does not name';
-  const n = p.decimals === null ? `${p.amount} base units of` : formatUnits(p.amount, p.decimals).replace(/\.0$/, '');
+  // The figure as every renderer prints it (util/amount.ts): grouped, scaled by known decimals, else in
+  // base units said as such (`1,000 units of …`).
+  const n = p.decimals === null ? `${formatAmount(p.amount, null)} of` : formatAmount(p.amount, p.decimals);
   return `${p.amountKind === 'minimum' ? 'at least ' : ''}${n} ${unit}`;
 }
 

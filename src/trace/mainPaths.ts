@@ -39,7 +39,8 @@ export async function attachMainPaths(
   for (const h of hits) {
     // The arrival the hit shows: into the venue (out), into the seed (in), the last step either way.
     const arrival = h.path[h.path.length - 1];
-    if (!arrival) continue;
+    // A crossing step naming no asset has no value class (hits across a bridge are not passed here).
+    if (!arrival || arrival.asset === null) continue;
     const valueClass = opts.classOf(arrival.asset);
     const [from, to] = h.direction === 'out' ? [h.seed, h.address] : [h.address, h.seed];
     const r = mainPathByValue(graphs[h.direction], from, to, { maxHops: opts.hops, valueClass, classOf: opts.classOf });

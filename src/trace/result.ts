@@ -88,8 +88,12 @@ export interface PathStep {
   blockHash: Hex;
   /** Unix seconds of the block, null if the block header could not be read. */
   timestamp: number | null;
-  /** `native` or the token contract. */
-  asset: Asset;
+  /**
+   * `native` or the token contract. Null only on a crossing step whose arrival names no asset and whose
+   * transaction shows the payee no token Transfer (Wormhole redeemed in the native coin): the asset is
+   * not named, never assumed.
+   */
+  asset: Asset | null;
   /** ETH for native on Ethereum; the token's symbol (sanitised) or null when unknown. */
   symbol: string | null;
   /** Decimals of the asset (18 for native), null when unknown: then `amount` is shown in base units. */

@@ -19,6 +19,7 @@ import { matchBridgeCrossings } from '../bridges/link.js';
 import type { BridgeRegistry } from '../bridges/registry.js';
 import type { BridgeArrival, BridgeExit } from '../bridges/types.js';
 import { findArrivals, readExits } from '../sources/bridgeLogs.js';
+import { arrivalTokenOf } from '../sources/arrivalTransfers.js';
 import { arrivalWindow, chainName, crossingOf, evmAssetOf, evmRecipient, frontierRowOf, hitExitOf, PROTOCOL_NAMES } from './crossChain.js';
 import { createDepositCheck } from './depositCheck.js';
 import { createNodeWorld } from './nodeWorld.js';
@@ -390,7 +391,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
           // was assembled without a path, so without a time).
           h.labelAtHop = labelAt(label, t.timestamp);
           h.hops = prefix.length;
-          h.totals = [{ asset: step.asset, symbol: step.symbol, decimals: step.decimals, amount: step.amount, transfers: 1 }];
+          // An arrival whose asset no log names gives no total: the step says so.
+          h.totals = step.asset === null ? [] : [{ asset: step.asset, symbol: step.symbol, decimals: step.decimals, amount: step.amount, transfers: 1 }];
           h.firstBlock = step.blockNumber;
           h.lastBlock = step.blockNumber;
           hits.push(h);
@@ -429,7 +431,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       direction: 'out',
       hops: path.length,
       path,
-      totals: [{ asset: last.asset, symbol: last.symbol, decimals: last.decimals, amount: edge.amount, transfers: 1 }],
+      totals: [{ asset: edge.asset, symbol: last.asset === edge.asset ? last.symbol : null, decimals: last.asset === edge.asset ? last.decimals : null, amount: edge.amount, transfers: 1 }],
       firstBlock: edge.blockNumber,
       lastBlock: edge.blockNumber,
       via: 'bridge',
@@ -443,10 +445,19 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   /** The path step of a crossing: from the bridge contract to the payee, the arrival's transaction and value. */
   async function crossingStep(source: ChainRun, target: ChainRun, crossing: Crossing, arrival: BridgeArrival, exit: BridgeExit): Promise<PathStep> {
     const header = await target.c.conn.headers.get(arrival.at.blockNumber);
-    const asset = evmAssetOf(arrival.asset) ?? evmAssetOf(exit.promised.asset) ?? NATIVE;
-    // An arrival that names no amount (Wormhole's redemption) shows the exit's promise, in its own units.
-    const promisedOnly = arrival.amount === null && exit.promised.amountKind === 'normalized-8';
-    const meta = promisedOnly ? { symbol: null, decimals: 8 } : await assetMeta(target, asset);
+    // The asset is one seen on the destination chain, never assumed: the arrival event's, else the
+    // protocol's promise of an asset of that chain, else (Wormhole's redemption names none) the payee's
+    // token Transfer in the arrival's transaction. Where none is seen the step names none (null).
+    const promised = exit.promised.asset;
+    let asset = evmAssetOf(arrival.asset) ?? (promised && 'chainId' in promised && promised.chainId === target.chainId ? evmAssetOf(promised) : null);
+    let amount = arrival.amount;
+    if (asset === null && arrival.asset === null) {
+      const got = await arrivalTokenOf(target.c.rpc, target.chainId, { txHash: arrival.at.txHash, blockHash: header.hash }, crossing.to);
+      if (got !== null) ({ asset, amount } = got);
+    }
+    // No amount seen (Wormhole's redemption of the native coin): the exit's promise, in its own units.
+    const promisedOnly = amount === null && exit.promised.amountKind === 'normalized-8';
+    const meta = asset === null ? { symbol: null, decimals: promisedOnly ? 8 : null } : await assetMeta(target, asset);
     return {
       chainId: target.chainId,
       from: crossing.from,
@@ -457,7 +468,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       timestamp: header.timestamp,
       asset,
       ...meta,
-      amount: arrival.amount ?? exit.promised.amount ?? 0n,
+      amount: amount ?? exit.promised.amount ?? 0n,
       kind: 'bridge',
       ref: `bridge:${arrival.at.logIndex}`,
       crossing,

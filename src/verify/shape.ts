@@ -22,7 +22,8 @@ const STEP_FIELDS: readonly (readonly [string, Check, string])[] = [
   ['blockHash', isString, 'a string'],
   ['from', isString, 'a string'],
   ['to', isString, 'a string'],
-  ['asset', isString, 'a string'],
+  // Null on a crossing step whose arrival named no asset (PathStep.asset); verify skips crossing steps.
+  ['asset', (v) => isString(v) || v === null, 'a string (or null on a crossing step)'],
   ['amount', isDecimal, 'a decimal string of base units'],
 ];
 

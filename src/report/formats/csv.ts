@@ -1,10 +1,9 @@
 import { TAINT_MODELS, type TaintModel } from '../../graph/index.js';
-import { INFERRED_ROUTE, NOT_ATTRIBUTED } from '../attribution.js';
+import { INFERRED_ROUTE, NOT_ATTRIBUTED, reachedRole, venuesReached } from '../attribution.js';
 import { csvField } from '../csv.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { runChainName } from '../crossChain.js';
 import { assetMeta, type FullReport } from '../full.js';
-import { venueChains } from '../graph.js';
 import { fullReport, type ReportFormat } from './types.js';
 
 /** `--format csv` of `report`: the value that reached each venue (`export`'s csv is the graph: edgeCsv.ts). */
@@ -21,7 +20,7 @@ export const csvFormat: ReportFormat = {
 
 const CSV_COLUMNS = [
   'venue', 'chain_id', 'chain', 'entity', 'category', 'risk', 'hops', 'arrivals', 'first_block', 'first_time', 'last_block', 'last_time',
-  'model', 'asset', 'symbol', 'decimals', 'amount', 'support', 'evidence', 'evidence_detail', 'attribution',
+  'model', 'asset', 'symbol', 'decimals', 'amount', 'support', 'evidence', 'evidence_detail', 'attribution', 'reached_as',
 ] as const;
 
 /**
@@ -29,6 +28,8 @@ const CSV_COLUMNS = [
  * venue was reached on (`attribution` = `attributed`). A venue reached on another chain than the home chain
  * (across a bridge) has one line per asset with model `traced`: the sum of the traced movements into it (a
  * fact), no model's figure, and `attribution` = `not attributed: on another chain than the home chain`.
+ * `reached_as` says how the row counts (attribution.ts VENUE_DEFINITION): `venue`, or `bridge` for a
+ * labelled bridge the funds entered (a crossing or an exit: its figures shown, not counted as a venue).
  */
 export function renderCsv(r: FullReport): string {
   const a = r.attribution;
@@ -40,7 +41,7 @@ export function renderCsv(r: FullReport): string {
   };
   const isoAt = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t * 1000).toISOString());
   const known = evidenceIndex(r.result);
-  const chains = venueChains(a, r.result.chainId);
+  const chains = venuesReached(a, r.result.chainId).chainOf;
   for (const v of a.attribution.venues) {
     const chainId = chains.get(v.address) ?? r.result.chainId;
     const e = known.get(chainId, v.address);
@@ -52,7 +53,7 @@ export function renderCsv(r: FullReport): string {
             v.address, chainId, runChainName(r.result, chainId), v.venue.entity, v.venue.category, v.venue.risk, v.hops, v.arrivals, v.first.block, iso(v.first.block, chainId),
             v.last.block, iso(v.last.block, chainId), model, asset, m.symbol, m.decimals, amount.toString(), v.support.join(' '),
             // A venue of the attribution is a labelled address unless a hit says otherwise.
-            e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', 'attributed',
+            e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', 'attributed', reachedRole(v.venue.category),
           ]
             .map(csvField)
             .join(','),
@@ -67,7 +68,7 @@ export function renderCsv(r: FullReport): string {
         [
           v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, isoAt(v.first.timestamp),
           v.last.blockNumber, isoAt(v.last.timestamp), 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
-          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', v.route === 'inference' ? `${NOT_ATTRIBUTED}; ${INFERRED_ROUTE}` : NOT_ATTRIBUTED,
+          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', v.route === 'inference' ? `${NOT_ATTRIBUTED}; ${INFERRED_ROUTE}` : NOT_ATTRIBUTED, reachedRole(v.category),
         ]
           .map(csvField)
           .join(','),

@@ -1,12 +1,12 @@
 import { TAINT_MODELS, type Amounts } from '../../graph/index.js';
 import type { PathStep } from '../../trace/result.js';
+import type { LabelCategory } from '../../types.js';
 import { plural } from '../../util/plural.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, swapText } from '../amount.js';
-import { INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength } from '../attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, reachedRole, strength, venuesReached, venuesReachedText } from '../attribution.js';
 import { chainLabel, crossingLine, crossingsOf, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChains, spansChains, stepChain, stepCrossing } from '../crossChain.js';
 import { evidenceIndex, evidenceLine, pathNotes } from '../evidence.js';
-import { venueChains } from '../graph.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
 import { cleanText, escapeMarkup } from '../sanitize.js';
 import { byValueLines } from '../text.js';
@@ -40,8 +40,11 @@ export function renderMarkdown(r: FullReport): string {
   out.push(`# hoptrace report — run ${r.manifest.run.id}`, '');
   out.push(`${multi ? `Chains ${runChains(res).map((c) => mdText(chainLabel(res, c.chainId), 40)).join(', ')} (home ${res.chainId})` : `Chain ${res.chainId}`}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${plural(res.seeds.length, 'seed')}, ${plural(res.hits.length, 'hit')}, traced ${mdText(r.manifest.run.tracedAt)}.`, '');
   out.push('## Value that reached each venue', '');
+  const reached = venuesReached(a, res.chainId);
+  out.push(`Venues reached: ${mdText(venuesReachedText(reached), 600)}.`, '');
   const known = evidenceIndex(res);
-  const venueChain = venueChains(a, res.chainId);
+  const venueChain = reached.chainOf;
+  const bridgeMark = (category: LabelCategory): string => (reachedRole(category) === 'bridge' ? ` (${BRIDGE_NOT_VENUE})` : '');
   // A run over several chains names the chain of each venue and step; one over a single chain reads as before.
   const chainCol = (chainId: number): string => (multi ? ` ${mdText(chainLabel(res, chainId), 40)} |` : '');
   out.push(`| venue | address |${multi ? ' chain |' : ''} risk | evidence | hops | arrivals | first | last | poison | haircut | FIFO | support |`);
@@ -49,7 +52,7 @@ export function renderMarkdown(r: FullReport): string {
   for (const v of a.attribution.venues) {
     const chainId = venueChain.get(v.address) ?? res.chainId;
     out.push(
-      `| ${mdText(v.venue.entity, 48)} | \`${fullAddress(v.address)}\` |${chainCol(chainId)} ${mdText(v.venue.risk)} | ${known.get(chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.block} | ${v.last.block} | ` +
+      `| ${mdText(v.venue.entity, 48)}${bridgeMark(v.venue.category)} | \`${fullAddress(v.address)}\` |${chainCol(chainId)} ${mdText(v.venue.risk)} | ${known.get(chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.block} | ${v.last.block} | ` +
         `${amounts(v.amounts.poison)} | ${amounts(v.amounts.haircut)} | ${amounts(v.amounts.fifo)} | ${strength(v.support)} |`,
     );
   }
@@ -57,7 +60,7 @@ export function renderMarkdown(r: FullReport): string {
   for (const v of a.notAttributed ?? []) {
     const traced = v.traced.map((t) => mdText(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset), 80)).join(', ');
     out.push(
-      `| ${mdText(v.entity, 48)} | \`${fullAddress(v.address)}\` |${chainCol(v.chainId)} ${mdText(v.risk)} | ${known.get(v.chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.blockNumber} | ${v.last.blockNumber} | ` +
+      `| ${mdText(v.entity, 48)}${bridgeMark(v.category)} | \`${fullAddress(v.address)}\` |${chainCol(v.chainId)} ${mdText(v.risk)} | ${known.get(v.chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.blockNumber} | ${v.last.blockNumber} | ` +
         `traced ${traced}${v.route === 'inference' ? ` (${INFERRED_ROUTE})` : ''} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} | ${NOT_ATTRIBUTED} |`,
     );
   }

@@ -2,10 +2,9 @@ import { Chalk } from 'chalk';
 import { TAINT_MODELS, frontierTotal, taintBalance } from '../../graph/index.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, formatCount } from '../amount.js';
-import { INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, strength, venuesTotal } from '../attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, frontierModels, reachedRole, strength, venuesReached, venuesReachedText, venuesTotal } from '../attribution.js';
 import { chainLabel, spansChains } from '../crossChain.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
-import { venueChains } from '../graph.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
 import { cleanOptional, cleanText } from '../sanitize.js';
 import { riskTag } from '../text.js';
@@ -32,6 +31,8 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   const st = styles(new Chalk({ level: opts.color ? (opts.colorLevel ?? 1) : 0 }));
   const a = r.attribution;
   const lines: string[] = ['', st.heading('Attribution') + '  (how much of what left the seeds reached each venue)'];
+  const reached = venuesReached(a, r.result.chainId);
+  lines.push(`    venues reached  ${venuesReachedText(reached)}`);
   const pad = (m: string): string => m.padEnd(8);
   lines.push('    left the seeds and followed');
   for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(a.attribution.seeded[m], a)}`);
@@ -42,7 +43,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   if (a.attribution.venues.length === 0) lines.push('', '    No venue received tainted value under any model.');
   const known = evidenceIndex(r.result);
   const multi = spansChains(r.result);
-  const chains = venueChains(a, r.result.chainId);
+  const chains = reached.chainOf;
   for (const v of a.attribution.venues) {
     const chainId = chains.get(v.address) ?? r.result.chainId;
     // Block times are the home chain's headers: a venue reached on another chain gets none from them.
@@ -55,6 +56,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     lines.push('');
     lines.push(`  ${risk} ${st.title(cleanOptional(v.venue.entity, 48, '(unnamed)'))} — ${cleanText(v.venue.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${when}`);
     lines.push(`    venue     ${fullAddress(v.address)}${multi ? `  on ${chainLabel(r.result, chainId)}` : ''}`);
+    if (reachedRole(v.venue.category) === 'bridge') lines.push(`    ${BRIDGE_NOT_VENUE}`);
     const ev = known.get(chainId, v.address);
     if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
     lines.push(`    support   ${v.support.join(', ')} (${strength(v.support)})`);
@@ -71,6 +73,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     lines.push('');
     lines.push(`  ${risk} ${st.title(cleanOptional(v.entity, 48, '(unnamed)'))} — ${cleanText(v.category, 24)} · ${v.hops} hop${v.hops === 1 ? '' : 's'} · ${formatCount(v.arrivals)} arrival${v.arrivals === 1 ? '' : 's'} · ${blocks}`);
     lines.push(`    venue     ${fullAddress(v.address)}  on ${chainLabel(r.result, v.chainId)}`);
+    if (reachedRole(v.category) === 'bridge') lines.push(`    ${BRIDGE_NOT_VENUE}`);
     const ev = known.get(v.chainId, v.address);
     if (ev) lines.push(`    evidence  ${evidenceLine(ev, v.address, false)}`);
     lines.push(`    ${NOT_ATTRIBUTED}`);

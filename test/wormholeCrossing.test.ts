@@ -1,0 +1,121 @@
+/**
+ * A Wormhole crossing names the asset it saw, and only that. The cross-chain scenario's Wormhole path
+ * (src/devchain/crossChain.ts, `{ wormhole: true }`): the mule sends two transfers over the token bridge from
+ * chain 1 to BSC; one is redeemed in a token (the payee's ERC-20 Transfer in the redeeming transaction,
+ * read from its receipt, names asset and amount), the other in BSC's coin, which no log names: that step
+ * says the asset is not named — in JSON (null, valid against the schema), text, Markdown, HTML and the
+ * graph exports — rather than claiming the native coin. Both payees are labelled here as venues, so each
+ * crossing step ends a hit's path. Accounts are anvil's own dev accounts; the token is a fixture TestToken.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCrossChainScenario, crossChainRegistry, type CrossChainScenario, type WormholePath } from '../src/devchain/crossChain.js';
+import { packageRoot } from '../src/util/package.js';
+import { hoptrace } from './helpers/cli.js';
+
+const ETH = 10n ** 18n;
+
+describe('a Wormhole crossing names the asset its arrival paid, or says it is not named', () => {
+  let scenario: CrossChainScenario | undefined;
+  let wh: WormholePath;
+  let dir: string;
+  let db: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON report, read field by field
+  let doc: Record<string, any>;
+
+  beforeAll(async () => {
+    scenario = await buildCrossChainScenario({ wormhole: true });
+    wh = scenario.wormhole!;
+    dir = mkdtempSync(join(tmpdir(), 'hoptrace-wormhole-'));
+    db = join(dir, 'x.db');
+    for (const [address, entity] of [[wh.tokenRecipient, 'Payee T'], [wh.nativeRecipient, 'Payee N']] as const) {
+      const label = await hoptrace(['labels', 'add', address, '--db', db, '--chain', 'bsc', '--entity', entity, '--category', 'exchange', '--source', 'test fixture (anvil dev account)', '--role', 'hot-wallet']);
+      expect(label.code, label.stderr).toBe(0);
+    }
+    const r = await hoptrace(['trace', scenario.who.seed, '--rpc', `ethereum=${scenario.eth.anvil.url}`, '--rpc', `bsc=${scenario.bsc.anvil.url}`, '--db', db, '--hops', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    doc = JSON.parse(r.stdout) as Record<string, unknown>;
+  }, 180_000);
+
+  afterAll(async () => {
+    await scenario?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The crossing step into `payee` on a hit's path. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const stepInto = (payee: string): Record<string, any> => {
+    for (const h of doc.hits) for (const s of h.path) if (s.kind === 'bridge' && s.to === payee) return s;
+    throw new Error(`no crossing step into ${payee}`);
+  };
+
+  it('follows both transfers by their Wormhole link (a fact) to their payees', () => {
+    const crossings = doc.crossings.filter((c: { protocol: string }) => c.protocol === 'wormhole');
+    expect(crossings.map((c: { to: string; from: string; link: { evidence: string } }) => [c.to, c.from, c.link.evidence]).sort()).toEqual(
+      [[wh.tokenRecipient, crossChainRegistry().wormholeCore1, 'fact'], [wh.nativeRecipient, crossChainRegistry().wormholeCore1, 'fact']].sort(),
+    );
+    expect(stepInto(wh.tokenRecipient).txHash).toBe(wh.tx.tokenOut);
+    expect(stepInto(wh.nativeRecipient).txHash).toBe(wh.tx.nativeOut);
+  });
+
+  it("names the token the payee's Transfer carried, with the amount it carried", () => {
+    expect(stepInto(wh.tokenRecipient)).toMatchObject({ chainId: 56, asset: wh.token, symbol: 'tWETH', decimals: 18, amount: String(ETH) });
+  });
+
+  it('names no asset where no log does, in JSON (valid against the schema) and never the native coin', () => {
+    // The amount is the exit's promise in Wormhole's 8-decimal units (0.5 ETH → 50,000,000).
+    expect(stepInto(wh.nativeRecipient)).toMatchObject({ chainId: 56, asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n) });
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  });
+
+  it('counts both payees as venues reached, alike in every output, the unnamed asset said as such', async () => {
+    const r = await hoptrace(['report', '--db', db, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const full = JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(full.attribution.venuesReached).toMatchObject({ count: 2, onOtherChains: 2 });
+    const traced = Object.fromEntries(full.attribution.notAttributed.map((v: { address: string; traced: unknown }) => [v.address, v.traced]));
+    expect(traced[wh.tokenRecipient]).toEqual([{ asset: wh.token, symbol: 'tWETH', decimals: 18, amount: String(ETH) }]);
+    expect(traced[wh.nativeRecipient]).toEqual([{ asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n) }]);
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    expect(validate(full), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const text = await hoptrace(['report', '--db', db, '--no-color']);
+    expect(text.stdout).toMatch(/venues reached {2}2 \(0 sanctioned, 0 high risk; 2 on other chains/);
+    expect(text.stdout).toContain('traced   0.5 (asset not named)');
+    const csv = await hoptrace(['report', '--db', db, '--format', 'csv']);
+    const rows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
+    expect(new Set(rows.filter((x) => x.reached_as === 'venue').map((x) => x.venue))).toEqual(new Set([wh.tokenRecipient, wh.nativeRecipient]));
+  });
+
+  it('says so in text, Markdown, HTML and the edge exports, beside the token the other step names', async () => {
+    const text = await hoptrace(['report', '--db', db, '--no-color']);
+    expect(text.code, text.stderr).toBe(0);
+    // The step's line: `[ethereum → bsc] 0x98F3…288b ⇒ 0xa0Ee…9720  0.5 (asset not named) …` (addresses checksummed).
+    const step = (out: string, short: string): string => out.split('\n').find((l) => l.includes('⇒') && l.toLowerCase().includes(short)) ?? '';
+    const short = (a: string): string => `⇒ ${a.slice(0, 6)}`;
+    expect(step(text.stdout, short(wh.nativeRecipient))).toContain('0.5 (asset not named)');
+    expect(step(text.stdout, short(wh.nativeRecipient))).not.toMatch(/BNB|native/);
+    expect(step(text.stdout, short(wh.tokenRecipient))).toContain('1 tWETH');
+    // The payee's hit says what arrived, not "none recorded".
+    expect(text.stdout).toContain("0.5 (asset not named)  the crossing's arrival (no log of its transaction names the asset)");
+    for (const format of ['md', 'html']) {
+      const r = await hoptrace(['report', '--db', db, '--format', format]);
+      expect(r.code, r.stderr).toBe(0);
+      // HTML sets the figure in its own span: `<span class="n">0.5</span> (asset not named)`.
+      expect(r.stdout.replace(/<span class="n">([^<]*)<\/span>/g, '$1'), format).toContain('0.5 (asset not named)');
+    }
+    const edges = await hoptrace(['export', '--db', db, '--format', 'csv']);
+    expect(edges.code, edges.stderr).toBe(0);
+    const rows = parseCsv(edges.stdout, { columns: true }) as Record<string, string>[];
+    const native = rows.find((r) => r.kind === 'bridge' && r.txHash === wh.tx.nativeOut)!;
+    expect([native.asset, native.value]).toEqual(['', '0.5 (asset not named)']);
+    const token = rows.find((r) => r.kind === 'bridge' && r.txHash === wh.tx.tokenOut)!;
+    expect([token.asset, token.symbol, token.amount]).toEqual([wh.token, 'tWETH', String(ETH)]);
+  });
+});
