@@ -27,7 +27,7 @@ import { tracedGraph } from '../src/report/graph.js';
 import { toJsonValue } from '../src/report/json.js';
 import type { TraceResult } from '../src/trace/result.js';
 import { chromiumMissing, chromiumPath, dumpDom } from './helpers/chromium.js';
-import { ACROSS_CROSSING, BTC_ADDRESS, BUSD, ETH, MID, RECV, ROUTER, SEED, THOR_CROSSING, TX, VENUE, crossChainFull, crossChainResult, tracedTransfers } from './helpers/crossChainRun.js';
+import { ACROSS_CROSSING, BTC_ADDRESS, BUSD, ETH, MID, RECV, ROUTER, SEED, SPOKE, THOR_CROSSING, TX, VENUE, crossChainFull, crossChainResult, exitHit, tracedTransfers } from './helpers/crossChainRun.js';
 import { unattributedVenues } from '../src/cli/runReport.js';
 import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, type UnattributedVenue } from '../src/report/attribution.js';
 import type { VenueFlow } from '../src/graph/index.js';
@@ -122,7 +122,7 @@ describe('a report across two chains', () => {
       expect(doc, name).toContain("the destination and amount are the protocol's promise, not a delivery seen");
     }
     expect(text).toContain('[EXIT]');
-    expect(text).toContain('2 hits (1 venue, 0 known perpetrators, 1 exit to chains not followed)');
+    expect(text).toContain('2 hits (1 venue hit, 0 known perpetrators, 1 exit to chains not followed)');
     expect(text).toContain(`  Bitcoin ${BTC_ADDRESS}  at least 0.15 BTC promised via thorchain  tx ${TX.midToRouterBtc} (chain 1) — Bitcoin is not an EVM chain; hop 2 from seed 0x4A48…F662`);
     // The frontier for the next tool: one row, from every command that offers it, the same bytes.
     const csv = render('frontier', 'export');
@@ -375,10 +375,13 @@ describe('venues reached: one definition, one count in every output', () => {
     traced: [{ asset: BUSD, symbol: 'BUSD', decimals: 18, amount: 3n * ETH }], route: 'inference',
   };
   const a = full.attribution;
-  const run = view({ ...full, attribution: { ...a, attribution: { ...a.attribution, venues: [router, ...a.attribution.venues] }, notAttributed: [other] } });
+  const withRouter = { ...a.attribution, venues: [router, ...a.attribution.venues] };
+  // Each seed alone: one seed here, so the same attribution, router row included.
+  const run = view({ ...full, attribution: { ...a, attribution: withRouter, perSeed: [{ seed: SEED, attribution: withRouter }], notAttributed: [other] } });
 
   it('counts the two exchanges on bsc and not the labelled bridge, alike in text, Markdown, HTML, CSV, JSON and the graph', () => {
-    const counted = '2 (0 sanctioned, 1 high risk; 2 on other chains, not attributed); not counted: 1 labelled bridge the funds entered (a crossing or an exit, not a venue)';
+    // Two bridges entered: the labelled THORChain router, and Across's SpokePool (a crossing's contract, no label row).
+    const counted = '2 (0 sanctioned, 1 high risk; 2 on other chains, not attributed); not counted: 2 bridges the funds entered, 1 of them labelled (a crossing or an exit, not a venue)';
     expect(render('text', 'report', run)).toContain(`venues reached  ${counted}`);
     expect(render('md', 'report', run)).toContain(`Venues reached: ${counted}.`);
     expect(htmlText(render('html', 'report', run))).toContain(`<th>venues reached</th><td>${counted}</td>`);
@@ -387,14 +390,42 @@ describe('venues reached: one definition, one count in every output', () => {
     expect(distinct('venue')).toEqual([`56:${RECV}`, `56:${VENUE}`].sort());
     expect(distinct('bridge')).toEqual([`1:${ROUTER}`]);
     const json = JSON.parse(render('json', 'report', run)) as Json;
-    expect(json.attribution.venuesReached).toMatchObject({ count: 2, sanctioned: 0, highRisk: 1, onOtherChains: 2, bridgesNotCounted: 1 });
+    expect(json.attribution.venuesReached).toMatchObject({ count: 2, sanctioned: 0, highRisk: 1, onOtherChains: 2, bridgesNotCounted: 1, bridgesEntered: 2 });
     // The JSON rows the count is made of: every row of the venue table, less those of category bridge.
     const jsonRows = [...json.attribution.venues, ...json.attribution.notAttributed] as Json[];
     expect(jsonRows.filter((v) => v.category !== 'bridge')).toHaveLength(json.attribution.venuesReached.count);
+    // Each JSON row says how it is counted, as the CSV's reached_as does.
+    const jsonAs = (role: string): string[] => jsonRows.filter((v) => v.reachedAs === role).map((v) => `${v.chainId}:${v.address}`).sort();
+    expect(jsonAs('venue')).toEqual(distinct('venue'));
+    expect(jsonAs('bridge')).toEqual(distinct('bridge'));
     // The graph calls the router a bridge too, not a venue.
     const g = tracedGraph(run.full!.attribution, [SEED], run.result);
     expect(g.getNodeAttribute(accountKey(1, ROUTER), 'role')).toBe('bridge');
     expect(g.getNodeAttribute(accountKey(56, VENUE), 'role')).toBe('venue');
+    // The bridges the sentence counts are the graph's bridge nodes, labelled or not.
+    expect(g.filterNodes((_n, x) => x.role === 'bridge').sort()).toEqual([accountKey(1, ROUTER), accountKey(1, SPOKE)].sort());
+    expect(g.filterNodes((_n, x) => x.role === 'bridge')).toHaveLength(json.attribution.venuesReached.bridgesEntered);
+  });
+
+  it('words what the per-seed figure and the balance count as every row of the venue table: venues and labelled bridges', () => {
+    const text = render('text', 'report', run);
+    expect(text).toContain('per seed (each seed alone): at venues and labelled bridges / still at the frontier, haircut');
+    expect(text).toContain('= at venues and labelled bridges + not at a venue');
+    expect(text).not.toMatch(/= at venues \+|: at venues \//);
+    // The figure is the same in JSON, router included: 10 ETH into the router, 12 BUSD into the bsc exchange.
+    const json = JSON.parse(render('json', 'report', run)) as Json;
+    expect(json.attribution.perSeed[0].atVenues.haircut).toEqual({ native: (10n * ETH).toString(), [BUSD]: (12n * ETH).toString() });
+    expect(text).toMatch(new RegExp(`${SEED}\\s+10 ETH, 12 BUSD / `, 'i'));
+  });
+
+  it('counts venue hits as hits, and names no bridge under the SANCTIONED or HIGH RISK venue lines', () => {
+    // A payment into a labelled bridge with no exit event is a venue hit (trace/run.ts): no venue reached.
+    const bridgeHit = { ...exitHit(), kind: 'venue' as const, exit: null, risk: 'high' as const };
+    const res = { ...run.result, hits: [...run.result.hits, bridgeHit] };
+    const text = render('text', 'report', { ...run, result: res, json: toJsonValue(res), full: { ...run.full!, result: res } });
+    expect(text).toContain('3 hits (2 venue hits, 0 known perpetrators, 1 exit to chains not followed)');
+    expect(text).not.toContain('HIGH RISK venue reached');
+    expect(text).toContain('HIGH RISK bridge entered (a crossing or an exit, not a venue): THORChain');
   });
 
   it('marks the bridge row in every venue table: its figures are shown, it is not counted', () => {

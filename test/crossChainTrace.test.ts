@@ -133,7 +133,7 @@ describe('one trace across THORChain, Across and the OP standard bridge', () => 
     for (const c of doc.crossings) expect(text.stdout).toContain(c.arrival.txHash);
     for (const h of doc.hits.filter((x: any) => x.kind === 'venue')) expect(text.stdout).toContain(h.entity);
     for (const f of doc.frontier) expect(text.stdout).toMatch(new RegExp(`${f.address}.*tx ${f.txHash} \\(chain ${f.fromChainId}\\) — `));
-    expect(text.stdout).toContain(`${doc.hits.length} hits (2 venues, 0 known perpetrators, 2 exits to chains not followed)`);
+    expect(text.stdout).toContain(`${doc.hits.length} hits (2 venue hits, 0 known perpetrators, 2 exits to chains not followed)`);
 
     // The stored run reads back from the database alone, with the same crossings and frontier.
     const stored = await hoptrace(['report', '--db', db, '--format', 'json']);

@@ -215,11 +215,19 @@ const MALFORMED: [string, (r: any) => void, string][] = [
   ['hits null', (r) => (r.hits = null), 'report.hits is null, expected an array'],
   ['deposit received null', (r) => (r.hits[0].deposit = { received: null, swept: '1' }), 'report.hits[0].deposit.received is null, expected a decimal string'],
   ['chainId a string', (r) => (r.chainId = '1'), 'report.chainId is the string "1", expected a chain id'],
+  // Null names no asset only on a crossing step (kind bridge), whose arrival may name none.
+  ['asset null on a transfer step', (r) => (r.hits[0].path[0].asset = null), 'report.hits[0].path[0].asset is null, expected a string (or null on a crossing step)'],
 ];
 
 describe('verify with a report whose fields have the wrong types', () => {
   it('the good report has no problem (the rows below each break one thing)', () => {
     expect(shapeProblem(goodReport())).toBeNull();
+  });
+
+  it('takes a null asset on a crossing step (kind bridge), whose arrival named none', () => {
+    const r = goodReport() as any;
+    Object.assign(r.hits[0].path[0], { kind: 'bridge', asset: null });
+    expect(shapeProblem(r)).toBeNull();
   });
 
   it.each(MALFORMED)('%s: the field is named by its JSON path', (_name, breakIt, expected) => {

@@ -1,5 +1,7 @@
 import { TAINT_MODELS, emptyModelAmounts, frontierTotal, type Amounts, type Attribution, type ModelAmounts, type TaintModel, type VenueFlow } from '../graph/index.js';
+import type { HitCategory, TraceResult } from '../trace/result.js';
 import type { Address, Asset, LabelCategory, Risk, Transfer } from '../types.js';
+import { accountKey } from './chains.js';
 
 /** Symbol and decimals of an asset, as the store knows them (null = the token did not say). */
 export interface AssetMeta {
@@ -108,10 +110,15 @@ export interface VenuesReached {
   otherChains: number;
   /** Rows with role `bridge`: labelled bridges the funds entered, not counted. */
   bridges: number;
+  /**
+   * Every bridge contract the funds entered, on any chain (bridgesEntered): the labelled ones of `bridges`
+   * and the contracts of the crossings and exits, as the graph exports mark them (role `bridge`). Not counted.
+   */
+  bridgesEntered: number;
 }
 
 /** A row's role by its label's category: a bridge is never a venue. */
-export function reachedRole(category: LabelCategory): ReachedRow['role'] {
+export function reachedRole(category: LabelCategory | HitCategory): ReachedRow['role'] {
   return category === 'bridge' ? 'bridge' : 'venue';
 }
 
@@ -125,13 +132,38 @@ export function venueChains(a: AttributionReport, home: number): Map<Address, nu
   return new Map(a.attribution.venues.map((v) => [v.address, txChain.get(v.first.txHash) ?? home]));
 }
 
-/** The venues reached, as every output counts them (VENUE_DEFINITION). */
-export function venuesReached(a: AttributionReport, home: number): VenuesReached {
-  const chainOf = venueChains(a, home);
-  const rows: ReachedRow[] = [
+/** The run's facts bridgesEntered reads besides the attribution: its home chain, crossings and exits. */
+export type ReachedRun = Pick<TraceResult, 'chainId' | 'crossings' | 'hits'>;
+
+/**
+ * The bridge contracts the funds entered, keyed by chain and address (accountKey), as the graph exports
+ * mark them (role `bridge`): the labelled bridges of the venue table, the contract each crossing left
+ * from and each exit's contract, less any that is a venue of the table.
+ */
+export function bridgesEntered(rows: readonly ReachedRow[], run: ReachedRun): Set<string> {
+  const venues = new Set(rows.filter((r) => r.role === 'venue').map((r) => accountKey(r.chainId, r.address)));
+  const entered = new Set<string>([
+    ...rows.filter((r) => r.role === 'bridge').map((r) => accountKey(r.chainId, r.address)),
+    ...(run.crossings ?? []).map((c) => accountKey(c.fromChainId, c.from)),
+    ...run.hits.flatMap((h) => (h.exit ? [accountKey(h.exit.chainId, h.exit.contract)] : [])),
+  ]);
+  for (const v of venues) entered.delete(v);
+  return entered;
+}
+
+/** The rows of the venue table, on the chain each was reached on, with the role each is counted in. */
+export function reachedRows(a: AttributionReport, home: number, chainOf: ReadonlyMap<Address, number> = venueChains(a, home)): ReachedRow[] {
+  return [
     ...a.attribution.venues.map((v) => ({ address: v.address, chainId: chainOf.get(v.address) ?? home, risk: v.venue.risk, role: reachedRole(v.venue.category) })),
     ...(a.notAttributed ?? []).map((v) => ({ address: v.address, chainId: v.chainId, risk: v.risk, role: reachedRole(v.category) })),
   ];
+}
+
+/** The venues reached, as every output counts them (VENUE_DEFINITION). */
+export function venuesReached(a: AttributionReport, run: ReachedRun): VenuesReached {
+  const home = run.chainId;
+  const chainOf = venueChains(a, home);
+  const rows = reachedRows(a, home, chainOf);
   const venues = rows.filter((r) => r.role === 'venue');
   return {
     rows,
@@ -141,13 +173,18 @@ export function venuesReached(a: AttributionReport, home: number): VenuesReached
     high: venues.filter((r) => r.risk === 'high').length,
     otherChains: venues.filter((r) => r.chainId !== home).length,
     bridges: rows.length - venues.length,
+    bridgesEntered: bridgesEntered(rows, run).size,
   };
 }
 
-/** `2 (0 sanctioned, 0 high risk; 2 on other chains, not attributed); not counted: 2 labelled bridges entered …`, in every text output. */
+/**
+ * `2 (0 sanctioned, 0 high risk; 2 on other chains, not attributed); not counted: 3 bridges the funds
+ * entered, 2 of them labelled (…)`, in every text output: the bridges as the graph exports count them.
+ */
 export function venuesReachedText(v: VenuesReached): string {
   const other = v.otherChains > 0 ? `; ${v.otherChains} on other chains, not attributed` : '';
-  const bridges = v.bridges > 0 ? `; not counted: ${v.bridges} labelled bridge${v.bridges === 1 ? '' : 's'} the funds entered (a crossing or an exit, not a venue)` : '';
+  const n = v.bridgesEntered;
+  const bridges = n > 0 ? `; not counted: ${n} bridge${n === 1 ? '' : 's'} the funds entered, ${v.bridges === n ? (n === 1 ? 'labelled' : 'all labelled') : `${v.bridges} of them labelled`} (a crossing or an exit, not a venue)` : '';
   return `${v.count} (${v.sanctioned} sanctioned, ${v.high} high risk${other})${bridges}`;
 }
 
@@ -158,6 +195,8 @@ export interface VenuesReachedJson {
   highRisk: number;
   onOtherChains: number;
   bridgesNotCounted: number;
+  /** Every bridge contract the funds entered (VenuesReached.bridgesEntered), labelled or not: the graph's `bridge` nodes. */
+  bridgesEntered: number;
   definition: typeof VENUE_DEFINITION;
 }
 
@@ -196,6 +235,8 @@ export interface VenueFlowJson {
   support: TaintModel[];
   strength: ReturnType<typeof strength>;
   amounts: ModelAmountsJson;
+  /** `venue`: counted in venuesReached; `bridge`: a labelled bridge entered, its figures shown, not counted (the CSV's reached_as). */
+  reachedAs: ReachedRow['role'];
 }
 
 export interface SwapTaintJson {
@@ -233,7 +274,7 @@ export interface AttributionJson {
   perSeed: { seed: Address; seeded: ModelAmountsJson; atVenues: ModelAmountsJson; frontier: ModelAmountsJson }[] | null;
   notes: string[];
   /** Venues reached on another chain than the home chain: traced amounts only, no model ran there. */
-  notAttributed?: UnattributedVenueJson[];
+  notAttributed?: (UnattributedVenueJson & { reachedAs: ReachedRow['role'] })[];
   /** The venues reached on every chain, counted as every output counts them (VENUE_DEFINITION). */
   venuesReached: VenuesReachedJson;
 }
@@ -277,11 +318,12 @@ export function frontierModels(a: Attribution): ModelAmounts {
 }
 
 /** The `attribution` member of the JSON report (schema: `$defs/attribution`). */
-export function attributionJson(r: AttributionReport, home: number): AttributionJson {
+export function attributionJson(r: AttributionReport, run: ReachedRun): AttributionJson {
   const a = r.attribution;
+  const home = run.chainId;
   // The block times are the home chain's (the store's headers of the run's range): a venue reached on
   // another chain gets no time from them. Its chain is that of its first arrival (venueChains).
-  const reached = venuesReached(r, home);
+  const reached = venuesReached(r, run);
   const chainOf = (v: VenueFlow): number => reached.chainOf.get(v.address) ?? home;
   const time = (block: number, v?: VenueFlow): number | null => (v === undefined || chainOf(v) === home ? (r.times.get(block) ?? null) : null);
   const usedAssets = new Set<Asset>();
@@ -308,6 +350,7 @@ export function attributionJson(r: AttributionReport, home: number): Attribution
       support: [...v.support],
       strength: strength(v.support),
       amounts: modelAmountsJson(v.amounts),
+      reachedAs: reachedRole(v.venue.category),
     })),
     frontier: {
       total: modelAmountsJson(frontierModels(a)),
@@ -338,17 +381,18 @@ export function attributionJson(r: AttributionReport, home: number): Attribution
       r.perSeed?.map((s) => ({
         seed: s.seed,
         seeded: modelAmountsJson(s.attribution.seeded),
+        // Every row of the venue table, labelled bridges too: the balance adds up over them.
         atVenues: modelAmountsJson(venuesTotal(s.attribution.venues)),
         frontier: modelAmountsJson(frontierModels(s.attribution)),
       })) ?? null,
     notes: [...r.notes],
-    ...(r.notAttributed && r.notAttributed.length > 0 ? { notAttributed: r.notAttributed.map(unattributedJson) } : {}),
+    ...(r.notAttributed && r.notAttributed.length > 0 ? { notAttributed: r.notAttributed.map((v) => ({ ...unattributedJson(v), reachedAs: reachedRole(v.category) })) } : {}),
     venuesReached: venuesReachedJson(reached),
   };
 }
 
 function venuesReachedJson(v: VenuesReached): VenuesReachedJson {
-  return { count: v.count, sanctioned: v.sanctioned, highRisk: v.high, onOtherChains: v.otherChains, bridgesNotCounted: v.bridges, definition: VENUE_DEFINITION };
+  return { count: v.count, sanctioned: v.sanctioned, highRisk: v.high, onOtherChains: v.otherChains, bridgesNotCounted: v.bridges, bridgesEntered: v.bridgesEntered, definition: VENUE_DEFINITION };
 }
 
 function unattributedJson(v: UnattributedVenue): UnattributedVenueJson {

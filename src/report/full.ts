@@ -42,7 +42,7 @@ export function fullReportJson(r: FullReport, json: TraceReportJson = toJsonValu
   const graph: GraphJson = { nodes: [], edges: [] };
   g.forEachNode((id, attrs) => graph.nodes.push({ id, ...attrs }));
   g.forEachEdge((key, attrs, source, target, sa, ta) => graph.edges.push({ key, source, target, from: sa.address, to: ta.address, ...attrs }));
-  return { ...json, manifest: r.manifest, attribution: attributionJson(r.attribution, r.result.chainId), graph };
+  return { ...json, manifest: r.manifest, attribution: attributionJson(r.attribution, r.result), graph };
 }
 
 /** Amounts of one model as `12.5 ETH, 1,000 USDT` (or `—` when none). */

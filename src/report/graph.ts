@@ -2,7 +2,7 @@ import graphology from 'graphology';
 import type { Crossing, PathStep, TraceResult } from '../trace/result.js';
 import type { Address, LabelCategory } from '../types.js';
 import { shortAddress } from './address.js';
-import { reachedRole, venueChains, type AttributionReport } from './attribution.js';
+import { bridgesEntered, reachedRole, reachedRows, venueChains, type AttributionReport } from './attribution.js';
 import { formatAssetAmount as amountText } from './amount.js';
 import { traceKey } from '../graph/index.js';
 import { accountKey } from './chains.js';
@@ -110,10 +110,8 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
     ...a.attribution.venues.map((v) => [accountKey(venueChain.get(v.address) ?? home, v.address), v.venue] as const),
     ...(a.notAttributed ?? []).map((v) => [accountKey(v.chainId, v.address), v] as const),
   ]);
-  const bridges = new Set<string>([
-    ...(result.crossings ?? []).map((c) => accountKey(c.fromChainId, c.from)),
-    ...result.hits.flatMap((h) => (h.exit ? [accountKey(h.exit.chainId, h.exit.contract)] : [])),
-  ]);
+  // The bridges entered, counted as venuesReached counts them (its bridgesEntered): labelled ones, crossings' and exits' contracts.
+  const bridges = bridgesEntered(reachedRows(a, home, venueChain), result);
   const taint = new Map(a.attribution.edges.map((e) => [traceKey(e.transfer), e]));
   const edges = a.traced ?? a.attribution.edges.map((e) => ({ transfer: e.transfer, hop: e.hop }));
   const node = (chainId: number, address: Address): string => {

@@ -50,7 +50,7 @@ export function renderHtml(r: FullReport): string {
   // Over several chains every venue, hit and step names its chain; each transaction links to its own chain's explorer.
   const multi = spansChains(res);
   const home = res.chainId;
-  const reached = venuesReached(a, home);
+  const reached = venuesReached(a, res);
   const venueChain = reached.chainOf;
   const bridgeMark = (category: LabelCategory): string => (reachedRole(category) === 'bridge' ? `<br><small class="not-venue">${esc(BRIDGE_NOT_VENUE)}</small>` : '');
   const tx = (hash: string, chainId: number = home): string => hashHtml(hash, txUrl(chainId, hash));

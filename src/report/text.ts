@@ -8,6 +8,7 @@ import { cleanOptional, cleanText } from './sanitize.js';
 import { depositLines } from './deposit.js';
 import { chainLabel, crossingLine, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, frontierPlace, hitChain, promisedPhrase, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing } from './crossChain.js';
 import { evidenceLine, pathNotes } from './evidence.js';
+import { reachedRole } from './attribution.js';
 
 export interface TextOptions {
   /** ANSI colour on or off. Off: not one escape character in the output. */
@@ -174,12 +175,15 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
   const venues = result.hits.filter((h) => h.kind === 'venue');
   const exits = result.hits.filter((h) => h.kind === 'exit');
   const perpetrators = result.hits.filter((h) => h.kind === 'known-perpetrator');
-  const sanctioned = venues.filter((h) => h.risk === 'sanctioned');
-  const high = venues.filter((h) => h.risk === 'high');
+  // A payment into a labelled bridge with no exit event is a venue hit, but no venue reached (attribution.ts
+  // VENUE_DEFINITION): the SANCTIONED and HIGH RISK lines name venues, and any such bridge on a line of its own.
+  const atRisk = (risk: Risk, role: 'venue' | 'bridge'): Hit[] => venues.filter((h) => h.risk === risk && reachedRole(h.category) === role);
+  const sanctioned = atRisk('sanctioned', 'venue');
+  const high = atRisk('high', 'venue');
   const seedsWithHits = new Set(result.hits.map((h) => h.seed.toLowerCase())).size;
   lines.push('');
   let summary =
-    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} (${venues.length} venue${venues.length === 1 ? '' : 's'}, ${perpetrators.length} known perpetrator${perpetrators.length === 1 ? '' : 's'}` +
+    `  ${result.hits.length} hit${result.hits.length === 1 ? '' : 's'} (${venues.length} venue hit${venues.length === 1 ? '' : 's'}, ${perpetrators.length} known perpetrator${perpetrators.length === 1 ? '' : 's'}` +
     `${exits.length > 0 ? `, ${exits.length} exit${exits.length === 1 ? '' : 's'} to chains not followed` : ''}) from ${seedsWithHits} of ` +
     `${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
   if (result.hits.length === 0) summary = `  No labelled venue reached from ${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'}`;
@@ -188,6 +192,9 @@ function renderHeader(result: TraceResult, st: Styles, partial: boolean): string
     lines.push(st.sanctioned(`  SANCTIONED venue reached: ${entityList(sanctioned)}`));
   }
   if (high.length > 0) lines.push(st.high(`  HIGH RISK venue reached: ${entityList(high)}`));
+  const bridgeWords = 'bridge entered (a crossing or an exit, not a venue)';
+  if (atRisk('sanctioned', 'bridge').length > 0) lines.push(st.sanctioned(`  SANCTIONED ${bridgeWords}: ${entityList(atRisk('sanctioned', 'bridge'))}`));
+  if (atRisk('high', 'bridge').length > 0) lines.push(st.high(`  HIGH RISK ${bridgeWords}: ${entityList(atRisk('high', 'bridge'))}`));
   if (perpetrators.length > 0) {
     const n = new Set(perpetrators.map((h) => h.address)).size;
     lines.push(st.high(`  KNOWN PERPETRATOR address${n === 1 ? '' : 'es'} reached (seed list): ${n}`));

@@ -180,7 +180,7 @@ export function choosePlan(input: PlanInput): Plan {
   const canScan = input.scanNative !== null && blocksToRead <= input.maxScanBlocks;
   const impossible: Plan['impossible'] = {};
   if (input.scanNative === null) impossible.block = 'no trace_block or debug_traceBlock on the endpoint';
-  else if (!canScan) impossible.block = `${blocksToRead} blocks, over --max-scan-blocks ${input.maxScanBlocks}`;
+  else if (!canScan) impossible.block = `over --max-scan-blocks ${input.maxScanBlocks}`;
   // The logs' set source is eth_getLogs, served everywhere; the native one is trace_filter.
   if (setPlan === null) impossible.set = needsNative && !input.setNative ? 'no trace_filter on the endpoint' : 'no set query of logs on the endpoint';
   let plan: PlanKind = 'address';

@@ -124,16 +124,6 @@ export function sweepWindowEnd(block: number): number {
   return block + SWEEP_WINDOW_BLOCKS;
 }
 
-/**
- * The sweeps of an arrival: outgoing transfers of the same asset, after the arrival and within the
- * window, to a labelled exchange address that is not itself a deposit address (role `deposit`), in
- * chain order up to the one that carries MIN_SWEPT_SHARE_BPS of the arrival (a later sweep in the window
- * is the address's next cycle). Empty when there are none, when they go to more than one exchange (a
- * deposit address belongs to one; sweeps to two entities are a person paying two venues), when they
- * take more than MAX_SWEEP_TXS transactions, or when together they carry less than MIN_SWEPT_SHARE_BPS
- * of the arrival alone (what arrived in all is at least that): decided on outgoing rows only, so an
- * ordinary address, or a busy one, costs no look at its incoming transfers.
- */
 /** A movement out that can be a sweep of the arrival before labels are asked: same asset, some value, to another address, in the sweep window after it. */
 function inSweepWindow(arrival: Transfer, t: Transfer): boolean {
   if (t.asset !== arrival.asset || t.amount === 0n || t.from === t.to) return false;
@@ -149,6 +139,16 @@ export function maySweep(input: Pick<DepositInput, 'arrival' | 'outgoing' | 'lab
   return input.outgoing.some((t) => inSweepWindow(input.arrival, t) && sweepLabel({ labelOf: input.labelOf }, t) !== undefined);
 }
 
+/**
+ * The sweeps of an arrival: outgoing transfers of the same asset, after the arrival and within the
+ * window, to a labelled exchange address that is not itself a deposit address (role `deposit`), in
+ * chain order up to the one that carries MIN_SWEPT_SHARE_BPS of the arrival (a later sweep in the window
+ * is the address's next cycle). Empty when there are none, when they go to more than one exchange (a
+ * deposit address belongs to one; sweeps to two entities are a person paying two venues), when they
+ * take more than MAX_SWEEP_TXS transactions, or when together they carry less than MIN_SWEPT_SHARE_BPS
+ * of the arrival alone (what arrived in all is at least that): decided on outgoing rows only, so an
+ * ordinary address, or a busy one, costs no look at its incoming transfers.
+ */
 export function sweepsOf(input: Omit<DepositInput, 'incoming'>): Transfer[] {
   const { arrival } = input;
   const all = input.outgoing

@@ -8,6 +8,8 @@ import { fromJsonValue } from '../report/fromJson.js';
 import type { TraceResult } from '../trace/result.js';
 
 type Check = (v: unknown) => boolean;
+/** A check of a step's field that may read the step's other fields (its kind). */
+type StepCheck = (v: unknown, step: Record<string, unknown>) => boolean;
 
 const isString: Check = (v) => typeof v === 'string';
 const isDecimal: Check = (v) => typeof v === 'string' && /^\d+$/.test(v);
@@ -15,7 +17,7 @@ const isBlockNumber: Check = (v) => typeof v === 'number' && Number.isSafeIntege
 const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Each checked field of a path step, with what it must be. */
-const STEP_FIELDS: readonly (readonly [string, Check, string])[] = [
+const STEP_FIELDS: readonly (readonly [string, StepCheck, string])[] = [
   ['txHash', isString, 'a string'],
   ['ref', isString, 'a string'],
   ['blockNumber', isBlockNumber, 'a block number (a whole number, 0 or more)'],
@@ -23,7 +25,7 @@ const STEP_FIELDS: readonly (readonly [string, Check, string])[] = [
   ['from', isString, 'a string'],
   ['to', isString, 'a string'],
   // Null on a crossing step whose arrival named no asset (PathStep.asset); verify skips crossing steps.
-  ['asset', (v) => isString(v) || v === null, 'a string (or null on a crossing step)'],
+  ['asset', (v, step) => isString(v) || (v === null && step['kind'] === 'bridge'), 'a string (or null on a crossing step)'],
   ['amount', isDecimal, 'a decimal string of base units'],
 ];
 
@@ -54,7 +56,7 @@ export function shapeProblem(doc: unknown): string | null {
       if (!isObject(step)) return wrong(`${at}.path[${j}]`, step, 'an object');
       for (const [field, ok, expected] of STEP_FIELDS) {
         const v = (step as Record<string, unknown>)[field];
-        if (!ok(v)) return wrong(`${at}.path[${j}].${field}`, v, expected);
+        if (!ok(v, step as Record<string, unknown>)) return wrong(`${at}.path[${j}].${field}`, v, expected);
       }
     }
     if (h['totals'] !== undefined) {

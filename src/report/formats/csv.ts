@@ -1,5 +1,5 @@
 import { TAINT_MODELS, type TaintModel } from '../../graph/index.js';
-import { INFERRED_ROUTE, NOT_ATTRIBUTED, reachedRole, venuesReached } from '../attribution.js';
+import { INFERRED_ROUTE, NOT_ATTRIBUTED, reachedRole, venueChains } from '../attribution.js';
 import { csvField } from '../csv.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { runChainName } from '../crossChain.js';
@@ -41,7 +41,7 @@ export function renderCsv(r: FullReport): string {
   };
   const isoAt = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t * 1000).toISOString());
   const known = evidenceIndex(r.result);
-  const chains = venuesReached(a, r.result.chainId).chainOf;
+  const chains = venueChains(a, r.result.chainId);
   for (const v of a.attribution.venues) {
     const chainId = chains.get(v.address) ?? r.result.chainId;
     const e = known.get(chainId, v.address);

@@ -40,7 +40,7 @@ export function renderMarkdown(r: FullReport): string {
   out.push(`# hoptrace report — run ${r.manifest.run.id}`, '');
   out.push(`${multi ? `Chains ${runChains(res).map((c) => mdText(chainLabel(res, c.chainId), 40)).join(', ')} (home ${res.chainId})` : `Chain ${res.chainId}`}, blocks ${res.params.fromBlock}–${res.params.toBlock}, ${plural(res.seeds.length, 'seed')}, ${plural(res.hits.length, 'hit')}, traced ${mdText(r.manifest.run.tracedAt)}.`, '');
   out.push('## Value that reached each venue', '');
-  const reached = venuesReached(a, res.chainId);
+  const reached = venuesReached(a, res);
   out.push(`Venues reached: ${mdText(venuesReachedText(reached), 600)}.`, '');
   const known = evidenceIndex(res);
   const venueChain = reached.chainOf;

@@ -31,7 +31,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   const st = styles(new Chalk({ level: opts.color ? (opts.colorLevel ?? 1) : 0 }));
   const a = r.attribution;
   const lines: string[] = ['', st.heading('Attribution') + '  (how much of what left the seeds reached each venue)'];
-  const reached = venuesReached(a, r.result.chainId);
+  const reached = venuesReached(a, r.result);
   lines.push(`    venues reached  ${venuesReachedText(reached)}`);
   const pad = (m: string): string => m.padEnd(8);
   lines.push('    left the seeds and followed');
@@ -83,7 +83,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
   const f = frontierModels(a.attribution);
   lines.push('', `    not at a venue (held, or sent past the hop limit, a hub or the walk's edges): ${formatCount(a.attribution.frontier.length)} address${a.attribution.frontier.length === 1 ? '' : 'es'}`);
   for (const m of TAINT_MODELS) lines.push(`      ${pad(m)} ${amountList(f[m], a)}`);
-  lines.push('', '    balance: left the seeds + taken in = at venues + not at a venue + burned + below --min-value + back to the seeds (a wrap moves taint between ETH and its token)');
+  lines.push('', '    balance: left the seeds + taken in = at venues and labelled bridges + not at a venue + burned + below --min-value + back to the seeds (a wrap moves taint between ETH and its token)');
   const balance = taintBalance(a.attribution);
   for (const m of TAINT_MODELS) {
     const off = [...balance[m]].filter(([, b]) => b.sources !== b.uses).map(([asset]) => asset);
@@ -100,7 +100,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     }
   }
   if (a.perSeed) {
-    lines.push('', '    per seed (each seed alone): at venues / still at the frontier, haircut');
+    lines.push('', '    per seed (each seed alone): at venues and labelled bridges / still at the frontier, haircut');
     for (const s of a.perSeed) {
       lines.push(`      ${fullAddress(s.seed)}  ${amountList(venuesTotal(s.attribution.venues).haircut, a)} / ${amountList(frontierTotal(s.attribution.frontier, 'haircut'), a)}`);
     }
