@@ -81,16 +81,21 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
     expect(full.attribution.venuesReached).toMatchObject({ count: 2, onOtherChains: 2 });
     const traced = Object.fromEntries(full.attribution.notAttributed.map((v: { address: string; traced: unknown }) => [v.address, v.traced]));
     expect(traced[wh.tokenRecipient]).toEqual([{ asset: wh.token, symbol: 'tWETH', decimals: 18, amount: String(ETH) }]);
-    expect(traced[wh.nativeRecipient]).toEqual([{ asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n) }]);
+    // Not a delivery seen: the exit's promise, said so (`promised`).
+    expect(traced[wh.nativeRecipient]).toEqual([{ asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n), promised: true }]);
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
     const validate = new Ajv2020.default({ strict: false }).compile(schema);
     expect(validate(full), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const text = await hoptrace(['report', '--db', db, '--no-color']);
     expect(text.stdout).toMatch(/venues reached {2}2 \(0 sanctioned, 0 high risk; 2 on other chains/);
-    expect(text.stdout).toContain('traced   0.5 (asset not named)');
+    expect(text.stdout).toContain("promised 0.5 (asset not named) (not seen: the exit's promise on its source chain");
+    expect(text.stdout).not.toContain('traced   0.5 (asset not named)');
+    expect(text.stdout).toContain('traced   1 tWETH (fact: the movements the walk followed into it)');
     const csv = await hoptrace(['report', '--db', db, '--format', 'csv']);
     const rows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
     expect(new Set(rows.filter((x) => x.reached_as === 'venue').map((x) => x.venue))).toEqual(new Set([wh.tokenRecipient, wh.nativeRecipient]));
+    const byVenue = Object.fromEntries(rows.filter((x) => x.reached_as === 'venue').map((x) => [x.venue, x.model]));
+    expect([byVenue[wh.tokenRecipient], byVenue[wh.nativeRecipient]]).toEqual(['traced', 'promised']);
   });
 
   it('says so in text, Markdown, HTML and the edge exports, beside the token the other step names', async () => {
@@ -103,12 +108,14 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
     expect(step(text.stdout, short(wh.nativeRecipient))).not.toMatch(/BNB|native/);
     expect(step(text.stdout, short(wh.tokenRecipient))).toContain('1 tWETH');
     // The payee's hit says what arrived, not "none recorded".
-    expect(text.stdout).toContain("0.5 (asset not named)  the crossing's arrival (no log of its transaction names the asset)");
+    expect(text.stdout).toContain("0.5 (asset not named)  not seen: the exit's promise on its source chain (no log of the arrival names what was paid)");
     for (const format of ['md', 'html']) {
       const r = await hoptrace(['report', '--db', db, '--format', format]);
       expect(r.code, r.stderr).toBe(0);
       // HTML sets the figure in its own span: `<span class="n">0.5</span> (asset not named)`.
       expect(r.stdout.replace(/<span class="n">([^<]*)<\/span>/g, '$1'), format).toContain('0.5 (asset not named)');
+      // And says it is the exit's promise, not a delivery seen.
+      expect(r.stdout, format).toContain('not seen: the exit');
     }
     const edges = await hoptrace(['export', '--db', db, '--format', 'csv']);
     expect(edges.code, edges.stderr).toBe(0);
