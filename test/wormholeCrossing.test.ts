@@ -2,9 +2,11 @@
  * A Wormhole crossing names the asset it saw, and only that. The cross-chain scenario's Wormhole path
  * (src/devchain/crossChain.ts, `{ wormhole: true }`): the mule sends two transfers over the token bridge from
  * chain 1 to BSC; one is redeemed in a token (the payee's ERC-20 Transfer in the redeeming transaction,
- * read from its receipt, names asset and amount), the other in BSC's coin, which no log names: that step
- * says the asset is not named — in JSON (null, valid against the schema), text, Markdown, HTML and the
- * graph exports — rather than claiming the native coin. Both payees are labelled here as venues, so each
+ * read from its receipt, names asset and amount), the other in BSC's coin, which no log names. Here the
+ * BSC node (behind a proxy, 127.0.0.1) serves no trace_transaction for that redemption, so its call tree
+ * cannot show the coin either (test/arrivalReceipt.test.ts reads it where it can): that step says the
+ * asset is not named — in JSON (null, valid against the schema), text, Markdown, HTML and the graph
+ * exports — rather than claiming the native coin, and its amount is said to be the exit's promise. Both payees are labelled here as venues, so each
  * crossing step ends a hit's path. Accounts are anvil's own dev accounts; the token is a fixture TestToken.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCrossChainScenario, crossChainRegistry, type CrossChainScenario, type WormholePath } from '../src/devchain/crossChain.js';
 import { packageRoot } from '../src/util/package.js';
 import { hoptrace } from './helpers/cli.js';
+import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 
 const ETH = 10n ** 18n;
 
@@ -36,7 +39,13 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
       const label = await hoptrace(['labels', 'add', address, '--db', db, '--chain', 'bsc', '--entity', entity, '--category', 'exchange', '--source', 'test fixture (anvil dev account)', '--role', 'hot-wallet']);
       expect(label.code, label.stderr).toBe(0);
     }
-    const r = await hoptrace(['trace', scenario.who.seed, '--rpc', `ethereum=${scenario.eth.anvil.url}`, '--rpc', `bsc=${scenario.bsc.anvil.url}`, '--db', db, '--hops', '5', '--json']);
+    // A node without trace_transaction, as far as the coin redemption goes.
+    const noTree: Lie = async (call, ctx) =>
+      call.method === 'trace_transaction' && String(call.params[0]).toLowerCase() === wh.tx.nativeOut
+        ? { json: { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: 'the method trace_transaction does not exist/is not available' } } }
+        : { json: await ctx.forward() };
+    const bsc = await startHostileNode(scenario.bsc.anvil.url, noTree, { maxRequests: 5_000, maxMs: 120_000 });
+    const r = await hoptrace(['trace', scenario.who.seed, '--rpc', `ethereum=${scenario.eth.anvil.url}`, '--rpc', `bsc=${bsc.url}`, '--db', db, '--hops', '5', '--json']).finally(() => bsc.stop());
     expect(r.code, r.stderr).toBe(0);
     doc = JSON.parse(r.stdout) as Record<string, unknown>;
   }, 180_000);

@@ -37,7 +37,8 @@ export interface AttributionReport {
 export const NOT_ATTRIBUTED = 'not attributed: on another chain than the home chain';
 
 /**
- * Beside a venue's figure whose asset no log named (a Wormhole redemption in the chain's coin): the figure
+ * Beside a venue's figure whose asset no log named (a Wormhole redemption in the chain's coin, on a node
+ * without trace_transaction to show the call that paid it): the figure
  * is the exit's promise on the source chain, not a delivery seen on the venue's chain.
  */
 export const PROMISED_NOT_SEEN = "not seen: the exit's promise on its source chain (no log of the arrival names what was paid)";

@@ -1,16 +1,20 @@
 /**
  * What a bridge's arrival paid, where its own event does not say (Wormhole's `TransferRedeemed` names the
  * message only, docs/bridges.md): the token Transfer logs into the payee in the arrival's transaction, read
- * from its receipt. The receipt is checked as every receipt read is (validate.ts checkReceipt: of the
+ * from its receipt; else the chain's coin its calls sent the payee, read from its call tree. The receipt is checked as every receipt read is (validate.ts checkReceipt: of the
  * transaction asked, its logs of that transaction and block, against that block's header hash and bloom)
  * and refetched while it fails. The asset a crossing step names is then one seen on the chain, never assumed.
  */
 import { InvalidResponseError } from '../errors.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
+import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
+import { MethodUnsupportedError } from '../rpc/errors.js';
 import { refetching } from '../rpc/refetch.js';
-import type { Address } from '../types.js';
+import { NATIVE, type Address } from '../types.js';
 import { decodeLog } from './logs.js';
+import { checkTree } from './traceFilterByAddress.js';
+import { decodeTraces } from './traces.js';
 import { checkReceipt, type BlockCheck } from './validate.js';
 
 /** The zero address: an ERC-20 Transfer from it is a mint. */
@@ -63,4 +67,55 @@ export async function arrivalTokenOf(
   const assets = new Set(into.map((t) => t!.asset));
   if (assets.size !== 1) return null;
   return { asset: [...assets][0]!, amount: into.reduce((sum, t) => sum + t!.amount, 0n), refs: into.map((t) => t!.ref) };
+}
+
+/** The chain's coin the payee received from the bridge in the arrival transaction (summed over its calls). */
+export interface ArrivalCoin {
+  amount: bigint;
+  /** The calls it rests on (`trace:<address>`). */
+  refs: string[];
+}
+
+/**
+ * The chain's coin `payee` received from the arrival's own contract (`at.contract`) by successful calls in
+ * transaction `at.txHash` of block `at.blockNumber` / `at.blockHash`, read from its trace_transaction call
+ * tree: Wormhole's token bridge pays a redemption in the coin by unwrapping its WETH and sending the value
+ * to the recipient from the bridge (`completeTransferAndUnwrapETH`, `_completeTransfer` in
+ * ethereum/contracts/bridge/Bridge.sol, wormhole-foundation/wormhole), a call no log shows. The tree is
+ * checked as every tree read is (traceFilterByAddress.ts checkTree: every frame of that transaction and
+ * block; validate.ts: the block's hash as its header names it) and must be of the arrival's block; a wrong
+ * answer is asked again, then the run stops with one sentence. Null when the bridge sent the payee none,
+ * or the node serves no trace_transaction (the caller then names no asset).
+ */
+export async function arrivalCoinOf(
+  rpc: RpcClient,
+  chainId: number,
+  at: { txHash: string; blockNumber: number; blockHash: string; contract: Address },
+  payee: Address,
+  blockCheck: BlockCheck,
+): Promise<ArrivalCoin | null> {
+  const tx = at.txHash.toLowerCase();
+  let calls;
+  try {
+    calls = await refetching('trace_transaction', rpc.endpoint, async () => {
+      const frames = await traceTransaction(rpc, tx, { from: at.blockNumber, to: at.blockNumber });
+      // A mined transaction has at least its top call: an empty tree is a tracer not (yet) holding it.
+      if (frames.length === 0) throw new InvalidResponseError(`trace_transaction gave no frames of transaction ${tx.slice(0, 10)}…, whose bridge arrival the node served`);
+      checkTree(frames, tx, at.blockNumber);
+      await blockCheck.check(frames, 'trace_transaction');
+      for (const f of frames) {
+        if (f.blockHash.toLowerCase() !== at.blockHash.toLowerCase()) {
+          throw new InvalidResponseError(`trace_transaction placed transaction ${tx.slice(0, 10)}… in block ${f.blockHash.slice(0, 10)}…, its bridge arrival was read from block ${at.blockHash.slice(0, 10)}…`);
+        }
+      }
+      return decodeTraces(frames, chainId);
+    });
+  } catch (err) {
+    if (err instanceof MethodUnsupportedError) return null;
+    throw err;
+  }
+  const bridge = at.contract.toLowerCase();
+  const into = calls.filter((t) => t.asset === NATIVE && t.from === bridge && t.to === payee && t.amount > 0n);
+  if (into.length === 0) return null;
+  return { amount: into.reduce((sum, t) => sum + t.amount, 0n), refs: into.map((t) => t.ref) };
 }

@@ -19,7 +19,7 @@ import { matchBridgeCrossings } from '../bridges/link.js';
 import type { BridgeRegistry } from '../bridges/registry.js';
 import type { BridgeArrival, BridgeExit } from '../bridges/types.js';
 import { findArrivals, readExits } from '../sources/bridgeLogs.js';
-import { arrivalTokenOf } from '../sources/arrivalTransfers.js';
+import { arrivalCoinOf, arrivalTokenOf } from '../sources/arrivalTransfers.js';
 import { arrivalWindow, chainName, crossingOf, evmAssetOf, evmRecipient, frontierRowOf, hitExitOf, PROTOCOL_NAMES } from './crossChain.js';
 import { createDepositCheck } from './depositCheck.js';
 import { createNodeWorld } from './nodeWorld.js';
@@ -450,12 +450,18 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     const header = await target.c.conn.headers.get(arrival.at.blockNumber);
     // The asset is one seen on the destination chain, never assumed: the arrival event's, else (Wormhole's
     // redemption names none) the bridge's token Transfer to the payee in the arrival's transaction, read
-    // from its checked receipt. Where none is seen the step names none (null).
+    // from its checked receipt, else the chain's coin the bridge's calls sent the payee, read from its
+    // checked call tree. Where none is seen (a node without trace_transaction) the step names none (null).
     let asset = evmAssetOf(arrival.asset);
     let amount = arrival.amount;
     if (asset === null && arrival.asset === null) {
-      const got = await arrivalTokenOf(target.c.rpc, target.chainId, { txHash: arrival.at.txHash, blockHash: header.hash, contract: arrival.at.contract }, crossing.to, blockCheck);
+      const at = { txHash: arrival.at.txHash, blockNumber: arrival.at.blockNumber, blockHash: header.hash, contract: arrival.at.contract };
+      const got = await arrivalTokenOf(target.c.rpc, target.chainId, at, crossing.to, blockCheck);
       if (got !== null) ({ asset, amount } = got);
+      else {
+        const coin = await arrivalCoinOf(target.c.rpc, target.chainId, at, crossing.to, blockCheck);
+        if (coin !== null) [asset, amount] = [NATIVE, coin.amount];
+      }
     }
     // No amount seen (Wormhole's redemption of the native coin): the exit's promise, in its own units.
     const promisedOnly = amount === null && exit.promised.amountKind === 'normalized-8';
