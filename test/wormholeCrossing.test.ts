@@ -2,9 +2,11 @@
  * A Wormhole crossing names the asset it saw, and only that. The cross-chain scenario's Wormhole path
  * (src/devchain/crossChain.ts, `{ wormhole: true }`): the mule sends two transfers over the token bridge from
  * chain 1 to BSC; one is redeemed in a token (the payee's ERC-20 Transfer in the redeeming transaction,
- * read from its receipt, names asset and amount), the other in BSC's coin, which no log names: that step
- * says the asset is not named — in JSON (null, valid against the schema), text, Markdown, HTML and the
- * graph exports — rather than claiming the native coin. Both payees are labelled here as venues, so each
+ * read from its receipt, names asset and amount), the other in BSC's coin, which no log names. Here the
+ * BSC node (behind a proxy, 127.0.0.1) serves no trace_transaction for that redemption, so its call tree
+ * cannot show the coin either (test/arrivalReceipt.test.ts reads it where it can): that step says the
+ * asset is not named — in JSON (null, valid against the schema), text, Markdown, HTML and the graph
+ * exports — rather than claiming the native coin, and its amount is said to be the exit's promise. Both payees are labelled here as venues, so each
  * crossing step ends a hit's path. Accounts are anvil's own dev accounts; the token is a fixture TestToken.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCrossChainScenario, crossChainRegistry, type CrossChainScenario, type WormholePath } from '../src/devchain/crossChain.js';
 import { packageRoot } from '../src/util/package.js';
 import { hoptrace } from './helpers/cli.js';
+import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 
 const ETH = 10n ** 18n;
 
@@ -36,7 +39,13 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
       const label = await hoptrace(['labels', 'add', address, '--db', db, '--chain', 'bsc', '--entity', entity, '--category', 'exchange', '--source', 'test fixture (anvil dev account)', '--role', 'hot-wallet']);
       expect(label.code, label.stderr).toBe(0);
     }
-    const r = await hoptrace(['trace', scenario.who.seed, '--rpc', `ethereum=${scenario.eth.anvil.url}`, '--rpc', `bsc=${scenario.bsc.anvil.url}`, '--db', db, '--hops', '5', '--json']);
+    // A node without trace_transaction, as far as the coin redemption goes.
+    const noTree: Lie = async (call, ctx) =>
+      call.method === 'trace_transaction' && String(call.params[0]).toLowerCase() === wh.tx.nativeOut
+        ? { json: { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: 'the method trace_transaction does not exist/is not available' } } }
+        : { json: await ctx.forward() };
+    const bsc = await startHostileNode(scenario.bsc.anvil.url, noTree, { maxRequests: 5_000, maxMs: 120_000 });
+    const r = await hoptrace(['trace', scenario.who.seed, '--rpc', `ethereum=${scenario.eth.anvil.url}`, '--rpc', `bsc=${bsc.url}`, '--db', db, '--hops', '5', '--json']).finally(() => bsc.stop());
     expect(r.code, r.stderr).toBe(0);
     doc = JSON.parse(r.stdout) as Record<string, unknown>;
   }, 180_000);
@@ -81,16 +90,21 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
     expect(full.attribution.venuesReached).toMatchObject({ count: 2, onOtherChains: 2 });
     const traced = Object.fromEntries(full.attribution.notAttributed.map((v: { address: string; traced: unknown }) => [v.address, v.traced]));
     expect(traced[wh.tokenRecipient]).toEqual([{ asset: wh.token, symbol: 'tWETH', decimals: 18, amount: String(ETH) }]);
-    expect(traced[wh.nativeRecipient]).toEqual([{ asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n) }]);
+    // Not a delivery seen: the exit's promise, said so (`promised`).
+    expect(traced[wh.nativeRecipient]).toEqual([{ asset: null, symbol: null, decimals: 8, amount: String(ETH / 2n / 10n ** 10n), promised: true }]);
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'trace-report.schema.json'), 'utf8')) as object;
     const validate = new Ajv2020.default({ strict: false }).compile(schema);
     expect(validate(full), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const text = await hoptrace(['report', '--db', db, '--no-color']);
     expect(text.stdout).toMatch(/venues reached {2}2 \(0 sanctioned, 0 high risk; 2 on other chains/);
-    expect(text.stdout).toContain('traced   0.5 (asset not named)');
+    expect(text.stdout).toContain("promised 0.5 (asset not named) (not seen: the exit's promise on its source chain");
+    expect(text.stdout).not.toContain('traced   0.5 (asset not named)');
+    expect(text.stdout).toContain('traced   1 tWETH (fact: the movements the walk followed into it)');
     const csv = await hoptrace(['report', '--db', db, '--format', 'csv']);
     const rows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
     expect(new Set(rows.filter((x) => x.reached_as === 'venue').map((x) => x.venue))).toEqual(new Set([wh.tokenRecipient, wh.nativeRecipient]));
+    const byVenue = Object.fromEntries(rows.filter((x) => x.reached_as === 'venue').map((x) => [x.venue, x.model]));
+    expect([byVenue[wh.tokenRecipient], byVenue[wh.nativeRecipient]]).toEqual(['traced', 'promised']);
   });
 
   it('says so in text, Markdown, HTML and the edge exports, beside the token the other step names', async () => {
@@ -103,12 +117,14 @@ describe('a Wormhole crossing names the asset its arrival paid, or says it is no
     expect(step(text.stdout, short(wh.nativeRecipient))).not.toMatch(/BNB|native/);
     expect(step(text.stdout, short(wh.tokenRecipient))).toContain('1 tWETH');
     // The payee's hit says what arrived, not "none recorded".
-    expect(text.stdout).toContain("0.5 (asset not named)  the crossing's arrival (no log of its transaction names the asset)");
+    expect(text.stdout).toContain("0.5 (asset not named)  not seen: the exit's promise on its source chain (no log of the arrival names what was paid)");
     for (const format of ['md', 'html']) {
       const r = await hoptrace(['report', '--db', db, '--format', format]);
       expect(r.code, r.stderr).toBe(0);
       // HTML sets the figure in its own span: `<span class="n">0.5</span> (asset not named)`.
       expect(r.stdout.replace(/<span class="n">([^<]*)<\/span>/g, '$1'), format).toContain('0.5 (asset not named)');
+      // And says it is the exit's promise, not a delivery seen.
+      expect(r.stdout, format).toContain('not seen: the exit');
     }
     const edges = await hoptrace(['export', '--db', db, '--format', 'csv']);
     expect(edges.code, edges.stderr).toBe(0);

@@ -234,7 +234,9 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
   const notAttributed = unattributedVenues(result, traced, chainAssets, (chainId, block) => byChain.get(chainId)?.block(block)?.timestamp ?? null);
   if (notAttributed.length > 0) {
     notes.push(
-      `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain (across a bridge, or from a seed there) ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).`,
+      `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain (across a bridge, or from a seed there) ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).` +
+        // A crossing whose arrival named no asset carries the exit's promise: said as such, not as a fact.
+        (notAttributed.some((v) => v.traced.some((t) => t.asset === null)) ? " A figure whose asset no log named (a crossing's arrival in the chain's coin) is the exit's promise on its source chain, not a delivery seen." : ''),
     );
   }
   const json = toJsonValue(result);

@@ -38,6 +38,13 @@ export interface AttributionReport {
 /** The marker every output prints beside a venue reached on another chain (no taint model ran there). */
 export const NOT_ATTRIBUTED = 'not attributed: on another chain than the home chain';
 
+/**
+ * Beside a venue's figure whose asset no log named (a Wormhole redemption in the chain's coin, on a node
+ * without trace_transaction to show the call that paid it): the figure
+ * is the exit's promise on the source chain, not a delivery seen on the venue's chain.
+ */
+export const PROMISED_NOT_SEEN = "not seen: the exit's promise on its source chain (no log of the arrival names what was paid)";
+
 /** A venue reached on another chain than the home chain: what the walk's movements brought it (facts). */
 export interface UnattributedVenue {
   address: Address;
@@ -55,7 +62,8 @@ export interface UnattributedVenue {
   /**
    * Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin).
    * A bridge's payee that is itself the venue: the crossing steps into it, `asset` null where the arrival
-   * named none (PathStep.asset).
+   * named none (PathStep.asset): its amount is then the exit's promise, not a delivery seen (JSON
+   * `promised: true`, the other outputs PROMISED_NOT_SEEN).
    */
   traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: bigint }[];
   /**
@@ -71,7 +79,8 @@ export const INFERRED_ROUTE = 'route: inference (reached through a crossing matc
 
 /** An UnattributedVenue in the JSON report: amounts as exact decimal strings, marked as facts and not attributed. */
 export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {
-  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: string }[];
+  /** `promised`: set where `asset` is null, the amount being the exit's promise, not a delivery seen. */
+  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: string; promised?: true }[];
   evidence: 'fact';
   attribution: typeof NOT_ATTRIBUTED;
 };
@@ -396,5 +405,5 @@ function venuesReachedJson(v: VenuesReached): VenuesReachedJson {
 }
 
 function unattributedJson(v: UnattributedVenue): UnattributedVenueJson {
-  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString() })), evidence: 'fact', attribution: NOT_ATTRIBUTED };
+  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString(), ...(t.asset === null ? { promised: true as const } : {}) })), evidence: 'fact', attribution: NOT_ATTRIBUTED };
 }

@@ -8,7 +8,7 @@ import { cleanOptional, cleanText } from './sanitize.js';
 import { depositLines } from './deposit.js';
 import { chainLabel, crossingLine, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, frontierPlace, hitChain, promisedPhrase, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing } from './crossChain.js';
 import { evidenceLine, pathNotes } from './evidence.js';
-import { reachedRole } from './attribution.js';
+import { PROMISED_NOT_SEEN, reachedRole } from './attribution.js';
 
 export interface TextOptions {
   /** ANSI colour on or off. Off: not one escape character in the output. */
@@ -300,10 +300,10 @@ function renderHit(hit: Hit, st: Styles, view: PathView): string[] {
   lines.push(...renderPathNotes(hit, st));
   lines.push(...byValueLines(hit, steps));
   lines.push(`    ${out ? 'received by the venue' : 'sent by the venue'} (every traced transfer, per asset)`);
-  // A payee reached by a crossing whose arrival no log names the asset of: its arrival, said as such.
+  // A payee reached by a crossing whose arrival no log names the asset of: the exit's promise, said as such.
   const arrival = hit.path[hit.path.length - 1];
   if (hit.totals.length === 0 && arrival?.crossing && arrival.asset === null) {
-    lines.push(`      ${formatAssetAmount(arrival.amount, arrival.decimals, arrival.symbol, null)}  the crossing's arrival (no log of its transaction names the asset)`);
+    lines.push(`      ${formatAssetAmount(arrival.amount, arrival.decimals, arrival.symbol, null)}  ${PROMISED_NOT_SEEN}`);
   } else if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
   const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
   const pad = Math.max(0, ...amounts.map((a) => [...a].length));

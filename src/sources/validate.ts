@@ -58,6 +58,7 @@ import { InvalidResponseError } from '../errors.js';
 import { hexToNumber } from '../rpc/hex.js';
 import type { Store } from '../store/store.js';
 import type { BlockHead } from '../rpc/actions/getBlock.js';
+import type { Receipt } from '../rpc/actions/receipt.js';
 import type { HeaderCache } from './headers.js';
 
 /** Checks logs and traces against the headers of the blocks they claim. */
@@ -243,6 +244,22 @@ export function createBlockCheck(cache: HeaderCache, store: Store | null, head =
       };
     },
   };
+}
+
+/**
+ * Throws InvalidResponseError unless receipt `r` is of transaction `tx` (lower-case), its logs of that
+ * transaction and block, and the receipt and its logs agree with the header of that block (hash; logs:
+ * bloom). Run inside a refetch: a wrong answer is asked again. Used by verify (a hop's receipt) and by a
+ * crossing's arrival (the payee's Transfer logs, sources/arrivalTransfers.ts).
+ */
+export async function checkReceipt(r: Receipt, tx: string, blockCheck: BlockCheck): Promise<void> {
+  const of = (what: string, v: unknown): InvalidResponseError => new InvalidResponseError(`eth_getTransactionReceipt for ${tx.slice(0, 10)}… returned ${what} ${String(v).slice(0, 80)}`);
+  if (r.transactionHash !== tx) throw of('the receipt of transaction', r.transactionHash);
+  for (const l of r.logs) {
+    if (l.transactionHash.toLowerCase() !== tx) throw of('a log of transaction', l.transactionHash);
+    if (hexToNumber(l.blockNumber) !== r.blockNumber) throw of(`a receipt of block ${r.blockNumber} with a log of block`, hexToNumber(l.blockNumber));
+  }
+  await blockCheck.check([{ blockNumber: r.blockNumber, blockHash: r.blockHash }, ...r.logs], 'eth_getTransactionReceipt');
 }
 
 /**

@@ -7,7 +7,7 @@ import { createFetcher, type Objective, type Strategy } from '../sources/fetcher
 import { chainMetaKey, createHeaders, type Headers } from '../sources/headers.js';
 import { createSwapReader } from '../sources/swaps.js';
 import { tokenInfo } from '../sources/tokens.js';
-import { createBlockCheck } from '../sources/validate.js';
+import { createBlockCheck, type BlockCheck } from '../sources/validate.js';
 import { labelDataVersion } from '../labels/files.js';
 import { labelAt } from '../labels/validity.js';
 import type { BlockHeader, Store } from '../store/store.js';
@@ -19,7 +19,7 @@ import { matchBridgeCrossings } from '../bridges/link.js';
 import type { BridgeRegistry } from '../bridges/registry.js';
 import type { BridgeArrival, BridgeExit } from '../bridges/types.js';
 import { findArrivals, readExits } from '../sources/bridgeLogs.js';
-import { arrivalTokenOf } from '../sources/arrivalTransfers.js';
+import { arrivalCoinOf, arrivalTokenOf } from '../sources/arrivalTransfers.js';
 import { arrivalWindow, chainName, crossingOf, evmAssetOf, evmRecipient, frontierRowOf, hitExitOf, PROTOCOL_NAMES } from './crossChain.js';
 import { createDepositCheck } from './depositCheck.js';
 import { createNodeWorld } from './nodeWorld.js';
@@ -366,7 +366,10 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     const from = await th.firstAtOrAfter(exitTime, endpoint.conn.head);
     const to = Math.min(endpoint.conn.head.number, (await th.firstAtOrAfter(exitTime + window + 1, endpoint.conn.head)) - 1);
     ctx.onProgress?.(`looking for the ${PROTOCOL_NAMES[exit.protocol]} arrival on ${chainName(dest.chainId)} (blocks ${from}–${to})`);
-    const found = from > to ? [] : await findArrivals(endpoint.rpc, ctx.bridges!, exit, dest.chainId, from, to, createBlockCheck(th.cache, endpoint.store, endpoint.conn.head.number));
+    // One check of the destination's answers against its headers: the arrival logs and, where the arrival
+    // names no asset, its transaction's receipt (crossingStep).
+    const blockCheck = createBlockCheck(th.cache, endpoint.store, endpoint.conn.head.number);
+    const found = from > to ? [] : await findArrivals(endpoint.rpc, ctx.bridges!, exit, dest.chainId, from, to, blockCheck);
     const timed = await Promise.all(found.map(async (a) => ({ item: a.arrival, timestamp: (await th.get(a.arrival.at.blockNumber)).timestamp, txIndex: a.txIndex })));
     const { matches, unmatched } = matchBridgeCrossings([{ item: exit, timestamp: exitTime }], timed, { windowSeconds: window });
     if (matches.length === 0) {
@@ -379,7 +382,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       const payee = m.arrival.recipient ?? recipient;
       const crossing = crossingOf(m, { from: edge.to, to: payee, exitTime, arrivalTime: t.timestamp, hop: hop + 1 });
       crossings.push(crossing);
-      const step = await crossingStep(cr, target, crossing, m.arrival, exit);
+      const step = await crossingStep(cr, target, crossing, m.arrival, exit, blockCheck);
       const prefix = [...path, step];
       // The recipient itself may be the venue (an exchange's own wallet receiving the payout).
       const label = target.c.labels.get(payee);
@@ -431,7 +434,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       direction: 'out',
       hops: path.length,
       path,
-      totals: [{ asset: edge.asset, symbol: last.asset === edge.asset ? last.symbol : null, decimals: last.asset === edge.asset ? last.decimals : null, amount: edge.amount, transfers: 1 }],
+      totals: [{ asset: edge.asset, symbol: last.symbol, decimals: last.decimals, amount: edge.amount, transfers: 1 }],
       firstBlock: edge.blockNumber,
       lastBlock: edge.blockNumber,
       via: 'bridge',
@@ -443,17 +446,22 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
   }
 
   /** The path step of a crossing: from the bridge contract to the payee, the arrival's transaction and value. */
-  async function crossingStep(source: ChainRun, target: ChainRun, crossing: Crossing, arrival: BridgeArrival, exit: BridgeExit): Promise<PathStep> {
+  async function crossingStep(source: ChainRun, target: ChainRun, crossing: Crossing, arrival: BridgeArrival, exit: BridgeExit, blockCheck: BlockCheck): Promise<PathStep> {
     const header = await target.c.conn.headers.get(arrival.at.blockNumber);
-    // The asset is one seen on the destination chain, never assumed: the arrival event's, else the
-    // protocol's promise of an asset of that chain, else (Wormhole's redemption names none) the payee's
-    // token Transfer in the arrival's transaction. Where none is seen the step names none (null).
-    const promised = exit.promised.asset;
-    let asset = evmAssetOf(arrival.asset) ?? (promised && 'chainId' in promised && promised.chainId === target.chainId ? evmAssetOf(promised) : null);
+    // The asset is one seen on the destination chain, never assumed: the arrival event's, else (Wormhole's
+    // redemption names none) the bridge's token Transfer to the payee in the arrival's transaction, read
+    // from its checked receipt, else the chain's coin the bridge's calls sent the payee, read from its
+    // checked call tree. Where none is seen (a node without trace_transaction) the step names none (null).
+    let asset = evmAssetOf(arrival.asset);
     let amount = arrival.amount;
     if (asset === null && arrival.asset === null) {
-      const got = await arrivalTokenOf(target.c.rpc, target.chainId, { txHash: arrival.at.txHash, blockHash: header.hash }, crossing.to);
+      const at = { txHash: arrival.at.txHash, blockNumber: arrival.at.blockNumber, blockHash: header.hash, contract: arrival.at.contract };
+      const got = await arrivalTokenOf(target.c.rpc, target.chainId, at, crossing.to, blockCheck);
       if (got !== null) ({ asset, amount } = got);
+      else {
+        const coin = await arrivalCoinOf(target.c.rpc, target.chainId, at, crossing.to, blockCheck);
+        if (coin !== null) [asset, amount] = [NATIVE, coin.amount];
+      }
     }
     // No amount seen (Wormhole's redemption of the native coin): the exit's promise, in its own units.
     const promisedOnly = amount === null && exit.promised.amountKind === 'normalized-8';

@@ -7,7 +7,6 @@ import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../er
 import { getChainId } from '../rpc/actions/chainId.js';
 import { getTransaction } from '../rpc/actions/getTransaction.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
-import type { Receipt } from '../rpc/actions/receipt.js';
 import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
@@ -16,7 +15,7 @@ import { createHeaderCache } from '../sources/headers.js';
 import { decodeLog } from '../sources/logs.js';
 import { checkTree } from '../sources/traceFilterByAddress.js';
 import { decodeTraces } from '../sources/traces.js';
-import { createBlockCheck, type BlockCheck } from '../sources/validate.js';
+import { checkReceipt, createBlockCheck, type BlockCheck } from '../sources/validate.js';
 import type { PathStep, TraceResult } from '../trace/result.js';
 import type { Transfer } from '../types.js';
 
@@ -160,20 +159,6 @@ async function checkStep(
   if (found.asset !== String(step.asset).toLowerCase()) diffs.push(`asset is ${found.asset}, the report says ${step.asset}`);
   if (found.amount !== step.amount) diffs.push(`amount is ${found.amount}, the report says ${step.amount}`);
   return diffs.length === 0 ? null : `${diffs.join('; ')}.`;
-}
-
-/**
- * Throws InvalidResponseError unless receipt `r` is of transaction `tx`, its logs of that transaction and
- * block, and the receipt and its logs agree with the header of that block (hash; logs: bloom).
- */
-async function checkReceipt(r: Receipt, tx: string, blockCheck: BlockCheck): Promise<void> {
-  const of = (what: string, v: unknown): InvalidResponseError => new InvalidResponseError(`eth_getTransactionReceipt for ${tx.slice(0, 10)}… returned ${what} ${String(v).slice(0, 80)}`);
-  if (r.transactionHash !== tx) throw of('the receipt of transaction', r.transactionHash);
-  for (const l of r.logs) {
-    if (l.transactionHash.toLowerCase() !== tx) throw of('a log of transaction', l.transactionHash);
-    if (hexToNumber(l.blockNumber) !== r.blockNumber) throw of(`a receipt of block ${r.blockNumber} with a log of block`, hexToNumber(l.blockNumber));
-  }
-  await blockCheck.check([{ blockNumber: r.blockNumber, blockHash: r.blockHash }, ...r.logs], 'eth_getTransactionReceipt');
 }
 
 /**

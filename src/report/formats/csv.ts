@@ -1,5 +1,5 @@
 import { TAINT_MODELS, type TaintModel } from '../../graph/index.js';
-import { INFERRED_ROUTE, NOT_ATTRIBUTED, reachedRole, venueChains } from '../attribution.js';
+import { INFERRED_ROUTE, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, reachedRole, venueChains } from '../attribution.js';
 import { csvField } from '../csv.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { runChainName } from '../crossChain.js';
@@ -27,7 +27,9 @@ const CSV_COLUMNS = [
  * `--format csv`: one line per (venue, model, asset) with the exact amount in base units, and the chain the
  * venue was reached on (`attribution` = `attributed`). A venue reached on another chain than the home chain
  * (across a bridge) has one line per asset with model `traced`: the sum of the traced movements into it (a
- * fact), no model's figure, and `attribution` = `not attributed: on another chain than the home chain`.
+ * fact), no model's figure, and `attribution` = `not attributed: on another chain than the home chain`;
+ * model `promised` where the asset is not named (a crossing's arrival no log names: the exit's promise,
+ * not a delivery seen, said in `attribution` too).
  * `reached_as` says how the row counts (attribution.ts VENUE_DEFINITION): `venue`, or `bridge` for a
  * labelled bridge the funds entered (a crossing or an exit: its figures shown, not counted as a venue).
  */
@@ -67,8 +69,8 @@ export function renderCsv(r: FullReport): string {
       lines.push(
         [
           v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, isoAt(v.first.timestamp),
-          v.last.blockNumber, isoAt(v.last.timestamp), 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
-          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', v.route === 'inference' ? `${NOT_ATTRIBUTED}; ${INFERRED_ROUTE}` : NOT_ATTRIBUTED, reachedRole(v.category),
+          v.last.blockNumber, isoAt(v.last.timestamp), t.asset === null ? 'promised' : 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
+          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', [NOT_ATTRIBUTED, ...(v.route === 'inference' ? [INFERRED_ROUTE] : []), ...(t.asset === null ? [PROMISED_NOT_SEEN] : [])].join('; '), reachedRole(v.category),
         ]
           .map(csvField)
           .join(','),
