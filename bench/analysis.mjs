@@ -11,11 +11,8 @@
  *   this one;
  * - ingest raw: the same tables and pragmas without the Store, ids from memory, 100k rows per
  *   transaction — the floor under commit; raw into the schema before integer ids (text columns,
- *   WITHOUT ROWID), for comparison; raw into the store's tables without any index, in batches of
- *   BATCH rows — the ceiling for these rows on this machine without the indexes the reads need; and raw
- *   into the store's tables with its indexes, written as the commit writes them (BATCH-row transactions,
- *   100 rows per statement, each hash looked up before it is added) — SQLite's own pace for this schema,
- *   what the Store's bookkeeping adds to is the difference from ingest through the store;
+ *   WITHOUT ROWID), for comparison; and raw into the store's tables without any index, in batches of
+ *   BATCH rows — the ceiling for these rows on this machine without the indexes the reads need;
  * - attribution: graph/ attributeInStore (poison, haircut and FIFO in one pass over the stored
  *   transfers, as `hoptrace report` runs it) from SOURCES seeds, VENUES venues, HOPS hops;
  * - paths: graph/ pathsInStore (as `hoptrace path` runs it) from a seed to TARGETS random targets, up to
@@ -31,7 +28,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attributeInStore, pathsInStore } from '../dist/graph/index.js';
 import { openDb } from '../dist/store/open.js';
-import { TX_KEY_DIGITS } from '../dist/store/schema.js';
 import { createStore } from '../dist/store/store.js';
 import { mulberry32 as rng, peakRssMiB } from './common.mjs';
 import { addr, syntheticBatches } from './synthetic.mjs';
@@ -96,12 +92,9 @@ function ingest() {
   // - ingestRawBare: the store's tables without a single index (no identity, no from/to, no transaction
   //   key), written as the commit writes (100 rows per statement, transactions of BATCH rows), ids from
   //   memory: the ceiling for these rows on this machine without the indexes the reads need.
-  const rawIngest = (file, text, bare = false, indexed = false) => {
+  const rawIngest = (file, text, bare = false) => {
     const raw = openDb(join(dir, file));
-    // `indexed`: the store's indexes kept, written as the commit writes (batches of BATCH rows, 100 per
-    // statement, every hash looked up by its key before it is added, 200 per statement).
-    if (indexed) bare = true;
-    if (bare && !indexed) raw.exec(`DROP INDEX transfer_rows_identity; DROP INDEX transfer_rows_from; DROP INDEX transfer_rows_to;
+    if (bare) raw.exec(`DROP INDEX transfer_rows_identity; DROP INDEX transfer_rows_from; DROP INDEX transfer_rows_to;
       DROP INDEX transfer_rows_wrap; DROP INDEX txs_key;`);
     // Statements of n rows (n = PER but for the last of an odd total), prepared once per size.
     const PER = 100;
@@ -137,11 +130,7 @@ function ingest() {
       if (i === undefined) ids.set(a, (i = ids.size + 1));
       return i;
     };
-    const FIND = 200;
-    const find = raw.prepare(`SELECT id, hash FROM txs WHERE key IN (${Array.from({ length: FIND }, () => `substr(?, 3, ${TX_KEY_DIGITS})`).join(', ')})`).raw(true);
     const many = raw.transaction((rows) => {
-      // The batches are a multiple of FIND rows; every hash is new, so nothing is found.
-      for (let i = 0; indexed && i < rows.length; i += FIND) for (const _ of find.iterate(rows.slice(i, i + FIND).map((x) => x.txHash)));
       for (let i = 0; bare && i < rows.length; i += PER) {
         const part = rows.slice(i, i + PER);
         const st = statements(part.length);
@@ -176,7 +165,6 @@ function ingest() {
     out.ingestRaw = rawIngest('raw.db', false);
     out.ingestRawText = rawIngest('raw-text.db', true);
     out.ingestRawBare = rawIngest('raw-bare.db', false, true);
-    out.ingestRawIndexed = rawIngest('raw-indexed.db', false, true, true);
   }
 
   store.close();
