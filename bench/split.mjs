@@ -39,7 +39,7 @@ const GROUPS = [
   ['labels', /^labels\//],
 ];
 /** The store's functions on the write path; its other functions are reads. */
-const STORE_WRITES = /^(commit|commitAll|flush|fill|idsOf|resolve|putBlocks|putAll|write|record|recordAll|mark|sqliteTransaction)/;
+const STORE_WRITES = /^(commit|commitAll|flush|fill|idsOf|resolve|putBlocks|putAll|put|write|record|recordAll|markIntervals|setMeta|deleteMeta|bindChain)$/;
 
 /**
  * The milliseconds of a profile by group: `idle` (waiting), `gc`, each group of GROUPS, `node` (samples
@@ -65,7 +65,16 @@ export function splitProfile(profile) {
         if (at < 0) continue;
         const path = url.slice(at + 6);
         if (path.startsWith('store/') && !/^store\/(swaps|deposits)/.test(path)) {
-          g = STORE_WRITES.test(functionName) ? 'SQLite writes' : 'SQLite reads';
+          // A write when a store function on the write path is on the stack (the row inserter and the
+          // transaction body are anonymous: their caller names the path).
+          g = 'SQLite reads';
+          for (let y = x; y !== undefined; y = parent.get(y)) {
+            const f = nodes.get(y).callFrame;
+            if (f.url.includes('/dist/store/') && STORE_WRITES.test(f.functionName)) {
+              g = 'SQLite writes';
+              break;
+            }
+          }
         } else g = GROUPS.find(([, re]) => re !== null && re.test(path))?.[0] ?? 'other hoptrace code';
         break;
       }
