@@ -381,7 +381,7 @@ describe('venues reached: one definition, one count in every output', () => {
 
   it('counts the two exchanges on bsc and not the labelled bridge, alike in text, Markdown, HTML, CSV, JSON and the graph', () => {
     // Two bridges entered: the labelled THORChain router, and Across's SpokePool (a crossing's contract, no label row).
-    const counted = '2 (0 sanctioned, 1 high risk; 2 on other chains, not attributed); not counted: 2 bridges the funds entered, 1 of them labelled (a crossing or an exit, not a venue)';
+    const counted = '2 (0 sanctioned, 1 high risk; 2 on other chains, not attributed); not counted: 2 bridges the funds entered, 1 of them with a row below (a crossing or an exit, not a venue)';
     expect(render('text', 'report', run)).toContain(`venues reached  ${counted}`);
     expect(render('md', 'report', run)).toContain(`Venues reached: ${counted}.`);
     expect(htmlText(render('html', 'report', run))).toContain(`<th>venues reached</th><td>${counted}</td>`);

@@ -188,12 +188,14 @@ export function venuesReached(a: AttributionReport, run: ReachedRun): VenuesReac
 
 /**
  * `2 (0 sanctioned, 0 high risk; 2 on other chains, not attributed); not counted: 3 bridges the funds
- * entered, 2 of them labelled (…)`, in every text output: the bridges as the graph exports count them.
+ * entered, 2 of them with a row below (…)`, in every text output: the bridges as the graph exports count
+ * them; a row below is the venue table's (a bridge the label book names), and the others carry the bridge
+ * registry's label in the paths and the graph.
  */
 export function venuesReachedText(v: VenuesReached): string {
   const other = v.otherChains > 0 ? `; ${v.otherChains} on other chains, not attributed` : '';
   const n = v.bridgesEntered;
-  const bridges = n > 0 ? `; not counted: ${n} bridge${n === 1 ? '' : 's'} the funds entered, ${v.bridges === n ? (n === 1 ? 'labelled' : 'all labelled') : `${v.bridges} of them labelled`} (a crossing or an exit, not a venue)` : '';
+  const bridges = n > 0 ? `; not counted: ${n} bridge${n === 1 ? '' : 's'} the funds entered, ${v.bridges === n ? (n === 1 ? 'with its row below' : 'each with a row below') : `${v.bridges} of them with a row below`} (a crossing or an exit, not a venue)` : '';
   return `${v.count} (${v.sanctioned} sanctioned, ${v.high} high risk${other})${bridges}`;
 }
 
