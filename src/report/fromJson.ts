@@ -39,11 +39,13 @@ export function fromJsonValue(doc: unknown, what: string): TraceResult {
   };
   const step = (s: PathStepJson, where: string): PathStep => {
     if (typeof s !== 'object' || s === null) bad(`${where} is not an object`);
-    const { swap, ...rest } = s;
+    const { swap, promised: isPromise, ...rest } = s;
     return {
       ...rest,
       chainId: typeof s.chainId === 'number' ? s.chainId : home,
       amount: amount(s.amount, where),
+      // Only where the run recorded it: a step naming no asset may still carry an amount its arrival showed (Across).
+      ...(isPromise === true ? { promised: true } : {}),
       crossing: crossing(s.crossing, where),
       fromEvidence: s.fromEvidence ?? null,
       toEvidence: s.toEvidence ?? null,

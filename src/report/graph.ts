@@ -3,7 +3,8 @@ import type { Crossing, PathStep, TraceResult } from '../trace/result.js';
 import type { Address, LabelCategory } from '../types.js';
 import { shortAddress } from './address.js';
 import { bridgesEntered, reachedRole, reachedRows, venueChains, type AttributionReport } from './attribution.js';
-import { formatAssetAmount as amountText } from './amount.js';
+import { ASSET_NOT_NAMED, formatAssetAmount as amountText } from './amount.js';
+import { formatAmount } from '../util/amount.js';
 import { traceKey } from '../graph/index.js';
 import { accountKey } from './chains.js';
 import { destinationKey, exitDestination, exitEvidenceText, nativeSymbolOf, promisedText, runChainName } from './crossChain.js';
@@ -67,7 +68,11 @@ export interface ExportEdge {
   /** The amount for reading: `44.945 ETH`, or `500,000 units of token 0x5FbD…` (raw units: the token did not say its decimals). */
   value: string;
   hop: number;
-  /** `fact` (an on-chain transfer; a crossing linked by the protocol; an exit's decoded event) or `inference` (a crossing matched by a heuristic). */
+  /**
+   * `fact` (an on-chain transfer; a crossing linked by the protocol; an exit's decoded event), `inference`
+   * (a crossing matched by a heuristic), or `promise` (a crossing whose amount no arrival showed: the
+   * exit's promise, not seen; its link is still the one `basis` names).
+   */
   evidence: string;
   /** `transfer`, `protocol-link`, `heuristic`, or `protocol-promise` (an exit: destination and amount as the protocol promised them). */
   basis: string;
@@ -227,6 +232,8 @@ function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: numbe
     const decimals = step ? step.decimals : p.decimals;
     const symbol = step ? step.symbol : p.symbol;
     const amount = step?.amount ?? p.amount;
+    // An amount no arrival showed (the step's `promised`): the exit's promise, not a delivery seen.
+    const promise = step?.promised === true;
     g.addDirectedEdgeWithKey(key, from, to, {
       txHash: c.arrival.txHash,
       ref: `bridge:${c.arrival.logIndex}`,
@@ -240,9 +247,9 @@ function addCrossings(g: TracedGraph, result: TraceResult, node: (chainId: numbe
       symbol: symbol === null ? '' : cleanText(symbol, 40),
       decimals: decimals === null ? '' : String(decimals),
       amount: amount === null ? '' : amount.toString(),
-      value: amount === null ? promisedText(p) : amountText(amount, decimals, symbol, asset),
+      value: amount === null ? promisedText(p) : promise ? promisedValue(amount, decimals, symbol, asset) : amountText(amount, decimals, symbol, asset),
       hop: c.hop,
-      evidence: c.link.evidence,
+      evidence: promise ? 'promise' : c.link.evidence,
       basis: c.link.basis,
       confidence: c.link.confidence,
       protocol: c.protocol,
@@ -304,6 +311,12 @@ function addExits(g: TracedGraph, result: TraceResult, node: (chainId: number, a
       taintFifo: '',
     });
   }
+}
+
+/** The value of a crossing whose amount is the exit's promise: `0.5 (asset not named; the exit's promise, not seen)`. */
+function promisedValue(amount: bigint, decimals: number | null, symbol: string | null, asset: PathStep['asset']): string {
+  const said = "the exit's promise, not seen";
+  return asset === null ? `${formatAmount(amount, decimals)} (${ASSET_NOT_NAMED}; ${said})` : `${amountText(amount, decimals, symbol, asset)} (${said})`;
 }
 
 /** One crossing's identity: the exit and arrival logs it joins. */

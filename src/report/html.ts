@@ -287,7 +287,9 @@ function pathTable(view: PathView, ctx: PathContext): string {
         : `<span class="ev ev-fact" title="an on-chain transfer, re-checkable with hoptrace verify">transfer · ${esc(cleanText(s.kind, 16))}</span>`;
       return (
         `<tr${c ? ' class="crossing"' : ''}><td class="num">${i + 1}</td>${chain}<td>${addressHtml(s.from, fromChain, ctx.names)}</td><td>${addressHtml(s.to, on, ctx.names)}</td>` +
-        `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}${s.swap ? `<br><small class="swap">${esc(swapText(s.swap))}</small>` : ''}</td>` +
+        `<td class="num">${amountHtml(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset))}${s.swap ? `<br><small class="swap">${esc(swapText(s.swap))}</small>` : ''}` +
+        (s.promised ? `<br><small class="promised">${esc(PROMISED_NOT_SEEN)}</small>` : '') +
+        `</td>` +
         `<td>${ctx.tx(s.txHash, on)}<br><small class="mono">${esc(cleanText(s.ref, 60))}</small>` +
         (c ? `<br><small>exit tx</small> ${ctx.tx(c.exit.txHash, c.fromChainId)}` : '') +
         `</td>` +

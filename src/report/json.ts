@@ -155,6 +155,7 @@ function stepJson(s: PathStep, chainId: number): PathStepJson {
     symbol: s.symbol,
     decimals: s.decimals,
     amount: s.amount.toString(),
+    ...(s.promised ? { promised: true } : {}),
     kind: s.kind,
     ref: s.ref,
     crossing: s.crossing ? crossingJson(s.crossing) : null,

@@ -424,7 +424,9 @@ function renderPath(path: PathStep[], view: PathView): string[] {
     const swapLine = w ? [`      ${' '.repeat(n)}  ${shortAddress(w.holder)} ${swapText(w)}`] : [];
     const line = `      ${String(i + 1).padStart(n)}  ${view.multi ? padEnd(r.move, movePad) : r.move}  ${padEnd(r.amount, amountPad)}  ${r.rest}`;
     if (!r.crossing) return [...swapLine, line];
-    return [...swapLine, line, `      ${' '.repeat(n)}  bridge ${crossingLine(view.result, r.crossing)}`];
+    // The link is a fact (or an inference); an amount no arrival showed is the exit's promise, said so.
+    const promise = path[i]?.promised ? [`      ${' '.repeat(n)}  note   ${PROMISED_NOT_SEEN}`] : [];
+    return [...swapLine, line, `      ${' '.repeat(n)}  bridge ${crossingLine(view.result, r.crossing)}`, ...promise];
   });
 }
 

@@ -100,6 +100,12 @@ export interface PathStep {
   decimals: number | null;
   /** Exact amount in base units (wei, token units). */
   amount: bigint;
+  /**
+   * True on a crossing step whose `amount` is the exit's promise on its source chain (no amount of the
+   * arrival was seen: Wormhole's redemption of the native coin on a node without trace_transaction), not
+   * a delivery seen on the destination chain. Absent (or false) where the amount was seen.
+   */
+  promised?: boolean;
   kind: TransferKind | 'bridge';
   /** `log:<i>` or `trace:<address>`: where in the transaction; `bridge:<log index>` for a crossing. */
   ref: string;

@@ -477,6 +477,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       asset,
       ...meta,
       amount: amount ?? exit.promised.amount ?? 0n,
+      // The figure is the exit's promise, not an amount the arrival was seen to pay: said so in every output.
+      ...(amount === null && exit.promised.amount !== null ? { promised: true } : {}),
       kind: 'bridge',
       ref: `bridge:${arrival.at.logIndex}`,
       crossing,

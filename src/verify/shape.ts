@@ -27,6 +27,8 @@ const STEP_FIELDS: readonly (readonly [string, StepCheck, string])[] = [
   // Null on a crossing step whose arrival named no asset (PathStep.asset); verify skips crossing steps.
   ['asset', (v, step) => isString(v) || (v === null && step['kind'] === 'bridge'), 'a string (or null on a crossing step)'],
   ['amount', isDecimal, 'a decimal string of base units'],
+  // Set on a crossing step whose amount is the exit's promise, not seen (PathStep.promised).
+  ['promised', (v, step) => v === undefined || (v === true && step['kind'] === 'bridge'), 'true on a crossing step, or absent'],
 ];
 
 /**

@@ -86,7 +86,9 @@ export function renderMarkdown(r: FullReport): string {
         const chain = multi ? ` ${mdText(c ? `${chainLabel(res, c.fromChainId)} → ${chainLabel(res, c.toChainId)}` : chainLabel(res, stepChain(s, res)), 80)} |` : '';
         const row = `| ${i + 1} |${chain} \`${fullAddress(s.from)}\` | \`${fullAddress(s.to)}\` | ${mdText(formatAssetAmount(s.amount, s.decimals, s.symbol, s.asset), 80)}${s.swap ? ` (${mdText(`${fullAddress(s.swap.holder)} ${swapText(s.swap)}`, 400)})` : ''} | \`${s.txHash}\` | ${s.blockNumber} | ${mdText(s.ref, 40)} |`;
         // A crossing's link in words, on a row of its own under the step (fact or inference, its confidence).
-        return c ? [row, `| | ${multi ? '| ' : ''}bridge ${mdText(crossingLine(res, c), 900)} | | | | | |`] : [row];
+        if (!c) return [row];
+        const promise = s.promised ? [`| | ${multi ? '| ' : ''}note: ${mdText(PROMISED_NOT_SEEN, 200)} | | | | | |`] : [];
+        return [row, `| | ${multi ? '| ' : ''}bridge ${mdText(crossingLine(res, c), 900)} | | | | | |`, ...promise];
       });
     out.push(...rows(h.path), '');
     // The main path by value, as a table of its own when it is not the path above.
