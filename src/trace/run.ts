@@ -307,9 +307,11 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     for (const h of r.hits) if (h.deposit && !cr.known.inferences.has(h.venue)) cr.known.inferences.set(h.venue, h.deposit);
 
     const venues: RawHit[] = r.hits.filter((h) => h.kind !== 'bridge');
-    // Every bridge payment's receipt asked at once; the exits are then followed one by one, in order.
+    // Every bridge payment's receipt asked at once, each checked against this chain's headers; the exits
+    // are then followed one by one, in order.
     const bridged = r.hits.filter((h) => h.kind === 'bridge');
-    const exitsFound = await Promise.all(bridged.map((b) => exitsOf(cr, b)));
+    const exitCheck = createBlockCheck(cr.c.conn.headers.cache, cr.c.store, cr.c.conn.head.number);
+    const exitsFound = await Promise.all(bridged.map((b) => exitsOf(cr, b, exitCheck)));
     for (const [i, b] of bridged.entries()) {
       const found = exitsFound[i]!;
       if (found.length === 0) {
@@ -336,11 +338,11 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     }
   }
 
-  /** The exits of a bridge hit's payment, read from its transaction's receipt. */
-  async function exitsOf(cr: ChainRun, b: RawHit): Promise<BridgeExit[]> {
+  /** The exits of a bridge hit's payment, read from its transaction's receipt, checked by `blockCheck` (its chain's). */
+  async function exitsOf(cr: ChainRun, b: RawHit, blockCheck: BlockCheck): Promise<BridgeExit[]> {
     const edge = b.path[b.path.length - 1];
     if (!ctx.bridges || !edge) return [];
-    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge, b.venue);
+    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge, b.venue, blockCheck);
   }
 
   /**
