@@ -6,13 +6,13 @@
  * devchain/crossChain.ts); a liar in front of the BSC one (127.0.0.1, bounded) tampers with the answers
  * to the arrival query only: eth_getLogs of the registry's BSC bridge contracts.
  */
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCrossChainScenario, crossChainRegistry, type CrossChainScenario } from '../src/devchain/crossChain.js';
 import { hoptrace, type Outcome } from './helpers/cli.js';
+import { allRows } from './helpers/db.js';
 import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 
 const FOREIGN = `0x${'ba'.repeat(32)}`;
@@ -67,17 +67,6 @@ async function runWith(times: number, name: string): Promise<{ out: Outcome; tam
     return { out, tampered, asked, rows: allRows(db) };
   } finally {
     await node.stop();
-  }
-}
-
-/** Every row of every table of the database, as JSON text. */
-function allRows(path: string): string[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name);
-    return tables.flatMap((t) => (db.prepare(`SELECT * FROM "${t}"`).all() as unknown[]).map((r) => `${t}: ${JSON.stringify(r)}`));
-  } finally {
-    db.close();
   }
 }
 

@@ -26,6 +26,7 @@ import { createStore } from '../src/store/store.js';
 import type { TraceResult } from '../src/trace/result.js';
 import type { Address } from '../src/types.js';
 import { packageRoot } from '../src/util/package.js';
+import { startHostileNode, type Lie } from './helpers/hostileNode.js';
 import { lazarus, tempDb, trace, venue } from './helpers/trace.js';
 
 const ETH = 10n ** 18n;
@@ -241,4 +242,60 @@ describe('DEX swaps on anvil', () => {
       store.close();
     }
   });
+});
+
+describe("a swap check's receipt", () => {
+  const FOREIGN = `0x${'ba'.repeat(32)}`;
+  /**
+   * A trace with the node behind a liar that gives the first `times` receipts of p1's swap transaction
+   * logs of another block (the receipt's own block hash left true: only the header check sees it).
+   */
+  async function runWith(times: number): Promise<{ result: TraceResult | Error; tampered: number; asked: number; db: string }> {
+    let asked = 0;
+    let tampered = 0;
+    const lie: Lie = async (c, ctx) => {
+      const answer = await ctx.forward();
+      if (c.method === 'eth_getTransactionReceipt' && String(c.params[0]).toLowerCase() === txs.v2) {
+        asked += 1;
+        const logs = (answer.result as { logs?: { blockHash: string }[] } | null)?.logs ?? [];
+        if (asked <= times && logs.length > 0) {
+          tampered += 1;
+          for (const l of logs) l.blockHash = FOREIGN;
+        }
+      }
+      return { json: answer };
+    };
+    const node = await startHostileNode(anvil.url, lie, { maxRequests: 5_000, maxMs: 60_000 });
+    const fresh = tempDb();
+    try {
+      const result = await trace(node.url, fresh, [p(0)], { hops: 4 }, { seedList: undefined }).catch((err: Error) => err);
+      expect(node.overLimit(), 'the run ended by itself').toBe(0);
+      return { result, tampered, asked, db: fresh };
+    } finally {
+      await node.stop();
+    }
+  }
+
+  it('with logs of another block, again and again: the run stops with one sentence, no conversion stored', async () => {
+    const { result, tampered, db: fresh } = await runWith(Number.POSITIVE_INFINITY);
+    expect(tampered).toBeGreaterThan(0);
+    expect(result).toBeInstanceOf(Error);
+    expect((result as Error).message).toMatch(/^eth_getTransactionReceipt at http:\/\/127\.0\.0\.1:\d+ gave an inconsistent answer 4 times in a row \([^\n]*0xbababa[^\n]*\); nothing of it was stored\.$/);
+    const store = createStore(fresh);
+    try {
+      expect(store.swaps.checkedIn([txs.v2!]).size).toBe(0);
+      expect(store.swaps.inRange(0, 1_000_000)).toEqual([]);
+    } finally {
+      store.close();
+    }
+  }, 90_000);
+
+  it('with logs of another block once (a lagging backend): asked again, and the conversion found', async () => {
+    const { result, tampered, asked } = await runWith(1);
+    expect(tampered).toBe(1);
+    expect(asked).toBe(2);
+    const got = result as TraceResult;
+    expect(got.stats.swaps).toEqual({ receipts: 2, ruledOut: 2, poolCalls: 6, conversions: 2 });
+    expect(got.hits.find((h) => h.address === binance0)!.path[1]!.swap).toMatchObject({ txHash: txs.v2, amountOut: 312_000n * USD });
+  }, 90_000);
 });

@@ -7,14 +7,12 @@
  */
 import { InvalidResponseError } from '../errors.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
-import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
 import { MethodUnsupportedError } from '../rpc/errors.js';
 import { refetching } from '../rpc/refetch.js';
 import { NATIVE, type Address } from '../types.js';
+import { checkedCallTree } from './callTree.js';
 import { decodeLog } from './logs.js';
-import { checkTree } from './traceFilterByAddress.js';
-import { decodeTraces } from './traces.js';
 import { checkReceipt, type BlockCheck } from './validate.js';
 
 /** The zero address: an ERC-20 Transfer from it is a mint. */
@@ -97,19 +95,7 @@ export async function arrivalCoinOf(
   const tx = at.txHash.toLowerCase();
   let calls;
   try {
-    calls = await refetching('trace_transaction', rpc.endpoint, async () => {
-      const frames = await traceTransaction(rpc, tx, { from: at.blockNumber, to: at.blockNumber });
-      // A mined transaction has at least its top call: an empty tree is a tracer not (yet) holding it.
-      if (frames.length === 0) throw new InvalidResponseError(`trace_transaction gave no frames of transaction ${tx.slice(0, 10)}…, whose bridge arrival the node served`);
-      checkTree(frames, tx, at.blockNumber);
-      await blockCheck.check(frames, 'trace_transaction');
-      for (const f of frames) {
-        if (f.blockHash.toLowerCase() !== at.blockHash.toLowerCase()) {
-          throw new InvalidResponseError(`trace_transaction placed transaction ${tx.slice(0, 10)}… in block ${f.blockHash.slice(0, 10)}…, its bridge arrival was read from block ${at.blockHash.slice(0, 10)}…`);
-        }
-      }
-      return decodeTraces(frames, chainId);
-    });
+    calls = await checkedCallTree(rpc, chainId, tx, at, blockCheck, `whose bridge arrival was read from block ${at.blockNumber}`);
   } catch (err) {
     if (err instanceof MethodUnsupportedError) return null;
     throw err;

@@ -15,7 +15,7 @@ import { hexToNumber } from '../rpc/hex.js';
 import { fetchRangeAdaptive } from '../rpc/ranges.js';
 import { refetching } from '../rpc/refetch.js';
 import type { Address } from '../types.js';
-import type { BlockCheck } from './validate.js';
+import { checkReceipt, type BlockCheck } from './validate.js';
 
 function rawLog(l: RpcLog): RawLog {
   return {
@@ -32,9 +32,12 @@ function rawLog(l: RpcLog): RawLog {
  * The exits of transaction `txHash` on `chainId` that paid bridge contract `contract`: its receipt's
  * logs, of that protocol's registry contracts on this chain only (a Wormhole transfer is published by
  * the core beside the token bridge it paid; every other protocol's exit is the entered contract's own
- * log), decoded through the registry. A reverted transaction moved nothing: no exit. The receipt must
- * be of the block the payment was stored from (`blockHash`): one of another block (a reorg since) is
- * refused in one sentence, as a swap's receipt is, rather than its exits printed as facts.
+ * log), decoded through the registry. A reverted transaction moved nothing: no exit. The receipt is
+ * checked as every receipt read is (validate.ts checkReceipt: of the transaction asked, its logs of that
+ * transaction and block, against that block's header hash and bloom, through `blockCheck`, the chain's)
+ * and must be of the block the payment was stored from (`blockHash`). No receipt, or one that fails
+ * either (a lagging backend, or a reorg since the payment was stored) is asked again; if it persists the
+ * run stops with one sentence, rather than its exits printed as facts.
  */
 export async function readExits(
   rpc: RpcClient,
@@ -42,17 +45,22 @@ export async function readExits(
   chainId: number,
   payment: { txHash: string; blockHash: string },
   contract: Address,
+  blockCheck: BlockCheck,
 ): Promise<BridgeExit[]> {
   const row = registry.find(chainId, contract);
   if (!row) return [];
-  const { txHash } = payment;
-  const receipt = await getTransactionReceipt(rpc, txHash);
-  if (receipt === null) throw new InvalidResponseError(`the node has no receipt for transaction ${txHash}, which it served a transfer of.`);
-  if (receipt.blockHash !== payment.blockHash.toLowerCase()) {
-    throw new InvalidResponseError(
-      `the receipt of transaction ${txHash} is of block ${receipt.blockHash}, but its payment was stored from block ${payment.blockHash}: the chain reorganised; trace again.`,
-    );
-  }
+  const tx = payment.txHash.toLowerCase();
+  const receipt = await refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
+    const r = await getTransactionReceipt(rpc, tx);
+    if (r === null) throw new InvalidResponseError(`the node has no receipt for transaction ${tx}, which it served a transfer of`);
+    await checkReceipt(r, tx, blockCheck);
+    if (r.blockHash !== payment.blockHash.toLowerCase()) {
+      throw new InvalidResponseError(
+        `the receipt of transaction ${tx} is of block ${r.blockHash}, but its payment was stored from block ${payment.blockHash.toLowerCase()}: the chain reorganised, or the node lags; trace again`,
+      );
+    }
+    return r;
+  });
   if (receipt.status === 0) return [];
   const logs = receipt.logs.map(rawLog).filter((l) => {
     const r = registry.find(chainId, l.address as Address);

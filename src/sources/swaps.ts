@@ -11,7 +11,8 @@ import { NATIVE, type Address, type Conversion, type SwapLeg, type SwapProtocol,
 import { addressToTopic, topicToAddress } from '../util/address.js';
 import type { HeaderCache } from './headers.js';
 import { TOPIC_DEPOSIT, TOPIC_TRANSFER } from './logs.js';
-import { inBloom } from './validate.js';
+import { refetching } from '../rpc/refetch.js';
+import { checkReceipt, inBloom, type BlockCheck } from './validate.js';
 
 /**
  * DEX swaps of a traced address, read from the pools' own events (docs/swaps.md cites the contracts):
@@ -182,8 +183,11 @@ function swapInBloom(bloom: Uint8Array): boolean {
  * A SwapReader on a node, keeping what it reads in the store (store.swaps). A transaction whose block's
  * logs bloom rules a conversion out (swapPossible; the run's header cache has the header already where
  * the rows were checked against it) costs no receipt: it is recorded as checked, nothing found.
+ * A receipt of the rows' block is checked as every receipt read is (validate.ts checkReceipt, against
+ * the chain's headers through `blockCheck`) before anything of it is stored: one that cannot be true is
+ * asked again, and if it persists the run stops with one sentence.
  */
-export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: number; headers: Pick<HeaderCache, 'block'> }): SwapReader {
+export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: number; headers: Pick<HeaderCache, 'block'>; blockCheck: BlockCheck }): SwapReader {
   const { rpc, store } = o;
   const stats = { receipts: 0, poolCalls: 0, found: 0, ruledOut: 0 };
   const word = async (to: Address, data: string): Promise<Address | null> => {
@@ -271,7 +275,16 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
       store.swaps.recordAll(ruledOut);
       stats.ruledOut += ruledOut.length;
       stats.receipts += fresh.length;
-      const receipts = await Promise.all(fresh.map(({ tx }) => getTransactionReceipt(rpc, tx)));
+      const receipts = await Promise.all(
+        fresh.map(({ tx, rows }) =>
+          refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
+            const r = await getTransactionReceipt(rpc, tx);
+            // None, or of another block than the rows' (below: no evidence), is not checked: nothing of it is used.
+            if (r !== null && r.blockHash === rows[0]!.blockHash) await checkReceipt(r, tx.toLowerCase(), o.blockCheck);
+            return r;
+          }),
+        ),
+      );
       const read: SwapCheck[] = [];
       for (let i = 0; i < fresh.length; i++) {
         const check = fresh[i]!;

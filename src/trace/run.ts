@@ -159,6 +159,8 @@ interface ChainRun {
   deposits: ReturnType<typeof createDepositCheck>;
   /** DEX swaps of the addresses the walk expands (forward), and the conversions its walks found. */
   swaps: ReturnType<typeof createSwapReader>;
+  /** Checks the chain's answers read outside the fetcher (receipts of swaps and bridge exits) against its headers. */
+  blockCheck: BlockCheck;
   conversions: Conversion[];
   known: EvidenceContext & { inferences: Map<Address, DepositFinding> };
   hubs: Map<Address, Hub>;
@@ -225,8 +227,10 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       seedList: c.seedList,
       labelInForce,
     });
+    // The chain's receipts read outside the fetcher (swaps, bridge exits) are checked against its headers.
+    const blockCheck = createBlockCheck(c.conn.headers.cache, c.store, c.conn.head.number);
     // DEX swaps of the addresses the walk expands (forward): read per transaction they paid in, kept in the store.
-    const swaps = createSwapReader({ rpc: c.rpc, store: c.store, chainId: id, headers: c.conn.headers.cache });
+    const swaps = createSwapReader({ rpc: c.rpc, store: c.store, chainId: id, headers: c.conn.headers.cache, blockCheck });
     const world = createNodeWorld({ rpc: c.rpc, store: c.store, chainId: id, fetcher, headers: c.conn.headers, nonces: c.store.nonces, labels: c.labels, seedList: c.seedList, deposits, swaps });
     const registry = ctx.bridges;
     if (registry) world.isBridge = (address) => registry.find(id, address) !== undefined;
@@ -240,6 +244,7 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
       world,
       deposits,
       swaps,
+      blockCheck,
       conversions: [],
       known: { labels: c.labels, seedList: c.seedList, inferences: new Map() },
       hubs: new Map(),
@@ -307,7 +312,8 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     for (const h of r.hits) if (h.deposit && !cr.known.inferences.has(h.venue)) cr.known.inferences.set(h.venue, h.deposit);
 
     const venues: RawHit[] = r.hits.filter((h) => h.kind !== 'bridge');
-    // Every bridge payment's receipt asked at once; the exits are then followed one by one, in order.
+    // Every bridge payment's receipt asked at once, each checked against this chain's headers; the exits
+    // are then followed one by one, in order.
     const bridged = r.hits.filter((h) => h.kind === 'bridge');
     const exitsFound = await Promise.all(bridged.map((b) => exitsOf(cr, b)));
     for (const [i, b] of bridged.entries()) {
@@ -336,11 +342,11 @@ export async function runTrace(ctx: TraceContext, conn: Connection, req: TraceRe
     }
   }
 
-  /** The exits of a bridge hit's payment, read from its transaction's receipt. */
+  /** The exits of a bridge hit's payment, read from its transaction's receipt, checked against its chain's headers. */
   async function exitsOf(cr: ChainRun, b: RawHit): Promise<BridgeExit[]> {
     const edge = b.path[b.path.length - 1];
     if (!ctx.bridges || !edge) return [];
-    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge, b.venue);
+    return readExits(cr.c.rpc, ctx.bridges, cr.chainId, edge, b.venue, cr.blockCheck);
   }
 
   /**

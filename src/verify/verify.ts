@@ -7,14 +7,12 @@ import { HoptraceError, InvalidResponseError, RpcError, UsageError } from '../er
 import { getChainId } from '../rpc/actions/chainId.js';
 import { getTransaction } from '../rpc/actions/getTransaction.js';
 import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
-import { traceTransaction } from '../rpc/actions/traceTransaction.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { refetching } from '../rpc/refetch.js';
+import { checkedCallTree } from '../sources/callTree.js';
 import { createHeaderCache } from '../sources/headers.js';
 import { decodeLog } from '../sources/logs.js';
-import { checkTree } from '../sources/traceFilterByAddress.js';
-import { decodeTraces } from '../sources/traces.js';
 import { checkReceipt, createBlockCheck, type BlockCheck } from '../sources/validate.js';
 import type { PathStep, TraceResult } from '../trace/result.js';
 import type { Transfer } from '../types.js';
@@ -85,14 +83,7 @@ export async function verifyReport(report: TraceResult, rpc: RpcClient, onProgre
   const callsOf = (tx: string, blockNumber: number): Promise<Transfer[] | null> => {
     let p = traces.get(tx);
     if (!p) {
-      p = refetching('trace_transaction', rpc.endpoint, async () => {
-        const list = await traceTransaction(rpc, tx, { from: blockNumber, to: blockNumber });
-        // A mined transaction has at least its top call: an empty tree is a tracer not (yet) holding it.
-        if (list.length === 0) throw new InvalidResponseError(`trace_transaction gave no frames of transaction ${tx.slice(0, 10)}…, which its receipt places in block ${blockNumber}`);
-        checkTree(list, tx, blockNumber);
-        await blockCheck.check(list, 'trace_transaction');
-        return decodeTraces(list, chainId);
-      }).catch((err: unknown) => {
+      p = checkedCallTree(rpc, chainId, tx, { blockNumber }, blockCheck, `which its receipt places in block ${blockNumber}`).catch((err: unknown) => {
         // A node without trace methods: the top call can still be checked from the transaction itself.
         if (err instanceof RpcError && !err.retryable) return null;
         throw err;
