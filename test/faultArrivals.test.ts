@@ -6,31 +6,15 @@
  * devchain/crossChain.ts); a liar in front of the BSC one (127.0.0.1, bounded) tampers with the answers
  * to the arrival query only: eth_getLogs of the registry's BSC bridge contracts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCrossChainScenario, crossChainRegistry, type CrossChainScenario } from '../src/devchain/crossChain.js';
-import { hoptrace, type Outcome } from './helpers/cli.js';
-import { allRows } from './helpers/db.js';
-import { startHostileNode, type Lie } from './helpers/hostileNode.js';
-
-const FOREIGN = `0x${'ba'.repeat(32)}`;
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crossChainRegistry } from '../src/devchain/crossChain.js';
+import type { Outcome } from './helpers/cli.js';
+import type { Lie } from './helpers/hostileNode.js';
+import { FOREIGN, scenarioForFile, traceWithLiar } from './helpers/scenarioLiar.js';
 const REGISTRY = crossChainRegistry();
 const BRIDGES_56 = [REGISTRY.thorRouter56, REGISTRY.spokePool56].map((a) => a.toLowerCase());
 
-let scenario: CrossChainScenario | undefined;
-let dir: string;
-
-beforeAll(async () => {
-  scenario = await buildCrossChainScenario();
-  dir = mkdtempSync(join(tmpdir(), 'hoptrace-arrivals-'));
-}, 120_000);
-
-afterAll(async () => {
-  await scenario?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const files = scenarioForFile('arrivals');
 
 /** Whether `call` is the arrival query: eth_getLogs of the registry's bridge contracts on BSC. */
 const isArrivalQuery = (method: string, params: unknown[]): boolean => {
@@ -45,7 +29,6 @@ const isArrivalQuery = (method: string, params: unknown[]): boolean => {
  * many arrival queries were asked, and every row of the database as text.
  */
 async function runWith(times: number, name: string): Promise<{ out: Outcome; tampered: number; asked: number; rows: string[] }> {
-  const { eth, bsc, op, who } = scenario!;
   let tampered = 0;
   let asked = 0;
   const lie: Lie = async (call, ctx) => {
@@ -59,15 +42,8 @@ async function runWith(times: number, name: string): Promise<{ out: Outcome; tam
     }
     return { json: answer };
   };
-  const node = await startHostileNode(bsc.anvil.url, lie, { maxRequests: 5_000, maxMs: 90_000 });
-  const db = join(dir, `${name}.db`);
-  try {
-    const out = await hoptrace(['trace', who.seed!, '--rpc', `ethereum=${eth.anvil.url}`, '--rpc', `bsc=${node.url}`, '--rpc', `10=${op.anvil.url}`, '--db', db, '--hops', '5', '--json']);
-    expect(node.overLimit(), 'the run ended by itself').toBe(0);
-    return { out, tampered, asked, rows: allRows(db) };
-  } finally {
-    await node.stop();
-  }
+  const { out, rows } = await traceWithLiar(files.scenario(), files.dir(), 'bsc', lie, name);
+  return { out, tampered, asked, rows };
 }
 
 describe('a bridge arrival log of another block', () => {
@@ -84,7 +60,7 @@ describe('a bridge arrival log of another block', () => {
     const toBsc = crossings.filter((c) => c.toChainId === 56);
     expect(toBsc.map((c) => c.protocol).sort()).toEqual(['across', 'thorchain']);
     expect(clean.asked).toBeGreaterThanOrEqual(toBsc.length);
-    const { tx } = scenario!;
+    const { tx } = files.scenario();
     for (const h of [tx.thorOut, tx.acrossFill]) expect(clean.rows.some((r) => r.includes(h.slice(2))), h).toBe(true);
   });
 
@@ -100,7 +76,7 @@ describe('a bridge arrival log of another block', () => {
     const lines = faulty.out.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^ {2}hint: /);
-    const { tx } = scenario!;
+    const { tx } = files.scenario();
     for (const h of [tx.thorOut, tx.acrossFill, FOREIGN]) expect(faulty.rows.filter((r) => r.includes(h.slice(2)))).toEqual([]);
   }, 120_000);
 

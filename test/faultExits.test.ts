@@ -7,29 +7,12 @@
  * gives the receipts of the transactions that paid the bridges (THORChain, Across, the OP bridge) logs
  * carrying another block's hash, the receipt's own block hash left true.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCrossChainScenario, type CrossChainScenario } from '../src/devchain/crossChain.js';
-import { hoptrace, type Outcome } from './helpers/cli.js';
-import { allRows } from './helpers/db.js';
-import { startHostileNode, type Lie } from './helpers/hostileNode.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Outcome } from './helpers/cli.js';
+import type { Lie } from './helpers/hostileNode.js';
+import { FOREIGN, scenarioForFile, traceWithLiar } from './helpers/scenarioLiar.js';
 
-const FOREIGN = `0x${'ba'.repeat(32)}`;
-
-let scenario: CrossChainScenario | undefined;
-let dir: string;
-
-beforeAll(async () => {
-  scenario = await buildCrossChainScenario();
-  dir = mkdtempSync(join(tmpdir(), 'hoptrace-exits-'));
-}, 120_000);
-
-afterAll(async () => {
-  await scenario?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const files = scenarioForFile('exits');
 
 /**
  * A trace from the scenario's seed with Ethereum behind a liar that gives the first `times` receipts of
@@ -37,7 +20,7 @@ afterAll(async () => {
  * receipts were tampered with and asked, and every row of the database as text.
  */
 async function runWith(times: number, name: string): Promise<{ out: Outcome; tampered: number; asked: number; rows: string[] }> {
-  const { eth, bsc, op, who, tx } = scenario!;
+  const { tx } = files.scenario();
   const exits = new Set([tx.thorIn, tx.acrossIn, tx.opIn]);
   const seen = new Map<string, number>();
   let tampered = 0;
@@ -57,15 +40,8 @@ async function runWith(times: number, name: string): Promise<{ out: Outcome; tam
     }
     return { json: answer };
   };
-  const node = await startHostileNode(eth.anvil.url, lie, { maxRequests: 5_000, maxMs: 90_000 });
-  const db = join(dir, `${name}.db`);
-  try {
-    const out = await hoptrace(['trace', who.seed!, '--rpc', `ethereum=${node.url}`, '--rpc', `bsc=${bsc.anvil.url}`, '--rpc', `10=${op.anvil.url}`, '--db', db, '--hops', '5', '--json']);
-    expect(node.overLimit(), 'the run ended by itself').toBe(0);
-    return { out, tampered, asked, rows: allRows(db) };
-  } finally {
-    await node.stop();
-  }
+  const { out, rows } = await traceWithLiar(files.scenario(), files.dir(), 'ethereum', lie, name);
+  return { out, tampered, asked, rows };
 }
 
 describe("a bridge exit's receipt with logs of another block", () => {
@@ -92,7 +68,7 @@ describe("a bridge exit's receipt with logs of another block", () => {
     const lines = faulty.out.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^ {2}hint: /);
-    const { tx } = scenario!;
+    const { tx } = files.scenario();
     for (const h of [tx.thorOut, tx.acrossFill, tx.opOut, FOREIGN]) expect(faulty.rows.filter((r) => r.includes(h.slice(2)))).toEqual([]);
   }, 120_000);
 
