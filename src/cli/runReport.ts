@@ -236,7 +236,7 @@ function assembleOn(store: Store, run: TraceRun, others: Store[], chainStore?: (
     notes.push(
       `Attribution runs over the home chain (${run.chainId}) only: ${notAttributed.length} venue${notAttributed.length === 1 ? '' : 's'} the walk reached on another chain (across a bridge, or from a seed there) ${notAttributed.length === 1 ? 'is' : 'are'} listed with the traced amounts that reached ${notAttributed.length === 1 ? 'it' : 'them'} (facts), ${NOT_ATTRIBUTED}; no model's figure is given there (assets of different chains are never added together).` +
         // A crossing whose arrival named no asset carries the exit's promise: said as such, not as a fact.
-        (notAttributed.some((v) => v.traced.some((t) => t.asset === null)) ? " A figure whose asset no log named (a crossing's arrival in the chain's coin) is the exit's promise on its source chain, not a delivery seen." : ''),
+        (notAttributed.some((v) => v.traced.some((t) => t.promised)) ? " A figure marked promised (a crossing's arrival whose asset and amount no log or call showed) is the exit's promise on its source chain, not a delivery seen." : ''),
     );
   }
   const json = toJsonValue(result);
@@ -304,7 +304,7 @@ export function unattributedVenues(
     const movements = traced.filter((e) => e.transfer.chainId === chainId && e.transfer.to === h.address).map((e) => e.transfer);
     movements.sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || x.ref.localeCompare(y.ref));
     const meta = new Map<Asset | null, { symbol: string | null; decimals: number | null }>();
-    let into: { blockNumber: number; txHash: string; asset: Asset | null; amount: bigint }[] = movements;
+    let into: { blockNumber: number; txHash: string; asset: Asset | null; amount: bigint; promised?: boolean }[] = movements;
     if (into.length === 0) {
       // A bridge's payee that is itself the venue: the crossing steps into it are its arrivals (no
       // movement of that chain's walk reaches it); one that names no asset is counted with it unnamed.
@@ -317,8 +317,14 @@ export function unattributedVenues(
       for (const s of seen.values()) meta.set(s.asset, { symbol: s.symbol, decimals: s.decimals });
     }
     if (into.length === 0) continue;
-    const sums = new Map<Asset | null, bigint>();
-    for (const t of into) sums.set(t.asset, (sums.get(t.asset) ?? 0n) + t.amount);
+    // Per asset, the amounts seen apart from the exits' promises (PathStep.promised): never added together.
+    const sums = new Map<string, { asset: Asset | null; promised: boolean; amount: bigint }>();
+    for (const t of into) {
+      const k = `${t.asset}|${t.promised === true}`;
+      const had = sums.get(k);
+      if (had) had.amount += t.amount;
+      else sums.set(k, { asset: t.asset, promised: t.promised === true, amount: t.amount });
+    }
     const first = into[0]!;
     const last = into[into.length - 1]!;
     out.set(key, {
@@ -333,10 +339,12 @@ export function unattributedVenues(
       route,
       first: { blockNumber: first.blockNumber, txHash: first.txHash, timestamp: blockTime(chainId, first.blockNumber) },
       last: { blockNumber: last.blockNumber, txHash: last.txHash, timestamp: blockTime(chainId, last.blockNumber) },
-      traced: [...sums].sort(([x], [y]) => (x === null ? 1 : y === null ? -1 : assetOrder(x, y))).map(([asset, amount]) => {
-        const m = meta.get(asset) ?? chainAssets.get(`${chainId}:${asset}`);
-        return { asset, symbol: m?.symbol ?? null, decimals: m?.decimals ?? null, amount };
-      }),
+      traced: [...sums.values()]
+        .sort((x, y) => Number(x.promised) - Number(y.promised) || (x.asset === null ? 1 : y.asset === null ? -1 : assetOrder(x.asset, y.asset)))
+        .map(({ asset, promised, amount }) => {
+          const m = meta.get(asset) ?? chainAssets.get(`${chainId}:${asset}`);
+          return { asset, symbol: m?.symbol ?? null, decimals: m?.decimals ?? null, amount, ...(promised ? { promised: true as const } : {}) };
+        }),
     });
   }
   return [...out.values()].sort((a, b) => a.chainId - b.chainId || a.hops - b.hops || a.address.localeCompare(b.address));

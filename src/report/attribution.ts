@@ -61,11 +61,11 @@ export interface UnattributedVenue {
   last: { blockNumber: number; txHash: string; timestamp?: number | null };
   /**
    * Sum of the traced movements into it, per asset of its own chain (`native` there is that chain's coin).
-   * A bridge's payee that is itself the venue: the crossing steps into it, `asset` null where the arrival
-   * named none (PathStep.asset): its amount is then the exit's promise, not a delivery seen (JSON
-   * `promised: true`, the other outputs PROMISED_NOT_SEEN).
+   * A bridge's payee that is itself the venue: the crossing steps into it; `promised` where the step's
+   * amount is the exit's promise, not a delivery seen (PathStep.promised; every output says so with
+   * PROMISED_NOT_SEEN).
    */
-  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: bigint }[];
+  traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: bigint; promised?: true }[];
   /**
    * How the walk got there from a seed: `fact` where some hit's path into it crosses by links that are
    * facts only (a protocol's own id), `inference` where every path crosses by a heuristic match (the
@@ -79,7 +79,7 @@ export const INFERRED_ROUTE = 'route: inference (reached through a crossing matc
 
 /** An UnattributedVenue in the JSON report: amounts as exact decimal strings, marked as facts and not attributed. */
 export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {
-  /** `promised`: set where `asset` is null, the amount being the exit's promise, not a delivery seen. */
+  /** `promised`: set where the amount is the exit's promise, not a delivery seen (PathStep.promised). */
   traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: string; promised?: true }[];
   evidence: 'fact';
   attribution: typeof NOT_ATTRIBUTED;
@@ -407,5 +407,10 @@ function venuesReachedJson(v: VenuesReached): VenuesReachedJson {
 }
 
 function unattributedJson(v: UnattributedVenue): UnattributedVenueJson {
-  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString(), ...(t.asset === null ? { promised: true as const } : {}) })), evidence: 'fact', attribution: NOT_ATTRIBUTED };
+  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString() })), evidence: 'fact', attribution: NOT_ATTRIBUTED };
+}
+
+/** A venue's traced amounts split for every renderer: the movements seen (facts), and the exits' promises. */
+export function tracedParts<T extends { promised?: true }>(traced: readonly T[]): { seen: T[]; promised: T[] } {
+  return { seen: traced.filter((t) => t.promised !== true), promised: traced.filter((t) => t.promised === true) };
 }

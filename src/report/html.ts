@@ -5,7 +5,7 @@ import type { Address, LabelCategory } from '../types.js';
 import { plural } from '../util/plural.js';
 import { fullAddress } from './address.js';
 import { formatAssetAmount, swapText } from './amount.js';
-import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, reachedRole, strength, venuesReached, venuesReachedText } from './attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, reachedRole, strength, tracedParts, venuesReached, venuesReachedText } from './attribution.js';
 import { accountKey, addressUrl, txUrl } from './chains.js';
 import {
   chainLabel, crossingLinkText, crossingsOf, exitDestination, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChainName, runChains, spansChains, stepChain, stepCrossing,
@@ -72,8 +72,7 @@ export function renderHtml(r: FullReport): string {
       const first = when(v.first.blockNumber, v.first.txHash, v.chainId, v.first.timestamp ?? null);
       const span = v.first.txHash === v.last.txHash ? first : `${first}<br>to ${when(v.last.blockNumber, v.last.txHash, v.chainId, v.last.timestamp ?? null)}`;
       const amountsOf = (ts: typeof v.traced): string => ts.map((t) => esc(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset))).join('<br>');
-      const seen = v.traced.filter((t) => t.asset !== null);
-      const promised = v.traced.filter((t) => t.asset === null);
+      const { seen, promised } = tracedParts(v.traced);
       const traced = [...(seen.length > 0 ? [`traced (fact): ${amountsOf(seen)}`] : []), ...(promised.length > 0 ? [`promised: ${amountsOf(promised)}<br><small>${esc(PROMISED_NOT_SEEN)}</small>`] : [])].join('<br>');
       return `<tr class="risk-${esc(v.risk)} not-attributed"><td>${riskBadge(v.risk)} <b class="name">${esc(cleanOptional(v.entity, 60, '(unnamed)'))}</b>${evBadge}<br><small>${esc(cleanText(v.category, 24))}</small>${bridgeMark(v.category)}</td>` +
         `<td>${hashHtml(fullAddress(v.address), addressUrl(v.chainId, v.address))}${chainBadge(v.chainId)}</td><td class="num">${v.hops}</td><td class="num">${v.arrivals}</td><td>${span}</td>` +

@@ -303,7 +303,7 @@ function renderHit(hit: Hit, st: Styles, view: PathView): string[] {
   // A payee reached by a crossing whose arrival no log names the asset of: the exit's promise, said as such.
   const arrival = hit.path[hit.path.length - 1];
   if (hit.totals.length === 0 && arrival?.crossing && arrival.asset === null) {
-    lines.push(`      ${formatAssetAmount(arrival.amount, arrival.decimals, arrival.symbol, null)}  ${PROMISED_NOT_SEEN}`);
+    lines.push(`      ${formatAssetAmount(arrival.amount, arrival.decimals, arrival.symbol, null)}${arrival.promised ? `  ${PROMISED_NOT_SEEN}` : ''}`);
   } else if (hit.totals.length === 0) lines.push(st.dim('      (none recorded)'));
   const amounts = hit.totals.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset));
   const pad = Math.max(0, ...amounts.map((a) => [...a].length));

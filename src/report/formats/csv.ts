@@ -69,8 +69,8 @@ export function renderCsv(r: FullReport): string {
       lines.push(
         [
           v.address, v.chainId, runChainName(r.result, v.chainId), v.entity, v.category, v.risk, v.hops, v.arrivals, v.first.blockNumber, isoAt(v.first.timestamp),
-          v.last.blockNumber, isoAt(v.last.timestamp), t.asset === null ? 'promised' : 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
-          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', [NOT_ATTRIBUTED, ...(v.route === 'inference' ? [INFERRED_ROUTE] : []), ...(t.asset === null ? [PROMISED_NOT_SEEN] : [])].join('; '), reachedRole(v.category),
+          v.last.blockNumber, isoAt(v.last.timestamp), t.promised ? 'promised' : 'traced', t.asset, t.symbol, t.decimals, t.amount.toString(), '',
+          e?.level ?? 'label', e ? evidenceLine(e, v.address) : '', [NOT_ATTRIBUTED, ...(v.route === 'inference' ? [INFERRED_ROUTE] : []), ...(t.promised ? [PROMISED_NOT_SEEN] : [])].join('; '), reachedRole(v.category),
         ]
           .map(csvField)
           .join(','),

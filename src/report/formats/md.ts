@@ -4,7 +4,7 @@ import type { LabelCategory } from '../../types.js';
 import { plural } from '../../util/plural.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, swapText } from '../amount.js';
-import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, frontierModels, reachedRole, strength, venuesReached, venuesReachedText } from '../attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, frontierModels, reachedRole, strength, tracedParts, venuesReached, venuesReachedText } from '../attribution.js';
 import { chainLabel, crossingLine, crossingsOf, exitEvidenceText, exitLine, frontierOf, hitChain, promisedText, runChains, spansChains, stepChain, stepCrossing } from '../crossChain.js';
 import { evidenceIndex, evidenceLine, pathNotes } from '../evidence.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
@@ -59,8 +59,7 @@ export function renderMarkdown(r: FullReport): string {
   // A venue on another chain: the traced movements into it (facts) in each model's column, marked: no model ran there.
   for (const v of a.notAttributed ?? []) {
     const amountsOf = (ts: typeof v.traced): string => ts.map((t) => mdText(formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset), 80)).join(', ');
-    const seen = v.traced.filter((t) => t.asset !== null);
-    const promised = v.traced.filter((t) => t.asset === null);
+    const { seen, promised } = tracedParts(v.traced);
     const traced = [...(seen.length > 0 ? [`traced ${amountsOf(seen)}`] : []), ...(promised.length > 0 ? [`promised ${amountsOf(promised)} (${PROMISED_NOT_SEEN})`] : [])].join('; ');
     out.push(
       `| ${mdText(v.entity, 48)}${bridgeMark(v.category)} | \`${fullAddress(v.address)}\` |${chainCol(v.chainId)} ${mdText(v.risk)} | ${known.get(v.chainId, v.address)?.level ?? 'label'} | ${v.hops} | ${v.arrivals} | ${v.first.blockNumber} | ${v.last.blockNumber} | ` +

@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import { TAINT_MODELS, frontierTotal, taintBalance } from '../../graph/index.js';
 import { fullAddress } from '../address.js';
 import { formatAssetAmount, formatCount } from '../amount.js';
-import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, frontierModels, reachedRole, strength, venuesReached, venuesReachedText, venuesTotal } from '../attribution.js';
+import { BRIDGE_NOT_VENUE, INFERRED_ROUTE, MODEL_CITATIONS, NOT_ATTRIBUTED, PROMISED_NOT_SEEN, frontierModels, reachedRole, strength, tracedParts, venuesReached, venuesReachedText, venuesTotal } from '../attribution.js';
 import { chainLabel, spansChains } from '../crossChain.js';
 import { evidenceIndex, evidenceLine } from '../evidence.js';
 import { amountList, manifestLines, type FullReport } from '../full.js';
@@ -79,8 +79,7 @@ export function renderFullText(r: FullReport, opts: TextOptions): string {
     lines.push(`    ${NOT_ATTRIBUTED}`);
     if (v.route === 'inference') lines.push(`    ${INFERRED_ROUTE}`);
     const amountsOf = (ts: typeof v.traced): string => ts.map((t) => formatAssetAmount(t.amount, t.decimals, t.symbol, t.asset)).join(', ');
-    const seen = v.traced.filter((t) => t.asset !== null);
-    const promised = v.traced.filter((t) => t.asset === null);
+    const { seen, promised } = tracedParts(v.traced);
     if (seen.length > 0) lines.push(`      traced   ${amountsOf(seen)} (fact: the movements the walk followed into it)`);
     if (promised.length > 0) lines.push(`      promised ${amountsOf(promised)} (${PROMISED_NOT_SEEN})`);
   }
