@@ -28,13 +28,13 @@ export async function startProfile(intervalUs = 500) {
 
 /** Groups of hoptrace's modules (paths under dist/), first match wins; checked in this order. */
 const GROUPS = [
-  ['validation (headers, blooms, hashes)', /^(sources\/(validate|headers|blockCheck)|rpc\/actions\/getBlock)/],
+  ['validation (headers, blooms, hashes)', /^(sources\/(validate|headers|callTree)|rpc\/actions\/getBlock)/],
   ['RPC client and JSON', /^rpc\//],
   ['decoding answers', /^sources\/(traces|logs|traceBlockScan|tokens)/],
   ['SQLite writes', null],
   ['SQLite reads', null],
-  ['walk and its checks (deposits, swaps)', /^(trace\/(walk|deposit|depositCheck|deposits|windowReads|taint)|sources\/swaps|store\/(swaps|deposits))/],
-  ['paths and report (widest paths, times)', /^(graph\/|trace\/(mainPaths|run|assemble))/],
+  ['walk and its checks (deposits, swaps)', /^(trace\/(walk|nodeWorld|memoryWorld|depositCheck|deposits|windowReads|swapSteps|hubs)|sources\/swaps|store\/(swaps|deposits))/],
+  ['paths and report (widest paths, times)', /^(graph\/|trace\/(mainPaths|run|crossChain|evidence)|bridges\/)/],
   ['fetch planning and coverage', /^sources\//],
   ['labels', /^labels\//],
 ];

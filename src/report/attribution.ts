@@ -83,6 +83,8 @@ export type UnattributedVenueJson = Omit<UnattributedVenue, 'traced'> & {
   traced: { asset: Asset | null; symbol: string | null; decimals: number | null; amount: string; promised?: true }[];
   evidence: 'fact';
   attribution: typeof NOT_ATTRIBUTED;
+  /** `venue` or `bridge` (see VENUE_DEFINITION), as the venue CSV's `reached_as`. */
+  reachedAs: ReachedRow['role'];
 };
 
 /**
@@ -285,7 +287,7 @@ export interface AttributionJson {
   perSeed: { seed: Address; seeded: ModelAmountsJson; atVenues: ModelAmountsJson; frontier: ModelAmountsJson }[] | null;
   notes: string[];
   /** Venues reached on another chain than the home chain: traced amounts only, no model ran there. */
-  notAttributed?: (UnattributedVenueJson & { reachedAs: ReachedRow['role'] })[];
+  notAttributed?: UnattributedVenueJson[];
   /** The venues reached on every chain, counted as every output counts them (VENUE_DEFINITION). */
   venuesReached: VenuesReachedJson;
 }
@@ -397,7 +399,7 @@ export function attributionJson(r: AttributionReport, run: ReachedRun): Attribut
         frontier: modelAmountsJson(frontierModels(s.attribution)),
       })) ?? null,
     notes: [...r.notes],
-    ...(r.notAttributed && r.notAttributed.length > 0 ? { notAttributed: r.notAttributed.map((v) => ({ ...unattributedJson(v), reachedAs: reachedRole(v.category) })) } : {}),
+    ...(r.notAttributed && r.notAttributed.length > 0 ? { notAttributed: r.notAttributed.map(unattributedJson) } : {}),
     venuesReached: venuesReachedJson(reached),
   };
 }
@@ -407,7 +409,7 @@ function venuesReachedJson(v: VenuesReached): VenuesReachedJson {
 }
 
 function unattributedJson(v: UnattributedVenue): UnattributedVenueJson {
-  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString() })), evidence: 'fact', attribution: NOT_ATTRIBUTED };
+  return { ...v, traced: v.traced.map((t) => ({ ...t, amount: t.amount.toString() })), evidence: 'fact', attribution: NOT_ATTRIBUTED, reachedAs: reachedRole(v.category) };
 }
 
 /** A venue's traced amounts split for every renderer: the movements seen (facts), and the exits' promises. */

@@ -1,11 +1,11 @@
 import graphology from 'graphology';
 import type { Crossing, PathStep, TraceResult } from '../trace/result.js';
-import type { Address, LabelCategory } from '../types.js';
+import type { Address } from '../types.js';
 import { shortAddress } from './address.js';
 import { bridgesEntered, reachedRole, reachedRows, venueChains, type AttributionReport } from './attribution.js';
 import { ASSET_NOT_NAMED, formatAssetAmount as amountText } from './amount.js';
 import { formatAmount } from '../util/amount.js';
-import { traceKey } from '../graph/index.js';
+import { traceKey, type VenueInfo } from '../graph/index.js';
 import { accountKey } from './chains.js';
 import { destinationKey, exitDestination, exitEvidenceText, nativeSymbolOf, promisedText, runChainName } from './crossChain.js';
 import { evidenceIndex, evidenceLine } from './evidence.js';
@@ -111,7 +111,7 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
   const venueChain = venueChains(a, home);
   // The venues of the attribution, and those reached on another chain (traced, not attributed): every
   // output shows both as venues, so the graph does too.
-  const venues = new Map<string, { entity: string; category: string; risk: string }>([
+  const venues = new Map<string, VenueInfo>([
     ...a.attribution.venues.map((v) => [accountKey(venueChain.get(v.address) ?? home, v.address), v.venue] as const),
     ...(a.notAttributed ?? []).map((v) => [accountKey(v.chainId, v.address), v] as const),
   ]);
@@ -140,7 +140,7 @@ export function tracedGraph(a: AttributionReport, seeds: readonly Address[], res
               ? `${cleanText(bridgeSource.name, TEXT_MAX)} (bridge)`
               : shortAddress(address),
       // A labelled bridge the models stopped at keeps its label's words, but is a bridge, not a venue (attribution.ts VENUE_DEFINITION).
-      role: seed ? 'seed' : venue ? (reachedRole(venue.category as LabelCategory) === 'bridge' ? 'bridge' : 'venue') : perpetrator ? 'known-perpetrator' : bridge ? 'bridge' : 'address',
+      role: seed ? 'seed' : venue ? (reachedRole(venue.category) === 'bridge' ? 'bridge' : 'venue') : perpetrator ? 'known-perpetrator' : bridge ? 'bridge' : 'address',
       address: address.toLowerCase(),
       chainId,
       chain: runChainName(result, chainId),

@@ -421,9 +421,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       maxScanBlocks: opts.maxScanBlocks,
     });
     if (plan.scanRefused) {
-      opts.onProgress?.(`not scanning ${plural(plan.blocksToRead, 'block')} (${plan.impossible.block ?? 'over --max-scan-blocks or no block tracing'}): querying per address`);
+      opts.onProgress?.(`not scanning ${plural(plan.blocksToRead, 'block')} (${plan.impossible.block!}): querying per address`);
     }
-    if (plan.setRefused) opts.onProgress?.(`not reading by address set (${plan.impossible.set ?? 'not possible here'}): querying per address`);
+    if (plan.setRefused) opts.onProgress?.(`not reading by address set (${plan.impossible.set!}): querying per address`);
     const levels = Math.max(1, hint.levelsLeft ?? 1);
     const unit = plan.objective === 'credits' ? (table?.unit ?? 'credits') : 'ms of calls';
     // A plan the endpoint cannot serve has no price: said so, with why, not as one still to be measured.

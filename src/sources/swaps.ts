@@ -279,8 +279,10 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
         fresh.map(({ tx, rows }) =>
           refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
             const r = await getTransactionReceipt(rpc, tx);
-            // None, or of another block than the rows' (below: no evidence), is not checked: nothing of it is used.
-            if (r !== null && r.blockHash === rows[0]!.blockHash) await checkReceipt(r, tx.toLowerCase(), o.blockCheck);
+            // None, or one of another block than the stored rows' (a reorg under way), is no evidence:
+            // nothing of it is used or stored, so it is not checked.
+            if (r === null || r.blockHash !== rows[0]!.blockHash) return null;
+            await checkReceipt(r, tx.toLowerCase(), o.blockCheck);
             return r;
           }),
         ),
@@ -291,8 +293,7 @@ export function createSwapReader(o: { rpc: RpcClient; store: Store; chainId: num
         const { tx, holder, rows } = check;
         const first = rows[0]!;
         const receipt = receipts[i];
-        // A receipt of another block than the stored rows' (a reorg under way) is no evidence: nothing is stored.
-        if (!receipt || receipt.blockHash !== first.blockHash) continue;
+        if (!receipt) continue;
         if (receipt.status !== 0 && receipt.logs.some((l) => isSwapTopic(l.topics[0]))) {
           const pools = [...new Set(receipt.logs.filter((l) => isSwapTopic(l.topics[0])).map((l) => l.address.toLowerCase()))];
           const tokens = new Map(await Promise.all(pools.map(async (p) => [p, await poolTokens(p)] as const)));
