@@ -5,15 +5,13 @@
  * transaction asked, its logs of that transaction and block, against that block's header hash and bloom)
  * and refetched while it fails. The asset a crossing step names is then one seen on the chain, never assumed.
  */
-import { InvalidResponseError } from '../errors.js';
-import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
 import type { RpcClient } from '../rpc/client.js';
 import { MethodUnsupportedError } from '../rpc/errors.js';
-import { refetching } from '../rpc/refetch.js';
 import { NATIVE, type Address } from '../types.js';
 import { checkedCallTree } from './callTree.js';
 import { decodeLog } from './logs.js';
-import { checkReceipt, type BlockCheck } from './validate.js';
+import { checkedReceipt } from './checkedReceipt.js';
+import type { BlockCheck } from './validate.js';
 
 /** The zero address: an ERC-20 Transfer from it is a mint. */
 const MINT_FROM = '0x0000000000000000000000000000000000000000';
@@ -45,18 +43,7 @@ export async function arrivalTokenOf(
   payee: Address,
   blockCheck: BlockCheck,
 ): Promise<ArrivalToken | null> {
-  const tx = at.txHash.toLowerCase();
-  const receipt = await refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
-    const r = await getTransactionReceipt(rpc, tx);
-    if (r === null) throw new InvalidResponseError(`the node has no receipt for transaction ${tx}, whose bridge arrival it served`);
-    await checkReceipt(r, tx, blockCheck);
-    if (r.blockHash !== at.blockHash.toLowerCase()) {
-      throw new InvalidResponseError(
-        `the receipt of transaction ${tx} is of block ${r.blockHash}, but its bridge arrival was read from block ${at.blockHash.toLowerCase()}: the chain reorganised, or the node lags; trace again`,
-      );
-    }
-    return r;
-  });
+  const receipt = await checkedReceipt(rpc, at.txHash, at.blockHash, blockCheck, 'a bridge arrival');
   if (receipt.status === 0) return null;
   const bridge = at.contract.toLowerCase();
   const into = receipt.logs

@@ -4,18 +4,17 @@
  * for it on the destination chain, by eth_getLogs of that chain's registry contracts only. Decoding and
  * matching stay in bridges/ (pure); this file only fetches, through the rpc actions.
  */
-import { InvalidResponseError } from '../errors.js';
 import { eventNamed } from '../bridges/events.js';
 import type { BridgeRegistry } from '../bridges/registry.js';
 import type { BridgeArrival, BridgeExit, RawLog } from '../bridges/types.js';
 import { getLogs, type RpcLog } from '../rpc/actions/getLogs.js';
-import { getTransactionReceipt } from '../rpc/actions/getTransactionReceipt.js';
 import type { RpcClient } from '../rpc/client.js';
 import { hexToNumber } from '../rpc/hex.js';
 import { fetchRangeAdaptive } from '../rpc/ranges.js';
 import { refetching } from '../rpc/refetch.js';
 import type { Address } from '../types.js';
-import { checkReceipt, type BlockCheck } from './validate.js';
+import { checkedReceipt } from './checkedReceipt.js';
+import type { BlockCheck } from './validate.js';
 
 function rawLog(l: RpcLog): RawLog {
   return {
@@ -49,18 +48,7 @@ export async function readExits(
 ): Promise<BridgeExit[]> {
   const row = registry.find(chainId, contract);
   if (!row) return [];
-  const tx = payment.txHash.toLowerCase();
-  const receipt = await refetching('eth_getTransactionReceipt', rpc.endpoint, async () => {
-    const r = await getTransactionReceipt(rpc, tx);
-    if (r === null) throw new InvalidResponseError(`the node has no receipt for transaction ${tx}, which it served a transfer of`);
-    await checkReceipt(r, tx, blockCheck);
-    if (r.blockHash !== payment.blockHash.toLowerCase()) {
-      throw new InvalidResponseError(
-        `the receipt of transaction ${tx} is of block ${r.blockHash}, but its payment was stored from block ${payment.blockHash.toLowerCase()}: the chain reorganised, or the node lags; trace again`,
-      );
-    }
-    return r;
-  });
+  const receipt = await checkedReceipt(rpc, payment.txHash, payment.blockHash, blockCheck, 'a payment');
   if (receipt.status === 0) return [];
   const logs = receipt.logs.map(rawLog).filter((l) => {
     const r = registry.find(chainId, l.address as Address);
